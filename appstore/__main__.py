@@ -1,0 +1,5 @@
+import sys
+
+from appstore.cli import main
+
+sys.exit(main())

@@ -1,0 +1,248 @@
+"""``python -m appstore``: the core services for scripts and terminals.
+
+Errors go to stderr with exit code 1 (2 for usage errors); ``--json`` output is documented in
+docs/cli.md and kept stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from appstore.core.catalog.models import PERMISSIONS, App, localized
+from appstore.core.errors import AppStoreError
+from appstore.core.services import Services
+from appstore.core.store.client import age_text
+from appstore.core.store.manager import Listing
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m appstore", description="imapp desktop store")
+    p.add_argument("--data-dir", help="where imapp keeps its files (default: $IMAPP_DATA_DIR "
+                   "or the platform's user data dir)")
+    p.add_argument("--lang", default="en", choices=["en", "zh_CN"], help="language of texts")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    keys = sub.add_parser("keys", help="signing keys of a store you publish")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    k_init = keys_sub.add_parser("init", help="create signing keys in KEYS_DIR")
+    k_init.add_argument("keys_dir", metavar="KEYS_DIR")
+
+    pub = sub.add_parser("publish", help="build or refresh a signed store from a source tree")
+    pub.add_argument("src", metavar="SRC_DIR")
+    pub.add_argument("out", metavar="OUT_DIR")
+    pub.add_argument("--keys", required=True, metavar="KEYS_DIR")
+
+    serve = sub.add_parser("serve", help="serve a store folder on 127.0.0.1")
+    serve.add_argument("dir", metavar="DIR")
+    serve.add_argument("--port", type=int, default=8000)
+
+    store = sub.add_parser("store", help="the stores you trust")
+    store_sub = store.add_subparsers(dest="store_command", required=True)
+    s_list = store_sub.add_parser("list", help="list stores with their status")
+    s_list.add_argument("--json", action="store_true")
+    s_add = store_sub.add_parser("add", help="add a store, pinning its root fingerprint")
+    s_add.add_argument("url", metavar="URL")
+    s_add.add_argument("--mirror", action="append", default=[], metavar="URL",
+                       help="another URL serving the same store (tried when URL fails)")
+    s_add.add_argument("--root-sha256", metavar="HEX",
+                       help="the store's root fingerprint, as its publisher printed it")
+    s_rm = store_sub.add_parser("remove", help="forget a store and its files")
+    s_rm.add_argument("store_id", metavar="ID")
+    s_ref = store_sub.add_parser("refresh", help="check stores for new metadata and apps")
+    s_ref.add_argument("store_ids", nargs="*", metavar="ID")
+
+    search = sub.add_parser("search", help="search the apps of every store")
+    search.add_argument("query", nargs="?", default="", metavar="QUERY")
+    search.add_argument("--category", metavar="C")
+    search.add_argument("--json", action="store_true")
+
+    show = sub.add_parser("show", help="show one app")
+    show.add_argument("app_id", metavar="ID")
+    show.add_argument("--json", action="store_true")
+    return p
+
+
+def _app_json(entry: Listing, lang: str, full: bool) -> dict[str, Any]:
+    app = entry.app
+    out: dict[str, Any] = {
+        "id": entry.ref,
+        "app_id": app.id,
+        "name": localized(app.name, lang),
+        "summary": localized(app.summary, lang),
+        "categories": list(app.categories),
+        "kind": app.kind,
+        "version": app.version,
+        "store": app.store,
+        "featured": app.featured,
+    }
+    if full:
+        out.update(
+            description=localized(app.description, lang),
+            developer=app.developer,
+            website=app.website,
+            license=app.license,
+            url=app.url or None,
+            icon=app.icon,
+            screenshots=list(app.screenshots),
+            permissions=list(app.permissions),
+            releases=[
+                {
+                    "version": r.version,
+                    "size": r.size,
+                    "sha256": r.sha256,
+                    "date": r.date,
+                    "changelog": localized(r.changelog, lang),
+                    "package": r.package,
+                }
+                for r in app.releases
+            ],
+            texts={"name": dict(app.name), "summary": dict(app.summary),
+                   "description": dict(app.description)},
+        )
+    return out
+
+
+def _print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _size(n: int) -> str:
+    value = float(n)  # display only
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
+
+
+def _show_text(entry: Listing, lang: str) -> None:
+    app: App = entry.app
+    print(f"{localized(app.name, lang)}  ({entry.ref}, store {app.store})")
+    print(f"  {localized(app.summary, lang)}")
+    print(f"  developer: {app.developer}   license: {app.license}   kind: {app.kind}")
+    if app.website:
+        print(f"  website:   {app.website}")
+    if app.url:
+        print(f"  opens:     {app.url}")
+    print(f"  categories: {', '.join(app.categories)}")
+    if app.permissions:
+        print("  permissions:")
+        for p in app.permissions:
+            print(f"    - {PERMISSIONS[p]}")
+    print()
+    print("  " + localized(app.description, lang).replace("\n", "\n  "))
+    for r in app.releases:
+        print(f"\n  {r.version}  ({r.date}, {_size(r.size)}, sha256 {r.sha256[:16]}…)")
+        print(f"    {localized(r.changelog, lang)}")
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    cmd = args.command
+
+    if cmd == "keys":
+        from appstore.core.publish.keys import init_keys
+
+        init_keys(Path(args.keys_dir))
+        print(f"created signing keys in {args.keys_dir} (keep this folder private)")
+        return 0
+    if cmd == "publish":
+        from appstore.core.publish.builder import publish
+        from appstore.core.publish.keys import load_keys
+        from appstore.core.publish.source import load_source
+
+        content = load_source(Path(args.src))
+        result = publish(content, Path(args.out), load_keys(Path(args.keys)))
+        state = "changed" if result.targets_changed else "unchanged, re-signed"
+        vers = " ".join(f"{k}={v}" for k, v in sorted(result.versions.items()) if "-" not in k)
+        print(f"published {len(content.catalog['apps'])} apps to {args.out} ({state}; {vers})")
+        print(f"root-sha256: {result.root_sha256}")
+        return 0
+    if cmd == "serve":
+        from appstore.core.publish.server import serve_forever
+
+        serve_forever(Path(args.dir), args.port)
+        return 0
+
+    services = Services.open(args.data_dir)
+    stores = services.stores
+    if cmd == "store":
+        sc = args.store_command
+        if sc == "add":
+            outcome = stores.add([args.url, *args.mirror], args.root_sha256,
+                                 confirm=_ask_fingerprint if sys.stdin.isatty() else None)
+            n = len(outcome.catalog.apps) if outcome.catalog else 0
+            print(f"added store {outcome.store_id} ({n} apps)")
+            return 0
+        if sc == "remove":
+            stores.remove(args.store_id)
+            print(f"removed store {args.store_id}")
+            return 0
+        if sc == "refresh":
+            failed = 0
+            for o in stores.refresh(args.store_ids or None):
+                n = len(o.catalog.apps) if o.catalog else 0
+                if o.error:
+                    failed += 1
+                    print(f"{o.store_id}: {o.error}", file=sys.stderr)
+                    print(f"{o.store_id}: using the catalogue verified "
+                          f"{age_text(o.verified_at)} ({n} apps)", file=sys.stderr)
+                else:
+                    print(f"{o.store_id}: up to date ({n} apps)")
+            return 1 if failed else 0
+        # list
+        rows = []
+        for s in stores.config.stores:
+            st = stores.client(s.id).state()
+            rows.append({"id": s.id, "url": s.mirrors[0], "mirrors": s.mirrors,
+                         "root_sha256": s.root_sha256, "builtin": s.builtin,
+                         "last_success": st.last_success, "last_error": st.last_error})
+        if args.json:
+            _print_json(rows)
+        else:
+            for r in rows:
+                status = "ok" if not r["last_error"] else f"failing: {r['last_error']}"
+                print(f"{r['id']}\t{r['url']}\t{status}, verified {age_text(r['last_success'])}")
+        return 0
+
+    view, outcomes = services.load_catalog()
+    for o in outcomes:
+        if o.error:
+            print(f"warning: {o.error} (using the catalogue verified {age_text(o.verified_at)})",
+                  file=sys.stderr)
+    if cmd == "search":
+        hits = view.search(args.query, args.category)
+        if args.json:
+            _print_json([_app_json(e, args.lang, False) for e in hits])
+        else:
+            for e in hits:
+                print(f"{e.ref}\t{localized(e.app.name, args.lang)}\t"
+                      f"{localized(e.app.summary, args.lang)}")
+        return 0
+    entry = view.find(args.app_id)
+    if args.json:
+        _print_json(_app_json(entry, args.lang, True))
+    else:
+        _show_text(entry, args.lang)
+    return 0
+
+
+def _ask_fingerprint(fingerprint: str) -> bool:
+    print(f"The store's root fingerprint is\n  {fingerprint}\nCompare it with the one its "
+          "publisher gave you.", file=sys.stderr)
+    return input("Trust this store? [y/N] ").strip().lower() in ("y", "yes")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except AppStoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""All of imapp's logic. Never imports Qt (a test enforces it)."""

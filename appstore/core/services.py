@@ -1,0 +1,37 @@
+"""The core services, built once and handed to the GUI or the CLI (no globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+from appstore.core.paths import Paths
+from appstore.core.store.client import RefreshOutcome
+from appstore.core.store.demo import ensure_demo
+from appstore.core.store.manager import CatalogView, Stores
+
+
+@dataclass
+class Services:
+    paths: Paths
+    stores: Stores
+
+    @classmethod
+    def open(cls, data_dir: str | None = None, *, demo: bool = True) -> Services:
+        """Open (creating if needed) a data dir; set up the demo store when none is configured.
+
+        Does disk I/O (and publishing, the first time): run it off the GUI thread.
+        """
+        paths = Paths.resolve(data_dir)
+        paths.ensure()
+        session = requests.Session()
+        stores = Stores(paths, session)
+        if demo and ensure_demo(paths, stores):
+            stores.refresh([s.id for s in stores.config.stores if s.builtin])
+        return cls(paths, stores)
+
+    def load_catalog(self, refresh: bool = False) -> tuple[CatalogView, list[RefreshOutcome]]:
+        outcomes = self.stores.refresh() if refresh else self.stores.cached()
+        view = CatalogView(o.catalog for o in outcomes if o.catalog is not None)
+        return view, outcomes

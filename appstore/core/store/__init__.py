@@ -1,0 +1,1 @@
+"""Signed stores: trust (TUF), fetching with mirror failover, configuration, offline use."""

@@ -1,0 +1,241 @@
+"""One signed store on this machine: pin its root, refresh it through TUF, keep the last
+verified catalogue for offline use, and fetch verified targets (icons, screenshots...)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+from tuf.api import exceptions as tuf_exc
+from tuf.api.metadata import TargetFile
+from tuf.ngclient import Updater, UpdaterConfig
+
+from appstore.core.catalog.models import Catalog, parse_catalog
+from appstore.core.errors import (
+    AppStoreError,
+    CatalogError,
+    NotFound,
+    StoreError,
+    StoreSecurityError,
+    StoreUnreachable,
+    UnknownRoot,
+)
+from appstore.core.fileio import write_bytes_atomic
+from appstore.core.publish.source import CATALOG_TARGET
+from appstore.core.store.config import StoreEntry, StoreState, now_iso
+from appstore.core.store.fetcher import PLACEHOLDER, MirrorFetcher, host_of
+
+# Room for big stores: a 100,000-app catalogue's bins stay far below these.
+_CONFIG = UpdaterConfig(targets_max_length=16_000_000, snapshot_max_length=8_000_000)
+
+
+def translate(err: Exception, where: str) -> StoreError:
+    """A TUF or network failure as a message a user can act on."""
+    if isinstance(err, StoreError):
+        return err
+    if isinstance(err, tuf_exc.ExpiredMetadataError):
+        return StoreSecurityError(
+            f"{where}: the store's signed metadata has expired ({err}). The publisher must "
+            "re-sign it; the last verified catalogue stays in use."
+        )
+    if isinstance(err, tuf_exc.BadVersionNumberError | tuf_exc.EqualVersionNumberError):
+        return StoreSecurityError(
+            f"{where}: the store offered older metadata than this computer already trusts "
+            f"(a rollback: {err}). A mirror may be stale or under attack; nothing was changed."
+        )
+    if isinstance(err, tuf_exc.UnsignedMetadataError):
+        return StoreSecurityError(
+            f"{where}: bad signature on the store's metadata ({err}). It was altered or signed "
+            "with the wrong key; nothing was changed."
+        )
+    if isinstance(err, tuf_exc.LengthOrHashMismatchError | tuf_exc.DownloadLengthMismatchError):
+        return StoreSecurityError(
+            f"{where}: a file does not match what the store signed ({err}). It was tampered "
+            "with or is from a different version of the store; nothing was changed."
+        )
+    if isinstance(err, tuf_exc.SlowRetrievalError | tuf_exc.DownloadError | requests.RequestException):
+        return StoreUnreachable(f"{where}: cannot reach the store ({err or 'no answer'})")
+    if isinstance(err, tuf_exc.RepositoryError):
+        return StoreSecurityError(f"{where}: the store's metadata is invalid ({err})")
+    if isinstance(err, OSError):
+        return StoreError(f"{where}: cannot use the local store files ({err})")
+    return StoreError(f"{where}: {type(err).__name__}: {err}")
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    """Result of refreshing one store; ``catalog`` is what is in use (fresh or last good)."""
+
+    store_id: str
+    catalog: Catalog | None
+    error: StoreError | None
+    verified_at: str | None  # when ``catalog`` was last verified against the store
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class StoreClient:
+    def __init__(self, entry: StoreEntry, store_dir: Path, session: requests.Session | None = None):
+        self.entry = entry
+        self.dir = store_dir
+        self.session = session or requests.Session()
+        self.meta_dir = store_dir / "metadata"
+        self.catalog_path = store_dir / "catalog.json"
+        self.state_path = store_dir / "state.json"
+        self.targets_dir = store_dir / "targets"
+        self._updater: Updater | None = None
+
+    # -- trust -----------------------------------------------------------------------------
+    @staticmethod
+    def fetch_root(mirrors: list[str], session: requests.Session | None = None) -> bytes:
+        """Download ``metadata/1.root.json`` (untrusted: it is checked against the pin)."""
+        fetcher = MirrorFetcher(mirrors, session)
+        where = host_of(mirrors[0])
+        try:
+            data = b""
+            for chunk in fetcher.fetch(PLACEHOLDER + "metadata/1.root.json"):
+                data += chunk
+                if len(data) > _CONFIG.root_max_length:
+                    raise StoreSecurityError(f"{where}: the store's root metadata is too large")
+            return data
+        except tuf_exc.DownloadHTTPError as e:
+            raise StoreError(
+                f"{where}: no signed store here (metadata/1.root.json answered {e.status_code}); "
+                "check the URL"
+            ) from None
+        except AppStoreError:
+            raise
+        except Exception as e:
+            raise translate(e, where) from None
+
+    @staticmethod
+    def check_pin(root_bytes: bytes, root_sha256: str, where: str) -> None:
+        actual = hashlib.sha256(root_bytes).hexdigest()
+        if actual != root_sha256.strip().lower():
+            raise UnknownRoot(
+                f"{where}: the store's root fingerprint is {actual}, not the {root_sha256} you "
+                "gave. This is not the store you meant (or it is being impersonated); it was "
+                "not added."
+            )
+
+    def _new_updater(self, bootstrap: bytes | None) -> Updater:
+        self.meta_dir.mkdir(parents=True, exist_ok=True)
+        return Updater(
+            str(self.meta_dir),
+            PLACEHOLDER + "metadata/",
+            str(self.targets_dir),
+            PLACEHOLDER + "targets/",
+            fetcher=MirrorFetcher(self.entry.mirrors, self.session),
+            config=_CONFIG,
+            bootstrap=bootstrap,
+        )
+
+    # -- refresh -----------------------------------------------------------------------------
+    def refresh(self, *, bootstrap: bytes | None = None) -> RefreshOutcome:
+        """Update metadata and catalogue; on failure keep the last verified catalogue."""
+        state = StoreState.load(self.state_path)
+        state.last_attempt = now_iso()
+        try:
+            catalog, digest = self._refresh(bootstrap)
+        except (AppStoreError, tuf_exc.RepositoryError, tuf_exc.DownloadError, OSError) as e:
+            err = translate(e, self.entry.id) if not isinstance(e, StoreError) else e
+            if isinstance(e, CatalogError):
+                err = StoreSecurityError(f"{self.entry.id}: {e}")
+            state.last_error = str(err)
+            self._save_state(state)
+            return RefreshOutcome(self.entry.id, self.cached(), err, state.last_success)
+        state.last_success = state.last_attempt
+        state.last_error = None
+        state.catalog_sha256 = digest
+        self._save_state(state)
+        return RefreshOutcome(self.entry.id, catalog, None, state.last_success)
+
+    def _refresh(self, bootstrap: bytes | None) -> tuple[Catalog, str]:
+        updater = self._new_updater(bootstrap)
+        updater.refresh()
+        self._updater = updater
+        info = updater.get_targetinfo(CATALOG_TARGET)
+        if info is None:
+            raise StoreSecurityError(f"{self.entry.id}: the store does not sign a catalogue")
+        digest = info.hashes["sha256"]
+        if updater.find_cached_target(info, str(self.catalog_path)) is None:
+            tmp = self.dir / "catalog.json.new"
+            updater.download_target(info, str(tmp))
+            data = tmp.read_bytes()
+            catalog = self._parse(data)  # refuse a signed but malformed catalogue
+            tmp.replace(self.catalog_path)
+            return catalog, digest
+        return self._parse(self.catalog_path.read_bytes()), digest
+
+    def _parse(self, data: bytes) -> Catalog:
+        try:
+            raw = json.loads(data)
+        except ValueError as e:
+            raise CatalogError(f"{CATALOG_TARGET} is not valid JSON ({e})") from None
+        return parse_catalog(raw, where=f"{self.entry.id}: {CATALOG_TARGET}", store=self.entry.id)
+
+    def _save_state(self, state: StoreState) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        state.save(self.state_path)
+
+    def cached(self) -> Catalog | None:
+        """The last verified catalogue, without touching the network."""
+        try:
+            return self._parse(self.catalog_path.read_bytes())
+        except (FileNotFoundError, CatalogError):
+            return None
+
+    def state(self) -> StoreState:
+        return StoreState.load(self.state_path)
+
+    # -- targets -----------------------------------------------------------------------------
+    def target_info(self, name: str) -> TargetFile:
+        """The signed length and hashes of a target (refreshing trust once if needed)."""
+        if self._updater is None:
+            try:
+                self._updater = self._new_updater(None)
+                self._updater.refresh()
+            except Exception as e:
+                self._updater = None
+                raise translate(e, self.entry.id) from None
+        info = self._updater.get_targetinfo(name)
+        if info is None:
+            raise NotFound(f"{self.entry.id}: the store has no file {name!r}")
+        return info
+
+    def fetch_target(self, name: str) -> Path:
+        """A verified local copy of target ``name`` (downloaded once, then cached)."""
+        info = self.target_info(name)
+        assert self._updater is not None
+        dest = self.targets_dir / name
+        try:
+            cached = self._updater.find_cached_target(info, str(dest))
+            if cached:
+                return Path(cached)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            return Path(self._updater.download_target(info, str(dest)))
+        except Exception as e:
+            raise translate(e, self.entry.id) from None
+
+    def forget(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def age_text(verified_at: str | None, now: datetime | None = None) -> str:
+    """'3 hours ago'-style age of a verification time, for status lines."""
+    if not verified_at:
+        return "never verified"
+    then = datetime.fromisoformat(verified_at)
+    secs = int(((now or datetime.now(UTC)) - then).total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if secs >= size:
+            n = secs // size
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"

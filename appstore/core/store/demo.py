@@ -1,0 +1,58 @@
+"""The embedded demo store: published on this machine, with keys made on this machine.
+
+On first run (no stores.json yet), keys are generated in ``DATA/demo-store/keys``, the sources in
+``resources/demo-store`` are published to ``DATA/demo-store/repo`` and trusted over file://.
+Every start re-publishes when the sources changed and otherwise re-signs what nears expiry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from appstore import __version__
+from appstore.core.fileio import write_bytes_atomic
+from appstore.core.paths import Paths
+from appstore.core.publish.builder import publish, root_fingerprint
+from appstore.core.publish.keys import init_keys, load_keys
+from appstore.core.publish.source import load_source
+from appstore.core.resources import DEMO_SOURCE
+from appstore.core.store.config import StoreEntry, now_iso
+from appstore.core.store.manager import Stores
+
+DEMO_ID = "demo"
+
+
+def _source_fingerprint(src: Path) -> str:
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(src.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            h.update(f"{p.relative_to(src)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def ensure_demo(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
+    """Set up or freshen the demo store; True when its content changed (refresh it then)."""
+    entries = [s for s in stores.config.stores if s.builtin]
+    if not entries and paths.stores_file.exists():
+        return False  # stores were configured (perhaps the demo removed): respect that
+    base = paths.demo_dir
+    keys_dir, repo, stamp = base / "keys", base / "repo", base / "source.sha256"
+    keys = load_keys(keys_dir) if (keys_dir / "root.pem").exists() else init_keys(keys_dir)
+    fingerprint = _source_fingerprint(src)
+    published = (repo / "metadata" / "timestamp.json").exists()
+    changed = not published or not stamp.exists() or stamp.read_text() != fingerprint
+    result = publish(load_source(src) if changed else None, repo, keys,
+                     force_timestamp=changed)
+    if changed:
+        write_bytes_atomic(stamp, fingerprint.encode())
+    if not entries:
+        stores.config.stores.append(StoreEntry(
+            DEMO_ID, [repo.as_uri()], result.root_sha256, now_iso(), builtin=True
+        ))
+        stores.config.save()
+        return True
+    first_root = (repo / "metadata" / "1.root.json").read_bytes()
+    entries[0].root_sha256 = root_fingerprint(first_root)
+    return changed and result.targets_changed

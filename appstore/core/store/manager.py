@@ -1,0 +1,152 @@
+"""All the stores a user trusts: add (with a pinned root), remove, refresh, and the merged view
+of their catalogues."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import shutil
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import requests
+
+from appstore.core.catalog.models import App, Catalog, Localized
+from appstore.core.catalog.search import SearchIndex
+from appstore.core.errors import ConfigError, NotFound, StoreError
+from appstore.core.paths import Paths
+from appstore.core.store.client import RefreshOutcome, StoreClient
+from appstore.core.store.config import StoreConfig, StoreEntry, check_store_url, now_iso
+from appstore.core.store.fetcher import host_of
+
+Confirm = Callable[[str], bool]
+
+
+class Stores:
+    """The configured stores. Methods do network and disk I/O: call them off the GUI thread."""
+
+    def __init__(self, paths: Paths, session: requests.Session | None = None) -> None:
+        self.paths = paths
+        self.config = StoreConfig(paths)
+        self.session = session or requests.Session()
+
+    def client(self, store_id: str) -> StoreClient:
+        entry = self.config.get(store_id)
+        return StoreClient(entry, self.paths.store_dir(entry.id), self.session)
+
+    def add(
+        self,
+        urls: list[str],
+        root_sha256: str | None = None,
+        confirm: Confirm | None = None,
+        *,
+        builtin: bool = False,
+    ) -> RefreshOutcome:
+        """Pin a store's root and fetch its catalogue; nothing is saved unless all of it works.
+
+        With ``root_sha256`` the fingerprint must match; without it ``confirm(fingerprint)``
+        must return True (the GUI shows the fingerprint and asks).
+        """
+        mirrors = [check_store_url(u) for u in urls]
+        for s in self.config.stores:
+            if set(s.mirrors) & set(mirrors):
+                raise ConfigError(f"{host_of(mirrors[0])} is already added as store {s.id!r}")
+        root = StoreClient.fetch_root(mirrors, self.session)
+        fingerprint = hashlib.sha256(root).hexdigest()
+        if root_sha256 is not None:
+            StoreClient.check_pin(root, root_sha256, host_of(mirrors[0]))
+        elif confirm is None or not confirm(fingerprint):
+            raise ConfigError("adding the store was cancelled: its fingerprint was not confirmed")
+        pending = StoreEntry(f"pending-{secrets.token_hex(4)}", mirrors, fingerprint, now_iso(),
+                             builtin)
+        tmp_dir = self.paths.store_dir(pending.id)
+        try:
+            outcome = StoreClient(pending, tmp_dir, self.session).refresh(bootstrap=root)
+            if outcome.error is not None or outcome.catalog is None:
+                raise outcome.error or StoreError("the store has no catalogue")
+            pending.id = self.config.unique_id(outcome.catalog.store_id)
+            final_dir = self.paths.store_dir(pending.id)
+            if final_dir.exists():
+                shutil.rmtree(final_dir)
+            tmp_dir.rename(final_dir)
+        finally:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+        self.config.stores.append(pending)
+        self.config.save()
+        return self.client(pending.id).refresh()
+
+    def remove(self, store_id: str) -> None:
+        entry = self.config.get(store_id)
+        self.config.stores.remove(entry)
+        self.config.save()
+        shutil.rmtree(self.paths.store_dir(entry.id), ignore_errors=True)
+
+    def refresh(self, store_ids: Iterable[str] | None = None) -> list[RefreshOutcome]:
+        """Refresh stores in parallel; each outcome carries the catalogue in use."""
+        ids = list(store_ids) if store_ids is not None else [s.id for s in self.config.stores]
+        clients = [self.client(i) for i in ids]
+        if len(clients) <= 1:
+            return [c.refresh() for c in clients]
+        with ThreadPoolExecutor(max_workers=min(4, len(clients))) as pool:
+            return list(pool.map(lambda c: c.refresh(), clients))
+
+    def cached(self) -> list[RefreshOutcome]:
+        """The last verified catalogue of every store, refreshing those that have none."""
+        outcomes = []
+        for entry in self.config.stores:
+            client = self.client(entry.id)
+            catalog = client.cached()
+            if catalog is None:
+                outcomes.append(client.refresh())
+            else:
+                st = client.state()
+                err = StoreError(st.last_error) if st.last_error else None
+                outcomes.append(RefreshOutcome(entry.id, catalog, err, st.last_success))
+        return outcomes
+
+
+@dataclass(frozen=True)
+class Listing:
+    """An app as shown to the user; ``ref`` is what ``show`` takes (``ID`` or ``STORE/ID``)."""
+
+    ref: str
+    app: App
+
+
+class CatalogView:
+    """The merged catalogue of several stores, with ids namespaced where they clash."""
+
+    def __init__(self, catalogs: Iterable[Catalog]) -> None:
+        self.catalogs = list(catalogs)
+        counts: dict[str, int] = {}
+        for cat in self.catalogs:
+            for app in cat.apps:
+                counts[app.id] = counts.get(app.id, 0) + 1
+        self.listings = [
+            Listing(a.id if counts[a.id] == 1 else f"{a.store}/{a.id}", a)
+            for cat in self.catalogs
+            for a in cat.apps
+        ]
+        self._by_ref = {entry.ref: entry for entry in self.listings}
+        self._by_qualified = {f"{e.app.store}/{e.app.id}": e for e in self.listings}
+        self.categories: dict[str, Localized] = {}
+        for cat in self.catalogs:
+            for key, names in cat.categories.items():
+                self.categories.setdefault(key, names)
+        self.index = SearchIndex([entry.app for entry in self.listings])
+
+    def find(self, ref: str) -> Listing:
+        hit = self._by_ref.get(ref) or self._by_qualified.get(ref)
+        if hit is None:
+            clashing = [e.ref for e in self.listings if e.app.id == ref]
+            if clashing:
+                raise NotFound(f"{ref!r} is in several stores: use one of {', '.join(clashing)}")
+            raise NotFound(f"no app {ref!r} in any store (try `search` to find its id)")
+        return hit
+
+    def search(self, query: str = "", category: str | None = None) -> list[Listing]:
+        if category and category not in self.categories:
+            known = ", ".join(sorted(self.categories))
+            raise NotFound(f"no category {category!r} (categories: {known})")
+        return [self.listings[i] for i in self.index.search(query, category)]

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what `make run` and `make test` need: Debian packages (when root) and the .venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Fonts (Latin + CJK), a Secret Service keyring for tests, and the libraries Qt/QtWebEngine load.
+DEBS="fonts-dejavu-core fonts-wqy-microhei gnome-keyring dbus-daemon dbus-bin
+libegl1 libgl1 libopengl0 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 libnss3 libnspr4
+libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libxshmfence1 libgbm1
+libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
+libxcb-render-util0 libxcb-image0 libxi6 libxrender1 libx11-xcb1"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    missing=""
+    for p in $DEBS; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    if ! python3 -c 'import ensurepip' 2>/dev/null; then missing="$missing python3-venv"; fi
+    if [ -n "$missing" ]; then
+        echo "setup: installing Debian packages:$missing"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    fi
+fi
+
+stamp=.venv/.installed
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e '.[test]'
+    touch "$stamp"
+fi
