@@ -1,0 +1,110 @@
+"""Render the demo store's icons and screenshots (real renders of each DApp).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python resources/demo-store/tools/render_assets.py [ID...]
+
+Screenshot 1 is the DApp as it opens; screenshot 2 is after its ``window.demo()`` has run (a few
+sample actions). Icons are drawn from ICONS below. Run it after changing a DApp and commit the PNGs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu --log-level=3")
+
+from PySide6.QtCore import QEventLoop, QRectF, QSize, Qt, QTimer, QUrl  # noqa: E402
+from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter, QPainterPath  # noqa: E402
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile  # noqa: E402
+from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+APPS = Path(__file__).resolve().parent.parent / "apps"
+# id: (top colour, bottom colour, glyph)
+ICONS = {
+    "org.imapp.jointloan": ("#14b8a6", "#0f766e", "⇆"),
+    "org.imapp.pointsx": ("#f59e0b", "#b45309", "★"),
+    "org.imapp.partstrace": ("#64748b", "#334155", "⚙"),
+    "org.imapp.bills": ("#6366f1", "#4338ca", "▤"),
+    "org.imapp.charity": ("#f43f5e", "#be123c", "♥"),
+    "org.imapp.carloan": ("#0ea5e9", "#0369a1", "¥"),
+    "org.imapp.hashtools": ("#22c55e", "#15803d", "#"),
+    "org.imapp.bcdunits": ("#eab308", "#a16207", "◆"),
+    "org.imapp.notes": ("#fbbf24", "#d97706", "✎"),
+    "org.imapp.game2048": ("#fb923c", "#c2410c", "2048"),
+    "org.imapp.memory": ("#a855f7", "#7e22ce", "♣"),
+    "org.imapp.fairdice": ("#ef4444", "#991b1b", "⚄"),
+    "org.imapp.bcdmarket": ("#1e293b", "#0f172a", "◇"),
+}
+SHOT = QSize(960, 600)
+
+
+def draw_icon(path: Path, top: str, bottom: str, glyph: str) -> None:
+    img = QImage(256, 256, QImage.Format.Format_ARGB32)
+    img.fill(Qt.GlobalColor.transparent)
+    p = QPainter(img)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    grad = QLinearGradient(0, 0, 0, 256)
+    grad.setColorAt(0, QColor(top))
+    grad.setColorAt(1, QColor(bottom))
+    shape = QPainterPath()
+    shape.addRoundedRect(QRectF(8, 8, 240, 240), 56, 56)
+    p.fillPath(shape, grad)
+    font = QFont("DejaVu Sans", 46 if len(glyph) > 2 else 124, QFont.Weight.Bold)
+    p.setFont(font)
+    p.setPen(QColor("#ffffff"))
+    p.drawText(QRectF(8, 8, 240, 240), Qt.AlignmentFlag.AlignCenter, glyph)
+    p.end()
+    img.save(str(path), "PNG")
+
+
+def wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def render_shots(app_dir: Path, view: QWebEngineView) -> None:
+    meta = json.loads((app_dir / "app.json").read_text("utf-8"))
+    if meta["kind"] != "web":
+        return
+    latest = sorted((app_dir / "releases").iterdir(), key=lambda p: [int(x) for x in p.name.split(".")])[-1]
+    out = app_dir / "screenshots"
+    out.mkdir(exist_ok=True)
+    loop = QEventLoop()
+    view.loadFinished.connect(loop.quit)
+    view.load(QUrl.fromLocalFile(str(latest / "index.html")).toString() + "?lang=en")
+    loop.exec()
+    view.loadFinished.disconnect(loop.quit)
+    view.page().runJavaScript("localStorage.clear(); location.reload();")
+    wait(700)
+    view.grab().save(str(out / "1.png"))
+    view.page().runJavaScript("window.demo && window.demo()")
+    wait(1200)
+    view.grab().save(str(out / "2.png"))
+
+
+def main() -> None:
+    app = QApplication(sys.argv)
+    wanted = set(sys.argv[1:])
+    profile = QWebEngineProfile()  # off the record: nothing persists between DApps
+    view = QWebEngineView()
+    view.setPage(QWebEnginePage(profile, view))
+    view.resize(SHOT)
+    view.show()
+    for app_dir in sorted(APPS.iterdir()):
+        if wanted and app_dir.name not in wanted:
+            continue
+        draw_icon(app_dir / "icon.png", *ICONS[app_dir.name])
+        render_shots(app_dir, view)
+        print("rendered", app_dir.name)
+    view.close()
+    del view
+    app.quit()
+
+
+if __name__ == "__main__":
+    main()
