@@ -190,13 +190,14 @@ def run(argv: list[str] | None = None) -> int:
                 if o.error:
                     failed += 1
                     print(f"{o.store_id}: {o.error}", file=sys.stderr)
-                    print(f"{o.store_id}: using the catalogue verified "
-                          f"{age_text(o.verified_at)} ({n} apps)", file=sys.stderr)
+                    if o.catalog:
+                        print(f"{o.store_id}: using the catalogue verified "
+                              f"{age_text(o.verified_at)} ({n} apps)", file=sys.stderr)
                 else:
                     print(f"{o.store_id}: up to date ({n} apps)")
             return 1 if failed else 0
         # list
-        rows = []
+        rows: list[dict[str, Any]] = []
         for s in stores.config.stores:
             st = stores.client(s.id).state()
             rows.append({"id": s.id, "url": s.mirrors[0], "mirrors": s.mirrors,
@@ -213,8 +214,9 @@ def run(argv: list[str] | None = None) -> int:
     view, outcomes = services.load_catalog()
     for o in outcomes:
         if o.error:
-            print(f"warning: {o.error} (using the catalogue verified {age_text(o.verified_at)})",
-                  file=sys.stderr)
+            using = (f"using the catalogue verified {age_text(o.verified_at)}" if o.catalog
+                     else "no verified catalogue yet")
+            print(f"warning: {o.error} ({using})", file=sys.stderr)
     if cmd == "search":
         hits = view.search(args.query, args.category)
         if args.json:
@@ -246,3 +248,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `... | head`
+        sys.stderr.close()
+        return 0

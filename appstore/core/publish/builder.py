@@ -68,7 +68,8 @@ def _expiry(role: str, now: datetime) -> datetime:
 
 def _needs_resign(md: Metadata[Any], role: str, now: datetime) -> bool:
     """Less than half of the role's lifetime left."""
-    return md.signed.expires - now < LIFETIME[role] / 2
+    left: timedelta = md.signed.expires - now
+    return left < LIFETIME[role] / 2
 
 
 class _Repo:
@@ -149,11 +150,16 @@ def _desired_roles(
     return roles
 
 
+def _stored_name(path: str, tf: TargetFile) -> str:
+    """Where a target lives under OUT/targets with consistent snapshots (hash-prefixed)."""
+    dirname, _, base = path.rpartition("/")
+    name = f"{tf.hashes['sha256']}.{base}"
+    return f"{dirname}/{name}" if dirname else name
+
+
 def _write_targets(out: Path, targets: dict[str, bytes], tfiles: dict[str, TargetFile]) -> None:
     for path, data in targets.items():
-        dirname, _, base = path.rpartition("/")
-        digest = tfiles[path].hashes["sha256"]
-        dest = out / "targets" / dirname / f"{digest}.{base}"
+        dest = out / "targets" / _stored_name(path, tfiles[path])
         if not dest.exists():
             write_bytes_atomic(dest, data)
 
@@ -280,11 +286,7 @@ def publish(
         write_bytes_atomic(repo.meta_dir / "timestamp.json", _sign(ts, keys["timestamp"]))
     versions["timestamp"] = ts.signed.version
 
-    keep = set()
-    for name in desired:
-        for path, tf in desired[name].targets.items():
-            dirname, _, base = path.rpartition("/")
-            keep.add(f"{dirname}/{tf.hashes['sha256']}.{base}" if dirname else f"{tf.hashes['sha256']}.{base}")
-    _prune(out, keep, {**{n: v for n, v in versions.items()}})
+    keep = {_stored_name(path, tf) for role in desired.values() for path, tf in role.targets.items()}
+    _prune(out, keep, versions)
     assert repo.first_root is not None
     return PublishResult(root_fingerprint(repo.first_root), changed, versions)

@@ -25,7 +25,6 @@ from appstore.core.errors import (
     StoreUnreachable,
     UnknownRoot,
 )
-from appstore.core.fileio import write_bytes_atomic
 from appstore.core.publish.source import CATALOG_TARGET
 from appstore.core.store.config import StoreEntry, StoreState, now_iso
 from appstore.core.store.fetcher import PLACEHOLDER, MirrorFetcher, host_of
@@ -36,6 +35,11 @@ _CONFIG = UpdaterConfig(targets_max_length=16_000_000, snapshot_max_length=8_000
 
 def translate(err: Exception, where: str) -> StoreError:
     """A TUF or network failure as a message a user can act on."""
+    if isinstance(err, StoreUnreachable) and not str(err).startswith(f"{where}:"):
+        return StoreUnreachable(
+            f"{where}: cannot reach the store ({err}). Check the connection or the store's "
+            "URL and try again."
+        )
     if isinstance(err, StoreError):
         return err
     if isinstance(err, tuf_exc.ExpiredMetadataError):
@@ -59,7 +63,10 @@ def translate(err: Exception, where: str) -> StoreError:
             "with or is from a different version of the store; nothing was changed."
         )
     if isinstance(err, tuf_exc.SlowRetrievalError | tuf_exc.DownloadError | requests.RequestException):
-        return StoreUnreachable(f"{where}: cannot reach the store ({err or 'no answer'})")
+        return StoreUnreachable(
+            f"{where}: cannot reach the store ({err or 'no answer'}). Check the connection and "
+            "try again."
+        )
     if isinstance(err, tuf_exc.RepositoryError):
         return StoreSecurityError(f"{where}: the store's metadata is invalid ({err})")
     if isinstance(err, OSError):
@@ -127,6 +134,11 @@ class StoreClient:
 
     def _new_updater(self, bootstrap: bytes | None) -> Updater:
         self.meta_dir.mkdir(parents=True, exist_ok=True)
+        if bootstrap is None and not (self.meta_dir / "root.json").exists():
+            # No trusted root here yet (first use, or local files lost): start again from the
+            # pinned fingerprint, never from whatever the server hands us.
+            bootstrap = self.fetch_root(self.entry.mirrors, self.session)
+            self.check_pin(bootstrap, self.entry.root_sha256, self.entry.id)
         return Updater(
             str(self.meta_dir),
             PLACEHOLDER + "metadata/",
@@ -145,7 +157,7 @@ class StoreClient:
         try:
             catalog, digest = self._refresh(bootstrap)
         except (AppStoreError, tuf_exc.RepositoryError, tuf_exc.DownloadError, OSError) as e:
-            err = translate(e, self.entry.id) if not isinstance(e, StoreError) else e
+            err = translate(e, self.entry.id)
             if isinstance(e, CatalogError):
                 err = StoreSecurityError(f"{self.entry.id}: {e}")
             state.last_error = str(err)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole check: ruff, mypy, then pytest offscreen with a real Secret Service keyring.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export QT_QPA_PLATFORM=offscreen
+export QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --disable-gpu --log-level=3"
+export PYTHONDONTWRITEBYTECODE=1
+PY=.venv/bin/python
+
+echo "== ruff"
+$PY -m ruff check appstore tests bench main.py
+echo "== mypy"
+$PY -m mypy
+echo "== pytest"
+if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+    # A private session bus with an unlocked keyring, gone when the tests end.
+    exec dbus-run-session -- bash -c \
+        'eval "$(printf imapp-test | gnome-keyring-daemon --unlock --components=secrets)"; export GNOME_KEYRING_CONTROL; exec .venv/bin/python -m pytest "$@"' \
+        pytest "$@"
+else
+    echo "note: dbus-run-session or gnome-keyring-daemon missing: keyring tests will skip" >&2
+    exec $PY -m pytest "$@"
+fi
