@@ -221,3 +221,15 @@ def test_remove_store(served: Published, data_dir: Path) -> None:
     stores.remove("teststore")
     assert not (data_dir / "stores" / "teststore").exists()
     assert _stores(data_dir).config.stores == []
+
+
+def test_damaged_fast_cache_falls_back_to_the_verified_catalogue(served: Published, data_dir: Path) -> None:
+    stores = _add(served, data_dir)
+    cache = data_dir / "stores" / "teststore" / "catalog.cache"
+    assert cache.exists()
+    cache.write_bytes(b"garbage")
+    [outcome] = stores.refresh()
+    assert outcome.ok and outcome.catalog is not None
+    assert {a.id for a in outcome.catalog.apps} == {"org.test.alpha", "org.test.beta"}
+    assert all(a.store == "teststore" for a in outcome.catalog.apps)
+    assert cache.read_bytes() != b"garbage"  # rewritten

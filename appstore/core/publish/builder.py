@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -158,10 +159,14 @@ def _stored_name(path: str, tf: TargetFile) -> str:
 
 
 def _write_targets(out: Path, targets: dict[str, bytes], tfiles: dict[str, TargetFile]) -> None:
+    wrote = False
     for path, data in targets.items():
         dest = out / "targets" / _stored_name(path, tfiles[path])
         if not dest.exists():
-            write_bytes_atomic(dest, data)
+            write_bytes_atomic(dest, data, fsync=False)
+            wrote = True
+    if wrote:
+        os.sync()  # once for all files, before any metadata points at them
 
 
 def _prune(out: Path, keep_targets: set[str], meta_versions: dict[str, int]) -> None:

@@ -15,6 +15,7 @@ from tuf.api import exceptions as tuf_exc
 from tuf.api.metadata import TargetFile
 from tuf.ngclient import Updater, UpdaterConfig
 
+from appstore.core.catalog import cache as catalog_cache
 from appstore.core.catalog.models import Catalog, parse_catalog
 from appstore.core.errors import (
     AppStoreError,
@@ -25,6 +26,7 @@ from appstore.core.errors import (
     StoreUnreachable,
     UnknownRoot,
 )
+from appstore.core.fileio import write_bytes_atomic
 from appstore.core.publish.source import CATALOG_TARGET
 from appstore.core.store.config import StoreEntry, StoreState, now_iso
 from appstore.core.store.fetcher import PLACEHOLDER, MirrorFetcher, host_of
@@ -95,6 +97,7 @@ class StoreClient:
         self.session = session or requests.Session()
         self.meta_dir = store_dir / "metadata"
         self.catalog_path = store_dir / "catalog.json"
+        self.cache_path = store_dir / "catalog.cache"
         self.state_path = store_dir / "state.json"
         self.targets_dir = store_dir / "targets"
         self._updater: Updater | None = None
@@ -177,14 +180,32 @@ class StoreClient:
         if info is None:
             raise StoreSecurityError(f"{self.entry.id}: the store does not sign a catalogue")
         digest = info.hashes["sha256"]
-        if updater.find_cached_target(info, str(self.catalog_path)) is None:
-            tmp = self.dir / "catalog.json.new"
-            updater.download_target(info, str(tmp))
-            data = tmp.read_bytes()
-            catalog = self._parse(data)  # refuse a signed but malformed catalogue
-            tmp.replace(self.catalog_path)
-            return catalog, digest
-        return self._parse(self.catalog_path.read_bytes()), digest
+        if updater.find_cached_target(info, str(self.catalog_path)) is not None:
+            return self._load(digest), digest
+        tmp = self.dir / "catalog.json.new"
+        updater.download_target(info, str(tmp))
+        catalog = self._parse(tmp.read_bytes())  # refuse a signed but malformed catalogue
+        tmp.replace(self.catalog_path)
+        self._write_cache(catalog, digest)
+        return catalog, digest
+
+    def _load(self, digest: str) -> Catalog:
+        """The verified catalogue with this digest: from the fast cache, else parsed again."""
+        try:
+            cached = catalog_cache.load(self.cache_path.read_bytes(), digest, self.entry.id)
+        except OSError:
+            cached = None
+        if cached is not None:
+            return cached
+        catalog = self._parse(self.catalog_path.read_bytes())
+        self._write_cache(catalog, digest)
+        return catalog
+
+    def _write_cache(self, catalog: Catalog, digest: str) -> None:
+        try:
+            write_bytes_atomic(self.cache_path, catalog_cache.dump(catalog, digest))
+        except OSError:
+            pass  # only a cache: the next start parses the catalogue again
 
     def _parse(self, data: bytes) -> Catalog:
         try:
@@ -199,9 +220,12 @@ class StoreClient:
 
     def cached(self) -> Catalog | None:
         """The last verified catalogue, without touching the network."""
+        digest = StoreState.load(self.state_path).catalog_sha256
+        if not digest or not self.catalog_path.exists():
+            return None
         try:
-            return self._parse(self.catalog_path.read_bytes())
-        except (FileNotFoundError, CatalogError):
+            return self._load(digest)
+        except (OSError, CatalogError):
             return None
 
     def state(self) -> StoreState:

@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 
 import requests
 
@@ -134,7 +135,11 @@ class CatalogView:
         for cat in self.catalogs:
             for key, names in cat.categories.items():
                 self.categories.setdefault(key, names)
-        self.index = SearchIndex([entry.app for entry in self.listings])
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        """Built on first search (a worker thread in the GUI), not on load."""
+        return SearchIndex([entry.app for entry in self.listings])
 
     def find(self, ref: str) -> Listing:
         hit = self._by_ref.get(ref) or self._by_qualified.get(ref)
