@@ -49,6 +49,8 @@ def test_add_refresh_search_show(served: Published, data_dir: Path) -> None:
     assert [e.ref for e in view.search("alp")] == ["org.test.alpha"]
     app = view.find("org.test.beta").app
     assert app.store == "teststore" and app.version == "1.0.0"
+    # loaded from the fast cache, the description is read from disk on first use
+    assert dict(app.description) == {"en": "About org.test.beta.", "zh_CN": "说明。"}
     assert app.latest is not None and len(app.latest.sha256) == 64
     # the config survives a restart
     assert _stores(data_dir).config.get("teststore").root_sha256 == served.result.root_sha256
@@ -233,3 +235,16 @@ def test_damaged_fast_cache_falls_back_to_the_verified_catalogue(served: Publish
     assert {a.id for a in outcome.catalog.apps} == {"org.test.alpha", "org.test.beta"}
     assert all(a.store == "teststore" for a in outcome.catalog.apps)
     assert cache.read_bytes() != b"garbage"  # rewritten
+
+
+def test_verified_targets_stay_usable_offline(served: Published, data_dir: Path) -> None:
+    stores = _add(served, data_dir)
+    icon = stores.client("teststore").fetch_target("icons/org.test.alpha.png")
+    entry = stores.config.get("teststore")
+    entry.mirrors = ["http://127.0.0.1:9"]
+    offline = Stores(Paths.resolve(data_dir))
+    offline.config.stores[0].mirrors = ["http://127.0.0.1:9"]
+    client = offline.client("teststore")
+    assert client.fetch_target("icons/org.test.alpha.png") == icon
+    with pytest.raises(StoreUnreachable):
+        client.fetch_target("icons/org.test.beta.png")  # never fetched: nothing to fall back on

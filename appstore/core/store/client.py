@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +33,7 @@ from appstore.core.publish.source import CATALOG_TARGET
 from appstore.core.store.config import StoreEntry, StoreState, now_iso
 from appstore.core.store.fetcher import PLACEHOLDER, MirrorFetcher, host_of
 
+RETRY_AFTER = 30.0  # seconds before a failed store is asked again for targets
 # Room for big stores: a 100,000-app catalogue's bins stay far below these.
 _CONFIG = UpdaterConfig(targets_max_length=16_000_000, snapshot_max_length=8_000_000)
 
@@ -101,6 +104,9 @@ class StoreClient:
         self.state_path = store_dir / "state.json"
         self.targets_dir = store_dir / "targets"
         self._updater: Updater | None = None
+        # TUF's updater is not thread-safe: refreshes and target fetches take turns.
+        self._lock = threading.RLock()
+        self._failed_at = 0.0  # when checking the store for targets last failed
 
     # -- trust -----------------------------------------------------------------------------
     @staticmethod
@@ -155,6 +161,10 @@ class StoreClient:
     # -- refresh -----------------------------------------------------------------------------
     def refresh(self, *, bootstrap: bytes | None = None) -> RefreshOutcome:
         """Update metadata and catalogue; on failure keep the last verified catalogue."""
+        with self._lock:
+            return self._refresh_locked(bootstrap)
+
+    def _refresh_locked(self, bootstrap: bytes | None) -> RefreshOutcome:
         state = StoreState.load(self.state_path)
         state.last_attempt = now_iso()
         try:
@@ -180,6 +190,9 @@ class StoreClient:
         if info is None:
             raise StoreSecurityError(f"{self.entry.id}: the store does not sign a catalogue")
         digest = info.hashes["sha256"]
+        cached = self._load_cache(digest)  # built from a file that had this signed hash
+        if cached is not None:
+            return cached, digest
         if updater.find_cached_target(info, str(self.catalog_path)) is not None:
             return self._load(digest), digest
         tmp = self.dir / "catalog.json.new"
@@ -189,12 +202,17 @@ class StoreClient:
         self._write_cache(catalog, digest)
         return catalog, digest
 
+    def _load_cache(self, digest: str) -> Catalog | None:
+        try:
+            data = self.cache_path.read_bytes()
+        except OSError:
+            return None
+        details = catalog_cache.details_path(self.dir, digest)
+        return catalog_cache.load(data, digest, self.entry.id, details)
+
     def _load(self, digest: str) -> Catalog:
         """The verified catalogue with this digest: from the fast cache, else parsed again."""
-        try:
-            cached = catalog_cache.load(self.cache_path.read_bytes(), digest, self.entry.id)
-        except OSError:
-            cached = None
+        cached = self._load_cache(digest)
         if cached is not None:
             return cached
         catalog = self._parse(self.catalog_path.read_bytes())
@@ -202,10 +220,17 @@ class StoreClient:
         return catalog
 
     def _write_cache(self, catalog: Catalog, digest: str) -> None:
+        listing, details = catalog_cache.dump(catalog, digest)
+        keep = catalog_cache.details_path(self.dir, digest)
         try:
-            write_bytes_atomic(self.cache_path, catalog_cache.dump(catalog, digest))
+            write_bytes_atomic(keep, details)
+            write_bytes_atomic(self.cache_path, listing)
         except OSError:
-            pass  # only a cache: the next start parses the catalogue again
+            return  # only a cache: the next start parses the catalogue again
+        # Apps still on screen may read the previous catalogue's descriptions: keep one more.
+        olds = sorted(self.dir.glob("catalog.*.details"), key=lambda p: p.stat().st_mtime)
+        for old in [p for p in olds if p != keep][:-1]:
+            old.unlink(missing_ok=True)
 
     def _parse(self, data: bytes) -> Catalog:
         try:
@@ -221,11 +246,11 @@ class StoreClient:
     def cached(self) -> Catalog | None:
         """The last verified catalogue, without touching the network."""
         digest = StoreState.load(self.state_path).catalog_sha256
-        if not digest or not self.catalog_path.exists():
+        if not digest:
             return None
         try:
             return self._load(digest)
-        except (OSError, CatalogError):
+        except (OSError, CatalogError):  # no cache and no catalogue file
             return None
 
     def state(self) -> StoreState:
@@ -234,13 +259,20 @@ class StoreClient:
     # -- targets -----------------------------------------------------------------------------
     def target_info(self, name: str) -> TargetFile:
         """The signed length and hashes of a target (refreshing trust once if needed)."""
+        with self._lock:
+            return self._target_info(name)
+
+    def _target_info(self, name: str) -> TargetFile:
         if self._updater is None:
+            if self._failed_at and time.monotonic() - self._failed_at < RETRY_AFTER:
+                raise StoreUnreachable(f"{self.entry.id}: the store could not be checked just now")
             try:
-                self._updater = self._new_updater(None)
-                self._updater.refresh()
+                updater = self._new_updater(None)
+                updater.refresh()
             except Exception as e:
-                self._updater = None
+                self._failed_at = time.monotonic()
                 raise translate(e, self.entry.id) from None
+            self._updater, self._failed_at = updater, 0.0
         info = self._updater.get_targetinfo(name)
         if info is None:
             raise NotFound(f"{self.entry.id}: the store has no file {name!r}")
@@ -248,9 +280,19 @@ class StoreClient:
 
     def fetch_target(self, name: str) -> Path:
         """A verified local copy of target ``name`` (downloaded once, then cached)."""
-        info = self.target_info(name)
-        assert self._updater is not None
+        with self._lock:
+            return self._fetch_target(name)
+
+    def _fetch_target(self, name: str) -> Path:
         dest = self.targets_dir / name
+        try:
+            info = self._target_info(name)
+        except StoreError:
+            # Offline or failing store: a copy verified earlier is still the file we verified.
+            if dest.is_file():
+                return dest
+            raise
+        assert self._updater is not None
         try:
             cached = self._updater.find_cached_target(info, str(dest))
             if cached:

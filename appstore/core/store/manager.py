@@ -31,10 +31,17 @@ class Stores:
         self.paths = paths
         self.config = StoreConfig(paths)
         self.session = session or requests.Session()
+        self._clients: dict[str, StoreClient] = {}
 
     def client(self, store_id: str) -> StoreClient:
+        """The one client of a store in this process (it serialises its own I/O)."""
         entry = self.config.get(store_id)
-        return StoreClient(entry, self.paths.store_dir(entry.id), self.session)
+        client = self._clients.get(entry.id)
+        if client is None or client.entry is not entry:
+            client = self._clients[entry.id] = StoreClient(
+                entry, self.paths.store_dir(entry.id), self.session
+            )
+        return client
 
     def add(
         self,
@@ -81,6 +88,7 @@ class Stores:
         entry = self.config.get(store_id)
         self.config.stores.remove(entry)
         self.config.save()
+        self._clients.pop(entry.id, None)
         shutil.rmtree(self.paths.store_dir(entry.id), ignore_errors=True)
 
     def refresh(self, store_ids: Iterable[str] | None = None) -> list[RefreshOutcome]:
