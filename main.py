@@ -1,8 +1,8 @@
-"""Starts imapp desktop."""
+"""Starts imapp desktop (see appstore/ui/app.py for the options)."""
 
 import sys
 
-from appstore.cli import main
+from appstore.ui.app import main
 
 if __name__ == "__main__":
-    sys.exit(main(["search", *sys.argv[1:]]))
+    sys.exit(main())

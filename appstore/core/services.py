@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import requests
 
+from appstore.core.activity import ActivityLog
 from appstore.core.paths import Paths
 from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.demo import ensure_demo
@@ -16,6 +17,7 @@ from appstore.core.store.manager import CatalogView, Stores
 class Services:
     paths: Paths
     stores: Stores
+    activity: ActivityLog
 
     @classmethod
     def open(cls, data_dir: str | None = None, *, demo: bool = True) -> Services:
@@ -29,9 +31,15 @@ class Services:
         stores = Stores(paths, session)
         if demo and ensure_demo(paths, stores):
             stores.refresh([s.id for s in stores.config.stores if s.builtin])
-        return cls(paths, stores)
+        return cls(paths, stores, ActivityLog(paths.root / "activity.jsonl"))
 
-    def load_catalog(self, refresh: bool = False) -> tuple[CatalogView, list[RefreshOutcome]]:
+    def load_catalog(
+        self, refresh: bool = False, *, index: bool = False
+    ) -> tuple[CatalogView, list[RefreshOutcome]]:
+        """The merged catalogue (``refresh``: ask the stores first; ``index``: build the search
+        index now, as a worker thread should, rather than on the first search)."""
         outcomes = self.stores.refresh() if refresh else self.stores.cached()
         view = CatalogView(o.catalog for o in outcomes if o.catalog is not None)
+        if index:
+            view.index  # noqa: B018 - builds it
         return view, outcomes

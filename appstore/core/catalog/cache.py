@@ -96,4 +96,4 @@ def load(data: bytes, digest: str, store: str, details: Path) -> Catalog | None:
         row[_DESC] = LazyText(details, *row[_DESC])
         row[_STORE] = store
         out.append(App(*row))
-    return Catalog(store_id, store_name, generated, categories, tuple(out))
+    return Catalog(store_id, store_name, generated, categories, tuple(out), store)

@@ -112,11 +112,12 @@ class App:
 
 @dataclass(frozen=True)
 class Catalog:
-    store_id: str
+    store_id: str  # as the store names itself
     store_name: Localized
     generated: str
     categories: Mapping[str, Localized]
     apps: tuple[App, ...]
+    store: str = ""  # the local id this computer gave the store (what ``App.store`` holds)
 
 
 class _Checker:
@@ -277,4 +278,4 @@ def parse_catalog(data: Any, *, where: str = "catalog/index.json", store: str = 
             raise c.fail("apps", f"the id {app.id!r} is used twice")
         seen.add(app.id)
     generated = c.string(d.get("generated", ""), "generated", max_len=40, empty=True)
-    return Catalog(store_id, store_name, generated, categories, apps)
+    return Catalog(store_id, store_name, generated, categories, apps, store)

@@ -139,6 +139,7 @@ class CatalogView:
         ]
         self._by_ref = {entry.ref: entry for entry in self.listings}
         self._by_qualified = {f"{e.app.store}/{e.app.id}": e for e in self.listings}
+        self.store_names: dict[str, Localized] = {c.store: c.store_name for c in self.catalogs}
         self.categories: dict[str, Localized] = {}
         for cat in self.catalogs:
             for key, names in cat.categories.items():
@@ -163,3 +164,7 @@ class CatalogView:
             known = ", ".join(sorted(self.categories))
             raise NotFound(f"no category {category!r} (categories: {known})")
         return [self.listings[i] for i in self.index.search(query, category)]
+
+    def search_rows(self, query: str = "", category: str | None = None) -> list[int]:
+        """Like ``search`` but positions in ``listings`` (what the GUI's models use)."""
+        return self.index.search(query, category)

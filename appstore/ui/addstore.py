@@ -1,0 +1,164 @@
+"""Adding a store: check its fingerprint (shown in full), compare, then trust and add."""
+
+from __future__ import annotations
+
+import hashlib
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from appstore.core.errors import ConfigError
+from appstore.core.store.client import RefreshOutcome, StoreClient
+from appstore.core.store.config import check_store_url
+from appstore.ui.controller import Controller
+from appstore.ui.tasks import run_task
+
+
+def grouped(hex_digest: str) -> str:
+    """A fingerprint in groups of four, two lines: easier to compare by eye."""
+    groups = [hex_digest[i:i + 4] for i in range(0, len(hex_digest), 4)]
+    return " ".join(groups[:8]) + "\n" + " ".join(groups[8:])
+
+
+class AddStoreDialog(QDialog):
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.fingerprint: str | None = None
+        self.added: RefreshOutcome | None = None
+        self.setWindowTitle(self.tr("Add a store"))
+        self.setMinimumWidth(560)
+
+        intro = QLabel(self.tr("A store is trusted by its fingerprint. Get it from the store's "
+                               "publisher, paste it below, and imapp checks that the store you "
+                               "reach is that one."))
+        intro.setWordWrap(True)
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://store.example.org/")
+        self.expected = QLineEdit()
+        self.expected.setPlaceholderText(self.tr("64 hexadecimal characters (recommended)"))
+        self.check_button = QPushButton(self.tr("Check store"))
+        self.check_button.clicked.connect(self.check)
+        form = QFormLayout()
+        form.addRow(self.tr("Store URL"), self.url)
+        form.addRow(self.tr("Fingerprint from the publisher"), self.expected)
+
+        self.found = QLabel()
+        self.found.setObjectName("mono")
+        self.found.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.confirm = QCheckBox(self.tr("I compared this fingerprint with the one the publisher gave me"))
+        self.confirm.toggled.connect(self._update_buttons)
+        self.confirm.hide()
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.add_button = self.buttons.addButton(self.tr("Trust and add"),
+                                                 QDialogButtonBox.ButtonRole.AcceptRole)
+        self.add_button.setObjectName("primary")
+        self.add_button.clicked.connect(self.add)
+        self.buttons.rejected.connect(self.reject)
+        self.url.textChanged.connect(self._reset)
+        self.expected.textChanged.connect(self._reset)
+
+        col = QVBoxLayout(self)
+        col.addWidget(intro)
+        col.addLayout(form)
+        col.addWidget(self.check_button, 0, Qt.AlignmentFlag.AlignLeft)
+        col.addWidget(self.found)
+        col.addWidget(self.message)
+        col.addWidget(self.confirm)
+        col.addStretch(1)
+        col.addWidget(self.buttons)
+        self._update_buttons()
+
+    def _expected(self) -> str:
+        return "".join(self.expected.text().split()).lower()
+
+    def _reset(self) -> None:
+        self.fingerprint = None
+        self.found.setText("")
+        self.message.setText("")
+        self.confirm.hide()
+        self.confirm.setChecked(False)
+        self._update_buttons()
+
+    def _error(self, text: str) -> None:
+        self.message.setStyleSheet("color: #c62828;")
+        self.message.setText(text)
+        self.check_button.setEnabled(True)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        expected = self._expected()
+        ok = self.fingerprint is not None and (
+            self.fingerprint == expected if expected else self.confirm.isChecked())
+        self.add_button.setEnabled(ok)
+
+    def check(self) -> None:
+        """Fetch the store's root (in a worker) and show its fingerprint."""
+        self._reset()
+        expected = self._expected()
+        if expected and (len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected)):
+            self._error(self.tr("A fingerprint is 64 characters from 0-9 and a-f; check what you pasted."))
+            return
+        try:
+            url = check_store_url(self.url.text())
+        except ConfigError as e:
+            self._error(str(e))
+            return
+        self.check_button.setEnabled(False)
+        self.message.setStyleSheet("")
+        self.message.setText(self.tr("Contacting the store…"))
+        session = self.controller.services.stores.session if self.controller.services else None
+        run_task(lambda: hashlib.sha256(StoreClient.fetch_root([url], session)).hexdigest(),
+                 self._checked, lambda e: self._error(str(e)), self.controller.io_pool)
+
+    def _checked(self, fingerprint: str) -> None:
+        self.check_button.setEnabled(True)
+        self.fingerprint = fingerprint
+        self.found.setText(grouped(fingerprint))
+        expected = self._expected()
+        if expected and expected != fingerprint:
+            self.fingerprint = None
+            self._error(self.tr("This store's fingerprint does not match the one you entered. It is "
+                                "not the store you expect (or someone is impersonating it), so it "
+                                "will not be added."))
+            self.found.setText(grouped(fingerprint))
+            return
+        self.message.setStyleSheet("")
+        if expected:
+            self.message.setText(self.tr("✓ The fingerprint matches. You can add this store."))
+        else:
+            self.message.setText(self.tr("This is the store's fingerprint. Compare it with the one "
+                                         "its publisher gave you before you trust it."))
+            self.confirm.show()
+        self._update_buttons()
+
+    def add(self) -> None:
+        services = self.controller.services
+        if self.fingerprint is None or services is None:
+            return
+        url, pin = check_store_url(self.url.text()), self.fingerprint
+        self.add_button.setEnabled(False)
+        self.message.setText(self.tr("Checking the store's signatures and downloading its catalogue…"))
+        run_task(lambda: services.stores.add([url], pin), self._added, self._add_failed,
+                 self.controller.io_pool)
+
+    def _added(self, outcome: RefreshOutcome) -> None:
+        self.added = outcome
+        self.accept()
+        self.controller.refresh()
+
+    def _add_failed(self, err: Exception) -> None:
+        self._error(str(err))

@@ -1,0 +1,197 @@
+"""Starting the desktop app: options, language, theme, the window, and the screenshot mode.
+
+    python main.py [--data-dir DIR] [--lang en|zh_CN] [--theme system|light|dark]
+                   [--screenshot OUT.png --page PAGE] [imapp://app/STORE/ID]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from appstore.core.paths import Paths
+from appstore.core.resources import RESOURCES
+from appstore.ui import theme
+from appstore.ui.controller import Controller
+from appstore.ui.mainwindow import MainWindow
+from appstore.ui.tasks import pending_tasks
+
+TRANSLATIONS = RESOURCES / "translations"
+HEADLESS_HELP = """imapp needs a display, and none was found (no DISPLAY or WAYLAND_DISPLAY).
+To run it without a screen, render a page to a picture:
+    QT_QPA_PLATFORM=offscreen python main.py --screenshot discover.png --page discover
+or use the command line:  python -m appstore search"""
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="imapp", description="imapp desktop: a store for DApps")
+    p.add_argument("--data-dir", help="where imapp keeps its files")
+    p.add_argument("--lang", choices=["en", "zh_CN"], help="language (default: as last chosen, "
+                   "else the system's)")
+    p.add_argument("--theme", choices=list(theme.THEMES), help="colour theme")
+    p.add_argument("--screenshot", metavar="OUT.png", help="render a page offscreen to a PNG and exit")
+    p.add_argument("--page", default="discover", help="discover, settings or app:ID (with --screenshot)")
+    p.add_argument("link", nargs="?", help="an imapp://app/STORE/ID link to open")
+    return p.parse_args(argv)
+
+
+def has_display() -> bool:
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+class Translations:
+    """Installs imapp's and Qt's own translations for a language."""
+
+    def __init__(self, app: QApplication) -> None:
+        self.app = app
+        self.installed: list[QTranslator] = []
+
+    def use(self, lang: str) -> None:
+        for t in self.installed:
+            self.app.removeTranslator(t)
+        self.installed = []
+        if lang == "en":
+            return
+        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        for name, folder in ((f"imapp_{lang}", str(TRANSLATIONS)), (f"qtbase_{lang}", qt_dir)):
+            t = QTranslator(self.app)
+            if t.load(name, folder):
+                self.app.installTranslator(t)
+                self.installed.append(t)
+            elif name.startswith("imapp"):
+                print(f"warning: no compiled translation {TRANSLATIONS / name}.qm; "
+                      "run `make run` (it builds them)", file=sys.stderr)
+
+
+class DesktopApp(QObject):
+    """Owns the window; rebuilds it when the language changes."""
+
+    def __init__(self, app: QApplication, args: argparse.Namespace) -> None:
+        super().__init__()
+        self.app = app
+        self.args = args
+        paths = Paths.resolve(args.data_dir)
+        paths.ensure()
+        self.settings = QSettings(str(paths.root / "gui.ini"), QSettings.Format.IniFormat)
+        system_lang = "zh_CN" if QLocale.system().name().startswith("zh") else "en"
+        self.lang = args.lang or str(self.settings.value("lang", system_lang))
+        self.theme_choice = args.theme or str(self.settings.value("theme", "system"))
+        self.translations = Translations(app)
+        self.translations.use(self.lang)
+        theme.apply(app, self.theme_choice)
+        app.styleHints().colorSchemeChanged.connect(lambda _: theme.apply(app, self.theme_choice))
+        self.controller = Controller(args.data_dir, self)
+        self.window = self._new_window()
+
+    def _new_window(self) -> MainWindow:
+        w = MainWindow(self.controller, self.settings, self.lang, self.theme_choice)
+        w.language_chosen.connect(self.set_language)
+        w.theme_chosen.connect(self.set_theme)
+        return w
+
+    def start(self) -> None:
+        page = self.args.page if self.args.screenshot else str(self.settings.value("window/page", "discover"))
+        self.window.show_page(page if not page.startswith("app:") else "discover")
+        if page.startswith("app:") and not self.args.screenshot:
+            self.window.open_ref(page[4:])
+        if self.args.link:
+            self.window.open_link(self.args.link)
+        if self.args.screenshot:
+            self.window.resize(1280, 860)
+        self.window.show()
+        self.controller.start()
+
+    def set_language(self, lang: str) -> None:
+        if lang == self.lang:
+            return
+        self.lang = lang
+        self.settings.setValue("lang", lang)
+        self.translations.use(lang)
+        old = self.window
+        page = old.current_page()
+        self.window = self._new_window()
+        self.window.setGeometry(old.geometry())
+        self.window.show_page(page)
+        self.window.show_page("settings")
+        self.window.show()
+        old.close()
+        old.deleteLater()
+
+    def set_theme(self, choice: str) -> None:
+        self.theme_choice = choice
+        self.settings.setValue("theme", choice)
+        theme.apply(self.app, choice)
+        self.window.update()
+
+
+class ScreenshotJob(QObject):
+    """Waits for the catalogue, the page and its images, then saves the window as a PNG."""
+
+    def __init__(self, desktop: DesktopApp, out: Path, page: str, timeout_ms: int = 60000) -> None:
+        super().__init__()
+        self.desktop = desktop
+        self.out = out
+        self.page = page
+        self.step = "data"
+        self.quiet = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(50)
+        self.timer.timeout.connect(self._poll)
+        self.timer.start()
+        QTimer.singleShot(timeout_ms, self._timeout)
+        self.exit_code = 0
+
+    def _poll(self) -> None:
+        window = self.desktop.window
+        controller = self.desktop.controller
+        if self.step == "data":
+            if controller.loads_done >= 2 or (controller.loads_done and controller.services is None):
+                window.show_page(self.page)
+                window.grab()  # paints once, which asks for the visible images
+                self.step = "images"
+            return
+        busy = pending_tasks() > 0 or window.images.busy()
+        self.quiet = 0 if busy else self.quiet + 1
+        if self.quiet >= 3:
+            self._save()
+
+    def _save(self) -> None:
+        self.timer.stop()
+        window = self.desktop.window
+        if self.page.startswith("app:") and window.current_page() != self.page:
+            print(f"error: no app {self.page[4:]!r} in any store", file=sys.stderr)
+            self.exit_code = 1
+        elif not window.grab().save(str(self.out), "PNG"):
+            print(f"error: could not write {self.out}", file=sys.stderr)
+            self.exit_code = 1
+        QApplication.exit(self.exit_code)
+
+    def _timeout(self) -> None:
+        if self.timer.isActive():
+            print("warning: the page was not ready in time; saving it as it is", file=sys.stderr)
+            self._save()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not has_display():
+        print(HEADLESS_HELP, file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("imapp")
+    app.setDesktopFileName("org.imapp.desktop")
+    desktop = DesktopApp(app, args)
+    job = ScreenshotJob(desktop, Path(args.screenshot), args.page) if args.screenshot else None
+    desktop.start()
+    code = app.exec()
+    return job.exit_code if job else code

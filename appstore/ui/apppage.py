@@ -1,0 +1,283 @@
+"""An app's page: what it is, what it looks like, what it may do, and where it comes from."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from appstore.core.activity import Activity
+from appstore.core.catalog.models import App, localized
+from appstore.core.catalog.richtext import to_html
+from appstore.core.store.client import RefreshOutcome
+from appstore.core.store.manager import CatalogView, Listing
+from appstore.ui import texts
+from appstore.ui.controller import Controller
+from appstore.ui.images import ImageLoader, image_key
+from appstore.ui.screenshots import ScreenshotViewer
+from appstore.ui.widgets import ClickableLabel
+
+ICON = QSize(192, 192)
+THUMB = QSize(640, 400)
+
+
+def share_text(app: App, lang: str) -> str:
+    link = f"imapp://app/{app.store}/{app.id}"
+    return f"{localized(app.name, lang)} — {localized(app.summary, lang)}\n{link}"
+
+
+class AppPage(QScrollArea):
+    """Signals: ``back()`` the user wants to leave the page."""
+
+    back = Signal()
+
+    def __init__(self, controller: Controller, images: ImageLoader, lang: str) -> None:
+        super().__init__()
+        self.controller = controller
+        self.images = images
+        self.lang = lang
+        self.listing: Listing | None = None
+        self.setWidgetResizable(True)
+        self._thumbs: dict[str, QLabel] = {}
+        self._icon_label: QLabel | None = None
+        images.loaded.connect(self._image_loaded)
+
+    # -- building ----------------------------------------------------------------------------
+    def show_app(self, listing: Listing, view: CatalogView) -> None:
+        """Show ``listing`` (counts as the ``browse`` activity)."""
+        self.listing = listing
+        self._build(listing.app, view)
+        self.verticalScrollBar().setValue(0)
+        self.controller.record(Activity.BROWSE, listing.app)
+
+    def _build(self, app: App, view: CatalogView) -> None:
+        lang = self.lang
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.setContentsMargins(32, 18, 32, 32)
+        col.setSpacing(16)
+
+        back = QPushButton(self.tr("‹ Back"))
+        back.setObjectName("link")
+        back.clicked.connect(self.back)
+        col.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+
+        # header
+        head = QHBoxLayout()
+        head.setSpacing(20)
+        self._icon_label = QLabel()
+        self._icon_label.setFixedSize(96, 96)
+        self._set_icon()
+        head.addWidget(self._icon_label, 0, Qt.AlignmentFlag.AlignTop)
+        info = QVBoxLayout()
+        info.setSpacing(4)
+        name = QLabel(localized(app.name, lang))
+        name.setObjectName("appName")
+        developer = QLabel(app.developer)
+        developer.setProperty("muted", True)
+        summary = QLabel(localized(app.summary, lang))
+        summary.setWordWrap(True)
+        info.addWidget(name)
+        info.addWidget(developer)
+        info.addWidget(summary)
+        info.addStretch(1)
+        head.addLayout(info, 1)
+        actions = QVBoxLayout()
+        share = QPushButton(self.tr("Share"))
+        share.setObjectName("primary")
+        share.setToolTip(self.tr("Copy a link to this app"))
+        share.clicked.connect(self.share)
+        self.share_button = share
+        self.share_note = QLabel()
+        self.share_note.setProperty("muted", True)
+        actions.addWidget(share)
+        actions.addWidget(self.share_note)
+        actions.addStretch(1)
+        head.addLayout(actions)
+        col.addLayout(head)
+
+        col.addWidget(self._facts(app, view))
+
+        # screenshots
+        self._thumbs = {}
+        if app.screenshots:
+            strip = QHBoxLayout()
+            strip.setSpacing(12)
+            for i, target in enumerate(app.screenshots):
+                thumb = ClickableLabel()
+                thumb.setFixedSize(320, 200)
+                thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                thumb.setObjectName("card")
+                thumb.setCursor(Qt.CursorShape.PointingHandCursor)
+                thumb.setToolTip(self.tr("Show larger"))
+                thumb.clicked.connect(lambda i=i: self.open_viewer(i))
+                self._thumbs[target] = thumb
+                self._set_thumb(target)
+                strip.addWidget(thumb)
+            strip.addStretch(1)
+            holder = QWidget()
+            holder.setLayout(strip)
+            scroller = QScrollArea()
+            scroller.setWidget(holder)
+            scroller.setWidgetResizable(True)
+            scroller.setFixedHeight(224)
+            scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            col.addWidget(scroller)
+
+        # description
+        desc = QLabel(to_html(localized(app.description, lang)))
+        desc.setTextFormat(Qt.TextFormat.RichText)
+        desc.setWordWrap(True)
+        desc.setOpenExternalLinks(False)
+        desc.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        desc.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        col.addWidget(desc)
+
+        if app.latest is not None:
+            col.addWidget(self._section(self.tr("What’s new")))
+            rel = app.latest
+            what = QLabel(self.tr("Version %1 · %2").replace("%1", rel.version).replace("%2", rel.date))
+            what.setProperty("muted", True)
+            col.addWidget(what)
+            changes = QLabel(localized(rel.changelog, lang))
+            changes.setWordWrap(True)
+            col.addWidget(changes)
+
+        col.addWidget(self._section(self.tr("Permissions")))
+        if app.permissions:
+            for perm in app.permissions:
+                row = QLabel("•  " + texts.permission(perm))
+                row.setWordWrap(True)
+                col.addWidget(row)
+        else:
+            col.addWidget(QLabel(self.tr("This app asks for no special permissions.")))
+
+        col.addWidget(self._section(self.tr("Source")))
+        col.addWidget(self._source(app, view))
+        col.addStretch(1)
+        self.setWidget(page)
+
+    def _section(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("sectionTitle")
+        return label
+
+    def _facts(self, app: App, view: CatalogView) -> QFrame:
+        box = QFrame()
+        box.setObjectName("card")
+        grid = QGridLayout(box)
+        grid.setContentsMargins(18, 12, 18, 12)
+        grid.setHorizontalSpacing(36)
+        cats = ", ".join(localized(view.categories[c], self.lang) if c in view.categories else c
+                         for c in app.categories)
+        rel = app.latest
+        facts = [
+            (self.tr("Version"), rel.version if rel else self.tr("Web link")),
+            (self.tr("Size"), texts.size(rel.size) if rel else "—"),
+            (self.tr("Updated"), rel.date if rel else "—"),
+            (self.tr("Category"), cats),
+            (self.tr("License"), app.license),
+        ]
+        for i, (label, value) in enumerate(facts):
+            top = QLabel(label)
+            top.setProperty("muted", True)
+            val = QLabel(value)
+            f = val.font()
+            f.setWeight(f.Weight.DemiBold)
+            val.setFont(f)
+            grid.addWidget(top, 0, i)
+            grid.addWidget(val, 1, i)
+        return box
+
+    def _source(self, app: App, view: CatalogView) -> QWidget:
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        names = view.store_names.get(app.store)
+        store_name = localized(names, self.lang) if names else app.store
+        outcome = next((o for o in self.controller.status.outcomes if o.store_id == app.store), None)
+        rows = [
+            (self.tr("Developer"), app.developer),
+            (self.tr("Store"), f"{store_name} ({app.store})"),
+            (self.tr("Verification"), self._verification(outcome)),
+        ]
+        if app.website:
+            rows.insert(1, (self.tr("Website"), f'<a href="{app.website}">{app.website}</a>'))
+        if app.url:
+            rows.insert(1, (self.tr("Opens"), app.url))
+        for i, (k, v) in enumerate(rows):
+            key = QLabel(k)
+            key.setProperty("muted", True)
+            val = QLabel(v)
+            val.setWordWrap(True)
+            val.setTextFormat(Qt.TextFormat.RichText if v.startswith("<a ") else Qt.TextFormat.PlainText)
+            val.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+            grid.addWidget(key, i, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(val, i, 1)
+        grid.setColumnStretch(1, 1)
+        return box
+
+    def _verification(self, outcome: RefreshOutcome | None) -> str:
+        if outcome is None:
+            return self.tr("Not checked yet")
+        age = texts.age(outcome.verified_at)
+        if outcome.error is None:
+            return self.tr("✓ Signed by the store and verified %1").replace("%1", age)
+        return self.tr("⚠ The store could not be checked just now; this is what was verified %1"
+                       ).replace("%1", age)
+
+    # -- images ------------------------------------------------------------------------------
+    def _set_icon(self) -> None:
+        if self.listing is None or self._icon_label is None:
+            return
+        app = self.listing.app
+        pix = self.images.pixmap(app.store, app.icon, ICON)
+        if pix is not None:
+            self._icon_label.setPixmap(pix.scaled(96, 96, Qt.AspectRatioMode.KeepAspectRatio,
+                                                  Qt.TransformationMode.SmoothTransformation))
+
+    def _set_thumb(self, target: str) -> None:
+        if self.listing is None:
+            return
+        pix = self.images.pixmap(self.listing.app.store, target, THUMB)
+        label = self._thumbs.get(target)
+        if label is not None:
+            label.setPixmap(pix.scaled(320, 200, Qt.AspectRatioMode.KeepAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation)
+                            if pix else QPixmap())
+            if pix is None:
+                label.setText(self.tr("Loading…"))
+
+    def _image_loaded(self, key: str) -> None:
+        if self.listing is None:
+            return
+        app = self.listing.app
+        if key == image_key(app.store, app.icon, ICON):
+            self._set_icon()
+        for target in self._thumbs:
+            if key == image_key(app.store, target, THUMB):
+                self._set_thumb(target)
+
+    def open_viewer(self, i: int) -> None:
+        if self.listing is not None:
+            ScreenshotViewer(self.images, self.listing.app, i, self).open()
+
+    # -- share -------------------------------------------------------------------------------
+    def share(self) -> None:
+        """Copy a link and a short text, and count it as the ``forward`` activity."""
+        if self.listing is None:
+            return
+        app = self.listing.app
+        QGuiApplication.clipboard().setText(share_text(app, self.lang))
+        self.share_note.setText(self.tr("Link copied"))
+        QTimer.singleShot(4000, lambda: self.share_note.setText(""))
+        self.controller.record(Activity.FORWARD, app)

@@ -1,0 +1,168 @@
+"""Discover: the featured banner, categories, search-as-you-type and the grid of apps."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from appstore.core.catalog.models import localized
+from appstore.core.store.manager import CatalogView
+from appstore.ui.delegates import CARD, AppCardDelegate
+from appstore.ui.featured import FeaturedBanner
+from appstore.ui.images import ImageLoader
+from appstore.ui.models import AppListModel, ResultsProxy, Roles
+from appstore.ui.widgets import chip
+
+
+class AppGrid(QListView):
+    """The grid of app cards; Enter or a click opens an app (``activated``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("apps")
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setGridSize(CARD)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setMouseTracking(True)
+        self.setItemDelegate(AppCardDelegate(self))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated.emit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+
+class DiscoverPage(QWidget):
+    """Signals: ``open_app(str)`` the ref of an app to show."""
+
+    open_app = Signal(str)
+
+    def __init__(self, images: ImageLoader, model: AppListModel, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+        self.model = model
+        self.proxy = ResultsProxy()
+        self.proxy.setSourceModel(model)
+        self.category: str | None = None
+
+        title = QLabel(self.tr("Discover"))
+        title.setObjectName("pageTitle")
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(self.tr("Search apps in all stores"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(320)
+        self.search.textChanged.connect(self._refilter)
+        self.search.returnPressed.connect(self._focus_results)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.search)
+
+        self.featured = FeaturedBanner(images, lang)
+        self.featured.open_app.connect(self.open_app)
+
+        self.chips_row = QHBoxLayout()
+        self.chips_row.setSpacing(8)
+        self.chips = QButtonGroup(self)
+        self.chips.setExclusive(True)
+        chips_box = QWidget()
+        chips_box.setLayout(self.chips_row)
+        self.chips_row.setContentsMargins(0, 0, 0, 0)
+
+        self.count = QLabel()
+        self.count.setProperty("muted", True)
+        self.grid = AppGrid()
+        self.grid.setModel(self.proxy)
+        self.grid.activated.connect(self._activated)
+        self.grid.clicked.connect(self._activated)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setProperty("muted", True)
+        self.empty.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 8)
+        layout.setSpacing(12)
+        layout.addLayout(head)
+        layout.addWidget(self.featured)
+        layout.addWidget(chips_box)
+        layout.addWidget(self.count)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.empty, 1)
+        self.set_view(model.view)
+
+    def set_view(self, view: CatalogView | None) -> None:
+        """A new catalogue is in use (the model was already reset)."""
+        for button in self.chips.buttons():
+            self.chips.removeButton(button)
+        while self.chips_row.count():
+            item = self.chips_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        all_button = chip(self.tr("All"), lambda: self._set_category(None))
+        self.chips.addButton(all_button)
+        self.chips_row.addWidget(all_button)
+        if view is not None:
+            for key, names in sorted(view.categories.items(), key=lambda kv: kv[0]):
+                b = chip(localized(names, self.lang), lambda _=False, k=key: self._set_category(k))
+                b.setProperty("category", key)
+                self.chips.addButton(b)
+                self.chips_row.addWidget(b)
+            if self.category not in view.categories:
+                self.category = None
+        self.chips_row.addStretch(1)
+        for b in self.chips.buttons():
+            b.setChecked(b.property("category") == self.category if self.category else b is all_button)
+        featured = [e for e in (view.listings if view else []) if e.app.featured]
+        self.featured.set_items(featured)
+        self._refilter()
+
+    def _set_category(self, key: str | None) -> None:
+        self.category = key
+        self._refilter()
+
+    def _refilter(self) -> None:
+        query = self.search.text()
+        self.proxy.set_filter(query, self.category)
+        n = self.proxy.rowCount()
+        self.featured.setVisible(not query and self.category is None and bool(self.featured.items))
+        if self.model.view is None:
+            self.count.setText("")
+            self.empty.setText(self.tr("Loading the catalogue…"))
+        elif n == 0 and query:
+            self.empty.setText(self.tr("No apps match “%1”. Try fewer or other words.").replace("%1", query))
+        elif n == 0:
+            self.empty.setText(self.tr("No apps here yet. Add a store in Settings."))
+        self.count.setText(self.tr("%n app(s)", "", n) if self.model.view is not None else "")
+        self.grid.setVisible(n > 0)
+        self.empty.setVisible(n == 0)
+
+    def _focus_results(self) -> None:
+        if self.proxy.rowCount():
+            self.grid.setFocus()
+            self.grid.setCurrentIndex(self.proxy.index(0, 0))
+
+    def _activated(self, index: QModelIndex) -> None:
+        ref = index.data(Roles.REF)
+        if ref:
+            self.open_app.emit(ref)
+
+    def sizeHint(self) -> QSize:
+        return QSize(1000, 700)

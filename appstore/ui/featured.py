@@ -1,0 +1,152 @@
+"""The featured banner at the top of Discover: one app at a time, rotating, with dots."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPaintEvent, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from appstore.core.catalog.models import localized
+from appstore.core.store.manager import Listing
+from appstore.ui.images import ImageLoader, image_key
+
+ICON = QSize(192, 192)
+
+
+def _tint(pix: QPixmap | None) -> QColor:
+    """The icon's average colour (the banner's background), or a calm blue."""
+    if pix is None or pix.isNull():
+        return QColor("#2563eb")
+    img = pix.toImage().scaled(8, 8)
+    r = g = b = n = 0
+    for x in range(8):
+        for y in range(8):
+            c = img.pixelColor(x, y)
+            if c.alpha() > 200:
+                r, g, b, n = r + c.red(), g + c.green(), b + c.blue(), n + 1
+    return QColor(r // n, g // n, b // n) if n else QColor("#2563eb")
+
+
+class FeaturedBanner(QWidget):
+    """Signals: ``open_app(str)`` the ref of the app to open."""
+
+    open_app = Signal(str)
+
+    def __init__(self, images: ImageLoader, lang: str) -> None:
+        super().__init__()
+        self.images = images
+        self.lang = lang
+        self.items: list[Listing] = []
+        self.current = 0
+        self.setFixedHeight(190)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+        self.icon = QLabel()
+        self.icon.setFixedSize(112, 112)
+        self.kicker = QLabel(self.tr("Featured"))
+        self.name = QLabel()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        weights = QFont.Weight
+        for w, size, weight in ((self.kicker, 0.9, weights.DemiBold), (self.name, 2.0, weights.Bold),
+                                (self.summary, 1.1, weights.Normal)):
+            f = w.font()
+            f.setPointSizeF(f.pointSizeF() * size)
+            f.setWeight(weight)
+            w.setFont(f)
+            w.setStyleSheet("color: white; background: transparent;")
+        self.view_button = QPushButton(self.tr("View"))
+        self.view_button.setObjectName("primary")
+        self.view_button.clicked.connect(self._open)
+        self.view_button.setStyleSheet("QPushButton { background: white; color: #1d2330; border: none;"
+                                       " border-radius: 15px; padding: 6px 22px; font-weight: 600; }")
+        self.dots = QLabel()
+        self.dots.setStyleSheet("color: white; background: transparent; font-size: 16px;")
+        prev = QPushButton("‹")
+        nxt = QPushButton("›")
+        for b in (prev, nxt):
+            b.setFixedSize(34, 34)
+            b.setStyleSheet("background: rgba(255,255,255,0.22); color: white; border: none;"
+                            " border-radius: 17px; font-size: 20px;")
+            b.setAccessibleName(self.tr("Previous") if b is prev else self.tr("Next"))
+        prev.clicked.connect(lambda: self.show_item(self.current - 1))
+        nxt.clicked.connect(lambda: self.show_item(self.current + 1))
+
+        text = QVBoxLayout()
+        text.addWidget(self.kicker)
+        text.addWidget(self.name)
+        text.addWidget(self.summary)
+        text.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.view_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.dots)
+        buttons.addSpacing(12)
+        buttons.addWidget(prev)
+        buttons.addWidget(nxt)
+        text.addLayout(buttons)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(28, 22, 22, 18)
+        row.setSpacing(24)
+        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addLayout(text, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(7000)
+        self.timer.timeout.connect(lambda: self.show_item(self.current + 1))
+        images.loaded.connect(self._image_loaded)
+
+    def set_items(self, items: list[Listing]) -> None:
+        self.items = items
+        self.setVisible(bool(items))
+        self.show_item(0)
+        if len(items) > 1:
+            self.timer.start()
+
+    def show_item(self, i: int) -> None:
+        if not self.items:
+            return
+        self.current = i % len(self.items)
+        app = self.items[self.current].app
+        self.name.setText(localized(app.name, self.lang))
+        self.summary.setText(localized(app.summary, self.lang))
+        self.dots.setText(" ".join("●" if k == self.current else "○" for k in range(len(self.items))))
+        self._update_icon()
+        self.update()
+
+    def _pixmap(self) -> QPixmap | None:
+        if not self.items:
+            return None
+        app = self.items[self.current].app
+        return self.images.pixmap(app.store, app.icon, ICON)
+
+    def _update_icon(self) -> None:
+        pix = self._pixmap()
+        self.icon.setPixmap(pix.scaled(112, 112, Qt.AspectRatioMode.KeepAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation) if pix else QPixmap())
+
+    def _image_loaded(self, key: str) -> None:
+        if self.items:
+            app = self.items[self.current].app
+            if key == image_key(app.store, app.icon, ICON):
+                self._update_icon()
+                self.update()
+
+    def _open(self) -> None:
+        if self.items:
+            self.open_app.emit(self.items[self.current].ref)
+
+    def mouseReleaseEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self._open()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        base = _tint(self._pixmap())
+        grad = QLinearGradient(0, 0, self.width(), self.height())
+        grad.setColorAt(0, base.darker(115))
+        grad.setColorAt(1, base.darker(170))
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(self.rect()), 16, 16)
+        p.fillPath(path, grad)
+        p.end()

@@ -1,0 +1,231 @@
+"""The main window: navigation, pages, error banner and status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from appstore.core.errors import NotFound
+from appstore.core.store.manager import CatalogView
+from appstore.ui import texts
+from appstore.ui.apppage import AppPage
+from appstore.ui.controller import Controller, StoreStatus
+from appstore.ui.discover import DiscoverPage
+from appstore.ui.images import ImageLoader
+from appstore.ui.models import AppListModel
+from appstore.ui.settings import SettingsPage
+from appstore.ui.widgets import Banner
+
+PAGES = ("discover", "settings")  # areas that work; later issues add theirs
+
+
+def _glyph_icon(glyph: str) -> QIcon:
+    icon = QIcon()
+    for color, mode in (("#7a8599", QIcon.Mode.Normal), ("#ffffff", QIcon.Mode.Selected)):
+        pix = QPixmap(64, 64)
+        pix.fill(QColor(0, 0, 0, 0))
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        f = p.font()
+        f.setPixelSize(44)
+        p.setFont(f)
+        p.setPen(QColor(color))
+        p.drawText(pix.rect(), Qt.AlignmentFlag.AlignCenter, glyph)
+        p.end()
+        icon.addPixmap(pix, mode)
+    return icon
+
+
+def placeholder_icon() -> QPixmap:
+    pix = QPixmap(112, 112)
+    pix.fill(QColor(0, 0, 0, 0))
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setBrush(QColor(128, 140, 160, 60))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.drawRoundedRect(4, 4, 104, 104, 24, 24)
+    p.end()
+    return pix
+
+
+class MainWindow(QMainWindow):
+    """Signals: ``language_chosen(str)``, ``theme_chosen(str)`` (the app applies them)."""
+
+    language_chosen = Signal(str)
+    theme_chosen = Signal(str)
+
+    def __init__(self, controller: Controller, settings: QSettings, lang: str, theme_choice: str) -> None:
+        super().__init__()
+        self.controller = controller
+        self.settings = settings
+        self.lang = lang
+        self.theme_choice = theme_choice
+        self.images = ImageLoader(controller)
+        self.model = AppListModel(self.images, lang, placeholder_icon())
+        self.setWindowTitle("imapp")
+        self.setMinimumSize(880, 600)
+        self._pending_ref: str | None = None
+        self._build()
+        controller.catalog_changed.connect(self._catalog_changed)
+        controller.status_changed.connect(self._status_changed)
+        controller.failed.connect(lambda msg: self.banner.show_message(msg))
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1240, 840)
+        if controller.view is not None:
+            self._catalog_changed(controller.view)
+
+    def _build(self) -> None:
+        nav = QWidget()
+        nav.setObjectName("nav")
+        nav.setFixedWidth(208)
+        nav_col = QVBoxLayout(nav)
+        nav_col.setContentsMargins(0, 0, 0, 12)
+        brand = QLabel("imapp")
+        brand.setObjectName("brand")
+        nav_col.addWidget(brand)
+        self.nav = QListWidget()
+        self.nav.setObjectName("navList")
+        for key, glyph, label in (("discover", "◎", self.tr("Discover")), ("settings", "⚙", self.tr("Settings"))):
+            item = QListWidgetItem(_glyph_icon(glyph), label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        nav_col.addWidget(self.nav, 1)
+
+        self.discover = DiscoverPage(self.images, self.model, self.lang)
+        self.discover.open_app.connect(self.open_ref)
+        self.app_page = AppPage(self.controller, self.images, self.lang)
+        self.app_page.back.connect(lambda: self.show_page("discover"))
+        self.settings_page = SettingsPage(self.controller, self.lang, self.theme_choice)
+        self.settings_page.language_chosen.connect(self.language_chosen)
+        self.settings_page.theme_chosen.connect(self.theme_chosen)
+        self.stack = QStackedWidget()
+        for w in (self.discover, self.settings_page, self.app_page):
+            self.stack.addWidget(w)
+
+        self.banner = Banner()
+        self.banner.retry.connect(self._retry)
+        content = QWidget()
+        content_col = QVBoxLayout(content)
+        content_col.setContentsMargins(0, 0, 0, 0)
+        content_col.setSpacing(0)
+        banner_box = QHBoxLayout()
+        banner_box.setContentsMargins(16, 10, 16, 0)
+        banner_box.addWidget(self.banner)
+        content_col.addLayout(banner_box)
+        content_col.addWidget(self.stack, 1)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(nav)
+        row.addWidget(content, 1)
+        self.setCentralWidget(central)
+        self.status_label = QLabel()
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().setSizeGripEnabled(False)
+
+    # -- navigation --------------------------------------------------------------------------
+    def show_page(self, page: str) -> None:
+        """``discover``, ``settings`` or ``app:REF``."""
+        if page.startswith("app:"):
+            self.open_ref(page[4:])
+            return
+        if page not in PAGES:
+            page = "discover"
+        self.nav.setCurrentRow(PAGES.index(page))
+        self._nav_changed(PAGES.index(page))
+
+    def current_page(self) -> str:
+        if self.stack.currentWidget() is self.app_page and self.app_page.listing is not None:
+            return "app:" + self.app_page.listing.ref
+        return PAGES[max(0, self.nav.currentRow())]
+
+    def _nav_changed(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentWidget((self.discover, self.settings_page)[row])
+
+    def open_ref(self, ref: str) -> None:
+        """Open an app page by ``ID``, ``STORE/ID``; waits for the catalogue if needed."""
+        view = self.controller.view
+        if view is None:
+            self._pending_ref = ref
+            return
+        try:
+            listing = view.find(ref)
+        except NotFound as e:
+            if self.controller.loads_done < 2:  # the refreshed catalogue may still have it
+                self._pending_ref = ref
+                return
+            self.banner.show_message(str(e), can_retry=False)
+            return
+        self._pending_ref = None
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(0)
+        self.nav.blockSignals(False)
+        self.app_page.show_app(listing, view)
+        self.stack.setCurrentWidget(self.app_page)
+
+    def open_link(self, url: str) -> None:
+        """``imapp://app/STORE/ID`` links (from the command line or a share)."""
+        prefix = "imapp://app/"
+        parts = url[len(prefix):].strip("/").split("/") if url.startswith(prefix) else []
+        if len(parts) != 2 or not all(parts):
+            self.banner.show_message(
+                self.tr("“%1” is not an imapp link. Links look like imapp://app/STORE/ID.").replace("%1", url),
+                can_retry=False)
+            return
+        self.open_ref("/".join(parts))
+
+    # -- data ----------------------------------------------------------------------------------
+    def _catalog_changed(self, view: CatalogView) -> None:
+        self.model.set_view(view)
+        self.discover.set_view(view)
+        if self._pending_ref:
+            self.open_ref(self._pending_ref)
+        elif self.app_page.listing is not None and self.stack.currentWidget() is self.app_page:
+            try:
+                self.app_page.show_app(view.find(self.app_page.listing.ref), view)
+            except NotFound:
+                self.show_page("discover")
+
+    def _status_changed(self, status: StoreStatus) -> None:
+        if status.refreshing:
+            self.status_label.setText(self.tr("Refreshing stores…"))
+            return
+        failures = status.failures
+        if not status.outcomes:
+            self.status_label.setText("")
+        elif not failures:
+            self.status_label.setText(self.tr("All stores up to date"))
+            self.banner.hide()
+        else:
+            oldest = min((o.verified_at or "" for o in failures), default="")
+            self.status_label.setText(self.tr("Offline or failing: showing the catalogue verified %1")
+                                      .replace("%1", texts.age(oldest or None)))
+            self.banner.show_message("\n".join(str(o.error) for o in failures))
+
+    def _retry(self) -> None:
+        self.banner.hide()
+        self.images.forget_failures()
+        self.controller.refresh()
+
+    # -- state -------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/page", self.current_page())
+        super().closeEvent(event)

@@ -1,0 +1,72 @@
+"""A larger look at an app's screenshots: arrows or ←/→ to move, Esc to close."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from appstore.core.catalog.models import App, localized
+from appstore.ui.images import ImageLoader, image_key
+
+LARGE = QSize(1280, 800)
+
+
+class ScreenshotViewer(QDialog):
+    def __init__(self, images: ImageLoader, app: App, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.images = images
+        self.app = app
+        self.index = index
+        self.setWindowTitle(self.tr("Screenshots of %1").replace("%1", localized(app.name, "en")))
+        self.resize(1000, 680)
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setMinimumSize(640, 400)
+        self.counter = QLabel()
+        self.prev = QPushButton(self.tr("‹ Previous"))
+        self.next = QPushButton(self.tr("Next ›"))
+        close = QPushButton(self.tr("Close"))
+        self.prev.clicked.connect(lambda: self.go(self.index - 1))
+        self.next.clicked.connect(lambda: self.go(self.index + 1))
+        close.clicked.connect(self.accept)
+        bar = QHBoxLayout()
+        bar.addWidget(self.prev)
+        bar.addWidget(self.next)
+        bar.addStretch(1)
+        bar.addWidget(self.counter)
+        bar.addStretch(1)
+        bar.addWidget(close)
+        col = QVBoxLayout(self)
+        col.addWidget(self.picture, 1)
+        col.addLayout(bar)
+        images.loaded.connect(self._loaded)
+        self.go(index)
+
+    def go(self, i: int) -> None:
+        shots = self.app.screenshots
+        self.index = max(0, min(i, len(shots) - 1))
+        self.counter.setText(f"{self.index + 1} / {len(shots)}")
+        self.prev.setEnabled(self.index > 0)
+        self.next.setEnabled(self.index < len(shots) - 1)
+        self._show()
+
+    def _show(self) -> None:
+        pix = self.images.pixmap(self.app.store, self.app.screenshots[self.index], LARGE)
+        if pix is None:
+            self.picture.setText(self.tr("Loading…"))
+        else:
+            self.picture.setPixmap(pix.scaled(self.picture.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation))
+
+    def _loaded(self, key: str) -> None:
+        if key == image_key(self.app.store, self.app.screenshots[self.index], LARGE):
+            self._show()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Left:
+            self.go(self.index - 1)
+        elif event.key() == Qt.Key.Key_Right:
+            self.go(self.index + 1)
+        else:
+            super().keyPressEvent(event)

@@ -1,0 +1,193 @@
+"""Settings: the stores (status, add, remove, refresh), language, theme, where data lives."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from appstore.core.catalog.models import localized
+from appstore.ui import texts
+from appstore.ui.addstore import AddStoreDialog
+from appstore.ui.controller import Controller, StoreStatus
+from appstore.ui.tasks import run_task
+
+LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
+
+
+class SettingsPage(QScrollArea):
+    """Signals: ``language_chosen(str)``, ``theme_chosen(str)``."""
+
+    language_chosen = Signal(str)
+    theme_chosen = Signal(str)
+
+    def __init__(self, controller: Controller, lang: str, theme_choice: str) -> None:
+        super().__init__()
+        self.controller = controller
+        self.lang = lang
+        self.setWidgetResizable(True)
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.setContentsMargins(32, 18, 32, 32)
+        col.setSpacing(14)
+        title = QLabel(self.tr("Settings"))
+        title.setObjectName("pageTitle")
+        col.addWidget(title)
+
+        head = QHBoxLayout()
+        stores_title = QLabel(self.tr("Stores"))
+        stores_title.setObjectName("sectionTitle")
+        head.addWidget(stores_title)
+        head.addStretch(1)
+        self.refresh_all = QPushButton(self.tr("Refresh all"))
+        self.refresh_all.clicked.connect(controller.refresh)
+        add = QPushButton(self.tr("Add store…"))
+        add.setObjectName("primary")
+        add.clicked.connect(self.add_store)
+        head.addWidget(self.refresh_all)
+        head.addWidget(add)
+        col.addLayout(head)
+        self.stores_box = QVBoxLayout()
+        self.stores_box.setSpacing(8)
+        col.addLayout(self.stores_box)
+
+        look = QLabel(self.tr("Language and appearance"))
+        look.setObjectName("sectionTitle")
+        col.addWidget(look)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.language = QComboBox()
+        for code, name in LANGUAGES:
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(lang)))
+        self.language.currentIndexChanged.connect(
+            lambda _: self.language_chosen.emit(self.language.currentData()))
+        self.theme = QComboBox()
+        for code, name in (("system", self.tr("Follow the system")), ("light", self.tr("Light")),
+                           ("dark", self.tr("Dark"))):
+            self.theme.addItem(name, code)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(theme_choice)))
+        self.theme.currentIndexChanged.connect(lambda _: self.theme_chosen.emit(self.theme.currentData()))
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Theme"), self.theme)
+        col.addLayout(form)
+
+        data = QLabel(self.tr("Your data"))
+        data.setObjectName("sectionTitle")
+        col.addWidget(data)
+        self.data_path = QLabel()
+        self.data_path.setObjectName("mono")
+        self.data_path.setWordWrap(True)
+        open_folder = QPushButton(self.tr("Open folder"))
+        open_folder.clicked.connect(self._open_data)
+        row = QHBoxLayout()
+        row.addWidget(self.data_path, 1)
+        row.addWidget(open_folder)
+        col.addLayout(row)
+        note = QLabel(self.tr("Everything imapp keeps — stores, catalogues, settings — is in this "
+                              "folder. Start imapp with --data-dir to use another one."))
+        note.setWordWrap(True)
+        note.setProperty("muted", True)
+        col.addWidget(note)
+        col.addStretch(1)
+        self.setWidget(page)
+
+        controller.status_changed.connect(self.show_status)
+        controller.ready.connect(self._ready)
+        self._ready()
+        self.show_status(controller.status)
+
+    def _ready(self) -> None:
+        if self.controller.services is not None:
+            self.data_path.setText(str(self.controller.services.paths.root))
+
+    def _open_data(self) -> None:
+        if self.controller.services is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.controller.services.paths.root)))
+
+    def show_status(self, status: StoreStatus) -> None:
+        while self.stores_box.count():
+            item = self.stores_box.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.refresh_all.setEnabled(not status.refreshing)
+        services = self.controller.services
+        if services is None:
+            self.stores_box.addWidget(QLabel(self.tr("Loading…")))
+            return
+        outcomes = {o.store_id: o for o in status.outcomes}
+        names = self.controller.view.store_names if self.controller.view else {}
+        if not services.stores.config.stores:
+            empty = QLabel(self.tr("No stores. Add one to see apps."))
+            empty.setProperty("muted", True)
+            self.stores_box.addWidget(empty)
+        for entry in services.stores.config.stores:
+            outcome = outcomes.get(entry.id)
+            card = QFrame()
+            card.setObjectName("card")
+            row = QHBoxLayout(card)
+            row.setContentsMargins(16, 10, 12, 10)
+            text = QVBoxLayout()
+            name = names.get(entry.id)
+            title = QLabel(f"<b>{localized(name, self.lang) if name else entry.id}</b>  "
+                           f"<span style='color:gray'>({entry.id})</span>")
+            url = QLabel(entry.mirrors[0] if not entry.builtin else self.tr("Built-in demo store"))
+            url.setProperty("muted", True)
+            state = QLabel(self._state_text(outcome, status.refreshing))
+            state.setWordWrap(True)
+            fp = QLabel(self.tr("Fingerprint: %1…").replace("%1", entry.root_sha256[:16]))
+            fp.setObjectName("mono")
+            fp.setToolTip(entry.root_sha256)
+            for w in (title, url, state, fp):
+                text.addWidget(w)
+            row.addLayout(text, 1)
+            refresh = QPushButton(self.tr("Refresh"))
+            refresh.setEnabled(not status.refreshing)
+            refresh.clicked.connect(self.controller.refresh)
+            remove = QPushButton(self.tr("Remove"))
+            remove.clicked.connect(lambda _=False, sid=entry.id: self.remove_store(sid))
+            row.addWidget(refresh)
+            row.addWidget(remove)
+            self.stores_box.addWidget(card)
+
+    def _state_text(self, outcome: object, refreshing: bool) -> str:
+        from appstore.core.store.client import RefreshOutcome
+
+        if refreshing:
+            return self.tr("Refreshing…")
+        if not isinstance(outcome, RefreshOutcome):
+            return self.tr("Not checked yet")
+        apps = len(outcome.catalog.apps) if outcome.catalog else 0
+        if outcome.error is None:
+            return self.tr("✓ Verified %1 · %2 apps").replace("%1", texts.age(outcome.verified_at)).replace(
+                "%2", str(apps))
+        return self.tr("⚠ %1 — using the catalogue verified %2").replace("%1", str(outcome.error)).replace(
+            "%2", texts.age(outcome.verified_at))
+
+    def add_store(self) -> AddStoreDialog:
+        dialog = AddStoreDialog(self.controller, self)
+        dialog.open()
+        return dialog
+
+    def remove_store(self, store_id: str, confirm: bool = True) -> None:
+        services = self.controller.services
+        if services is None:
+            return
+        if confirm and QMessageBox.question(
+            self, self.tr("Remove store"),
+            self.tr("Remove the store “%1”? Its apps disappear from Discover.").replace("%1", store_id),
+        ) != QMessageBox.StandardButton.Yes:
+            return
+        run_task(lambda: services.stores.remove(store_id), lambda _: self.controller.refresh(),
+                 lambda e: self.controller.failed.emit(str(e)), self.controller.io_pool)
