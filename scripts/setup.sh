@@ -33,3 +33,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q -e '.[test]'
     touch "$stamp"
 fi
+
+# Compiled translations (.qm) are built from the .ts sources, never committed.
+for ts in resources/translations/*.ts; do
+    qm="${ts%.ts}.qm"
+    if [ ! -f "$qm" ] || [ "$ts" -nt "$qm" ]; then
+        .venv/bin/pyside6-lrelease -silent "$ts" -qm "$qm"
+    fi
+done

@@ -57,15 +57,13 @@ class Translations:
         for t in self.installed:
             self.app.removeTranslator(t)
         self.installed = []
-        if lang == "en":
-            return
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         for name, folder in ((f"imapp_{lang}", str(TRANSLATIONS)), (f"qtbase_{lang}", qt_dir)):
             t = QTranslator(self.app)
             if t.load(name, folder):
                 self.app.installTranslator(t)
                 self.installed.append(t)
-            elif name.startswith("imapp"):
+            elif name.startswith("imapp") and lang != "en":
                 print(f"warning: no compiled translation {TRANSLATIONS / name}.qm; "
                       "run `make run` (it builds them)", file=sys.stderr)
 

@@ -169,6 +169,7 @@ class AppPage(QScrollArea):
     def _section(self, text: str) -> QLabel:
         label = QLabel(text)
         label.setObjectName("sectionTitle")
+        label.setContentsMargins(0, 8, 0, 0)
         return label
 
     def _facts(self, app: App, view: CatalogView) -> QFrame:

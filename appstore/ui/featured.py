@@ -59,7 +59,7 @@ class FeaturedBanner(QWidget):
         self.view_button.setObjectName("primary")
         self.view_button.clicked.connect(self._open)
         self.view_button.setStyleSheet("QPushButton { background: white; color: #1d2330; border: none;"
-                                       " border-radius: 15px; padding: 6px 22px; font-weight: 600; }")
+                                       " border-radius: 12px; padding: 5px 22px; font-weight: 600; }")
         self.dots = QLabel()
         self.dots.setStyleSheet("color: white; background: transparent; font-size: 16px;")
         prev = QPushButton("‹")

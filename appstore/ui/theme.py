@@ -60,7 +60,7 @@ QListWidget#navList::item:selected {{ background: {accent}; color: white; }}
 QListWidget#navList::item:hover:!selected {{ background: {hover}; }}
 QLabel#brand {{ font-size: 17px; font-weight: 600; padding: 16px 18px 10px 18px; }}
 QLabel#pageTitle {{ font-size: 22px; font-weight: 600; }}
-QLabel#sectionTitle {{ font-size: 15px; font-weight: 600; padding-top: 8px; }}
+QLabel#sectionTitle {{ font-size: 15px; font-weight: 600; }}
 QLabel#muted, QLabel[muted="true"] {{ color: {muted}; }}
 QLabel#appName {{ font-size: 24px; font-weight: 600; }}
 QLabel#mono {{ font-family: "DejaVu Sans Mono", monospace; }}
@@ -74,7 +74,7 @@ QComboBox QAbstractItemView {{ background: {base}; border: 1px solid {border}; s
 QPushButton {{ padding: 6px 14px; border: 1px solid {border}; border-radius: 6px; background: {base}; }}
 QPushButton:hover {{ border-color: {accent}; }}
 QPushButton#primary {{ background: {accent}; color: white; border: none; font-weight: 600; }}
-QPushButton#chip {{ border-radius: 14px; padding: 5px 14px; }}
+QPushButton#chip {{ border-radius: 12px; padding: 4px 14px; }}
 QPushButton#chip:checked {{ background: {accent}; color: white; border-color: {accent}; }}
 QPushButton#link {{ border: none; color: {accent}; padding: 4px; background: transparent; }}
 QFrame#banner {{ background: {banner}; border: 1px solid {border}; border-radius: 8px; }}
