@@ -47,22 +47,24 @@ def has_display() -> bool:
 
 
 class Translations:
-    """Installs imapp's and Qt's own translations for a language."""
+    """Installs imapp's and Qt's own translations for a language (replacing any installed
+    before: translators belong to the whole application)."""
+
+    installed: list[QTranslator] = []
 
     def __init__(self, app: QApplication) -> None:
         self.app = app
-        self.installed: list[QTranslator] = []
 
     def use(self, lang: str) -> None:
-        for t in self.installed:
+        for t in Translations.installed:
             self.app.removeTranslator(t)
-        self.installed = []
+        Translations.installed = []
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         for name, folder in ((f"imapp_{lang}", str(TRANSLATIONS)), (f"qtbase_{lang}", qt_dir)):
             t = QTranslator(self.app)
             if t.load(name, folder):
                 self.app.installTranslator(t)
-                self.installed.append(t)
+                Translations.installed.append(t)
             elif name.startswith("imapp") and lang != "en":
                 print(f"warning: no compiled translation {TRANSLATIONS / name}.qm; "
                       "run `make run` (it builds them)", file=sys.stderr)

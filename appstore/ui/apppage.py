@@ -280,5 +280,5 @@ class AppPage(QScrollArea):
         app = self.listing.app
         QGuiApplication.clipboard().setText(share_text(app, self.lang))
         self.share_note.setText(self.tr("Link copied"))
-        QTimer.singleShot(4000, lambda: self.share_note.setText(""))
+        QTimer.singleShot(4000, self.share_note, self.share_note.clear)
         self.controller.record(Activity.FORWARD, app)

@@ -1,0 +1,50 @@
+"""GUI fixtures: a data dir with the demo store published (made once, copied per test) and the
+desktop app on it, offscreen."""
+
+import argparse
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from appstore.core.services import Services
+from appstore.ui.app import DesktopApp
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "data"
+    Services.open(str(path))
+    return path
+
+
+@pytest.fixture
+def data(demo_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    shutil.copytree(demo_template, path)
+    # the copy moved: point the demo store at its new place
+    cfg = path / "stores.json"
+    cfg.write_text(cfg.read_text().replace(str(demo_template), str(path)))
+    return path
+
+
+def make_desktop(qtbot: QtBot, data: Path, lang: str = "en", link: str | None = None) -> DesktopApp:
+    from PySide6.QtWidgets import QApplication
+
+    args = argparse.Namespace(data_dir=str(data), lang=lang, theme="light", screenshot=None,
+                              page="discover", link=link)
+    app = QApplication.instance()
+    desktop = DesktopApp(app, args)  # type: ignore[arg-type]
+    qtbot.addWidget(desktop.window)
+    desktop.start()
+    qtbot.waitUntil(lambda: desktop.controller.loads_done >= 2, timeout=30000)
+    return desktop
+
+
+@pytest.fixture
+def desktop(qtbot: QtBot, data: Path) -> Iterator[DesktopApp]:
+    d = make_desktop(qtbot, data)
+    yield d
+    d.window.close()

@@ -1,0 +1,85 @@
+"""Discover: navigation, search-as-you-type, categories, keyboard, models."""
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from appstore.ui.app import DesktopApp
+from appstore.ui.models import Roles
+
+
+def _refs(desktop: DesktopApp) -> list[str]:
+    proxy = desktop.window.discover.proxy
+    return [proxy.index(r, 0).data(Roles.REF) for r in range(proxy.rowCount())]
+
+
+def test_navigation_between_pages(desktop: DesktopApp, qtbot: QtBot) -> None:
+    w = desktop.window
+    assert w.current_page() == "discover"
+    w.nav.setCurrentRow(1)
+    assert w.stack.currentWidget() is w.settings_page and w.current_page() == "settings"
+    w.nav.setCurrentRow(0)
+    assert w.stack.currentWidget() is w.discover
+    w.open_ref("org.imapp.notes")
+    assert w.current_page() == "app:org.imapp.notes"
+    w.app_page.back.emit()
+    assert w.current_page() == "discover"
+
+
+def test_search_as_you_type_and_categories(desktop: DesktopApp, qtbot: QtBot) -> None:
+    page = desktop.window.discover
+    assert len(_refs(desktop)) == 13
+    assert _refs(desktop)[0] in {"org.imapp.charity", "org.imapp.jointloan", "org.imapp.game2048"}
+    qtbot.keyClicks(page.search, "char")
+    assert _refs(desktop) == ["org.imapp.charity"]
+    assert not page.featured.isVisible()
+    page.search.clear()
+    qtbot.keyClicks(page.search, "loan")
+    assert set(_refs(desktop)) == {"org.imapp.jointloan", "org.imapp.carloan"}
+    page.search.clear()
+    qtbot.keyClicks(page.search, "nothing-like-this")
+    assert _refs(desktop) == [] and page.empty.isVisible()
+    assert "nothing-like-this" in page.empty.text()
+    page.search.clear()
+    games = next(b for b in page.chips.buttons() if b.property("category") == "games")
+    qtbot.mouseClick(games, Qt.MouseButton.LeftButton)
+    assert set(_refs(desktop)) == {"org.imapp.game2048", "org.imapp.memory", "org.imapp.fairdice"}
+    assert page.count.text() == "3 apps"
+
+
+def test_search_in_chinese(qtbot: QtBot, data) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.conftest import make_desktop
+
+    d = make_desktop(qtbot, data, lang="zh_CN")
+    d.window.discover.search.insert("慈善")  # as an input method commits it (QTest types ASCII only)
+    assert _refs(d) == ["org.imapp.charity"]
+    assert d.window.discover.count.text() == "1 个应用"
+    d.window.close()
+
+
+def test_keyboard_opens_an_app(desktop: DesktopApp, qtbot: QtBot) -> None:
+    page = desktop.window.discover
+    qtbot.keyClicks(page.search, "hash")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)  # to the results
+    assert page.grid.hasFocus() or page.grid.currentIndex().isValid()
+    qtbot.keyClick(page.grid, Qt.Key.Key_Return)
+    assert desktop.window.current_page() == "app:org.imapp.hashtools"
+
+
+def test_models_pass_the_model_tester(desktop: DesktopApp, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    qtmodeltester.check(desktop.window.model)
+    qtmodeltester.check(desktop.window.discover.proxy)
+    desktop.window.discover.proxy.set_filter("bcd", None)
+    qtmodeltester.check(desktop.window.discover.proxy)
+
+
+def test_icons_load_off_the_gui_thread(desktop: DesktopApp, qtbot: QtBot) -> None:
+    model = desktop.window.model
+    idx = model.index(0, 0)
+    model.data(idx, Qt.ItemDataRole.DecorationRole)  # asks for it
+    app = model.listing(0).app
+    from appstore.ui.models import ICON_SIZE
+
+    qtbot.waitUntil(lambda: desktop.window.images.pixmap(app.store, app.icon, ICON_SIZE) is not None,
+                    timeout=10000)
+    pix = model.data(idx, Qt.ItemDataRole.DecorationRole)
+    assert pix.width() == ICON_SIZE.width()
