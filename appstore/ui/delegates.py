@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -11,61 +11,107 @@ from appstore.ui.models import Roles
 
 CARD = QSize(330, 104)
 ICON = 56
+CARD_CACHE = 300  # rendered cards kept: a few screens' worth
 
 
 class AppCardDelegate(QStyledItemDelegate):
+    """Paints cards; fonts and wrapped summaries are cached, since painting runs per frame."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fonts_for: str | None = None
+        self._lines: dict[tuple[str, int], list[str]] = {}
+        self._cards: dict[tuple[object, ...], QPixmap] = {}
+
+    def _fonts(self, base: QFont) -> tuple[QFont, QFont, QFont]:
+        key = base.key()
+        if key != self._fonts_for:
+            name = QFont(base)
+            name.setPointSizeF(base.pointSizeF() * 1.08)
+            name.setWeight(QFont.Weight.DemiBold)
+            small = QFont(base)
+            cat = QFont(base)
+            cat.setPointSizeF(base.pointSizeF() * 0.9)
+            self._font_cache = (name, small, cat)
+            self._metrics = (QFontMetrics(name), QFontMetrics(small), QFontMetrics(cat))
+            self._fonts_for = key
+            self._lines.clear()
+        return self._font_cache
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return CARD
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        c = theme.colors(str(QApplication.instance().property("imapp_theme") or "light"))
+        """Draw the card from a cache of rendered cards (scrolling repaints the same ones)."""
+        theme_name = str(QApplication.instance().property("imapp_theme") or "light")
         state = option.state  # type: ignore[attr-defined]
-        rect: QRect = option.rect.adjusted(6, 6, -6, -6)  # type: ignore[attr-defined]
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        dpr = painter.device().devicePixelRatioF()
+        key = (index.data(Roles.REF), theme_name, selected, hovered, rect.width(), rect.height(), dpr,
+               icon.cacheKey() if isinstance(icon, QPixmap) else 0, self._fonts_for,
+               index.data(Qt.ItemDataRole.DisplayRole))
+        card = self._cards.get(key)
+        if card is None:
+            card = QPixmap(int(rect.width() * dpr), int(rect.height() * dpr))
+            card.setDevicePixelRatio(dpr)
+            # opaque (the page's colour behind the rounded corners): blitting it is a plain copy
+            card.fill(theme.colors(theme_name)["window"])
+            p = QPainter(card)
+            self._draw(p, option, index, QRect(0, 0, rect.width(), rect.height()), theme_name,
+                       selected, hovered, icon)
+            p.end()
+            if len(self._cards) >= CARD_CACHE:
+                self._cards.pop(next(iter(self._cards)))
+            self._cards[key] = card
+        painter.drawPixmap(rect.topLeft(), card)
+
+    def _draw(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex, area: QRect, theme_name: str,
+              selected: bool, hovered: bool, icon: object) -> None:
+        c = theme.colors(theme_name)
+        rect = area.adjusted(6, 6, -6, -6)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         path = QPainterPath()
         path.addRoundedRect(QRectF(rect), 10, 10)
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
         painter.fillPath(path, c["hover"] if (selected or hovered) else c["card"])
         pen = QPen(c["accent"] if selected else c["border"], 2 if selected else 1)
         painter.setPen(pen)
         painter.drawPath(path)
 
-        icon = index.data(Qt.ItemDataRole.DecorationRole)
         icon_rect = QRect(rect.left() + 14, rect.top() + (rect.height() - ICON) // 2, ICON, ICON)
         if isinstance(icon, QPixmap) and not icon.isNull():
             painter.drawPixmap(icon_rect, icon)
 
         text_left = icon_rect.right() + 14
         width = rect.right() - text_left - 12
-        font = QFont(option.font)  # type: ignore[attr-defined]
-        font.setPointSizeF(font.pointSizeF() * 1.08)
-        font.setWeight(QFont.Weight.DemiBold)
+        font, small, cat_font = self._fonts(option.font)  # type: ignore[attr-defined]
+        fm, sfm, cfm = self._metrics
         painter.setFont(font)
         painter.setPen(c["text"])
-        fm = QFontMetrics(font)
         name = fm.elidedText(str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
                              Qt.TextElideMode.ElideRight, width)
         y = rect.top() + 14
         painter.drawText(QRect(text_left, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, name)
         y += fm.height() + 2
 
-        small = QFont(option.font)  # type: ignore[attr-defined]
         painter.setFont(small)
-        sfm = QFontMetrics(small)
         painter.setPen(c["muted"])
         summary = str(index.data(Roles.SUMMARY) or "")
-        lines = _two_lines(summary, sfm, width)
+        lines = self._lines.get((summary, width))
+        if lines is None:
+            if len(self._lines) > 5000:
+                self._lines.clear()
+            lines = self._lines[(summary, width)] = _two_lines(summary, sfm, width)
         for line in lines:
             painter.drawText(QRect(text_left, y, width, sfm.height()), Qt.AlignmentFlag.AlignLeft, line)
             y += sfm.height()
-        cat_font = QFont(small)
-        cat_font.setPointSizeF(small.pointSizeF() * 0.9)
         painter.setFont(cat_font)
         painter.setPen(c["accent"])
-        cfm = QFontMetrics(cat_font)
         category = cfm.elidedText(str(index.data(Roles.CATEGORY) or ""), Qt.TextElideMode.ElideRight, width)
         painter.drawText(QRect(text_left, rect.bottom() - cfm.height() - 8, width, cfm.height()),
                          Qt.AlignmentFlag.AlignLeft, category)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,8 +20,13 @@ from appstore.core.store.manager import CatalogView
 from appstore.ui.delegates import CARD, AppCardDelegate
 from appstore.ui.featured import FeaturedBanner
 from appstore.ui.images import ImageLoader
-from appstore.ui.models import AppListModel, ResultsProxy, Roles
+from appstore.ui.models import AppListModel, Roles
+from appstore.ui.tasks import run_task
 from appstore.ui.widgets import chip
+
+
+FEATURED_MAX = 8  # a carousel, not a second catalogue
+SYNC_SEARCH_LIMIT = 2000  # apps; bigger catalogues are searched in a worker
 
 
 class AppGrid(QListView):
@@ -30,11 +35,14 @@ class AppGrid(QListView):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("apps")
-        self.setViewMode(QListView.ViewMode.IconMode)
+        # List mode wrapping left to right, with uniform sizes: the view lays out 100,000 cards
+        # from the row count alone, without asking the model about each one (icon mode would).
+        self.setViewMode(QListView.ViewMode.ListMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
-        self.setGridSize(CARD)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(24)
@@ -49,17 +57,19 @@ class AppGrid(QListView):
 
 
 class DiscoverPage(QWidget):
-    """Signals: ``open_app(str)`` the ref of an app to show."""
+    """Signals: ``open_app(str)`` the ref of an app to show; ``searched(str)`` the results of a
+    search run in a worker are shown (big catalogues)."""
 
     open_app = Signal(str)
+    searched = Signal(str)
 
     def __init__(self, images: ImageLoader, model: AppListModel, lang: str) -> None:
         super().__init__()
         self.lang = lang
         self.model = model
-        self.proxy = ResultsProxy()
-        self.proxy.setSourceModel(model)
-        self.category: str | None = None
+        self._search_seq = 0
+        self._search_pool = QThreadPool(self)
+        self._search_pool.setMaxThreadCount(1)  # one search at a time, the newest wins
 
         title = QLabel(self.tr("Discover"))
         title.setObjectName("pageTitle")
@@ -89,7 +99,7 @@ class DiscoverPage(QWidget):
         self.count = QLabel()
         self.count.setProperty("muted", True)
         self.grid = AppGrid()
-        self.grid.setModel(self.proxy)
+        self.grid.setModel(model)
         self.grid.activated.connect(self._activated)
         self.grid.clicked.connect(self._activated)
         self.empty = QLabel()
@@ -125,24 +135,47 @@ class DiscoverPage(QWidget):
                 b.setProperty("category", key)
                 self.chips.addButton(b)
                 self.chips_row.addWidget(b)
-            if self.category not in view.categories:
-                self.category = None
         self.chips_row.addStretch(1)
+        category = self.model.category
         for b in self.chips.buttons():
-            b.setChecked(b.property("category") == self.category if self.category else b is all_button)
-        featured = [e for e in (view.listings if view else []) if e.app.featured]
+            b.setChecked(b.property("category") == category if category else b is all_button)
+        featured = [e for e in (view.listings if view else []) if e.app.featured][:FEATURED_MAX]
         self.featured.set_items(featured)
-        self._refilter()
+        self._update_labels()  # the model has already filtered the new catalogue
 
     def _set_category(self, key: str | None) -> None:
-        self.category = key
-        self._refilter()
+        self._search(self.search.text(), key)
 
     def _refilter(self) -> None:
-        query = self.search.text()
-        self.proxy.set_filter(query, self.category)
-        n = self.proxy.rowCount()
-        self.featured.setVisible(not query and self.category is None and bool(self.featured.items))
+        self._search(self.search.text(), self.model.category)
+
+    def _search(self, query: str, category: str | None) -> None:
+        """Filter now for small catalogues; in a worker for big ones, so typing never waits."""
+        view = self.model.view
+        if view is None or len(view.listings) <= SYNC_SEARCH_LIMIT:
+            self.model.set_filter(query, category)
+            self._update_labels()
+            return
+        self._search_seq += 1
+        seq = self._search_seq
+
+        def search() -> list[int] | None:
+            if seq != self._search_seq:
+                return None  # the user typed on: skip this one
+            return view.search_rows(query, category)
+
+        def show(rows: list[int] | None) -> None:
+            if rows is not None and seq == self._search_seq and view is self.model.view:
+                self.model.set_rows(rows, query, category)
+                self._update_labels()
+                self.searched.emit(query)
+
+        run_task(search, show, None, self._search_pool)
+
+    def _update_labels(self) -> None:
+        query = self.model.query
+        n = self.model.total
+        self.featured.setVisible(not query and self.model.category is None and bool(self.featured.items))
         if self.model.view is None:
             self.count.setText("")
             self.empty.setText(self.tr("Loading the catalogue…"))
@@ -155,9 +188,9 @@ class DiscoverPage(QWidget):
         self.empty.setVisible(n == 0)
 
     def _focus_results(self) -> None:
-        if self.proxy.rowCount():
+        if self.model.rowCount():
             self.grid.setFocus()
-            self.grid.setCurrentIndex(self.proxy.index(0, 0))
+            self.grid.setCurrentIndex(self.model.index(0, 0))
 
     def _activated(self, index: QModelIndex) -> None:
         ref = index.data(Roles.REF)

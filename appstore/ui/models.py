@@ -1,5 +1,4 @@
-"""The app list (model/view): every app of every store, and a proxy that filters and orders it
-with the core's search index."""
+"""The app list (model/view): the apps of every store that match a query, via the core's index."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractProxyModel,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -32,7 +30,16 @@ class Roles:
 
 
 class AppListModel(QAbstractListModel):
-    """One row per app of the merged catalogue, in catalogue order."""
+    """The apps matching the current query and category, best first.
+
+    Filtering happens here rather than in a proxy: QListView asks its model for an index of every
+    row on each layout, and a proxy written in Python would make that a Python call per app per
+    keystroke. For the same reason the view gets the results in batches (``canFetchMore`` /
+    ``fetchMore``, as Qt's own big models do): each keystroke lays out one batch, however many
+    apps match, and scrolling down fetches the next. ``total`` is the number of matches.
+    """
+
+    BATCH = 240
 
     def __init__(self, images: ImageLoader, lang: str, placeholder: QPixmap) -> None:
         super().__init__()
@@ -40,29 +47,67 @@ class AppListModel(QAbstractListModel):
         self.lang = lang
         self.placeholder = placeholder
         self.view: CatalogView | None = None
-        self._rows: list[Listing] = []
-        self._row_of_icon: dict[str, int] = {}
+        self.query = ""
+        self.category: str | None = None
+        self._listings: list[Listing] = []
+        self._rows: list[int] = []  # positions in ``view.listings``
+        self._shown = 0  # rows the view has been given so far
+        self._row_of: dict[int, int] | None = None  # position -> row, built when needed
+        self._icon_of: dict[str, int] = {}  # icon key -> position
         images.loaded.connect(self._icon_loaded)
 
     def set_view(self, view: CatalogView | None) -> None:
-        self.beginResetModel()
         self.view = view
-        self._rows = view.listings if view else []
-        self._row_of_icon = {
-            image_key(e.app.store, e.app.icon, ICON_SIZE): i for i, e in enumerate(self._rows)
-        }
+        self._listings = view.listings if view else []
+        self._icon_of = {image_key(e.app.store, e.app.icon, ICON_SIZE): i
+                         for i, e in enumerate(self._listings)}
+        if view is not None and self.category not in view.categories:
+            self.category = None
+        self.refilter()
+
+    def set_filter(self, query: str, category: str | None) -> None:
+        self.query, self.category = query, category
+        self.refilter()
+
+    def refilter(self) -> None:
+        self.set_rows(self.view.search_rows(self.query, self.category) if self.view else [])
+
+    def set_rows(self, rows: list[int], query: str | None = None, category: str | None = None) -> None:
+        """Show ``rows`` (positions in ``view.listings``), e.g. a search run in a worker."""
+        if query is not None:
+            self.query, self.category = query, category
+        self.beginResetModel()
+        self._rows = rows
+        self._shown = min(len(rows), self.BATCH)
+        self._row_of = None
         self.endResetModel()
 
+    @property
+    def total(self) -> int:
+        return len(self._rows)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._shown < len(self._rows)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        more = min(self.BATCH, len(self._rows) - self._shown)
+        if more > 0:
+            self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
+            self._shown += more
+            self.endInsertRows()
+
     def listing(self, row: int) -> Listing:
-        return self._rows[row]
+        return self._listings[self._rows[row]]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._shown
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self._shown:
             return None
-        entry = self._rows[index.row()]
+        entry = self._listings[self._rows[index.row()]]
         app = entry.app
         if role == Qt.ItemDataRole.DisplayRole:
             return localized(app.name, self.lang)
@@ -80,74 +125,12 @@ class AppListModel(QAbstractListModel):
         return None
 
     def _icon_loaded(self, key: str) -> None:
-        row = self._row_of_icon.get(key)
-        if row is not None:
+        pos = self._icon_of.get(key)
+        if pos is None:
+            return
+        if self._row_of is None:
+            self._row_of = {p: r for r, p in enumerate(self._rows)}
+        row = self._row_of.get(pos)
+        if row is not None and row < self._shown:
             idx = self.index(row, 0)
             self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
-
-
-class ResultsProxy(QAbstractProxyModel):
-    """The apps matching a query and a category, best first (rows of ``AppListModel``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.query = ""
-        self.category: str | None = None
-        self._rows: list[int] = []
-        self._reverse: dict[int, int] | None = None
-
-    def setSourceModel(self, model: AppListModel) -> None:  # type: ignore[override]
-        super().setSourceModel(model)
-        model.modelReset.connect(self.refilter)
-        model.dataChanged.connect(self._source_changed)
-        self.refilter()
-
-    def source(self) -> AppListModel:
-        model = self.sourceModel()
-        assert isinstance(model, AppListModel)
-        return model
-
-    def set_filter(self, query: str, category: str | None) -> None:
-        self.query, self.category = query, category
-        self.refilter()
-
-    def refilter(self) -> None:
-        view = self.source().view
-        rows = view.search_rows(self.query, self.category) if view else []
-        self.beginResetModel()
-        self._rows = rows
-        self._reverse = None
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 1
-
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if parent.isValid() or column != 0 or not 0 <= row < len(self._rows):
-            return QModelIndex()
-        return self.createIndex(row, column)
-
-    def parent(self, child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        return QModelIndex()
-
-    def mapToSource(self, proxy: Index) -> QModelIndex:
-        if not proxy.isValid() or not 0 <= proxy.row() < len(self._rows):
-            return QModelIndex()
-        return self.source().index(self._rows[proxy.row()], 0)
-
-    def mapFromSource(self, source: Index) -> QModelIndex:
-        if not source.isValid():
-            return QModelIndex()
-        if self._reverse is None:
-            self._reverse = {src: i for i, src in enumerate(self._rows)}
-        row = self._reverse.get(source.row())
-        return self.index(row, 0) if row is not None else QModelIndex()
-
-    def _source_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
-        for src in range(top.row(), bottom.row() + 1):
-            idx = self.mapFromSource(self.source().index(src, 0))
-            if idx.isValid():
-                self.dataChanged.emit(idx, idx, roles)

@@ -3,6 +3,8 @@ system's colour scheme unless the user picks one."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -27,7 +29,9 @@ def resolve(choice: str) -> str:
     return "dark" if scheme == Qt.ColorScheme.Dark else "light"
 
 
+@cache
 def colors(name: str) -> dict[str, QColor]:
+    """The theme's colours (shared: do not modify)."""
     return {k: QColor(v) for k, v in _COLORS[name].items()}
 
 

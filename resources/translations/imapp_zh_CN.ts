@@ -121,82 +121,82 @@
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="184" />
+        <location filename="../../appstore/ui/apppage.py" line="185" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="184" />
+        <location filename="../../appstore/ui/apppage.py" line="185" />
         <source>Web link</source>
         <translation>网页链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="185" />
+        <location filename="../../appstore/ui/apppage.py" line="186" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="186" />
+        <location filename="../../appstore/ui/apppage.py" line="187" />
         <source>Updated</source>
         <translation>更新日期</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="187" />
+        <location filename="../../appstore/ui/apppage.py" line="188" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="188" />
+        <location filename="../../appstore/ui/apppage.py" line="189" />
         <source>License</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="209" />
+        <location filename="../../appstore/ui/apppage.py" line="210" />
         <source>Developer</source>
         <translation>开发者</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="210" />
+        <location filename="../../appstore/ui/apppage.py" line="211" />
         <source>Store</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="211" />
+        <location filename="../../appstore/ui/apppage.py" line="212" />
         <source>Verification</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="214" />
+        <location filename="../../appstore/ui/apppage.py" line="215" />
         <source>Website</source>
         <translation>网站</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="216" />
+        <location filename="../../appstore/ui/apppage.py" line="217" />
         <source>Opens</source>
         <translation>打开地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="231" />
+        <location filename="../../appstore/ui/apppage.py" line="232" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="234" />
+        <location filename="../../appstore/ui/apppage.py" line="235" />
         <source>✓ Signed by the store and verified %1</source>
         <translation>✓ 已由商店签名，验证于%1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="235" />
+        <location filename="../../appstore/ui/apppage.py" line="236" />
         <source>⚠ The store could not be checked just now; this is what was verified %1</source>
         <translation>⚠ 暂时无法检查商店；当前显示的是%1验证的内容</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="258" />
+        <location filename="../../appstore/ui/apppage.py" line="259" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="281" />
+        <location filename="../../appstore/ui/apppage.py" line="282" />
         <source>Link copied</source>
         <translation>链接已复制</translation>
     </message>
@@ -217,37 +217,37 @@
 <context>
     <name>DiscoverPage</name>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="64" />
+        <location filename="../../appstore/ui/discover.py" line="74" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="68" />
+        <location filename="../../appstore/ui/discover.py" line="78" />
         <source>Search apps in all stores</source>
         <translation>在所有商店中搜索应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="119" />
+        <location filename="../../appstore/ui/discover.py" line="129" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="148" />
+        <location filename="../../appstore/ui/discover.py" line="181" />
         <source>Loading the catalogue…</source>
         <translation>正在加载应用目录…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="150" />
+        <location filename="../../appstore/ui/discover.py" line="183" />
         <source>No apps match “%1”. Try fewer or other words.</source>
         <translation>没有与“%1”匹配的应用。请尝试更少或不同的关键词。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="152" />
+        <location filename="../../appstore/ui/discover.py" line="185" />
         <source>No apps here yet. Add a store in Settings.</source>
         <translation>这里还没有应用。请在“设置”中添加商店。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/discover.py" line="153" />
+        <location filename="../../appstore/ui/discover.py" line="186" />
         <source>%n app(s)</source>
         <translation><numerusform>%n 个应用</numerusform></translation>
     </message>
@@ -496,35 +496,7 @@
         <source>Copy text to your clipboard</source>
         <translation>向剪贴板复制文本</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../../appstore/ui/texts.py" line="30" />
         <source>%n byte(s)</source>
-        <translation><numerusform>%n 字节</numerusform></translation>
-    </message>
-    <message>
-        <location filename="../../appstore/ui/texts.py" line="35" />
-        <source>never</source>
-        <translation>从未</translation>
-    </message>
-    <message>
-        <location filename="../../appstore/ui/texts.py" line="38" />
-        <source>just now</source>
-        <translation>刚刚</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="40" />
-        <source>%n minute(s) ago</source>
-        <translation><numerusform>%n 分钟前</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="42" />
-        <source>%n hour(s) ago</source>
-        <translation><numerusform>%n 小时前</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="43" />
-        <source>%n day(s) ago</source>
-        <translation><numerusform>%n 天前</numerusform></translation>
-    </message>
-</context>
-</TS>
+        <translation>

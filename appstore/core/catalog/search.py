@@ -11,6 +11,7 @@ Results list apps whose name matches first, each group in default order (feature
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Sequence
 from itertools import compress, repeat
 from operator import and_, gt
@@ -23,6 +24,7 @@ _QUERY_WORD = re.compile(rf"[0-9a-z]+|[{_CJK}]+")
 _LATIN = bytes(c if chr(c).isdigit() or "a" <= chr(c) <= "z" or c == 10 else 32 for c in range(256))
 _CJK_RE = re.compile(rf"[{_CJK}]")
 _contains = str.__contains__
+CHUNK = 4096
 
 
 def _normalise(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -59,31 +61,40 @@ class SearchIndex:
         return flags
 
     @staticmethod
-    def _match(lines: tuple[list[str], list[str]], word: str) -> Iterator[bool]:
+    def _match(lines: tuple[list[str], list[str]], word: str, a: int, b: int) -> Iterator[bool]:
         latin, cjk = lines
         if _CJK_RE.match(word):
-            return map(_contains, cjk, repeat(word))
-        return map(_contains, latin, repeat(" " + word))
+            return map(_contains, cjk[a:b], repeat(word))
+        return map(_contains, latin[a:b], repeat(" " + word))
 
     def search(self, query: str = "", category: str | None = None) -> list[int]:
+        """Indexes into ``apps``, best first. Works in chunks of ``CHUNK`` apps: each chunk is
+        one C-level pass that holds the GIL briefly, so a GUI thread never waits long on a
+        search running in a worker."""
         words = _QUERY_WORD.findall(query.lower())
         n = len(self._order)
-        rows: list[int]
-        if not words:
-            if category:
-                rows = list(compress(range(n), self._category_flags(category)))
-            else:
-                rows = list(range(n))
-        else:
+        cats = self._category_flags(category) if category else None
+        first: list[int] = []
+        rest: list[int] = []
+        longest_first = sorted(words, key=len, reverse=True)  # the longest word narrows most
+        for a in range(0, n, CHUNK):
+            if a:
+                time.sleep(0)  # let a waiting thread (the GUI's) take the GIL now
+            b = min(n, a + CHUNK)
+            if not words:
+                if cats is None:
+                    first.extend(range(a, b))
+                else:
+                    first.extend(compress(range(a, b), cats[a:b]))
+                continue
             flags: list[bool] | None = None
-            for w in sorted(words, key=len, reverse=True):  # the longest word narrows most
-                hit = self._match(self._texts, w)
+            for w in longest_first:
+                hit = self._match(self._texts, w, a, b)
                 flags = list(hit if flags is None else map(and_, flags, hit))
             assert flags is not None
-            if category:
-                flags = list(map(and_, flags, self._category_flags(category)))
-            in_name = list(self._match(self._names, words[0]))
-            rows = list(compress(range(n), map(and_, flags, in_name)))
-            rows += compress(range(n), map(gt, flags, in_name))
-        order = self._order
-        return [order[r] for r in rows]
+            if cats is not None:
+                flags = list(map(and_, flags, cats[a:b]))
+            in_name = list(self._match(self._names, words[0], a, b))
+            first.extend(compress(range(a, b), map(and_, flags, in_name)))
+            rest.extend(compress(range(a, b), map(gt, flags, in_name)))
+        return list(map(self._order.__getitem__, first + rest))

@@ -1,0 +1,107 @@
+"""Filtering and scrolling a big catalogue in the real Discover page (offscreen).
+
+    python -m bench.gui_filter N
+
+Per keystroke: ``keystroke`` is the GUI thread's time to handle it (and repaint); for big
+catalogues the search then runs in a worker, and ``apply`` is the GUI thread's time to show its
+results (and repaint), ``results`` the wall time from keystroke to results on screen. Per scroll
+step: the time to repaint. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from appstore.core.catalog.models import parse_catalog  # noqa: E402
+from appstore.core.store.manager import CatalogView  # noqa: E402
+from appstore.ui import theme  # noqa: E402
+from appstore.ui.app import GIL_SWITCH_INTERVAL  # noqa: E402
+from appstore.ui.controller import Controller  # noqa: E402
+from appstore.ui.discover import DiscoverPage  # noqa: E402
+from appstore.ui.images import ImageLoader  # noqa: E402
+from appstore.ui.mainwindow import placeholder_icon  # noqa: E402
+from appstore.ui.models import AppListModel  # noqa: E402
+from bench.catalog import QUERIES, percentile  # noqa: E402
+from bench.synth import synthetic_content  # noqa: E402
+
+
+def main(n: int) -> dict[str, float]:
+    app = QApplication(sys.argv[:1])
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)  # as the app does
+    theme.apply(app, "light")
+    catalog = parse_catalog(synthetic_content(n).catalog, store="bench")
+    t = time.perf_counter()
+    view = CatalogView([catalog])
+    view.index  # noqa: B018 - built in a worker in the app
+    build = time.perf_counter() - t
+    controller = Controller(None)
+    images = ImageLoader(controller)
+    model = AppListModel(images, "en", placeholder_icon())
+    page = DiscoverPage(images, model, "en")
+    page.resize(1040, 820)
+    page.show()
+    t = time.perf_counter()
+    model.set_view(view)
+    page.set_view(view)
+    page.repaint()
+    app.processEvents()
+    first = time.perf_counter() - t
+
+    applies: list[float] = []
+    original = model.set_rows
+
+    def timed_set_rows(*args: object) -> None:
+        t0 = time.perf_counter()
+        original(*args)  # type: ignore[arg-type]
+        page.repaint()
+        applies.append(time.perf_counter() - t0)
+
+    model.set_rows = timed_set_rows  # type: ignore[method-assign]
+    keys, results = [], []
+    for q in QUERIES:
+        for k in range(1, len(q) + 1):
+            t0 = time.perf_counter()
+            page.search.setText(q[:k])
+            page.repaint()
+            keys.append(time.perf_counter() - t0)
+            while model.query != q[:k]:
+                app.processEvents()
+            results.append(time.perf_counter() - t0)
+        page.search.clear()
+        while model.query:
+            app.processEvents()
+
+    scroll = []
+    bar = page.grid.verticalScrollBar()
+    for i in range(60):
+        t0 = time.perf_counter()
+        bar.setValue(bar.value() + bar.pageStep() * (1 if i < 40 else -3))
+        page.grid.viewport().repaint()
+        app.processEvents()
+        scroll.append(time.perf_counter() - t0)
+    ms = 1000
+    return {
+        "apps": n,
+        "index_build_s": build,
+        "first_paint_s": first,
+        "keystroke_p50_ms": percentile(keys, 0.5) * ms,
+        "keystroke_p95_ms": percentile(keys, 0.95) * ms,
+        "apply_p50_ms": percentile(applies, 0.5) * ms if applies else 0.0,
+        "apply_p95_ms": percentile(applies, 0.95) * ms if applies else 0.0,
+        "results_p50_ms": percentile(results, 0.5) * ms,
+        "results_p95_ms": percentile(results, 0.95) * ms,
+        "scroll_p50_ms": statistics.median(scroll) * ms,
+        "scroll_p95_ms": percentile(scroll, 0.95) * ms,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]))))
