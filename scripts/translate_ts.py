@@ -9,6 +9,7 @@ and lists the ones it does not know, so nothing user-visible stays untranslated 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import xml.etree.ElementTree as ET
 
@@ -22,6 +23,9 @@ def main(ts_path: str, map_path: str) -> int:
         tr = msg.find("translation")
         assert tr is not None
         value = table.get(source)
+        if isinstance(value, list) and msg.get("numerus") != "yes":
+            print(f"not a plural in the code (use tr(text, '', n)): {source!r}", file=sys.stderr)
+            value = None
         if value is None:
             missing.append(source)
             continue
@@ -34,7 +38,9 @@ def main(ts_path: str, map_path: str) -> int:
             tr.text = None
         else:
             tr.text = value
-    tree.write(ts_path, encoding="utf-8", xml_declaration=True)
+    tmp = ts_path + ".tmp"
+    tree.write(tmp, encoding="utf-8", xml_declaration=True)
+    os.replace(tmp, ts_path)  # never leave a half-written .ts behind
     for m in missing:
         print(f"untranslated: {m!r}", file=sys.stderr)
     return 1 if missing else 0

@@ -4,40 +4,52 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QObject
+
+
+class Wording(QObject):
+    """A QObject only so that lupdate finds these texts (plural forms included) under one
+    context."""
+
+    def permission(self, key: str) -> str:
+        words = {
+            "wallet.address": self.tr("See your wallet address"),
+            "wallet.sign": self.tr("Ask you to sign messages with your wallet (you confirm each one)"),
+            "wallet.pay": self.tr("Ask you to pay IA from your wallet (you confirm each payment)"),
+            "network": self.tr("Connect to the internet"),
+            "storage": self.tr("Keep its own data on this computer"),
+            "clipboard": self.tr("Copy text to your clipboard"),
+        }
+        return words.get(key, key)
+
+    def size(self, n: int) -> str:
+        """Bytes in words; integer arithmetic, one decimal."""
+        for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+            if n >= scale:
+                tenths = (n * 10 + scale // 2) // scale
+                return f"{tenths // 10}.{tenths % 10} {unit}"
+        return self.tr("%n byte(s)", "", n)
+
+    def age(self, iso: str | None) -> str:
+        if not iso:
+            return self.tr("never")
+        secs = int((datetime.now(UTC) - datetime.fromisoformat(iso)).total_seconds())
+        if secs < 60:
+            return self.tr("just now")
+        if secs < 3600:
+            return self.tr("%n minute(s) ago", "", secs // 60)
+        if secs < 86400:
+            return self.tr("%n hour(s) ago", "", secs // 3600)
+        return self.tr("%n day(s) ago", "", secs // 86400)
 
 
 def permission(key: str) -> str:
-    words = {
-        "wallet.address": QCoreApplication.translate("texts", "See your wallet address"),
-        "wallet.sign": QCoreApplication.translate(
-            "texts", "Ask you to sign messages with your wallet (you confirm each one)"),
-        "wallet.pay": QCoreApplication.translate(
-            "texts", "Ask you to pay IA from your wallet (you confirm each payment)"),
-        "network": QCoreApplication.translate("texts", "Connect to the internet"),
-        "storage": QCoreApplication.translate("texts", "Keep its own data on this computer"),
-        "clipboard": QCoreApplication.translate("texts", "Copy text to your clipboard"),
-    }
-    return words.get(key, key)
+    return Wording().permission(key)
 
 
 def size(n: int) -> str:
-    """Bytes in words; integer arithmetic, one decimal."""
-    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if n >= scale:
-            tenths = (n * 10 + scale // 2) // scale
-            return f"{tenths // 10}.{tenths % 10} {unit}"
-    return QCoreApplication.translate("texts", "%n byte(s)", None, n)
+    return Wording().size(n)
 
 
 def age(iso: str | None) -> str:
-    if not iso:
-        return QCoreApplication.translate("texts", "never")
-    secs = int((datetime.now(UTC) - datetime.fromisoformat(iso)).total_seconds())
-    if secs < 60:
-        return QCoreApplication.translate("texts", "just now")
-    if secs < 3600:
-        return QCoreApplication.translate("texts", "%n minute(s) ago", None, secs // 60)
-    if secs < 86400:
-        return QCoreApplication.translate("texts", "%n hour(s) ago", None, secs // 3600)
-    return QCoreApplication.translate("texts", "%n day(s) ago", None, secs // 86400)
+    return Wording().age(iso)

@@ -465,38 +465,66 @@
     </message>
 </context>
 <context>
-    <name>texts</name>
+    <name>Wording</name>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="12" />
+        <location filename="../../appstore/ui/texts.py" line="16" />
         <source>See your wallet address</source>
         <translation>查看您的钱包地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="13" />
+        <location filename="../../appstore/ui/texts.py" line="17" />
         <source>Ask you to sign messages with your wallet (you confirm each one)</source>
         <translation>请求您用钱包签名消息（每次都需您确认）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="15" />
+        <location filename="../../appstore/ui/texts.py" line="18" />
         <source>Ask you to pay IA from your wallet (you confirm each payment)</source>
         <translation>请求您从钱包支付 IA（每笔付款都需您确认）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="17" />
+        <location filename="../../appstore/ui/texts.py" line="19" />
         <source>Connect to the internet</source>
         <translation>连接互联网</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="18" />
+        <location filename="../../appstore/ui/texts.py" line="20" />
         <source>Keep its own data on this computer</source>
         <translation>在本机保存自己的数据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="19" />
+        <location filename="../../appstore/ui/texts.py" line="21" />
         <source>Copy text to your clipboard</source>
         <translation>向剪贴板复制文本</translation>
     </message>
-    <message>
-        <location filename="../../appstore/ui/texts.py" line="30" />
+    <message numerus="yes">
+        <location filename="../../appstore/ui/texts.py" line="31" />
         <source>%n byte(s)</source>
-        <translation>
+        <translation><numerusform>%n 字节</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/texts.py" line="35" />
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/texts.py" line="38" />
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/texts.py" line="40" />
+        <source>%n minute(s) ago</source>
+        <translation><numerusform>%n 分钟前</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/texts.py" line="42" />
+        <source>%n hour(s) ago</source>
+        <translation><numerusform>%n 小时前</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/texts.py" line="43" />
+        <source>%n day(s) ago</source>
+        <translation><numerusform>%n 天前</numerusform></translation>
+    </message>
+</context>
+</TS>
