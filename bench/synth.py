@@ -10,10 +10,18 @@ from appstore.core.publish.builder import PublishResult, publish
 from appstore.core.publish.keys import init_keys, load_keys
 from appstore.core.publish.source import StoreContent
 
-WORDS = ("ledger chain token wallet loan bank points charity donate parts trace bill split swap "
-         "game puzzle notes hash market price exchange clear verify supply finance credit asset "
-         "vehicle mortgage reward share forward open secure fast simple smart digital").split()
-ZH = "链 账 币 钱 包 贷 款 银 行 积 分 慈 善 捐 零 件 溯 源 票 据 拆 兑 换 游 戏 便 签 哈 希 行 情".split()
+WORDS = [
+    'ledger', 'chain', 'token', 'wallet', 'loan', 'bank', 'points', 'charity', 'donate',
+    'parts', 'trace', 'bill', 'split', 'swap', 'game', 'puzzle', 'notes', 'hash', 'market',
+    'price', 'exchange', 'clear', 'verify', 'supply', 'finance', 'credit', 'asset', 'vehicle',
+    'mortgage', 'reward', 'share', 'forward', 'open', 'secure', 'fast', 'simple', 'smart',
+    'digital',
+]
+ZH = [
+    '链', '账', '币', '钱', '包', '贷', '款', '银', '行', '积', '分', '慈',
+    '善', '捐', '零', '件', '溯', '源', '票', '据', '拆', '兑', '换', '游',
+    '戏', '便', '签', '哈', '希', '行', '情',
+]
 CATEGORIES = ["finance", "supply-chain", "charity", "tools", "games"]
 
 

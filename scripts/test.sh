@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE=1
 PY=.venv/bin/python
 
 echo "== ruff"
-$PY -m ruff check appstore tests bench main.py
+$PY -m ruff check appstore tests bench scripts main.py
 echo "== mypy"
 $PY -m mypy
 echo "== pytest"

@@ -15,7 +15,8 @@ import xml.etree.ElementTree as ET
 
 
 def main(ts_path: str, map_path: str) -> int:
-    table = json.loads(open(map_path, encoding="utf-8").read())
+    with open(map_path, encoding="utf-8") as f:
+        table = json.load(f)
     tree = ET.parse(ts_path)
     missing = []
     for msg in tree.getroot().iter("message"):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import requests
-
 from appstore.core.activity import ActivityLog
 from appstore.core.paths import Paths
 from appstore.core.store.client import RefreshOutcome
-from appstore.core.store.demo import ensure_demo
 from appstore.core.store.manager import CatalogView, Stores
 
 
@@ -27,11 +24,18 @@ class Services:
         """
         paths = Paths.resolve(data_dir)
         paths.ensure()
-        session = requests.Session()
-        stores = Stores(paths, session)
-        if demo and ensure_demo(paths, stores):
-            stores.refresh([s.id for s in stores.config.stores if s.builtin])
-        return cls(paths, stores, ActivityLog(paths.root / "activity.jsonl"))
+        services = cls(paths, Stores(paths), ActivityLog(paths.root / "activity.jsonl"))
+        if demo:
+            services.freshen_demo()
+        return services
+
+    def freshen_demo(self) -> None:
+        """Set up the demo store on first run; afterwards re-publish it if its sources changed
+        and re-sign what nears expiry (refreshing it when its content changed)."""
+        from appstore.core.store.demo import ensure_demo
+
+        if ensure_demo(self.paths, self.stores):
+            self.stores.refresh([s.id for s in self.stores.config.stores if s.builtin])
 
     def load_catalog(
         self, refresh: bool = False, *, index: bool = False

@@ -120,8 +120,7 @@ class AddStoreDialog(QDialog):
         self.check_button.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText(self.tr("Contacting the store…"))
-        session = self.controller.services.stores.session if self.controller.services else None
-        run_task(lambda: hashlib.sha256(StoreClient.fetch_root([url], session)).hexdigest(),
+        run_task(lambda: hashlib.sha256(StoreClient.fetch_root([url])).hexdigest(),
                  self._checked, lambda e: self._error(str(e)), self.controller.io_pool)
 
     def _checked(self, fingerprint: str) -> None:

@@ -58,7 +58,11 @@ class Controller(QObject):
         """Open the data dir, show the cached catalogue, then refresh the stores."""
 
         def open_and_load() -> tuple[Services, CatalogView, list[RefreshOutcome]]:
-            services = Services.open(self.data_dir)
+            # Show what was verified last time first; the demo store is freshened with the
+            # refresh that follows (unless this is the first run: then it must exist first).
+            services = Services.open(self.data_dir, demo=False)
+            if not services.paths.stores_file.exists():
+                services.freshen_demo()
             view, outcomes = services.load_catalog(index=True)
             return services, view, outcomes
 
@@ -80,8 +84,11 @@ class Controller(QObject):
             return
         services = self.services
         self._set_status(StoreStatus(True, self.status.outcomes))
-        run_task(lambda: services.load_catalog(refresh=True, index=True),
-                 lambda r: self._use(*r, refreshing=False), self._refresh_failed)
+        def refresh_all() -> tuple[CatalogView, list[RefreshOutcome]]:
+            services.freshen_demo()
+            return services.load_catalog(refresh=True, index=True)
+
+        run_task(refresh_all, lambda r: self._use(r[0], r[1], refreshing=False), self._refresh_failed)
 
     def _refresh_failed(self, err: Exception) -> None:
         self.loads_done += 1

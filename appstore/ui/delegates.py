@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from appstore.ui import theme
 from appstore.ui.models import Roles
@@ -44,12 +44,12 @@ class AppCardDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         """Draw the card from a cache of rendered cards (scrolling repaints the same ones)."""
-        theme_name = str(QApplication.instance().property("imapp_theme") or "light")
-        state = option.state  # type: ignore[attr-defined]
+        theme_name = theme.current()
+        state = option.state
         selected = bool(state & QStyle.StateFlag.State_Selected)
         hovered = bool(state & QStyle.StateFlag.State_MouseOver)
         icon = index.data(Qt.ItemDataRole.DecorationRole)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         dpr = painter.device().devicePixelRatioF()
         key = (index.data(Roles.REF), theme_name, selected, hovered, rect.width(), rect.height(), dpr,
                icon.cacheKey() if isinstance(icon, QPixmap) else 0, self._fonts_for,
@@ -89,7 +89,7 @@ class AppCardDelegate(QStyledItemDelegate):
 
         text_left = icon_rect.right() + 14
         width = rect.right() - text_left - 12
-        font, small, cat_font = self._fonts(option.font)  # type: ignore[attr-defined]
+        font, small, cat_font = self._fonts(option.font)
         fm, sfm, cfm = self._metrics
         painter.setFont(font)
         painter.setPen(c["text"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QModelIndex, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -17,13 +19,12 @@ from PySide6.QtWidgets import (
 
 from appstore.core.catalog.models import localized
 from appstore.core.store.manager import CatalogView
-from appstore.ui.delegates import CARD, AppCardDelegate
+from appstore.ui.delegates import AppCardDelegate
 from appstore.ui.featured import FeaturedBanner
 from appstore.ui.images import ImageLoader
 from appstore.ui.models import AppListModel, Roles
 from appstore.ui.tasks import run_task
-from appstore.ui.widgets import chip
-
+from appstore.ui.widgets import chip, clear_layout
 
 FEATURED_MAX = 8  # a carousel, not a second catalogue
 SYNC_SEARCH_LIMIT = 2000  # apps; bigger catalogues are searched in a worker
@@ -122,23 +123,20 @@ class DiscoverPage(QWidget):
         """A new catalogue is in use (the model was already reset)."""
         for button in self.chips.buttons():
             self.chips.removeButton(button)
-        while self.chips_row.count():
-            item = self.chips_row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        clear_layout(self.chips_row)
         all_button = chip(self.tr("All"), lambda: self._set_category(None))
         self.chips.addButton(all_button)
         self.chips_row.addWidget(all_button)
         if view is not None:
             for key, names in sorted(view.categories.items(), key=lambda kv: kv[0]):
-                b = chip(localized(names, self.lang), lambda _=False, k=key: self._set_category(k))
-                b.setProperty("category", key)
-                self.chips.addButton(b)
-                self.chips_row.addWidget(b)
+                button = chip(localized(names, self.lang), partial(self._set_category, key))
+                button.setProperty("category", key)
+                self.chips.addButton(button)
+                self.chips_row.addWidget(button)
         self.chips_row.addStretch(1)
         category = self.model.category
-        for b in self.chips.buttons():
-            b.setChecked(b.property("category") == category if category else b is all_button)
+        for other in self.chips.buttons():
+            other.setChecked(other.property("category") == category if category else other is all_button)
         featured = [e for e in (view.listings if view else []) if e.app.featured][:FEATURED_MAX]
         self.featured.set_items(featured)
         self._update_labels()  # the model has already filtered the new catalogue

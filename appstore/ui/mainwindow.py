@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -18,13 +20,15 @@ from PySide6.QtWidgets import (
 from appstore.core.errors import NotFound
 from appstore.core.store.manager import CatalogView
 from appstore.ui import texts
-from appstore.ui.apppage import AppPage
 from appstore.ui.controller import Controller, StoreStatus
 from appstore.ui.discover import DiscoverPage
 from appstore.ui.images import ImageLoader
 from appstore.ui.models import AppListModel
-from appstore.ui.settings import SettingsPage
 from appstore.ui.widgets import Banner
+
+if TYPE_CHECKING:
+    from appstore.ui.apppage import AppPage
+    from appstore.ui.settings import SettingsPage
 
 PAGES = ("discover", "settings")  # areas that work; later issues add theirs
 
@@ -98,7 +102,8 @@ class MainWindow(QMainWindow):
         nav_col.addWidget(brand)
         self.nav = QListWidget()
         self.nav.setObjectName("navList")
-        for key, glyph, label in (("discover", "◎", self.tr("Discover")), ("settings", "⚙", self.tr("Settings"))):
+        areas = (("discover", "◎", self.tr("Discover")), ("settings", "⚙", self.tr("Settings")))
+        for key, glyph, label in areas:
             item = QListWidgetItem(_glyph_icon(glyph), label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
@@ -107,14 +112,10 @@ class MainWindow(QMainWindow):
 
         self.discover = DiscoverPage(self.images, self.model, self.lang)
         self.discover.open_app.connect(self.open_ref)
-        self.app_page = AppPage(self.controller, self.images, self.lang)
-        self.app_page.back.connect(lambda: self.show_page("discover"))
-        self.settings_page = SettingsPage(self.controller, self.lang, self.theme_choice)
-        self.settings_page.language_chosen.connect(self.language_chosen)
-        self.settings_page.theme_chosen.connect(self.theme_chosen)
         self.stack = QStackedWidget()
-        for w in (self.discover, self.settings_page, self.app_page):
-            self.stack.addWidget(w)
+        self.stack.addWidget(self.discover)
+        self._app_page: AppPage | None = None  # built when first shown: a faster start
+        self._settings_page: SettingsPage | None = None
 
         self.banner = Banner()
         self.banner.retry.connect(self._retry)
@@ -139,6 +140,27 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().setSizeGripEnabled(False)
 
+    @property
+    def app_page(self) -> AppPage:
+        if self._app_page is None:
+            from appstore.ui import apppage
+
+            self._app_page = apppage.AppPage(self.controller, self.images, self.lang)
+            self._app_page.back.connect(lambda: self.show_page("discover"))
+            self.stack.addWidget(self._app_page)
+        return self._app_page
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        if self._settings_page is None:
+            from appstore.ui import settings
+
+            self._settings_page = settings.SettingsPage(self.controller, self.lang, self.theme_choice)
+            self._settings_page.language_chosen.connect(self.language_chosen)
+            self._settings_page.theme_chosen.connect(self.theme_chosen)
+            self.stack.addWidget(self._settings_page)
+        return self._settings_page
+
     # -- navigation --------------------------------------------------------------------------
     def show_page(self, page: str) -> None:
         """``discover``, ``settings`` or ``app:REF``."""
@@ -151,13 +173,14 @@ class MainWindow(QMainWindow):
         self._nav_changed(PAGES.index(page))
 
     def current_page(self) -> str:
-        if self.stack.currentWidget() is self.app_page and self.app_page.listing is not None:
-            return "app:" + self.app_page.listing.ref
+        page = self._app_page
+        if page is not None and self.stack.currentWidget() is page and page.listing is not None:
+            return "app:" + page.listing.ref
         return PAGES[max(0, self.nav.currentRow())]
 
     def _nav_changed(self, row: int) -> None:
         if row >= 0:
-            self.stack.setCurrentWidget((self.discover, self.settings_page)[row])
+            self.stack.setCurrentWidget(self.discover if row == 0 else self.settings_page)
 
     def open_ref(self, ref: str) -> None:
         """Open an app page by ``ID``, ``STORE/ID``; waits for the catalogue if needed."""
@@ -186,7 +209,8 @@ class MainWindow(QMainWindow):
         parts = url[len(prefix):].strip("/").split("/") if url.startswith(prefix) else []
         if len(parts) != 2 or not all(parts):
             self.banner.show_message(
-                self.tr("“%1” is not an imapp link. Links look like imapp://app/STORE/ID.").replace("%1", url),
+                self.tr("“%1” is not an imapp link. Links look like imapp://app/STORE/ID.")
+                .replace("%1", url),
                 can_retry=False)
             return
         self.open_ref("/".join(parts))
@@ -197,9 +221,10 @@ class MainWindow(QMainWindow):
         self.discover.set_view(view)
         if self._pending_ref:
             self.open_ref(self._pending_ref)
-        elif self.app_page.listing is not None and self.stack.currentWidget() is self.app_page:
+        elif (page := self._app_page) is not None and page.listing is not None \
+                and self.stack.currentWidget() is page:
             try:
-                self.app_page.show_app(view.find(self.app_page.listing.ref), view)
+                page.show_app(view.find(page.listing.ref), view)
             except NotFound:
                 self.show_page("discover")
 

@@ -22,6 +22,7 @@ from appstore.ui import texts
 from appstore.ui.addstore import AddStoreDialog
 from appstore.ui.controller import Controller, StoreStatus
 from appstore.ui.tasks import run_task
+from appstore.ui.widgets import clear_layout
 
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
 
@@ -117,10 +118,7 @@ class SettingsPage(QScrollArea):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.controller.services.paths.root)))
 
     def show_status(self, status: StoreStatus) -> None:
-        while self.stores_box.count():
-            item = self.stores_box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        clear_layout(self.stores_box)
         self.refresh_all.setEnabled(not status.refreshing)
         services = self.controller.services
         if services is None:

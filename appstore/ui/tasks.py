@@ -24,11 +24,14 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.fn()
-        except Exception as e:  # handed to the GUI thread, which shows it
-            self.relay.failed.emit(e)
-        else:
-            self.relay.done.emit(result)
+            try:
+                result = self.fn()
+            except Exception as e:  # handed to the GUI thread, which shows it
+                self.relay.failed.emit(e)
+            else:
+                self.relay.done.emit(result)
+        except RuntimeError:
+            pass  # the application is closing and the relay is gone: nobody to tell
 
 
 _alive: set[_Relay] = set()

@@ -29,6 +29,12 @@ def resolve(choice: str) -> str:
     return "dark" if scheme == Qt.ColorScheme.Dark else "light"
 
 
+def current() -> str:
+    """The theme in use ('light' or 'dark')."""
+    app = QApplication.instance()
+    return str(app.property("imapp_theme") or "light") if app is not None else "light"
+
+
 @cache
 def colors(name: str) -> dict[str, QColor]:
     """The theme's colours (shared: do not modify)."""
@@ -71,10 +77,12 @@ QLabel#mono {{ font-family: "DejaVu Sans Mono", monospace; }}
 QLineEdit#search {{ padding: 8px 12px; border: 1px solid {border}; border-radius: 18px;
                    background: {base}; font-size: 14px; }}
 QLineEdit#search:focus {{ border-color: {accent}; }}
-QLineEdit, QComboBox {{ padding: 5px 8px; border: 1px solid {border}; border-radius: 6px; background: {base}; }}
+QLineEdit, QComboBox {{ padding: 5px 8px; border: 1px solid {border}; border-radius: 6px;
+                       background: {base}; }}
 QComboBox {{ min-width: 220px; }}
 QComboBox::drop-down {{ border: none; width: 24px; }}
-QComboBox QAbstractItemView {{ background: {base}; border: 1px solid {border}; selection-background-color: {accent}; }}
+QComboBox QAbstractItemView {{ background: {base}; border: 1px solid {border};
+                              selection-background-color: {accent}; }}
 QPushButton {{ padding: 6px 14px; border: 1px solid {border}; border-radius: 6px; background: {base}; }}
 QPushButton:hover {{ border-color: {accent}; }}
 QPushButton#primary {{ background: {accent}; color: white; border: none; font-weight: 600; }}

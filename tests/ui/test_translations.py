@@ -2,12 +2,13 @@
 
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = ROOT / "resources" / "translations"
-LUPDATE = shutil.which("pyside6-lupdate") or str(Path(__import__("sys").executable).parent / "pyside6-lupdate")
+LUPDATE = shutil.which("pyside6-lupdate") or str(Path(sys.executable).parent / "pyside6-lupdate")
 
 
 def _messages(path: Path) -> dict[tuple[str, str], ET.Element]:

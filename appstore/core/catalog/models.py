@@ -15,6 +15,7 @@ from appstore.core import versions
 from appstore.core.errors import CatalogError
 
 FORMAT = 1
+CATALOG_TARGET = "catalog/index.json"  # where a store signs its catalogue
 LANGS = ("en", "zh_CN")
 KINDS = ("web", "link")
 ID_RE = re.compile(r"^[a-z0-9]+([.-][a-z0-9]+)*$")

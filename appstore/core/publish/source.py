@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from appstore.core import versions
-from appstore.core.catalog.models import FORMAT, PERMISSIONS, parse_catalog
+from appstore.core.catalog.models import CATALOG_TARGET, FORMAT, PERMISSIONS, parse_catalog
 from appstore.core.errors import CatalogError, SourceError
 
 MAX_ICON = 512 * 1024
@@ -31,7 +31,6 @@ MAX_SCREENSHOT = 4 * 1024 * 1024
 MAX_FILE = 32 * 1024 * 1024
 MAX_PACKAGE = 64 * 1024 * 1024
 MAX_FILES = 5000
-CATALOG_TARGET = "catalog/index.json"
 # Names reserved for later parts of the product; copied from SRC when present.
 RESERVED_TARGETS = ("rewards/policy.json", "swap/rates.json", "news/feed.json", "games/rounds.json")
 _PNG = b"\x89PNG\r\n\x1a\n"

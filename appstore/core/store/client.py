@@ -6,19 +6,16 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import requests
-from tuf.api import exceptions as tuf_exc
-from tuf.api.metadata import TargetFile
-from tuf.ngclient import Updater, UpdaterConfig
+from typing import TYPE_CHECKING
 
 from appstore.core.catalog import cache as catalog_cache
-from appstore.core.catalog.models import Catalog, parse_catalog
+from appstore.core.catalog.models import CATALOG_TARGET, Catalog, parse_catalog
 from appstore.core.errors import (
     AppStoreError,
     CatalogError,
@@ -29,17 +26,25 @@ from appstore.core.errors import (
     UnknownRoot,
 )
 from appstore.core.fileio import write_bytes_atomic
-from appstore.core.publish.source import CATALOG_TARGET
-from appstore.core.store.config import StoreEntry, StoreState, now_iso
-from appstore.core.store.fetcher import PLACEHOLDER, MirrorFetcher, host_of
+from appstore.core.store.config import StoreEntry, StoreState, host_of, now_iso
+
+if TYPE_CHECKING:
+    from tuf.api.metadata import TargetFile
+    from tuf.ngclient import Updater
+
+# TUF and the network stack load on first use (a refresh), not when the cached catalogue is shown.
 
 RETRY_AFTER = 30.0  # seconds before a failed store is asked again for targets
 # Room for big stores: a 100,000-app catalogue's bins stay far below these.
-_CONFIG = UpdaterConfig(targets_max_length=16_000_000, snapshot_max_length=8_000_000)
+TARGETS_MAX, SNAPSHOT_MAX, ROOT_MAX = 16_000_000, 8_000_000, 512_000
 
 
 def translate(err: Exception, where: str) -> StoreError:
     """A TUF or network failure as a message a user can act on."""
+    from tuf.api import exceptions as tuf_exc
+
+    requests = sys.modules.get("requests")  # a requests error implies it was loaded
+    request_error: type[Exception] = requests.RequestException if requests else OSError
     if isinstance(err, StoreUnreachable) and not str(err).startswith(f"{where}:"):
         return StoreUnreachable(
             f"{where}: cannot reach the store ({err}). Check the connection or the store's "
@@ -67,7 +72,7 @@ def translate(err: Exception, where: str) -> StoreError:
             f"{where}: a file does not match what the store signed ({err}). It was tampered "
             "with or is from a different version of the store; nothing was changed."
         )
-    if isinstance(err, tuf_exc.SlowRetrievalError | tuf_exc.DownloadError | requests.RequestException):
+    if isinstance(err, tuf_exc.SlowRetrievalError | tuf_exc.DownloadError | request_error):
         return StoreUnreachable(
             f"{where}: cannot reach the store ({err or 'no answer'}). Check the connection and "
             "try again."
@@ -94,10 +99,9 @@ class RefreshOutcome:
 
 
 class StoreClient:
-    def __init__(self, entry: StoreEntry, store_dir: Path, session: requests.Session | None = None):
+    def __init__(self, entry: StoreEntry, store_dir: Path) -> None:
         self.entry = entry
         self.dir = store_dir
-        self.session = session or requests.Session()
         self.meta_dir = store_dir / "metadata"
         self.catalog_path = store_dir / "catalog.json"
         self.cache_path = store_dir / "catalog.cache"
@@ -110,15 +114,19 @@ class StoreClient:
 
     # -- trust -----------------------------------------------------------------------------
     @staticmethod
-    def fetch_root(mirrors: list[str], session: requests.Session | None = None) -> bytes:
+    def fetch_root(mirrors: list[str]) -> bytes:
         """Download ``metadata/1.root.json`` (untrusted: it is checked against the pin)."""
-        fetcher = MirrorFetcher(mirrors, session)
+        from tuf.api import exceptions as tuf_exc
+
+        from appstore.core.store.fetcher import PLACEHOLDER, MirrorFetcher
+
+        fetcher = MirrorFetcher(mirrors)
         where = host_of(mirrors[0])
         try:
             data = b""
             for chunk in fetcher.fetch(PLACEHOLDER + "metadata/1.root.json"):
                 data += chunk
-                if len(data) > _CONFIG.root_max_length:
+                if len(data) > ROOT_MAX:
                     raise StoreSecurityError(f"{where}: the store's root metadata is too large")
             return data
         except tuf_exc.DownloadHTTPError as e:
@@ -142,19 +150,24 @@ class StoreClient:
             )
 
     def _new_updater(self, bootstrap: bytes | None) -> Updater:
+        from tuf.ngclient import Updater, UpdaterConfig
+
+        from appstore.core.store.fetcher import PLACEHOLDER, MirrorFetcher
+
         self.meta_dir.mkdir(parents=True, exist_ok=True)
         if bootstrap is None and not (self.meta_dir / "root.json").exists():
             # No trusted root here yet (first use, or local files lost): start again from the
             # pinned fingerprint, never from whatever the server hands us.
-            bootstrap = self.fetch_root(self.entry.mirrors, self.session)
+            bootstrap = self.fetch_root(self.entry.mirrors)
             self.check_pin(bootstrap, self.entry.root_sha256, self.entry.id)
         return Updater(
             str(self.meta_dir),
             PLACEHOLDER + "metadata/",
             str(self.targets_dir),
             PLACEHOLDER + "targets/",
-            fetcher=MirrorFetcher(self.entry.mirrors, self.session),
-            config=_CONFIG,
+            fetcher=MirrorFetcher(self.entry.mirrors),
+            config=UpdaterConfig(targets_max_length=TARGETS_MAX, snapshot_max_length=SNAPSHOT_MAX,
+                                 root_max_length=ROOT_MAX),
             bootstrap=bootstrap,
         )
 
@@ -165,6 +178,8 @@ class StoreClient:
             return self._refresh_locked(bootstrap)
 
     def _refresh_locked(self, bootstrap: bytes | None) -> RefreshOutcome:
+        from tuf.api import exceptions as tuf_exc
+
         state = StoreState.load(self.state_path)
         state.last_attempt = now_iso()
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,12 @@ from appstore.core.paths import Paths
 
 SCHEMA = 1
 _URL_RE = re.compile(r"^(https?://[^\s/]+(/\S*)?|file:///\S*)$")
+
+
+def host_of(url: str) -> str:
+    """The host part of a URL, for messages (the path for file:// URLs)."""
+    parsed = urllib.parse.urlparse(url)
+    return parsed.netloc or parsed.path or url
 
 
 def check_store_url(url: str) -> str:

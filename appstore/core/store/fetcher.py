@@ -6,41 +6,49 @@ turn for every file, moving on when a host cannot be reached or answers 5xx.
 
 from __future__ import annotations
 
+import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
-import requests
 from tuf.api.exceptions import DownloadHTTPError
 from tuf.ngclient import FetcherInterface
 
 from appstore import __version__
 from appstore.core.errors import StoreUnreachable
+from appstore.core.store.config import host_of
+
+if TYPE_CHECKING:
+    import requests
 
 PLACEHOLDER = "mirror:///"
 CHUNK = 64 * 1024
 USER_AGENT = f"imapp-desktop/{__version__}"
+_session: requests.Session | None = None
+_session_lock = threading.Lock()
 
 
-def host_of(url: str) -> str:
-    parsed = urllib.parse.urlparse(url)
-    return parsed.netloc or parsed.path or url
+def shared_session() -> requests.Session:
+    """One HTTP session (connection pool) for the process, made on first use: a start that
+    only reads file:// stores never loads requests at all."""
+    global _session
+    with _session_lock:
+        if _session is None:
+            import requests
+
+            _session = requests.Session()
+            _session.headers["User-Agent"] = USER_AGENT
+        return _session
 
 
 class MirrorFetcher(FetcherInterface):
     """Fetches ``mirror:///PATH`` from the first mirror that answers."""
 
-    def __init__(
-        self,
-        mirrors: Sequence[str],
-        session: requests.Session | None = None,
-        timeout: tuple[float, float] = (5.0, 30.0),
-    ) -> None:
+    def __init__(self, mirrors: Sequence[str], timeout: tuple[float, float] = (5.0, 30.0)) -> None:
         if not mirrors:
             raise ValueError("a store needs at least one URL")
         self.mirrors = [m.rstrip("/") + "/" for m in mirrors]
-        self.session = session or requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
         self.timeout = timeout
         self.used_mirror = self.mirrors[0]
 
@@ -71,8 +79,10 @@ class MirrorFetcher(FetcherInterface):
     def _open(self, url: str) -> Iterator[bytes]:
         if url.startswith("file://"):
             return self._open_file(url)
+        import requests
+
         try:
-            resp = self.session.get(url, stream=True, timeout=self.timeout)
+            resp = shared_session().get(url, stream=True, timeout=self.timeout)
         except requests.Timeout:
             raise StoreUnreachable(f"{host_of(url)} did not answer in time") from None
         except requests.RequestException as e:
@@ -87,6 +97,8 @@ class MirrorFetcher(FetcherInterface):
 
     @staticmethod
     def _stream(resp: requests.Response, url: str) -> Iterator[bytes]:
+        import requests
+
         try:
             yield from resp.iter_content(CHUNK)
         except requests.RequestException as e:

@@ -11,15 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
-import requests
-
 from appstore.core.catalog.models import App, Catalog, Localized
 from appstore.core.catalog.search import SearchIndex
 from appstore.core.errors import ConfigError, NotFound, StoreError
 from appstore.core.paths import Paths
 from appstore.core.store.client import RefreshOutcome, StoreClient
-from appstore.core.store.config import StoreConfig, StoreEntry, check_store_url, now_iso
-from appstore.core.store.fetcher import host_of
+from appstore.core.store.config import StoreConfig, StoreEntry, check_store_url, host_of, now_iso
 
 Confirm = Callable[[str], bool]
 
@@ -27,10 +24,9 @@ Confirm = Callable[[str], bool]
 class Stores:
     """The configured stores. Methods do network and disk I/O: call them off the GUI thread."""
 
-    def __init__(self, paths: Paths, session: requests.Session | None = None) -> None:
+    def __init__(self, paths: Paths) -> None:
         self.paths = paths
         self.config = StoreConfig(paths)
-        self.session = session or requests.Session()
         self._clients: dict[str, StoreClient] = {}
 
     def client(self, store_id: str) -> StoreClient:
@@ -38,9 +34,7 @@ class Stores:
         entry = self.config.get(store_id)
         client = self._clients.get(entry.id)
         if client is None or client.entry is not entry:
-            client = self._clients[entry.id] = StoreClient(
-                entry, self.paths.store_dir(entry.id), self.session
-            )
+            client = self._clients[entry.id] = StoreClient(entry, self.paths.store_dir(entry.id))
         return client
 
     def add(
@@ -60,7 +54,7 @@ class Stores:
         for s in self.config.stores:
             if set(s.mirrors) & set(mirrors):
                 raise ConfigError(f"{host_of(mirrors[0])} is already added as store {s.id!r}")
-        root = StoreClient.fetch_root(mirrors, self.session)
+        root = StoreClient.fetch_root(mirrors)
         fingerprint = hashlib.sha256(root).hexdigest()
         if root_sha256 is not None:
             StoreClient.check_pin(root, root_sha256, host_of(mirrors[0]))
@@ -70,7 +64,7 @@ class Stores:
                              builtin)
         tmp_dir = self.paths.store_dir(pending.id)
         try:
-            outcome = StoreClient(pending, tmp_dir, self.session).refresh(bootstrap=root)
+            outcome = StoreClient(pending, tmp_dir).refresh(bootstrap=root)
             if outcome.error is not None or outcome.catalog is None:
                 raise outcome.error or StoreError("the store has no catalogue")
             pending.id = self.config.unique_id(outcome.catalog.store_id)
