@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Fonts (Latin + CJK), a Secret Service keyring for tests, and the libraries Qt/QtWebEngine load.
-DEBS="fonts-dejavu-core fonts-wqy-microhei gnome-keyring dbus-daemon dbus-bin
+DEBS="fonts-dejavu-core fonts-wqy-microhei fontconfig gnome-keyring dbus-daemon dbus-bin
 libegl1 libgl1 libopengl0 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 libnss3 libnspr4
 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libxshmfence1 libgbm1
 libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0

@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM=offscreen
 export QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --disable-gpu --log-level=3"
 export PYTHONDONTWRITEBYTECODE=1
+export IMAPP_REQUIRE_KEYRING=1  # tests/test_environment.py fails rather than skips without it
 PY=.venv/bin/python
 
 echo "== ruff"
