@@ -37,7 +37,7 @@ class AddStoreDialog(QDialog):
         self.fingerprint: str | None = None
         self.added: RefreshOutcome | None = None
         self.setWindowTitle(self.tr("Add a store"))
-        self.setMinimumWidth(560)
+        self.setMinimumSize(580, 380)
 
         intro = QLabel(self.tr("A store is trusted by its fingerprint. Get it from the store's "
                                "publisher, paste it below, and imapp checks that the store you "

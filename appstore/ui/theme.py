@@ -80,12 +80,16 @@ QLineEdit#search:focus {{ border-color: {accent}; }}
 QLineEdit, QComboBox {{ padding: 5px 8px; border: 1px solid {border}; border-radius: 6px;
                        background: {base}; }}
 QComboBox {{ min-width: 220px; }}
-QComboBox::drop-down {{ border: none; width: 24px; }}
 QComboBox QAbstractItemView {{ background: {base}; border: 1px solid {border};
                               selection-background-color: {accent}; }}
 QPushButton {{ padding: 6px 14px; border: 1px solid {border}; border-radius: 6px; background: {base}; }}
 QPushButton:hover {{ border-color: {accent}; }}
 QPushButton#primary {{ background: {accent}; color: white; border: none; font-weight: 600; }}
+QPushButton:disabled, QPushButton#primary:disabled {{ background: {alt}; color: {muted};
+                                                     border: 1px solid {border}; }}
+QCheckBox::indicator {{ width: 15px; height: 15px; border: 1px solid {muted}; border-radius: 3px;
+                       background: {base}; }}
+QCheckBox::indicator:checked {{ background: {accent}; border-color: {accent}; }}
 QPushButton#chip {{ border-radius: 12px; padding: 4px 14px; }}
 QPushButton#chip:checked {{ background: {accent}; color: white; border-color: {accent}; }}
 QPushButton#link {{ border: none; color: {accent}; padding: 4px; background: transparent; }}

@@ -3,7 +3,7 @@
 <context>
     <name>DiscoverPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/discover.py" line="186" />
+        <location filename="../../appstore/ui/discover.py" line="184" />
         <source>%n app(s)</source>
         <translation><numerusform>%n app</numerusform><numerusform>%n apps</numerusform></translation>
     </message>

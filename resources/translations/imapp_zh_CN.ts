@@ -53,22 +53,22 @@
         <translation>正在连接商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="134" />
+        <location filename="../../appstore/ui/addstore.py" line="133" />
         <source>This store's fingerprint does not match the one you entered. It is not the store you expect (or someone is impersonating it), so it will not be added.</source>
         <translation>该商店的指纹与您输入的不一致。这不是您要找的商店（或有人在冒充它），因此不会添加。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="141" />
+        <location filename="../../appstore/ui/addstore.py" line="140" />
         <source>✓ The fingerprint matches. You can add this store.</source>
         <translation>✓ 指纹一致，可以添加此商店。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="143" />
+        <location filename="../../appstore/ui/addstore.py" line="142" />
         <source>This is the store's fingerprint. Compare it with the one its publisher gave you before you trust it.</source>
         <translation>这是该商店的指纹。信任之前，请与发布者提供的指纹进行核对。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="154" />
+        <location filename="../../appstore/ui/addstore.py" line="153" />
         <source>Checking the store's signatures and downloading its catalogue…</source>
         <translation>正在验证商店签名并下载应用目录…</translation>
     </message>
@@ -183,12 +183,12 @@
     <message>
         <location filename="../../appstore/ui/apppage.py" line="235" />
         <source>✓ Signed by the store and verified %1</source>
-        <translation>✓ 已由商店签名，验证于%1</translation>
+        <translation>✓ 已由商店签名并验证（%1）</translation>
     </message>
     <message>
         <location filename="../../appstore/ui/apppage.py" line="236" />
         <source>⚠ The store could not be checked just now; this is what was verified %1</source>
-        <translation>⚠ 暂时无法检查商店；当前显示的是%1验证的内容</translation>
+        <translation>⚠ 暂时无法检查商店；当前显示的是上次验证（%1）的内容</translation>
     </message>
     <message>
         <location filename="../../appstore/ui/apppage.py" line="259" />
@@ -217,37 +217,37 @@
 <context>
     <name>DiscoverPage</name>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="74" />
+        <location filename="../../appstore/ui/discover.py" line="75" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="78" />
+        <location filename="../../appstore/ui/discover.py" line="79" />
         <source>Search apps in all stores</source>
         <translation>在所有商店中搜索应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="129" />
+        <location filename="../../appstore/ui/discover.py" line="127" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="181" />
+        <location filename="../../appstore/ui/discover.py" line="179" />
         <source>Loading the catalogue…</source>
         <translation>正在加载应用目录…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="183" />
+        <location filename="../../appstore/ui/discover.py" line="181" />
         <source>No apps match “%1”. Try fewer or other words.</source>
         <translation>没有与“%1”匹配的应用。请尝试更少或不同的关键词。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="185" />
+        <location filename="../../appstore/ui/discover.py" line="183" />
         <source>No apps here yet. Add a store in Settings.</source>
         <translation>这里还没有应用。请在“设置”中添加商店。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/discover.py" line="186" />
+        <location filename="../../appstore/ui/discover.py" line="184" />
         <source>%n app(s)</source>
         <translation><numerusform>%n 个应用</numerusform></translation>
     </message>
@@ -278,34 +278,34 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="101" />
+        <location filename="../../appstore/ui/mainwindow.py" line="105" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="101" />
+        <location filename="../../appstore/ui/mainwindow.py" line="105" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="189" />
+        <location filename="../../appstore/ui/mainwindow.py" line="212" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="208" />
+        <location filename="../../appstore/ui/mainwindow.py" line="233" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="214" />
+        <location filename="../../appstore/ui/mainwindow.py" line="239" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="218" />
+        <location filename="../../appstore/ui/mainwindow.py" line="243" />
         <source>Offline or failing: showing the catalogue verified %1</source>
-        <translation>离线或出错：正在显示%1验证的目录</translation>
+        <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
 </context>
 <context>
@@ -339,127 +339,127 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="44" />
+        <location filename="../../appstore/ui/settings.py" line="45" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="49" />
+        <location filename="../../appstore/ui/settings.py" line="50" />
         <source>Stores</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="53" />
+        <location filename="../../appstore/ui/settings.py" line="54" />
         <source>Refresh all</source>
         <translation>全部刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="55" />
+        <location filename="../../appstore/ui/settings.py" line="56" />
         <source>Add store…</source>
         <translation>添加商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="65" />
+        <location filename="../../appstore/ui/settings.py" line="66" />
         <source>Language and appearance</source>
         <translation>语言与外观</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="77" />
+        <location filename="../../appstore/ui/settings.py" line="78" />
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="77" />
+        <location filename="../../appstore/ui/settings.py" line="78" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="78" />
+        <location filename="../../appstore/ui/settings.py" line="79" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="82" />
+        <location filename="../../appstore/ui/settings.py" line="83" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="83" />
+        <location filename="../../appstore/ui/settings.py" line="84" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="86" />
+        <location filename="../../appstore/ui/settings.py" line="87" />
         <source>Your data</source>
         <translation>您的数据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="92" />
+        <location filename="../../appstore/ui/settings.py" line="93" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="98" />
+        <location filename="../../appstore/ui/settings.py" line="99" />
         <source>Everything imapp keeps — stores, catalogues, settings — is in this folder. Start imapp with --data-dir to use another one.</source>
         <translation>imapp 保存的所有内容（商店、目录、设置）都在此文件夹中。使用 --data-dir 启动 imapp 可改用其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="127" />
+        <location filename="../../appstore/ui/settings.py" line="125" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="132" />
+        <location filename="../../appstore/ui/settings.py" line="130" />
         <source>No stores. Add one to see apps.</source>
         <translation>没有商店。添加一个商店即可浏览应用。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="145" />
+        <location filename="../../appstore/ui/settings.py" line="143" />
         <source>Built-in demo store</source>
         <translation>内置演示商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="149" />
+        <location filename="../../appstore/ui/settings.py" line="147" />
         <source>Fingerprint: %1…</source>
         <translation>指纹：%1…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="155" />
+        <location filename="../../appstore/ui/settings.py" line="153" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="158" />
+        <location filename="../../appstore/ui/settings.py" line="156" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="168" />
+        <location filename="../../appstore/ui/settings.py" line="166" />
         <source>Refreshing…</source>
         <translation>正在刷新…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="170" />
+        <location filename="../../appstore/ui/settings.py" line="168" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="173" />
+        <location filename="../../appstore/ui/settings.py" line="171" />
         <source>✓ Verified %1 · %2 apps</source>
-        <translation>✓ 验证于%1 · %2 个应用</translation>
+        <translation>✓ 已验证（%1）· %2 个应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="175" />
+        <location filename="../../appstore/ui/settings.py" line="173" />
         <source>⚠ %1 — using the catalogue verified %2</source>
-        <translation>⚠ %1 —— 正在使用%2验证的目录</translation>
+        <translation>⚠ %1 —— 正在使用上次验证（%2）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="188" />
+        <location filename="../../appstore/ui/settings.py" line="186" />
         <source>Remove store</source>
         <translation>移除商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="189" />
+        <location filename="../../appstore/ui/settings.py" line="187" />
         <source>Remove the store “%1”? Its apps disappear from Discover.</source>
         <translation>要移除商店“%1”吗？它的应用将从“发现”中消失。</translation>
     </message>
