@@ -15,7 +15,8 @@ class _Empty(QAbstractListModel):
 
 def test_model_data_returning_none_keeps_none_alive(qapp) -> None:  # type: ignore[no-untyped-def]
     """PySide6 6.12.0 loses a reference to None per call; views call data() constantly."""
-    index = _Empty().index(0, 0)
+    model = _Empty()
+    index = model.index(0, 0)
     before = sys.getrefcount(None)
     for _ in range(20000):
         index.data(Qt.ItemDataRole.DisplayRole)
