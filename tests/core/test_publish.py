@@ -199,3 +199,19 @@ def test_big_store_uses_hashed_bins(tmp_path: Path) -> None:
     bins = [k for k in snap.meta if k.startswith("bins-")]
     assert len(bins) == 2 ** top.delegations.succinct_roles.bit_length
     assert all(m.length for m in snap.meta.values())
+
+
+def test_common_files_go_into_every_package_unless_shadowed(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    src = make_source(tmp_path / "s")
+    (src / "common").mkdir()
+    (src / "common" / "kit.css").write_text("body{}")
+    (src / "common" / "index.html").write_text("shadowed by the release's own")
+    content = load_source(src)
+    for app_id in ("org.test.alpha", "org.test.beta"):
+        data = content.files[f"packages/{app_id}/{app_id}-1.0.0.zip"]
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            assert zf.read("kit.css") == b"body{}"
+            assert app_id.encode() in zf.read("index.html")

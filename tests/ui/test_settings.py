@@ -1,25 +1,20 @@
 """Settings: stores (add with fingerprint check, remove), language, theme, window state."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from appstore.core.publish.server import serve_in_thread
 from appstore.ui.app import DesktopApp
 from tests.conftest import Published
 from tests.ui.conftest import make_desktop
 
 
 @pytest.fixture
-def http_store(published: Published) -> Iterator[Published]:
-    server, url = serve_in_thread(published.out)
-    published.url = url
-    yield published
-    server.shutdown()
-    server.server_close()
+def http_store(served: Published) -> Published:
+    """The test store, published and served on 127.0.0.1 (tests/conftest.py)."""
+    return served
 
 
 def test_wrong_fingerprint_is_refused_in_the_dialog(desktop: DesktopApp, qtbot: QtBot,

@@ -7,6 +7,7 @@ Layout (see docs/store-format.md#source-tree)::
     SRC/apps/ID/icon.png
     SRC/apps/ID/screenshots/*.png|jpg
     SRC/apps/ID/releases/VERSION/       dapp.json + the DApp's static files
+    SRC/common/                         optional files added to every package that lacks them
     SRC/rewards/policy.json ...         optional reserved targets, copied as they are
 
 Every problem raises ``SourceError`` naming the file and what is wrong with it.
@@ -71,18 +72,29 @@ def _read_limited(path: Path, limit: int, what: str, magic: tuple[bytes, ...] = 
     return data
 
 
-def build_package(release_dir: Path) -> bytes:
-    """Zip a release folder reproducibly (sorted names, fixed dates and modes)."""
-    files = sorted(p for p in release_dir.rglob("*") if not p.is_dir())
+def package_files(release_dir: Path, common: Path | None = None) -> dict[str, Path]:
+    """The files of a release by their name in the package: the release folder's, plus the
+    source tree's ``common/`` files it does not have itself (a kit shared by several DApps)."""
+    files = {p.relative_to(release_dir).as_posix(): p for p in release_dir.rglob("*") if not p.is_dir()}
+    if common is not None and common.is_dir():
+        for p in common.rglob("*"):
+            if not p.is_dir():
+                files.setdefault(p.relative_to(common).as_posix(), p)
+    return dict(sorted(files.items()))
+
+
+def build_package(release_dir: Path, common: Path | None = None) -> bytes:
+    """Zip a release reproducibly (sorted names, fixed dates and modes)."""
+    files = package_files(release_dir, common)
     if len(files) > MAX_FILES:
         raise SourceError(f"{release_dir}: holds {len(files)} files, more than {MAX_FILES}")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for p in files:
+        for name, p in files.items():
             if p.is_symlink():
                 raise SourceError(f"{p}: links are not allowed in a package")
             data = _read_limited(p, MAX_FILE, "file")
-            info = zipfile.ZipInfo(p.relative_to(release_dir).as_posix(), _ZIP_DATE)
+            info = zipfile.ZipInfo(name, _ZIP_DATE)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
@@ -145,7 +157,7 @@ def _load_app(app_dir: Path, content: StoreContent) -> dict[str, Any]:
         if not rel_dir.is_dir():
             raise SourceError(f"{rel_dir}: folder for release {version} is missing")
         _check_manifest(rel_dir, app_id, version, perms if isinstance(perms, list) else [])
-        package = build_package(rel_dir)
+        package = build_package(rel_dir, app_dir.parent.parent / "common")
         name = f"packages/{app_id}/{app_id}-{version}.zip"
         content.files[name] = package
         releases.append({

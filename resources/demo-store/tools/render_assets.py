@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -21,6 +23,8 @@ from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter, QPai
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile  # noqa: E402
 from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from appstore.core.publish.source import package_files  # noqa: E402
 
 APPS = Path(__file__).resolve().parent.parent / "apps"
 # id: (top colour, bottom colour, glyph)
@@ -67,16 +71,21 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
-def render_shots(app_dir: Path, view: QWebEngineView) -> None:
+def render_shots(app_dir: Path, view: QWebEngineView, site: Path) -> None:
     meta = json.loads((app_dir / "app.json").read_text("utf-8"))
     if meta["kind"] != "web":
         return
     latest = sorted((app_dir / "releases").iterdir(), key=lambda p: [int(x) for x in p.name.split(".")])[-1]
+    # the files exactly as the package will hold them (the release plus the shared kit)
+    folder = site / app_dir.name
+    for name, path in package_files(latest, APPS.parent / "common").items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, folder / name)
     out = app_dir / "screenshots"
     out.mkdir(exist_ok=True)
     loop = QEventLoop()
     view.loadFinished.connect(loop.quit)
-    view.load(QUrl.fromLocalFile(str(latest / "index.html")).toString() + "?lang=en")
+    view.load(QUrl.fromLocalFile(str(folder / "index.html")).toString() + "?lang=en")
     loop.exec()
     view.loadFinished.disconnect(loop.quit)
     view.page().runJavaScript("localStorage.clear(); location.reload();")
@@ -95,11 +104,12 @@ def main() -> None:
     view.setPage(QWebEnginePage(profile, view))
     view.resize(SHOT)
     view.show()
+    site = Path(tempfile.mkdtemp(prefix="imapp-render-"))
     for app_dir in sorted(APPS.iterdir()):
         if wanted and app_dir.name not in wanted:
             continue
         draw_icon(app_dir / "icon.png", *ICONS[app_dir.name])
-        render_shots(app_dir, view)
+        render_shots(app_dir, view, site)
         print("rendered", app_dir.name)
     view.close()
     del view
