@@ -19,6 +19,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from appstore.core.bulk import gc_paused
 from appstore.core.catalog.models import App, Catalog, Release
 
 VERSION = 2
@@ -82,6 +83,11 @@ def dump(catalog: Catalog, digest: str) -> tuple[bytes, bytes]:
 def load(data: bytes, digest: str, store: str, details: Path) -> Catalog | None:
     """The cached catalogue (its apps marked as from ``store``), or None if the cache is for
     another catalogue or format."""
+    with gc_paused():
+        return _load(data, digest, store, details)
+
+
+def _load(data: bytes, digest: str, store: str, details: Path) -> Catalog | None:
     try:
         body: Any = marshal.loads(data)
         version, cached_digest, store_id, store_name, generated, categories, apps = body

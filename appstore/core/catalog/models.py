@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appstore.core import versions
+from appstore.core.bulk import gc_paused
 from appstore.core.errors import CatalogError
 
 FORMAT = 1
@@ -257,6 +258,11 @@ def parse_catalog(data: Any, *, where: str = "catalog/index.json", store: str = 
 
     ``store`` is the local id of the store it came from, recorded on every app.
     """
+    with gc_paused():
+        return _parse_catalog(data, where, store)
+
+
+def _parse_catalog(data: Any, where: str, store: str) -> Catalog:
     c = _Checker(where)
     d = c.obj(data, "(top)")
     if d.get("format") != FORMAT:

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
+from appstore.core.bulk import gc_paused
 from appstore.core.catalog.models import App, Catalog, Localized
 from appstore.core.catalog.search import SearchIndex
 from appstore.core.errors import ConfigError, NotFound, StoreError
@@ -121,7 +122,11 @@ class CatalogView:
     """The merged catalogue of several stores, with ids namespaced where they clash."""
 
     def __init__(self, catalogs: Iterable[Catalog]) -> None:
-        self.catalogs = list(catalogs)
+        with gc_paused():
+            self._build(list(catalogs))
+
+    def _build(self, catalogs: list[Catalog]) -> None:
+        self.catalogs = catalogs
         counts: dict[str, int] = {}
         for cat in self.catalogs:
             for app in cat.apps:
@@ -142,7 +147,8 @@ class CatalogView:
     @cached_property
     def index(self) -> SearchIndex:
         """Built on first search (a worker thread in the GUI), not on load."""
-        return SearchIndex([entry.app for entry in self.listings])
+        with gc_paused():
+            return SearchIndex([entry.app for entry in self.listings])
 
     def find(self, ref: str) -> Listing:
         hit = self._by_ref.get(ref) or self._by_qualified.get(ref)
