@@ -18,6 +18,7 @@ from appstore.core.paths import Paths
 from appstore.core.resources import RESOURCES
 from appstore.ui import theme
 from appstore.ui.controller import Controller
+from appstore.ui.instance import InstanceServer, forward
 from appstore.ui.mainwindow import MainWindow
 from appstore.ui.tasks import pending_tasks
 
@@ -95,6 +96,18 @@ class DesktopApp(QObject):
         app.styleHints().colorSchemeChanged.connect(lambda _: theme.apply(app, self.theme_choice))
         self.controller = Controller(args.data_dir, self)
         self.window = self._new_window()
+        self.instance: InstanceServer | None = None
+        if not args.screenshot:
+            self.instance = InstanceServer(paths.root, self)
+            self.instance.link_received.connect(self.open_link)
+
+    def open_link(self, link: str) -> None:
+        """A link from another start (or none: just come to the front)."""
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+        if link:
+            self.window.open_link(link)
 
     def _new_window(self) -> MainWindow:
         w = MainWindow(self.controller, self.settings, self.lang, self.theme_choice)
@@ -194,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    if not args.screenshot and forward(Paths.resolve(args.data_dir).root, args.link or ""):
+        return 0  # imapp is already running on this data dir: it shows the link
     app.setApplicationName("imapp")
     app.setDesktopFileName("org.imapp.desktop")
     desktop = DesktopApp(app, args)

@@ -1,0 +1,57 @@
+"""One imapp per data dir: a second start hands its imapp:// link to the running one.
+
+The running app listens on a local socket named after its data dir; ``forward`` tries to hand
+over a link (or just "show yourself") and returns False when nobody is listening.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+_TIMEOUT_MS = 500
+
+
+def socket_name(data_dir: Path) -> str:
+    return "imapp-" + hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
+
+
+def forward(data_dir: Path, link: str) -> bool:
+    """Hand ``link`` ("" to just raise the window) to a running imapp; False if none runs."""
+    sock = QLocalSocket()
+    sock.connectToServer(socket_name(data_dir))
+    if not sock.waitForConnected(_TIMEOUT_MS):
+        return False
+    sock.write((link + "\n").encode())
+    sock.flush()
+    sock.waitForBytesWritten(_TIMEOUT_MS)
+    sock.disconnectFromServer()
+    return True
+
+
+class InstanceServer(QObject):
+    """Signals: ``link_received(str)`` another start handed over a link ("" = just show)."""
+
+    link_received = Signal(str)
+
+    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.server = QLocalServer(self)
+        name = socket_name(data_dir)
+        if not self.server.listen(name):
+            QLocalServer.removeServer(name)  # left behind by a crash
+            self.server.listen(name)
+        self.server.newConnection.connect(self._accept)
+
+    def _accept(self) -> None:
+        while (conn := self.server.nextPendingConnection()) is not None:
+            conn.readyRead.connect(lambda c=conn: self._read(c))
+            conn.disconnected.connect(conn.deleteLater)
+
+    def _read(self, conn: QLocalSocket) -> None:
+        while conn.canReadLine():
+            line = bytes(conn.readLine().data()).decode(errors="replace").strip()
+            self.link_received.emit(line[:2048])
