@@ -52,12 +52,15 @@ class AppPage(QScrollArea):
         images.loaded.connect(self._image_loaded)
 
     # -- building ----------------------------------------------------------------------------
-    def show_app(self, listing: Listing, view: CatalogView) -> None:
-        """Show ``listing`` (counts as the ``browse`` activity)."""
+    def show_app(self, listing: Listing, view: CatalogView, *, opened: bool = True) -> None:
+        """Show ``listing``. ``opened``: the user opened it (the ``browse`` activity), rather
+        than the page being redrawn for a refreshed catalogue."""
         self.listing = listing
+        scroll = self.verticalScrollBar().value()
         self._build(listing.app, view)
-        self.verticalScrollBar().setValue(0)
-        self.controller.record(Activity.BROWSE, listing.app)
+        self.verticalScrollBar().setValue(0 if opened else scroll)
+        if opened:
+            self.controller.record(Activity.BROWSE, listing.app)
 
     def _build(self, app: App, view: CatalogView) -> None:
         lang = self.lang

@@ -69,8 +69,8 @@ class Controller(QObject):
         def opened(result: tuple[Services, CatalogView, list[RefreshOutcome]]) -> None:
             self.services, view, outcomes = result
             self.ready.emit()
-            self._use(view, outcomes, refreshing=True)
-            self.refresh()
+            self._use(view, outcomes, refreshing=False)
+            self.refresh()  # marks the status as refreshing right away
 
         run_task(open_and_load, opened, self._failed_to_open)
 
@@ -79,6 +79,8 @@ class Controller(QObject):
         self.failed.emit(str(err))
 
     def refresh(self) -> None:
+        if self.status.refreshing and self.services is not None:
+            return  # one at a time; its result is on its way
         if self.services is None:
             self.start()
             return

@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
         elif (page := self._app_page) is not None and page.listing is not None \
                 and self.stack.currentWidget() is page:
             try:
-                page.show_app(view.find(page.listing.ref), view)
+                page.show_app(view.find(page.listing.ref), view, opened=False)
             except NotFound:
                 self.show_page("discover")
 

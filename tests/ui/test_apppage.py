@@ -84,3 +84,15 @@ def test_page_in_chinese(qtbot: QtBot, data: Path) -> None:
     text = _texts(d)
     assert "透明慈善" in text and "权限" in text and "查看您的钱包地址" in text
     d.window.close()
+
+
+def test_refreshed_catalogue_redraws_without_counting_another_visit(desktop: DesktopApp, qtbot: QtBot,
+                                                                    data: Path) -> None:
+    desktop.window.open_ref("org.imapp.notes")
+    qtbot.waitUntil(lambda: len(_events(data)) == 1, timeout=5000)
+    loads = desktop.controller.loads_done
+    desktop.controller.refresh()
+    qtbot.waitUntil(lambda: desktop.controller.loads_done > loads, timeout=10000)
+    assert desktop.window.current_page() == "app:org.imapp.notes"
+    qtbot.wait(200)
+    assert [e["kind"] for e in _events(data)] == ["browse"]
