@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QCloseEvent, QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -136,6 +136,11 @@ class MainWindow(QMainWindow):
         row.addWidget(nav)
         row.addWidget(content, 1)
         self.setCentralWidget(central)
+        # keyboard: Ctrl+F searches, Alt+Left / Esc leave an app page
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
+        for keys in (QKeySequence(QKeySequence.StandardKey.Back), QKeySequence(Qt.Key.Key_Escape)):
+            QShortcut(keys, self, self._back)
+
         self.status_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().setSizeGripEnabled(False)
@@ -162,6 +167,15 @@ class MainWindow(QMainWindow):
         return self._settings_page
 
     # -- navigation --------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.show_page("discover")
+        self.discover.search.setFocus()
+        self.discover.search.selectAll()
+
+    def _back(self) -> None:
+        if self.current_page().startswith("app:"):
+            self.show_page("discover")
+
     def show_page(self, page: str) -> None:
         """``discover``, ``settings`` or ``app:REF``."""
         if page.startswith("app:"):

@@ -86,3 +86,14 @@ def test_icons_load_off_the_gui_thread(desktop: DesktopApp, qtbot: QtBot) -> Non
                     timeout=10000)
     pix = model.data(idx, Qt.ItemDataRole.DecorationRole)
     assert pix.width() == ICON_SIZE.width()
+
+
+def test_shortcuts(desktop: DesktopApp, qtbot: QtBot) -> None:
+    w = desktop.window
+    w.show()
+    w.open_ref("org.imapp.memory")
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert w.current_page() == "discover"
+    w.show_page("settings")
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert w.current_page() == "discover" and w.discover.search.hasFocus()
