@@ -17,6 +17,7 @@ from appstore.core.errors import AppStoreError
 from appstore.core.services import Services
 from appstore.core.store.client import age_text
 from appstore.core.store.manager import Listing
+from appstore.core.units import human_size
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,15 +112,6 @@ def _print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _size(n: int) -> str:
-    value = float(n)  # display only
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{n} B"
-
-
 def _show_text(entry: Listing, lang: str) -> None:
     app: App = entry.app
     print(f"{localized(app.name, lang)}  ({entry.ref}, store {app.store})")
@@ -137,7 +129,7 @@ def _show_text(entry: Listing, lang: str) -> None:
     print()
     print("  " + localized(app.description, lang).replace("\n", "\n  "))
     for r in app.releases:
-        print(f"\n  {r.version}  ({r.date}, {_size(r.size)}, sha256 {r.sha256[:16]}…)")
+        print(f"\n  {r.version}  ({r.date}, {human_size(r.size) or f'{r.size} B'}, sha256 {r.sha256[:16]}…)")
         print(f"    {localized(r.changelog, lang)}")
 
 

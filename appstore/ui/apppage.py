@@ -24,7 +24,7 @@ from appstore.ui import texts
 from appstore.ui.controller import Controller
 from appstore.ui.images import ImageLoader, image_key
 from appstore.ui.screenshots import ScreenshotViewer
-from appstore.ui.widgets import ClickableLabel
+from appstore.ui.widgets import ClickableLabel, section_title
 
 ICON = QSize(192, 192)
 THUMB = QSize(640, 400)
@@ -146,7 +146,7 @@ class AppPage(QScrollArea):
         col.addWidget(desc)
 
         if app.latest is not None:
-            col.addWidget(self._section(self.tr("What’s new")))
+            col.addWidget(section_title(self.tr("What’s new")))
             rel = app.latest
             what = QLabel(self.tr("Version %1 · %2").replace("%1", rel.version).replace("%2", rel.date))
             what.setProperty("muted", True)
@@ -155,7 +155,7 @@ class AppPage(QScrollArea):
             changes.setWordWrap(True)
             col.addWidget(changes)
 
-        col.addWidget(self._section(self.tr("Permissions")))
+        col.addWidget(section_title(self.tr("Permissions")))
         if app.permissions:
             for perm in app.permissions:
                 row = QLabel("•  " + texts.permission(perm))
@@ -164,16 +164,10 @@ class AppPage(QScrollArea):
         else:
             col.addWidget(QLabel(self.tr("This app asks for no special permissions.")))
 
-        col.addWidget(self._section(self.tr("Source")))
+        col.addWidget(section_title(self.tr("Source")))
         col.addWidget(self._source(app, view))
         col.addStretch(1)
         self.setWidget(page)
-
-    def _section(self, text: str) -> QLabel:
-        label = QLabel(text)
-        label.setObjectName("sectionTitle")
-        label.setContentsMargins(0, 8, 0, 0)
-        return label
 
     def _facts(self, app: App, view: CatalogView) -> QFrame:
         box = QFrame()

@@ -38,6 +38,7 @@ class FeaturedBanner(QWidget):
         self.lang = lang
         self.items: list[Listing] = []
         self.current = 0
+        self._tints: dict[int, QColor] = {}  # icon pixmap -> banner colour
         self.setFixedHeight(190)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -142,7 +143,11 @@ class FeaturedBanner(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        base = _tint(self._pixmap())
+        pix = self._pixmap()
+        key = pix.cacheKey() if pix is not None else 0
+        if key not in self._tints:
+            self._tints[key] = _tint(pix)
+        base = self._tints[key]
         grad = QLinearGradient(0, 0, self.width(), self.height())
         grad.setColorAt(0, base.darker(115))
         grad.setColorAt(1, base.darker(170))

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from appstore.core.catalog.models import localized
+from appstore.core.store.client import RefreshOutcome
 from appstore.ui import texts
 from appstore.ui.addstore import AddStoreDialog
 from appstore.ui.controller import Controller, StoreStatus
 from appstore.ui.tasks import run_task
-from appstore.ui.widgets import clear_layout
+from appstore.ui.widgets import clear_layout, section_title
 
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
 
@@ -47,8 +48,7 @@ class SettingsPage(QScrollArea):
         col.addWidget(title)
 
         head = QHBoxLayout()
-        stores_title = QLabel(self.tr("Stores"))
-        stores_title.setObjectName("sectionTitle")
+        stores_title = section_title(self.tr("Stores"))
         head.addWidget(stores_title)
         head.addStretch(1)
         self.refresh_all = QPushButton(self.tr("Refresh all"))
@@ -63,8 +63,7 @@ class SettingsPage(QScrollArea):
         self.stores_box.setSpacing(8)
         col.addLayout(self.stores_box)
 
-        look = QLabel(self.tr("Language and appearance"))
-        look.setObjectName("sectionTitle")
+        look = section_title(self.tr("Language and appearance"))
         col.addWidget(look)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
@@ -84,8 +83,7 @@ class SettingsPage(QScrollArea):
         form.addRow(self.tr("Theme"), self.theme)
         col.addLayout(form)
 
-        data = QLabel(self.tr("Your data"))
-        data.setObjectName("sectionTitle")
+        data = section_title(self.tr("Your data"))
         col.addWidget(data)
         self.data_path = QLabel()
         self.data_path.setObjectName("mono")
@@ -159,12 +157,10 @@ class SettingsPage(QScrollArea):
             row.addWidget(remove)
             self.stores_box.addWidget(card)
 
-    def _state_text(self, outcome: object, refreshing: bool) -> str:
-        from appstore.core.store.client import RefreshOutcome
-
+    def _state_text(self, outcome: RefreshOutcome | None, refreshing: bool) -> str:
         if refreshing:
             return self.tr("Refreshing…")
-        if not isinstance(outcome, RefreshOutcome):
+        if outcome is None:
             return self.tr("Not checked yet")
         apps = len(outcome.catalog.apps) if outcome.catalog else 0
         if outcome.error is None:

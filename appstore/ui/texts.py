@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject
 
+from appstore.core.units import human_size
+
 
 class Wording(QObject):
     """A QObject only so that lupdate finds these texts (plural forms included) under one
@@ -23,12 +25,8 @@ class Wording(QObject):
         return words.get(key, key)
 
     def size(self, n: int) -> str:
-        """Bytes in words; integer arithmetic, one decimal."""
-        for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-            if n >= scale:
-                tenths = (n * 10 + scale // 2) // scale
-                return f"{tenths // 10}.{tenths % 10} {unit}"
-        return self.tr("%n byte(s)", "", n)
+        """Bytes in words (one decimal; under 1 KB in bytes, translated)."""
+        return human_size(n) or self.tr("%n byte(s)", "", n)
 
     def age(self, iso: str | None) -> str:
         if not iso:

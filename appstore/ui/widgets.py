@@ -48,6 +48,14 @@ class ClickableLabel(QLabel):
         super().mouseReleaseEvent(event)
 
 
+def section_title(text: str) -> QLabel:
+    """A heading inside a page (styled by the theme's ``sectionTitle``)."""
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    label.setContentsMargins(0, 8, 0, 0)
+    return label
+
+
 def clear_layout(layout: QLayout) -> None:
     """Remove every item of ``layout``, deleting its widgets."""
     while layout.count():

@@ -76,127 +76,127 @@
 <context>
     <name>AppPage</name>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="69" />
+        <location filename="../../appstore/ui/apppage.py" line="72" />
         <source>‹ Back</source>
         <translation>‹ 返回</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="95" />
+        <location filename="../../appstore/ui/apppage.py" line="98" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="97" />
+        <location filename="../../appstore/ui/apppage.py" line="100" />
         <source>Copy a link to this app</source>
         <translation>复制此应用的链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="121" />
+        <location filename="../../appstore/ui/apppage.py" line="124" />
         <source>Show larger</source>
         <translation>查看大图</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="146" />
+        <location filename="../../appstore/ui/apppage.py" line="149" />
         <source>What’s new</source>
         <translation>新功能</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="148" />
+        <location filename="../../appstore/ui/apppage.py" line="151" />
         <source>Version %1 · %2</source>
         <translation>版本 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="155" />
+        <location filename="../../appstore/ui/apppage.py" line="158" />
         <source>Permissions</source>
         <translation>权限</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="162" />
+        <location filename="../../appstore/ui/apppage.py" line="165" />
         <source>This app asks for no special permissions.</source>
         <translation>此应用不需要任何特殊权限。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="164" />
+        <location filename="../../appstore/ui/apppage.py" line="167" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="185" />
+        <location filename="../../appstore/ui/apppage.py" line="182" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="185" />
+        <location filename="../../appstore/ui/apppage.py" line="182" />
         <source>Web link</source>
         <translation>网页链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="186" />
+        <location filename="../../appstore/ui/apppage.py" line="183" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="187" />
+        <location filename="../../appstore/ui/apppage.py" line="184" />
         <source>Updated</source>
         <translation>更新日期</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="188" />
+        <location filename="../../appstore/ui/apppage.py" line="185" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="189" />
+        <location filename="../../appstore/ui/apppage.py" line="186" />
         <source>License</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="210" />
+        <location filename="../../appstore/ui/apppage.py" line="207" />
         <source>Developer</source>
         <translation>开发者</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="211" />
+        <location filename="../../appstore/ui/apppage.py" line="208" />
         <source>Store</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="212" />
+        <location filename="../../appstore/ui/apppage.py" line="209" />
         <source>Verification</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="215" />
+        <location filename="../../appstore/ui/apppage.py" line="212" />
         <source>Website</source>
         <translation>网站</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="217" />
+        <location filename="../../appstore/ui/apppage.py" line="214" />
         <source>Opens</source>
         <translation>打开地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="232" />
+        <location filename="../../appstore/ui/apppage.py" line="229" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="235" />
+        <location filename="../../appstore/ui/apppage.py" line="232" />
         <source>✓ Signed by the store and verified %1</source>
         <translation>✓ 已由商店签名并验证（%1）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="236" />
+        <location filename="../../appstore/ui/apppage.py" line="233" />
         <source>⚠ The store could not be checked just now; this is what was verified %1</source>
         <translation>⚠ 暂时无法检查商店；当前显示的是上次验证（%1）的内容</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="259" />
+        <location filename="../../appstore/ui/apppage.py" line="256" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="282" />
+        <location filename="../../appstore/ui/apppage.py" line="279" />
         <source>Link copied</source>
         <translation>链接已复制</translation>
     </message>
@@ -255,22 +255,22 @@
 <context>
     <name>FeaturedBanner</name>
     <message>
-        <location filename="../../appstore/ui/featured.py" line="46" />
+        <location filename="../../appstore/ui/featured.py" line="47" />
         <source>Featured</source>
         <translation>精选</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/featured.py" line="58" />
+        <location filename="../../appstore/ui/featured.py" line="59" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/featured.py" line="71" />
+        <location filename="../../appstore/ui/featured.py" line="72" />
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/featured.py" line="71" />
+        <location filename="../../appstore/ui/featured.py" line="72" />
         <source>Next</source>
         <translation>下一个</translation>
     </message>
@@ -288,22 +288,22 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="212" />
+        <location filename="../../appstore/ui/mainwindow.py" line="226" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="233" />
+        <location filename="../../appstore/ui/mainwindow.py" line="247" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="239" />
+        <location filename="../../appstore/ui/mainwindow.py" line="253" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="243" />
+        <location filename="../../appstore/ui/mainwindow.py" line="257" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
@@ -339,12 +339,12 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="45" />
+        <location filename="../../appstore/ui/settings.py" line="46" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="50" />
+        <location filename="../../appstore/ui/settings.py" line="51" />
         <source>Stores</source>
         <translation>商店</translation>
     </message>
@@ -364,102 +364,102 @@
         <translation>语言与外观</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="78" />
+        <location filename="../../appstore/ui/settings.py" line="77" />
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="78" />
+        <location filename="../../appstore/ui/settings.py" line="77" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="79" />
+        <location filename="../../appstore/ui/settings.py" line="78" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="83" />
+        <location filename="../../appstore/ui/settings.py" line="82" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="84" />
+        <location filename="../../appstore/ui/settings.py" line="83" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="87" />
+        <location filename="../../appstore/ui/settings.py" line="86" />
         <source>Your data</source>
         <translation>您的数据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="93" />
+        <location filename="../../appstore/ui/settings.py" line="91" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="99" />
+        <location filename="../../appstore/ui/settings.py" line="97" />
         <source>Everything imapp keeps — stores, catalogues, settings — is in this folder. Start imapp with --data-dir to use another one.</source>
         <translation>imapp 保存的所有内容（商店、目录、设置）都在此文件夹中。使用 --data-dir 启动 imapp 可改用其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="125" />
+        <location filename="../../appstore/ui/settings.py" line="123" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="130" />
+        <location filename="../../appstore/ui/settings.py" line="128" />
         <source>No stores. Add one to see apps.</source>
         <translation>没有商店。添加一个商店即可浏览应用。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="143" />
+        <location filename="../../appstore/ui/settings.py" line="141" />
         <source>Built-in demo store</source>
         <translation>内置演示商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="147" />
+        <location filename="../../appstore/ui/settings.py" line="145" />
         <source>Fingerprint: %1…</source>
         <translation>指纹：%1…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="153" />
+        <location filename="../../appstore/ui/settings.py" line="151" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="156" />
+        <location filename="../../appstore/ui/settings.py" line="154" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="166" />
+        <location filename="../../appstore/ui/settings.py" line="162" />
         <source>Refreshing…</source>
         <translation>正在刷新…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="168" />
+        <location filename="../../appstore/ui/settings.py" line="164" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="171" />
+        <location filename="../../appstore/ui/settings.py" line="167" />
         <source>✓ Verified %1 · %2 apps</source>
         <translation>✓ 已验证（%1）· %2 个应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="173" />
+        <location filename="../../appstore/ui/settings.py" line="169" />
         <source>⚠ %1 — using the catalogue verified %2</source>
         <translation>⚠ %1 —— 正在使用上次验证（%2）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="186" />
+        <location filename="../../appstore/ui/settings.py" line="182" />
         <source>Remove store</source>
         <translation>移除商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="187" />
+        <location filename="../../appstore/ui/settings.py" line="183" />
         <source>Remove the store “%1”? Its apps disappear from Discover.</source>
         <translation>要移除商店“%1”吗？它的应用将从“发现”中消失。</translation>
     </message>
@@ -467,62 +467,62 @@
 <context>
     <name>Wording</name>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="16" />
+        <location filename="../../appstore/ui/texts.py" line="18" />
         <source>See your wallet address</source>
         <translation>查看您的钱包地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="17" />
+        <location filename="../../appstore/ui/texts.py" line="19" />
         <source>Ask you to sign messages with your wallet (you confirm each one)</source>
         <translation>请求您用钱包签名消息（每次都需您确认）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="18" />
+        <location filename="../../appstore/ui/texts.py" line="20" />
         <source>Ask you to pay IA from your wallet (you confirm each payment)</source>
         <translation>请求您从钱包支付 IA（每笔付款都需您确认）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="19" />
+        <location filename="../../appstore/ui/texts.py" line="21" />
         <source>Connect to the internet</source>
         <translation>连接互联网</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="20" />
+        <location filename="../../appstore/ui/texts.py" line="22" />
         <source>Keep its own data on this computer</source>
         <translation>在本机保存自己的数据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="21" />
+        <location filename="../../appstore/ui/texts.py" line="23" />
         <source>Copy text to your clipboard</source>
         <translation>向剪贴板复制文本</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="31" />
+        <location filename="../../appstore/ui/texts.py" line="29" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n 字节</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="35" />
+        <location filename="../../appstore/ui/texts.py" line="33" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="38" />
+        <location filename="../../appstore/ui/texts.py" line="36" />
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="40" />
+        <location filename="../../appstore/ui/texts.py" line="38" />
         <source>%n minute(s) ago</source>
         <translation><numerusform>%n 分钟前</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="42" />
+        <location filename="../../appstore/ui/texts.py" line="40" />
         <source>%n hour(s) ago</source>
         <translation><numerusform>%n 小时前</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="43" />
+        <location filename="../../appstore/ui/texts.py" line="41" />
         <source>%n day(s) ago</source>
         <translation><numerusform>%n 天前</numerusform></translation>
     </message>

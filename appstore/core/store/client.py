@@ -190,7 +190,9 @@ class StoreClient:
                 err = StoreSecurityError(f"{self.entry.id}: {e}")
             state.last_error = str(err)
             self._save_state(state)
-            return RefreshOutcome(self.entry.id, self.cached(), err, state.last_success)
+            last = self.cached()
+            return RefreshOutcome(self.entry.id, last.catalog if last else None, err,
+                                  state.last_success)
         state.last_success = state.last_attempt
         state.last_error = None
         state.catalog_sha256 = digest
@@ -258,15 +260,18 @@ class StoreClient:
         self.dir.mkdir(parents=True, exist_ok=True)
         state.save(self.state_path)
 
-    def cached(self) -> Catalog | None:
-        """The last verified catalogue, without touching the network."""
-        digest = StoreState.load(self.state_path).catalog_sha256
-        if not digest:
+    def cached(self) -> RefreshOutcome | None:
+        """The last verified catalogue and what the last refresh said, without the network;
+        None if this store has never been verified here."""
+        state = StoreState.load(self.state_path)
+        if not state.catalog_sha256:
             return None
         try:
-            return self._load(digest)
+            catalog = self._load(state.catalog_sha256)
         except (OSError, CatalogError):  # no cache and no catalogue file
             return None
+        err = StoreError(state.last_error) if state.last_error else None
+        return RefreshOutcome(self.entry.id, catalog, err, state.last_success)
 
     def state(self) -> StoreState:
         return StoreState.load(self.state_path)

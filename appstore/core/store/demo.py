@@ -13,7 +13,7 @@ from pathlib import Path
 from appstore import __version__
 from appstore.core.fileio import write_bytes_atomic
 from appstore.core.paths import Paths
-from appstore.core.publish.builder import publish, root_fingerprint
+from appstore.core.publish.builder import publish
 from appstore.core.publish.keys import init_keys, load_keys
 from appstore.core.publish.source import load_source
 from appstore.core.resources import DEMO_SOURCE
@@ -53,6 +53,4 @@ def ensure_demo(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
         ))
         stores.config.save()
         return True
-    first_root = (repo / "metadata" / "1.root.json").read_bytes()
-    entries[0].root_sha256 = root_fingerprint(first_root)
     return changed and result.targets_changed

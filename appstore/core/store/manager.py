@@ -100,13 +100,7 @@ class Stores:
         outcomes = []
         for entry in self.config.stores:
             client = self.client(entry.id)
-            catalog = client.cached()
-            if catalog is None:
-                outcomes.append(client.refresh())
-            else:
-                st = client.state()
-                err = StoreError(st.last_error) if st.last_error else None
-                outcomes.append(RefreshOutcome(entry.id, catalog, err, st.last_success))
+            outcomes.append(client.cached() or client.refresh())
         return outcomes
 
 
