@@ -30,11 +30,12 @@ _UNKNOWN_PERMISSION = {"en": "Asks for “{key}”, which this version of imapp 
                              "not granted",
                        "zh_CN": "请求“{key}”权限，此版本的 imapp 不认识它：不授予"}
 
-_AGO = {
-    "en": {"never": "never", "now": "just now", "minute": ("{n} minute ago", "{n} minutes ago"),
+_NEVER = {"en": "never", "zh_CN": "从未"}
+_NOW = {"en": "just now", "zh_CN": "刚刚"}
+_AGO: dict[str, dict[str, tuple[str, str]]] = {  # unit -> (one, many)
+    "en": {"minute": ("{n} minute ago", "{n} minutes ago"),
            "hour": ("{n} hour ago", "{n} hours ago"), "day": ("{n} day ago", "{n} days ago")},
-    "zh_CN": {"never": "从未", "now": "刚刚", "minute": ("{n} 分钟前",) * 2,
-              "hour": ("{n} 小时前",) * 2, "day": ("{n} 天前",) * 2},
+    "zh_CN": {"minute": ("{n} 分钟前",) * 2, "hour": ("{n} 小时前",) * 2, "day": ("{n} 天前",) * 2},
 }
 
 
@@ -52,13 +53,14 @@ def permission(key: str, lang: str = "en") -> str:
 
 def age(iso: str | None, lang: str = "en", now: datetime | None = None) -> str:
     """'3 hours ago'-style age of an ISO 8601 time (``None``: never)."""
-    table = _AGO[_lang(lang)]
+    lang = _lang(lang)
+    table = _AGO[lang]
     if not iso:
-        return table["never"]
+        return _NEVER[lang]
     try:
         then = datetime.fromisoformat(iso)
     except ValueError:
-        return table["never"]
+        return _NEVER[lang]
     if then.tzinfo is None:
         then = then.replace(tzinfo=UTC)
     secs = int(((now or datetime.now(UTC)) - then).total_seconds())
@@ -67,4 +69,4 @@ def age(iso: str | None, lang: str = "en", now: datetime | None = None) -> str:
             n = secs // size
             one, many = table[unit]
             return (one if n == 1 else many).format(n=n)
-    return table["now"]
+    return _NOW[lang]
