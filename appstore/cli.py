@@ -1,7 +1,8 @@
 """``python -m appstore``: the core services for scripts and terminals.
 
-Errors go to stderr with exit code 1 (2 for usage errors); ``--json`` output is documented in
-docs/cli.md and kept stable.
+Errors go to stderr as one line starting with ``error:``, with exit code 1 (2 for usage
+errors); a bug is logged with its traceback and shown as one line too. ``--json`` output is
+documented in docs/cli.md and kept stable.
 """
 
 from __future__ import annotations
@@ -12,12 +13,25 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from appstore.core.catalog.models import PERMISSIONS, App, localized
-from appstore.core.errors import AppStoreError
+from appstore.core import logs
+from appstore.core.catalog.models import App, localized
+from appstore.core.errors import AppStoreError, short_path, shorten
+from appstore.core.paths import Paths
 from appstore.core.services import Services
-from appstore.core.store.client import age_text
+from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import Listing
 from appstore.core.units import human_size
+from appstore.core.wording import age, permission
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{shorten(text)!r} is not a port (use 1-65535)")
+    return port
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="serve a store folder on 127.0.0.1")
     serve.add_argument("dir", metavar="DIR")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000, help="1-65535 (default 8000)")
 
     store = sub.add_parser("store", help="the stores you trust")
     store_sub = store.add_subparsers(dest="store_command", required=True)
@@ -125,7 +139,7 @@ def _show_text(entry: Listing, lang: str) -> None:
     if app.permissions:
         print("  permissions:")
         for p in app.permissions:
-            print(f"    - {PERMISSIONS[p]}")
+            print(f"    - {permission(p, lang)}")
     print()
     print("  " + localized(app.description, lang).replace("\n", "\n  "))
     for r in app.releases:
@@ -134,7 +148,10 @@ def _show_text(entry: Listing, lang: str) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    return _run(_parser().parse_args(argv))
+
+
+def _run(args: argparse.Namespace) -> int:
     cmd = args.command
 
     if cmd == "keys":
@@ -161,7 +178,10 @@ def run(argv: list[str] | None = None) -> int:
         serve_forever(Path(args.dir), args.port)
         return 0
 
-    services = Services.open(args.data_dir)
+    paths = Paths.resolve(args.data_dir)
+    paths.ensure()
+    logs.setup(paths.root)
+    services = Services.open(str(paths.root), on_warning=_warn)
     stores = services.stores
     if cmd == "store":
         sc = args.store_command
@@ -181,10 +201,7 @@ def run(argv: list[str] | None = None) -> int:
                 n = len(o.catalog.apps) if o.catalog else 0
                 if o.error:
                     failed += 1
-                    print(f"{o.store_id}: {o.error}", file=sys.stderr)
-                    if o.catalog:
-                        print(f"{o.store_id}: using the catalogue verified "
-                              f"{age_text(o.verified_at)} ({n} apps)", file=sys.stderr)
+                    _say("error", f"{o.error} ({_in_use(o, args.lang)})")
                 else:
                     print(f"{o.store_id}: up to date ({n} apps)")
             return 1 if failed else 0
@@ -199,16 +216,17 @@ def run(argv: list[str] | None = None) -> int:
             _print_json(rows)
         else:
             for r in rows:
-                status = "ok" if not r["last_error"] else f"failing: {r['last_error']}"
-                print(f"{r['id']}\t{r['url']}\t{status}, verified {age_text(r['last_success'])}")
+                error = r["last_error"] and r["last_error"].removeprefix(f"{r['id']}: ")
+                status = f"failing: {_one_line(error)}" if error else "ok"
+                verified = (f"verified {age(r['last_success'], args.lang)}" if r["last_success"]
+                            else "never verified")
+                print(f"{r['id']}\t{r['url']}\t{status}, {verified}")
         return 0
 
     view, outcomes = services.load_catalog()
     for o in outcomes:
         if o.error:
-            using = (f"using the catalogue verified {age_text(o.verified_at)}" if o.catalog
-                     else "no verified catalogue yet")
-            print(f"warning: {o.error} ({using})", file=sys.stderr)
+            _warn(f"{o.error} ({_in_use(o, args.lang)})")
     if cmd == "search":
         hits = view.search(args.query, args.category)
         if args.json:
@@ -226,20 +244,65 @@ def run(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _in_use(o: RefreshOutcome, lang: str) -> str:
+    """What is shown instead, after a store failed."""
+    if o.catalog is None:
+        return "no verified catalogue yet"
+    return f"using the catalogue verified {age(o.verified_at, lang)}, {len(o.catalog.apps)} apps"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _say(kind: str, message: str) -> None:
+    print(f"{kind}: {_one_line(message)}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    _say("warning", message)
+
+
 def _ask_fingerprint(fingerprint: str) -> bool:
     print(f"The store's root fingerprint is\n  {fingerprint}\nCompare it with the one its "
           "publisher gave you.", file=sys.stderr)
-    return input("Trust this store? [y/N] ").strip().lower() in ("y", "yes")
+    try:
+        return input("Trust this store? [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def _start_logging(args: argparse.Namespace) -> None:
+    """Log to the data dir if it is already there (the commands that use the data dir set
+    logging up when they open it; ``keys``, ``publish`` and ``serve`` do not create it)."""
+    try:
+        paths = Paths.resolve(args.data_dir)
+        if paths.root.is_dir():
+            logs.setup(paths.root)
+    except (AppStoreError, OSError):
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; every failure ends as one ``error:`` line on stderr (exit 1)."""
+    args = _parser().parse_args(argv)  # usage errors: exit 2
     try:
-        return run(argv)
+        _start_logging(args)
+        return _run(args)
     except AppStoreError as e:
-        print(f"error: {e}", file=sys.stderr)
+        logs.log.info("error: %s", e)
+        _say("error", str(e))
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `... | head`
         sys.stderr.close()
         return 0
+    except OSError as e:  # a file of ours, or one the user named, that cannot be used
+        logs.log.info("error: %s", e)
+        what = e.strerror or str(e)
+        _say("error", f"cannot use {short_path(e.filename)}: {what}" if e.filename else what)
+        return 1
+    except Exception as e:
+        _say("error", logs.report_bug(e))
+        return 1

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from appstore.core.activity import ActivityLog
+from appstore.core.errors import AppStoreError, shorten
+from appstore.core.logs import log, report_bug
 from appstore.core.paths import Paths
 from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import CatalogView, Stores
@@ -17,33 +20,62 @@ class Services:
     activity: ActivityLog
 
     @classmethod
-    def open(cls, data_dir: str | None = None, *, demo: bool = True) -> Services:
+    def open(cls, data_dir: str | None = None, *, demo: bool = True,
+             on_warning: Callable[[str], None] | None = None) -> Services:
         """Open (creating if needed) a data dir; set up the demo store when none is configured.
+        ``ConfigError`` if the data dir or ``stores.json`` cannot be used; a demo store that
+        cannot be freshened is only a warning, given to ``on_warning``.
 
         Does disk I/O (and publishing, the first time): run it off the GUI thread.
         """
         paths = Paths.resolve(data_dir)
         paths.ensure()
-        services = cls(paths, Stores(paths), ActivityLog(paths.root / "activity.jsonl"))
+        services = cls(paths, Stores(paths), ActivityLog(paths.activity_db))
         if demo:
-            services.freshen_demo()
+            warning = services.freshen_demo()
+            if warning and on_warning is not None:
+                on_warning(warning)
         return services
 
-    def freshen_demo(self) -> None:
+    def freshen_demo(self) -> str | None:
         """Set up the demo store on first run; afterwards re-publish it if its sources changed
-        and re-sign what nears expiry (refreshing it when its content changed)."""
+        and re-sign what nears expiry (refreshing it when its content changed).
+
+        A failure (damaged demo keys or files...) must not stop the other stores: it is logged
+        and returned as a one-line warning to show; None when all went well."""
+        from tuf.api.exceptions import RepositoryError
+
         from appstore.core.store.demo import ensure_demo
 
-        if ensure_demo(self.paths, self.stores):
+        try:
+            changed = ensure_demo(self.paths, self.stores)
+        except (AppStoreError, OSError, RepositoryError) as e:
+            log.warning("the demo store could not be freshened: %s", e)
+            return (f"the demo store could not be updated ({shorten(e, 300)}); the other stores "
+                    "are not affected")
+        except Exception as e:  # a bug, but the demo store is no reason to stop the others
+            return f"the demo store could not be updated: {report_bug(e, 'the demo store')}"
+        if changed:
             self.stores.refresh([s.id for s in self.stores.config.stores if s.builtin])
+        return None
 
     def load_catalog(
-        self, refresh: bool = False, *, index: bool = False
+        self, refresh: bool | Iterable[str] = False, *, index: bool = False
     ) -> tuple[CatalogView, list[RefreshOutcome]]:
-        """The merged catalogue (``refresh``: ask the stores first; ``index``: build the search
-        index now, as a worker thread should, rather than on the first search)."""
-        outcomes = self.stores.refresh() if refresh else self.stores.cached()
+        """The merged catalogue. ``refresh``: ask every store (True) or these stores first;
+        the others give their last verified catalogue. ``index``: build the search index now,
+        as a worker thread should, rather than on the first search."""
+        if refresh is True:
+            outcomes = self.stores.refresh()
+        elif refresh is False:
+            outcomes = self.stores.cached()
+        else:
+            outcomes = self.stores.cached(refresh=refresh)
         view = CatalogView(o.catalog for o in outcomes if o.catalog is not None)
         if index:
             view.index  # noqa: B018 - builds it
         return view, outcomes
+
+    def close(self) -> None:
+        """Close open databases (the app is quitting)."""
+        self.activity.close()

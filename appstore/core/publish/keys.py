@@ -9,11 +9,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from securesystemslib.signer import CryptoSigner
 
-from appstore.core.errors import ConfigError
+from appstore.core.errors import ConfigError, short_path
 
 ROLES = ("root", "targets", "snapshot", "timestamp", "bins")
 
@@ -30,20 +31,28 @@ class StoreKeys:
 
 def init_keys(keys_dir: Path) -> StoreKeys:
     """Create a fresh key per role; refuse to overwrite existing keys."""
-    keys_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(keys_dir, 0o700)
+    try:
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(keys_dir, 0o700)
+    except FileExistsError:
+        raise ConfigError(f"cannot create keys in {short_path(keys_dir)}: it is not a folder") from None
+    except OSError as e:
+        raise ConfigError(f"cannot create keys in {short_path(keys_dir)} ({_reason(e)})") from None
     existing = [r for r in ROLES if (keys_dir / f"{r}.pem").exists()]
     if existing:
         raise ConfigError(
-            f"{keys_dir} already holds keys ({', '.join(existing)}); "
+            f"{short_path(keys_dir)} already holds keys ({', '.join(existing)}); "
             "use another folder, or remove them if you really mean to replace this store's keys"
         )
     for role in ROLES:
         signer = CryptoSigner(Ed25519PrivateKey.generate())
         path = keys_dir / f"{role}.pem"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(signer.private_bytes)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(signer.private_bytes)
+        except OSError as e:
+            raise ConfigError(f"cannot write {short_path(path)} ({_reason(e)})") from None
     return load_keys(keys_dir)
 
 
@@ -52,12 +61,25 @@ def load_keys(keys_dir: Path) -> StoreKeys:
     for role in ROLES:
         path = keys_dir / f"{role}.pem"
         try:
-            key = load_pem_private_key(path.read_bytes(), password=None)
-        except FileNotFoundError:
+            data = path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
             raise ConfigError(
-                f"{path} is missing: create keys with `python -m appstore keys init {keys_dir}`"
+                f"{short_path(path)} is missing: create keys with `python -m appstore keys init "
+                f"{short_path(keys_dir)}`"
             ) from None
-        except ValueError as e:
-            raise ConfigError(f"{path} is not a valid PEM private key: {e}") from None
-        signers[role] = CryptoSigner(key)
+        except OSError as e:
+            raise ConfigError(f"cannot read {short_path(path)} ({_reason(e)})") from None
+        try:
+            signers[role] = CryptoSigner(load_pem_private_key(data, password=None))
+        except (ValueError, TypeError, UnsupportedAlgorithm) as e:
+            problem = ("it is encrypted or holds no private key" if isinstance(e, TypeError)
+                       else "its kind of key is not supported" if isinstance(e, UnsupportedAlgorithm)
+                       else "it is not a PEM private key, or it is damaged")
+            raise ConfigError(f"{short_path(path)} cannot be used ({problem}); restore it from "
+                              "your backup of the keys folder") from None
     return StoreKeys(signers)
+
+
+def _reason(e: OSError) -> str:
+    text = e.strerror or str(e)
+    return text[:1].lower() + text[1:]

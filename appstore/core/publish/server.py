@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import threading
@@ -27,11 +28,18 @@ def serve_in_thread(directory: Path, port: int = 0) -> tuple[http.server.Threadi
 
 
 def serve_forever(directory: Path, port: int) -> None:
-    if not directory.is_dir():
-        from appstore.core.errors import ConfigError
+    from appstore.core.errors import ConfigError, short_path
 
-        raise ConfigError(f"{directory}: not a folder")
-    server = make_server(directory, port)
+    if not directory.is_dir():
+        raise ConfigError(f"{short_path(directory)}: not a folder")
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"{port} is not a port: use a number from 1 to 65535")
+    try:
+        server = make_server(directory, port)
+    except OSError as e:
+        hint = " (is another server using it? choose another --port)" if e.errno in (
+            errno.EADDRINUSE, errno.EACCES) else ""
+        raise ConfigError(f"cannot serve on 127.0.0.1:{port}: {e.strerror or e}{hint}") from None
     print(f"serving {directory} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)",
           flush=True)
     try:

@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,13 +23,18 @@ from appstore.core.errors import (
     StoreSecurityError,
     StoreUnreachable,
     UnknownRoot,
+    short_path,
+    shorten,
 )
 from appstore.core.fileio import write_bytes_atomic
-from appstore.core.store.config import StoreEntry, StoreState, host_of, now_iso
+from appstore.core.logs import log
+from appstore.core.store.config import StoreEntry, StoreState, host_of, normalise_fingerprint, now_iso
 
 if TYPE_CHECKING:
     from tuf.api.metadata import TargetFile
     from tuf.ngclient import Updater
+
+    from appstore.core.store.fetcher import Limits
 
 # TUF and the network stack load on first use (a refresh), not when the cached catalogue is shown.
 
@@ -39,49 +43,76 @@ RETRY_AFTER = 30.0  # seconds before a failed store is asked again for targets
 TARGETS_MAX, SNAPSHOT_MAX, ROOT_MAX = 16_000_000, 8_000_000, 512_000
 
 
-def translate(err: Exception, where: str) -> StoreError:
-    """A TUF or network failure as a message a user can act on."""
+def user_errors() -> tuple[type[Exception], ...]:
+    """The failures a refresh or a download reports to the user (anything else is a bug):
+    ours, TUF's verification and download errors, the network's, and OSError on our files."""
     from tuf.api import exceptions as tuf_exc
 
+    families: tuple[type[Exception], ...] = (
+        AppStoreError, tuf_exc.RepositoryError, tuf_exc.DownloadError, OSError)
     requests = sys.modules.get("requests")  # a requests error implies it was loaded
-    request_error: type[Exception] = requests.RequestException if requests else OSError
-    if isinstance(err, StoreUnreachable) and not str(err).startswith(f"{where}:"):
+    return (*families, requests.RequestException) if requests else families
+
+
+def translate(err: Exception, where: str, files: Path | None = None) -> StoreError:
+    """A failure from ``user_errors()`` as a ``StoreError`` a user can act on, naming ``where``
+    (a store id, or the host while a store is being added) once; a file in the store's folder
+    ``files`` is named relative to it. Anything else is a bug and is raised again."""
+    from tuf.api import exceptions as tuf_exc
+
+    requests = sys.modules.get("requests")
+    request_error: tuple[type[Exception], ...] = (requests.RequestException,) if requests else ()
+    detail = shorten(err, 300)
+    if isinstance(err, StoreUnreachable) and not err.where:
         return StoreUnreachable(
-            f"{where}: cannot reach the store ({err}). Check the connection or the store's "
-            "URL and try again."
-        )
+            f"cannot reach the store ({err.message}). Check the connection or the store's URL "
+            "and try again.", where=where)
     if isinstance(err, StoreError):
-        return err
+        return err.at(where)
+    if isinstance(err, CatalogError):
+        return StoreSecurityError(
+            f"the store signed a malformed catalogue ({err.message}); its publisher must fix it",
+            where=err.where or where)
+    if isinstance(err, AppStoreError):
+        return StoreError(err.message, where=err.where or where)
     if isinstance(err, tuf_exc.ExpiredMetadataError):
         return StoreSecurityError(
-            f"{where}: the store's signed metadata has expired ({err}). The publisher must "
-            "re-sign it; the last verified catalogue stays in use."
-        )
+            f"the store's signed metadata has expired ({detail}). The publisher must re-sign "
+            "it.", where=where)
     if isinstance(err, tuf_exc.BadVersionNumberError | tuf_exc.EqualVersionNumberError):
         return StoreSecurityError(
-            f"{where}: the store offered older metadata than this computer already trusts "
-            f"(a rollback: {err}). A mirror may be stale or under attack; nothing was changed."
-        )
+            f"the store offered older metadata than this computer already trusts (a rollback: "
+            f"{detail}). A mirror may be stale or under attack; nothing was changed.",
+            where=where)
     if isinstance(err, tuf_exc.UnsignedMetadataError):
         return StoreSecurityError(
-            f"{where}: bad signature on the store's metadata ({err}). It was altered or signed "
-            "with the wrong key; nothing was changed."
-        )
+            f"bad signature on the store's metadata ({detail}). It was altered or signed with "
+            "the wrong key; nothing was changed.", where=where)
     if isinstance(err, tuf_exc.LengthOrHashMismatchError | tuf_exc.DownloadLengthMismatchError):
         return StoreSecurityError(
-            f"{where}: a file does not match what the store signed ({err}). It was tampered "
-            "with or is from a different version of the store; nothing was changed."
-        )
-    if isinstance(err, tuf_exc.SlowRetrievalError | tuf_exc.DownloadError | request_error):
+            f"a file does not match what the store signed ({detail}). It was tampered with or "
+            "is from a different version of the store; nothing was changed.", where=where)
+    if isinstance(err, (tuf_exc.SlowRetrievalError, tuf_exc.DownloadError, *request_error)):
         return StoreUnreachable(
-            f"{where}: cannot reach the store ({err or 'no answer'}). Check the connection and "
-            "try again."
-        )
+            f"cannot reach the store ({detail or 'no answer'}). Check the connection and try "
+            "again.", where=where)
     if isinstance(err, tuf_exc.RepositoryError):
-        return StoreSecurityError(f"{where}: the store's metadata is invalid ({err})")
+        return StoreSecurityError(f"the store's metadata is invalid ({detail})", where=where)
     if isinstance(err, OSError):
-        return StoreError(f"{where}: cannot use the local store files ({err})")
-    return StoreError(f"{where}: {type(err).__name__}: {err}")
+        return StoreError(_file_problem(err, files), where=where)
+    raise err
+
+
+def _file_problem(err: OSError, files: Path | None) -> str:
+    """What went wrong with a local file; inside the store's folder, the name of the folder is
+    left out (while a store is added it is a temporary one the user never needs to see)."""
+    problem = err.strerror or shorten(err, 300)
+    name = Path(err.filename) if isinstance(err.filename, str) else None
+    if name is not None and files is not None and name.is_relative_to(files):
+        return (f"cannot use the local store files in {short_path(files.parent)} "
+                f"({name.relative_to(files).as_posix() or '.'}: {problem})")
+    shown = f"{short_path(name)}: " if name is not None else ""
+    return f"cannot use the local store files ({shown}{problem})"
 
 
 @dataclass(frozen=True)
@@ -99,8 +130,14 @@ class RefreshOutcome:
 
 
 class StoreClient:
-    def __init__(self, entry: StoreEntry, store_dir: Path) -> None:
+    """``label`` names the store in messages (its id; the host while it is being added);
+    ``limits`` bounds every wait on the network (default: ``fetcher.DEFAULT_LIMITS``)."""
+
+    def __init__(self, entry: StoreEntry, store_dir: Path, *, label: str | None = None,
+                 limits: Limits | None = None) -> None:
         self.entry = entry
+        self.label = label or entry.id
+        self.limits = limits
         self.dir = store_dir
         self.meta_dir = store_dir / "metadata"
         self.catalog_path = store_dir / "catalog.json"
@@ -114,58 +151,80 @@ class StoreClient:
 
     # -- trust -----------------------------------------------------------------------------
     @staticmethod
-    def fetch_root(mirrors: list[str]) -> bytes:
-        """Download ``metadata/1.root.json`` (untrusted: it is checked against the pin)."""
+    def fetch_root(mirrors: list[str], *, where: str | None = None,
+                   limits: Limits | None = None) -> bytes:
+        """Download ``metadata/1.root.json`` (untrusted: it is checked against the pin).
+        Errors name ``where`` (default: the first mirror's host)."""
         from tuf.api import exceptions as tuf_exc
 
-        from appstore.core.store.fetcher import PLACEHOLDER, MirrorFetcher
+        from appstore.core.store.fetcher import DEFAULT_LIMITS, PLACEHOLDER, MirrorFetcher
 
-        fetcher = MirrorFetcher(mirrors)
-        where = host_of(mirrors[0])
+        fetcher = MirrorFetcher(mirrors, limits or DEFAULT_LIMITS)
+        where = where or host_of(mirrors[0])
         try:
-            data = b""
+            data = bytearray()
             for chunk in fetcher.fetch(PLACEHOLDER + "metadata/1.root.json"):
                 data += chunk
                 if len(data) > ROOT_MAX:
-                    raise StoreSecurityError(f"{where}: the store's root metadata is too large")
-            return data
+                    raise StoreSecurityError("the store's root metadata is too large", where=where)
+            return bytes(data)
         except tuf_exc.DownloadHTTPError as e:
             raise StoreError(
-                f"{where}: no signed store here (metadata/1.root.json answered {e.status_code}); "
-                "check the URL"
-            ) from None
-        except AppStoreError:
-            raise
-        except Exception as e:
+                f"no signed store here (metadata/1.root.json answered {e.status_code}); "
+                "check the URL", where=where) from None
+        except user_errors() as e:
             raise translate(e, where) from None
 
     @staticmethod
     def check_pin(root_bytes: bytes, root_sha256: str, where: str) -> None:
         actual = hashlib.sha256(root_bytes).hexdigest()
-        if actual != root_sha256.strip().lower():
+        if actual != normalise_fingerprint(root_sha256):
             raise UnknownRoot(
-                f"{where}: the store's root fingerprint is {actual}, not the {root_sha256} you "
+                f"the store's root fingerprint is {actual}, not the {shorten(root_sha256)} you "
                 "gave. This is not the store you meant (or it is being impersonated); it was "
-                "not added."
-            )
+                "not added.", where=where)
 
     def _new_updater(self, bootstrap: bytes | None) -> Updater:
-        from tuf.ngclient import Updater, UpdaterConfig
-
-        from appstore.core.store.fetcher import PLACEHOLDER, MirrorFetcher
+        from tuf.api.exceptions import RepositoryError
 
         self.meta_dir.mkdir(parents=True, exist_ok=True)
-        if bootstrap is None and not (self.meta_dir / "root.json").exists():
-            # No trusted root here yet (first use, or local files lost): start again from the
-            # pinned fingerprint, never from whatever the server hands us.
-            bootstrap = self.fetch_root(self.entry.mirrors)
-            self.check_pin(bootstrap, self.entry.root_sha256, self.entry.id)
+        if bootstrap is None:
+            root = self.meta_dir / "root.json"
+            try:
+                return self._make_updater(None)  # from the trusted root.json kept here
+            except (OSError, RepositoryError) as e:
+                # Lost (first use, files removed) or damaged: start again from the pinned
+                # fingerprint, never from whatever the server hands us. (An OSError about
+                # another file, such as a failed write, is no reason to: it is reported.)
+                if isinstance(e, OSError) and e.filename != str(root):
+                    raise
+                if not isinstance(e, FileNotFoundError):
+                    log.warning("%s: the trusted root here is unusable (%s); starting again "
+                                "from the pinned fingerprint", self.label, e)
+                    self._discard(root)
+            bootstrap = self.fetch_root(self.entry.mirrors, where=self.label, limits=self.limits)
+            self.check_pin(bootstrap, self.entry.root_sha256, self.label)
+        return self._make_updater(bootstrap)
+
+    @staticmethod
+    def _discard(path: Path) -> None:
+        """Remove a damaged local file (or whatever took its name)."""
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+    def _make_updater(self, bootstrap: bytes | None) -> Updater:
+        from tuf.ngclient import Updater, UpdaterConfig
+
+        from appstore.core.store.fetcher import DEFAULT_LIMITS, PLACEHOLDER, MirrorFetcher
+
         return Updater(
             str(self.meta_dir),
             PLACEHOLDER + "metadata/",
             str(self.targets_dir),
             PLACEHOLDER + "targets/",
-            fetcher=MirrorFetcher(self.entry.mirrors),
+            fetcher=MirrorFetcher(self.entry.mirrors, self.limits or DEFAULT_LIMITS),
             config=UpdaterConfig(targets_max_length=TARGETS_MAX, snapshot_max_length=SNAPSHOT_MAX,
                                  root_max_length=ROOT_MAX),
             bootstrap=bootstrap,
@@ -178,26 +237,22 @@ class StoreClient:
             return self._refresh_locked(bootstrap)
 
     def _refresh_locked(self, bootstrap: bytes | None) -> RefreshOutcome:
-        from tuf.api import exceptions as tuf_exc
-
         state = StoreState.load(self.state_path)
         state.last_attempt = now_iso()
         try:
             catalog, digest = self._refresh(bootstrap)
-        except (AppStoreError, tuf_exc.RepositoryError, tuf_exc.DownloadError, OSError) as e:
-            err = translate(e, self.entry.id)
-            if isinstance(e, CatalogError):
-                err = StoreSecurityError(f"{self.entry.id}: {e}")
+        except user_errors() as e:
+            err = translate(e, self.label, self.dir)
             state.last_error = str(err)
-            self._save_state(state)
+            self._save_state(state)  # best effort: the refresh's own error is the news
             last = self.cached()
             return RefreshOutcome(self.entry.id, last.catalog if last else None, err,
                                   state.last_success)
         state.last_success = state.last_attempt
         state.last_error = None
         state.catalog_sha256 = digest
-        self._save_state(state)
-        return RefreshOutcome(self.entry.id, catalog, None, state.last_success)
+        saved = self._save_state(state)
+        return RefreshOutcome(self.entry.id, catalog, saved, state.last_success)
 
     def _refresh(self, bootstrap: bytes | None) -> tuple[Catalog, str]:
         updater = self._new_updater(bootstrap)
@@ -205,8 +260,11 @@ class StoreClient:
         self._updater = updater
         info = updater.get_targetinfo(CATALOG_TARGET)
         if info is None:
-            raise StoreSecurityError(f"{self.entry.id}: the store does not sign a catalogue")
-        digest = info.hashes["sha256"]
+            raise StoreSecurityError("the store does not sign a catalogue", where=self.label)
+        digest = info.hashes.get("sha256")
+        if not isinstance(digest, str):
+            raise StoreSecurityError("the store signs its catalogue without a sha256 hash",
+                                     where=self.label)
         cached = self._load_cache(digest)  # built from a file that had this signed hash
         if cached is not None:
             return cached, digest
@@ -252,13 +310,28 @@ class StoreClient:
     def _parse(self, data: bytes) -> Catalog:
         try:
             raw = json.loads(data)
+            return parse_catalog(raw, where=CATALOG_TARGET, store=self.entry.id)
+        except RecursionError:  # JSON nested deeper than the parser's recursion allows
+            raise CatalogError(f"{CATALOG_TARGET} is nested too deeply to be a catalogue",
+                               where=self.label) from None
+        except CatalogError as e:
+            raise e.at(self.label) from None
         except ValueError as e:
-            raise CatalogError(f"{CATALOG_TARGET} is not valid JSON ({e})") from None
-        return parse_catalog(raw, where=f"{self.entry.id}: {CATALOG_TARGET}", store=self.entry.id)
+            raise CatalogError(f"{CATALOG_TARGET} is not valid JSON ({shorten(e, 200)})",
+                               where=self.label) from None
 
-    def _save_state(self, state: StoreState) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        state.save(self.state_path)
+    def _save_state(self, state: StoreState) -> StoreError | None:
+        """Write ``state.json``; a failure is returned (and logged), never raised."""
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            state.save(self.state_path)
+        except OSError as e:
+            log.warning("%s: cannot save %s: %s", self.label, self.state_path, e)
+            return StoreError(
+                f"the store was checked, but its state could not be saved in "
+                f"{short_path(self.state_path)} ({e.strerror or e}); check that the data dir "
+                "is writable", where=self.label)
+        return None
 
     def cached(self) -> RefreshOutcome | None:
         """The last verified catalogue and what the last refresh said, without the network;
@@ -285,55 +358,52 @@ class StoreClient:
     def _target_info(self, name: str) -> TargetFile:
         if self._updater is None:
             if self._failed_at and time.monotonic() - self._failed_at < RETRY_AFTER:
-                raise StoreUnreachable(f"{self.entry.id}: the store could not be checked just now")
+                raise StoreUnreachable("the store could not be checked just now",
+                                       where=self.label)
             try:
                 updater = self._new_updater(None)
                 updater.refresh()
-            except Exception as e:
+            except user_errors() as e:
                 self._failed_at = time.monotonic()
-                raise translate(e, self.entry.id) from None
+                raise translate(e, self.label, self.dir) from None
             self._updater, self._failed_at = updater, 0.0
-        info = self._updater.get_targetinfo(name)
+        try:
+            info = self._updater.get_targetinfo(name)
+        except user_errors() as e:  # a delegated role (hashed bin) is fetched on demand
+            raise translate(e, self.label, self.dir) from None
         if info is None:
-            raise NotFound(f"{self.entry.id}: the store has no file {name!r}")
+            raise NotFound(f"the store has no file {shorten(name)!r}", where=self.label)
         return info
 
-    def fetch_target(self, name: str) -> Path:
-        """A verified local copy of target ``name`` (downloaded once, then cached)."""
-        with self._lock:
-            return self._fetch_target(name)
+    def fetch_target(self, name: str, *, max_length: int | None = None) -> Path:
+        """A verified local copy of target ``name`` (downloaded once, then cached).
 
-    def _fetch_target(self, name: str) -> Path:
+        The signed target info is taken under the store's lock; the transfer runs outside it,
+        so one slow file never holds up the store's refreshes or its other files. A target
+        signed as longer than ``max_length`` is refused before a byte of it is fetched."""
         dest = self.targets_dir / name
+        with self._lock:
+            try:
+                info = self._target_info(name)
+            except StoreError:
+                # Offline or failing store: a copy verified earlier is still the file we verified.
+                if dest.is_file() and (max_length is None or dest.stat().st_size <= max_length):
+                    return dest
+                raise
+            updater = self._updater
+        assert updater is not None
+        if max_length is not None and info.length > max_length:
+            raise StoreSecurityError(
+                f"the store signs {shorten(name)!r} as {info.length} bytes, more than the "
+                f"{max_length} a file of its kind may have; it was not downloaded", where=self.label)
         try:
-            info = self._target_info(name)
-        except StoreError:
-            # Offline or failing store: a copy verified earlier is still the file we verified.
-            if dest.is_file():
-                return dest
-            raise
-        assert self._updater is not None
-        try:
-            cached = self._updater.find_cached_target(info, str(dest))
+            cached = updater.find_cached_target(info, str(dest))
             if cached:
                 return Path(cached)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            return Path(self._updater.download_target(info, str(dest)))
-        except Exception as e:
-            raise translate(e, self.entry.id) from None
+            return Path(updater.download_target(info, str(dest)))
+        except user_errors() as e:
+            raise translate(e, self.label, self.dir) from None
 
     def forget(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def age_text(verified_at: str | None, now: datetime | None = None) -> str:
-    """'3 hours ago'-style age of a verification time, for status lines."""
-    if not verified_at:
-        return "never verified"
-    then = datetime.fromisoformat(verified_at)
-    secs = int(((now or datetime.now(UTC)) - then).total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if secs >= size:
-            n = secs // size
-            return f"{n} {unit}{'s' if n != 1 else ''} ago"
-    return "just now"

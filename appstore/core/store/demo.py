@@ -32,6 +32,13 @@ def _source_fingerprint(src: Path) -> str:
     return h.hexdigest()
 
 
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def ensure_demo(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
     """Set up or freshen the demo store; True when its content changed (refresh it then)."""
     entries = [s for s in stores.config.stores if s.builtin]
@@ -42,7 +49,7 @@ def ensure_demo(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
     keys = load_keys(keys_dir) if (keys_dir / "root.pem").exists() else init_keys(keys_dir)
     fingerprint = _source_fingerprint(src)
     published = (repo / "metadata" / "timestamp.json").exists()
-    changed = not published or not stamp.exists() or stamp.read_text() != fingerprint
+    changed = not published or _read(stamp) != fingerprint.encode()
     result = publish(load_source(src) if changed else None, repo, keys,
                      force_timestamp=changed)
     if changed:

@@ -1,22 +1,35 @@
 """The network side of TUF: a ``requests``-based fetcher with file:// support and mirrors.
 
 The TUF updater is given the placeholder base ``mirror:///``; this fetcher tries each mirror in
-turn for every file, moving on when a host cannot be reached or answers 5xx.
+turn for every file, moving on when a host cannot be reached, is too slow, redirects elsewhere
+or answers 5xx.
+
+Nothing here waits without bound (see ``Limits``): a connection must open within ``connect``
+seconds, a server may go ``stall`` seconds without sending a byte, and each file must arrive
+whole within its deadline (``metadata`` or ``target`` seconds) however the server dribbles it.
+The deadline covers the headers too: a watchdog shuts the socket of a request that overruns
+it, which wakes a read blocked on a server that sends a byte now and then.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import stat
 import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from tuf.api.exceptions import DownloadHTTPError
 from tuf.ngclient import FetcherInterface
 
 from appstore import __version__
-from appstore.core.errors import StoreUnreachable
+from appstore.core.errors import StoreUnreachable, short_path, shorten
 from appstore.core.store.config import host_of
 
 if TYPE_CHECKING:
@@ -24,9 +37,29 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = "mirror:///"
 CHUNK = 64 * 1024
+MAX_REDIRECTS = 5
 USER_AGENT = f"imapp-desktop/{__version__}"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
+_local = threading.local()  # .watch: the deadline of the request this thread is making
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long to wait for a store, in seconds."""
+
+    connect: float = 5.0  # to open a connection
+    stall: float = 30.0  # with nothing arriving
+    metadata: float = 60.0  # for a whole metadata file (timestamp, root, snapshot, targets)
+    target: float = 600.0  # for a whole target (catalogue, icon, package)
+
+    def deadline_for(self, rel: str) -> float:
+        return self.metadata if rel.startswith("metadata/") else self.target
+
+
+DEFAULT_LIMITS = Limits()
 
 
 def shared_session() -> requests.Session:
@@ -37,28 +70,128 @@ def shared_session() -> requests.Session:
         if _session is None:
             import requests
 
-            _session = requests.Session()
-            _session.headers["User-Agent"] = USER_AGENT
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+            adapter = _watched_adapter()
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            _session = session
         return _session
+
+
+class _Watch:
+    """The deadline of one file: when it passes, the socket in use is shut down."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.deadline = time.monotonic() + limit
+        self.fired = False
+        self._done = False
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    @property
+    def expired(self) -> bool:
+        return self.fired or time.monotonic() >= self.deadline
+
+    def arm(self, conn: Any, sock: socket.socket) -> None:
+        """Watch ``sock`` (of connection ``conn``) until ``cancel``."""
+        with self._lock:
+            if self._done:
+                return
+            if self._timer is not None:
+                self._timer.cancel()
+            delay = max(0.0, self.deadline - time.monotonic())
+            self._timer = threading.Timer(delay, self._fire, (conn, sock))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self, conn: Any, sock: socket.socket) -> None:
+        with self._lock:
+            # The connection may be back in the pool, serving another request: leave it then.
+            if self._done or getattr(conn, "_imapp_watch", None) is not self:
+                return
+            self.fired = True
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._done = True
+            if self._timer is not None:
+                self._timer.cancel()
+
+
+def _watched_adapter() -> requests.adapters.HTTPAdapter:
+    """A requests adapter whose connections put themselves under the current ``_Watch``."""
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.poolmanager import PoolManager
+
+    class Watched:
+        sock: socket.socket | None
+        _imapp_watch: _Watch | None = None
+
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            self._imapp_watch = None  # a new request: an older watch no longer applies
+            super().request(*args, **kwargs)  # type: ignore[misc]
+
+        def getresponse(self) -> Any:
+            watch: _Watch | None = getattr(_local, "watch", None)
+            if watch is not None and self.sock is not None:
+                self._imapp_watch = watch
+                watch.arm(self, self.sock)
+            return super().getresponse()  # type: ignore[misc]
+
+    class WatchedHTTP(Watched, HTTPConnection):
+        pass
+
+    class WatchedHTTPS(Watched, HTTPSConnection):
+        pass
+
+    class HTTPPool(HTTPConnectionPool):
+        ConnectionCls = WatchedHTTP
+
+    class HTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = WatchedHTTPS
+
+    def watched(manager: PoolManager) -> PoolManager:
+        # Only plain pools are replaced (a SOCKS proxy's own pools are left as they are: its
+        # requests then have the per-read timeouts and the check between reads, not the watch).
+        if manager.pool_classes_by_scheme.get("http") is HTTPConnectionPool:
+            manager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
+        return manager
+
+    class Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            watched(self.poolmanager)
+
+        def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+            return watched(super().proxy_manager_for(*args, **kwargs))
+
+    return Adapter()
 
 
 class MirrorFetcher(FetcherInterface):
     """Fetches ``mirror:///PATH`` from the first mirror that answers."""
 
-    def __init__(self, mirrors: Sequence[str], timeout: tuple[float, float] = (5.0, 30.0)) -> None:
+    def __init__(self, mirrors: Sequence[str], limits: Limits = DEFAULT_LIMITS) -> None:
         if not mirrors:
             raise ValueError("a store needs at least one URL")
         self.mirrors = [m.rstrip("/") + "/" for m in mirrors]
-        self.timeout = timeout
+        self.limits = limits
         self.used_mirror = self.mirrors[0]
 
     def _fetch(self, url: str) -> Iterator[bytes]:
         rel = url.removeprefix(PLACEHOLDER)
+        limit = self.limits.deadline_for(rel)
         failures: list[str] = []
         for i, base in enumerate(self.mirrors):
             full = base + rel
+            chunks = self._open(full, limit)
             try:
-                chunks = self._open(full)
                 first = next(chunks, b"")
             except StoreUnreachable as e:
                 failures.append(str(e))
@@ -76,57 +209,166 @@ class MirrorFetcher(FetcherInterface):
             return
         raise StoreUnreachable("; ".join(failures))
 
-    def _open(self, url: str) -> Iterator[bytes]:
-        if url.startswith("file://"):
-            return self._open_file(url)
+    def _open(self, url: str, limit: float) -> Iterator[bytes]:
+        """The file's blocks; errors (and the wait for the first block) come on first ``next``."""
+        if url.startswith("file:"):
+            return self._read_file(url, limit)
+        return self._get(url, limit)
+
+    # -- http(s) ---------------------------------------------------------------------------
+    def _get(self, url: str, limit: float) -> Iterator[bytes]:
+        watch = _Watch(limit)
+        resp: requests.Response | None = None
+        try:
+            resp, final = self._request(url, watch)
+            yield from self._read(resp, watch, host_of(final))
+        finally:
+            watch.cancel()
+            if resp is not None:
+                resp.close()
+
+    def _request(self, url: str, watch: _Watch) -> tuple[requests.Response, str]:
+        """The response to GET ``url`` (redirects followed within its host), headers read."""
         import requests
 
-        try:
-            resp = shared_session().get(url, stream=True, timeout=self.timeout)
-        except requests.Timeout:
-            raise StoreUnreachable(f"{host_of(url)} did not answer in time") from None
-        except requests.RequestException as e:
-            raise StoreUnreachable(f"could not connect to {host_of(url)} ({_reason(e)})") from None
+        session = shared_session()
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            _local.watch = watch
+            try:
+                resp = session.get(current, stream=True, allow_redirects=False,
+                                   timeout=(self.limits.connect, self.limits.stall))
+            except requests.RequestException as e:
+                raise self._failure(e, current, watch) from None
+            finally:
+                _local.watch = None
+            if not resp.is_redirect:
+                break
+            target = urllib.parse.urljoin(current, resp.headers.get("location", ""))
+            resp.close()
+            refusal = _redirect_problem(current, target)
+            if refusal:
+                raise StoreUnreachable(refusal)
+            current = target
+        else:
+            raise StoreUnreachable(f"{host_of(url)} redirects more than {MAX_REDIRECTS} times")
         if resp.status_code >= 500:
             resp.close()
-            raise StoreUnreachable(f"{host_of(url)} answered with error {resp.status_code}")
+            raise StoreUnreachable(f"{host_of(current)} answered with error {resp.status_code}")
         if resp.status_code != 200:
             resp.close()
-            raise DownloadHTTPError(f"{url} answered {resp.status_code}", resp.status_code)
-        return self._stream(resp, url)
+            raise DownloadHTTPError(f"{shorten(current)} answered {resp.status_code}",
+                                    resp.status_code)
+        return resp, current
 
-    @staticmethod
-    def _stream(resp: requests.Response, url: str) -> Iterator[bytes]:
+    def _read(self, resp: requests.Response, watch: _Watch, host: str) -> Iterator[bytes]:
+        """The body as it arrives: ``read1`` returns what has come (a deadline check between
+        fixed-size reads would wait for each whole block), checked against the deadline."""
+        from urllib3.exceptions import HTTPError as TransportError
+        from urllib3.exceptions import ReadTimeoutError
+
+        while True:
+            if watch.expired:
+                raise _too_slow(host, watch)
+            try:
+                block = resp.raw.read1(CHUNK, decode_content=True)
+            except (TransportError, OSError) as e:
+                if watch.expired:
+                    raise _too_slow(host, watch) from None
+                if isinstance(e, ReadTimeoutError | TimeoutError):
+                    raise _stalled(host, self.limits.stall) from None
+                raise StoreUnreachable(
+                    f"the connection to {host} broke ({_reason(e)})") from None
+            if not block:
+                if watch.fired:  # cut off: what came is not the whole file
+                    raise _too_slow(host, watch)
+                return
+            yield block
+
+    def _failure(self, e: Exception, url: str, watch: _Watch) -> StoreUnreachable:
         import requests
 
-        try:
-            yield from resp.iter_content(CHUNK)
-        except requests.RequestException as e:
-            raise StoreUnreachable(f"the connection to {host_of(url)} broke ({_reason(e)})") from None
-        finally:
-            resp.close()
+        host = host_of(url)
+        if watch.expired:
+            return _too_slow(host, watch)
+        if isinstance(e, requests.ConnectTimeout):
+            return StoreUnreachable(
+                f"{host} did not answer in time (no connection within {self.limits.connect:g} s)")
+        if isinstance(e, requests.Timeout):
+            return _stalled(host, self.limits.stall)
+        return StoreUnreachable(f"could not connect to {host} ({_reason(e)})")
 
+    # -- file:// -------------------------------------------------------------------------------
     @staticmethod
-    def _open_file(url: str) -> Iterator[bytes]:
-        path = urllib.request.url2pathname(urllib.parse.urlparse(url).path)
+    def _read_file(url: str, limit: float) -> Iterator[bytes]:
+        """A local file, only if it is a regular file: a FIFO or a device would block (or
+        never end), so neither is opened for reading."""
+        deadline = time.monotonic() + limit
         try:
-            f = open(path, "rb")  # noqa: SIM115 - closed by the generator below
-        except FileNotFoundError:
-            raise DownloadHTTPError(f"{path} does not exist", 404) from None
+            path = urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                raise _not_a_file(path)
+            fd = os.open(path, _OPEN_FLAGS)  # never blocks, even if it became a FIFO since
+        except (FileNotFoundError, NotADirectoryError):
+            raise DownloadHTTPError(f"{short_path(path)} does not exist", 404) from None
         except OSError as e:
-            raise StoreUnreachable(f"cannot read {path}: {e.strerror}") from None
+            raise StoreUnreachable(f"cannot read {short_path(path)} ({_reason(e)})") from None
+        except ValueError as e:  # a NUL byte in the path
+            raise StoreUnreachable(f"cannot read {shorten(url)} ({e})") from None
+        with os.fdopen(fd, "rb", buffering=0) as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise _not_a_file(path)
+            while True:
+                if time.monotonic() >= deadline:
+                    raise StoreUnreachable(f"{short_path(path)} was too slow to read "
+                                           f"(more than {limit:g} s)")
+                try:
+                    block = f.read(CHUNK)
+                except OSError as e:
+                    raise StoreUnreachable(f"cannot read {short_path(path)} ({_reason(e)})") from None
+                if not block:
+                    return
+                yield block
 
-        def chunks() -> Iterator[bytes]:
-            with f:
-                while block := f.read(CHUNK):
-                    yield block
 
-        return chunks()
+def _redirect_problem(src: str, dst: str) -> str | None:
+    """None if a redirect from ``src`` to ``dst`` stays with the same server (same scheme, host
+    and port, or http to https on the same host); else why it is not followed."""
+    try:
+        a, b = urllib.parse.urlsplit(src), urllib.parse.urlsplit(dst)
+        a_port = a.port or _DEFAULT_PORTS.get(a.scheme)
+        b_port = b.port or _DEFAULT_PORTS.get(b.scheme)
+        b_host = b.hostname
+    except ValueError:
+        return f"{host_of(src)} redirects to an address that is not valid"
+    same_host = b_host is not None and b_host == a.hostname and b.username is None
+    if same_host and ((a.scheme, a_port) == (b.scheme, b_port)
+                      or (a.scheme, b.scheme) == ("http", "https")):
+        return None
+    other = f"{b.scheme}://{b.netloc.rpartition('@')[2]}" if b.scheme else dst
+    return (f"{host_of(src)} redirects to {shorten(other)}; add that address as the store's URL "
+            "or mirror")
 
 
-def _reason(e: Exception) -> str:
+def _too_slow(host: str, watch: _Watch) -> StoreUnreachable:
+    return StoreUnreachable(f"{host} was too slow: the file did not arrive within {watch.limit:g} s")
+
+
+def _stalled(host: str, stall: float) -> StoreUnreachable:
+    return StoreUnreachable(f"{host} stopped answering (nothing for {stall:g} s)")
+
+
+def _not_a_file(path: str) -> StoreUnreachable:
+    return StoreUnreachable(
+        f"{short_path(path)} is not a regular file (a folder, pipe or device); a store is made of "
+        "plain files")
+
+
+def _reason(e: BaseException) -> str:
     text = str(e)
     for hint in ("Connection refused", "Name or service not known", "timed out", "reset"):
         if hint in text:
             return hint.lower()
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror[:1].lower() + e.strerror[1:]
     return type(e).__name__

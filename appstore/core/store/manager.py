@@ -6,36 +6,73 @@ from __future__ import annotations
 import hashlib
 import secrets
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from appstore.core.bulk import gc_paused
 from appstore.core.catalog.models import App, Catalog, Localized
 from appstore.core.catalog.search import SearchIndex
-from appstore.core.errors import ConfigError, NotFound, StoreError
+from appstore.core.errors import ConfigError, NotFound, StoreError, shorten
 from appstore.core.paths import Paths
 from appstore.core.store.client import RefreshOutcome, StoreClient
-from appstore.core.store.config import StoreConfig, StoreEntry, check_store_url, host_of, now_iso
+from appstore.core.store.config import (
+    PENDING_PREFIX,
+    StoreConfig,
+    StoreEntry,
+    check_store_url,
+    host_of,
+    normalise_fingerprint,
+    now_iso,
+)
+
+if TYPE_CHECKING:
+    from appstore.core.store.fetcher import Limits
 
 Confirm = Callable[[str], bool]
+PENDING_MAX_AGE = 3600.0  # seconds; an add never takes this long (the fetcher's deadlines)
 
 
 class Stores:
     """The configured stores. Methods do network and disk I/O: call them off the GUI thread."""
 
-    def __init__(self, paths: Paths) -> None:
+    def __init__(self, paths: Paths, *, limits: Limits | None = None) -> None:
+        """``limits``: how long to wait for a store being added (default: the fetcher's)."""
         self.paths = paths
+        self.limits = limits
         self.config = StoreConfig(paths)
         self._clients: dict[str, StoreClient] = {}
+        self._clean_pending()
+
+    def _clean_pending(self) -> None:
+        """Remove what interrupted adds left behind (``stores/pending-*``). A folder touched in
+        the last hour may be another process's add in progress: it stays."""
+        try:
+            leftovers = [p for p in self.paths.stores_dir.iterdir()
+                         if p.name.startswith(PENDING_PREFIX)]
+        except OSError:
+            return
+        for p in leftovers:
+            try:
+                if time.time() - p.lstat().st_mtime <= PENDING_MAX_AGE:
+                    continue
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
+            except OSError:
+                continue
 
     def client(self, store_id: str) -> StoreClient:
         """The one client of a store in this process (it serialises its own I/O)."""
         entry = self.config.get(store_id)
         client = self._clients.get(entry.id)
         if client is None or client.entry is not entry:
-            client = self._clients[entry.id] = StoreClient(entry, self.paths.store_dir(entry.id))
+            client = self._clients[entry.id] = StoreClient(entry, self.paths.store_dir(entry.id),
+                                                          limits=self.limits)
         return client
 
     def add(
@@ -51,23 +88,28 @@ class Stores:
         With ``root_sha256`` the fingerprint must match; without it ``confirm(fingerprint)``
         must return True (the GUI shows the fingerprint and asks).
         """
-        mirrors = [check_store_url(u) for u in urls]
+        if not urls:
+            raise ConfigError("give the store's URL")
+        pin = normalise_fingerprint(root_sha256) if root_sha256 is not None else None
+        mirrors = list(dict.fromkeys(check_store_url(u) for u in urls))
+        label = host_of(mirrors[0])  # what messages call the store until it has an id
         for s in self.config.stores:
             if set(s.mirrors) & set(mirrors):
-                raise ConfigError(f"{host_of(mirrors[0])} is already added as store {s.id!r}")
-        root = StoreClient.fetch_root(mirrors)
+                raise ConfigError(f"{label} is already added as store {s.id!r}")
+        root = StoreClient.fetch_root(mirrors, where=label, limits=self.limits)
         fingerprint = hashlib.sha256(root).hexdigest()
-        if root_sha256 is not None:
-            StoreClient.check_pin(root, root_sha256, host_of(mirrors[0]))
+        if pin is not None:
+            StoreClient.check_pin(root, pin, label)
         elif confirm is None or not confirm(fingerprint):
             raise ConfigError("adding the store was cancelled: its fingerprint was not confirmed")
-        pending = StoreEntry(f"pending-{secrets.token_hex(4)}", mirrors, fingerprint, now_iso(),
-                             builtin)
+        pending = StoreEntry(f"{PENDING_PREFIX}{secrets.token_hex(4)}", mirrors, fingerprint,
+                             now_iso(), builtin)
         tmp_dir = self.paths.store_dir(pending.id)
         try:
-            outcome = StoreClient(pending, tmp_dir).refresh(bootstrap=root)
+            outcome = StoreClient(pending, tmp_dir, label=label, limits=self.limits).refresh(
+                bootstrap=root)
             if outcome.error is not None or outcome.catalog is None:
-                raise outcome.error or StoreError("the store has no catalogue")
+                raise outcome.error or StoreError("the store has no catalogue", where=label)
             pending.id = self.config.unique_id(outcome.catalog.store_id)
             final_dir = self.paths.store_dir(pending.id)
             if final_dir.exists():
@@ -76,13 +118,23 @@ class Stores:
         finally:
             shutil.rmtree(tmp_dir, ignore_errors=True)
         self.config.stores.append(pending)
-        self.config.save()
+        try:
+            self.config.save()
+        except OSError:
+            self.config.stores.remove(pending)
+            shutil.rmtree(final_dir, ignore_errors=True)
+            raise
         return self.client(pending.id).refresh()
 
     def remove(self, store_id: str) -> None:
         entry = self.config.get(store_id)
+        at = self.config.stores.index(entry)
         self.config.stores.remove(entry)
-        self.config.save()
+        try:
+            self.config.save()
+        except OSError:
+            self.config.stores.insert(at, entry)
+            raise
         self._clients.pop(entry.id, None)
         shutil.rmtree(self.paths.store_dir(entry.id), ignore_errors=True)
 
@@ -95,13 +147,19 @@ class Stores:
         with ThreadPoolExecutor(max_workers=min(4, len(clients))) as pool:
             return list(pool.map(lambda c: c.refresh(), clients))
 
-    def cached(self) -> list[RefreshOutcome]:
-        """The last verified catalogue of every store, refreshing those that have none."""
+    def cached(self, refresh: Iterable[str] = ()) -> list[RefreshOutcome]:
+        """The last verified catalogue of every store, refreshing those in ``refresh`` and
+        those that have none. Stores are read from the configuration as it is now."""
+        wanted = set(refresh)
         outcomes = []
-        for entry in self.config.stores:
+        for entry in list(self.config.stores):
             client = self.client(entry.id)
-            outcomes.append(client.cached() or client.refresh())
+            outcomes.append((client.refresh() if entry.id in wanted else None)
+                            or client.cached() or client.refresh())
         return outcomes
+
+    def is_builtin(self, store_id: str) -> bool:
+        return any(s.id == store_id and s.builtin for s in self.config.stores)
 
 
 @dataclass(frozen=True)
@@ -149,14 +207,15 @@ class CatalogView:
         if hit is None:
             clashing = [e.ref for e in self.listings if e.app.id == ref]
             if clashing:
-                raise NotFound(f"{ref!r} is in several stores: use one of {', '.join(clashing)}")
-            raise NotFound(f"no app {ref!r} in any store (try `search` to find its id)")
+                raise NotFound(f"{shorten(ref)!r} is in several stores: use one of "
+                               f"{', '.join(clashing)}")
+            raise NotFound(f"no app {shorten(ref)!r} in any store (try `search` to find its id)")
         return hit
 
     def search(self, query: str = "", category: str | None = None) -> list[Listing]:
         if category and category not in self.categories:
             known = ", ".join(sorted(self.categories))
-            raise NotFound(f"no category {category!r} (categories: {known})")
+            raise NotFound(f"no category {shorten(category)!r} (categories: {known})")
         return [self.listings[i] for i in self.index.search(query, category)]
 
     def search_rows(self, query: str = "", category: str | None = None) -> list[int]:
