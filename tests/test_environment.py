@@ -1,5 +1,5 @@
-"""The test machine has what the product relies on: a real Secret Service keyring (the wallet
-keeps its seed there) and fonts for Latin and Chinese text."""
+"""Set-up checks of the test machine itself, not of imapp: it has a working Secret Service
+keyring (for tests that need one; `make test` starts it) and fonts for Latin and Chinese text."""
 
 import os
 import secrets
@@ -9,7 +9,8 @@ import keyring
 import pytest
 
 
-def test_secret_service_keyring_round_trip() -> None:
+def test_machine_has_a_working_secret_service_keyring() -> None:
+    """The test machine's keyring stores, returns and deletes a throw-away secret."""
     backend = keyring.get_keyring()
     if "SecretService" not in type(backend).__module__ + type(backend).__name__:
         if os.environ.get("IMAPP_REQUIRE_KEYRING") == "1":

@@ -17,7 +17,7 @@ _VERSION_RE = re.compile(
 
 
 def is_valid(text: str) -> bool:
-    return bool(_VERSION_RE.match(text)) and len(text) <= 64
+    return bool(_VERSION_RE.fullmatch(text)) and len(text) <= 64
 
 
 @total_ordering

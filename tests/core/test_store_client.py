@@ -57,12 +57,15 @@ def test_add_refresh_search_show(served: Published, data_dir: Path) -> None:
 
 
 def test_wrong_fingerprint_refused_and_nothing_saved(served: Published, data_dir: Path) -> None:
+    before = {p: p.read_bytes() for p in data_dir.rglob("*")}
+    assert list(before) == [data_dir / "stores.json"]
     stores = _stores(data_dir)
     with pytest.raises(UnknownRoot, match="root fingerprint is .* not the"):
         stores.add([served.url], "ab" * 32)
     assert stores.config.stores == []
     assert _stores(data_dir).config.stores == []
-    assert not any((data_dir / "stores").glob("*")) if (data_dir / "stores").exists() else True
+    # nothing written at all: no store folder, no metadata, stores.json byte for byte the same
+    assert {p: p.read_bytes() for p in data_dir.rglob("*")} == before
 
 
 def test_confirm_callback_sees_fingerprint(served: Published, data_dir: Path) -> None:
@@ -213,9 +216,9 @@ def test_signed_but_malformed_catalogue_refused(served: Published, data_dir: Pat
 
     content = load_source(served.src)
     bad = json.loads(json.dumps(content.catalog))
-    bad["apps"][0]["kind"] = "native"
+    bad["apps"][0]["kind"] = 7  # malformed (an unknown kind *name* would just be skipped)
     publish(StoreContent(bad, content.files), served.out, served.keys)
-    _refresh_fails(stores, StoreSecurityError, "kind")
+    _refresh_fails(stores, StoreSecurityError, "apps[0].kind")
 
 
 def test_remove_store(served: Published, data_dir: Path) -> None:
@@ -240,11 +243,15 @@ def test_damaged_fast_cache_falls_back_to_the_verified_catalogue(served: Publish
 def test_verified_targets_stay_usable_offline(served: Published, data_dir: Path) -> None:
     stores = _add(served, data_dir)
     icon = stores.client("teststore").fetch_target("icons/org.test.alpha.png")
-    entry = stores.config.get("teststore")
-    entry.mirrors = ["http://127.0.0.1:9"]
+    # the store's only mirror goes dead, and imapp starts again from what is on disk
+    stores.config.get("teststore").mirrors = ["http://127.0.0.1:9"]  # discard port: refused
+    stores.config.save()
     offline = Stores(Paths.resolve(data_dir))
-    offline.config.stores[0].mirrors = ["http://127.0.0.1:9"]
+    assert offline.config.get("teststore").mirrors == ["http://127.0.0.1:9"]
     client = offline.client("teststore")
-    assert client.fetch_target("icons/org.test.alpha.png") == icon
+    with pytest.raises(StoreUnreachable):
+        client.target_info("icons/org.test.alpha.png")  # the store really cannot be checked
+    again = client.fetch_target("icons/org.test.alpha.png")
+    assert again == icon and again.read_bytes().startswith(b"\x89PNG")
     with pytest.raises(StoreUnreachable):
         client.fetch_target("icons/org.test.beta.png")  # never fetched: nothing to fall back on

@@ -57,10 +57,15 @@ def test_search_in_chinese(qtbot: QtBot, data) -> None:  # type: ignore[no-untyp
 
 
 def test_keyboard_opens_an_app(desktop: DesktopApp, qtbot: QtBot) -> None:
+    desktop.window.show()  # focus is only real in a shown, active window
+    desktop.window.activateWindow()
+    qtbot.waitUntil(desktop.window.isActiveWindow)
     page = desktop.window.discover
     qtbot.keyClicks(page.search, "hash")
     qtbot.keyClick(page.search, Qt.Key.Key_Return)  # to the results
-    assert page.grid.hasFocus() or page.grid.currentIndex().isValid()
+    assert page.grid.hasFocus()
+    assert page.grid.currentIndex().isValid()
+    assert page.grid.currentIndex().data(Roles.REF) == "org.imapp.hashtools"
     qtbot.keyClick(page.grid, Qt.Key.Key_Return)
     assert desktop.window.current_page() == "app:org.imapp.hashtools"
 

@@ -24,13 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from appstore.core import versions
+from appstore.core.catalog.checks import MAX_ICON, MAX_PACKAGE, MAX_SCREENSHOT
 from appstore.core.catalog.models import CATALOG_TARGET, FORMAT, PERMISSIONS, parse_catalog
 from appstore.core.errors import CatalogError, SourceError
 
-MAX_ICON = 512 * 1024
-MAX_SCREENSHOT = 4 * 1024 * 1024
 MAX_FILE = 32 * 1024 * 1024
-MAX_PACKAGE = 64 * 1024 * 1024
 MAX_FILES = 5000
 # Names reserved for later parts of the product; copied from SRC when present.
 RESERVED_TARGETS = ("rewards/policy.json", "swap/rates.json", "news/feed.json", "games/rounds.json")
@@ -193,7 +191,7 @@ def load_source(src: Path) -> StoreContent:
         "apps": apps,
     }
     try:
-        parse_catalog(content.catalog, where=str(src))
+        parse_catalog(content.catalog, where=str(src), strict=True)
     except CatalogError as e:
         raise SourceError(_name_app_file(str(e), src, apps)) from None
     for name in RESERVED_TARGETS:
