@@ -1,19 +1,29 @@
 """Activity events (browse, forward, download, update, open) that earn IA under the store's
-reward policy. The GUI and the CLI record them here; the wallet credits them.
+reward policy. The GUI and the CLI record them here; the wallet reads them and claims rewards.
 
-Events are appended to ``DATA/activity.jsonl`` (one JSON object a line), so nothing is lost
-between the moment an event happens and the moment the wallet processes it.
+Events live in ``DATA/activity.sqlite3`` (WAL, ``synchronous=FULL``): an event is on disk when
+``record`` returns, a crash loses nothing already recorded, and a half-written append is rolled
+back by SQLite rather than left as a torn line. Every event has a unique ``id`` (what a claim
+names, so the service can refuse to pay for it twice) and a ``seq`` that only grows: a consumer
+reads ``after(cursor)`` and keeps the last ``seq`` it handled with ``save_cursor``, so nothing is
+counted twice or skipped. The schema is in docs/architecture.md.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
+import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+
+from appstore.core.errors import ConfigError
+
+SCHEMA_VERSION = 1
 
 
 class Activity(StrEnum):
@@ -24,48 +34,141 @@ class Activity(StrEnum):
     OPEN = "open"
 
 
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
 @dataclass(frozen=True)
 class ActivityEvent:
     kind: Activity
     store: str
     app_id: str
-    at: str = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0).isoformat())
+    at: str = field(default_factory=_now)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    seq: int = 0  # set once recorded: the event's place in the journal
 
 
 Listener = Callable[[ActivityEvent], None]
 
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    store TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cursors (
+    name TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+);
+"""
+
 
 class ActivityLog:
-    """Append-only journal of events; listeners hear each event as it is recorded."""
+    """The journal of events; listeners hear each event once it is on disk. Methods do disk
+    I/O: call them off the GUI thread. Safe to use from several threads."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
         self._listeners: list[Listener] = []
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    db.close()
+                    raise ConfigError(f"{self.path} was written by a newer imapp; update imapp")
+                if version < SCHEMA_VERSION:
+                    with db:
+                        db.execute("BEGIN IMMEDIATE")
+                        for statement in _SCHEMA.split(";"):
+                            if statement.strip():
+                                db.execute(statement)
+                        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            except sqlite3.DatabaseError as e:
+                raise ConfigError(f"{self.path} cannot be used ({e}); move it away to start a "
+                                  "new activity journal") from None
+            self._db = db
+            self._import_jsonl()
+        return self._db
+
+    def _import_jsonl(self) -> None:
+        """Events kept by imapp 0.1 in ``activity.jsonl`` move into the journal, once."""
+        old = self.path.with_name("activity.jsonl")
+        if not old.is_file() or self._db is None:
+            return
+        rows = []
+        for n, line in enumerate(old.read_text("utf-8", errors="replace").splitlines()):
+            try:
+                raw = json.loads(line)
+                # the same id each time: an import interrupted before the rename is not doubled
+                event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"imapp-activity:{n}:{line}").hex
+                rows.append((event_id, Activity(raw["kind"]).value, str(raw["store"]),
+                             str(raw["app_id"]), str(raw["at"])))
+            except (ValueError, KeyError, TypeError):
+                continue  # a torn last line after a crash
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR IGNORE INTO events (id, kind, store, app_id, at) "
+                                 "VALUES (?, ?, ?, ?, ?)", rows)
+        old.replace(old.with_name("activity.jsonl.imported"))
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def record(self, event: ActivityEvent) -> None:
-        """Append ``event`` (disk I/O: call it off the GUI thread)."""
-        line = json.dumps(asdict(event), ensure_ascii=False) + "\n"
+    def record(self, kind: Activity, store: str, app_id: str) -> ActivityEvent:
+        """Append one event and return it with its ``id`` and ``seq``."""
+        event = ActivityEvent(Activity(kind), store, app_id)
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(line)
+            db = self._conn()
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                cur = db.execute("INSERT INTO events (id, kind, store, app_id, at) VALUES "
+                                 "(?, ?, ?, ?, ?)", (event.id, event.kind.value, event.store,
+                                                     event.app_id, event.at))
+            recorded = ActivityEvent(event.kind, event.store, event.app_id, event.at, event.id,
+                                     int(cur.lastrowid or 0))
         for listener in list(self._listeners):
-            listener(event)
+            listener(recorded)
+        return recorded
+
+    def after(self, cursor: int = 0, limit: int | None = None) -> list[ActivityEvent]:
+        """Events with ``seq > cursor``, oldest first."""
+        with self._lock:
+            rows = self._conn().execute(
+                "SELECT kind, store, app_id, at, id, seq FROM events WHERE seq > ? ORDER BY seq "
+                "LIMIT ?", (cursor, -1 if limit is None else limit)).fetchall()
+        return [ActivityEvent(Activity(k), s, a, at, i, seq) for k, s, a, at, i, seq in rows]
 
     def events(self) -> list[ActivityEvent]:
-        try:
-            lines = self.path.read_text("utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        out = []
-        for line in lines:
-            try:
-                raw = json.loads(line)
-                out.append(ActivityEvent(Activity(raw["kind"]), raw["store"], raw["app_id"], raw["at"]))
-            except (ValueError, KeyError, TypeError):
-                continue  # a torn last line after a crash
-        return out
+        return self.after(0)
+
+    def cursor(self, name: str) -> int:
+        """Where consumer ``name`` stopped reading (0: at the start)."""
+        with self._lock:
+            row = self._conn().execute("SELECT seq FROM cursors WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def save_cursor(self, name: str, seq: int) -> None:
+        """Consumer ``name`` has handled every event up to ``seq``. A cursor never moves back."""
+        with self._lock:
+            db = self._conn()
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("INSERT INTO cursors (name, seq) VALUES (?, ?) ON CONFLICT(name) DO "
+                           "UPDATE SET seq = max(seq, excluded.seq)", (name, seq))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

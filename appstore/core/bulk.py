@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_pausers = 0  # how many threads are inside gc_paused() now
+_was_enabled = True
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic GC while building a catalogue: allocating 100,000 apps otherwise
-    triggers collections that scan every object built so far, again and again. Afterwards the
-    objects alive are frozen out of future collections (``gc.freeze``): they hold no reference
-    cycles, reference counting still frees them when a new catalogue replaces them, and the
-    collector no longer rescans a million objects every so often."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    triggers collections that scan every object built so far, again and again.
+
+    The collector is process-wide, so the pause is counted: with two threads building at once
+    the collector comes back when the last one is done, and only if it was on before the first.
+    Nothing here freezes or otherwise re-tunes the process: that is the application's choice
+    (``appstore/ui/tuning.py``)."""
+    global _pausers, _was_enabled
+    with _lock:
+        if _pausers == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pausers += 1
     try:
         yield
     finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _pausers -= 1
+            if _pausers == 0 and _was_enabled:
+                gc.enable()

@@ -21,7 +21,6 @@ from appstore.core.errors import ConfigError
 from appstore.core.store.client import RefreshOutcome, StoreClient
 from appstore.core.store.config import check_store_url
 from appstore.ui.controller import Controller
-from appstore.ui.tasks import run_task
 
 
 def grouped(hex_digest: str) -> str:
@@ -54,9 +53,11 @@ class AddStoreDialog(QDialog):
         form.addRow(self.tr("Fingerprint from the publisher"), self.expected)
 
         self.found = QLabel()
+        self.found.setTextFormat(Qt.TextFormat.PlainText)
         self.found.setObjectName("mono")
         self.found.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message = QLabel()
+        self.message = QLabel()  # may quote what a store or the user typed: never markup
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.confirm = QCheckBox(self.tr("I compared this fingerprint with the one the publisher gave me"))
         self.confirm.toggled.connect(self._update_buttons)
@@ -120,8 +121,9 @@ class AddStoreDialog(QDialog):
         self.check_button.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText(self.tr("Contacting the store…"))
-        run_task(lambda: hashlib.sha256(StoreClient.fetch_root([url])).hexdigest(),
-                 self._checked, lambda e: self._error(str(e)), self.controller.io_pool)
+        self.controller.jobs.submit(
+            lambda ctx: hashlib.sha256(StoreClient.fetch_root([url])).hexdigest(), lane="io",
+            title="check store", on_done=self._checked, on_error=lambda message, _: self._error(message))
 
     def _checked(self, fingerprint: str) -> None:
         self.check_button.setEnabled(True)
@@ -145,19 +147,16 @@ class AddStoreDialog(QDialog):
         self._update_buttons()
 
     def add(self) -> None:
-        services = self.controller.services
-        if self.fingerprint is None or services is None:
+        if self.fingerprint is None or self.controller.services is None:
             return
         url, pin = check_store_url(self.url.text()), self.fingerprint
         self.add_button.setEnabled(False)
         self.message.setText(self.tr("Checking the store's signatures and downloading its catalogue…"))
-        run_task(lambda: services.stores.add([url], pin), self._added, self._add_failed,
-                 self.controller.io_pool)
+        self.controller.add_store([url], pin, self._added, self._add_failed)
 
     def _added(self, outcome: RefreshOutcome) -> None:
         self.added = outcome
         self.accept()
-        self.controller.refresh()
 
-    def _add_failed(self, err: Exception) -> None:
-        self._error(str(err))
+    def _add_failed(self, message: str, _: BaseException) -> None:
+        self._error(message)

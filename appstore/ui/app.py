@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from appstore.core import logs
+from appstore.core.errors import AppStoreError
 from appstore.core.paths import Paths
 from appstore.core.resources import RESOURCES
-from appstore.ui import theme
+from appstore.ui import texts, theme, tuning
 from appstore.ui.controller import Controller
 from appstore.ui.instance import InstanceServer, forward
+from appstore.ui.jobs import user_message
 from appstore.ui.mainwindow import MainWindow
-from appstore.ui.tasks import pending_tasks
 
 TRANSLATIONS = RESOURCES / "translations"
 HEADLESS_HELP = """imapp needs a display, and none was found (no DISPLAY or WAYLAND_DISPLAY).
@@ -60,6 +63,7 @@ class Translations:
         for t in Translations.installed:
             self.app.removeTranslator(t)
         Translations.installed = []
+        texts.set_language(lang)
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         for name, folder in ((f"imapp_{lang}", str(TRANSLATIONS)), (f"qtbase_{lang}", qt_dir)):
             t = QTranslator(self.app)
@@ -71,9 +75,17 @@ class Translations:
                       "run `make run` (it builds them)", file=sys.stderr)
 
 
-# Workers (searches, catalogue loads) run Python too: hand the GIL back to the GUI thread
-# within a millisecond instead of the default five, so painting never queues behind them.
-GIL_SWITCH_INTERVAL = 0.001
+class BugReporter(QObject):
+    """Carries the one-line notice of a bug (from any thread) to the window.
+    Signals: ``bug(str)`` the line to show."""
+
+    bug = Signal(str)
+
+    def report(self, line: str) -> None:
+        try:
+            self.bug.emit(line)
+        except RuntimeError:
+            print(f"error: {line}", file=sys.stderr)  # the window is gone
 
 
 class DesktopApp(QObject):
@@ -81,11 +93,13 @@ class DesktopApp(QObject):
 
     def __init__(self, app: QApplication, args: argparse.Namespace) -> None:
         super().__init__()
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+        tuning.tune_process()
         self.app = app
         self.args = args
         paths = Paths.resolve(args.data_dir)
         paths.ensure()
+        logs.setup(paths.root)
+        logs.log.info("imapp starting on %s", paths.root)
         self.settings = QSettings(str(paths.root / "gui.ini"), QSettings.Format.IniFormat)
         system_lang = "zh_CN" if QLocale.system().name().startswith("zh") else "en"
         self.lang = args.lang or str(self.settings.value("lang", system_lang))
@@ -96,10 +110,20 @@ class DesktopApp(QObject):
         app.styleHints().colorSchemeChanged.connect(lambda _: theme.apply(app, self.theme_choice))
         self.controller = Controller(args.data_dir, self)
         self.window = self._new_window()
+        self.bugs = BugReporter(self)
+        self.bugs.bug.connect(lambda line: self.window.banner.show_message(line, can_retry=False))
+        logs.install_excepthook(self.bugs.report)
+        app.aboutToQuit.connect(self._quitting)
         self.instance: InstanceServer | None = None
         if not args.screenshot:
             self.instance = InstanceServer(paths.root, self)
             self.instance.link_received.connect(self.open_link)
+
+    def _quitting(self) -> None:
+        if self.window.isVisible():
+            self.window.save_state()  # quit without a close (a signal, a log-out)
+        self.controller.shutdown()
+        logs.log.info("imapp closed")
 
     def open_link(self, link: str) -> None:
         """A link from another start (or none: just come to the front)."""
@@ -176,7 +200,7 @@ class ScreenshotJob(QObject):
                 window.grab()  # paints once, which asks for the visible images
                 self.step = "images"
             return
-        busy = pending_tasks() > 0 or window.images.busy()
+        busy = controller.jobs.busy() or window.images.busy()
         self.quiet = 0 if busy else self.quiet + 1
         if self.quiet >= 3:
             self._save()
@@ -198,6 +222,17 @@ class ScreenshotJob(QObject):
             self._save()
 
 
+def quit_on_signals(app: QApplication) -> None:
+    """SIGTERM (log-out, ``kill``) and Ctrl+C close imapp as the window's close would: jobs
+    finish or cancel cleanly. Python runs signal handlers only between bytecodes, so a timer
+    wakes the interpreter while Qt waits for events."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: app.quit())
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(300)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.screenshot:
@@ -207,12 +242,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    if not args.screenshot and forward(Paths.resolve(args.data_dir).root, args.link or ""):
-        return 0  # imapp is already running on this data dir: it shows the link
     app.setApplicationName("imapp")
     app.setDesktopFileName("org.imapp.desktop")
-    desktop = DesktopApp(app, args)
+    try:
+        if not args.screenshot and forward(Paths.resolve(args.data_dir).root, args.link or ""):
+            return 0  # imapp is already running on this data dir: it shows the link
+        desktop = DesktopApp(app, args)
+    except (AppStoreError, OSError) as e:
+        message = user_message(e)
+        print(f"error: {message}", file=sys.stderr)
+        if not args.screenshot:
+            QMessageBox.critical(None, "imapp", message)
+        return 1
     job = ScreenshotJob(desktop, Path(args.screenshot), args.page) if args.screenshot else None
     desktop.start()
+    quit_on_signals(app)
     code = app.exec()
     return job.exit_code if job else code

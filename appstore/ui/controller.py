@@ -1,30 +1,47 @@
-"""The GUI's handle on the core: loads and refreshes the catalogue in workers and reports
-progress, and records activity."""
+"""The GUI's handle on the core: opens the data dir, loads and refreshes the catalogue, adds and
+removes stores and records activity, all as jobs (``appstore/ui/jobs.py``), and reports what
+changed through signals.
+
+Store changes and refreshes share the ``stores`` writer lane, so they run one after another in
+the order asked for. Refresh requests that arrive while one runs are merged into one more
+refresh (never dropped), and every add or remove is followed by a rebuild of the catalogue: once
+the jobs settle, what Discover shows matches ``stores.json``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from appstore.core.activity import Activity, ActivityEvent
 from appstore.core.catalog.models import App
+from appstore.core.jobs import JobContext
 from appstore.core.services import Services
 from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import CatalogView
-from appstore.ui.tasks import run_task
+from appstore.ui import tuning
+from appstore.ui.jobs import Job, JobManager
+
+Loaded = tuple[CatalogView, list[RefreshOutcome]]
 
 
 @dataclass(frozen=True)
 class StoreStatus:
-    """What the status bar and Settings say about the stores after a load or refresh."""
+    """What the status bar and Settings say about the stores after a load or refresh.
+    ``refreshing_ids``: the stores being checked now (``None`` while all are)."""
 
     refreshing: bool
     outcomes: tuple[RefreshOutcome, ...]
+    refreshing_ids: frozenset[str] | None = None
 
     @property
     def failures(self) -> list[RefreshOutcome]:
         return [o for o in self.outcomes if o.error is not None]
+
+    def is_refreshing(self, store_id: str) -> bool:
+        return self.refreshing and (self.refreshing_ids is None or store_id in self.refreshing_ids)
 
 
 class Controller(QObject):
@@ -50,68 +67,159 @@ class Controller(QObject):
         self.view: CatalogView | None = None
         self.status = StoreStatus(False, ())
         self.loads_done = 0  # catalogue loads finished (cached, then refreshed)
-        self.io_pool = QThreadPool(self)  # store I/O and images
-        self.io_pool.setMaxThreadCount(4)
+        self.jobs = JobManager(self)
+        self._opening: Job | None = None
+        self._refresh_job: Job | None = None
+        # What the next refresh must do: None nothing; else the stores to check (an empty set
+        # rebuilds the catalogue from what is verified, without the network).
+        self._pending: set[str] | None = None
+        self._pending_all = False
 
     # -- loading -----------------------------------------------------------------------------
     def start(self) -> None:
         """Open the data dir, show the cached catalogue, then refresh the stores."""
+        if self._opening is not None:
+            return
 
-        def open_and_load() -> tuple[Services, CatalogView, list[RefreshOutcome]]:
+        def open_and_load(ctx: JobContext) -> tuple[Services, CatalogView, list[RefreshOutcome]]:
             # Show what was verified last time first; the demo store is freshened with the
             # refresh that follows (unless this is the first run: then it must exist first).
             services = Services.open(self.data_dir, demo=False)
             if not services.paths.stores_file.exists():
-                services.freshen_demo()
+                self._warn(services.freshen_demo())
             view, outcomes = services.load_catalog(index=True)
+            tuning.settle_after_bulk_load()
             return services, view, outcomes
 
         def opened(result: tuple[Services, CatalogView, list[RefreshOutcome]]) -> None:
+            self._opening = None
             self.services, view, outcomes = result
             self.ready.emit()
-            self._use(view, outcomes, refreshing=False)
-            self.refresh()  # marks the status as refreshing right away
+            self._use(view, outcomes)
+            self.refresh()
 
-        run_task(open_and_load, opened, self._failed_to_open)
+        self._opening = self.jobs.submit(open_and_load, lane="stores", title="open data",
+                                         on_done=opened, on_error=self._failed_to_open)
 
-    def _failed_to_open(self, err: Exception) -> None:
+    def _warn(self, warning: str | None) -> None:
+        """A problem worth a banner that does not stop the work (from any thread)."""
+        if warning:
+            self.failed.emit(warning)
+
+    def _failed_to_open(self, message: str, _: BaseException) -> None:
+        self._opening = None
         self.loads_done += 1
-        self.failed.emit(str(err))
+        self.failed.emit(message)
 
-    def refresh(self) -> None:
-        if self.status.refreshing and self.services is not None:
-            return  # one at a time; its result is on its way
+    def refresh(self, store_id: str | None = None) -> None:
+        """Check one store (or all) for a new catalogue. Asked during a refresh, it runs
+        right after that one, merged with any other request."""
         if self.services is None:
             self.start()
             return
+        if store_id is None:
+            self._pending_all = True
+        self._pending = (self._pending or set()) | ({store_id} if store_id else set())
+        if self._refresh_job is None:
+            self._start_refresh()
+
+    def reload(self) -> None:
+        """Rebuild the catalogue from what is verified (after a store was added or removed)."""
+        if self.services is None:
+            return
+        if self._pending is None:
+            self._pending = set()
+        if self._refresh_job is None:
+            self._start_refresh()
+
+    def _start_refresh(self) -> None:
         services = self.services
-        self._set_status(StoreStatus(True, self.status.outcomes))
-        def refresh_all() -> tuple[CatalogView, list[RefreshOutcome]]:
-            services.freshen_demo()
-            return services.load_catalog(refresh=True, index=True)
+        assert services is not None and self._pending is not None
+        ids: set[str] | None = None if self._pending_all else set(self._pending)
+        self._pending, self._pending_all = None, False
 
-        run_task(refresh_all, lambda r: self._use(r[0], r[1], refreshing=False), self._refresh_failed)
+        def refresh(ctx: JobContext) -> Loaded:
+            if ids is None or any(services.stores.is_builtin(i) for i in ids):
+                self._warn(services.freshen_demo())
+            view, outcomes = services.load_catalog(refresh=True if ids is None else ids, index=True)
+            tuning.settle_after_bulk_load()
+            return view, outcomes
 
-    def _refresh_failed(self, err: Exception) -> None:
+        self._refresh_job = self.jobs.submit(refresh, lane="stores", title="refresh", key="stores",
+                                             on_done=self._refreshed, on_error=self._refresh_failed)
+        if ids is None or ids:
+            self._set_status(StoreStatus(True, self.status.outcomes,
+                                         None if ids is None else frozenset(ids)))
+
+    def _refreshed(self, result: Loaded) -> None:
+        self._refresh_job = None
+        self._use(*result)
+        if self._pending is not None:
+            self._start_refresh()
+
+    def _refresh_failed(self, message: str, _: BaseException) -> None:
+        self._refresh_job = None
         self.loads_done += 1
         self._set_status(StoreStatus(False, self.status.outcomes))
-        self.failed.emit(str(err))
+        self.failed.emit(message)
+        if self._pending is not None:
+            self._start_refresh()
 
-    def _use(self, view: CatalogView, outcomes: list[RefreshOutcome], refreshing: bool) -> None:
+    def _use(self, view: CatalogView, outcomes: list[RefreshOutcome]) -> None:
         self.view = view
         self.loads_done += 1
         self.catalog_changed.emit(view)
-        self._set_status(StoreStatus(refreshing, tuple(outcomes)))
+        self._set_status(StoreStatus(False, tuple(outcomes)))
 
     def _set_status(self, status: StoreStatus) -> None:
         self.status = status
         self.status_changed.emit(status)
 
+    # -- stores ------------------------------------------------------------------------------
+    def add_store(self, urls: list[str], root_sha256: str,
+                  on_done: Callable[[RefreshOutcome], None],
+                  on_error: Callable[[str, BaseException], None]) -> Job | None:
+        """Pin and add a store (a writer job), then show its apps."""
+        services = self.services
+        if services is None:
+            return None
+
+        def added(outcome: RefreshOutcome) -> None:
+            on_done(outcome)
+            self.reload()
+
+        return self.jobs.submit(lambda ctx: services.stores.add(urls, root_sha256), lane="stores",
+                                title="add store", key="stores", on_done=added, on_error=on_error)
+
+    def remove_store(self, store_id: str) -> Job | None:
+        services = self.services
+        if services is None:
+            return None
+
+        def failed(message: str, _: BaseException) -> None:
+            self.failed.emit(message)
+            self.reload()
+
+        return self.jobs.submit(lambda ctx: services.stores.remove(store_id), lane="stores",
+                                title="remove store", key=store_id,
+                                on_done=lambda _: self.reload(), on_error=failed)
+
     # -- activity ----------------------------------------------------------------------------
     def record(self, kind: Activity, app: App) -> None:
         if self.services is None:
             return
-        event = ActivityEvent(kind, app.store, app.id)
         log = self.services.activity
-        run_task(lambda: log.record(event), lambda _: self.activity.emit(event),
-                 lambda e: self.failed.emit(str(e)))
+
+        def record(ctx: JobContext) -> ActivityEvent:
+            return log.record(kind, app.store, app.id)
+
+        self.jobs.submit(record, lane="activity", title=f"record {kind}",
+                         on_done=self.activity.emit,
+                         on_error=lambda message, _: self.failed.emit(message))
+
+    # -- closing -----------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Cancel what has not started, let writers finish, then close the files."""
+        self.jobs.shutdown()
+        if self.services is not None:
+            self.services.close()

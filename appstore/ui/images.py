@@ -7,9 +7,10 @@ from collections import OrderedDict
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
+from appstore.core.catalog.checks import ImageKind, check_image, image_limit
 from appstore.core.errors import AppStoreError
+from appstore.core.jobs import JobContext
 from appstore.ui.controller import Controller
-from appstore.ui.tasks import run_task
 
 CACHE_SIZE = 3000
 
@@ -33,8 +34,10 @@ class ImageLoader(QObject):
     def busy(self) -> bool:
         return bool(self._pending)
 
-    def pixmap(self, store: str, target: str, size: QSize) -> QPixmap | None:
-        """The image if loaded; otherwise start loading it and return None (then ``loaded``)."""
+    def pixmap(self, store: str, target: str, size: QSize, *, kind: ImageKind = "icon") -> QPixmap | None:
+        """The image if loaded; otherwise start loading it and return None (then ``loaded``).
+        ``kind`` says which rules the file must meet (an icon is a PNG, a screenshot a PNG or
+        JPEG, each within its size cap: docs/store-format.md)."""
         key = image_key(store, target, size)
         pix = self._cache.get(key)
         if pix is not None:
@@ -45,9 +48,11 @@ class ImageLoader(QObject):
             return None
         self._pending.add(key)
 
-        def load() -> QImage:
-            path = services.stores.client(store).fetch_target(target)
-            image = QImage(str(path))
+        def load(ctx: JobContext) -> QImage:
+            path = services.stores.client(store).fetch_target(target, max_length=image_limit(kind))
+            data = path.read_bytes()  # within the cap: the fetch refused a longer signed length
+            check_image(data, kind)
+            image = QImage.fromData(data)
             if image.isNull():
                 raise AppStoreError(f"{target} is not an image this computer can show")
             return image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
@@ -60,12 +65,12 @@ class ImageLoader(QObject):
                 self._cache.popitem(last=False)
             self.loaded.emit(key)
 
-        def failed(_: Exception) -> None:
+        def failed(_message: str, _error: BaseException) -> None:
             self._pending.discard(key)
             self._failed.add(key)  # the placeholder stays; a refresh clears this
             self.loaded.emit(key)
 
-        run_task(load, done, failed, self.controller.io_pool)
+        self.controller.jobs.submit(load, lane="io", title="image", on_done=done, on_error=failed)
         return None
 
     def forget_failures(self) -> None:

@@ -264,7 +264,11 @@ class MainWindow(QMainWindow):
         self.controller.refresh()
 
     # -- state -------------------------------------------------------------------------------
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def save_state(self) -> None:
+        """Remember the window's size and page for the next start."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/page", self.current_page())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
         super().closeEvent(event)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl, Signal
+import html
+
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,7 +24,6 @@ from appstore.core.store.client import RefreshOutcome
 from appstore.ui import texts
 from appstore.ui.addstore import AddStoreDialog
 from appstore.ui.controller import Controller, StoreStatus
-from appstore.ui.tasks import run_task
 from appstore.ui.widgets import clear_layout, section_title
 
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
@@ -52,7 +53,7 @@ class SettingsPage(QScrollArea):
         head.addWidget(stores_title)
         head.addStretch(1)
         self.refresh_all = QPushButton(self.tr("Refresh all"))
-        self.refresh_all.clicked.connect(controller.refresh)
+        self.refresh_all.clicked.connect(lambda: controller.refresh())
         add = QPushButton(self.tr("Add store…"))
         add.setObjectName("primary")
         add.clicked.connect(self.add_store)
@@ -117,7 +118,7 @@ class SettingsPage(QScrollArea):
 
     def show_status(self, status: StoreStatus) -> None:
         clear_layout(self.stores_box)
-        self.refresh_all.setEnabled(not status.refreshing)
+        self.refresh_all.setEnabled(not (status.refreshing and status.refreshing_ids is None))
         services = self.controller.services
         if services is None:
             self.stores_box.addWidget(QLabel(self.tr("Loading…")))
@@ -136,11 +137,14 @@ class SettingsPage(QScrollArea):
             row.setContentsMargins(16, 10, 12, 10)
             text = QVBoxLayout()
             name = names.get(entry.id)
-            title = QLabel(f"<b>{localized(name, self.lang) if name else entry.id}</b>  "
-                           f"<span style='color:gray'>({entry.id})</span>")
+            title = QLabel(f"<b>{html.escape(localized(name, self.lang) if name else entry.id)}</b>"
+                           f"  <span style='color:gray'>({html.escape(entry.id)})</span>")
+            title.setTextFormat(Qt.TextFormat.RichText)
             url = QLabel(entry.mirrors[0] if not entry.builtin else self.tr("Built-in demo store"))
+            url.setTextFormat(Qt.TextFormat.PlainText)
             url.setProperty("muted", True)
-            state = QLabel(self._state_text(outcome, status.refreshing))
+            state = QLabel(self._state_text(outcome, status.is_refreshing(entry.id)))
+            state.setTextFormat(Qt.TextFormat.PlainText)
             state.setWordWrap(True)
             fp = QLabel(self.tr("Fingerprint: %1…").replace("%1", entry.root_sha256[:16]))
             fp.setObjectName("mono")
@@ -149,8 +153,8 @@ class SettingsPage(QScrollArea):
                 text.addWidget(w)
             row.addLayout(text, 1)
             refresh = QPushButton(self.tr("Refresh"))
-            refresh.setEnabled(not status.refreshing)
-            refresh.clicked.connect(self.controller.refresh)
+            refresh.setEnabled(not status.is_refreshing(entry.id))
+            refresh.clicked.connect(lambda _=False, sid=entry.id: self.controller.refresh(sid))
             remove = QPushButton(self.tr("Remove"))
             remove.clicked.connect(lambda _=False, sid=entry.id: self.remove_store(sid))
             row.addWidget(refresh)
@@ -175,13 +179,9 @@ class SettingsPage(QScrollArea):
         return dialog
 
     def remove_store(self, store_id: str, confirm: bool = True) -> None:
-        services = self.controller.services
-        if services is None:
-            return
         if confirm and QMessageBox.question(
             self, self.tr("Remove store"),
             self.tr("Remove the store “%1”? Its apps disappear from Discover.").replace("%1", store_id),
         ) != QMessageBox.StandardButton.Yes:
             return
-        run_task(lambda: services.stores.remove(store_id), lambda _: self.controller.refresh(),
-                 lambda e: self.controller.failed.emit(str(e)), self.controller.io_pool)
+        self.controller.remove_store(store_id)

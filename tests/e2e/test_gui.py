@@ -50,3 +50,33 @@ def test_without_a_display_says_how_to_run_headless(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "QT_QPA_PLATFORM=offscreen" in proc.stderr and "--screenshot" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_sigterm_closes_the_app_cleanly(tmp_path: Path) -> None:
+    """A log-out or `kill` ends imapp as closing its window would: jobs settle, state is saved."""
+    import signal
+    import time
+
+    data = tmp_path / "d"
+    proc = subprocess.Popen([sys.executable, "main.py", "--data-dir", str(data)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    log = data / "logs" / "imapp.log"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (data / "stores" / "demo" / "state.json").exists():
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert "imapp closed" in log.read_text()
+    assert "[window]\ngeometry=" in (data / "gui.ini").read_text()
+
+
+def test_a_data_dir_that_is_a_file_is_one_clear_line(tmp_path: Path) -> None:
+    bad = tmp_path / "file"
+    bad.write_text("not a folder")
+    proc = run_main("--data-dir", str(bad), "--screenshot", str(tmp_path / "x.png"))
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
+    assert "Traceback" not in proc.stderr

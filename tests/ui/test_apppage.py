@@ -1,12 +1,12 @@
 """The app page: contents, screenshots, share, activity, links."""
 
-import json
 from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from appstore.core.activity import ActivityLog
 from appstore.ui.app import DesktopApp
 from appstore.ui.screenshots import ScreenshotViewer
 from tests.ui.conftest import make_desktop
@@ -18,8 +18,15 @@ def _texts(desktop: DesktopApp) -> str:
 
 
 def _events(data: Path) -> list[dict[str, str]]:
-    path = data / "activity.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    """What the journal holds, read as another process would."""
+    path = data / "activity.sqlite3"
+    if not path.exists():
+        return []
+    log = ActivityLog(path)
+    try:
+        return [{"kind": e.kind.value, "app_id": e.app_id, "id": e.id} for e in log.events()]
+    finally:
+        log.close()
 
 
 def test_app_page_contents(desktop: DesktopApp, qtbot: QtBot, data: Path) -> None:
@@ -82,7 +89,7 @@ def test_page_in_chinese(qtbot: QtBot, data: Path) -> None:
     d = make_desktop(qtbot, data, lang="zh_CN")
     d.window.open_ref("org.imapp.charity")
     text = _texts(d)
-    assert "透明慈善" in text and "权限" in text and "查看您的钱包地址" in text
+    assert "透明慈善" in text and "权限" in text and "查看你的钱包地址" in text
     d.window.close()
 
 

@@ -1,0 +1,209 @@
+"""Background jobs: every piece of blocking work the GUI starts runs here, with an identity,
+progress, a cancel the work checks, and a result or an error delivered on the GUI thread.
+
+Work runs in *lanes*. A writer lane (``stores``, ``library``, ``wallet``, ``activity``) runs one
+job at a time, in the order they were asked for, so two writers of the same state never race
+(Anki's serialised task manager). Reader lanes (``io``: images and store look-ups; ``search``)
+run several at once. Pages ask ``jobs_for(key)`` what is running for an app or a store (GNOME
+Software's job manager), and hear ``changed`` as jobs move.
+
+Closing the app calls ``shutdown()``: queued jobs are cancelled before they start, running
+ones are asked to cancel and waited for, so no write is abandoned half-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from appstore.core.errors import AppStoreError
+from appstore.core.jobs import Cancelled, JobContext
+from appstore.core.logs import log, report_bug
+
+WRITER_LANES = ("stores", "library", "wallet", "activity")
+READER_LANES = {"io": 4, "search": 1}
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """Payload of ``Job.progressed``: ``done`` of ``total`` units (total 0: unknown)."""
+
+    done: int
+    total: int
+    note: str
+
+
+def user_message(err: BaseException) -> str:
+    """What to tell the user about a failure: our own errors and file problems as they are,
+    anything else as a bug (logged with its traceback)."""
+    if isinstance(err, AppStoreError):
+        return str(err)
+    if isinstance(err, OSError):
+        where = f"{err.filename}: " if err.filename else ""
+        return f"{where}{err.strerror or err}"
+    return report_bug(err)
+
+
+class Job(QObject):
+    """One piece of background work. Lives on the GUI thread.
+
+    Signals: ``progressed(JobProgress)``; ``finished(Job)`` once, when it is done, failed or
+    cancelled (``state``, ``result`` and ``error`` are then set)."""
+
+    progressed = Signal(object)
+    finished = Signal(object)
+    _report = Signal(object, object, object)  # (state, result, error) from the worker
+
+    def __init__(self, job_id: int, lane: str, title: str, key: str | None) -> None:
+        super().__init__()
+        self.id = job_id
+        self.lane = lane
+        self.title = title
+        self.key = key
+        self.state = JobState.QUEUED
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.progress = JobProgress(0, 0, "")
+        self.context = JobContext(self._progress_from_worker)
+        self._report.connect(self._finish)
+
+    def cancel(self) -> None:
+        """Ask the work to stop; a job not started yet never starts."""
+        self.context.cancel()
+
+    @property
+    def active(self) -> bool:
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+    def _progress_from_worker(self, done: int, total: int, note: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the GUI is gone: nobody to tell
+            self.progressed.emit(JobProgress(done, total, note))
+
+    def _finish(self, state: JobState, result: Any, error: BaseException | None) -> None:
+        self.state, self.result, self.error = state, result, error
+        self.finished.emit(self)
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id} {self.lane}:{self.title} {self.state}>"
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Job, fn: Callable[[JobContext], Any]) -> None:
+        super().__init__()
+        self.job, self.fn = job, fn
+
+    def run(self) -> None:
+        job = self.job
+        try:
+            if job.context.cancelled:
+                outcome: tuple[JobState, Any, BaseException | None] = (JobState.CANCELLED, None, None)
+            else:
+                job.state = JobState.RUNNING
+                try:
+                    outcome = (JobState.DONE, self.fn(job.context), None)
+                except Cancelled:
+                    outcome = (JobState.CANCELLED, None, None)
+                except Exception as e:  # handed to the GUI thread, which shows or logs it
+                    outcome = (JobState.FAILED, None, e)
+            job._report.emit(*outcome)
+        except RuntimeError:
+            pass  # the application is closing and the job object is gone: nobody to tell
+
+
+class JobManager(QObject):
+    """Starts jobs in lanes and knows which are active.
+
+    Signals: ``changed(Job)`` a job was added or finished (pages redraw their busy state)."""
+
+    changed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._pools: dict[str, QThreadPool] = {}
+        for lane in WRITER_LANES:
+            self._pools[lane] = self._pool(1)
+        for lane, threads in READER_LANES.items():
+            self._pools[lane] = self._pool(threads)
+        self._active: dict[int, Job] = {}
+        self._closing = False
+
+    def _pool(self, threads: int) -> QThreadPool:
+        pool = QThreadPool(self)
+        pool.setMaxThreadCount(threads)
+        return pool
+
+    def submit(
+        self,
+        fn: Callable[[JobContext], Any],
+        *,
+        lane: str,
+        title: str,
+        key: str | None = None,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str, BaseException], None] | None = None,
+    ) -> Job:
+        """Run ``fn(context)`` in ``lane``. On the GUI thread afterwards: ``on_done(result)``,
+        or ``on_error(message, error)`` with the message to show (bugs are logged first).
+        A cancelled job calls neither."""
+        job = Job(next(self._ids), lane, title, key)
+        if self._closing:
+            job.state = JobState.CANCELLED
+            return job
+        self._active[job.id] = job
+
+        def finished(j: Job) -> None:
+            self._active.pop(j.id, None)
+            if j.state is JobState.DONE and on_done is not None:
+                on_done(j.result)
+            elif j.state is JobState.FAILED and j.error is not None:
+                message = user_message(j.error)
+                log.info("job %s (%s) failed: %s", j.title, j.lane, message)
+                if on_error is not None:
+                    on_error(message, j.error)
+            self.changed.emit(j)
+            j.deleteLater()
+
+        job.finished.connect(finished)
+        self._pools[lane].start(_Runnable(job, fn))
+        self.changed.emit(job)
+        return job
+
+    def jobs_for(self, key: str) -> list[Job]:
+        """The active jobs about ``key`` (an app's ref, a store's id), oldest first."""
+        return [j for j in self._active.values() if j.key == key]
+
+    def active(self, lane: str | None = None) -> list[Job]:
+        return [j for j in self._active.values() if lane is None or j.lane == lane]
+
+    def busy(self) -> bool:
+        return bool(self._active)
+
+    def shutdown(self, wait_ms: int = 15000) -> bool:
+        """Cancel queued jobs, ask running ones to stop, and wait for writers to finish.
+        True if everything stopped in time."""
+        self._closing = True
+        for job in list(self._active.values()):
+            job.cancel()
+        ok = True
+        for lane, pool in self._pools.items():
+            pool.clear()  # queued work never starts
+            budget = wait_ms if lane in WRITER_LANES else min(wait_ms, 3000)
+            ok = pool.waitForDone(budget) and ok
+        if not ok:
+            log.warning("jobs still running at exit: %s", list(self._active.values()))
+        return ok
