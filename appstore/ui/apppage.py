@@ -1,10 +1,16 @@
-"""An app's page: what it is, what it looks like, what it may do, and where it comes from."""
+"""An app's page: what it is, what it looks like, what it may do, and where it comes from.
+
+Everything a store wrote is shown as plain text (``plain_label``); the only rich text is the
+description, sanitised by the core (``richtext.to_html``), and the website link, built escaped from a checked
+URL (``widgets.link_label``). Links open only if they are http(s) (``widgets.open_link``).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
+from PySide6.QtCore import QElapsedTimer, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -24,7 +30,7 @@ from appstore.ui import texts
 from appstore.ui.controller import Controller
 from appstore.ui.images import ImageLoader, image_key
 from appstore.ui.screenshots import ScreenshotViewer
-from appstore.ui.widgets import ClickableLabel, section_title
+from appstore.ui.widgets import ClickableLabel, link_label, open_link, plain_label, section_title
 
 ICON = QSize(192, 192)
 THUMB = QSize(640, 400)
@@ -49,6 +55,7 @@ class AppPage(QScrollArea):
         self.setWidgetResizable(True)
         self._thumbs: dict[str, QLabel] = {}
         self._icon_label: QLabel | None = None
+        self._opened = QElapsedTimer()  # since the user opened the page (see ``_settled``)
         images.loaded.connect(self._image_loaded)
 
     # -- building ----------------------------------------------------------------------------
@@ -60,7 +67,18 @@ class AppPage(QScrollArea):
         self._build(listing.app, view)
         self.verticalScrollBar().setValue(0 if opened else scroll)
         if opened:
+            self._opened.start()
             self.controller.record(Activity.BROWSE, listing.app)
+
+    def _settled(self) -> bool:
+        """False just after the page opened: the second click of a double-click on an app card
+        lands here, and must not open a screenshot or a link that happens to be under it."""
+        return not self._opened.isValid() or self._opened.elapsed() > QApplication.doubleClickInterval()
+
+    def _open_link(self, url: str) -> None:
+        """A link (description, website) was clicked: open it if it is http(s)."""
+        if self._settled():
+            open_link(url)
 
     def _build(self, app: App, view: CatalogView) -> None:
         lang = self.lang
@@ -83,11 +101,12 @@ class AppPage(QScrollArea):
         head.addWidget(self._icon_label, 0, Qt.AlignmentFlag.AlignTop)
         info = QVBoxLayout()
         info.setSpacing(4)
-        name = QLabel(localized(app.name, lang))
+        name = plain_label(localized(app.name, lang))
         name.setObjectName("appName")
-        developer = QLabel(app.developer)
+        name.setWordWrap(True)
+        developer = plain_label(app.developer)
         developer.setProperty("muted", True)
-        summary = QLabel(localized(app.summary, lang))
+        summary = plain_label(localized(app.summary, lang))
         summary.setWordWrap(True)
         info.addWidget(name)
         info.addWidget(developer)
@@ -100,7 +119,7 @@ class AppPage(QScrollArea):
         share.setToolTip(self.tr("Copy a link to this app"))
         share.clicked.connect(self.share)
         self.share_button = share
-        self.share_note = QLabel()
+        self.share_note = plain_label()
         self.share_note.setProperty("muted", True)
         actions.addWidget(share)
         actions.addWidget(self.share_note)
@@ -136,33 +155,36 @@ class AppPage(QScrollArea):
             scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             col.addWidget(scroller)
 
-        # description
-        desc = QLabel(to_html(localized(app.description, lang)))
+        # description: sanitised HTML (only a few tags, only http(s) links)
+        desc = QLabel()
         desc.setTextFormat(Qt.TextFormat.RichText)
+        desc.setText(to_html(localized(app.description, lang)))
         desc.setWordWrap(True)
         desc.setOpenExternalLinks(False)
-        desc.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        desc.linkActivated.connect(self._open_link)
         desc.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         col.addWidget(desc)
 
         if app.latest is not None:
             col.addWidget(section_title(self.tr("What’s new")))
             rel = app.latest
-            what = QLabel(self.tr("Version %1 · %2").replace("%1", rel.version).replace("%2", rel.date))
+            what = plain_label(self.tr("Version %1 · %2").replace("%1", rel.version).replace("%2", rel.date))
             what.setProperty("muted", True)
             col.addWidget(what)
-            changes = QLabel(localized(rel.changelog, lang))
+            changes = plain_label(localized(rel.changelog, lang))
             changes.setWordWrap(True)
             col.addWidget(changes)
 
         col.addWidget(section_title(self.tr("Permissions")))
-        if app.permissions:
-            for perm in app.permissions:
-                row = QLabel("•  " + texts.permission(perm))
+        # unknown: what a newer store format asks for and this version cannot grant
+        perms = (*app.permissions, *getattr(app, "unknown_permissions", ()))
+        if perms:
+            for perm in perms:
+                row = plain_label("•  " + texts.permission(perm, lang))
                 row.setWordWrap(True)
                 col.addWidget(row)
         else:
-            col.addWidget(QLabel(self.tr("This app asks for no special permissions.")))
+            col.addWidget(plain_label(self.tr("This app asks for no special permissions.")))
 
         col.addWidget(section_title(self.tr("Source")))
         col.addWidget(self._source(app, view))
@@ -186,9 +208,9 @@ class AppPage(QScrollArea):
             (self.tr("License"), app.license),
         ]
         for i, (label, value) in enumerate(facts):
-            top = QLabel(label)
+            top = plain_label(label)
             top.setProperty("muted", True)
-            val = QLabel(value)
+            val = plain_label(value)
             f = val.font()
             f.setWeight(f.Weight.DemiBold)
             val.setFont(f)
@@ -203,22 +225,19 @@ class AppPage(QScrollArea):
         names = view.store_names.get(app.store)
         store_name = localized(names, self.lang) if names else app.store
         outcome = next((o for o in self.controller.status.outcomes if o.store_id == app.store), None)
-        rows = [
-            (self.tr("Developer"), app.developer),
-            (self.tr("Store"), f"{store_name} ({app.store})"),
-            (self.tr("Verification"), self._verification(outcome)),
+        rows: list[tuple[str, QLabel]] = [
+            (self.tr("Developer"), plain_label(app.developer)),
+            (self.tr("Store"), plain_label(f"{store_name} ({app.store})")),
+            (self.tr("Verification"), plain_label(self._verification(outcome))),
         ]
-        if app.website:
-            rows.insert(1, (self.tr("Website"), f'<a href="{app.website}">{app.website}</a>'))
+        if app.website:  # a link only if it is a plain http(s) URL; else shown as text
+            rows.insert(1, (self.tr("Website"), link_label(app.website, on_link=self._open_link)))
         if app.url:
-            rows.insert(1, (self.tr("Opens"), app.url))
-        for i, (k, v) in enumerate(rows):
-            key = QLabel(k)
+            rows.insert(1, (self.tr("Opens"), plain_label(app.url)))
+        for i, (k, val) in enumerate(rows):
+            key = plain_label(k)
             key.setProperty("muted", True)
-            val = QLabel(v)
             val.setWordWrap(True)
-            val.setTextFormat(Qt.TextFormat.RichText if v.startswith("<a ") else Qt.TextFormat.PlainText)
-            val.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
             grid.addWidget(key, i, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(val, i, 1)
         grid.setColumnStretch(1, 1)
@@ -227,7 +246,7 @@ class AppPage(QScrollArea):
     def _verification(self, outcome: RefreshOutcome | None) -> str:
         if outcome is None:
             return self.tr("Not checked yet")
-        age = texts.age(outcome.verified_at)
+        age = texts.age(outcome.verified_at, self.lang)
         if outcome.error is None:
             return self.tr("✓ Signed by the store and verified %1").replace("%1", age)
         return self.tr("⚠ The store could not be checked just now; this is what was verified %1"
@@ -246,7 +265,7 @@ class AppPage(QScrollArea):
     def _set_thumb(self, target: str) -> None:
         if self.listing is None:
             return
-        pix = self.images.pixmap(self.listing.app.store, target, THUMB)
+        pix = self.images.pixmap(self.listing.app.store, target, THUMB, kind="screenshot")
         label = self._thumbs.get(target)
         if label is not None:
             label.setPixmap(pix.scaled(320, 200, Qt.AspectRatioMode.KeepAspectRatio,
@@ -266,7 +285,7 @@ class AppPage(QScrollArea):
                 self._set_thumb(target)
 
     def open_viewer(self, i: int) -> None:
-        if self.listing is not None:
+        if self.listing is not None and self._settled():
             ScreenshotViewer(self.images, self.listing.app, i, self).open()
 
     # -- share -------------------------------------------------------------------------------

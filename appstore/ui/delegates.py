@@ -1,15 +1,27 @@
-"""How an app card is painted in the Discover grid."""
+"""How an app card is painted in the Discover grid.
+
+A store's strings are drawn with ``QPainter.drawText``, which never reads markup; the tooltip
+(which would) gets them escaped.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+import html
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QHelpEvent, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+)
 
 from appstore.ui import theme
 from appstore.ui.models import Roles
 
-CARD = QSize(330, 104)
+CARD = QSize(330, 104)  # the default; the grid sets the width to fill its rows (``card_width``)
 ICON = 56
 CARD_CACHE = 300  # rendered cards kept: a few screens' worth
 
@@ -22,6 +34,7 @@ class AppCardDelegate(QStyledItemDelegate):
         self._fonts_for: str | None = None
         self._lines: dict[tuple[str, int], list[str]] = {}
         self._cards: dict[tuple[object, ...], QPixmap] = {}
+        self.card_width = CARD.width()  # set by the grid from its width; read by sizeHint
 
     def _fonts(self, base: QFont) -> tuple[QFont, QFont, QFont]:
         key = base.key()
@@ -39,7 +52,21 @@ class AppCardDelegate(QStyledItemDelegate):
         return self._font_cache
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return CARD
+        return QSize(self.card_width, CARD.height())
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem,
+                  index: QModelIndex | QPersistentModelIndex) -> bool:
+        """The tooltip (the summary) as plain text: Qt would render a summary that looks like HTML
+        as HTML."""
+        if event is None or event.type() != QEvent.Type.ToolTip:
+            return super().helpEvent(event, view, option, index)
+        text = str(index.data(Qt.ItemDataRole.ToolTipRole) or "") if index.isValid() else ""
+        if text:
+            QToolTip.showText(event.globalPos(), f"<p>{html.escape(text)}</p>", view.viewport(), option.rect)
+        else:
+            QToolTip.hideText()
+        event.setAccepted(bool(text))
+        return bool(text)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:

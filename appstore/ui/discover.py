@@ -4,37 +4,46 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListView,
+    QStyle,
+    QStyleOption,
     QVBoxLayout,
     QWidget,
 )
 
 from appstore.core.catalog.models import localized
+from appstore.core.jobs import JobContext
 from appstore.core.store.manager import CatalogView
 from appstore.ui.delegates import AppCardDelegate
 from appstore.ui.featured import FeaturedBanner
 from appstore.ui.images import ImageLoader
 from appstore.ui.models import AppListModel, Roles
-from appstore.ui.tasks import run_task
-from appstore.ui.widgets import chip, clear_layout
+from appstore.ui.widgets import chip, clear_layout, plain_label
 
 FEATURED_MAX = 8  # a carousel, not a second catalogue
+MIN_CARD_WIDTH = 300  # px; as many columns as fit, then the cards widen to fill the row
 SYNC_SEARCH_LIMIT = 2000  # apps; bigger catalogues are searched in a worker
 
 
 class AppGrid(QListView):
-    """The grid of app cards; Enter or a click opens an app (``activated``)."""
+    """The grid of app cards; a click, or Enter, opens an app (``activated``).
+
+    The cards fill each row: the grid picks the number of columns that fits its width
+    (``MIN_CARD_WIDTH``) and gives the cards the width that fills them. That is one number
+    (``AppCardDelegate.card_width``), set before each layout: with uniform item sizes QListView
+    asks the delegate for a single size per layout, so a resize costs nothing per app.
+    """
 
     def __init__(self) -> None:
         super().__init__()
+        self.cards = AppCardDelegate(self)  # first: the setters below may lay out
         self.setObjectName("apps")
         # List mode wrapping left to right, with uniform sizes: the view lays out 100,000 cards
         # from the row count alone, without asking the model about each one (icon mode would).
@@ -48,7 +57,57 @@ class AppGrid(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(24)
         self.setMouseTracking(True)
-        self.setItemDelegate(AppCardDelegate(self))
+        self.setItemDelegate(self.cards)
+        self.clicked.connect(self._clicked)
+
+    # -- opening ------------------------------------------------------------------------------
+    # Qt "activates" an item on a double click, or on a single click where the platform says so
+    # (SH_ItemView_ActivateItemOnSingleClick: KDE's setting). A store opens an app on a single
+    # click everywhere, so ``clicked`` activates too, unless Qt just did.
+    def _activates_on_single_click(self) -> bool:
+        option = QStyleOption()
+        option.initFrom(self)
+        return bool(self.style().styleHint(QStyle.StyleHint.SH_ItemView_ActivateItemOnSingleClick,
+                                           option, self))
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.isValid() and not self._activates_on_single_click():
+            self.activated.emit(index)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """A double click is two clicks: its first opened the app already (Qt would activate it
+        once more)."""
+        self.mousePressEvent(event)
+
+    # -- layout -------------------------------------------------------------------------------
+    def layout_width(self) -> int:
+        """The width QListView lays the cards out in: the viewport as if the vertical scroll bar
+        showed (it reserves that room, so the bar coming and going never reflows the grid)."""
+        width = self.maximumViewportSize().width()
+        bar = self.verticalScrollBar()
+        style = self.style()
+        if (self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
+                and not style.pixelMetric(QStyle.PixelMetric.PM_ScrollView_ScrollBarOverlap, None, bar)):
+            width -= style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, bar)
+            if style.styleHint(QStyle.StyleHint.SH_ScrollView_FrameOnlyAroundContents, None, self):
+                option = QStyleOption()
+                option.initFrom(self)
+                width -= 2 * style.pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, option, self)
+        return width
+
+    def columns(self) -> int:
+        return max(1, self.layout_width() // MIN_CARD_WIDTH)
+
+    def card_width(self) -> int:
+        """The width that fills a row. One pixel short: QListView wraps an item that would end
+        exactly at the edge."""
+        width = self.layout_width()
+        return max(1, (width - 1) // self.columns())
+
+    def doItemsLayout(self) -> None:
+        """Every layout (resize, new results, new style) starts here: size the cards first."""
+        self.cards.card_width = self.card_width()
+        super().doItemsLayout()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -69,10 +128,9 @@ class DiscoverPage(QWidget):
         self.lang = lang
         self.model = model
         self._search_seq = 0
-        self._search_pool = QThreadPool(self)
-        self._search_pool.setMaxThreadCount(1)  # one search at a time, the newest wins
+        self.jobs = images.controller.jobs  # searches run one at a time; the newest wins
 
-        title = QLabel(self.tr("Discover"))
+        title = plain_label(self.tr("Discover"))
         title.setObjectName("pageTitle")
         self.search = QLineEdit()
         self.search.setObjectName("search")
@@ -97,13 +155,12 @@ class DiscoverPage(QWidget):
         chips_box.setLayout(self.chips_row)
         self.chips_row.setContentsMargins(0, 0, 0, 0)
 
-        self.count = QLabel()
+        self.count = plain_label()
         self.count.setProperty("muted", True)
         self.grid = AppGrid()
         self.grid.setModel(model)
-        self.grid.activated.connect(self._activated)
-        self.grid.clicked.connect(self._activated)
-        self.empty = QLabel()
+        self.grid.activated.connect(self._activated)  # a click, Enter (see AppGrid)
+        self.empty = plain_label()  # it can quote the search
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setProperty("muted", True)
         self.empty.setWordWrap(True)
@@ -157,7 +214,7 @@ class DiscoverPage(QWidget):
         self._search_seq += 1
         seq = self._search_seq
 
-        def search() -> list[int] | None:
+        def search(ctx: JobContext) -> list[int] | None:
             if seq != self._search_seq:
                 return None  # the user typed on: skip this one
             return view.search_rows(query, category)
@@ -168,7 +225,7 @@ class DiscoverPage(QWidget):
                 self._update_labels()
                 self.searched.emit(query)
 
-        run_task(search, show, None, self._search_pool)
+        self.jobs.submit(search, lane="search", title="search", on_done=show)
 
     def _update_labels(self) -> None:
         query = self.model.query

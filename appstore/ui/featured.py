@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPaintEvent, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPixmap,
+)
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from appstore.core.catalog.models import localized
 from appstore.core.store.manager import Listing
 from appstore.ui.images import ImageLoader, image_key
+from appstore.ui.widgets import plain_label
 
 ICON = QSize(192, 192)
 
@@ -44,9 +54,9 @@ class FeaturedBanner(QWidget):
 
         self.icon = QLabel()
         self.icon.setFixedSize(112, 112)
-        self.kicker = QLabel(self.tr("Featured"))
-        self.name = QLabel()
-        self.summary = QLabel()
+        self.kicker = plain_label(self.tr("Featured"))
+        self.name = plain_label()  # the store's words, shown as they are
+        self.summary = plain_label()
         self.summary.setWordWrap(True)
         weights = QFont.Weight
         for w, size, weight in ((self.kicker, 0.9, weights.DemiBold), (self.name, 2.0, weights.Bold),
@@ -61,7 +71,7 @@ class FeaturedBanner(QWidget):
         self.view_button.clicked.connect(self._open)
         self.view_button.setStyleSheet("QPushButton { background: white; color: #1d2330; border: none;"
                                        " border-radius: 12px; padding: 5px 22px; font-weight: 600; }")
-        self.dots = QLabel()
+        self.dots = plain_label()
         self.dots.setStyleSheet("color: white; background: transparent; font-size: 16px;")
         prev = QPushButton("‹")
         nxt = QPushButton("›")
@@ -95,6 +105,7 @@ class FeaturedBanner(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(7000)
         self.timer.timeout.connect(lambda: self.show_item(self.current + 1))
+        self._pressed = False
         images.loaded.connect(self._image_loaded)
 
     def set_items(self, items: list[Listing]) -> None:
@@ -137,8 +148,18 @@ class FeaturedBanner(QWidget):
         if self.items:
             self.open_app.emit(self.items[self.current].ref)
 
-    def mouseReleaseEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        self._open()
+    # A click on the banner (not on its buttons) opens the app: the left button pressed and
+    # released on it, like a button (not a right click, nor a press that started elsewhere).
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._pressed = event.button() == Qt.MouseButton.LeftButton
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        pressed, self._pressed = self._pressed, False
+        if (pressed and event.button() == Qt.MouseButton.LeftButton
+                and self.rect().contains(event.position().toPoint())):
+            self._open()
+        event.accept()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)

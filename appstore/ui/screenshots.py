@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from appstore.core.catalog.models import App, localized
+from appstore.ui import texts
 from appstore.ui.images import ImageLoader, image_key
+from appstore.ui.widgets import plain_label
 
 LARGE = QSize(1280, 800)
 
@@ -18,12 +20,14 @@ class ScreenshotViewer(QDialog):
         self.images = images
         self.app = app
         self.index = index
-        self.setWindowTitle(self.tr("Screenshots of %1").replace("%1", localized(app.name, "en")))
+        # a window title is plain text, but for "[*]" (the unsaved-changes mark): doubled, it shows
+        name = localized(app.name, texts.language()).replace("[*]", "[*][*]")
+        self.setWindowTitle(self.tr("Screenshots of %1").replace("%1", name))
         self.resize(1000, 680)
-        self.picture = QLabel()
+        self.picture = plain_label()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setMinimumSize(640, 400)
-        self.counter = QLabel()
+        self.counter = plain_label()
         self.prev = QPushButton(self.tr("‹ Previous"))
         self.next = QPushButton(self.tr("Next ›"))
         close = QPushButton(self.tr("Close"))
@@ -52,7 +56,8 @@ class ScreenshotViewer(QDialog):
         self._show()
 
     def _show(self) -> None:
-        pix = self.images.pixmap(self.app.store, self.app.screenshots[self.index], LARGE)
+        pix = self.images.pixmap(self.app.store, self.app.screenshots[self.index], LARGE,
+                                 kind="screenshot")
         if pix is None:
             self.picture.setText(self.tr("Loading…"))
         else:

@@ -1,53 +1,43 @@
-"""Translated wording shared by several pages: permissions, sizes, ages."""
+"""Wording shared by several pages: permissions and ages (from the core's one table, shared with
+the CLI) in the GUI's language, and sizes (a Qt plural)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from PySide6.QtCore import QObject
 
+from appstore.core import wording
 from appstore.core.units import human_size
+
+_lang = "en"  # the GUI's language (``set_language``, called when translations are installed)
+
+
+def set_language(lang: str) -> None:
+    """Use ``lang`` (``en``, ``zh_CN``) for the wording below from now on."""
+    global _lang
+    _lang = lang
+
+
+def language() -> str:
+    return _lang
 
 
 class Wording(QObject):
     """A QObject only so that lupdate finds these texts (plural forms included) under one
     context."""
 
-    def permission(self, key: str) -> str:
-        words = {
-            "wallet.address": self.tr("See your wallet address"),
-            "wallet.sign": self.tr("Ask you to sign messages with your wallet (you confirm each one)"),
-            "wallet.pay": self.tr("Ask you to pay IA from your wallet (you confirm each payment)"),
-            "network": self.tr("Connect to the internet"),
-            "storage": self.tr("Keep its own data on this computer"),
-            "clipboard": self.tr("Copy text to your clipboard"),
-        }
-        return words.get(key, key)
-
     def size(self, n: int) -> str:
         """Bytes in words (one decimal; under 1 KB in bytes, translated)."""
         return human_size(n) or self.tr("%n byte(s)", "", n)
 
-    def age(self, iso: str | None) -> str:
-        if not iso:
-            return self.tr("never")
-        secs = int((datetime.now(UTC) - datetime.fromisoformat(iso)).total_seconds())
-        if secs < 60:
-            return self.tr("just now")
-        if secs < 3600:
-            return self.tr("%n minute(s) ago", "", secs // 60)
-        if secs < 86400:
-            return self.tr("%n hour(s) ago", "", secs // 3600)
-        return self.tr("%n day(s) ago", "", secs // 86400)
 
-
-def permission(key: str) -> str:
-    return Wording().permission(key)
+def permission(key: str, lang: str | None = None) -> str:
+    """What permission ``key`` lets an app do (an unknown key is worded as not granted)."""
+    return wording.permission(key, lang or _lang)
 
 
 def size(n: int) -> str:
     return Wording().size(n)
 
 
-def age(iso: str | None) -> str:
-    return Wording().age(iso)
+def age(iso: str | None, lang: str | None = None) -> str:
+    return wording.age(iso, lang or _lang)

@@ -1,12 +1,79 @@
-"""Small widgets shared by the pages: the error banner, flow of category chips, clickable label."""
+"""Small widgets shared by the pages: the error banner, category chips, clickable label, and the
+labels and links that show a store's strings as data, never as markup."""
 
 from __future__ import annotations
 
+import html
+import urllib.parse
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QPushButton, QWidget
+
+from appstore.core.catalog.models import url_problem
+
+WEB_SCHEMES = ("http", "https")
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A label that shows ``text`` as it is: a store's ``<h1>`` is five characters, not a heading.
+
+    (A ``QLabel`` guesses by default, and renders anything that looks like HTML as HTML.)
+    """
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+def safe_link(url: str) -> str | None:
+    """``url`` if it is a plain http(s) link to a host (no quotes, angle brackets, backslashes,
+    whitespace or control characters), else None: then show it as text, never as a link."""
+    if not isinstance(url, str) or url_problem(url) is not None:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+    qurl = QUrl(url, QUrl.ParsingMode.StrictMode)
+    if (parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname or not qurl.isValid()
+            or qurl.scheme().lower() not in WEB_SCHEMES or not qurl.host()):
+        return None
+    return url
+
+
+def link_html(url: str, text: str | None = None) -> str | None:
+    """``<a href="url">text</a>``, both escaped, for a ``safe_link``; else None."""
+    if safe_link(url) is None:
+        return None
+    href = html.escape(url, quote=True)
+    return f'<a href="{href}">{html.escape(url if text is None else text, quote=True)}</a>'
+
+
+def open_link(url: str) -> bool:
+    """Open ``url`` in the browser if it is an http(s) link (``safe_link``); anything else (a
+    ``javascript:``, ``file:`` or relative link) is refused. Returns whether it was opened."""
+    if safe_link(url) is None:
+        return False
+    return QDesktopServices.openUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
+
+
+def link_label(url: str, text: str | None = None,
+               on_link: Callable[[str], object] = open_link) -> QLabel:
+    """A label with ``url`` as a link (clicked: ``on_link(url)``, by default ``open_link``), or as
+    plain text if it is not a ``safe_link``."""
+    rich = link_html(url, text)
+    if rich is None:
+        return plain_label(url if text is None else text)
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(rich)
+    label.setOpenExternalLinks(False)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                  | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+    label.linkActivated.connect(on_link)
+    return label
 
 
 class Banner(QFrame):
@@ -19,7 +86,7 @@ class Banner(QFrame):
         self.setObjectName("banner")
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 8, 8, 8)
-        self.text = QLabel()
+        self.text = plain_label()  # messages can quote a store's values
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = QPushButton(self.tr("Retry"))
@@ -38,19 +105,31 @@ class Banner(QFrame):
 
 
 class ClickableLabel(QLabel):
-    """A label that emits ``clicked()``."""
+    """A label that emits ``clicked()`` when the left button is pressed and released on it."""
 
     clicked = Signal()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self._pressed = False
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed = True
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        pressed, self._pressed = self._pressed, False
+        if (event.button() == Qt.MouseButton.LeftButton and pressed
+                and self.rect().contains(event.position().toPoint())):
             self.clicked.emit()
         super().mouseReleaseEvent(event)
 
 
 def section_title(text: str) -> QLabel:
     """A heading inside a page (styled by the theme's ``sectionTitle``)."""
-    label = QLabel(text)
+    label = plain_label(text)
     label.setObjectName("sectionTitle")
     label.setContentsMargins(0, 8, 0, 0)
     return label
@@ -65,8 +144,14 @@ def clear_layout(layout: QLayout) -> None:
             widget.deleteLater()
 
 
+def button_text(text: str) -> str:
+    """``text`` for a button, shown as it is: ``&`` would otherwise mark a shortcut key."""
+    return text.replace("&", "&&")
+
+
 def chip(text: str, on_click: Callable[[], None]) -> QPushButton:
-    button = QPushButton(text)
+    """A category chip; ``text`` may be a store's and is shown as it is."""
+    button = QPushButton(button_text(text))
     button.setObjectName("chip")
     button.setCheckable(True)
     button.setCursor(Qt.CursorShape.PointingHandCursor)
