@@ -214,3 +214,24 @@ class StoreConfig:
         while f"{wanted}-{n}" in taken:
             n += 1
         return f"{wanted}-{n}"
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def foreign_redirect(src: str, dst: str) -> str | None:
+    """The rule for redirects, shared by the store fetcher and the downloader: None if a
+    redirect from ``src`` to ``dst`` stays with the same server (same scheme, host and port, or
+    http to https on the same host); else the other server, in words, for the message."""
+    try:
+        a, b = urllib.parse.urlsplit(src), urllib.parse.urlsplit(dst)
+        a_port = a.port or DEFAULT_PORTS.get(a.scheme)
+        b_port = b.port or DEFAULT_PORTS.get(b.scheme)
+        b_host = b.hostname
+    except ValueError:
+        return "an address that is not valid"
+    same_host = b_host is not None and b_host == a.hostname and b.username is None
+    if same_host and ((a.scheme, a_port) == (b.scheme, b_port)
+                      or (a.scheme, b.scheme) == ("http", "https")):
+        return None
+    return shorten(f"{b.scheme}://{b.netloc.rpartition('@')[2]}" if b.scheme else dst)

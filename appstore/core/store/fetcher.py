@@ -30,7 +30,7 @@ from tuf.ngclient import FetcherInterface
 
 from appstore import __version__
 from appstore.core.errors import StoreUnreachable, short_path, shorten
-from appstore.core.store.config import host_of
+from appstore.core.store.config import foreign_redirect, host_of
 
 if TYPE_CHECKING:
     import requests
@@ -39,7 +39,6 @@ PLACEHOLDER = "mirror:///"
 CHUNK = 64 * 1024
 MAX_REDIRECTS = 5
 USER_AGENT = f"imapp-desktop/{__version__}"
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
@@ -246,9 +245,10 @@ class MirrorFetcher(FetcherInterface):
                 break
             target = urllib.parse.urljoin(current, resp.headers.get("location", ""))
             resp.close()
-            refusal = _redirect_problem(current, target)
-            if refusal:
-                raise StoreUnreachable(refusal)
+            other = foreign_redirect(current, target)
+            if other:
+                raise StoreUnreachable(f"{host_of(current)} redirects to {other}; add that address "
+                                       "as the store's URL or mirror")
             current = target
         else:
             raise StoreUnreachable(f"{host_of(url)} redirects more than {MAX_REDIRECTS} times")
@@ -329,25 +329,6 @@ class MirrorFetcher(FetcherInterface):
                 if not block:
                     return
                 yield block
-
-
-def _redirect_problem(src: str, dst: str) -> str | None:
-    """None if a redirect from ``src`` to ``dst`` stays with the same server (same scheme, host
-    and port, or http to https on the same host); else why it is not followed."""
-    try:
-        a, b = urllib.parse.urlsplit(src), urllib.parse.urlsplit(dst)
-        a_port = a.port or _DEFAULT_PORTS.get(a.scheme)
-        b_port = b.port or _DEFAULT_PORTS.get(b.scheme)
-        b_host = b.hostname
-    except ValueError:
-        return f"{host_of(src)} redirects to an address that is not valid"
-    same_host = b_host is not None and b_host == a.hostname and b.username is None
-    if same_host and ((a.scheme, a_port) == (b.scheme, b_port)
-                      or (a.scheme, b.scheme) == ("http", "https")):
-        return None
-    other = f"{b.scheme}://{b.netloc.rpartition('@')[2]}" if b.scheme else dst
-    return (f"{host_of(src)} redirects to {shorten(other)}; add that address as the store's URL "
-            "or mirror")
 
 
 def _too_slow(host: str, watch: _Watch) -> StoreUnreachable:

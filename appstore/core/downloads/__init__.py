@@ -1,0 +1,49 @@
+"""Downloads of store files (packages): resumable, verified against what the store signed,
+across mirrors, pausable, queued a few at a time. See docs/downloads.md.
+
+Importing this package loads neither TUF nor ``requests``; the first http(s) download does.
+"""
+
+from __future__ import annotations
+
+from appstore.core.downloads.queue import QUEUE_FILE, DownloadItem, DownloadQueue
+from appstore.core.downloads.state import (
+    DownloadError,
+    DownloadRequest,
+    NoSpace,
+    Progress,
+    State,
+    part_path,
+    state_path,
+    verified_path,
+)
+from appstore.core.downloads.transfer import (
+    TransferOptions,
+    discard,
+    download,
+    download_with,
+    find_verified,
+    partial_bytes,
+    target_urls,
+)
+
+__all__ = [
+    "QUEUE_FILE",
+    "DownloadError",
+    "DownloadItem",
+    "DownloadQueue",
+    "DownloadRequest",
+    "NoSpace",
+    "Progress",
+    "State",
+    "TransferOptions",
+    "discard",
+    "download",
+    "download_with",
+    "find_verified",
+    "part_path",
+    "partial_bytes",
+    "state_path",
+    "target_urls",
+    "verified_path",
+]
