@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from appstore import cli_apps
 from appstore.core import logs
 from appstore.core.catalog.models import App, localized
 from appstore.core.errors import AppStoreError, short_path, shorten
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="show one app")
     show.add_argument("app_id", metavar="ID")
     show.add_argument("--json", action="store_true")
+    cli_apps.add_parsers(sub)
     return p
 
 
@@ -192,7 +194,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"added store {outcome.store_id} ({n} apps)")
             return 0
         if sc == "remove":
-            stores.remove(args.store_id)
+            services.remove_store(args.store_id)
             print(f"removed store {args.store_id}")
             return 0
         if sc == "refresh":
@@ -236,6 +238,11 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"{e.ref}\t{localized(e.app.name, args.lang)}\t"
                       f"{localized(e.app.summary, args.lang)}")
         return 0
+    if cmd in cli_apps.COMMANDS:
+        try:
+            return cli_apps.run(args, services, view)
+        finally:
+            services.close()
     entry = view.find(args.app_id)
     if args.json:
         _print_json(_app_json(entry, args.lang, True))

@@ -53,6 +53,11 @@ class Paths:
         return self.root / "logs"
 
     @property
+    def downloads_dir(self) -> Path:
+        """Partial and verified downloads, and the saved download queue."""
+        return self.root / "downloads"
+
+    @property
     def library_dir(self) -> Path:
         """Installed DApps, their database and the installer's staging area."""
         return self.root / "library"

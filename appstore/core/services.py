@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from appstore.core.activity import ActivityLog
 from appstore.core.errors import AppStoreError, shorten
+from appstore.core.installs import Installs
 from appstore.core.logs import log, report_bug
 from appstore.core.paths import Paths
 from appstore.core.store.client import RefreshOutcome
@@ -18,6 +19,7 @@ class Services:
     paths: Paths
     stores: Stores
     activity: ActivityLog
+    installs: Installs
 
     @classmethod
     def open(cls, data_dir: str | None = None, *, demo: bool = True,
@@ -30,7 +32,8 @@ class Services:
         """
         paths = Paths.resolve(data_dir)
         paths.ensure()
-        services = cls(paths, Stores(paths), ActivityLog(paths.activity_db))
+        stores, activity = Stores(paths), ActivityLog(paths.activity_db)
+        services = cls(paths, stores, activity, Installs(paths, stores, activity))
         if demo:
             warning = services.freshen_demo()
             if warning and on_warning is not None:
@@ -76,6 +79,12 @@ class Services:
             view.index  # noqa: B018 - builds it
         return view, outcomes
 
+    def remove_store(self, store_id: str) -> None:
+        """Forget a store; apps installed from it stay and keep working, without updates."""
+        self.stores.remove(store_id)
+        self.installs.store_removed(store_id)
+
     def close(self) -> None:
-        """Close open databases (the app is quitting)."""
+        """Pause downloads and close open databases (the app is quitting)."""
+        self.installs.close()
         self.activity.close()

@@ -13,17 +13,17 @@ LANGS = ("en", "zh_CN")
 
 PERMISSIONS: dict[str, dict[str, str]] = {
     "wallet.address": {"en": "See your wallet address",
-                       "zh_CN": "查看你的钱包地址"},
+                       "zh_CN": "查看您的钱包地址"},
     "wallet.sign": {"en": "Ask you to sign messages with your wallet (you confirm each one)",
-                    "zh_CN": "请你用钱包签名消息（每次都由你确认）"},
+                    "zh_CN": "请您用钱包签名消息（每次都由您确认）"},
     "wallet.pay": {"en": "Ask you to pay IA from your wallet (you confirm each payment)",
-                   "zh_CN": "请你从钱包支付 IA（每笔付款都由你确认）"},
+                   "zh_CN": "请您从钱包支付 IA（每笔付款都由您确认）"},
     "network": {"en": "Connect to the internet",
                 "zh_CN": "连接互联网"},
     "storage": {"en": "Keep its own data on this computer",
                 "zh_CN": "在这台电脑上保存它自己的数据"},
     "clipboard": {"en": "Copy text to your clipboard",
-                  "zh_CN": "把文字复制到你的剪贴板"},
+                  "zh_CN": "把文字复制到您的剪贴板"},
 }
 
 _UNKNOWN_PERMISSION = {"en": "Asks for “{key}”, which this version of imapp does not know: "

@@ -21,6 +21,7 @@ from appstore.core.paths import Paths
 from appstore.core.resources import RESOURCES
 from appstore.ui import texts, theme, tuning
 from appstore.ui.controller import Controller
+from appstore.ui.installs import InstallController
 from appstore.ui.instance import InstanceServer, forward
 from appstore.ui.jobs import user_message
 from appstore.ui.mainwindow import MainWindow
@@ -39,7 +40,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "else the system's)")
     p.add_argument("--theme", choices=list(theme.THEMES), help="colour theme")
     p.add_argument("--screenshot", metavar="OUT.png", help="render a page offscreen to a PNG and exit")
-    p.add_argument("--page", default="discover", help="discover, settings or app:ID (with --screenshot)")
+    p.add_argument("--page", default="discover",
+                   help="discover, library, downloads, settings or app:ID (with --screenshot)")
     p.add_argument("link", nargs="?", help="an imapp://app/STORE/ID link to open")
     return p.parse_args(argv)
 
@@ -109,6 +111,7 @@ class DesktopApp(QObject):
         theme.apply(app, self.theme_choice)
         app.styleHints().colorSchemeChanged.connect(lambda _: theme.apply(app, self.theme_choice))
         self.controller = Controller(args.data_dir, self)
+        self.installs = InstallController(self.controller)
         self.window = self._new_window()
         self.bugs = BugReporter(self)
         self.bugs.bug.connect(lambda line: self.window.banner.show_message(line, can_retry=False))
@@ -120,7 +123,7 @@ class DesktopApp(QObject):
             self.instance.link_received.connect(self.open_link)
 
     def _quitting(self) -> None:
-        if self.window.isVisible():
+        if self.window.isVisible() and not self.args.screenshot:
             self.window.save_state()  # quit without a close (a signal, a log-out)
         self.controller.shutdown()
         logs.log.info("imapp closed")
@@ -134,7 +137,7 @@ class DesktopApp(QObject):
             self.window.open_link(link)
 
     def _new_window(self) -> MainWindow:
-        w = MainWindow(self.controller, self.settings, self.lang, self.theme_choice)
+        w = MainWindow(self.controller, self.installs, self.settings, self.lang, self.theme_choice)
         w.language_chosen.connect(self.set_language)
         w.theme_chosen.connect(self.set_theme)
         return w

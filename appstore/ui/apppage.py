@@ -27,8 +27,10 @@ from appstore.core.catalog.richtext import to_html
 from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import CatalogView, Listing
 from appstore.ui import texts
+from appstore.ui.appactions import AppActions
 from appstore.ui.controller import Controller
 from appstore.ui.images import ImageLoader, image_key
+from appstore.ui.installs import InstallController
 from appstore.ui.screenshots import ScreenshotViewer
 from appstore.ui.widgets import ClickableLabel, link_label, open_link, plain_label, section_title
 
@@ -46,9 +48,11 @@ class AppPage(QScrollArea):
 
     back = Signal()
 
-    def __init__(self, controller: Controller, images: ImageLoader, lang: str) -> None:
+    def __init__(self, controller: Controller, installs: InstallController, images: ImageLoader,
+                 lang: str) -> None:
         super().__init__()
         self.controller = controller
+        self.installs = installs
         self.images = images
         self.lang = lang
         self.listing: Listing | None = None
@@ -114,8 +118,9 @@ class AppPage(QScrollArea):
         info.addStretch(1)
         head.addLayout(info, 1)
         actions = QVBoxLayout()
+        self.app_actions = AppActions(self.installs, app, lang)
+        actions.addWidget(self.app_actions)
         share = QPushButton(self.tr("Share"))
-        share.setObjectName("primary")
         share.setToolTip(self.tr("Copy a link to this app"))
         share.clicked.connect(self.share)
         self.share_button = share

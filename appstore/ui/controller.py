@@ -200,7 +200,7 @@ class Controller(QObject):
             self.failed.emit(message)
             self.reload()
 
-        return self.jobs.submit(lambda ctx: services.stores.remove(store_id), lane="stores",
+        return self.jobs.submit(lambda ctx: services.remove_store(store_id), lane="stores",
                                 title="remove store", key=store_id,
                                 on_done=lambda _: self.reload(), on_error=failed)
 

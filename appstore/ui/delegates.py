@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QHelpEvent, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyle,
@@ -80,7 +80,7 @@ class AppCardDelegate(QStyledItemDelegate):
         dpr = painter.device().devicePixelRatioF()
         key = (index.data(Roles.REF), theme_name, selected, hovered, rect.width(), rect.height(), dpr,
                icon.cacheKey() if isinstance(icon, QPixmap) else 0, self._fonts_for,
-               index.data(Qt.ItemDataRole.DisplayRole))
+               index.data(Qt.ItemDataRole.DisplayRole), index.data(Roles.ACTION))
         card = self._cards.get(key)
         if card is None:
             card = QPixmap(int(rect.width() * dpr), int(rect.height() * dpr))
@@ -137,12 +137,34 @@ class AppCardDelegate(QStyledItemDelegate):
         for line in lines:
             painter.drawText(QRect(text_left, y, width, sfm.height()), Qt.AlignmentFlag.AlignLeft, line)
             y += sfm.height()
+        action = index.data(Roles.ACTION)
+        pill = self.action_rect(area, action) if action else QRect()
+        if action:
+            primary = bool(index.data(Roles.ACTION_PRIMARY))
+            pill_path = QPainterPath()
+            pill_path.addRoundedRect(QRectF(pill), pill.height() / 2, pill.height() / 2)
+            painter.fillPath(pill_path, c["accent"] if primary else c["window"])
+            painter.setPen(QPen(c["accent"], 1))
+            painter.drawPath(pill_path)
+            painter.setFont(cat_font)
+            painter.setPen(QColor("white") if primary else c["accent"])
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, action)
         painter.setFont(cat_font)
         painter.setPen(c["accent"])
-        category = cfm.elidedText(str(index.data(Roles.CATEGORY) or ""), Qt.TextElideMode.ElideRight, width)
-        painter.drawText(QRect(text_left, rect.bottom() - cfm.height() - 8, width, cfm.height()),
+        cat_width = width - (pill.width() + 8 if action else 0)
+        category = cfm.elidedText(str(index.data(Roles.CATEGORY) or ""), Qt.TextElideMode.ElideRight,
+                                  cat_width)
+        painter.drawText(QRect(text_left, rect.bottom() - cfm.height() - 8, cat_width, cfm.height()),
                          Qt.AlignmentFlag.AlignLeft, category)
         painter.restore()
+
+    def action_rect(self, card: QRect, text: str) -> QRect:
+        """Where a card's action button (Install, Open, 43 %…) is, inside ``card``."""
+        _, _, cfm = self._metrics if self._fonts_for else (None, None, QFontMetrics(QFont()))
+        inner = card.adjusted(6, 6, -6, -6)
+        w = max(64, cfm.horizontalAdvance(text) + 24)
+        h = cfm.height() + 8
+        return QRect(inner.right() - 10 - w, inner.bottom() - 6 - h, w, h)
 
 
 def _two_lines(text: str, fm: QFontMetrics, width: int) -> list[str]:

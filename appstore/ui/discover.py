@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +33,9 @@ SYNC_SEARCH_LIMIT = 2000  # apps; bigger catalogues are searched in a worker
 
 
 class AppGrid(QListView):
-    """The grid of app cards; a click, or Enter, opens an app (``activated``).
+    """The grid of app cards; a click, or Enter, opens an app (``activated``). A click on a
+    card's button (Install, Open, Update…) emits ``card_action(str)`` with the app's ref
+    instead.
 
     The cards fill each row: the grid picks the number of columns that fits its width
     (``MIN_CARD_WIDTH``) and gives the cards the width that fills them. That is one number
@@ -41,8 +43,11 @@ class AppGrid(QListView):
     asks the delegate for a single size per layout, so a resize costs nothing per app.
     """
 
+    card_action = Signal(str)
+
     def __init__(self) -> None:
         super().__init__()
+        self._pressed_action: QPersistentModelIndex | None = None
         self.cards = AppCardDelegate(self)  # first: the setters below may lay out
         self.setObjectName("apps")
         # List mode wrapping left to right, with uniform sizes: the view lays out 100,000 cards
@@ -73,6 +78,30 @@ class AppGrid(QListView):
     def _clicked(self, index: QModelIndex) -> None:
         if index.isValid() and not self._activates_on_single_click():
             self.activated.emit(index)
+
+    def _action_at(self, pos: QPoint) -> QModelIndex | None:
+        index = self.indexAt(pos)
+        text = index.data(Roles.ACTION) if index.isValid() else None
+        if text and self.cards.action_rect(self.visualRect(index), str(text)).contains(pos):
+            return index
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        index = self._action_at(event.position().toPoint())
+        if index is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._pressed_action = QPersistentModelIndex(index)
+            return  # the button's, not the card's: no selection, no opening
+        self._pressed_action = None
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        pressed, self._pressed_action = self._pressed_action, None
+        if pressed is not None:
+            index = self._action_at(event.position().toPoint())
+            if index is not None and QPersistentModelIndex(index) == pressed:
+                self.card_action.emit(str(index.data(Roles.REF)))
+            return
+        super().mouseReleaseEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """A double click is two clicks: its first opened the app already (Qt would activate it

@@ -23,14 +23,17 @@ from appstore.ui import texts
 from appstore.ui.controller import Controller, StoreStatus
 from appstore.ui.discover import DiscoverPage
 from appstore.ui.images import ImageLoader
+from appstore.ui.installs import InstallController, Phase
 from appstore.ui.models import AppListModel
-from appstore.ui.widgets import Banner
+from appstore.ui.widgets import Banner, open_link
 
 if TYPE_CHECKING:
     from appstore.ui.apppage import AppPage
+    from appstore.ui.downloadspage import DownloadsPage
+    from appstore.ui.librarypage import LibraryPage
     from appstore.ui.settings import SettingsPage
 
-PAGES = ("discover", "settings")  # areas that work; later issues add theirs
+PAGES = ("discover", "library", "downloads", "settings")  # areas that work; later issues add theirs
 
 
 def _glyph_icon(glyph: str) -> QIcon:
@@ -68,21 +71,27 @@ class MainWindow(QMainWindow):
     language_chosen = Signal(str)
     theme_chosen = Signal(str)
 
-    def __init__(self, controller: Controller, settings: QSettings, lang: str, theme_choice: str) -> None:
+    def __init__(self, controller: Controller, installs: InstallController, settings: QSettings,
+                 lang: str, theme_choice: str) -> None:
         super().__init__()
         self.controller = controller
+        self.installs = installs
         self.settings = settings
         self.lang = lang
         self.theme_choice = theme_choice
         self.images = ImageLoader(controller)
-        self.model = AppListModel(self.images, lang, placeholder_icon())
+        self.model = AppListModel(self.images, lang, placeholder_icon(), installs)
         self.setWindowTitle("imapp")
         self.setMinimumSize(880, 600)
         self._pending_ref: str | None = None
+        self._came_from = "discover"
         self._build()
         controller.catalog_changed.connect(self._catalog_changed)
         controller.status_changed.connect(self._status_changed)
         controller.failed.connect(lambda msg: self.banner.show_message(msg))
+        installs.failed.connect(lambda msg: self.banner.show_message(msg, can_retry=False))
+        installs.library_changed.connect(self._update_badges)
+        installs.downloads_changed.connect(self._update_badges)
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -102,8 +111,11 @@ class MainWindow(QMainWindow):
         nav_col.addWidget(brand)
         self.nav = QListWidget()
         self.nav.setObjectName("navList")
-        areas = (("discover", "◎", self.tr("Discover")), ("settings", "⚙", self.tr("Settings")))
-        for key, glyph, label in areas:
+        self.nav_labels = {"discover": self.tr("Discover"), "library": self.tr("Library"),
+                           "downloads": self.tr("Downloads"), "settings": self.tr("Settings")}
+        glyphs = {"discover": "◎", "library": "▦", "downloads": "⤓", "settings": "⚙"}
+        for key in PAGES:
+            glyph, label = glyphs[key], self.nav_labels[key]
             item = QListWidgetItem(_glyph_icon(glyph), label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
@@ -112,10 +124,13 @@ class MainWindow(QMainWindow):
 
         self.discover = DiscoverPage(self.images, self.model, self.lang)
         self.discover.open_app.connect(self.open_ref)
+        self.discover.grid.card_action.connect(self._card_action)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.discover)
         self._app_page: AppPage | None = None  # built when first shown: a faster start
         self._settings_page: SettingsPage | None = None
+        self._library_page: LibraryPage | None = None
+        self._downloads_page: DownloadsPage | None = None
 
         self.banner = Banner()
         self.banner.retry.connect(self._retry)
@@ -150,10 +165,31 @@ class MainWindow(QMainWindow):
         if self._app_page is None:
             from appstore.ui import apppage
 
-            self._app_page = apppage.AppPage(self.controller, self.images, self.lang)
-            self._app_page.back.connect(lambda: self.show_page("discover"))
+            self._app_page = apppage.AppPage(self.controller, self.installs, self.images, self.lang)
+            self._app_page.back.connect(lambda: self.show_page(self._came_from))
             self.stack.addWidget(self._app_page)
         return self._app_page
+
+    @property
+    def library_page(self) -> LibraryPage:
+        if self._library_page is None:
+            from appstore.ui import librarypage
+
+            self._library_page = librarypage.LibraryPage(self.controller, self.installs, self.images,
+                                                         self.lang)
+            self._library_page.open_app.connect(self.open_ref)
+            self.stack.addWidget(self._library_page)
+        return self._library_page
+
+    @property
+    def downloads_page(self) -> DownloadsPage:
+        if self._downloads_page is None:
+            from appstore.ui import downloadspage
+
+            self._downloads_page = downloadspage.DownloadsPage(self.controller, self.installs,
+                                                               self.images, self.lang)
+            self.stack.addWidget(self._downloads_page)
+        return self._downloads_page
 
     @property
     def settings_page(self) -> SettingsPage:
@@ -174,7 +210,7 @@ class MainWindow(QMainWindow):
 
     def _back(self) -> None:
         if self.current_page().startswith("app:"):
-            self.show_page("discover")
+            self.show_page(self._came_from)
 
     def show_page(self, page: str) -> None:
         """``discover``, ``settings`` or ``app:REF``."""
@@ -193,8 +229,50 @@ class MainWindow(QMainWindow):
         return PAGES[max(0, self.nav.currentRow())]
 
     def _nav_changed(self, row: int) -> None:
-        if row >= 0:
-            self.stack.setCurrentWidget(self.discover if row == 0 else self.settings_page)
+        if row < 0:
+            return
+        page = PAGES[row]
+        widget: QWidget
+        if page == "library":
+            widget = self.library_page
+        elif page == "downloads":
+            widget = self.downloads_page
+        elif page == "settings":
+            widget = self.settings_page
+        else:
+            widget = self.discover
+        self.stack.setCurrentWidget(widget)
+
+    def _update_badges(self) -> None:
+        """Updates waiting and downloads running, counted beside their pages' names."""
+        updates = len(self.installs.updates)
+        running = sum(1 for i in self.installs.downloads() if i.state.active)
+        for key, n in (("library", updates), ("downloads", running)):
+            item = self.nav.item(PAGES.index(key))
+            item.setText(f"{self.nav_labels[key]}  ({n})" if n else self.nav_labels[key])
+
+    def _card_action(self, ref: str) -> None:
+        """The button on a card: Install, Update, Open, Resume or Retry, as its state says."""
+        view = self.controller.view
+        if view is None:
+            return
+        try:
+            app = view.find(ref).app
+        except NotFound:
+            return
+        state = self.installs.state(app)
+        if state.phase in (Phase.AVAILABLE, Phase.UPDATE):
+            self.installs.install(app)
+        elif state.phase is Phase.INSTALLED:
+            self.installs.open(app)
+        elif state.phase is Phase.PAUSED and state.item is not None:
+            self.installs.resume(state.item.key)
+        elif state.phase is Phase.DOWNLOADING and state.item is not None:
+            self.installs.pause(state.item.key)
+        elif state.phase is Phase.FAILED:
+            self.open_ref(ref)  # the page says why, with Retry
+        elif state.phase is Phase.LINK:
+            open_link(app.url)
 
     def open_ref(self, ref: str) -> None:
         """Open an app page by ``ID``, ``STORE/ID``; waits for the catalogue if needed."""
@@ -211,8 +289,11 @@ class MainWindow(QMainWindow):
             self.banner.show_message(str(e), can_retry=False)
             return
         self._pending_ref = None
+        here = self.current_page()
+        if not here.startswith("app:"):
+            self._came_from = here  # where Back returns (Discover or the Library)
         self.nav.blockSignals(True)
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(PAGES.index(self._came_from))
         self.nav.blockSignals(False)
         self.app_page.show_app(listing, view)
         self.stack.setCurrentWidget(self.app_page)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QPixmap
 from appstore.core.catalog.models import localized
 from appstore.core.store.manager import CatalogView, Listing
 from appstore.ui.images import ImageLoader, image_key
+from appstore.ui.installs import AppState, InstallController, Phase
 
 ICON_SIZE = QSize(112, 112)  # loaded at 2x the painted 56 px, for crisp high-DPI screens
 
@@ -27,6 +28,8 @@ class Roles:
     SUMMARY = Qt.ItemDataRole.UserRole + 2
     CATEGORY = Qt.ItemDataRole.UserRole + 3
     REF = Qt.ItemDataRole.UserRole + 4
+    ACTION = Qt.ItemDataRole.UserRole + 5  # the card's button: "Install", "Open", "43 %"…
+    ACTION_PRIMARY = Qt.ItemDataRole.UserRole + 6  # drawn filled (something to do) or outlined
 
 
 class AppListModel(QAbstractListModel):
@@ -41,9 +44,13 @@ class AppListModel(QAbstractListModel):
 
     BATCH = 240
 
-    def __init__(self, images: ImageLoader, lang: str, placeholder: QPixmap) -> None:
+    def __init__(self, images: ImageLoader, lang: str, placeholder: QPixmap,
+                 installs: InstallController | None = None) -> None:
         super().__init__()
         self.images = images
+        self.installs = installs
+        if installs is not None:
+            installs.changed.connect(self._state_changed)
         self.lang = lang
         self.placeholder = placeholder
         self.view: CatalogView | None = None
@@ -54,11 +61,13 @@ class AppListModel(QAbstractListModel):
         self._shown = 0  # rows the view has been given so far
         self._row_of: dict[int, int] | None = None  # position -> row, built when needed
         self._icon_of: dict[str, int] = {}  # icon key -> position
+        self._pos_of: dict[str, int] | None = None  # STORE/APP_ID -> position, built when needed
         images.loaded.connect(self._icon_loaded)
 
     def set_view(self, view: CatalogView | None) -> None:
         self.view = view
         self._listings = view.listings if view else []
+        self._pos_of = None
         self._icon_of = {image_key(e.app.store, e.app.icon, ICON_SIZE): i
                          for i, e in enumerate(self._listings)}
         if view is not None and self.category not in view.categories:
@@ -122,7 +131,47 @@ class AppListModel(QAbstractListModel):
             return entry.ref
         if role == Roles.APP:
             return app
+        if role in (Roles.ACTION, Roles.ACTION_PRIMARY) and self.installs is not None:
+            label, primary = self._action(self.installs.state(app))
+            return label if role == Roles.ACTION else primary
         return None
+
+    def _action(self, state: AppState) -> tuple[str, bool]:
+        phase = state.phase
+        if phase in (Phase.DOWNLOADING, Phase.PAUSED):
+            pct = f"{int(state.fraction * 100)} %"
+            return (pct if phase is Phase.DOWNLOADING else self.tr("Paused %1").replace("%1", pct)), False
+        return {
+            Phase.AVAILABLE: (self.tr("Install"), True),
+            Phase.LINK: (self.tr("Visit"), False),
+            Phase.PREPARING: (self.tr("Queued"), False),
+            Phase.QUEUED: (self.tr("Queued"), False),
+            Phase.VERIFYING: (self.tr("Verifying"), False),
+            Phase.INSTALLING: (self.tr("Installing"), False),
+            Phase.INSTALLED: (self.tr("Open"), False),
+            Phase.UPDATE: (self.tr("Update"), True),
+            Phase.FAILED: (self.tr("Failed"), False),
+        }[phase]
+
+    def _state_changed(self, key: str) -> None:
+        """An app's install state changed: repaint its card (``""``: every card)."""
+        if not self._shown:
+            return
+        if not key:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._shown - 1, 0),
+                                  [Roles.ACTION, Roles.ACTION_PRIMARY])
+            return
+        if self._pos_of is None:
+            self._pos_of = {f"{e.app.store}/{e.app.id}": i for i, e in enumerate(self._listings)}
+        pos = self._pos_of.get(key)
+        if pos is None:
+            return
+        if self._row_of is None:
+            self._row_of = {p: r for r, p in enumerate(self._rows)}
+        row = self._row_of.get(pos)
+        if row is not None and row < self._shown:
+            idx = self.index(row, 0)
+            self.dataChanged.emit(idx, idx, [Roles.ACTION, Roles.ACTION_PRIMARY])
 
     def _icon_loaded(self, key: str) -> None:
         pos = self._icon_of.get(key)

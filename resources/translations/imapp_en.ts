@@ -3,17 +3,40 @@
 <context>
     <name>DiscoverPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/discover.py" line="241" />
+        <location filename="../../appstore/ui/discover.py" line="270" />
         <source>%n app(s)</source>
         <translation><numerusform>%n app</numerusform><numerusform>%n apps</numerusform></translation>
     </message>
 </context>
 <context>
+    <name>LibraryPage</name>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/librarypage.py" line="168" />
+        <source>%n update(s) available</source>
+        <translation><numerusform>%n update available</numerusform><numerusform>%n updates available</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/librarypage.py" line="171" />
+        <source>%n app(s) installed</source>
+        <translation><numerusform>%n app installed</numerusform><numerusform>%n apps installed</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="30" />
+        <location filename="../../appstore/ui/texts.py" line="31" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n byte</numerusform><numerusform>%n bytes</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/texts.py" line="40" />
+        <source>%n s left</source>
+        <translation><numerusform>%n s left</numerusform><numerusform>%n s left</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/texts.py" line="41" />
+        <source>%n min left</source>
+        <translation><numerusform>%n min left</numerusform><numerusform>%n min left</numerusform></translation>
     </message>
 </context>
 </TS>

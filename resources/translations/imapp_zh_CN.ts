@@ -33,170 +33,315 @@
         <translation>发布者提供的指纹</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="60" />
+        <location filename="../../appstore/ui/addstore.py" line="62" />
         <source>I compared this fingerprint with the one the publisher gave me</source>
         <translation>我已将此指纹与发布者提供的指纹核对一致</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="65" />
+        <location filename="../../appstore/ui/addstore.py" line="67" />
         <source>Trust and add</source>
         <translation>信任并添加</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="112" />
+        <location filename="../../appstore/ui/addstore.py" line="114" />
         <source>A fingerprint is 64 characters from 0-9 and a-f; check what you pasted.</source>
         <translation>指纹由 64 个 0-9 和 a-f 字符组成，请检查您粘贴的内容。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="121" />
+        <location filename="../../appstore/ui/addstore.py" line="123" />
         <source>Contacting the store…</source>
         <translation>正在连接商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="133" />
+        <location filename="../../appstore/ui/addstore.py" line="135" />
         <source>This store's fingerprint does not match the one you entered. It is not the store you expect (or someone is impersonating it), so it will not be added.</source>
         <translation>该商店的指纹与您输入的不一致。这不是您要找的商店（或有人在冒充它），因此不会添加。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="140" />
+        <location filename="../../appstore/ui/addstore.py" line="142" />
         <source>✓ The fingerprint matches. You can add this store.</source>
         <translation>✓ 指纹一致，可以添加此商店。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="142" />
+        <location filename="../../appstore/ui/addstore.py" line="144" />
         <source>This is the store's fingerprint. Compare it with the one its publisher gave you before you trust it.</source>
         <translation>这是该商店的指纹。信任之前，请与发布者提供的指纹进行核对。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="152" />
+        <location filename="../../appstore/ui/addstore.py" line="154" />
         <source>Checking the store's signatures and downloading its catalogue…</source>
         <translation>正在验证商店签名并下载应用目录…</translation>
     </message>
 </context>
 <context>
+    <name>AppActions</name>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="68" />
+        <source>Uninstall</source>
+        <translation>卸载</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="98" />
+        <source>Install</source>
+        <translation>安装</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="102" />
+        <source>Open website</source>
+        <translation>打开网站</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="103" />
+        <source>A web link: nothing to install</source>
+        <translation>网页链接：无需安装</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="107" />
+        <location filename="../../appstore/ui/appactions.py" line="112" />
+        <location filename="../../appstore/ui/appactions.py" line="117" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="108" />
+        <source>Waiting to download…</source>
+        <translation>等待下载…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="110" />
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="115" />
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="119" />
+        <source>Paused · %1</source>
+        <translation>已暂停 · %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="122" />
+        <source>Checking the download against the store’s signature…</source>
+        <translation>正在按商店签名校验下载内容…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="125" />
+        <source>Installing…</source>
+        <translation>正在安装…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="127" />
+        <location filename="../../appstore/ui/appactions.py" line="136" />
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="129" />
+        <source>Version %1 installed · %2</source>
+        <translation>已安装版本 %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="132" />
+        <source>its store was removed: no more updates</source>
+        <translation>其商店已移除：不再有更新</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="134" />
+        <source>Update</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="138" />
+        <source>Version %1 installed · %2 available</source>
+        <translation>已安装版本 %1 · 可更新到 %2</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="141" />
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="143" />
+        <source>The download failed.</source>
+        <translation>下载失败。</translation>
+    </message>
+</context>
+<context>
+    <name>AppListModel</name>
+    <message>
+        <location filename="../../appstore/ui/models.py" line="143" />
+        <source>Paused %1</source>
+        <translation>已暂停 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/models.py" line="145" />
+        <source>Install</source>
+        <translation>安装</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/models.py" line="146" />
+        <source>Visit</source>
+        <translation>访问</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/models.py" line="147" />
+        <location filename="../../appstore/ui/models.py" line="148" />
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/models.py" line="149" />
+        <source>Verifying</source>
+        <translation>校验中</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/models.py" line="150" />
+        <source>Installing</source>
+        <translation>安装中</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/models.py" line="151" />
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/models.py" line="152" />
+        <source>Update</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/models.py" line="153" />
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+</context>
+<context>
     <name>AppPage</name>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="90" />
+        <location filename="../../appstore/ui/apppage.py" line="94" />
         <source>‹ Back</source>
         <translation>‹ 返回</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="117" />
+        <location filename="../../appstore/ui/apppage.py" line="123" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="119" />
+        <location filename="../../appstore/ui/apppage.py" line="124" />
         <source>Copy a link to this app</source>
         <translation>复制此应用的链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="143" />
+        <location filename="../../appstore/ui/apppage.py" line="148" />
         <source>Show larger</source>
         <translation>查看大图</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="169" />
+        <location filename="../../appstore/ui/apppage.py" line="174" />
         <source>What’s new</source>
         <translation>新功能</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="171" />
+        <location filename="../../appstore/ui/apppage.py" line="176" />
         <source>Version %1 · %2</source>
         <translation>版本 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="178" />
+        <location filename="../../appstore/ui/apppage.py" line="183" />
         <source>Permissions</source>
         <translation>权限</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="187" />
+        <location filename="../../appstore/ui/apppage.py" line="192" />
         <source>This app asks for no special permissions.</source>
         <translation>此应用不需要任何特殊权限。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="189" />
+        <location filename="../../appstore/ui/apppage.py" line="194" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="204" />
+        <location filename="../../appstore/ui/apppage.py" line="209" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="204" />
+        <location filename="../../appstore/ui/apppage.py" line="209" />
         <source>Web link</source>
         <translation>网页链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="205" />
+        <location filename="../../appstore/ui/apppage.py" line="210" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="206" />
+        <location filename="../../appstore/ui/apppage.py" line="211" />
         <source>Updated</source>
         <translation>更新日期</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="207" />
+        <location filename="../../appstore/ui/apppage.py" line="212" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="208" />
+        <location filename="../../appstore/ui/apppage.py" line="213" />
         <source>License</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="229" />
+        <location filename="../../appstore/ui/apppage.py" line="234" />
         <source>Developer</source>
         <translation>开发者</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="230" />
+        <location filename="../../appstore/ui/apppage.py" line="235" />
         <source>Store</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="231" />
+        <location filename="../../appstore/ui/apppage.py" line="236" />
         <source>Verification</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="234" />
+        <location filename="../../appstore/ui/apppage.py" line="239" />
         <source>Website</source>
         <translation>网站</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="236" />
+        <location filename="../../appstore/ui/apppage.py" line="241" />
         <source>Opens</source>
         <translation>打开地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="248" />
+        <location filename="../../appstore/ui/apppage.py" line="253" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="251" />
+        <location filename="../../appstore/ui/apppage.py" line="256" />
         <source>✓ Signed by the store and verified %1</source>
         <translation>✓ 已由商店签名并验证（%1）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="252" />
+        <location filename="../../appstore/ui/apppage.py" line="257" />
         <source>⚠ The store could not be checked just now; this is what was verified %1</source>
         <translation>⚠ 暂时无法检查商店；当前显示的是上次验证（%1）的内容</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="275" />
+        <location filename="../../appstore/ui/apppage.py" line="280" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="298" />
+        <location filename="../../appstore/ui/apppage.py" line="303" />
         <source>Link copied</source>
         <translation>链接已复制</translation>
     </message>
@@ -217,39 +362,126 @@
 <context>
     <name>DiscoverPage</name>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="133" />
+        <location filename="../../appstore/ui/discover.py" line="162" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="137" />
+        <location filename="../../appstore/ui/discover.py" line="166" />
         <source>Search apps in all stores</source>
         <translation>在所有商店中搜索应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="184" />
+        <location filename="../../appstore/ui/discover.py" line="213" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="236" />
+        <location filename="../../appstore/ui/discover.py" line="265" />
         <source>Loading the catalogue…</source>
         <translation>正在加载应用目录…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="238" />
+        <location filename="../../appstore/ui/discover.py" line="267" />
         <source>No apps match “%1”. Try fewer or other words.</source>
         <translation>没有与“%1”匹配的应用。请尝试更少或不同的关键词。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="240" />
+        <location filename="../../appstore/ui/discover.py" line="269" />
         <source>No apps here yet. Add a store in Settings.</source>
         <translation>这里还没有应用。请在“设置”中添加商店。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/discover.py" line="241" />
+        <location filename="../../appstore/ui/discover.py" line="270" />
         <source>%n app(s)</source>
         <translation><numerusform>%n 个应用</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>DownloadRow</name>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="64" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="92" />
+        <source>Waiting for a free slot…</source>
+        <translation>等待空闲的下载位…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="94" />
+        <source>Paused · %1</source>
+        <translation>已暂停 · %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="95" />
+        <source>Checking against the store’s signature…</source>
+        <translation>正在按商店签名校验…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="96" />
+        <source>Installing…</source>
+        <translation>正在安装…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="97" />
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="98" />
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="102" />
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="103" />
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="103" />
+        <location filename="../../appstore/ui/downloadspage.py" line="104" />
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadsPage</name>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="167" />
+        <source>Downloads</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="171" />
+        <source>Pause all</source>
+        <translation>全部暂停</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="173" />
+        <source>Resume all</source>
+        <translation>全部继续</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="182" />
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="185" />
+        <source>Clear list</source>
+        <translation>清除列表</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="190" />
+        <source>Nothing is downloading. Apps you install appear here while they download; a paused download picks up where it stopped, even after a restart.</source>
+        <translation>当前没有下载。您安装的应用下载时会显示在这里；暂停的下载会从中断处继续，即使重启之后也是如此。</translation>
     </message>
 </context>
 <context>
@@ -276,34 +508,128 @@
     </message>
 </context>
 <context>
+    <name>FinishedRow</name>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="138" />
+        <source>Updated to %1</source>
+        <translation>已更新到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="139" />
+        <source>Installed %1</source>
+        <translation>已安装 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/downloadspage.py" line="145" />
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryPage</name>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="109" />
+        <source>Library</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="116" />
+        <source>Update all</source>
+        <translation>全部更新</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="129" />
+        <source>No apps installed yet. Find one in Discover and press Install; it keeps working offline.</source>
+        <translation>还没有安装应用。在“发现”中找到一个应用并点击“安装”；安装后离线也能使用。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/librarypage.py" line="168" />
+        <source>%n update(s) available</source>
+        <translation><numerusform>%n 个更新可用</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/librarypage.py" line="171" />
+        <source>%n app(s) installed</source>
+        <translation><numerusform>已安装 %n 个应用</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>LibraryRow</name>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="42" />
+        <source>Version %1</source>
+        <translation>版本 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="43" />
+        <source>from %1</source>
+        <translation>来自 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="45" />
+        <source>its store was removed: no more updates</source>
+        <translation>其商店已移除：不再有更新</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="55" />
+        <source>Update to %1</source>
+        <translation>更新到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="60" />
+        <source>Updating…</source>
+        <translation>正在更新…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="63" />
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/librarypage.py" line="67" />
+        <source>Uninstall</source>
+        <translation>卸载</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="105" />
+        <location filename="../../appstore/ui/mainwindow.py" line="114" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="105" />
+        <location filename="../../appstore/ui/mainwindow.py" line="114" />
+        <source>Library</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/mainwindow.py" line="115" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="226" />
+        <location filename="../../appstore/ui/mainwindow.py" line="115" />
+        <source>Downloads</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/mainwindow.py" line="307" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="247" />
+        <location filename="../../appstore/ui/mainwindow.py" line="328" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="253" />
+        <location filename="../../appstore/ui/mainwindow.py" line="334" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="257" />
+        <location filename="../../appstore/ui/mainwindow.py" line="338" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
@@ -331,7 +657,7 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/screenshots.py" line="61" />
+        <location filename="../../appstore/ui/screenshots.py" line="62" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -465,11 +791,55 @@
     </message>
 </context>
 <context>
+    <name>UninstallDialog</name>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="30" />
+        <location filename="../../appstore/ui/appactions.py" line="37" />
+        <source>Uninstall</source>
+        <translation>卸载</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="32" />
+        <source>Uninstall “%1”?</source>
+        <translation>卸载“%1”？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="33" />
+        <source>You can install it again at any time.</source>
+        <translation>您可以随时重新安装。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/appactions.py" line="34" />
+        <source>Keep what it saved on this computer</source>
+        <translation>保留它在这台电脑上保存的数据</translation>
+    </message>
+</context>
+<context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="30" />
+        <location filename="../../appstore/ui/texts.py" line="31" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n 字节</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/texts.py" line="35" />
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/texts.py" line="37" />
+        <source>%1/s</source>
+        <translation>%1/秒</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/texts.py" line="40" />
+        <source>%n s left</source>
+        <translation><numerusform>剩余 %n 秒</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/texts.py" line="41" />
+        <source>%n min left</source>
+        <translation><numerusform>剩余 %n 分钟</numerusform></translation>
     </message>
 </context>
 </TS>

@@ -89,7 +89,7 @@ def test_page_in_chinese(qtbot: QtBot, data: Path) -> None:
     d = make_desktop(qtbot, data, lang="zh_CN")
     d.window.open_ref("org.imapp.charity")
     text = _texts(d)
-    assert "透明慈善" in text and "权限" in text and "查看你的钱包地址" in text
+    assert "透明慈善" in text and "权限" in text and "查看您的钱包地址" in text
     d.window.close()
 
 

@@ -15,14 +15,23 @@ def _refs(desktop: DesktopApp) -> list[str]:
 def test_navigation_between_pages(desktop: DesktopApp, qtbot: QtBot) -> None:
     w = desktop.window
     assert w.current_page() == "discover"
-    w.nav.setCurrentRow(1)
+    w.nav.setCurrentRow(3)
     assert w.stack.currentWidget() is w.settings_page and w.current_page() == "settings"
+    w.nav.setCurrentRow(1)
+    assert w.stack.currentWidget() is w.library_page and w.current_page() == "library"
+    w.nav.setCurrentRow(2)
+    assert w.stack.currentWidget() is w.downloads_page and w.current_page() == "downloads"
     w.nav.setCurrentRow(0)
     assert w.stack.currentWidget() is w.discover
     w.open_ref("org.imapp.notes")
     assert w.current_page() == "app:org.imapp.notes"
     w.app_page.back.emit()
     assert w.current_page() == "discover"
+    w.show_page("library")  # an app opened from the Library goes back there
+    w.open_ref("org.imapp.notes")
+    assert w.nav.currentRow() == 1
+    w.app_page.back.emit()
+    assert w.current_page() == "library"
 
 
 def test_search_as_you_type_and_categories(desktop: DesktopApp, qtbot: QtBot) -> None:

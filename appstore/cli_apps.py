@@ -1,0 +1,155 @@
+"""``install``, ``update``, ``uninstall``, ``installed`` and ``updates``: the library from a
+terminal. A progress bar goes to stderr on a terminal, and nowhere when it is piped."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from appstore.core.downloads import DownloadItem, State
+from appstore.core.errors import AppStoreError, NotFound
+from appstore.core.installs import NotInstallable
+from appstore.core.services import Services
+from appstore.core.store.manager import CatalogView
+from appstore.core.units import human_size
+
+
+def add_parsers(sub: Any) -> None:
+    install = sub.add_parser("install", help="download and install an app")
+    install.add_argument("app_id", metavar="ID")
+    install.add_argument("--version", metavar="V", help="a version other than the newest")
+    update = sub.add_parser("update", help="update installed apps")
+    update.add_argument("app_ids", nargs="*", metavar="ID")
+    update.add_argument("--all", action="store_true", help="every app with an update")
+    uninstall = sub.add_parser("uninstall", help="remove an installed app")
+    uninstall.add_argument("app_id", metavar="ID")
+    uninstall.add_argument("--keep-data", action="store_true",
+                           help="keep what the app stored on this computer")
+    installed = sub.add_parser("installed", help="list installed apps")
+    installed.add_argument("--json", action="store_true")
+    updates = sub.add_parser("updates", help="list installed apps with a newer version")
+    updates.add_argument("--json", action="store_true")
+
+
+COMMANDS = ("install", "update", "uninstall", "installed", "updates")
+
+
+def _print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _size(n: int) -> str:
+    return human_size(n) or f"{n} B"
+
+
+class ProgressBar:
+    """One line on stderr, redrawn at most ten times a second; silent when not a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self._last = 0.0
+
+    def __call__(self, item: DownloadItem) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.1 and item.state == State.DOWNLOADING):
+            return
+        self._last = now
+        p = item.progress
+        width = 30
+        filled = width * p.done // p.total if p.total else 0
+        speed = f" {_size(p.speed_bps)}/s" if p.speed_bps else ""
+        eta = f" {int(p.eta_seconds)} s left" if p.eta_seconds is not None else ""
+        line = (f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+                f"{_size(p.done)}/{_size(p.total)}{speed}{eta} {item.state}")
+        sys.stderr.write(line[:200].ljust(100))
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()
+
+
+def _installed_ref(services: Services, view: CatalogView | None, ref: str) -> tuple[str, str]:
+    """(store, app_id) of an installed app named ``ID`` or ``STORE/ID``."""
+    installed = services.installs.installed()
+    store, _, app_id = ref.rpartition("/")
+    hits = [a for a in installed if a.app_id == app_id and (not store or a.store == store)]
+    if len(hits) > 1:
+        raise NotFound(f"{app_id!r} is installed from several stores: use one of "
+                       f"{', '.join(a.id for a in hits)}")
+    if not hits:
+        raise NotFound(f"{ref!r} is not installed (see `installed`)")
+    return hits[0].store, hits[0].app_id
+
+
+def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
+    installs = services.installs
+    cmd = args.command
+    if cmd == "installed":
+        rows = installs.installed()
+        if args.json:
+            _print_json([a.to_json() for a in rows])
+        else:
+            for a in rows:
+                gone = "  (store removed: no updates)" if a.store_gone else ""
+                print(f"{a.id}\t{a.version}\t{_size(a.size)}\tinstalled {a.installed_at}{gone}")
+        return 0
+    if cmd == "updates":
+        ups = installs.updates(listing.app for listing in view.listings)
+        if args.json:
+            _print_json([u.to_json() for u in ups])
+        else:
+            for u in ups:
+                print(f"{u.id}\t{u.installed} → {u.available}")
+        return 0
+    if cmd == "uninstall":
+        store, app_id = _installed_ref(services, view, args.app_id)
+        removed = installs.uninstall(store, app_id, keep_data=args.keep_data)
+        kept = " (its data kept)" if args.keep_data else ""
+        print(f"uninstalled {removed.id} {removed.version}{kept}")
+        return 0
+    if cmd == "install":
+        app = view.find(args.app_id).app
+        bar = ProgressBar(f"{app.id}")
+        try:
+            done = installs.install(app, args.version, on_item=bar)
+        finally:
+            bar.done()
+        print(f"installed {done.id} {done.version} ({_size(done.size)})")
+        return 0
+    # update
+    ups = installs.updates(listing.app for listing in view.listings)
+    if args.app_ids:
+        wanted = {_installed_ref(services, view, ref) for ref in args.app_ids}
+        ups = [u for u in ups if (u.store, u.app_id) in wanted]
+        if not ups:
+            print("no updates for those apps")
+            return 0
+    elif not args.all:
+        raise AppStoreError("name the apps to update, or use --all")
+    failed = 0
+    for u in ups:
+        app = view.find(f"{u.store}/{u.app_id}").app
+        bar = ProgressBar(u.id)
+        try:
+            done = installs.install(app, on_item=bar)
+        except NotInstallable as e:
+            failed += 1
+            print(f"error: {e}", file=sys.stderr)
+            continue
+        except AppStoreError as e:
+            failed += 1
+            print(f"error: {u.id}: {e}", file=sys.stderr)
+            continue
+        finally:
+            bar.done()
+        print(f"updated {done.id} {u.installed} → {done.version}")
+    if not ups:
+        print("all apps are up to date")
+    return 1 if failed else 0

@@ -1,0 +1,360 @@
+"""The GUI's side of getting apps: what state each app is in (queued, downloading 43 %,
+paused, verifying, installing, installed, update available, failed and why), and the actions
+that change it. All work runs as jobs; downloads run in the core's queue, whose reports reach
+the GUI thread through a queued signal."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+
+from appstore.core.activity import Activity
+from appstore.core.catalog.models import App
+from appstore.core.downloads import DownloadItem, State
+from appstore.core.errors import NotFound
+from appstore.core.installs import Finished, entry_url, parse_key
+from appstore.core.jobs import JobContext
+from appstore.core.library import InstalledApp, Update
+from appstore.core.store.manager import CatalogView
+from appstore.ui.controller import Controller
+
+
+class Phase(StrEnum):
+    AVAILABLE = "available"  # can be installed
+    LINK = "link"  # a link DApp: opens its website, nothing to install
+    PREPARING = "preparing"  # asking the store what to download
+    QUEUED = "queued"
+    DOWNLOADING = "downloading"
+    PAUSED = "paused"
+    VERIFYING = "verifying"
+    INSTALLING = "installing"
+    INSTALLED = "installed"
+    UPDATE = "update"  # installed, and a newer version is in the catalogue
+    FAILED = "failed"
+
+
+BUSY = (Phase.PREPARING, Phase.QUEUED, Phase.DOWNLOADING, Phase.VERIFYING, Phase.INSTALLING)
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What a page shows for one app. ``fraction`` is the download's share done (0–1)."""
+
+    phase: Phase
+    fraction: float = 0.0
+    installed: InstalledApp | None = None
+    update: Update | None = None
+    item: DownloadItem | None = None
+    error: str | None = None
+
+
+def app_key(store: str, app_id: str) -> str:
+    return f"{store}/{app_id}"
+
+
+class InstallController(QObject):
+    """Signals: ``changed(str)`` the ``STORE/APP_ID`` whose state changed (``""``: several);
+    ``downloads_changed()`` the list of downloads changed; ``library_changed()`` the installed
+    apps or their updates changed; ``failed(str)`` a message for the banner."""
+
+    changed = Signal(str)
+    downloads_changed = Signal()
+    library_changed = Signal()
+    failed = Signal(str)
+    _from_queue = Signal(object)
+
+    def __init__(self, controller: Controller) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self.jobs = controller.jobs
+        self.items: dict[str, DownloadItem] = {}  # by download key
+        self.installed: dict[str, InstalledApp] = {}  # by STORE/APP_ID
+        self.updates: dict[str, Update] = {}
+        self.history: list[Finished] = []  # installed downloads, newest first
+        self._preparing: set[str] = set()
+        self._installing: set[str] = set()
+        self._errors: dict[str, str] = {}
+        self._dropped: set[str] = set()  # downloads forgotten (cancelled, installed) until asked again
+        self._attached = False
+        self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl  # the system browser
+        self._from_queue.connect(self._item_changed)
+        controller.ready.connect(self._attach)
+        controller.catalog_changed.connect(lambda _: self.reload())
+        if controller.services is not None:
+            self._attach()
+
+    # -- state -----------------------------------------------------------------------------------
+    def state(self, app: App) -> AppState:
+        key = app_key(app.store, app.id)
+        if app.kind == "link":
+            return AppState(Phase.LINK)
+        installed = self.installed.get(key)
+        update = self.updates.get(key)
+        item = self._item_for(key)
+        if key in self._installing:
+            return AppState(Phase.INSTALLING, 1.0, installed, update, item)
+        if key in self._preparing:
+            return AppState(Phase.PREPARING, 0.0, installed, update, item)
+        if item is not None and item.state in (State.QUEUED, State.DOWNLOADING, State.PAUSED,
+                                               State.VERIFYING, State.FAILED):
+            phase = {State.QUEUED: Phase.QUEUED, State.DOWNLOADING: Phase.DOWNLOADING,
+                     State.PAUSED: Phase.PAUSED, State.VERIFYING: Phase.VERIFYING,
+                     State.FAILED: Phase.FAILED}[item.state]
+            return AppState(phase, item.progress.fraction, installed, update, item, item.error)
+        if key in self._errors:
+            return AppState(Phase.FAILED, 0.0, installed, update, item, self._errors[key])
+        if update is not None:
+            return AppState(Phase.UPDATE, 0.0, installed, update)
+        if installed is not None:
+            return AppState(Phase.INSTALLED, 1.0, installed)
+        return AppState(Phase.AVAILABLE)
+
+    def _item_for(self, key: str) -> DownloadItem | None:
+        found = None
+        for item in self.items.values():
+            parsed = parse_key(item.key)
+            if parsed and app_key(parsed[0], parsed[1]) == key:
+                found = item if found is None or item.version > found.version else found
+        return found
+
+    def downloads(self) -> list[DownloadItem]:
+        """Every download the queue knows, in the order they were added."""
+        return list(self.items.values())
+
+    # -- loading ---------------------------------------------------------------------------------
+    def _attach(self) -> None:
+        services = self.controller.services
+        if services is None or self._attached:
+            return
+        self._attached = True
+
+        def attach(ctx: JobContext) -> list[DownloadItem]:
+            queue = services.installs.queue  # restores the last run's downloads
+            queue.subscribe(self._from_worker)
+            return queue.items()
+
+        def attached(items: list[DownloadItem]) -> None:
+            for item in items:
+                self._item_changed(item)
+            self.downloads_changed.emit()
+
+        self.jobs.submit(attach, lane="library", title="open downloads", on_done=attached,
+                         on_error=self._failed)
+        self.reload()
+
+    def _drop(self, item: DownloadItem) -> None:
+        """Forget a download (cancelled, or installed): later reports about it are stale."""
+        self._dropped.add(item.key)
+        self.items.pop(item.key, None)
+        self.downloads_changed.emit()
+        parsed = parse_key(item.key)
+        self.changed.emit(app_key(parsed[0], parsed[1]) if parsed else "")
+
+    def _from_worker(self, item: DownloadItem) -> None:
+        with contextlib.suppress(RuntimeError):  # the GUI is gone
+            self._from_queue.emit(item)
+
+    def reload(self) -> None:
+        """Read the installed apps and their updates again (after a change, or a new catalogue)."""
+        services = self.controller.services
+        if services is None:
+            return
+        view = self.controller.view
+
+        def load(ctx: JobContext) -> tuple[list[InstalledApp], list[Update], list[Finished]]:
+            installs = services.installs
+            apps = [listing.app for listing in view.listings] if view is not None else []
+            return installs.installed(), installs.updates(apps), installs.history()
+
+        self.jobs.submit(load, lane="library", title="read library", on_done=self._loaded,
+                         on_error=self._failed)
+
+    def _loaded(self, result: tuple[list[InstalledApp], list[Update], list[Finished]]) -> None:
+        installed, updates, history = result
+        self.installed = {a.id: a for a in installed}
+        self.updates = {u.id: u for u in updates}
+        self.history = history
+        self.library_changed.emit()
+        self.downloads_changed.emit()
+        self.changed.emit("")
+        for item in list(self.items.values()):  # downloaded before the catalogue was there
+            parsed = parse_key(item.key)
+            if item.state == State.DONE and parsed:
+                key = app_key(parsed[0], parsed[1])
+                if key not in self._installing:
+                    self._install(key, item)
+
+    def _item_changed(self, item: DownloadItem) -> None:
+        old = self.items.get(item.key)
+        if old is not None and old.version > item.version:
+            return  # a stale report overtaken by a newer one
+        if item.key in self._dropped:
+            return  # about a download already cancelled or installed
+        if item.state == State.CANCELLED:
+            self._drop(item)
+            return
+        new_key = old is None
+        self.items[item.key] = item
+        parsed = parse_key(item.key)
+        key = app_key(parsed[0], parsed[1]) if parsed else ""
+        if item.state == State.DONE and parsed and key not in self._installing:
+            self._install(key, item)
+        if new_key or old is None or old.state != item.state:
+            self.downloads_changed.emit()
+        self.changed.emit(key)
+
+    # -- actions ---------------------------------------------------------------------------------
+    def _view(self) -> CatalogView | None:
+        return self.controller.view
+
+    def _app(self, key: str) -> App | None:
+        view = self._view()
+        if view is None:
+            return None
+        try:
+            return view.find(key).app
+        except NotFound:  # gone from the catalogue: nothing to install
+            return None
+
+    def install(self, app: App, version: str | None = None) -> None:
+        """Download (then install) ``app``: its newest version, or ``version``."""
+        services = self.controller.services
+        key = app_key(app.store, app.id)
+        if services is None or key in self._preparing:
+            return
+        self._preparing.add(key)
+        self._errors.pop(key, None)
+        self.changed.emit(key)
+
+        def done(item: DownloadItem) -> None:
+            self._preparing.discard(key)
+            self._dropped.discard(item.key)  # asked for again: its reports count again
+            # reports that came before this one were ignored: take the queue's latest word
+            # (in memory: no disk or network on the GUI thread)
+            self._item_changed(services.installs.queue.get(item.key) or item)
+            self.downloads_changed.emit()
+
+        def failed(message: str, _: BaseException) -> None:
+            self._preparing.discard(key)
+            self._errors[key] = message
+            self.changed.emit(key)
+
+        self.jobs.submit(lambda ctx: services.installs.start(app, version), lane="io",
+                         title="prepare download", key=key, on_done=done, on_error=failed)
+
+    def update_all(self) -> None:
+        for update in list(self.updates.values()):
+            app = self._app(update.id)
+            if app is not None:
+                self.install(app)
+
+    def _install(self, key: str, item: DownloadItem) -> None:
+        services = self.controller.services
+        app = self._app(key)
+        if services is None or app is None:
+            return
+        self._installing.add(key)
+        self.changed.emit(key)
+
+        def install(ctx: JobContext) -> InstalledApp:
+            return services.installs.finish(app, item, ctx)
+
+        def installed(_: InstalledApp) -> None:
+            self._installing.discard(key)
+            self._drop(item)
+            self.reload()
+
+        def failed(message: str, _: BaseException) -> None:
+            self._installing.discard(key)
+            self._errors[key] = message
+            self._drop(item)
+            self._discard(item.key)
+
+        self.jobs.submit(install, lane="library", title="install", key=key, on_done=installed,
+                         on_error=failed)
+
+    def _queue_action(self, action: Callable[[Any], Any], title: str) -> None:
+        services = self.controller.services
+        if services is not None:
+            self.jobs.submit(lambda ctx: action(services.installs.queue), lane="io", title=title,
+                             on_error=self._failed)
+
+    def pause(self, download_key: str) -> None:
+        self._queue_action(lambda q: q.pause(download_key), "pause download")
+
+    def resume(self, download_key: str) -> None:
+        self._queue_action(lambda q: q.resume(download_key), "resume download")
+
+    def retry(self, download_key: str) -> None:
+        self._queue_action(lambda q: q.retry(download_key), "retry download")
+
+    def cancel(self, download_key: str) -> None:
+        def cancel(q: Any) -> None:
+            q.cancel(download_key)
+            q.remove(download_key)
+
+        self._queue_action(cancel, "cancel download")
+        item = self.items.get(download_key)
+        if item is not None:
+            self._drop(item)  # at once: the queue's own report follows
+
+    def _discard(self, download_key: str) -> None:
+        self._queue_action(lambda q: q.remove(download_key), "forget download")
+
+    def pause_all(self) -> None:
+        self._queue_action(lambda q: q.pause_all(), "pause downloads")
+
+    def resume_all(self) -> None:
+        self._queue_action(lambda q: q.resume_all(), "resume downloads")
+
+    def clear_history(self) -> None:
+        services = self.controller.services
+        self.history = []
+        self.downloads_changed.emit()
+        if services is not None:
+            self.jobs.submit(lambda ctx: services.installs.clear_history(), lane="library",
+                             title="clear download history", on_error=self._failed)
+
+    def clear_error(self, key: str) -> None:
+        if self._errors.pop(key, None) is not None:
+            self.changed.emit(key)
+
+    def uninstall(self, store: str, app_id: str, *, keep_data: bool) -> None:
+        services = self.controller.services
+        if services is None:
+            return
+        key = app_key(store, app_id)
+
+        def done(_: object) -> None:
+            self.reload()
+
+        self.jobs.submit(lambda ctx: services.installs.uninstall(store, app_id, keep_data=keep_data),
+                         lane="library", title="uninstall", key=key, on_done=done,
+                         on_error=self._failed)
+
+    def open(self, app: App) -> None:
+        """Open an installed app's start page (in the system browser until the DApp host
+        exists), and count the ``open`` activity."""
+        services = self.controller.services
+        installed = self.installed.get(app_key(app.store, app.id))
+        if services is None or installed is None:
+            return
+
+        def url(ctx: JobContext) -> str:
+            return entry_url(services.installs.library, installed)
+
+        def opened(u: str) -> None:
+            self.open_url(QUrl(u))
+            self.controller.record(Activity.OPEN, app)
+
+        self.jobs.submit(url, lane="io", title="open", key=installed.id, on_done=opened,
+                         on_error=self._failed)
+
+    def _failed(self, message: str, _: BaseException) -> None:
+        self.failed.emit(message)
