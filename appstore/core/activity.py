@@ -21,9 +21,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from appstore.core.errors import ConfigError
-
-SCHEMA_VERSION = 1
+from appstore.core.sqlite import open_database
 
 
 class Activity(StrEnum):
@@ -78,26 +76,8 @@ class ActivityLog:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    db.close()
-                    raise ConfigError(f"{self.path} was written by a newer imapp; update imapp")
-                if version < SCHEMA_VERSION:
-                    with db:
-                        db.execute("BEGIN IMMEDIATE")
-                        for statement in _SCHEMA.split(";"):
-                            if statement.strip():
-                                db.execute(statement)
-                        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            except sqlite3.DatabaseError as e:
-                raise ConfigError(f"{self.path} cannot be used ({e}); move it away to start a "
-                                  "new activity journal") from None
-            self._db = db
+            self._db = open_database(self.path, [_SCHEMA],
+                                     if_damaged="move it away to start a new activity journal")
             self._import_jsonl()
         return self._db
 

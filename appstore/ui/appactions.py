@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from appstore.core.catalog.models import App, localized
 from appstore.ui import texts
 from appstore.ui.installs import AppState, InstallController, Phase, app_key
-from appstore.ui.widgets import open_link, plain_label
+from appstore.ui.widgets import plain_label
 
 
 class UninstallDialog(QMessageBox):
@@ -155,23 +155,7 @@ class AppActions(QWidget):
         self.note.setVisible(bool(note))
 
     def _primary(self) -> None:
-        s, app = self.state, self.app
-        if s.phase in (Phase.AVAILABLE, Phase.UPDATE):
-            self.installs.install(app)
-        elif s.phase is Phase.LINK:
-            open_link(app.url)
-        elif s.phase is Phase.INSTALLED:
-            self.installs.open(app)
-        elif s.phase is Phase.DOWNLOADING and s.item is not None:
-            self.installs.pause(s.item.key)
-        elif s.phase is Phase.PAUSED and s.item is not None:
-            self.installs.resume(s.item.key)
-        elif s.phase is Phase.FAILED:
-            self.installs.clear_error(self.key)
-            if s.item is not None:
-                self.installs.retry(s.item.key)
-            else:
-                self.installs.install(app)
+        self.installs.act(self.app)
 
     def _secondary(self) -> None:
         s = self.state

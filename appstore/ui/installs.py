@@ -23,6 +23,7 @@ from appstore.core.jobs import JobContext
 from appstore.core.library import InstalledApp, Update
 from appstore.core.store.manager import CatalogView
 from appstore.ui.controller import Controller
+from appstore.ui.widgets import open_link
 
 
 class Phase(StrEnum):
@@ -247,6 +248,27 @@ class InstallController(QObject):
 
         self.jobs.submit(lambda ctx: services.installs.start(app, version), lane="io",
                          title="prepare download", key=key, on_done=done, on_error=failed)
+
+    def act(self, app: App) -> None:
+        """What the app's main button does now: Install, Update, Open, Pause, Resume, Retry, or
+        visit a link DApp (the app page's button and the cards' share this)."""
+        s = self.state(app)
+        if s.phase in (Phase.AVAILABLE, Phase.UPDATE):
+            self.install(app)
+        elif s.phase is Phase.INSTALLED:
+            self.open(app)
+        elif s.phase is Phase.LINK:
+            open_link(app.url)
+        elif s.phase is Phase.DOWNLOADING and s.item is not None:
+            self.pause(s.item.key)
+        elif s.phase is Phase.PAUSED and s.item is not None:
+            self.resume(s.item.key)
+        elif s.phase is Phase.FAILED:
+            self.clear_error(app_key(app.store, app.id))
+            if s.item is not None:
+                self.retry(s.item.key)
+            else:
+                self.install(app)
 
     def update_all(self) -> None:
         for update in list(self.updates.values()):

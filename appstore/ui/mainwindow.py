@@ -23,9 +23,9 @@ from appstore.ui import texts
 from appstore.ui.controller import Controller, StoreStatus
 from appstore.ui.discover import DiscoverPage
 from appstore.ui.images import ImageLoader
-from appstore.ui.installs import InstallController, Phase
+from appstore.ui.installs import InstallController
 from appstore.ui.models import AppListModel
-from appstore.ui.widgets import Banner, open_link
+from appstore.ui.widgets import Banner
 
 if TYPE_CHECKING:
     from appstore.ui.apppage import AppPage
@@ -252,27 +252,14 @@ class MainWindow(QMainWindow):
             item.setText(f"{self.nav_labels[key]}  ({n})" if n else self.nav_labels[key])
 
     def _card_action(self, ref: str) -> None:
-        """The button on a card: Install, Update, Open, Resume or Retry, as its state says."""
+        """The button on a card does what the app page's main button would."""
         view = self.controller.view
         if view is None:
             return
         try:
-            app = view.find(ref).app
+            self.installs.act(view.find(ref).app)
         except NotFound:
             return
-        state = self.installs.state(app)
-        if state.phase in (Phase.AVAILABLE, Phase.UPDATE):
-            self.installs.install(app)
-        elif state.phase is Phase.INSTALLED:
-            self.installs.open(app)
-        elif state.phase is Phase.PAUSED and state.item is not None:
-            self.installs.resume(state.item.key)
-        elif state.phase is Phase.DOWNLOADING and state.item is not None:
-            self.installs.pause(state.item.key)
-        elif state.phase is Phase.FAILED:
-            self.open_ref(ref)  # the page says why, with Retry
-        elif state.phase is Phase.LINK:
-            open_link(app.url)
 
     def open_ref(self, ref: str) -> None:
         """Open an app page by ``ID``, ``STORE/ID``; waits for the catalogue if needed."""

@@ -27,9 +27,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from appstore.core.errors import ConfigError
 from appstore.core.jobs import JobContext
 from appstore.core.library.models import InstalledApp, LibraryError
+from appstore.core.sqlite import open_database
 
 SCHEMA_VERSION = 1
 
@@ -70,32 +70,9 @@ class LibraryDB:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                                     timeout=10.0)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    db.close()
-                    raise ConfigError(f"{self.path} was written by a newer imapp; update imapp")
-                while version < SCHEMA_VERSION:
-                    with db:
-                        db.execute("BEGIN IMMEDIATE")
-                        # another process may have upgraded it meanwhile
-                        version = db.execute("PRAGMA user_version").fetchone()[0]
-                        if version < SCHEMA_VERSION:
-                            for statement in _UPGRADES[version].split(";"):
-                                if statement.strip():
-                                    db.execute(statement)
-                            version += 1
-                            db.execute(f"PRAGMA user_version={version}")
-            except sqlite3.DatabaseError as e:
-                raise ConfigError(f"{self.path} cannot be used ({e}); move it away to start an "
-                                  "empty library (installed apps will have to be installed "
-                                  "again)") from None
-            self._db = db
+            self._db = open_database(self.path, _UPGRADES, if_damaged=(
+                "move it away to start an empty library (installed apps will have to be installed "
+                "again)"))
         return self._db
 
     def _row(self, r: tuple[Any, ...]) -> InstalledApp:
