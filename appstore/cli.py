@@ -106,6 +106,7 @@ def _app_json(entry: Listing, lang: str, full: bool) -> dict[str, Any]:
             icon=app.icon,
             screenshots=list(app.screenshots),
             permissions=list(app.permissions),
+            unknown_permissions=list(app.unknown_permissions),
             releases=[
                 {
                     "version": r.version,
@@ -138,9 +139,10 @@ def _show_text(entry: Listing, lang: str) -> None:
     if app.url:
         print(f"  opens:     {app.url}")
     print(f"  categories: {', '.join(app.categories)}")
-    if app.permissions:
+    asked = (*app.permissions, *app.unknown_permissions)
+    if asked:
         print("  permissions:")
-        for p in app.permissions:
+        for p in asked:  # an unknown one is worded as not granted
             print(f"    - {permission(p, lang)}")
     print()
     print("  " + localized(app.description, lang).replace("\n", "\n  "))
@@ -301,6 +303,10 @@ def main(argv: list[str] | None = None) -> int:
         _say("error", str(e))
         return 1
     except KeyboardInterrupt:
+        if "appstore.core.store.fetcher" in sys.modules:
+            from appstore.core.store import fetcher
+
+            fetcher.abort_all()  # the other stores' threads stop now, not at their deadlines
         return 130
     except BrokenPipeError:  # e.g. `... | head`
         sys.stderr.close()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import struct
+import threading
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -69,3 +73,25 @@ def make_source(src: Path, app_ids: tuple[str, ...] = ("org.test.alpha", "org.te
     for app_id in app_ids:
         write_app(src, app_id)
     return src
+
+
+class SlowHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder, ``delay`` seconds late for every request (a slow store)."""
+
+    delay = 0.4
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        time.sleep(self.delay)
+        super().do_GET()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+def serve_slowly(directory: Path, delay: float) -> http.server.ThreadingHTTPServer:
+    """A threaded server on 127.0.0.1 answering every request ``delay`` seconds late."""
+    handler = type("Slow", (SlowHandler,), {"delay": delay})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

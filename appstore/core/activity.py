@@ -15,12 +15,14 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from appstore.core.errors import ConfigError
 from appstore.core.sqlite import open_database
 
 
@@ -62,6 +64,16 @@ CREATE TABLE IF NOT EXISTS cursors (
     seq INTEGER NOT NULL
 );
 """
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A write that SQLite refuses (read-only, locked, disk full) as a message, not a bug."""
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        raise ConfigError(f"could not record the activity in {path} ({e}); check that the data "
+                          "dir is writable") from None
 
 
 class ActivityLog:
@@ -108,7 +120,7 @@ class ActivityLog:
     def record(self, kind: Activity, store: str, app_id: str) -> ActivityEvent:
         """Append one event and return it with its ``id`` and ``seq``."""
         event = ActivityEvent(Activity(kind), store, app_id)
-        with self._lock:
+        with self._lock, _writing(self.path):
             db = self._conn()
             with db:
                 db.execute("BEGIN IMMEDIATE")
@@ -140,7 +152,7 @@ class ActivityLog:
 
     def save_cursor(self, name: str, seq: int) -> None:
         """Consumer ``name`` has handled every event up to ``seq``. A cursor never moves back."""
-        with self._lock:
+        with self._lock, _writing(self.path):
             db = self._conn()
             with db:
                 db.execute("BEGIN IMMEDIATE")

@@ -38,6 +38,14 @@ class _Redacting(logging.Formatter):
         return redact(super().format(record))
 
 
+class _QuietRotatingFile(logging.handlers.RotatingFileHandler):
+    """A log file whose failures (disk full, rotated away read-only) are not the user's problem:
+    the message is dropped rather than printed as a traceback."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        pass
+
+
 def setup(data_dir: Path | None, *, level: int = logging.INFO) -> Path | None:
     """Log to ``DATA_DIR/logs/imapp.log`` (1 MB, 3 old files kept). Idempotent; returns the
     log file, or None if it cannot be written (then logging goes nowhere, quietly: a read-only
@@ -55,8 +63,10 @@ def setup(data_dir: Path | None, *, level: int = logging.INFO) -> Path | None:
             _handler = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handler: logging.Handler = logging.handlers.RotatingFileHandler(
-                path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
+            # opened now, not at the first message: a log that cannot be written (a data dir
+            # left by another user) means no log, never a traceback in the middle of an error
+            handler: logging.Handler = _QuietRotatingFile(
+                path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
         except OSError:
             return None
         handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s [%(threadName)s] "

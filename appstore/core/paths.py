@@ -22,6 +22,9 @@ class Paths:
     @classmethod
     def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> Paths:
         """``--data-dir`` wins, then ``$IMAPP_DATA_DIR``, then the platform's user data dir."""
+        if data_dir is not None and not str(data_dir).strip():
+            raise ConfigError("the data dir given is empty: name a folder with --data-dir, or leave "
+                              "the option out to use the usual one")
         chosen = data_dir or os.environ.get(ENV_VAR) or platformdirs.user_data_dir("imapp", False)
         try:
             return cls(Path(chosen).expanduser().resolve())

@@ -42,6 +42,9 @@ def open_database(path: Path, upgrades: Sequence[str], *, if_damaged: str) -> sq
         except BaseException:
             db.close()
             raise
+    except sqlite3.OperationalError as e:  # locked, read-only, disk full: not damage
+        raise ConfigError(f"{path} cannot be used just now ({e}); check that the data dir is "
+                          "writable and try again") from None
     except sqlite3.DatabaseError as e:
         raise ConfigError(f"{path} cannot be used ({e}); {if_damaged}") from None
     return db

@@ -19,8 +19,13 @@ from PySide6.QtWidgets import (
 
 from appstore.core.errors import ConfigError
 from appstore.core.store.client import RefreshOutcome, StoreClient
-from appstore.core.store.config import check_store_url
+from appstore.core.store.config import check_store_url, normalise_fingerprint
 from appstore.ui.controller import Controller
+
+
+def _is_fingerprint(text: str) -> bool:
+    """64 lowercase hex digits (what ``normalise_fingerprint`` gives)."""
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
 
 
 def grouped(hex_digest: str) -> str:
@@ -84,7 +89,15 @@ class AddStoreDialog(QDialog):
         self._update_buttons()
 
     def _expected(self) -> str:
-        return "".join(self.expected.text().split()).lower()
+        """The fingerprint typed or pasted, as the CLI reads it (any case, spaces or colons
+        between groups); what was typed as it is if it is not one (``check`` says so)."""
+        text = self.expected.text()
+        if not text.strip():
+            return ""
+        try:
+            return normalise_fingerprint(text)
+        except ConfigError:
+            return text
 
     def _reset(self) -> None:
         self.fingerprint = None
@@ -110,7 +123,7 @@ class AddStoreDialog(QDialog):
         """Fetch the store's root (in a worker) and show its fingerprint."""
         self._reset()
         expected = self._expected()
-        if expected and (len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected)):
+        if expected and not _is_fingerprint(expected):
             self._error(self.tr("A fingerprint is 64 characters from 0-9 and a-f; check what you pasted."))
             return
         try:
@@ -122,7 +135,7 @@ class AddStoreDialog(QDialog):
         self.message.setStyleSheet("")
         self.message.setText(self.tr("Contacting the store…"))
         self.controller.jobs.submit(
-            lambda ctx: hashlib.sha256(StoreClient.fetch_root([url])).hexdigest(), lane="io",
+            lambda ctx: hashlib.sha256(StoreClient.fetch_root([url])).hexdigest(), lane="probe",
             title="check store", on_done=self._checked, on_error=lambda message, _: self._error(message))
 
     def _checked(self, fingerprint: str) -> None:

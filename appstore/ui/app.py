@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -118,15 +119,22 @@ class DesktopApp(QObject):
         logs.install_excepthook(self.bugs.report)
         app.aboutToQuit.connect(self._quitting)
         self.instance: InstanceServer | None = None
+        self.settled = True  # every job finished or was cancelled when the app quit
         if not args.screenshot:
             self.instance = InstanceServer(paths.root, self)
             self.instance.link_received.connect(self.open_link)
 
     def _quitting(self) -> None:
+        if self.instance is not None:
+            self.instance.close()  # a new start must not hand its link to a closing window
         if self.window.isVisible() and not self.args.screenshot:
             self.window.save_state()  # quit without a close (a signal, a log-out)
-        self.controller.shutdown()
-        logs.log.info("imapp closed")
+        if "appstore.core.store.fetcher" in sys.modules:
+            from appstore.core.store import fetcher
+
+            fetcher.abort_all()  # reads in flight end now rather than at their deadlines
+        self.settled = self.controller.shutdown()
+        logs.log.info("imapp closed" if self.settled else "imapp closed with work unfinished")
 
     def open_link(self, link: str) -> None:
         """A link from another start (or none: just come to the front)."""
@@ -229,8 +237,16 @@ def quit_on_signals(app: QApplication) -> None:
     """SIGTERM (log-out, ``kill``) and Ctrl+C close imapp as the window's close would: jobs
     finish or cancel cleanly. Python runs signal handlers only between bytecodes, so a timer
     wakes the interpreter while Qt waits for events."""
+    asked: list[int] = []
+
+    def handle(signum: int, _: object) -> None:
+        if asked:  # asked twice: the user means it
+            os._exit(128 + signum)
+        asked.append(signum)
+        app.quit()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, handle)
     wake = QTimer(app)
     wake.timeout.connect(lambda: None)
     wake.start(300)
@@ -261,4 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     desktop.start()
     quit_on_signals(app)
     code = app.exec()
+    if not desktop.settled:
+        # A thread still holds a network read or a write that would not stop: Python would wait
+        # for it at exit, and a window-less imapp would linger. Writes are atomic; go now.
+        logging.shutdown()
+        os._exit(job.exit_code if job else code)
     return job.exit_code if job else code

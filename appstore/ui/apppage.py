@@ -182,7 +182,7 @@ class AppPage(QScrollArea):
 
         col.addWidget(section_title(self.tr("Permissions")))
         # unknown: what a newer store format asks for and this version cannot grant
-        perms = (*app.permissions, *getattr(app, "unknown_permissions", ()))
+        perms = (*app.permissions, *app.unknown_permissions)
         if perms:
             for perm in perms:
                 row = plain_label("•  " + texts.permission(perm, lang))

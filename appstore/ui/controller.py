@@ -67,6 +67,7 @@ class Controller(QObject):
         self.view: CatalogView | None = None
         self.status = StoreStatus(False, ())
         self.loads_done = 0  # catalogue loads finished (cached, then refreshed)
+        self.warning: str | None = None  # e.g. the demo store could not be freshened
         self.jobs = JobManager(self)
         self._opening: Job | None = None
         self._refresh_job: Job | None = None
@@ -102,7 +103,9 @@ class Controller(QObject):
                                          on_done=opened, on_error=self._failed_to_open)
 
     def _warn(self, warning: str | None) -> None:
-        """A problem worth a banner that does not stop the work (from any thread)."""
+        """A problem worth a banner that does not stop the work (from any thread); ``None``:
+        the problem is gone. It stays in ``warning`` so a later status keeps it on screen."""
+        self.warning = warning
         if warning:
             self.failed.emit(warning)
 
@@ -218,8 +221,10 @@ class Controller(QObject):
                          on_error=lambda message, _: self.failed.emit(message))
 
     # -- closing -----------------------------------------------------------------------------
-    def shutdown(self) -> None:
-        """Cancel what has not started, let writers finish, then close the files."""
-        self.jobs.shutdown()
+    def shutdown(self) -> bool:
+        """Cancel what has not started, let writers finish, then close the files. False if
+        some work did not stop in time."""
+        settled = self.jobs.shutdown()
         if self.services is not None:
             self.services.close()
+        return settled

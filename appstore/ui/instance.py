@@ -55,3 +55,7 @@ class InstanceServer(QObject):
         while conn.canReadLine():
             line = bytes(conn.readLine().data()).decode(errors="replace").strip()
             self.link_received.emit(line[:2048])
+
+    def close(self) -> None:
+        """Stop listening (the app is quitting): a new start then runs on its own."""
+        self.server.close()

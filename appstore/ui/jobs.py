@@ -8,13 +8,15 @@ run several at once. Pages ask ``jobs_for(key)`` what is running for an app or a
 Software's job manager), and hear ``changed`` as jobs move.
 
 Closing the app calls ``shutdown()``: queued jobs are cancelled before they start, running
-ones are asked to cancel and waited for, so no write is abandoned half-way.
+ones are asked to cancel and waited for, so no write is abandoned half-way. The ``activity``
+lane is drained instead: what the user did just before quitting is still recorded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,7 +29,10 @@ from appstore.core.jobs import Cancelled, JobContext
 from appstore.core.logs import log, report_bug
 
 WRITER_LANES = ("stores", "library", "wallet", "activity")
-READER_LANES = {"io": 4, "search": 1}
+READER_LANES = {"io": 4, "search": 1, "probe": 2}
+# Lanes whose queued jobs still run when the app closes: a share recorded just before quitting
+# is money the user earned.
+DRAIN_LANES = ("activity",)
 
 
 class JobState(StrEnum):
@@ -78,7 +83,14 @@ class Job(QObject):
         self.result: Any = None
         self.error: BaseException | None = None
         self.progress = JobProgress(0, 0, "")
-        self.context = JobContext(self._progress_from_worker)
+        me = weakref.ref(self)  # no Job <-> context cycle: a finished job is freed at once
+
+        def progress(done: int, total: int, note: str) -> None:
+            job = me()
+            if job is not None:
+                job._progress_from_worker(done, total, note)
+
+        self.context = JobContext(progress)
         self._report.connect(self._finish)
 
     def cancel(self) -> None:
@@ -168,15 +180,18 @@ class JobManager(QObject):
 
         def finished(j: Job) -> None:
             self._active.pop(j.id, None)
-            if j.state is JobState.DONE and on_done is not None:
-                on_done(j.result)
-            elif j.state is JobState.FAILED and j.error is not None:
-                message = user_message(j.error)
-                log.info("job %s (%s) failed: %s", j.title, j.lane, message)
-                if on_error is not None:
-                    on_error(message, j.error)
-            self.changed.emit(j)
-            j.deleteLater()
+            try:
+                if j.state is JobState.DONE and on_done is not None:
+                    on_done(j.result)
+                elif j.state is JobState.FAILED and j.error is not None:
+                    message = user_message(j.error)
+                    log.info("job %s (%s) failed: %s", j.title, j.lane, message)
+                    if on_error is not None:
+                        on_error(message, j.error)
+            finally:
+                self.changed.emit(j)
+                j.result = j.error = None  # delivered: hold no catalogue or traceback any longer
+                j.deleteLater()
 
         job.finished.connect(finished)
         self._pools[lane].start(_Runnable(job, fn))
@@ -198,10 +213,12 @@ class JobManager(QObject):
         True if everything stopped in time."""
         self._closing = True
         for job in list(self._active.values()):
-            job.cancel()
+            if job.lane not in DRAIN_LANES:
+                job.cancel()
         ok = True
         for lane, pool in self._pools.items():
-            pool.clear()  # queued work never starts
+            if lane not in DRAIN_LANES:
+                pool.clear()  # queued work never starts
             budget = wait_ms if lane in WRITER_LANES else min(wait_ms, 3000)
             ok = pool.waitForDone(budget) and ok
         if not ok:

@@ -319,11 +319,18 @@ class MainWindow(QMainWindow):
             self.status_label.setText("")
         elif not failures:
             self.status_label.setText(self.tr("All stores up to date"))
-            self.banner.hide()
+            if self.controller.warning:
+                self.banner.show_message(self.controller.warning, can_retry=False)
+            else:
+                self.banner.hide()
         else:
-            oldest = min((o.verified_at or "" for o in failures), default="")
-            self.status_label.setText(self.tr("Offline or failing: showing the catalogue verified %1")
-                                      .replace("%1", texts.age(oldest or None)))
+            verified = [o.verified_at for o in failures if o.catalog is not None and o.verified_at]
+            if verified:
+                self.status_label.setText(self.tr("Offline or failing: showing the catalogue "
+                                                  "verified %1").replace("%1", texts.age(min(verified))))
+            else:
+                self.status_label.setText(self.tr("A store could not be checked, and has no verified "
+                                                  "catalogue yet"))
             self.banner.show_message("\n".join(str(o.error) for o in failures))
 
     def _retry(self) -> None:

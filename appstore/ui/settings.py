@@ -170,6 +170,8 @@ class SettingsPage(QScrollArea):
         if outcome.error is None:
             return self.tr("✓ Verified %1 · %2 apps").replace("%1", texts.age(outcome.verified_at)).replace(
                 "%2", str(apps))
+        if outcome.catalog is None:
+            return self.tr("⚠ %1 — no verified catalogue yet").replace("%1", str(outcome.error))
         return self.tr("⚠ %1 — using the catalogue verified %2").replace("%1", str(outcome.error)).replace(
             "%2", texts.age(outcome.verified_at))
 

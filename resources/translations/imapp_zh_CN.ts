@@ -3,72 +3,72 @@
 <context>
     <name>AddStoreDialog</name>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="38" />
+        <location filename="../../appstore/ui/addstore.py" line="43" />
         <source>Add a store</source>
         <translation>添加商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="41" />
+        <location filename="../../appstore/ui/addstore.py" line="46" />
         <source>A store is trusted by its fingerprint. Get it from the store's publisher, paste it below, and imapp checks that the store you reach is that one.</source>
         <translation>商店依据其指纹获得信任。请向商店发布者索取指纹并粘贴到下方，imapp 会核对您连接到的正是这家商店。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="48" />
+        <location filename="../../appstore/ui/addstore.py" line="53" />
         <source>64 hexadecimal characters (recommended)</source>
         <translation>64 位十六进制字符（建议填写）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="49" />
+        <location filename="../../appstore/ui/addstore.py" line="54" />
         <source>Check store</source>
         <translation>检查商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="52" />
+        <location filename="../../appstore/ui/addstore.py" line="57" />
         <source>Store URL</source>
         <translation>商店地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="53" />
+        <location filename="../../appstore/ui/addstore.py" line="58" />
         <source>Fingerprint from the publisher</source>
         <translation>发布者提供的指纹</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="62" />
+        <location filename="../../appstore/ui/addstore.py" line="67" />
         <source>I compared this fingerprint with the one the publisher gave me</source>
         <translation>我已将此指纹与发布者提供的指纹核对一致</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="67" />
+        <location filename="../../appstore/ui/addstore.py" line="72" />
         <source>Trust and add</source>
         <translation>信任并添加</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="114" />
+        <location filename="../../appstore/ui/addstore.py" line="127" />
         <source>A fingerprint is 64 characters from 0-9 and a-f; check what you pasted.</source>
         <translation>指纹由 64 个 0-9 和 a-f 字符组成，请检查您粘贴的内容。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="123" />
+        <location filename="../../appstore/ui/addstore.py" line="136" />
         <source>Contacting the store…</source>
         <translation>正在连接商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="135" />
+        <location filename="../../appstore/ui/addstore.py" line="148" />
         <source>This store's fingerprint does not match the one you entered. It is not the store you expect (or someone is impersonating it), so it will not be added.</source>
         <translation>该商店的指纹与您输入的不一致。这不是您要找的商店（或有人在冒充它），因此不会添加。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="142" />
+        <location filename="../../appstore/ui/addstore.py" line="155" />
         <source>✓ The fingerprint matches. You can add this store.</source>
         <translation>✓ 指纹一致，可以添加此商店。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="144" />
+        <location filename="../../appstore/ui/addstore.py" line="157" />
         <source>This is the store's fingerprint. Compare it with the one its publisher gave you before you trust it.</source>
         <translation>这是该商店的指纹。信任之前，请与发布者提供的指纹进行核对。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="154" />
+        <location filename="../../appstore/ui/addstore.py" line="167" />
         <source>Checking the store's signatures and downloading its catalogue…</source>
         <translation>正在验证商店签名并下载应用目录…</translation>
     </message>
@@ -454,32 +454,32 @@
 <context>
     <name>DownloadsPage</name>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="167" />
+        <location filename="../../appstore/ui/downloadspage.py" line="172" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="171" />
+        <location filename="../../appstore/ui/downloadspage.py" line="176" />
         <source>Pause all</source>
         <translation>全部暂停</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="173" />
+        <location filename="../../appstore/ui/downloadspage.py" line="178" />
         <source>Resume all</source>
         <translation>全部继续</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="182" />
+        <location filename="../../appstore/ui/downloadspage.py" line="187" />
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="185" />
+        <location filename="../../appstore/ui/downloadspage.py" line="190" />
         <source>Clear list</source>
         <translation>清除列表</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="190" />
+        <location filename="../../appstore/ui/downloadspage.py" line="195" />
         <source>Nothing is downloading. Apps you install appear here while they download; a paused download picks up where it stopped, even after a restart.</source>
         <translation>当前没有下载。您安装的应用下载时会显示在这里；暂停的下载会从中断处继续，即使重启之后也是如此。</translation>
     </message>
@@ -510,17 +510,17 @@
 <context>
     <name>FinishedRow</name>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="138" />
+        <location filename="../../appstore/ui/downloadspage.py" line="136" />
         <source>Updated to %1</source>
         <translation>已更新到 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="139" />
+        <location filename="../../appstore/ui/downloadspage.py" line="137" />
         <source>Installed %1</source>
         <translation>已安装 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="145" />
+        <location filename="../../appstore/ui/downloadspage.py" line="143" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -614,24 +614,29 @@
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="307" />
+        <location filename="../../appstore/ui/mainwindow.py" line="294" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="328" />
+        <location filename="../../appstore/ui/mainwindow.py" line="315" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="334" />
+        <location filename="../../appstore/ui/mainwindow.py" line="321" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="338" />
+        <location filename="../../appstore/ui/mainwindow.py" line="329" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/mainwindow.py" line="332" />
+        <source>A store could not be checked, and has no verified catalogue yet</source>
+        <translation>有商店无法检查，且尚无已验证的目录</translation>
     </message>
 </context>
 <context>
@@ -775,17 +780,22 @@
         <translation>✓ 已验证（%1）· %2 个应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="173" />
+        <location filename="../../appstore/ui/settings.py" line="174" />
+        <source>⚠ %1 — no verified catalogue yet</source>
+        <translation>⚠ %1 — 尚无已验证的目录</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/settings.py" line="175" />
         <source>⚠ %1 — using the catalogue verified %2</source>
         <translation>⚠ %1 —— 正在使用上次验证（%2）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="183" />
+        <location filename="../../appstore/ui/settings.py" line="185" />
         <source>Remove store</source>
         <translation>移除商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="184" />
+        <location filename="../../appstore/ui/settings.py" line="186" />
         <source>Remove the store “%1”? Its apps disappear from Discover.</source>
         <translation>要移除商店“%1”吗？它的应用将从“发现”中消失。</translation>
     </message>

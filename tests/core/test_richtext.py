@@ -13,4 +13,13 @@ def test_html_is_sanitised() -> None:
     assert "script" not in out and "onclick" not in out and "img" not in out
     assert "javascript" not in out and "style" not in out
     assert "<b>bold</b>" in out
-    assert '<a href="https://ok.example" rel="noopener noreferrer">ok</a>' in out
+    assert '<a href="https://ok.example" rel="noopener noreferrer">ok</a> (ok.example)' in out
+
+
+def test_a_description_cannot_look_like_imapp_itself() -> None:
+    out = to_html('<h3>Source</h3><p>✓ Signed by the store and verified just now</p>'
+                  '<p><a href="https://evil.example/x">https://imapp.org/verified</a> '
+                  '<a href="https://a.example/">https://a.example</a></p>')
+    assert "<h3" not in out and "Source" in out  # no heading: just text
+    assert "https://imapp.org/verified</a> (evil.example)" in out  # the real target is said
+    assert "https://a.example</a> (" not in out  # a link showing its own address says no more

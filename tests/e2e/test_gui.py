@@ -80,3 +80,45 @@ def test_a_data_dir_that_is_a_file_is_one_clear_line(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_quitting_while_a_store_dribbles_does_not_linger(tmp_path: Path) -> None:
+    """SIGTERM during a refresh from a store sending a byte a second: imapp is gone in seconds
+    (reads in flight are cut), not after the fetch deadlines, and a new start is not captured by
+    a window-less process."""
+    import signal
+    import time
+
+    from appstore.core.paths import Paths
+    from appstore.core.publish.builder import publish
+    from appstore.core.publish.keys import init_keys
+    from appstore.core.publish.source import load_source
+    from appstore.core.store.manager import Stores
+    from tests.hostile_http import HostileServer
+    from tests.storekit import make_source
+
+    src = make_source(tmp_path / "src")
+    keys = init_keys(tmp_path / "keys")
+    out = tmp_path / "out"
+    result = publish(load_source(src), out, keys)
+    data = tmp_path / "d"
+    with HostileServer(root=out) as srv:
+        Stores(Paths.resolve(data)).add([srv.base], result.root_sha256)
+        publish(load_source(src), out, keys, force_timestamp=True)  # something new to fetch
+        srv.set(None, throttle=1)  # then a byte a second
+        proc = subprocess.Popen([sys.executable, "main.py", "--data-dir", str(data)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(h.path.endswith("timestamp.json")
+                                                      for h in srv.requests()):
+            time.sleep(0.1)
+        time.sleep(1)  # the refresh is now reading, slowly
+        asked = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        took = time.monotonic() - asked
+    assert proc.returncode == 0, err
+    assert took < 10, f"imapp took {took:.1f} s to close"
+    assert "Traceback" not in err
+    assert "imapp closed" in (data / "logs" / "imapp.log").read_text()

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 from pytestqt.qtbot import QtBot
 
-from appstore.core.activity import Activity
+from appstore.core.activity import Activity, ActivityLog
 from appstore.ui.app import DesktopApp
 from appstore.ui.delegates import AppCardDelegate
 from appstore.ui.discover import MIN_CARD_WIDTH, AppGrid
@@ -84,15 +84,18 @@ def test_resizing_relays_out_with_one_size_per_layout(desktop: DesktopApp, qtbot
     assert 0 < calls <= 3 < grid.model().rowCount()
 
 
-def test_a_click_opens_the_app(desktop: DesktopApp, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_click_opens_the_app(desktop: DesktopApp, qtbot: QtBot) -> None:
     grid = _shown(desktop, 1215, qtbot)
-    visits: list[tuple[str, str]] = []
-    monkeypatch.setattr(desktop.controller, "record", lambda kind, app: visits.append((kind, app.id)))
+    visits: list[str] = []
+    desktop.controller.activity.connect(lambda event: visits.append(event.app_id))  # recorded
     index = grid.model().index(1, 0)
     ref = index.data(Roles.REF)
     qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=grid.visualRect(index).center())
     assert desktop.window.current_page() == f"app:{ref}"
-    assert visits == [(Activity.BROWSE, ref)]  # one visit
+    qtbot.waitUntil(lambda: bool(visits), timeout=5000)
+    qtbot.wait(200)  # time for a second, wrong, visit to be recorded
+    journal = ActivityLog(desktop.controller.services.activity.path).events()  # type: ignore[union-attr]
+    assert visits == [ref] and [(e.kind, e.app_id) for e in journal] == [(Activity.BROWSE, ref)]
 
 
 class SingleClickStyle(QProxyStyle):

@@ -1,8 +1,5 @@
 """The GUI thread never blocks while a slow store refreshes."""
 
-import functools
-import http.server
-import threading
 import time
 from pathlib import Path
 
@@ -12,25 +9,15 @@ from pytestqt.qtbot import QtBot
 from appstore.core.paths import Paths
 from appstore.core.store.manager import Stores
 from tests.conftest import Published
+from tests.storekit import serve_slowly
 from tests.ui.conftest import make_desktop
 
 DELAY = 0.4  # seconds the store takes to answer each request
 
 
-class SlowHandler(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
-        time.sleep(DELAY)
-        super().do_GET()
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 def test_gui_stays_responsive_while_a_slow_store_refreshes(qtbot: QtBot, data: Path,
                                                           published: Published) -> None:
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(SlowHandler, directory=str(published.out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_slowly(published.out, DELAY)
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         Stores(Paths.resolve(data)).add([url], published.result.root_sha256)

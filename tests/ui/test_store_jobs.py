@@ -1,10 +1,7 @@
 """Store changes and refreshes as jobs: nothing asked for is lost, and once the jobs settle the
 catalogue shown matches stores.json."""
 
-import functools
-import http.server
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,19 +19,10 @@ from appstore.core.publish.source import load_source
 from appstore.core.store.manager import Stores
 from appstore.ui.app import DesktopApp
 from tests.conftest import Published
-from tests.storekit import make_source, write_app
+from tests.storekit import make_source, serve_slowly, write_app
 from tests.ui.conftest import make_desktop
 
 DELAY = 0.3  # seconds the slow store takes to answer each request
-
-
-class SlowHandler(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
-        time.sleep(DELAY)
-        super().do_GET()
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
 
 
 @dataclass
@@ -45,9 +33,7 @@ class Served:
 
 @pytest.fixture
 def slow_store(published: Published) -> Iterator[Published]:
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(SlowHandler, directory=str(published.out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_slowly(published.out, DELAY)
     published.url = f"http://127.0.0.1:{server.server_address[1]}"
     yield published
     server.shutdown()
@@ -105,6 +91,7 @@ def test_a_store_removed_during_a_refresh_goes_away(qtbot: QtBot, data: Path,
     settle(qtbot, desktop)
     slow_store.republish()
     desktop.controller.refresh()
+    assert desktop.controller.jobs.active("stores")  # the refresh is under way
     desktop.window.settings_page.remove_store("demo", confirm=False)
     settle(qtbot, desktop)
     assert store_ids_on_disk(data) == ["teststore"]
@@ -118,6 +105,7 @@ def test_a_refresh_asked_for_during_another_is_not_lost(qtbot: QtBot, data: Path
     desktop = make_desktop(qtbot, data)
     settle(qtbot, desktop)
     desktop.controller.refresh()  # starts, slowly
+    assert desktop.controller.jobs.active("stores")
     # the publisher adds an app while that refresh runs; the user asks again
     write_app(slow_store.src, "org.test.delta")
     slow_store.republish()
@@ -150,4 +138,20 @@ def test_the_refresh_button_of_a_store_refreshes_only_that_store(qtbot: QtBot, d
     settle(qtbot, desktop)
     assert attempt("teststore") != before["teststore"]
     assert attempt("demo") == before["demo"]
+    desktop.window.close()
+
+
+def test_a_replaced_catalogue_is_freed(qtbot: QtBot, data: Path) -> None:
+    """Nothing keeps an old catalogue alive once a refresh replaced it (at 100,000 apps that is a
+    million objects per refresh), without waiting for the cyclic collector."""
+    import weakref
+
+    desktop = make_desktop(qtbot, data)
+    settle(qtbot, desktop)
+    old = weakref.ref(desktop.controller.view)  # type: ignore[arg-type]
+    for _ in range(3):
+        desktop.controller.refresh()
+        settle(qtbot, desktop)
+    qtbot.wait(50)  # deleteLater of the finished jobs
+    assert desktop.controller.view is not None and old() is None
     desktop.window.close()

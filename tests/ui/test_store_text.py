@@ -237,9 +237,7 @@ def test_unknown_permissions_are_shown_as_not_granted(desktop: DesktopApp) -> No
     assert view is not None
     listing = view.find("org.hostile.app")
     app = listing.app
-    if not hasattr(app, "unknown_permissions"):
-        pytest.skip("App.unknown_permissions is not there yet")
-    odd = dataclasses.replace(app, unknown_permissions=("camera.raw",))  # type: ignore[call-arg]
+    odd = dataclasses.replace(app, unknown_permissions=("camera.raw",))
     w.app_page.show_app(Listing(listing.ref, odd), view)
     seen = _check_labels(w.app_page.widget())
     assert _has(seen, "Asks for “camera.raw”, which this version of imapp does not know: not granted")

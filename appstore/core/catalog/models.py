@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from appstore.core import versions
+from appstore.core import versions, wording
 from appstore.core.bulk import gc_paused
 from appstore.core.errors import CatalogError, shorten
 
@@ -52,14 +52,9 @@ _UNSAFE_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 _URL_BAD = re.compile(f"[\\s\"'`<>\\\\\x00-\x1f\x7f-\x9f{_BIDI}]")
 
 # Permissions a DApp may ask for; the GUI explains each in plain words.
-PERMISSIONS = {
-    "wallet.address": "See your wallet address",
-    "wallet.sign": "Ask you to sign messages with your wallet",
-    "wallet.pay": "Ask you to pay IA from your wallet",
-    "network": "Connect to the internet",
-    "storage": "Keep data on this computer",
-    "clipboard": "Copy text to your clipboard",
-}
+# The permissions this client knows and enforces; their wording (both languages) is in
+# ``wording.PERMISSIONS``, the one table the CLI and the GUI show.
+PERMISSIONS = frozenset(wording.PERMISSIONS)
 
 Localized = Mapping[str, str]
 

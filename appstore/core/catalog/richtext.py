@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 
 import nh3
 
 from appstore.core.catalog.models import url_problem
 
-TAGS = {"p", "br", "b", "strong", "i", "em", "ul", "ol", "li", "a", "code", "h3", "h4"}
+# No headings: a description must not be able to draw a section that looks like imapp's own
+# ("Source", "✓ Signed by the store"); bold text serves for emphasis.
+TAGS = {"p", "br", "b", "strong", "i", "em", "ul", "ol", "li", "a", "code"}
 ATTRIBUTES = {"a": {"href"}}
 # HTML only if it uses one of the tags we keep; "a <b> c" in plain prose stays text otherwise.
 _LOOKS_LIKE_HTML = re.compile(r"</?(?:" + "|".join(sorted(TAGS)) + r")\b[^>]*>", re.IGNORECASE)
@@ -33,10 +36,24 @@ def _attribute(element: str, attribute: str, value: str) -> str | None:
     return None
 
 
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+
+
+def _show_target(m: re.Match[str]) -> str:
+    """A link whose text is not its address also says where it goes: "imapp.org/verified"
+    written over a link to another site shows that site."""
+    href, inner = html.unescape(m.group(1)), html.unescape(re.sub(r"<[^>]+>", "", m.group(2)))
+    if inner.strip().rstrip("/") == href.rstrip("/"):
+        return m.group(0)
+    host = urllib.parse.urlsplit(href).hostname or href
+    return f"{m.group(0)} ({html.escape(host)})"
+
+
 def to_html(text: str) -> str:
     if not _LOOKS_LIKE_HTML.search(text):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
         text = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-    return nh3.clean(text, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https"},
-                     link_rel="noopener noreferrer", attribute_filter=_attribute)
+    clean = nh3.clean(text, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https"},
+                      link_rel="noopener noreferrer", attribute_filter=_attribute)
+    return _LINK.sub(_show_target, clean)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 import threading
@@ -43,6 +44,20 @@ RETRY_AFTER = 30.0  # seconds before a failed store is asked again for targets
 TARGETS_MAX, SNAPSHOT_MAX, ROOT_MAX = 16_000_000, 8_000_000, 512_000
 
 
+def closing() -> bool:
+    """True once ``fetcher.abort_all`` ran (without loading the fetcher, and TUF, to ask)."""
+    fetcher = sys.modules.get("appstore.core.store.fetcher")
+    return bool(fetcher is not None and fetcher.is_closing())
+
+
+def _request_error() -> type[Exception] | None:
+    """requests' error class if requests is loaded. (A requests error implies it was; and a
+    module another thread is still importing may not have the class yet: then no error of its
+    can exist either.)"""
+    cls = getattr(sys.modules.get("requests"), "RequestException", None)
+    return cls if isinstance(cls, type) and issubclass(cls, Exception) else None
+
+
 def user_errors() -> tuple[type[Exception], ...]:
     """The failures a refresh or a download reports to the user (anything else is a bug):
     ours, TUF's verification and download errors, the network's, and OSError on our files."""
@@ -50,8 +65,8 @@ def user_errors() -> tuple[type[Exception], ...]:
 
     families: tuple[type[Exception], ...] = (
         AppStoreError, tuf_exc.RepositoryError, tuf_exc.DownloadError, OSError)
-    requests = sys.modules.get("requests")  # a requests error implies it was loaded
-    return (*families, requests.RequestException) if requests else families
+    request_error = _request_error()
+    return (*families, request_error) if request_error else families
 
 
 def translate(err: Exception, where: str, files: Path | None = None) -> StoreError:
@@ -60,8 +75,8 @@ def translate(err: Exception, where: str, files: Path | None = None) -> StoreErr
     ``files`` is named relative to it. Anything else is a bug and is raised again."""
     from tuf.api import exceptions as tuf_exc
 
-    requests = sys.modules.get("requests")
-    request_error: tuple[type[Exception], ...] = (requests.RequestException,) if requests else ()
+    found = _request_error()
+    request_error: tuple[type[Exception], ...] = (found,) if found else ()
     detail = shorten(err, 300)
     if isinstance(err, StoreUnreachable) and not err.where:
         return StoreUnreachable(
@@ -147,6 +162,8 @@ class StoreClient:
         self._updater: Updater | None = None
         # TUF's updater is not thread-safe: refreshes and target fetches take turns.
         self._lock = threading.RLock()
+        self._locks_lock = threading.Lock()
+        self._file_locks: dict[str, threading.Lock] = {}  # one per target being fetched
         self._failed_at = 0.0  # when checking the store for targets last failed
 
     # -- trust -----------------------------------------------------------------------------
@@ -243,8 +260,9 @@ class StoreClient:
             catalog, digest = self._refresh(bootstrap)
         except user_errors() as e:
             err = translate(e, self.label, self.dir)
-            state.last_error = str(err)
-            self._save_state(state)  # best effort: the refresh's own error is the news
+            if not closing():  # cut short by imapp closing: nothing learnt about the store
+                state.last_error = str(err)
+                self._save_state(state)  # best effort: the refresh's own error is the news
             last = self.cached()
             return RefreshOutcome(self.entry.id, last.catalog if last else None, err,
                                   state.last_success)
@@ -379,31 +397,53 @@ class StoreClient:
         """A verified local copy of target ``name`` (downloaded once, then cached).
 
         The signed target info is taken under the store's lock; the transfer runs outside it,
-        so one slow file never holds up the store's refreshes or its other files. A target
-        signed as longer than ``max_length`` is refused before a byte of it is fetched."""
+        so one slow file never holds up the store's refreshes or its other files. While a
+        refresh holds the lock, a copy verified earlier is used rather than waiting for it. A
+        target signed as longer than ``max_length`` is refused before a byte of it is fetched."""
         dest = self.targets_dir / name
-        with self._lock:
+
+        def usable_copy() -> bool:
+            return dest.is_file() and (max_length is None or dest.stat().st_size <= max_length)
+
+        if not self._lock.acquire(blocking=False):
+            if usable_copy():
+                return dest  # verified when it was fetched (written whole: see below)
+            self._lock.acquire()
+        try:
             try:
                 info = self._target_info(name)
             except StoreError:
                 # Offline or failing store: a copy verified earlier is still the file we verified.
-                if dest.is_file() and (max_length is None or dest.stat().st_size <= max_length):
+                if usable_copy():
                     return dest
                 raise
             updater = self._updater
+        finally:
+            self._lock.release()
         assert updater is not None
         if max_length is not None and info.length > max_length:
             raise StoreSecurityError(
                 f"the store signs {shorten(name)!r} as {info.length} bytes, more than the "
                 f"{max_length} a file of its kind may have; it was not downloaded", where=self.label)
-        try:
-            cached = updater.find_cached_target(info, str(dest))
-            if cached:
-                return Path(cached)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            return Path(updater.download_target(info, str(dest)))
-        except user_errors() as e:
-            raise translate(e, self.label, self.dir) from None
+        with self._file_lock(name):  # one transfer per file; readers never see half of one
+            try:
+                cached = updater.find_cached_target(info, str(dest))
+                if cached:
+                    return Path(cached)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                part = dest.with_name(f".{dest.name}.part")
+                try:
+                    updater.download_target(info, str(part))  # verified against info
+                    os.replace(part, dest)
+                finally:
+                    part.unlink(missing_ok=True)
+                return dest
+            except user_errors() as e:
+                raise translate(e, self.label, self.dir) from None
+
+    def _file_lock(self, name: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._file_locks.setdefault(name, threading.Lock())
 
     def forget(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -20,6 +20,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -78,6 +79,22 @@ def shared_session() -> requests.Session:
         return _session
 
 
+_watches: weakref.WeakSet[_Watch] = weakref.WeakSet()  # the files being fetched now
+_closing = threading.Event()
+
+
+def abort_all() -> None:
+    """The program is closing: every fetch in progress ends now (its socket is shut down, it
+    raises ``StoreUnreachable``) and no new one starts, so no thread outlives the program."""
+    _closing.set()
+    for watch in list(_watches):
+        watch.abort()
+
+
+def is_closing() -> bool:
+    return _closing.is_set()
+
+
 class _Watch:
     """The deadline of one file: when it passes, the socket in use is shut down."""
 
@@ -88,10 +105,20 @@ class _Watch:
         self._done = False
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        self._armed: tuple[Any, socket.socket] | None = None
+        _watches.add(self)
+        if _closing.is_set():
+            self.deadline = 0.0
 
     @property
     def expired(self) -> bool:
         return self.fired or time.monotonic() >= self.deadline
+
+    def abort(self) -> None:
+        self.deadline = 0.0
+        armed = self._armed
+        if armed is not None:
+            self._fire(*armed)
 
     def arm(self, conn: Any, sock: socket.socket) -> None:
         """Watch ``sock`` (of connection ``conn``) until ``cancel``."""
@@ -100,6 +127,7 @@ class _Watch:
                 return
             if self._timer is not None:
                 self._timer.cancel()
+            self._armed = (conn, sock)
             delay = max(0.0, self.deadline - time.monotonic())
             self._timer = threading.Timer(delay, self._fire, (conn, sock))
             self._timer.daemon = True
@@ -332,6 +360,8 @@ class MirrorFetcher(FetcherInterface):
 
 
 def _too_slow(host: str, watch: _Watch) -> StoreUnreachable:
+    if _closing.is_set():
+        return StoreUnreachable(f"the transfer from {host} was stopped: imapp is closing")
     return StoreUnreachable(f"{host} was too slow: the file did not arrive within {watch.limit:g} s")
 
 

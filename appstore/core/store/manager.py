@@ -144,6 +144,8 @@ class Stores:
         clients = [self.client(i) for i in ids]
         if len(clients) <= 1:
             return [c.refresh() for c in clients]
+        if any(m.startswith(("http://", "https://")) for c in clients for m in c.entry.mirrors):
+            import requests  # noqa: F401 - once, here: threads must not race to import it
         with ThreadPoolExecutor(max_workers=min(4, len(clients))) as pool:
             return list(pool.map(lambda c: c.refresh(), clients))
 
