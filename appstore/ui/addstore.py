@@ -164,12 +164,25 @@ class AddStoreDialog(QDialog):
             return
         url, pin = check_store_url(self.url.text()), self.fingerprint
         self.add_button.setEnabled(False)
+        self._set_adding(True)  # an add is not undone half-way: the dialog waits for it
         self.message.setText(self.tr("Checking the store's signatures and downloading its catalogue…"))
         self.controller.add_store([url], pin, self._added, self._add_failed)
 
+    def _set_adding(self, adding: bool) -> None:
+        self.adding = adding
+        for widget in (self.buttons.button(QDialogButtonBox.StandardButton.Cancel), self.url,
+                       self.expected, self.check_button):
+            widget.setEnabled(not adding)
+
+    def reject(self) -> None:
+        if not getattr(self, "adding", False):  # Esc or the window's close while adding: wait
+            super().reject()
+
     def _added(self, outcome: RefreshOutcome) -> None:
+        self._set_adding(False)
         self.added = outcome
         self.accept()
 
     def _add_failed(self, message: str, _: BaseException) -> None:
+        self._set_adding(False)
         self._error(message)

@@ -81,3 +81,19 @@ def test_removed_demo_store_stays_removed(tmp_path: Path) -> None:
     services = Services.open(str(tmp_path / "d"))
     services.stores.remove("demo")
     assert Services.open(str(tmp_path / "d")).stores.config.stores == []
+
+
+def test_a_lost_demo_folder_is_rebuilt_and_trusted_again(tmp_path: Path) -> None:
+    """Losing DATA/demo-store (keys and tree) makes new keys: the demo store is this computer's
+    own, so its new root is trusted instead of failing as "signed with the wrong key" for ever."""
+    import shutil
+
+    services = Services.open(str(tmp_path / "d"))
+    before = services.stores.config.get("demo").root_sha256
+    shutil.rmtree(services.paths.demo_dir)
+    again = Services.open(str(tmp_path / "d"))
+    entry = again.stores.config.get("demo")
+    assert entry.root_sha256 != before
+    outcome = again.stores.refresh(["demo"])[0]
+    assert outcome.error is None and outcome.catalog is not None
+    assert again.load_catalog()[0].find("org.imapp.notes")

@@ -8,10 +8,12 @@ Every start re-publishes when the sources changed and otherwise re-signs what ne
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 from appstore import __version__
 from appstore.core.fileio import write_bytes_atomic
+from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.core.publish.builder import publish
 from appstore.core.publish.keys import init_keys, load_keys
@@ -59,5 +61,18 @@ def ensure_demo(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
             DEMO_ID, [repo.as_uri()], result.root_sha256, now_iso(), builtin=True
         ))
         stores.config.save()
+        return True
+    entry = entries[0]
+    if entry.root_sha256 != result.root_sha256:
+        # The demo store's folder was lost and it was published again with new keys. It is
+        # this computer's own store, made by imapp in its own data dir: trust the new root
+        # rather than call its signatures an attack for ever after.
+        log.warning("the demo store was rebuilt with new keys; trusting its new root %s",
+                    result.root_sha256)
+        entry.root_sha256 = result.root_sha256
+        entry.mirrors = [repo.as_uri()]
+        stores.config.save()
+        shutil.rmtree(paths.store_dir(entry.id) / "metadata", ignore_errors=True)
+        stores.forget_client(entry.id)
         return True
     return changed and result.targets_changed

@@ -160,6 +160,10 @@ class Stores:
                             or client.cached() or client.refresh())
         return outcomes
 
+    def forget_client(self, store_id: str) -> None:
+        """Drop the client of a store whose trust was reset: the next use starts afresh."""
+        self._clients.pop(store_id, None)
+
     def is_builtin(self, store_id: str) -> bool:
         return any(s.id == store_id and s.builtin for s in self.config.stores)
 
