@@ -19,7 +19,7 @@ def test_demo_sources_meet_the_bar() -> None:
     catalog = parse_catalog(content.catalog)
     web = [a for a in catalog.apps if a.kind == "web"]
     links = [a for a in catalog.apps if a.kind == "link"]
-    assert len(web) >= 12 and 1 <= len(links) <= 2
+    assert len(web) >= 13 and 1 <= len(links) <= 2
     assert len({c for a in catalog.apps for c in a.categories}) >= 5
     assert sum(1 for a in web if len(a.releases) >= 2) >= 2
     for app in web:
@@ -48,7 +48,7 @@ def test_demo_store_set_up_on_first_run(tmp_path: Path) -> None:
     assert all(o.ok for o in outcomes)
     [entry] = services.stores.config.stores
     assert entry.builtin and entry.mirrors[0].startswith("file://")
-    assert len(view.listings) >= 13
+    assert len(view.listings) >= 14
     assert view.find("org.imapp.charity").app.store == "demo"
     assert not any(p.suffix == ".pem" for p in (tmp_path / "d").rglob("*") if "keys" not in p.parts)
     # and again: the second start re-uses everything

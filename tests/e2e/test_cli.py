@@ -121,7 +121,7 @@ def test_offline_store_keeps_catalogue(cli_store: tuple[str, str], tmp_path: Pat
 
 def test_default_demo_store(tmp_path: Path) -> None:
     hits = json.loads(cli("search", "--json", data=tmp_path / "fresh").stdout)
-    assert len(hits) >= 13 and {h["store"] for h in hits} == {"demo"}
+    assert len(hits) >= 14 and {h["store"] for h in hits} == {"demo"}
     stores = json.loads(cli("store", "list", "--json", data=tmp_path / "fresh").stdout)
     assert [s["id"] for s in stores] == ["demo"]
 

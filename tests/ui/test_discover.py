@@ -36,7 +36,7 @@ def test_navigation_between_pages(desktop: DesktopApp, qtbot: QtBot) -> None:
 
 def test_search_as_you_type_and_categories(desktop: DesktopApp, qtbot: QtBot) -> None:
     page = desktop.window.discover
-    assert len(_refs(desktop)) == 13
+    assert len(_refs(desktop)) == 14
     assert _refs(desktop)[0] in {"org.imapp.charity", "org.imapp.jointloan", "org.imapp.game2048"}
     qtbot.keyClicks(page.search, "char")
     assert _refs(desktop) == ["org.imapp.charity"]

@@ -42,6 +42,7 @@ ICONS = {
     "org.imapp.memory": ("#a855f7", "#7e22ce", "♣"),
     "org.imapp.fairdice": ("#ef4444", "#991b1b", "⚄"),
     "org.imapp.bcdmarket": ("#1e293b", "#0f172a", "◇"),
+    "org.imapp.authentic": ("#3b82f6", "#1e40af", "✓"),
 }
 SHOT = QSize(960, 600)
 
