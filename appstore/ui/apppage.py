@@ -7,6 +7,8 @@ URL (``widgets.link_label``). Links open only if they are http(s) (``widgets.ope
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QElapsedTimer, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 from appstore.core.activity import Activity
 from appstore.core.catalog.models import App, localized
 from appstore.core.catalog.richtext import to_html
+from appstore.core.jobs import JobContext
 from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import CatalogView, Listing
 from appstore.ui import texts
@@ -163,8 +166,17 @@ class AppPage(QScrollArea):
         # description: sanitised HTML (only a few tags, only http(s) links)
         desc = QLabel()
         desc.setTextFormat(Qt.TextFormat.RichText)
-        desc.setText(to_html(localized(app.description, lang)))
         desc.setWordWrap(True)
+        self._description = desc
+        text = app.description
+        if getattr(text, "loaded", True):
+            desc.setText(to_html(localized(text, lang)))
+        else:  # kept on disk until first read: read it in a worker, not on the GUI thread
+            def read(ctx: JobContext) -> str:
+                return to_html(localized(text, lang))
+
+            self.controller.jobs.submit(read, lane="io", title="read description",
+                                        on_done=partial(self._show_description, app))
         desc.setOpenExternalLinks(False)
         desc.linkActivated.connect(self._open_link)
         desc.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
@@ -195,6 +207,10 @@ class AppPage(QScrollArea):
         col.addWidget(self._source(app, view))
         col.addStretch(1)
         self.setWidget(page)
+
+    def _show_description(self, app: App, html: str) -> None:
+        if self.listing is not None and self.listing.app is app:
+            self._description.setText(html)
 
     def _facts(self, app: App, view: CatalogView) -> QFrame:
         box = QFrame()

@@ -31,6 +31,8 @@ def _events(data: Path) -> list[dict[str, str]]:
 
 def test_app_page_contents(desktop: DesktopApp, qtbot: QtBot, data: Path) -> None:
     desktop.window.open_ref("org.imapp.bcdunits")
+    # the description is read from disk in a worker the first time
+    qtbot.waitUntil(lambda: "Bitcoin Diamond has 7 decimal places" in _texts(desktop), timeout=5000)
     text = _texts(desktop)
     for expected in ("BCD Units", "imapp Labs", "1.1.0", "2026-10-20", "MIT", "Tools, Finance",
                      "Copy text to your clipboard",  # the permission in plain words

@@ -162,6 +162,8 @@ def test_app_page_shows_store_text_as_text(desktop: DesktopApp, qtbot: QtBot) ->
     w = desktop.window
     w.open_ref("org.hostile.app")
     assert w.current_page() == "app:org.hostile.app"
+    page = w.app_page
+    qtbot.waitUntil(lambda: bool(page._description.text()), timeout=5000)  # read in a worker
     seen = _check_labels(w.app_page.widget())
     for value in (NAME, DEVELOPER, SUMMARY, CHANGELOG, LICENSE, CATEGORY, WEBSITE,
                   f"{STORE_NAME} (hostile)"):

@@ -39,6 +39,11 @@ class LazyText(Mapping[str, str]):
         self._path, self._offset, self._length = path, offset, length
         self._value: dict[str, str] | None = None
 
+    @property
+    def loaded(self) -> bool:
+        """Whether reading it needs the disk (the GUI then reads it in a worker first)."""
+        return self._value is not None
+
     def _load(self) -> dict[str, str]:
         if self._value is None:
             try:
