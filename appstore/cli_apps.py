@@ -32,9 +32,11 @@ def add_parsers(sub: Any) -> None:
     installed.add_argument("--json", action="store_true")
     updates = sub.add_parser("updates", help="list installed apps with a newer version")
     updates.add_argument("--json", action="store_true")
+    open_ = sub.add_parser("open", help="open an installed DApp (in the running imapp, or a new one)")
+    open_.add_argument("app_id", metavar="ID")
 
 
-COMMANDS = ("install", "update", "uninstall", "installed", "updates")
+COMMANDS = ("install", "update", "uninstall", "installed", "updates", "open")
 
 
 def _print_json(obj: Any) -> None:
@@ -114,6 +116,15 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
         kept = " (its data kept)" if args.keep_data else ""
         print(f"uninstalled {removed.id} {removed.version}{kept}")
         return 0
+    if cmd == "open":
+        app = view.find(args.app_id).app
+        if app.kind != "link" and installs.library.get(app.store, app.id) is None:
+            raise NotFound(f"{app.id} is not installed: `install {args.app_id}` first")
+        services.close()
+        from appstore.ui.app import main as gui
+
+        # hands the link to the imapp already running on this data dir, or starts one on it
+        return gui(["--data-dir", str(services.paths.root), f"imapp://open/{app.store}/{app.id}"])
     if cmd == "install":
         app = view.find(args.app_id).app
         bar = ProgressBar(f"{app.id}")

@@ -10,6 +10,9 @@
              database) against ``unzip -q`` of the same zip;
 * downloads — one 1 GiB file from a local server: our verified, resumable download (SHA-256 as it
              streams, written to disk) against ``curl -o /dev/null``; throughput ratio, peak RSS.
+* host     — opening an installed demo DApp in the DApp host to its first paint (warm) against a
+             bare QWebEngineView loading the same index.html through file://; memory per
+             additional open DApp.
 
 Each measurement runs in its own process. Results are printed and written to bench/results/.
 """
@@ -79,9 +82,17 @@ def downloads() -> dict[str, Any]:
     return r
 
 
+def host() -> dict[str, Any]:
+    r = _run("bench.host")
+    print(f"open to first paint (warm): host {r['host_warm_ms']} ms, bare file:// view "
+          f"{r['bare_file_view_ms']} ms, ratio {r['ratio']:.2f} (target {r['ratio_target']}); memory per "
+          f"additional DApp: RSS {r['rss_per_more_dapp_mb']} MB, PSS {r['pss_per_more_dapp_mb']} MB")
+    return r
+
+
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("--only", choices=["catalog", "startup", "gui", "install", "downloads"])
+    p.add_argument("--only", choices=["catalog", "startup", "gui", "install", "downloads", "host"])
     p.add_argument("--sizes", default="10000,100000", help="catalogue sizes, comma-separated")
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -102,6 +113,9 @@ def main() -> int:
     if args.only in (None, "downloads"):
         print("== downloads: 1 GiB against curl")
         results["downloads"] = downloads()
+    if args.only in (None, "host"):
+        print("== DApp host: open to first paint against a bare view")
+        results["host"] = host()
     (RESULTS / f"{args.only or 'all'}.json").write_text(json.dumps(results, indent=2))
     return 0
 

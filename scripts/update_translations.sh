@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T=resources/translations
-.venv/bin/pyside6-lupdate appstore/ui/*.py -ts $T/imapp_zh_CN.ts -source-language en -target-language zh_CN -no-obsolete
-.venv/bin/pyside6-lupdate appstore/ui/*.py -ts $T/imapp_en.ts -source-language en -target-language en -pluralonly -no-obsolete
+.venv/bin/pyside6-lupdate appstore/ui/*.py appstore/ui/host/*.py -ts $T/imapp_zh_CN.ts -source-language en -target-language zh_CN -no-obsolete
+.venv/bin/pyside6-lupdate appstore/ui/*.py appstore/ui/host/*.py -ts $T/imapp_en.ts -source-language en -target-language en -pluralonly -no-obsolete
 # (an interrupted fill leaves a broken .ts: translate_ts writes to a temp file and renames)
 .venv/bin/python scripts/translate_ts.py $T/imapp_zh_CN.ts $T/zh_CN.json
 .venv/bin/python scripts/translate_ts.py $T/imapp_en.ts $T/en.json

@@ -15,7 +15,6 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from appstore.core.activity import Activity, ActivityLog
 from appstore.core.catalog.checks import check_release_target
@@ -240,8 +239,3 @@ class Installs:
             queue.close()
         if library is not None:
             library.close()
-
-
-def entry_url(library: Library, installed: InstalledApp) -> str:
-    """A ``file://`` URL of the app's start page (until the DApp host opens it)."""
-    return Path(library.entry_path(installed)).as_uri()

@@ -13,15 +13,16 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QSize, QTimer, QTranslator, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from appstore.core import logs
-from appstore.core.errors import AppStoreError
+from appstore.core.errors import AppStoreError, NotFound
 from appstore.core.paths import Paths
 from appstore.core.resources import RESOURCES
 from appstore.ui import texts, theme, tuning
 from appstore.ui.controller import Controller
+from appstore.ui.host import register_schemes
 from appstore.ui.installs import InstallController
 from appstore.ui.instance import InstanceServer, forward
 from appstore.ui.jobs import user_message
@@ -42,7 +43,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--theme", choices=list(theme.THEMES), help="colour theme")
     p.add_argument("--screenshot", metavar="OUT.png", help="render a page offscreen to a PNG and exit")
     p.add_argument("--page", default="discover",
-                   help="discover, library, downloads, settings or app:ID (with --screenshot)")
+                   help="discover, library, downloads, settings, app:ID or dapp:ID (an installed DApp "
+                        "in the host), with --screenshot")
     p.add_argument("link", nargs="?", help="an imapp://app/STORE/ID link to open")
     return p.parse_args(argv)
 
@@ -113,6 +115,7 @@ class DesktopApp(QObject):
         app.styleHints().colorSchemeChanged.connect(lambda _: theme.apply(app, self.theme_choice))
         self.controller = Controller(args.data_dir, self)
         self.installs = InstallController(self.controller)
+        self.installs.show_app_page.connect(self._show_app_page)
         self.window = self._new_window()
         self.bugs = BugReporter(self)
         self.bugs.bug.connect(lambda line: self.window.banner.show_message(line, can_retry=False))
@@ -123,6 +126,11 @@ class DesktopApp(QObject):
         if not args.screenshot:
             self.instance = InstanceServer(paths.root, self)
             self.instance.link_received.connect(self.open_link)
+
+    def _show_app_page(self, ref: str) -> None:
+        """A DApp window's "app page" button: its store page, in front."""
+        self.window.open_ref(ref)
+        self.open_link("")
 
     def _quitting(self) -> None:
         if self.instance is not None:
@@ -146,6 +154,7 @@ class DesktopApp(QObject):
 
     def _new_window(self) -> MainWindow:
         w = MainWindow(self.controller, self.installs, self.settings, self.lang, self.theme_choice)
+        self.installs.icon_for = lambda app: w.images.pixmap(app.store, app.icon, QSize(64, 64))
         w.language_chosen.connect(self.set_language)
         w.theme_chosen.connect(self.set_theme)
         return w
@@ -207,14 +216,72 @@ class ScreenshotJob(QObject):
         controller = self.desktop.controller
         if self.step == "data":
             if controller.loads_done >= 2 or (controller.loads_done and controller.services is None):
+                if self.page.startswith("dapp:"):
+                    self.step = "library"
+                    return
                 window.show_page(self.page)
                 window.grab()  # paints once, which asks for the visible images
                 self.step = "images"
             return
+        if self.step == "library":
+            if not controller.jobs.busy():
+                self._open_dapp(self.page[5:])
+            return
+        if self.step == "dapp":
+            return  # the DApp window says when it has painted
         busy = controller.jobs.busy() or window.images.busy()
         self.quiet = 0 if busy else self.quiet + 1
         if self.quiet >= 3:
             self._save()
+
+    def _open_dapp(self, ref: str) -> None:
+        """``dapp:ID``: open the installed DApp in the host; save its window once painted."""
+        self.step = "dapp"
+        installs = self.desktop.installs
+        view = self.desktop.controller.view
+        try:
+            app = view.find(ref).app if view is not None else None
+        except NotFound:
+            app = None
+        host = installs.host()
+        state = installs.state(app) if app is not None else None
+        if app is None or host is None or state is None or (
+                app.kind == "web" and state.installed is None):
+            why = (f"no app {ref!r} in any store" if app is None else
+                   "the DApp host cannot start here" if host is None else
+                   f"{ref} is not installed (python -m appstore install {ref})")
+            self._fail(why)
+            return
+        key = f"{app.store}/{app.id}"
+
+        def loaded(done: str) -> None:
+            window = host.window_for(key) if done == key else None
+            if window is not None:
+                # Saved from the event loop, not inside the page's callback (quitting from
+                # there tears the page down under Chromium's feet); the offscreen compositor
+                # hands the widget its frame a little after the page has drawn it.
+                window.page.painted.connect(
+                    lambda: QTimer.singleShot(200, lambda: self._save_widget(window)))
+                QTimer.singleShot(300, window.page.notify_painted)
+
+        host.loaded.connect(loaded)
+        installs.open(app)
+        opened = host.window_for(key)
+        if opened is not None:
+            opened.resize(1280, 860)  # before its first paint: the shot is of a settled page
+
+    def _fail(self, why: str) -> None:
+        self.timer.stop()
+        print(f"error: {why}", file=sys.stderr)
+        self.exit_code = 1
+        QApplication.exit(1)
+
+    def _save_widget(self, widget: QWidget) -> None:
+        self.timer.stop()
+        if not widget.grab().save(str(self.out), "PNG"):
+            print(f"error: could not write {self.out}", file=sys.stderr)
+            self.exit_code = 1
+        QApplication.exit(self.exit_code)
 
     def _save(self) -> None:
         self.timer.stop()
@@ -228,6 +295,9 @@ class ScreenshotJob(QObject):
         QApplication.exit(self.exit_code)
 
     def _timeout(self) -> None:
+        if self.step == "dapp":
+            self._fail("the DApp did not finish loading in time")
+            return
         if self.timer.isActive():
             print("warning: the page was not ready in time; saving it as it is", file=sys.stderr)
             self._save()
@@ -259,6 +329,10 @@ def main(argv: list[str] | None = None) -> int:
     elif not has_display():
         print(HEADLESS_HELP, file=sys.stderr)
         return 2
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Chromium (the DApp host) refuses to run its sandbox as root
+        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
+    register_schemes()  # Chromium reads its URL schemes once, before the QApplication exists
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("imapp")

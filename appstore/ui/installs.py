@@ -9,21 +9,26 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QPixmap
 
 from appstore.core.activity import Activity
-from appstore.core.catalog.models import App
+from appstore.core.catalog.models import App, localized
 from appstore.core.downloads import DownloadItem, State
-from appstore.core.errors import NotFound
-from appstore.core.installs import Finished, entry_url, parse_key
+from appstore.core.errors import AppStoreError, NotFound
+from appstore.core.installs import Finished, parse_key
 from appstore.core.jobs import JobContext
 from appstore.core.library import InstalledApp, Update
 from appstore.core.store.manager import CatalogView
+from appstore.ui import texts
 from appstore.ui.controller import Controller
+from appstore.ui.host import webengine_available, webengine_problem
 from appstore.ui.widgets import open_link
+
+if TYPE_CHECKING:
+    from appstore.ui.host import DAppHost
 
 
 class Phase(StrEnum):
@@ -62,12 +67,17 @@ def app_key(store: str, app_id: str) -> str:
 class InstallController(QObject):
     """Signals: ``changed(str)`` the ``STORE/APP_ID`` whose state changed (``""``: several);
     ``downloads_changed()`` the list of downloads changed; ``library_changed()`` the installed
-    apps or their updates changed; ``failed(str)`` a message for the banner."""
+    apps or their updates changed; ``failed(str)`` a message for the banner;
+    ``show_app_page(str)`` a DApp window's "app page" button: the ref of the page to show.
+
+    It owns the DApp host, so DApp windows outlive the main window's rebuild on a language
+    change."""
 
     changed = Signal(str)
     downloads_changed = Signal()
     library_changed = Signal()
     failed = Signal(str)
+    show_app_page = Signal(str)
     _from_queue = Signal(object)
 
     def __init__(self, controller: Controller) -> None:
@@ -78,12 +88,16 @@ class InstallController(QObject):
         self.installed: dict[str, InstalledApp] = {}  # by STORE/APP_ID
         self.updates: dict[str, Update] = {}
         self.history: list[Finished] = []  # installed downloads, newest first
+        self.loaded = False  # the installed apps have been read once
         self._preparing: set[str] = set()
         self._installing: set[str] = set()
         self._errors: dict[str, str] = {}
         self._dropped: set[str] = set()  # downloads forgotten (cancelled, installed) until asked again
         self._attached = False
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl  # the system browser
+        self.icon_for: Callable[[App], QPixmap | None] = lambda app: None  # the window sets it
+        self._host: DAppHost | None = None
+        self._host_warned = False
         self._from_queue.connect(self._item_changed)
         controller.ready.connect(self._attach)
         controller.catalog_changed.connect(lambda _: self.reload())
@@ -178,6 +192,7 @@ class InstallController(QObject):
 
     def _loaded(self, result: tuple[list[InstalledApp], list[Update], list[Finished]]) -> None:
         installed, updates, history = result
+        self.loaded = True
         self.installed = {a.id: a for a in installed}
         self.updates = {u.id: u for u in updates}
         self.history = history
@@ -255,10 +270,8 @@ class InstallController(QObject):
         s = self.state(app)
         if s.phase in (Phase.AVAILABLE, Phase.UPDATE):
             self.install(app)
-        elif s.phase is Phase.INSTALLED:
+        elif s.phase is Phase.INSTALLED or s.phase is Phase.LINK:
             self.open(app)
-        elif s.phase is Phase.LINK:
-            open_link(app.url)
         elif s.phase is Phase.DOWNLOADING and s.item is not None:
             self.pause(s.item.key)
         elif s.phase is Phase.PAUSED and s.item is not None:
@@ -352,6 +365,8 @@ class InstallController(QObject):
         if services is None:
             return
         key = app_key(store, app_id)
+        if self._host is not None:
+            self._host.release(store, app_id)  # its window closes and its profile lets go
 
         def done(_: object) -> None:
             self.reload()
@@ -360,23 +375,50 @@ class InstallController(QObject):
                          lane="library", title="uninstall", key=key, on_done=done,
                          on_error=self._failed)
 
-    def open(self, app: App) -> None:
-        """Open an installed app's start page (in the system browser until the DApp host
-        exists), and count the ``open`` activity."""
+    def host(self) -> DAppHost | None:
+        """The DApp host, made on first use; None (said once) where QtWebEngine cannot run:
+        then DApps open in the system browser."""
         services = self.controller.services
-        installed = self.installed.get(app_key(app.store, app.id))
-        if services is None or installed is None:
+        if self._host is None and services is not None and webengine_available():
+            from appstore.ui.host import DAppHost
+
+            self._host = DAppHost(services.paths, self)
+            self._host.failed.connect(self.failed)
+            self._host.show_app_page.connect(self.show_app_page)
+        if self._host is None and not self._host_warned and services is not None:
+            self._host_warned = True
+            self.failed.emit(self.tr("%1: DApps open in your web browser instead").replace(
+                "%1", webengine_problem() or self.tr("The DApp host cannot start")))
+        return self._host
+
+    def open(self, app: App) -> None:
+        """Open an app: an installed web DApp, or a link DApp, in the DApp host (the system
+        browser where the host cannot run), and count the ``open`` activity."""
+        services = self.controller.services
+        if services is None:
             return
-
-        def url(ctx: JobContext) -> str:
-            return entry_url(services.installs.library, installed)
-
-        def opened(u: str) -> None:
-            self.open_url(QUrl(u))
-            self.controller.record(Activity.OPEN, app)
-
-        self.jobs.submit(url, lane="io", title="open", key=installed.id, on_done=opened,
-                         on_error=self._failed)
+        name = localized(app.name, texts.language())
+        ref = app_key(app.store, app.id)
+        host = self.host()
+        try:
+            if app.kind == "link":
+                if host is None:
+                    open_link(app.url)
+                else:
+                    host.open_link(app, name, self.icon_for(app), ref)
+            else:
+                installed = self.installed.get(ref)
+                if installed is None:
+                    return
+                entry = services.installs.library.entry_path(installed)  # path work, no disk
+                if host is None:
+                    self.open_url(QUrl.fromLocalFile(str(entry)))
+                else:
+                    host.open_installed(installed, entry, name, self.icon_for(app), ref)
+        except AppStoreError as e:
+            self.failed.emit(str(e))
+            return
+        self.controller.record(Activity.OPEN, app)
 
     def _failed(self, message: str, _: BaseException) -> None:
         self.failed.emit(message)

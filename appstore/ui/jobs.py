@@ -119,14 +119,17 @@ class _Runnable(QRunnable):
         self.job, self.fn = job, fn
 
     def run(self) -> None:
-        job = self.job
+        # Hold nothing once run: a closure may have captured a whole catalogue, and Qt decides
+        # when this wrapper goes.
+        job, fn = self.job, self.fn
+        self.job = self.fn = None  # type: ignore[assignment]
         try:
             if job.context.cancelled:
                 outcome: tuple[JobState, Any, BaseException | None] = (JobState.CANCELLED, None, None)
             else:
                 job.state = JobState.RUNNING
                 try:
-                    outcome = (JobState.DONE, self.fn(job.context), None)
+                    outcome = (JobState.DONE, fn(job.context), None)
                 except Cancelled:
                     outcome = (JobState.CANCELLED, None, None)
                 except Exception as e:  # handed to the GUI thread, which shows or logs it

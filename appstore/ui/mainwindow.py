@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from appstore.core.catalog.models import localized
 from appstore.core.errors import NotFound
 from appstore.core.store.manager import CatalogView
 from appstore.ui import texts
@@ -85,12 +86,14 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(880, 600)
         self._pending_ref: str | None = None
         self._came_from = "discover"
+        self._pending_open: str | None = None  # an imapp://open/ link waiting for the library
         self._build()
         controller.catalog_changed.connect(self._catalog_changed)
         controller.status_changed.connect(self._status_changed)
         controller.failed.connect(lambda msg: self.banner.show_message(msg))
         installs.failed.connect(lambda msg: self.banner.show_message(msg, can_retry=False))
         installs.library_changed.connect(self._update_badges)
+        installs.library_changed.connect(self._try_open)
         installs.downloads_changed.connect(self._update_badges)
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
@@ -286,16 +289,43 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.app_page)
 
     def open_link(self, url: str) -> None:
-        """``imapp://app/STORE/ID`` links (from the command line or a share)."""
-        prefix = "imapp://app/"
-        parts = url[len(prefix):].strip("/").split("/") if url.startswith(prefix) else []
-        if len(parts) != 2 or not all(parts):
-            self.banner.show_message(
-                self.tr("“%1” is not an imapp link. Links look like imapp://app/STORE/ID.")
-                .replace("%1", url),
-                can_retry=False)
+        """``imapp://app/STORE/ID`` (the app's page) and ``imapp://open/STORE/ID`` (the DApp
+        itself) links, from the command line, ``open ID`` or a share."""
+        for prefix, action in (("imapp://app/", self.open_ref), ("imapp://open/", self.open_dapp)):
+            if url.startswith(prefix):
+                parts = url[len(prefix):].strip("/").split("/")
+                if len(parts) == 2 and all(parts):
+                    action("/".join(parts))
+                    return
+        self.banner.show_message(
+            self.tr("“%1” is not an imapp link. Links look like imapp://app/STORE/ID.")
+            .replace("%1", url[:200]),
+            can_retry=False)
+
+    def open_dapp(self, ref: str) -> None:
+        """Open an installed (or link) DApp in the host, once the catalogue and the library
+        are known; an app not installed yet shows its page, where Install is."""
+        self._pending_open = ref
+        self._try_open()
+
+    def _try_open(self) -> None:
+        ref, view = self._pending_open, self.controller.view
+        if ref is None or view is None or not self.installs.loaded:
             return
-        self.open_ref("/".join(parts))
+        try:
+            app = view.find(ref).app
+        except NotFound as e:
+            if self.controller.loads_done >= 2:
+                self._pending_open = None
+                self.banner.show_message(str(e), can_retry=False)
+            return
+        self._pending_open = None
+        if app.kind == "link" or self.installs.state(app).installed is not None:
+            self.installs.open(app)
+        else:
+            self.open_ref(ref)
+            self.banner.show_message(self.tr("“%1” is not installed yet: install it to open it.")
+                                     .replace("%1", localized(app.name, self.lang)), can_retry=False)
 
     # -- data ----------------------------------------------------------------------------------
     def _catalog_changed(self, view: CatalogView) -> None:

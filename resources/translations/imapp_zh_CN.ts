@@ -68,7 +68,7 @@
         <translation>这是该商店的指纹。信任之前，请与发布者提供的指纹进行核对。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="167" />
+        <location filename="../../appstore/ui/addstore.py" line="168" />
         <source>Checking the store's signatures and downloading its catalogue…</source>
         <translation>正在验证商店签名并下载应用目录…</translation>
     </message>
@@ -221,127 +221,127 @@
 <context>
     <name>AppPage</name>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="94" />
+        <location filename="../../appstore/ui/apppage.py" line="97" />
         <source>‹ Back</source>
         <translation>‹ 返回</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="123" />
+        <location filename="../../appstore/ui/apppage.py" line="126" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="124" />
+        <location filename="../../appstore/ui/apppage.py" line="127" />
         <source>Copy a link to this app</source>
         <translation>复制此应用的链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="148" />
+        <location filename="../../appstore/ui/apppage.py" line="151" />
         <source>Show larger</source>
         <translation>查看大图</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="174" />
+        <location filename="../../appstore/ui/apppage.py" line="186" />
         <source>What’s new</source>
         <translation>新功能</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="176" />
+        <location filename="../../appstore/ui/apppage.py" line="188" />
         <source>Version %1 · %2</source>
         <translation>版本 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="183" />
+        <location filename="../../appstore/ui/apppage.py" line="195" />
         <source>Permissions</source>
         <translation>权限</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="192" />
+        <location filename="../../appstore/ui/apppage.py" line="204" />
         <source>This app asks for no special permissions.</source>
         <translation>此应用不需要任何特殊权限。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="194" />
+        <location filename="../../appstore/ui/apppage.py" line="206" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="209" />
+        <location filename="../../appstore/ui/apppage.py" line="225" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="209" />
+        <location filename="../../appstore/ui/apppage.py" line="225" />
         <source>Web link</source>
         <translation>网页链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="210" />
+        <location filename="../../appstore/ui/apppage.py" line="226" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="211" />
+        <location filename="../../appstore/ui/apppage.py" line="227" />
         <source>Updated</source>
         <translation>更新日期</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="212" />
+        <location filename="../../appstore/ui/apppage.py" line="228" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="213" />
+        <location filename="../../appstore/ui/apppage.py" line="229" />
         <source>License</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="234" />
+        <location filename="../../appstore/ui/apppage.py" line="250" />
         <source>Developer</source>
         <translation>开发者</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="235" />
+        <location filename="../../appstore/ui/apppage.py" line="251" />
         <source>Store</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="236" />
+        <location filename="../../appstore/ui/apppage.py" line="252" />
         <source>Verification</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="239" />
+        <location filename="../../appstore/ui/apppage.py" line="255" />
         <source>Website</source>
         <translation>网站</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="241" />
+        <location filename="../../appstore/ui/apppage.py" line="257" />
         <source>Opens</source>
         <translation>打开地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="253" />
+        <location filename="../../appstore/ui/apppage.py" line="269" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="256" />
+        <location filename="../../appstore/ui/apppage.py" line="272" />
         <source>✓ Signed by the store and verified %1</source>
         <translation>✓ 已由商店签名并验证（%1）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="257" />
+        <location filename="../../appstore/ui/apppage.py" line="273" />
         <source>⚠ The store could not be checked just now; this is what was verified %1</source>
         <translation>⚠ 暂时无法检查商店；当前显示的是上次验证（%1）的内容</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="280" />
+        <location filename="../../appstore/ui/apppage.py" line="296" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="303" />
+        <location filename="../../appstore/ui/apppage.py" line="319" />
         <source>Link copied</source>
         <translation>链接已复制</translation>
     </message>
@@ -357,6 +357,99 @@
         <location filename="../../appstore/ui/widgets.py" line="94" />
         <source>Dismiss</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>DAppWindow</name>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="155" />
+        <source>Navigation</source>
+        <translation>导航</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="178" />
+        <source>Back</source>
+        <translation>后退</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="180" />
+        <source>Forward</source>
+        <translation>前进</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="183" />
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="213" />
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="216" />
+        <source>Actual size</source>
+        <translation>实际大小</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="218" />
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="225" />
+        <source>App page</source>
+        <translation>应用页面</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="226" />
+        <source>Its page in the store</source>
+        <translation>它在商店中的页面</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="229" />
+        <source>Developer tools</source>
+        <translation>开发者工具</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="230" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="286" />
+        <source>%1 cannot be reached</source>
+        <translation>无法连接 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="287" />
+        <source>You may be offline, or its website may be down.</source>
+        <translation>您可能处于离线状态，或者它的网站暂时无法访问。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="289" />
+        <source>%1 could not be loaded</source>
+        <translation>无法加载 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="290" />
+        <source>If this keeps happening, reinstall it from its app page.</source>
+        <translation>如果问题持续出现，请在它的应用页面重新安装。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="299" />
+        <source>%1 stopped unexpectedly</source>
+        <translation>%1 意外停止</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="300" />
+        <source>Retry to start it again.</source>
+        <translation>点击“重试”重新启动它。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="346" />
+        <source>Developer tools: %1</source>
+        <translation>开发者工具：%1</translation>
     </message>
 </context>
 <context>
@@ -526,6 +619,82 @@
     </message>
 </context>
 <context>
+    <name>HostTexts</name>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="16" />
+        <source>Open outside imapp?</source>
+        <translation>在 imapp 之外打开？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="19" />
+        <source>%1 wants to open a page that is not part of it:</source>
+        <translation>%1 想打开一个不属于它的页面：</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="21" />
+        <source>Open it in your web browser?</source>
+        <translation>要在您的网页浏览器中打开吗？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="24" />
+        <source>Allow access?</source>
+        <translation>允许访问？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="28" />
+        <source>your camera</source>
+        <translation>您的摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="28" />
+        <source>your microphone</source>
+        <translation>您的麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="29" />
+        <source>what is on your screen</source>
+        <translation>您屏幕上的内容</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="29" />
+        <source>your location</source>
+        <translation>您的位置</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="30" />
+        <source>showing notifications</source>
+        <translation>显示通知</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="32" />
+        <source>%1 asks for %2. Allow it this time?</source>
+        <translation>%1 请求访问%2。这次允许吗？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="35" />
+        <source>Save file</source>
+        <translation>保存文件</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/dialogs.py" line="38" />
+        <source>%1: %2 was not saved (%3)</source>
+        <translation>%1：%2 未保存（%3）</translation>
+    </message>
+</context>
+<context>
+    <name>InstallController</name>
+    <message>
+        <location filename="../../appstore/ui/installs.py" line="390" />
+        <source>%1: DApps open in your web browser instead</source>
+        <translation>%1：DApp 将改为在您的网页浏览器中打开</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/installs.py" line="391" />
+        <source>The DApp host cannot start</source>
+        <translation>DApp 运行环境无法启动</translation>
+    </message>
+</context>
+<context>
     <name>LibraryPage</name>
     <message>
         <location filename="../../appstore/ui/librarypage.py" line="109" />
@@ -594,49 +763,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="114" />
+        <location filename="../../appstore/ui/mainwindow.py" line="117" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="114" />
+        <location filename="../../appstore/ui/mainwindow.py" line="117" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="115" />
+        <location filename="../../appstore/ui/mainwindow.py" line="118" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="115" />
+        <location filename="../../appstore/ui/mainwindow.py" line="118" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="294" />
+        <location filename="../../appstore/ui/mainwindow.py" line="301" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="315" />
+        <location filename="../../appstore/ui/mainwindow.py" line="327" />
+        <source>“%1” is not installed yet: install it to open it.</source>
+        <translation>“%1”尚未安装：请先安装再打开。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/mainwindow.py" line="345" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="321" />
+        <location filename="../../appstore/ui/mainwindow.py" line="351" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="329" />
+        <location filename="../../appstore/ui/mainwindow.py" line="359" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="332" />
+        <location filename="../../appstore/ui/mainwindow.py" line="362" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemPage</name>
+    <message>
+        <location filename="../../appstore/ui/host/window.py" line="63" />
+        <source>Retry</source>
+        <translation>重试</translation>
     </message>
 </context>
 <context>

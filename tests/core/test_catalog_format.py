@@ -303,7 +303,8 @@ def test_description_links_follow_the_url_rules() -> None:
                   'title="x">docs</a>, <a href="https://good.example@evil.example/">good</a>, '
                   '<a href="/relative">rel</a>, <a href="javascript:alert(1)">js</a>.</p>')
     assert out == ('<p>See <a href="https://example.org/?a=1&amp;b=2" rel="noopener noreferrer">'
-                   'docs</a> (example.org), <a rel="noopener noreferrer">good</a>, <a rel="noopener noreferrer">'
+                   'docs</a> (example.org), <a rel="noopener noreferrer">good</a>, '
+                   '<a rel="noopener noreferrer">'
                    'rel</a>, <a rel="noopener noreferrer">js</a>.</p>')
 
 

@@ -44,10 +44,26 @@ def test_install_update_uninstall_round_trip(data: Path, tmp_path: Path) -> None
         image = QImage(str(png))
         assert (image.width(), image.height()) == (1280, 860)
 
+    # the DApp itself, in the host, as it draws itself (its crimson header, below the chrome)
+    png = tmp_path / "dapp.png"
+    proc = subprocess.run([sys.executable, "main.py", "--data-dir", str(data), "--screenshot", str(png),
+                           "--page", "dapp:org.imapp.charity"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    header = QImage(str(png)).pixelColor(640, 75)
+    assert header.red() > 150 and header.green() < 90 and header.blue() < 120, header.name()
+
     assert "uninstalled demo/org.imapp.charity" in cli("uninstall", "org.imapp.charity", "--keep-data",
                                                          data=data).stdout
     rows = json.loads(cli("installed", "--json", data=data).stdout)
     assert [r["id"] for r in rows] == ["demo/org.imapp.notes"]
+
+
+def test_a_dapp_screenshot_of_an_app_not_installed_says_so(data: Path, tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "main.py", "--data-dir", str(data), "--screenshot",
+                           str(tmp_path / "x.png"), "--page", "dapp:org.imapp.memory"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 1 and "org.imapp.memory is not installed" in proc.stderr
 
 
 @pytest.mark.parametrize("args, words", [
@@ -56,6 +72,7 @@ def test_install_update_uninstall_round_trip(data: Path, tmp_path: Path) -> None
     (("install", "org.imapp.notes", "--version", "9.9"), "has no version '9.9'"),
     (("uninstall", "org.imapp.memory"), "is not installed"),
     (("update",), "--all"),
+    (("open", "org.imapp.memory"), "is not installed"),
 ])
 def test_mistakes_are_one_clear_line(data: Path, args: tuple[str, ...], words: str) -> None:
     proc = cli(*args, data=data, check=False)

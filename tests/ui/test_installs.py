@@ -32,6 +32,14 @@ def phase(desktop: DesktopApp, ref: str) -> Phase:
     return desktop.installs.state(view.find(ref).app).phase
 
 
+def opens(data: Path) -> list[tuple[str, str]]:
+    log = ActivityLog(data / "activity.sqlite3")
+    try:
+        return [(e.kind.value, e.app_id) for e in log.events() if e.kind.value == "open"]
+    finally:
+        log.close()
+
+
 def kinds(data: Path) -> list[tuple[str, str]]:
     log = ActivityLog(data / "activity.sqlite3")
     try:
@@ -68,11 +76,13 @@ def test_install_update_and_uninstall_from_the_app_page(desktop: DesktopApp, qtb
     assert kinds(data) == [("download", "org.imapp.notes"), ("update", "org.imapp.notes")]
     assert (data / "library" / "apps" / "demo" / "org.imapp.notes").is_dir()
 
-    opened: list[str] = []
-    desktop.installs.open_url = lambda url: opened.append(url.toString())  # the system browser
-    actions.primary.click()
-    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
-    assert opened[0].startswith("file://") and opened[0].endswith("/index.html")
+    actions.primary.click()  # Open: the DApp, in the host, from its install folder
+    host = desktop.installs.host()
+    assert host is not None
+    with qtbot.waitSignal(host.loaded, timeout=20000):
+        window = host.window_for("demo/org.imapp.notes")
+    assert window is not None and window.isVisible()
+    qtbot.waitUntil(lambda: ("open", "org.imapp.notes") in opens(data), timeout=5000)
 
     desktop.installs.uninstall("demo", "org.imapp.notes", keep_data=False)
     qtbot.waitUntil(lambda: phase(desktop, "org.imapp.notes") is Phase.AVAILABLE, timeout=10000)

@@ -152,6 +152,7 @@ def test_a_replaced_catalogue_is_freed(qtbot: QtBot, data: Path) -> None:
     for _ in range(3):
         desktop.controller.refresh()
         settle(qtbot, desktop)
+    qtbot.waitUntil(lambda: not desktop.controller.jobs.busy(), timeout=10000)  # all lanes
     qtbot.wait(50)  # deleteLater of the finished jobs
     assert desktop.controller.view is not None and old() is None
     desktop.window.close()

@@ -28,7 +28,8 @@ def test_zh_cn_is_complete() -> None:
 
 def test_ts_sources_match_the_code(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.ts"
-    sources = sorted(str(p) for p in (ROOT / "appstore" / "ui").glob("*.py"))
+    sources = sorted(str(p) for p in [*(ROOT / "appstore" / "ui").glob("*.py"),
+                                      *(ROOT / "appstore" / "ui" / "host").glob("*.py")])
     subprocess.run([LUPDATE, *sources, "-ts", str(fresh)], check=True, capture_output=True)
     assert set(_messages(fresh)) == set(_messages(TS / "imapp_zh_CN.ts")), (
         "run scripts/update_translations.sh after changing visible strings")
