@@ -707,3 +707,54 @@ def test_release_before_an_uninstall_forgets_the_data(env: Env, qtbot: QtBot) ->
     assert not web_dir(env.paths, STORE, "org.test.alpha").exists()
     app = env.install("org.test.alpha")
     assert read_storage(qtbot, env.open(app).page) == (None, None)
+
+
+def test_games_and_notes_keep_their_state_across_a_restart(data: Path, qtbot: QtBot) -> None:
+    """2048's board, Fair Dice's committed session and Notes' notes come back after imapp (the
+    host and its profiles) is closed and started again on the same data dir."""
+    from appstore.core.services import Services
+
+    services = Services.open(str(data))
+    view, _ = services.load_catalog()
+    steps = {  # (what the user does, what must come back)
+        "org.imapp.game2048": ("(() => { for (const k of ['ArrowLeft','ArrowUp','ArrowRight','ArrowDown'])"
+                               " document.dispatchEvent(new KeyboardEvent('keydown', {key: k})); })()",
+                               "JSON.stringify([grid, score])"),
+        "org.imapp.fairdice": ("roll().then(roll).then(roll)",
+                               "JSON.stringify([document.getElementById('commit').textContent,"
+                               " rolls.map(r => r.v)])"),
+        "org.imapp.notes": ("(() => { document.getElementById('nt').value = 'Keep me';"
+                            " document.getElementById('add').click(); })()",
+                            "JSON.stringify(notes.map(n => n.title))"),
+    }
+
+    def open_app(host: DAppHost, app_id: str) -> DAppWindow:
+        app = view.find(app_id).app
+        installed = services.installs.library.get(app.store, app.id) or services.installs.install(app)
+        with qtbot.waitSignal(host.loaded, timeout=LOAD_TIMEOUT):
+            window = host.open_installed(installed, services.installs.library.entry_path(installed),
+                                         app.name["en"], None, app.id)
+        assert isinstance(window, DAppWindow)
+        return window
+
+    before: dict[str, Any] = {}
+    host = DAppHost(services.paths)
+    try:
+        for app_id, (act, read) in steps.items():
+            window = open_app(host, app_id)
+            js_await(qtbot, window.page, act)
+            before[app_id] = js(qtbot, window.page, read)
+            assert window.page.errors == [], (app_id, window.page.errors)
+    finally:
+        host.close_all()
+    assert "Keep me" in before["org.imapp.notes"]
+
+    again = DAppHost(services.paths)  # a new start: new profiles on the same folders
+    try:
+        for app_id, (_, read) in steps.items():
+            window = open_app(again, app_id)
+            qtbot.waitUntil(lambda w=window, r=read, a=app_id: js(qtbot, w.page, r) == before[a],
+                            timeout=10_000)
+    finally:
+        again.close_all()
+        services.installs.close()
