@@ -15,19 +15,24 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from appstore.core.activity import Activity, ActivityLog
 from appstore.core.catalog.checks import check_release_target
 from appstore.core.catalog.models import App, Release
-from appstore.core.downloads import DownloadItem, DownloadQueue, DownloadRequest, State, target_urls
+from appstore.core.downloads import DownloadRequest, State
 from appstore.core.errors import AppStoreError, NotFound, shorten
 from appstore.core.fileio import write_json_atomic
 from appstore.core.jobs import JobContext
-from appstore.core.library import InstalledApp, Library, Update
+from appstore.core.library import InstalledApp, Update
 from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.core.store.manager import Stores
 from appstore.core.versions import Version
+
+if TYPE_CHECKING:
+    from appstore.core.downloads import DownloadItem, DownloadQueue
+    from appstore.core.library import Library
 
 _KEY = re.compile(r"^(?P<store>[^/@]+)/(?P<app>[^/@]+)@(?P<version>[^/@]+)$")
 
@@ -107,6 +112,8 @@ class Installs:
     def library(self) -> Library:
         with self._lock:
             if self._library is None:
+                from appstore.core.library import Library
+
                 self._library = Library.open(self.paths)
             return self._library
 
@@ -115,6 +122,8 @@ class Installs:
         """The download queue, restored from the last run (unfinished downloads resume)."""
         with self._lock:
             if self._queue is None:
+                from appstore.core.downloads import DownloadQueue
+
                 self._queue = DownloadQueue.load(self.paths.downloads_dir)
             return self._queue
 
@@ -122,6 +131,8 @@ class Installs:
     def plan(self, app: App, version: str | None = None) -> Planned:
         """The download for ``app`` (its newest release, or ``version``), checked against the
         store's signed target info."""
+        from appstore.core.downloads import target_urls
+
         release = pick_release(app, version)
         client = self.stores.client(app.store)
         info = client.target_info(release.package)  # under the store's lock, briefly

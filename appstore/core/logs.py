@@ -9,7 +9,6 @@ their ``user:password@`` part, and nothing logs a wallet seed.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import sys
 import threading
@@ -17,6 +16,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 LOG_NAME = "imapp.log"
 MAX_BYTES = 1_000_000
@@ -24,6 +24,9 @@ BACKUPS = 3
 _USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@")
 _lock = threading.Lock()
 _handler: logging.Handler | None = None
+
+if TYPE_CHECKING:
+    import logging.handlers
 
 log = logging.getLogger("imapp")
 
@@ -38,12 +41,17 @@ class _Redacting(logging.Formatter):
         return redact(super().format(record))
 
 
-class _QuietRotatingFile(logging.handlers.RotatingFileHandler):
-    """A log file whose failures (disk full, rotated away read-only) are not the user's problem:
-    the message is dropped rather than printed as a traceback."""
+def _quiet_rotating_file() -> type[logging.handlers.RotatingFileHandler]:
+    """A rotating log file whose failures (disk full, rotated away read-only) are not the
+    user's problem: the message is dropped rather than printed as a traceback. (Made on first
+    use: logging.handlers is not what a start should wait for.)"""
+    import logging.handlers
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
-        pass
+    class QuietRotatingFile(logging.handlers.RotatingFileHandler):
+        def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+            pass
+
+    return QuietRotatingFile
 
 
 def setup(data_dir: Path | None, *, level: int = logging.INFO) -> Path | None:
@@ -65,7 +73,7 @@ def setup(data_dir: Path | None, *, level: int = logging.INFO) -> Path | None:
             path.parent.mkdir(parents=True, exist_ok=True)
             # opened now, not at the first message: a log that cannot be written (a data dir
             # left by another user) means no log, never a traceback in the middle of an error
-            handler: logging.Handler = _QuietRotatingFile(
+            handler: logging.Handler = _quiet_rotating_file()(
                 path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
         except OSError:
             return None

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from appstore.core.activity import ActivityLog
 from appstore.core.errors import AppStoreError, shorten
-from appstore.core.installs import Installs
 from appstore.core.logs import log, report_bug
 from appstore.core.paths import Paths
 from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import CatalogView, Stores
+
+if TYPE_CHECKING:
+    from appstore.core.installs import Installs
 
 
 @dataclass
@@ -19,7 +22,17 @@ class Services:
     paths: Paths
     stores: Stores
     activity: ActivityLog
-    installs: Installs
+    _installs: Installs | None = field(default=None, repr=False)
+
+    @property
+    def installs(self) -> Installs:
+        """Getting apps (downloads, the library), made on first use: showing the catalogue
+        does not wait for it."""
+        if self._installs is None:
+            from appstore.core.installs import Installs as Made  # loaded on first use
+
+            self._installs = Made(self.paths, self.stores, self.activity)
+        return self._installs
 
     @classmethod
     def open(cls, data_dir: str | None = None, *, demo: bool = True,
@@ -32,8 +45,7 @@ class Services:
         """
         paths = Paths.resolve(data_dir)
         paths.ensure()
-        stores, activity = Stores(paths), ActivityLog(paths.activity_db)
-        services = cls(paths, stores, activity, Installs(paths, stores, activity))
+        services = cls(paths, Stores(paths), ActivityLog(paths.activity_db))
         if demo:
             warning = services.freshen_demo()
             if warning and on_warning is not None:
@@ -86,5 +98,6 @@ class Services:
 
     def close(self) -> None:
         """Pause downloads and close open databases (the app is quitting)."""
-        self.installs.close()
+        if self._installs is not None:
+            self._installs.close()
         self.activity.close()

@@ -13,7 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QSize, QTimer, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from appstore.core import logs
@@ -27,6 +27,7 @@ from appstore.ui.installs import InstallController
 from appstore.ui.instance import InstanceServer, forward
 from appstore.ui.jobs import user_message
 from appstore.ui.mainwindow import MainWindow
+from appstore.ui.models import ICON_SIZE
 
 TRANSLATIONS = RESOURCES / "translations"
 HEADLESS_HELP = """imapp needs a display, and none was found (no DISPLAY or WAYLAND_DISPLAY).
@@ -154,7 +155,8 @@ class DesktopApp(QObject):
 
     def _new_window(self) -> MainWindow:
         w = MainWindow(self.controller, self.installs, self.settings, self.lang, self.theme_choice)
-        self.installs.icon_for = lambda app: w.images.pixmap(app.store, app.icon, QSize(64, 64))
+        # the size the cards load: usually in the cache already when a DApp opens
+        self.installs.icon_for = lambda app: w.images.pixmap(app.store, app.icon, ICON_SIZE)
         w.language_chosen.connect(self.set_language)
         w.theme_chosen.connect(self.set_theme)
         return w

@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPixmap
 
 from appstore.core.activity import Activity
 from appstore.core.catalog.models import App, localized
-from appstore.core.downloads import DownloadItem, State
+from appstore.core.downloads import State
 from appstore.core.errors import AppStoreError, NotFound
 from appstore.core.installs import Finished, parse_key
 from appstore.core.jobs import JobContext
-from appstore.core.library import InstalledApp, Update
 from appstore.core.store.manager import CatalogView
 from appstore.ui import texts
 from appstore.ui.controller import Controller
@@ -28,6 +27,8 @@ from appstore.ui.host import webengine_available, webengine_problem
 from appstore.ui.widgets import open_link
 
 if TYPE_CHECKING:
+    from appstore.core.downloads import DownloadItem
+    from appstore.core.library import InstalledApp, Update
     from appstore.ui.host import DAppHost
 
 
@@ -99,7 +100,8 @@ class InstallController(QObject):
         self._host: DAppHost | None = None
         self._host_warned = False
         self._from_queue.connect(self._item_changed)
-        controller.ready.connect(self._attach)
+        # after the first catalogue is on screen: the library is not what a start waits for
+        controller.ready.connect(lambda: QTimer.singleShot(0, self._attach))
         controller.catalog_changed.connect(lambda _: self.reload())
         if controller.services is not None:
             self._attach()

@@ -3,11 +3,15 @@ the CLI) in the GUI's language, and sizes (a Qt plural)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject
 
 from appstore.core import wording
-from appstore.core.downloads import Progress
 from appstore.core.units import human_size
+
+if TYPE_CHECKING:
+    from appstore.core.downloads import Progress
 
 _lang = "en"  # the GUI's language (``set_language``, called when translations are installed)
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from appstore.core.library import Limits, PackageError, unpack
+from appstore.core.library import Limits, PackageError
+from appstore.core.library.unpack import unpack
 from tests.core.test_library import APP, dapp_files, tree, zip_bytes
 
 PERMS = ("storage", "network")

@@ -6,7 +6,8 @@ Importing this package loads neither TUF nor ``requests``; the first http(s) dow
 
 from __future__ import annotations
 
-from appstore.core.downloads.queue import QUEUE_FILE, DownloadItem, DownloadQueue
+from typing import TYPE_CHECKING, Any
+
 from appstore.core.downloads.state import (
     DownloadError,
     DownloadRequest,
@@ -17,15 +18,35 @@ from appstore.core.downloads.state import (
     state_path,
     verified_path,
 )
-from appstore.core.downloads.transfer import (
-    TransferOptions,
-    discard,
-    download,
-    download_with,
-    find_verified,
-    partial_bytes,
-    target_urls,
-)
+
+if TYPE_CHECKING:
+    from appstore.core.downloads.queue import QUEUE_FILE, DownloadItem, DownloadQueue
+    from appstore.core.downloads.transfer import (
+        TransferOptions,
+        discard,
+        download,
+        download_with,
+        find_verified,
+        partial_bytes,
+        target_urls,
+    )
+
+# The queue and the transfer (and the HTTP stack they import) load on first use: a start that
+# only shows the catalogue never pays for them.
+_LAZY = {"QUEUE_FILE": "queue", "DownloadItem": "queue", "DownloadQueue": "queue",
+         "TransferOptions": "transfer", "discard": "transfer", "download": "transfer",
+         "download_with": "transfer", "find_verified": "transfer", "partial_bytes": "transfer",
+         "target_urls": "transfer"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "QUEUE_FILE",

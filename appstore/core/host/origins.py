@@ -14,8 +14,8 @@ from pathlib import Path
 
 from appstore.core.catalog.models import ID_RE
 from appstore.core.errors import AppStoreError, shorten
-from appstore.core.library.library import STORE_ID_RE
 from appstore.core.paths import Paths
+from appstore.core.store.config import STORE_ID_RE
 
 SCHEME = "imapp-dapp"
 MAX_LABEL = 63  # bytes of one DNS label

@@ -1,7 +1,8 @@
 """Installed DApps: the installer (unpacking verified packages with guards), the library database
 and crash-safe install, update and uninstall. See docs/library.md."""
 
-from appstore.core.library.library import DEFAULT_SYNC, Library
+from typing import TYPE_CHECKING, Any
+
 from appstore.core.library.models import (
     InstalledApp,
     LibraryError,
@@ -10,9 +11,28 @@ from appstore.core.library.models import (
     Step,
     Update,
 )
-from appstore.core.library.unpack import LIMITS, Limits, Manifest, Sync, Unpacked, unpack
+
+if TYPE_CHECKING:
+    from appstore.core.library.library import DEFAULT_SYNC, Library
+    from appstore.core.library.unpack import LIMITS, Limits, Manifest, Sync, Unpacked
+
+# The installer (zipfile, SQLite) loads on first use, not when the catalogue is shown.
+_LAZY = {"DEFAULT_SYNC": "library", "Library": "library", "LIMITS": "unpack", "Limits": "unpack",
+         "Manifest": "unpack", "Sync": "unpack", "Unpacked": "unpack"}
+# (the function ``unpack`` is imported from ``appstore.core.library.unpack``: a package attribute
+# of that name is the submodule once it is loaded)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "DEFAULT_SYNC", "LIMITS", "InstalledApp", "Library", "LibraryError", "Limits", "Manifest",
-    "PackageError", "Recovery", "Step", "Sync", "Unpacked", "Update", "unpack",
+    "PackageError", "Recovery", "Step", "Sync", "Unpacked", "Update",
 ]

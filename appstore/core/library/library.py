@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import secrets
 import shutil
 from collections.abc import Iterable
@@ -43,10 +42,11 @@ from appstore.core.library.models import (
 from appstore.core.library.unpack import LIMITS, Limits, Sync, fsync_dir, unpack
 from appstore.core.logs import log
 from appstore.core.paths import Paths
-from appstore.core.versions import Version
 
 # A store's local id, as stores.json allows it (a folder name).
-STORE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+from appstore.core.store.config import STORE_ID_RE
+from appstore.core.versions import Version
+
 # An fsync per file for small packages, one syncfs for big ones (Linux; elsewhere an fsync per
 # file): see unpack.Sync and bench/install.py.
 DEFAULT_SYNC: Sync = "auto"

@@ -18,7 +18,7 @@ from appstore.core.paths import Paths
 SCHEMA = 1
 MAX_URL = 2000
 _FINGERPRINT_RE = re.compile(r"[0-9a-f]{64}")
-_STORE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")  # a folder name under DATA/stores
+STORE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")  # a folder name under DATA/stores
 PENDING_PREFIX = "pending-"  # the folder of a store being added
 _URL_HELP = "use https://host/path, http://127.0.0.1:PORT/ or file:///path/to/store"
 
@@ -99,7 +99,7 @@ def _entry(raw: Any, i: int) -> StoreEntry:
     if not isinstance(raw, dict):
         raise ValueError(f"{where} must be an object")
     sid = raw.get("id")
-    if not isinstance(sid, str) or not _STORE_ID_RE.fullmatch(sid) or sid.startswith(PENDING_PREFIX):
+    if not isinstance(sid, str) or not STORE_ID_RE.fullmatch(sid) or sid.startswith(PENDING_PREFIX):
         raise ValueError(f"{where}.id must be a store id (letters, digits, '.', '-', '_')")
     mirrors = raw.get("mirrors")
     if (not isinstance(mirrors, list) or not mirrors
@@ -205,8 +205,8 @@ class StoreConfig:
         raise ConfigError(f"no store named {shorten(store_id)!r} (known stores: {shorten(known, 400)})")
 
     def unique_id(self, wanted: str) -> str:
-        if not _STORE_ID_RE.fullmatch(wanted) or wanted.startswith(PENDING_PREFIX):
-            wanted = f"store-{wanted}" if _STORE_ID_RE.fullmatch(f"store-{wanted}") else "store"
+        if not STORE_ID_RE.fullmatch(wanted) or wanted.startswith(PENDING_PREFIX):
+            wanted = f"store-{wanted}" if STORE_ID_RE.fullmatch(f"store-{wanted}") else "store"
         taken = {s.id for s in self.stores}
         if wanted not in taken:
             return wanted
