@@ -6,6 +6,7 @@ the GUI thread through a queued signal."""
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,6 +46,8 @@ class Phase(StrEnum):
     UPDATE = "update"  # installed, and a newer version is in the catalogue
     FAILED = "failed"
 
+
+LATE_FLUSH_MS = 5000  # how long Chromium may still write a released profile's storage
 
 BUSY = (Phase.PREPARING, Phase.QUEUED, Phase.DOWNLOADING, Phase.VERIFYING, Phase.INSTALLING)
 
@@ -372,10 +375,26 @@ class InstallController(QObject):
 
         def done(_: object) -> None:
             self.reload()
+            if not keep_data:
+                # Chromium may still flush the closed profile's storage for a moment after it
+                # let go, and would put a folder back: look again once it has surely finished.
+                QTimer.singleShot(LATE_FLUSH_MS, lambda: self._forget_data(store, app_id))
 
         self.jobs.submit(lambda ctx: services.installs.uninstall(store, app_id, keep_data=keep_data),
                          lane="library", title="uninstall", key=key, on_done=done,
                          on_error=self._failed)
+
+    def _forget_data(self, store: str, app_id: str) -> None:
+        services = self.controller.services
+        if services is None or app_key(store, app_id) in self.installed:
+            return  # installed again meanwhile: its data is its own now
+
+        def forget(ctx: JobContext) -> None:
+            folder = services.installs.library.app_data_dir(store, app_id)
+            if services.installs.library.get(store, app_id) is None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        self.jobs.submit(forget, lane="library", title="forget app data", on_error=self._failed)
 
     def host(self) -> DAppHost | None:
         """The DApp host, made on first use; None (said once) where QtWebEngine cannot run:

@@ -703,6 +703,7 @@ def test_release_before_an_uninstall_forgets_the_data(env: Env, qtbot: QtBot) ->
     write_storage(qtbot, env.open(app).page, "old")
     env.host.release(STORE, "org.test.alpha")
     assert env.host.windows() == []
+    qtbot.wait(1500)  # Chromium flushes a released profile's storage on its own threads
     env.library.uninstall(STORE, "org.test.alpha", keep_data=False)
     assert not web_dir(env.paths, STORE, "org.test.alpha").exists()
     app = env.install("org.test.alpha")
