@@ -186,12 +186,13 @@ def _run(args: argparse.Namespace) -> int:
     paths.ensure()
     logs.setup(paths.root)
     services = Services.open(str(paths.root), on_warning=_warn)
+    services.autostart_downloads = False  # a command runs what it is asked, not the GUI's queue
     stores = services.stores
     if cmd == "store":
         sc = args.store_command
         if sc == "add":
-            outcome = stores.add([args.url, *args.mirror], args.root_sha256,
-                                 confirm=_ask_fingerprint if sys.stdin.isatty() else None)
+            outcome = services.add_store([args.url, *args.mirror], args.root_sha256,
+                                         confirm=_ask_fingerprint if sys.stdin.isatty() else None)
             n = len(outcome.catalog.apps) if outcome.catalog else 0
             print(f"added store {outcome.store_id} ({n} apps)")
             return 0

@@ -117,14 +117,18 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
         print(f"uninstalled {removed.id} {removed.version}{kept}")
         return 0
     if cmd == "open":
-        app = view.find(args.app_id).app
-        if app.kind != "link" and installs.library.get(app.store, app.id) is None:
-            raise NotFound(f"{app.id} is not installed: `install {args.app_id}` first")
+        try:  # an installed app first: it opens even when its store was removed
+            store, app_id = _installed_ref(services, view, args.app_id)
+        except NotFound:
+            app = view.find(args.app_id).app
+            if app.kind != "link":
+                raise NotFound(f"{app.id} is not installed: `install {args.app_id}` first") from None
+            store, app_id = app.store, app.id
         services.close()
         from appstore.ui.app import main as gui
 
         # hands the link to the imapp already running on this data dir, or starts one on it
-        return gui(["--data-dir", str(services.paths.root), f"imapp://open/{app.store}/{app.id}"])
+        return gui(["--data-dir", str(services.paths.root), f"imapp://open/{store}/{app_id}"])
     if cmd == "install":
         app = view.find(args.app_id).app
         bar = ProgressBar(f"{app.id}")

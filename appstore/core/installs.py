@@ -100,7 +100,11 @@ class Installs:
     """Installs, updates and uninstalls apps of the configured stores. Methods do network and
     disk I/O: call them off the GUI thread."""
 
-    def __init__(self, paths: Paths, stores: Stores, activity: ActivityLog) -> None:
+    def __init__(self, paths: Paths, stores: Stores, activity: ActivityLog, *,
+                 autostart: bool = True) -> None:
+        """``autostart``: downloads left unfinished by the last run resume when the queue is
+        opened (the GUI); the CLI passes False and runs only what it is asked."""
+        self.autostart = autostart
         self.paths = paths
         self.stores = stores
         self.activity = activity
@@ -124,7 +128,7 @@ class Installs:
             if self._queue is None:
                 from appstore.core.downloads import DownloadQueue
 
-                self._queue = DownloadQueue.load(self.paths.downloads_dir)
+                self._queue = DownloadQueue.load(self.paths.downloads_dir, autostart=self.autostart)
             return self._queue
 
     # -- getting -----------------------------------------------------------------------------------
@@ -159,6 +163,8 @@ class Installs:
                                 "package; install it again")
         before = self.library.get(app.store, app.id)
         installed = self.library.install(item.path, app, release, store=app.store, ctx=ctx)
+        if not any(s.id == app.store for s in self.stores.config.stores):
+            self.library.mark_store_gone(app.store)  # removed while this was installing
         newer = before is not None and Version(installed.version) > Version(before.version)
         if before is None or newer:
             self.activity.record(Activity.UPDATE if newer else Activity.DOWNLOAD, app.store, app.id)
@@ -238,8 +244,18 @@ class Installs:
         return self.library.updates(apps)
 
     def store_removed(self, store: str) -> None:
-        """Its apps stay installed and working; they get no more updates."""
+        """Its apps stay installed and working; they get no more updates; its downloads stop."""
         self.library.mark_store_gone(store)
+        queue = self._queue
+        if queue is not None:
+            for item in queue.items():
+                if item.request.store_id == store:
+                    queue.cancel(item.key)
+                    queue.remove(item.key)
+
+    def store_added(self, store: str) -> None:
+        """A store trusted (again) under this id: its installed apps get updates from it."""
+        self.library.mark_store_back(store)
 
     def close(self) -> None:
         """Pause running downloads (their partial files are kept) and close the database."""

@@ -23,6 +23,7 @@ class Services:
     stores: Stores
     activity: ActivityLog
     _installs: Installs | None = field(default=None, repr=False)
+    autostart_downloads: bool = True  # the GUI resumes the last run's downloads; the CLI not
 
     @property
     def installs(self) -> Installs:
@@ -31,7 +32,8 @@ class Services:
         if self._installs is None:
             from appstore.core.installs import Installs as Made  # loaded on first use
 
-            self._installs = Made(self.paths, self.stores, self.activity)
+            self._installs = Made(self.paths, self.stores, self.activity,
+                                  autostart=self.autostart_downloads)
         return self._installs
 
     @classmethod
@@ -90,6 +92,14 @@ class Services:
         if index:
             view.index  # noqa: B018 - builds it
         return view, outcomes
+
+    def add_store(self, urls: list[str], root_sha256: str | None = None,
+                  confirm: Callable[[str], bool] | None = None) -> RefreshOutcome:
+        """Trust a store (``Stores.add``); apps installed from a store of that id before get
+        updates from it again."""
+        outcome = self.stores.add(urls, root_sha256, confirm)
+        self.installs.store_added(outcome.store_id)
+        return outcome
 
     def remove_store(self, store_id: str) -> None:
         """Forget a store; apps installed from it stay and keep working, without updates."""

@@ -191,7 +191,7 @@ class Controller(QObject):
             on_done(outcome)
             self.reload()
 
-        return self.jobs.submit(lambda ctx: services.stores.add(urls, root_sha256), lane="stores",
+        return self.jobs.submit(lambda ctx: services.add_store(urls, root_sha256), lane="stores",
                                 title="add store", key="stores", on_done=added, on_error=on_error)
 
     def remove_store(self, store_id: str) -> Job | None:
@@ -209,12 +209,19 @@ class Controller(QObject):
 
     # -- activity ----------------------------------------------------------------------------
     def record(self, kind: Activity, app: App) -> None:
+        self._record(kind, app.store, app.id)
+
+    def record_open(self, store: str, app_id: str) -> None:
+        """An installed app was opened (also one whose store is gone)."""
+        self._record(Activity.OPEN, store, app_id)
+
+    def _record(self, kind: Activity, store: str, app_id: str) -> None:
         if self.services is None:
             return
         log = self.services.activity
 
         def record(ctx: JobContext) -> ActivityEvent:
-            return log.record(kind, app.store, app.id)
+            return log.record(kind, store, app_id)
 
         self.jobs.submit(record, lane="activity", title=f"record {kind}",
                          on_done=self.activity.emit,

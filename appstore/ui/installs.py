@@ -305,10 +305,12 @@ class InstallController(QObject):
         def install(ctx: JobContext) -> InstalledApp:
             return services.installs.finish(app, item, ctx)
 
-        def installed(_: InstalledApp) -> None:
+        def installed(done: InstalledApp) -> None:
             self._installing.discard(key)
             self._drop(item)
             self.reload()
+            if self._host is not None:  # an open window now shows the new version
+                self._host.updated(done, services.installs.library.entry_path(done))
 
         def failed(message: str, _: BaseException) -> None:
             self._installing.discard(key)
@@ -370,6 +372,10 @@ class InstallController(QObject):
         if services is None:
             return
         key = app_key(store, app_id)
+        for item in list(self.items.values()):  # an update on its way must not bring it back
+            parsed = parse_key(item.key)
+            if parsed and app_key(parsed[0], parsed[1]) == key:
+                self.cancel(item.key)
         if self._host is not None:
             self._host.release(store, app_id)  # its window closes and its profile lets go
 
@@ -412,6 +418,26 @@ class InstallController(QObject):
                 "%1", webengine_problem() or self.tr("The DApp host cannot start")))
         return self._host
 
+    def open_installed(self, installed: InstalledApp, app: App | None = None) -> None:
+        """Open an installed web DApp, also one whose store was removed (no catalogue entry:
+        it is named by its id), and count the ``open`` activity."""
+        services = self.controller.services
+        if services is None:
+            return
+        name = localized(app.name, texts.language()) if app is not None else installed.app_id
+        icon = self.icon_for(app) if app is not None else None
+        host = self.host()
+        try:
+            entry = services.installs.library.entry_path(installed)  # path work, no disk
+            if host is None:
+                self.open_url(QUrl.fromLocalFile(str(entry)))
+            else:
+                host.open_installed(installed, entry, name, icon, installed.id)
+        except AppStoreError as e:
+            self.failed.emit(str(e))
+            return
+        self.controller.record_open(installed.store, installed.app_id)
+
     def open(self, app: App) -> None:
         """Open an app: an installed web DApp, or a link DApp, in the DApp host (the system
         browser where the host cannot run), and count the ``open`` activity."""
@@ -429,13 +455,9 @@ class InstallController(QObject):
                     host.open_link(app, name, self.icon_for(app), ref)
             else:
                 installed = self.installed.get(ref)
-                if installed is None:
-                    return
-                entry = services.installs.library.entry_path(installed)  # path work, no disk
-                if host is None:
-                    self.open_url(QUrl.fromLocalFile(str(entry)))
-                else:
-                    host.open_installed(installed, entry, name, self.icon_for(app), ref)
+                if installed is not None:
+                    self.open_installed(installed, app)
+                return
         except AppStoreError as e:
             self.failed.emit(str(e))
             return

@@ -60,10 +60,8 @@ class LibraryRow(QFrame):
                 self.update_button.setText(self.tr("Updating…"))
             self.update_button.clicked.connect(lambda: page.installs.install(app))
             row.addWidget(self.update_button)
-        self.open_button = QPushButton(self.tr("Open"))
-        self.open_button.setEnabled(app is not None)
-        if app is not None:
-            self.open_button.clicked.connect(lambda: page.installs.open(app))
+        self.open_button = QPushButton(self.tr("Open"))  # also when its store is gone
+        self.open_button.clicked.connect(lambda: page.installs.open_installed(installed, app))
         self.uninstall_button = QPushButton(self.tr("Uninstall"))
         self.uninstall_button.clicked.connect(self.uninstall)
         row.addWidget(self.open_button)

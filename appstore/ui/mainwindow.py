@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -302,6 +303,18 @@ class MainWindow(QMainWindow):
             .replace("%1", url[:200]),
             can_retry=False)
 
+    def _confirm_open(self, name: str) -> bool:
+        """An imapp://open link comes from outside (a web page, another program): the user says
+        whether the app really opens."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Open app"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(self.tr("A link asks imapp to open “%1”. Open it?").replace("%1", name))
+        box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Open)
+        return box.exec() == QMessageBox.StandardButton.Open
+
     def open_dapp(self, ref: str) -> None:
         """Open an installed (or link) DApp in the host, once the catalogue and the library
         are known; an app not installed yet shows its page, where Install is."""
@@ -315,13 +328,19 @@ class MainWindow(QMainWindow):
         try:
             app = view.find(ref).app
         except NotFound as e:
-            if self.controller.loads_done >= 2:
+            orphan = self.installs.installed.get(ref)  # installed, its store removed
+            if orphan is not None:
+                self._pending_open = None
+                if self._confirm_open(orphan.app_id):
+                    self.installs.open_installed(orphan)
+            elif self.controller.loads_done >= 2:
                 self._pending_open = None
                 self.banner.show_message(str(e), can_retry=False)
             return
         self._pending_open = None
         if app.kind == "link" or self.installs.state(app).installed is not None:
-            self.installs.open(app)
+            if self._confirm_open(localized(app.name, self.lang)):
+                self.installs.open(app)
         else:
             self.open_ref(ref)
             self.banner.show_message(self.tr("“%1” is not installed yet: install it to open it.")

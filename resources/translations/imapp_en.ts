@@ -11,12 +11,12 @@
 <context>
     <name>LibraryPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/librarypage.py" line="168" />
+        <location filename="../../appstore/ui/librarypage.py" line="166" />
         <source>%n update(s) available</source>
         <translation><numerusform>%n update available</numerusform><numerusform>%n updates available</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/librarypage.py" line="171" />
+        <location filename="../../appstore/ui/librarypage.py" line="169" />
         <source>%n app(s) installed</source>
         <translation><numerusform>%n app installed</numerusform><numerusform>%n apps installed</numerusform></translation>
     </message>
@@ -24,17 +24,17 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="31" />
+        <location filename="../../appstore/ui/texts.py" line="35" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n byte</numerusform><numerusform>%n bytes</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="40" />
+        <location filename="../../appstore/ui/texts.py" line="44" />
         <source>%n s left</source>
         <translation><numerusform>%n s left</numerusform><numerusform>%n s left</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="41" />
+        <location filename="../../appstore/ui/texts.py" line="45" />
         <source>%n min left</source>
         <translation><numerusform>%n min left</numerusform><numerusform>%n min left</numerusform></translation>
     </message>

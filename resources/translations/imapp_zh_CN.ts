@@ -362,92 +362,92 @@
 <context>
     <name>DAppWindow</name>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="155" />
+        <location filename="../../appstore/ui/host/window.py" line="157" />
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="178" />
+        <location filename="../../appstore/ui/host/window.py" line="180" />
         <source>Back</source>
         <translation>后退</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="180" />
+        <location filename="../../appstore/ui/host/window.py" line="182" />
         <source>Forward</source>
         <translation>前进</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="183" />
+        <location filename="../../appstore/ui/host/window.py" line="185" />
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="213" />
+        <location filename="../../appstore/ui/host/window.py" line="215" />
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="216" />
+        <location filename="../../appstore/ui/host/window.py" line="218" />
         <source>Actual size</source>
         <translation>实际大小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="218" />
+        <location filename="../../appstore/ui/host/window.py" line="220" />
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="225" />
+        <location filename="../../appstore/ui/host/window.py" line="227" />
         <source>App page</source>
         <translation>应用页面</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="226" />
+        <location filename="../../appstore/ui/host/window.py" line="228" />
         <source>Its page in the store</source>
         <translation>它在商店中的页面</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="229" />
+        <location filename="../../appstore/ui/host/window.py" line="231" />
         <source>Developer tools</source>
         <translation>开发者工具</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="230" />
+        <location filename="../../appstore/ui/host/window.py" line="232" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="286" />
+        <location filename="../../appstore/ui/host/window.py" line="288" />
         <source>%1 cannot be reached</source>
         <translation>无法连接 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="287" />
+        <location filename="../../appstore/ui/host/window.py" line="289" />
         <source>You may be offline, or its website may be down.</source>
         <translation>您可能处于离线状态，或者它的网站暂时无法访问。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="289" />
+        <location filename="../../appstore/ui/host/window.py" line="291" />
         <source>%1 could not be loaded</source>
         <translation>无法加载 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="290" />
+        <location filename="../../appstore/ui/host/window.py" line="292" />
         <source>If this keeps happening, reinstall it from its app page.</source>
         <translation>如果问题持续出现，请在它的应用页面重新安装。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="299" />
+        <location filename="../../appstore/ui/host/window.py" line="301" />
         <source>%1 stopped unexpectedly</source>
         <translation>%1 意外停止</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="300" />
+        <location filename="../../appstore/ui/host/window.py" line="302" />
         <source>Retry to start it again.</source>
         <translation>点击“重试”重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="346" />
+        <location filename="../../appstore/ui/host/window.py" line="348" />
         <source>Developer tools: %1</source>
         <translation>开发者工具：%1</translation>
     </message>
@@ -684,12 +684,12 @@
 <context>
     <name>InstallController</name>
     <message>
-        <location filename="../../appstore/ui/installs.py" line="390" />
+        <location filename="../../appstore/ui/installs.py" line="417" />
         <source>%1: DApps open in your web browser instead</source>
         <translation>%1：DApp 将改为在您的网页浏览器中打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/installs.py" line="391" />
+        <location filename="../../appstore/ui/installs.py" line="418" />
         <source>The DApp host cannot start</source>
         <translation>DApp 运行环境无法启动</translation>
     </message>
@@ -697,27 +697,27 @@
 <context>
     <name>LibraryPage</name>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="109" />
+        <location filename="../../appstore/ui/librarypage.py" line="107" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="116" />
+        <location filename="../../appstore/ui/librarypage.py" line="114" />
         <source>Update all</source>
         <translation>全部更新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="129" />
+        <location filename="../../appstore/ui/librarypage.py" line="127" />
         <source>No apps installed yet. Find one in Discover and press Install; it keeps working offline.</source>
         <translation>还没有安装应用。在“发现”中找到一个应用并点击“安装”；安装后离线也能使用。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/librarypage.py" line="168" />
+        <location filename="../../appstore/ui/librarypage.py" line="166" />
         <source>%n update(s) available</source>
         <translation><numerusform>%n 个更新可用</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/librarypage.py" line="171" />
+        <location filename="../../appstore/ui/librarypage.py" line="169" />
         <source>%n app(s) installed</source>
         <translation><numerusform>已安装 %n 个应用</numerusform></translation>
     </message>
@@ -755,7 +755,7 @@
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="67" />
+        <location filename="../../appstore/ui/librarypage.py" line="65" />
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
@@ -763,52 +763,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="117" />
+        <location filename="../../appstore/ui/mainwindow.py" line="118" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="117" />
+        <location filename="../../appstore/ui/mainwindow.py" line="118" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="118" />
+        <location filename="../../appstore/ui/mainwindow.py" line="119" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="118" />
+        <location filename="../../appstore/ui/mainwindow.py" line="119" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="301" />
+        <location filename="../../appstore/ui/mainwindow.py" line="302" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="327" />
+        <location filename="../../appstore/ui/mainwindow.py" line="311" />
+        <source>Open app</source>
+        <translation>打开应用</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/mainwindow.py" line="313" />
+        <source>A link asks imapp to open “%1”. Open it?</source>
+        <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/mainwindow.py" line="346" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="345" />
+        <location filename="../../appstore/ui/mainwindow.py" line="364" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="351" />
+        <location filename="../../appstore/ui/mainwindow.py" line="370" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="359" />
+        <location filename="../../appstore/ui/mainwindow.py" line="378" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="362" />
+        <location filename="../../appstore/ui/mainwindow.py" line="381" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
     </message>
@@ -1009,27 +1019,27 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="31" />
+        <location filename="../../appstore/ui/texts.py" line="35" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n 字节</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="35" />
+        <location filename="../../appstore/ui/texts.py" line="39" />
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="37" />
+        <location filename="../../appstore/ui/texts.py" line="41" />
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="40" />
+        <location filename="../../appstore/ui/texts.py" line="44" />
         <source>%n s left</source>
         <translation><numerusform>剩余 %n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="41" />
+        <location filename="../../appstore/ui/texts.py" line="45" />
         <source>%n min left</source>
         <translation><numerusform>剩余 %n 分钟</numerusform></translation>
     </message>

@@ -130,17 +130,18 @@ class Env:
     opened_outside: list[str] = field(default_factory=list)
 
     def install(self, app_id: str, perms: tuple[str, ...] = ("storage",), *,
-                files: dict[str, str | bytes] | None = None, entry: str = "index.html") -> InstalledApp:
-        manifest = {"id": app_id, "version": "1.0.0", "entry": entry, "permissions": list(perms)}
+                files: dict[str, str | bytes] | None = None, entry: str = "index.html",
+                version: str = "1.0.0") -> InstalledApp:
+        manifest = {"id": app_id, "version": version, "entry": entry, "permissions": list(perms)}
         content: dict[str, str | bytes] = {
             "dapp.json": json.dumps(manifest),
             "index.html": f"<!doctype html><meta charset=utf-8><title>{app_id}</title><h1>{app_id}</h1>"}
         content.update(files or {})
-        package = self.tmp / "packages" / f"{app_id}.zip"
+        package = self.tmp / "packages" / f"{app_id}-{version}.zip"
         package.parent.mkdir(exist_ok=True)
         package.write_bytes(zip_bytes({k: v.encode() if isinstance(v, str) else v
                                        for k, v in content.items()}))
-        release = release_for(package, "1.0.0")
+        release = release_for(package, version)
         app = make_app([release], app_id, store=STORE, perms=perms)
         return self.library.install(package, app, release, store=STORE, ctx=JobContext())
 
@@ -759,3 +760,49 @@ def test_games_and_notes_keep_their_state_across_a_restart(data: Path, qtbot: Qt
     finally:
         again.close_all()
         services.installs.close()
+
+
+def test_a_dapp_without_network_has_no_webrtc(env: Env, qtbot: QtBot) -> None:
+    """WebRTC sends UDP (STUN/TURN) that no interceptor sees: without `network` it is gone, in
+    the page and in its frames, and nothing reaches a UDP socket on 127.0.0.1."""
+    import socket
+
+    offline = env.open(env.install("org.test.offline", ("storage",)))
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.setblocking(False)
+    port = udp.getsockname()[1]
+    try:
+        assert js(qtbot, offline.page, "typeof RTCPeerConnection + typeof webkitRTCPeerConnection") \
+            == "undefinedundefined"
+        tried = js(qtbot, offline.page, f"""(() => {{
+            const f = document.createElement('iframe'); document.body.appendChild(f);
+            const Peer = f.contentWindow.RTCPeerConnection;  // an about:blank frame keeps it
+            if (!Peer) return 'none';
+            const pc = new Peer({{iceServers: [{{urls: 'stun:127.0.0.1:{port}'}}]}});
+            pc.createDataChannel('x'); pc.createOffer().then(o => pc.setLocalDescription(o));
+            return 'tried'; }})()""")
+        assert tried in ("none", "tried")
+        qtbot.wait(2000)  # ... but no UDP leaves: imapp starts Chromium without non-proxied UDP
+        with pytest.raises(BlockingIOError):
+            udp.recvfrom(2048)
+    finally:
+        udp.close()
+    online = env.open(env.install("org.test.online", ("storage", "network")))
+    assert js(qtbot, online.page, "typeof RTCPeerConnection") == "function"
+
+
+def test_an_open_dapp_that_is_updated_shows_the_new_version(env: Env, qtbot: QtBot) -> None:
+    """An update removes the old folder: the open window follows to the new one (reloads), and
+    its files keep being served."""
+    v1 = env.install("org.test.upd", files={"more.js": "window.more = 1;"})
+    window = env.open(v1)
+    assert js(qtbot, window.page, "document.title") == "org.test.upd"
+    v2 = env.install("org.test.upd", version="1.1.0",
+                     files={"index.html": "<!doctype html><title>two</title>v2",
+                            "more.js": "window.more = 2;"})
+    with qtbot.waitSignal(window.page.loadFinished, timeout=LOAD_TIMEOUT):
+        env.host.updated(v2, env.library.entry_path(v2))
+    assert js(qtbot, window.page, "document.title") == "two"
+    assert js_await(qtbot, window.page, "fetch('more.js').then(r => r.status)") == {"ok": 200}
+    assert window.stack.currentWidget() is not window.problem

@@ -189,3 +189,40 @@ def test_a_paused_download_is_still_there_after_a_restart(qtbot: QtBot, data: Pa
     qtbot.waitUntil(lambda: phase(again, "org.slow.big") is Phase.INSTALLED, timeout=30000)
     assert slow_store.bytes_served() - served_before < item.request.length  # resumed, not restarted
     again.window.close()
+
+
+def test_uninstalling_during_an_update_download_stays_uninstalled(qtbot: QtBot, data: Path,
+                                                                  slow_store: HostileServer) -> None:
+    slow_store.set(None, throttle=1_000_000)
+    Stores(Paths.resolve(data)).add([slow_store.base], slow_store.root_sha256)  # type: ignore[attr-defined]
+    desktop = make_desktop(qtbot, data)
+    app = desktop.controller.view.find("org.slow.big").app  # type: ignore[union-attr]
+    desktop.installs.install(app)
+    qtbot.waitUntil(lambda: phase(desktop, "org.slow.big") is Phase.DOWNLOADING, timeout=10000)
+    desktop.installs.uninstall("slowstore", "org.slow.big", keep_data=False)  # changed their mind
+    slow_store.set(None)  # the rest would now come fast
+    qtbot.waitUntil(lambda: phase(desktop, "org.slow.big") is Phase.AVAILABLE, timeout=10000)
+    qtbot.wait(1500)
+    assert phase(desktop, "org.slow.big") is Phase.AVAILABLE  # nothing installed it behind them
+    assert not (data / "library" / "apps" / "slowstore").exists()
+    desktop.window.close()
+
+
+def test_an_app_whose_store_was_removed_still_opens_from_the_library(desktop: DesktopApp,
+                                                                     qtbot: QtBot, data: Path) -> None:
+    from appstore.ui.librarypage import LibraryRow
+
+    w = desktop.window
+    notes = desktop.controller.view.find("org.imapp.notes").app  # type: ignore[union-attr]
+    desktop.installs.install(notes)
+    qtbot.waitUntil(lambda: phase(desktop, "org.imapp.notes") is Phase.INSTALLED, timeout=20000)
+    w.settings_page.remove_store("demo", confirm=False)
+    qtbot.waitUntil(lambda: desktop.installs.installed.get("demo/org.imapp.notes") is not None
+                    and desktop.installs.installed["demo/org.imapp.notes"].store_gone, timeout=20000)
+    w.show_page("library")
+    row = next(r for r in w.library_page.findChildren(LibraryRow) if r.installed.app_id == "org.imapp.notes")
+    assert "no more updates" in row.facts.text()
+    row.open_button.click()
+    host = desktop.installs.host()
+    assert host is not None and host.window_for("demo/org.imapp.notes") is not None
+    qtbot.waitUntil(lambda: ("open", "org.imapp.notes") in opens(data), timeout=5000)

@@ -69,6 +69,30 @@ def bridge_source() -> str:
             "})();\n")
 
 
+# WebRTC sends its own packets (ICE: STUN and TURN over UDP), which neither the request
+# interceptor nor the CSP sees: for a DApp without ``network`` it does not exist, in any frame.
+NO_WEBRTC = """(function () {
+  for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel",
+                      "RTCIceCandidate", "RTCSessionDescription", "RTCRtpSender",
+                      "RTCRtpReceiver", "RTCRtpTransceiver", "RTCDtlsTransport",
+                      "RTCIceTransport", "RTCSctpTransport", "RTCCertificate"]) {
+    try { Object.defineProperty(window, name, {value: undefined, writable: false,
+                                               configurable: false}); } catch (e) {}
+  }
+})();"""
+
+
+def forbid_webrtc(page: QWebEnginePage) -> None:
+    """Remove WebRTC from every frame of ``page`` before its scripts run."""
+    script = QWebEngineScript()
+    script.setName("imapp-no-webrtc")
+    script.setSourceCode(NO_WEBRTC)
+    script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
+    script.setWorldId(QWebEngineScript.ScriptWorldId.MainWorld)
+    script.setRunsOnSubFrames(True)
+    page.scripts().insert(script)
+
+
 def attach_bridge(page: QWebEnginePage, bridge: DAppBridge) -> QWebChannel:
     """Give ``page`` its bridge: the channel with ``bridge`` as ``imapp`` and the script."""
     channel = QWebChannel(page)

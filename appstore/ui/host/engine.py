@@ -24,6 +24,12 @@ def register_schemes() -> None:
     global _registered
     if _registered:
         return
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--force-webrtc-ip-handling-policy" not in flags:
+        # WebRTC's UDP (STUN/TURN) bypasses the request interceptor: without a proxy, none
+        # leaves. DApps without ``network`` also lose WebRTC itself (bridge.forbid_webrtc).
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (
+            flags + " --force-webrtc-ip-handling-policy=disable_non_proxied_udp").strip()
     try:
         from PySide6.QtWebEngineCore import QWebEngineUrlScheme
     except ImportError:

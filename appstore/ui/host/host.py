@@ -103,6 +103,19 @@ class DAppHost(QObject):
         self._profiles[key] = session
         return session
 
+    def updated(self, installed: InstalledApp, entry: Path) -> None:
+        """``installed`` is a new version of a DApp that may be open: its windows now load the new
+        version (the old folder is gone), or close if its permissions changed."""
+        identity = installed_identity(installed, entry)
+        session = self._profiles.get(identity.key)
+        if session is None:
+            return
+        if session.retarget(identity, installed.folder):
+            for window in [w for w in self._all_windows() if w.key == identity.key]:
+                window.start()
+        else:
+            self._session(identity, installed.folder)  # closes them: a profile for the new rules
+
     def _popup_window(self, opener: DAppWindow) -> DAppWindow:
         """A window for a same-origin popup of ``opener`` (the caller opens the request in it)."""
         window = DAppWindow(self, opener.session, opener.name, opener.icon, opener.store_ref, popup=True)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from appstore.core.host import Feature, Kind
 from appstore.core.logs import log
-from appstore.ui.host.bridge import DAppBridge, attach_bridge
+from appstore.ui.host.bridge import DAppBridge, attach_bridge, forbid_webrtc
 from appstore.ui.host.page import DAppPage
 from appstore.ui.host.profile import DAppProfile
 
@@ -130,6 +130,8 @@ class DAppWindow(QMainWindow):
         self.page = DAppPage(session.profile, session.policy, self.view)
         self.bridge = DAppBridge(self.identity, self.page)
         self.channel = attach_bridge(self.page, self.bridge)
+        if not session.policy.network:
+            forbid_webrtc(self.page)
         self.view.setPage(self.page)
         self.problem = ProblemPage(self)
         self.problem.retry.connect(self.retry)
