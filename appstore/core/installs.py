@@ -174,6 +174,12 @@ class Installs:
                                 installed.installed_at, before is not None))
         return installed
 
+    def abandon(self, item: DownloadItem) -> None:
+        """Forget a finished download that will not be installed (its package was refused):
+        the verified file goes too, rather than stay in the data dir for ever."""
+        if self.queue.remove(item.key) and item.path is not None:
+            item.path.unlink(missing_ok=True)
+
     # -- what was downloaded -------------------------------------------------------------------------
     def history(self) -> list[Finished]:
         """Installed downloads, newest first (at most ``HISTORY_MAX``)."""

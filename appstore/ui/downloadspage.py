@@ -260,4 +260,4 @@ class DownloadsPage(QScrollArea):
         self.pause_all.setVisible(bool(items))
         self.resume_all.setVisible(bool(items))
         self.pause_all.setEnabled(any(i.state in (State.QUEUED, State.DOWNLOADING) for i in items))
-        self.resume_all.setEnabled(any(i.state == State.PAUSED for i in items))
+        self.resume_all.setEnabled(any(i.state in (State.PAUSED, State.FAILED) for i in items))

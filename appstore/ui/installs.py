@@ -316,7 +316,8 @@ class InstallController(QObject):
             self._installing.discard(key)
             self._errors[key] = message
             self._drop(item)
-            self._discard(item.key)
+            self.jobs.submit(lambda ctx: services.installs.abandon(item), lane="library",
+                             title="forget refused download", on_error=self._failed)
 
         self.jobs.submit(install, lane="library", title="install", key=key, on_done=installed,
                          on_error=failed)
@@ -345,9 +346,6 @@ class InstallController(QObject):
         item = self.items.get(download_key)
         if item is not None:
             self._drop(item)  # at once: the queue's own report follows
-
-    def _discard(self, download_key: str) -> None:
-        self._queue_action(lambda q: q.remove(download_key), "forget download")
 
     def pause_all(self) -> None:
         self._queue_action(lambda q: q.pause_all(), "pause downloads")
