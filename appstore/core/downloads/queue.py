@@ -96,6 +96,12 @@ class DownloadQueue:
         self._seq = 0
         self._closed = False
         self._threads: set[threading.Thread] = set()
+        # queue.json is written by its own thread, never under ``_lock``: a GUI asking the queue
+        # something must not wait for an fsync (the latest snapshot wins; close() writes last)
+        self._save_rows: list[dict[str, Any]] | None = None
+        self._save_wanted = threading.Event()
+        self._saver: threading.Thread | None = None
+        self._save_lock = threading.Lock()  # one writer of queue.json at a time
 
     # -- restart ---------------------------------------------------------------------------------
     @classmethod
@@ -288,6 +294,9 @@ class DownloadQueue:
             self._save()
         for t in threads:
             t.join(timeout)
+        with self._lock:
+            self._save()  # the state the workers left
+        self._write_saved()
 
     # -- inside ------------------------------------------------------------------------------------
     def _keys(self) -> list[str]:
@@ -471,9 +480,31 @@ class DownloadQueue:
             if saved == State.DONE:
                 row["path"] = verified_path(self.dest_dir, entry.request.sha256).name
             rows.append(row)
-        # Only a convenience: the parts themselves are on disk and resume anyway.
-        with suppress(OSError):
-            write_json_atomic(self.dest_dir / QUEUE_FILE, {"format": QUEUE_FORMAT, "items": rows})
+        self._save_rows = rows
+        self._save_wanted.set()
+        if self._saver is None and not self._closed:
+            self._saver = threading.Thread(target=self._saving, name="download-queue-save",
+                                           daemon=True)
+            self._saver.start()
+
+    def _saving(self) -> None:
+        while not self._closed:
+            self._save_wanted.wait(0.5)
+            self._write_saved()
+
+    def _write_saved(self) -> None:
+        """Write the latest snapshot, if there is one not written yet (outside ``_lock``)."""
+        with self._save_lock:
+            if not self._save_wanted.is_set():
+                return
+            self._save_wanted.clear()
+            with self._lock:
+                rows = self._save_rows
+            if rows is None:
+                return
+            # Only a convenience: the parts themselves are on disk and resume anyway.
+            with suppress(OSError):
+                write_json_atomic(self.dest_dir / QUEUE_FILE, {"format": QUEUE_FORMAT, "items": rows})
 
 
 def _with_state(progress: Progress, state: State) -> Progress:
