@@ -120,3 +120,30 @@ def test_gc_pause_is_counted_across_threads() -> None:
     inner_done.set()
     t.join()
     assert gc.isenabled()
+
+
+def test_opening_a_new_journal_from_many_connections_at_once(tmp_path: Path) -> None:
+    """A reader opening the file while the app creates it (another thread, another process):
+    SQLite answers "locked" at once during the switch to WAL; nobody sees that."""
+    for n in range(5):
+        path = tmp_path / f"a{n}.sqlite3"
+        errors: list[BaseException] = []
+        start = threading.Barrier(6)
+
+        def one(i: int, path: Path = path, start: threading.Barrier = start,
+                errors: list[BaseException] = errors) -> None:
+            try:
+                start.wait()
+                log = ActivityLog(path)
+                log.record(Activity.OPEN, "demo", f"app{i}")
+                log.close()
+            except BaseException as e:  # noqa: BLE001 - collected for the assertion
+                errors.append(e)
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(ActivityLog(path).events()) == 6
