@@ -55,3 +55,16 @@ def data_dir(tmp_path: Path) -> Path:
     d.mkdir()
     (d / "stores.json").write_text('{"schema": 1, "stores": []}')
     return d
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dapp_windows_closed_before_exit() -> Iterator[None]:
+    """DApp hosts made by the tests (the app's own is closed on aboutToQuit, which tests never
+    reach): pages go before their profiles, not in the interpreter's teardown order."""
+    yield
+    import sys
+
+    if "appstore.ui.host.host" in sys.modules:
+        from appstore.ui.host.host import close_all_hosts
+
+        close_all_hosts()

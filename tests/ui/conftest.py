@@ -48,3 +48,6 @@ def desktop(qtbot: QtBot, data: Path) -> Iterator[DesktopApp]:
     d = make_desktop(qtbot, data)
     yield d
     d.window.close()
+    host = d.installs._host
+    if host is not None:
+        host.close_all()  # its pages before its profiles, while the app still runs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ class DAppHost(QObject):
 
     def __init__(self, paths: Paths, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        _hosts.add(self)
         self.paths = paths
         self.ask_leave: Callable[[QWidget | None, str, str], bool] = dialogs.ask_leave
         self.open_external: Callable[[QUrl], Any] = QDesktopServices.openUrl  # the system browser
@@ -200,6 +203,18 @@ class DAppHost(QObject):
         request.isFinishedChanged.connect(finished)
         request.accept()
         log.info("dapp %s: download saved as %s", window.key, chosen)
+
+
+_hosts: weakref.WeakSet[DAppHost] = weakref.WeakSet()
+
+
+def close_all_hosts() -> None:
+    """Close every DApp window and release every profile, pages first. The app does this on
+    ``aboutToQuit``; a program that ends without quitting the application (a test run) must
+    call it, or the interpreter's teardown may free a profile before its pages and crash."""
+    for host in list(_hosts):
+        with contextlib.suppress(RuntimeError):  # already deleted on the C++ side
+            host.close_all()
 
 
 def _flush_deletes() -> None:
