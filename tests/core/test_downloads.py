@@ -573,7 +573,8 @@ def test_cancel_removes_the_part(srv: HostileServer, dest: Path) -> None:
         q.cancel(req.key)
         item = q.wait(req.key, 2)
         assert item is not None and item.state == State.CANCELLED and item.progress.done == 0
-        assert [p.name for p in dest.iterdir() if not p.name.startswith("queue")] == []
+        # (queue.json, and its temp file while the queue's own thread writes it, may be there)
+        assert [p.name for p in dest.iterdir() if not p.name.lstrip(".").startswith("queue")] == []
         # a cancelled item starts over when retried
         srv.set("/f")
         q.retry(req.key)
