@@ -145,8 +145,9 @@ def test_pause_resume_and_cancel_a_slow_download(qtbot: QtBot, data: Path,
 
     row.action.click()  # resume: it carries on from where it was
     qtbot.waitUntil(lambda: phase(desktop, "org.slow.big") is Phase.DOWNLOADING, timeout=10000)
+    qtbot.waitUntil(lambda: any(h.range for h in slow_store.requests()), timeout=10000)  # asked
     resumed = [h.range for h in slow_store.requests() if h.range]
-    assert resumed and resumed[-1] == f"bytes={paused_at}-"  # from where it paused
+    assert resumed[-1] == f"bytes={paused_at}-"  # from where it paused
 
     row.cancel.click()  # cancel: gone, nothing installed, nothing left on disk
     qtbot.waitUntil(lambda: phase(desktop, "org.slow.big") is Phase.AVAILABLE, timeout=10000)
