@@ -44,6 +44,7 @@ from appstore.core.downloads.state import (
 )
 from appstore.core.errors import StoreSecurityError, StoreUnreachable, shorten
 from appstore.core.jobs import Cancelled, JobContext
+from appstore.core.oslock import try_lock
 from appstore.core.store.config import DEFAULT_PORTS, foreign_redirect, host_of
 from appstore.core.units import human_size
 
@@ -894,13 +895,11 @@ def _lock(fd: int, path: Path) -> bool:
     with _held_lock:
         if key in _held:
             return False
-        if sys.platform != "win32":
-            import fcntl
-
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
+        try:
+            if not try_lock(fd):
                 return False
+        except OSError:
+            return False
         _held.add(key)
         return True
 

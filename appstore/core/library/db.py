@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from typing import Any
 
 from appstore.core.jobs import JobContext
 from appstore.core.library.models import InstalledApp, LibraryError
+from appstore.core.oslock import try_lock, unlock
 from appstore.core.sqlite import open_database
 
 SCHEMA_VERSION = 1
@@ -178,7 +178,7 @@ class LibraryLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                while not _os_lock(fd):
+                while not try_lock(fd):
                     if not _wait(deadline, ctx):
                         os.close(fd)
                         self._thread.release()
@@ -195,7 +195,7 @@ class LibraryLock:
     def release(self) -> None:
         fd, self._fd = self._fd, -1
         try:
-            _os_unlock(fd)
+            unlock(fd)
         finally:
             os.close(fd)
             self._thread.release()
@@ -213,30 +213,3 @@ def _wait(deadline: float, ctx: JobContext | None) -> bool:
         if ctx.wait(min(0.05, left)):
             ctx.check()
     return True
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _os_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _os_unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-else:
-    import fcntl
-
-    def _os_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _os_unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)

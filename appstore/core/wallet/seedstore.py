@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import secrets
-import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -46,6 +45,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from appstore.core.errors import short_path, shorten
 from appstore.core.fileio import write_bytes_atomic, write_json_atomic
+from appstore.core.oslock import try_lock, unlock
 from appstore.core.paths import Paths
 from appstore.core.wallet.errors import (
     BadWords,
@@ -437,14 +437,14 @@ class SeedStore:
         fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             deadline = time.monotonic() + LOCK_WAIT
-            while not _os_lock(fd):
+            while not try_lock(fd):
                 if time.monotonic() > deadline:
                     raise WalletError("another imapp is changing the wallet: try again when it is done")
                 time.sleep(0.05)
             try:
                 yield
             finally:
-                _os_unlock(fd)
+                unlock(fd)
         finally:
             os.close(fd)
 
@@ -590,32 +590,3 @@ def _unusable(backend: keyring.backend.KeyringBackend) -> str:
 def _describe(e: BaseException) -> str:
     text = str(e)
     return f"{type(e).__name__}: {shorten(text, 120)}" if text else type(e).__name__
-
-
-# -- the OS lock --------------------------------------------------------------------------------
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _os_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _os_unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-else:
-    import fcntl
-
-    def _os_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _os_unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
