@@ -163,18 +163,14 @@ class AppListModel(QAbstractListModel):
             return
         if self._pos_of is None:
             self._pos_of = {f"{e.app.store}/{e.app.id}": i for i, e in enumerate(self._listings)}
-        pos = self._pos_of.get(key)
-        if pos is None:
-            return
-        if self._row_of is None:
-            self._row_of = {p: r for r, p in enumerate(self._rows)}
-        row = self._row_of.get(pos)
-        if row is not None and row < self._shown:
-            idx = self.index(row, 0)
-            self.dataChanged.emit(idx, idx, [Roles.ACTION, Roles.ACTION_PRIMARY])
+        self._repaint(self._pos_of.get(key), [Roles.ACTION, Roles.ACTION_PRIMARY])
 
     def _icon_loaded(self, key: str) -> None:
-        pos = self._icon_of.get(key)
+        self._repaint(self._icon_of.get(key), [Qt.ItemDataRole.DecorationRole])
+
+    def _repaint(self, pos: int | None, roles: list[int]) -> None:
+        """``roles`` of the app at ``pos`` (in ``view.listings``) changed: tell the view, if
+        that app is among the rows shown."""
         if pos is None:
             return
         if self._row_of is None:
@@ -182,4 +178,4 @@ class AppListModel(QAbstractListModel):
         row = self._row_of.get(pos)
         if row is not None and row < self._shown:
             idx = self.index(row, 0)
-            self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+            self.dataChanged.emit(idx, idx, roles)

@@ -6,7 +6,7 @@ Importing this package loads neither TUF nor ``requests``; the first http(s) dow
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from appstore.core.downloads.state import (
     DownloadError,
@@ -18,6 +18,7 @@ from appstore.core.downloads.state import (
     state_path,
     verified_path,
 )
+from appstore.core.lazy import lazy_names
 
 if TYPE_CHECKING:
     from appstore.core.downloads.queue import QUEUE_FILE, DownloadItem, DownloadQueue
@@ -39,13 +40,7 @@ _LAZY = {"QUEUE_FILE": "queue", "DownloadItem": "queue", "DownloadQueue": "queue
          "target_urls": "transfer"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [

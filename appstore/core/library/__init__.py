@@ -1,8 +1,9 @@
 """Installed DApps: the installer (unpacking verified packages with guards), the library database
 and crash-safe install, update and uninstall. See docs/library.md."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from appstore.core.lazy import lazy_names
 from appstore.core.library.models import (
     InstalledApp,
     LibraryError,
@@ -23,13 +24,7 @@ _LAZY = {"DEFAULT_SYNC": "library", "Library": "library", "LIMITS": "unpack", "L
 # of that name is the submodule once it is loaded)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [

@@ -13,8 +13,9 @@ below that need them load on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from appstore.core.lazy import lazy_names
 from appstore.core.wallet.amounts import BCD_DECIMALS, format_amount, max_units, parse_amount
 from appstore.core.wallet.errors import (
     AmountError,
@@ -61,13 +62,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [
