@@ -41,11 +41,7 @@ from appstore.core.wallet.receipts import (
     ZERO_HASH,
     Receipt,
     ReceiptError,
-    canonical_bytes,
     field_problem,
-    fields_problem,
-    receipt_digest,
-    signature_ok,
     utc_now,
 )
 
@@ -457,6 +453,8 @@ class Ledger:
         db.text_factory = bytes
         try:
             db.execute("BEGIN")  # one snapshot: appends may go on meanwhile
+            from appstore.core.wallet.verify import _Scan  # the one caller: loaded when used
+
             scan = _Scan(db, self._account, self._trusted, every_signature, progress)
             problem = scan.run()
         except sqlite3.DatabaseError as e:
@@ -681,237 +679,8 @@ def _receipt(row: tuple[object, ...]) -> Receipt:
     return Receipt(*values)  # type: ignore[arg-type]
 
 
-class _Scan:
-    """One pass over the receipts in the order they were added (row id), each store's chain
-    checked as it goes; then the chain heads and the running totals."""
-
-    def __init__(self, db: sqlite3.Connection, account: str | None, trusted: Mapping[str, bytes],
-                 every_signature: bool, progress: Callable[[int, int], None] | None) -> None:
-        self.db = db
-        self.account = account or _meta(db, "account")
-        self.trusted = trusted
-        self.every_signature = every_signature
-        self.progress = progress
-        self.rows = self.signatures = 0
-        self.recorded: dict[str, tuple[bytes, int, bytes, int]] = {}  # the services table
-        for store, key, seq, digest, count in db.execute("SELECT * FROM services"):
-            self.recorded[_decoded_text(store)] = (key, seq, digest, count)
-        self.heads: dict[str, _Head] = {}
-        self.sums: dict[tuple[str, str], int] = {}
-        # quick mode: each store's last row, key, signature, hash and seq
-        self.last_rows: dict[str, tuple[int, bytes, bytes, bytes, int]] = {}
-
-    def run(self) -> Problem | None:
-        for store, (key, *_) in self.recorded.items():
-            trusted = self.trusted.get(store)
-            if trusted is not None and key != trusted:
-                return Problem(ProblemKind.FORGED, store, None, None,
-                               f"the ledger holds store {store}'s receipts as signed by key "
-                               f"{_short(key)}, and the store's policy names {_short(trusted)}")
-        total = int(self.db.execute("SELECT count(*) FROM receipts").fetchone()[0])
-        for row in self.db.execute("SELECT id, " + _COLUMNS + " FROM receipts ORDER BY id"):
-            problem = self.check(row)
-            if problem:
-                return problem
-            self.rows += 1
-            if self.progress and self.rows % PROGRESS_EVERY == 0:
-                self.progress(self.rows, total)
-        for store, (rid, key, sig, digest, seq) in self.last_rows.items():
-            self.signatures += 1
-            if not signature_ok(key, sig, digest):
-                return Problem(ProblemKind.FORGED, store, seq, rid, self._bad_signature(store))
-        return self.ends()
-
-    def check(self, row: tuple[object, ...]) -> Problem | None:
-        rid, store_b, key, seq, account_b, time_b, asset_b, amount, kind_b, ref_b, prev, digest, sig = row
-        if not (type(rid) is int and type(seq) is int and type(amount) is int and isinstance(key, bytes)
-                and isinstance(prev, bytes) and isinstance(digest, bytes) and isinstance(sig, bytes)
-                and isinstance(store_b, bytes) and isinstance(account_b, bytes) and isinstance(time_b, bytes)
-                and isinstance(asset_b, bytes) and isinstance(kind_b, bytes) and isinstance(ref_b, bytes)):
-            return self.malformed(row)
-        try:
-            store, account, asset = store_b.decode(), account_b.decode(), asset_b.decode()
-            fields: dict[str, object] = {
-                "account": account, "amount": amount, "asset": asset, "kind": kind_b.decode(),
-                "prev_hash": prev.hex(), "reference": ref_b.decode(), "seq": seq, "service_key": key.hex(),
-                "store": store, "time": time_b.decode()}
-        except UnicodeDecodeError:
-            return self.malformed(row)
-        computed = receipt_digest(canonical_bytes(fields))
-        head = self.heads.get(store)
-        if head is None:
-            if store not in self.recorded:
-                if computed != digest:
-                    return self.changed(row, fields, computed)
-                return Problem(ProblemKind.CHANGED, store, seq, rid, f"the ledger has no record of store "
-                               f"{store}'s chain (its row in the services table was removed)")
-            head = self.heads[store] = _Head(self.trusted.get(store, self.recorded[store][0]))
-        if computed != digest:
-            return self.changed(row, fields, computed)
-        if self.account is None:
-            self.account = account
-        if key != head.key:
-            return Problem(ProblemKind.FORGED, store, seq, rid, f"it is signed by key {_short(key)}, which "
-                           f"is not store {store}'s IA service's key {_short(head.key)}")
-        if account != self.account:
-            return Problem(ProblemKind.FOREIGN, store, seq, rid,
-                           f"it is for account {account}, and this ledger holds {self.account}'s receipts")
-        if self.every_signature:
-            self.signatures += 1
-            if not signature_ok(key, sig, digest):
-                return self.bad_signature(store, seq, rid, digest)
-        else:
-            self.last_rows[store] = (rid, key, sig, digest, seq)
-        if seq != head.seq + 1:
-            return self.misplaced(store, seq, rid, head)
-        if prev != head.hash:
-            return Problem(ProblemKind.CHANGED, store, seq, rid,
-                           f"the hash chain breaks here: it follows a receipt #{head.seq} other than the "
-                           "one in the ledger (one of the two was replaced)")
-        head.seq, head.hash, head.count = seq, digest, head.count + 1
-        self.sums[(store, asset)] = self.sums.get((store, asset), 0) + amount
-        return None
-
-    def malformed(self, row: tuple[object, ...]) -> Problem:
-        """A row whose fields cannot even be read back (text that is not UTF-8, a wrong type).
-        A store or an account so damaged is told by trying the values it can only have had."""
-        store = _decoded_text(row[1])
-        for name, value in zip(FIELDS, row[1:], strict=True):
-            if name in ("seq", "amount"):
-                if type(value) is not int:
-                    return _changed(store, row, f"its {name} is not stored as an integer")
-            elif not isinstance(value, bytes):
-                return _changed(store, row, f"its {name} is not stored as "
-                                            f"{'text' if name in _TEXT_FIELDS else 'bytes'}")
-            elif name in _TEXT_FIELDS:
-                try:
-                    value.decode()
-                except UnicodeDecodeError:
-                    detail = f"its {name} is not valid UTF-8 text (a byte of it was changed)"
-                    originals = list(self.recorded) if name == "store" else [self.account]
-                    for original in originals if name in ("store", "account") else []:
-                        fields = _row_fields({**dict(zip(FIELDS, row[1:], strict=True)),
-                                              name: str(original).encode()})
-                        if fields and receipt_digest(canonical_bytes(fields)) == row[11]:
-                            return _changed(str(original) if name == "store" else store, row,
-                                            f"{detail}; it was {_shown(name, original)}")
-                    return _changed(store, row, detail)
-        return _changed(store, row, "a field of it cannot be read")
-
-    def changed(self, row: tuple[object, ...], fields: dict[str, object], computed: bytes) -> Problem:
-        """A row that does not match its hash: say which field changed when that can be told."""
-        store = str(fields["store"])
-        digest, key, sig = row[11], row[2], row[12]
-        assert isinstance(key, bytes) and isinstance(digest, bytes) and isinstance(sig, bytes)
-        if signature_ok(key, sig, computed):
-            return _changed(store, row, "its hash was changed (its content and its signature are intact)")
-        head = self.heads.get(store)
-        guesses: list[tuple[str, object]] = [("store", s) for s in self.recorded if s != store]
-        if head is not None:
-            guesses += [("seq", head.seq + 1), ("prev_hash", head.hash.hex()),
-                        ("service_key", head.key.hex())]
-        if self.account:
-            guesses.append(("account", self.account))
-        for name, original in guesses:
-            if original == fields[name]:
-                continue
-            if receipt_digest(canonical_bytes({**fields, name: original})) == digest:
-                if name == "seq" and self._stored_seq(store, original):
-                    return Problem(ProblemKind.OUT_OF_ORDER, store, _int(original), _int(row[0]),
-                                   f"it is stored as #{fields['seq']}, and another row as #{original}: "
-                                   "their sequence numbers were swapped")
-                return _changed(str(original) if name == "store" else store, row,
-                                f"its {name} was changed from {_shown(name, original)} to "
-                                f"{_shown(name, fields[name])}", original if name == "seq" else None)
-        if problem := fields_problem({**fields, "hash": digest.hex(), "signature": sig.hex()}):
-            return _changed(store, row, f"its {problem}")
-        return _changed(store, row, "its content no longer matches its hash: it was edited after the "
-                                    "service signed it (amount, time, kind, asset or reference)")
-
-    def bad_signature(self, store: str, seq: int, rid: int, digest: bytes) -> Problem:
-        """A well-formed receipt whose signature fails: if the next receipt (validly signed)
-        names this one's hash, the content is the service's and only the signature changed."""
-        nxt = self.db.execute("SELECT id, " + _COLUMNS + " FROM receipts WHERE store = CAST(? AS TEXT) "
-                              "AND seq = ?", (store.encode(), seq + 1)).fetchone()
-        if nxt is not None and nxt[10] == digest:
-            try:
-                r = _receipt(nxt[1:])
-                if r.verify() is None and bytes.fromhex(r.service_key) == self.heads[store].key:
-                    return Problem(ProblemKind.CHANGED, store, seq, rid,
-                                   f"its signature was changed (receipt #{seq + 1}, validly signed, vouches "
-                                   "for its content)")
-            except (ReceiptError, TypeError, ValueError):
-                pass
-        return Problem(ProblemKind.FORGED, store, seq, rid, self._bad_signature(store))
-
-    def _bad_signature(self, store: str) -> str:
-        return (f"its signature does not verify with store {store}'s IA service's key "
-                f"{_short(self.heads[store].key)} (it was made by someone else, or changed)")
-
-    def misplaced(self, store: str, seq: int, rid: int, head: _Head) -> Problem:
-        expected = head.seq + 1
-        if seq < expected:
-            return Problem(ProblemKind.OUT_OF_ORDER, store, seq, rid,
-                           f"it comes after receipt #{head.seq}, which it should precede")
-        if self._stored_seq(store, expected):
-            return Problem(ProblemKind.OUT_OF_ORDER, store, seq, rid,
-                           f"it is stored before receipt #{expected}, which it should follow")
-        gap = f"#{expected} to #{seq - 1}" if seq - 1 > expected else ""
-        return Problem(ProblemKind.MISSING, store, expected, None,
-                       f"the ledger goes from #{head.seq} to #{seq}" + (f" (receipts {gap} are missing)"
-                                                                         if gap else ""))
-
-    def _stored_seq(self, store: str, seq: object) -> bool:
-        return self.db.execute("SELECT 1 FROM receipts WHERE store = CAST(? AS TEXT) AND seq = ?",
-                               (store.encode(), seq)).fetchone() is not None
-
-    def ends(self) -> Problem | None:
-        """Each chain ends where the ledger recorded it, and the running totals are the sums."""
-        for store, (key, seq, digest, count) in self.recorded.items():
-            head = self.heads.get(store, _Head(key))
-            if seq > head.seq:
-                gap = f"receipts #{head.seq + 1} to #{seq} are" if seq > head.seq + 1 else "it is"
-                return Problem(ProblemKind.MISSING, store, head.seq + 1, None,
-                               f"the ledger recorded store {store}'s chain up to #{seq}, and {gap} missing")
-            if (seq, digest, count) != (head.seq, head.hash, head.count):
-                return Problem(ProblemKind.TOTALS, store, None, None,
-                               f"the ledger's record of store {store}'s chain (last #{seq}, {count} "
-                               f"receipts) differs from its receipts (last #{head.seq}, {head.count})")
-        recorded: dict[tuple[str, str], object] = {}
-        for store_b, asset_b, amount in self.db.execute("SELECT store, asset, amount FROM totals"):
-            recorded[(_decoded_text(store_b), _decoded_text(asset_b))] = amount
-        for store, asset in sorted(set(recorded) | set(self.sums)):
-            total, actual = recorded.get((store, asset), 0), self.sums.get((store, asset), 0)
-            if total != actual:
-                return Problem(ProblemKind.TOTALS, store, None, None,
-                               f"its running total of {asset} is {total} base units, and its receipts add "
-                               f"up to {actual}")
-        return None
-
-
-def _changed(store: str, row: tuple[object, ...], detail: str, seq: object = None) -> Problem:
-    """A changed row: named by its seq as signed when that is known, else as stored."""
-    return Problem(ProblemKind.CHANGED, store, _int(row[3] if seq is None else seq), _int(row[0]), detail)
-
-
-def _int(value: object) -> int | None:
-    return value if type(value) is int else None
-
-
 def _short(key: bytes) -> str:
     return key.hex()[:16] + "…"
-
-
-def _shown(name: str, value: object) -> str:
-    if name == "seq":
-        return f"#{value}"
-    if name in ("prev_hash", "service_key"):
-        return str(value)[:16] + "…"
-    return shorten(repr(value), 24)
-
-
-def _decoded_text(value: object) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 __all__ = ["Ledger", "LedgerBroken", "LedgerError", "PendingClaim", "Problem", "ProblemKind",
