@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -29,3 +30,16 @@ def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
 def write_json_atomic(path: Path, obj: Any) -> None:
     text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries durable (its new files and renames). Not possible on Windows,
+    where NTFS journals them itself."""
+    if sys.platform == "win32":
+        return
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+

@@ -43,6 +43,7 @@ from appstore.core.downloads.state import (
     verified_path,
 )
 from appstore.core.errors import StoreSecurityError, StoreUnreachable, shorten
+from appstore.core.fileio import fsync_dir
 from appstore.core.jobs import Cancelled, JobContext
 from appstore.core.oslock import try_lock
 from appstore.core.store.config import DEFAULT_PORTS, foreign_redirect, host_of
@@ -676,7 +677,7 @@ class _Transfer:
                 os.close(self.fd)
                 self.fd = -1  # still held in this process until the rename is done
             os.replace(self.part, self.verified)
-            _fsync_dir(self.dir)
+            fsync_dir(self.dir)
         except OSError as e:
             raise self._write_error(e) from None
         finally:
@@ -995,16 +996,6 @@ def _origin(url: str) -> str:
         return f"{p.scheme}://{(p.hostname or '').lower()}" + (f":{port}" if port else "")
     except ValueError:
         return url
-
-
-def _fsync_dir(path: Path) -> None:
-    if sys.platform == "win32":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _stalled(host: str, stall: float) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from appstore.core.catalog.models import ID_RE, App, Release
 from appstore.core.errors import NotFound
+from appstore.core.fileio import fsync_dir
 from appstore.core.jobs import JobContext
 from appstore.core.library.db import LibraryDB, LibraryLock
 from appstore.core.library.models import (
@@ -39,7 +40,7 @@ from appstore.core.library.models import (
     Step,
     Update,
 )
-from appstore.core.library.unpack import LIMITS, Limits, Sync, fsync_dir, unpack
+from appstore.core.library.unpack import LIMITS, Limits, Sync, unpack
 from appstore.core.logs import log
 from appstore.core.paths import Paths
 

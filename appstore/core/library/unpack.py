@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from appstore.core.fileio import fsync_dir
 from appstore.core.jobs import JobContext
 from appstore.core.library.models import PackageError, Step
 
@@ -387,18 +388,6 @@ def _extract(zf: zipfile.ZipFile, plan: _Plan, folder: Path, ctx: JobContext, li
         for name in reversed(plan.folders):
             fsync_dir(folder.joinpath(*name.split("/")))
     return total
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a folder's entries durable (its new files and renames). Not possible on Windows,
-    where NTFS journals them itself."""
-    if sys.platform == "win32":
-        return
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 _libc: ctypes.CDLL | None = None
