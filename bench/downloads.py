@@ -120,7 +120,7 @@ def _status_kb(field: str) -> int:
 def child(url: str, sha: str, size: int, dest: str) -> None:
     """One download of ours in this (fresh) process; prints its time, CPU and memory as JSON."""
     from appstore.core.downloads import DownloadRequest, download
-    from appstore.core.downloads.transfer import session
+    from appstore.core.downloads.http import session
     from appstore.core.jobs import JobContext
 
     session()  # requests loaded, as in the app

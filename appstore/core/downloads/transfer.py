@@ -28,8 +28,9 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+from appstore.core.downloads.http import Monitor, detach, session, watching
 from appstore.core.downloads.state import (
     DownloadError,
     DownloadRequest,
@@ -65,7 +66,6 @@ SPEED_WINDOW = 4.0  # seconds the speed is averaged over
 IDLE_REPORT = 0.5  # with nothing arriving, progress (speed falling to 0) is still reported
 CHECKPOINT_INTERVAL = 5.0  # seconds between state-file updates while bytes stream
 FREE_RETRIES = 64  # broken connections retried at once because bytes had arrived before
-WATCH_INTERVAL = 0.1  # how often a cancel is looked for while a read is blocked
 _REHASH_BLOCK = 1024 * 1024
 _CONTENT_RANGE = re.compile(r"\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*", re.IGNORECASE)
 _FILE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -249,119 +249,6 @@ class _Meter:
         self.ctx.progress(done, self.total, self.note)
 
 
-class _Monitor:
-    """Watches a download from beside it: shuts the socket of a blocked read when the job is
-    cancelled (so pause answers at once even when a server stalls), and keeps progress coming
-    while nothing arrives."""
-
-    def __init__(self, ctx: JobContext, meter: _Meter) -> None:
-        self.ctx = ctx
-        self.meter = meter
-        self._sock: socket.socket | None = None
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="download-monitor", daemon=True)
-
-    def __enter__(self) -> _Monitor:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def attach(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sock = sock
-        if self.ctx.cancelled:
-            self._shut()
-
-    def detach(self) -> None:
-        with self._lock:
-            self._sock = None
-
-    def _shut(self) -> None:
-        with self._lock:
-            if self._sock is not None:
-                with suppress(OSError):
-                    self._sock.shutdown(socket.SHUT_RDWR)
-                self._sock = None
-
-    def _run(self) -> None:
-        while not self._stop.wait(WATCH_INTERVAL):
-            if self.ctx.cancelled:
-                self._shut()
-            self.meter.idle()
-
-
-# -- the HTTP session ------------------------------------------------------------------------------
-_session: requests.Session | None = None
-_session_lock = threading.Lock()
-_local = threading.local()  # .monitor: the _Monitor of the download this thread runs
-
-
-def session() -> requests.Session:
-    """The one HTTP session of downloads (made on first use), with our User-Agent. Its
-    connections hand their socket to the current download's monitor, so a pause can interrupt
-    a read that is waiting for a server."""
-    global _session
-    with _session_lock:
-        if _session is None:
-            import requests
-
-            from appstore.core.store.fetcher import USER_AGENT
-
-            s = requests.Session()
-            s.headers["User-Agent"] = USER_AGENT
-            adapter = _tracked_adapter()
-            s.mount("http://", adapter)
-            s.mount("https://", adapter)
-            _session = s
-        return _session
-
-
-def _tracked_adapter() -> requests.adapters.HTTPAdapter:
-    from requests.adapters import HTTPAdapter
-    from urllib3.connection import HTTPConnection, HTTPSConnection
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-    from urllib3.poolmanager import PoolManager
-
-    class Tracked:
-        sock: socket.socket | None
-
-        def getresponse(self) -> Any:
-            monitor: _Monitor | None = getattr(_local, "monitor", None)
-            if monitor is not None and self.sock is not None:
-                monitor.attach(self.sock)
-            return super().getresponse()  # type: ignore[misc]
-
-    class TrackedHTTP(Tracked, HTTPConnection):
-        pass
-
-    class TrackedHTTPS(Tracked, HTTPSConnection):
-        pass
-
-    class HTTPPool(HTTPConnectionPool):
-        ConnectionCls = TrackedHTTP
-
-    class HTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = TrackedHTTPS
-
-    def tracked(manager: PoolManager) -> PoolManager:
-        manager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
-        return manager
-
-    class Adapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            tracked(self.poolmanager)
-
-        def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
-            return tracked(super().proxy_manager_for(*args, **kwargs))
-
-    return Adapter(pool_maxsize=16)
-
-
 # -- one download ----------------------------------------------------------------------------------
 class _Transfer:
     def __init__(self, request: DownloadRequest, dest_dir: Path, ctx: JobContext,
@@ -396,23 +283,19 @@ class _Transfer:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise DownloadError(f"cannot use {self.dir} for downloads ({_reason(e)})") from None
-        with _Monitor(self.ctx, self.meter) as monitor:
-            _local.monitor = monitor
+        with Monitor(self.ctx, self.meter.idle) as monitor, watching(monitor):
+            if not self._open_part():
+                self.meter.update(self.req.length, state=State.DONE, force=True)
+                return self.verified
+            ok = False
             try:
-                if not self._open_part():
-                    self.meter.update(self.req.length, state=State.DONE, force=True)
-                    return self.verified
-                ok = False
-                try:
-                    path = self._run_locked()
-                    ok = True
-                    return path
-                finally:
-                    if not ok and self.have == 0:
-                        self._remove_part()  # nothing worth keeping: leave no empty part
-                    self._close_part()
+                path = self._run_locked()
+                ok = True
+                return path
             finally:
-                _local.monitor = None
+                if not ok and self.have == 0:
+                    self._remove_part()  # nothing worth keeping: leave no empty part
+                self._close_part()
 
     def _run_locked(self) -> Path:
         try:
@@ -753,7 +636,7 @@ class _Transfer:
             self.origin = origin
             self._pump(lambda n: resp.raw.read1(n, decode_content=encoded), host, end)
         finally:
-            _detach()
+            detach()
             resp.close()
 
     def _get(self, url: str, headers: dict[str, str]) -> tuple[requests.Response, str]:
@@ -767,13 +650,13 @@ class _Transfer:
                 resp = s.get(current, headers=headers, stream=True, allow_redirects=False,
                              timeout=(self.opt.connect_timeout, self.stall))
             except requests.RequestException as e:
-                _detach()
+                detach()
                 self.ctx.check()
                 raise self._request_failure(e, current) from None
             if not resp.is_redirect:
                 return resp, current
             target = urllib.parse.urljoin(current, resp.headers.get("Location", ""))
-            _detach()
+            detach()
             resp.close()
             other = foreign_redirect(current, target)
             if other:
@@ -943,12 +826,6 @@ def _preallocate(fd: int, length: int) -> None:
     err = _fallocate(fd, _FALLOC_FL_KEEP_SIZE, 0, length)
     if err == errno.ENOSPC:
         raise OSError(err, os.strerror(err))
-
-
-def _detach() -> None:
-    monitor: _Monitor | None = getattr(_local, "monitor", None)
-    if monitor is not None:
-        monitor.detach()
 
 
 _errors: tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]] | None = None
