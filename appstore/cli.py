@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from appstore import cli_apps
+from appstore import cli_apps, cli_wallet
 from appstore.core import logs
 from appstore.core.catalog.models import App, localized
 from appstore.core.errors import AppStoreError, short_path, shorten
@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("app_id", metavar="ID")
     show.add_argument("--json", action="store_true")
     cli_apps.add_parsers(sub)
+    cli_wallet.add_parsers(sub)
     return p
 
 
@@ -228,6 +229,8 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"{r['id']}\t{r['url']}\t{status}, {verified}")
         return 0
 
+    if cmd in cli_wallet.COMMANDS:
+        return cli_wallet.run(args, services)
     view, outcomes = services.load_catalog()
     for o in outcomes:
         if o.error:

@@ -15,6 +15,9 @@ from appstore.core.store.manager import CatalogView, Stores
 
 if TYPE_CHECKING:
     from appstore.core.installs import Installs
+    from appstore.core.news import News
+    from appstore.core.wallet.seedstore import PassphraseSource
+    from appstore.core.wallet.wallet import Wallet
 
 
 @dataclass
@@ -23,7 +26,10 @@ class Services:
     stores: Stores
     activity: ActivityLog
     _installs: Installs | None = field(default=None, repr=False)
+    _news: News | None = field(default=None, repr=False)
     autostart_downloads: bool = True  # the GUI resumes the last run's downloads; the CLI not
+    _wallet: Wallet | None = field(default=None, repr=False)
+    wallet_passphrase: PassphraseSource | None = None  # asks for the wallet file's passphrase
 
     @property
     def installs(self) -> Installs:
@@ -35,6 +41,25 @@ class Services:
             self._installs = Made(self.paths, self.stores, self.activity,
                                   autostart=self.autostart_downloads)
         return self._installs
+
+    @property
+    def news(self) -> News:
+        """The news (store feeds, the user's feeds, read state), made on first use."""
+        if self._news is None:
+            from appstore.core.news import News as Made  # loaded on first use
+
+            self._news = Made(self.paths, self.stores, self.activity)
+        return self._news
+
+    @property
+    def wallet(self) -> Wallet:
+        """The wallet (seed store, account, ledger), made on first use; reading it does not
+        touch the seed."""
+        if self._wallet is None:
+            from appstore.core.wallet.wallet import Wallet as Made  # loaded on first use
+
+            self._wallet = Made(self.paths, passphrase=self.wallet_passphrase)
+        return self._wallet
 
     @classmethod
     def open(cls, data_dir: str | None = None, *, demo: bool = True,
@@ -110,4 +135,8 @@ class Services:
         """Pause downloads and close open databases (the app is quitting)."""
         if self._installs is not None:
             self._installs.close()
+        if self._news is not None:
+            self._news.close()
+        if self._wallet is not None:
+            self._wallet.close()
         self.activity.close()

@@ -27,6 +27,7 @@ from appstore.ui.discover import DiscoverPage
 from appstore.ui.images import ImageLoader
 from appstore.ui.installs import InstallController
 from appstore.ui.models import AppListModel
+from appstore.ui.wallet import WalletController
 from appstore.ui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -34,8 +35,9 @@ if TYPE_CHECKING:
     from appstore.ui.downloadspage import DownloadsPage
     from appstore.ui.librarypage import LibraryPage
     from appstore.ui.settings import SettingsPage
+    from appstore.ui.walletpage import WalletPage
 
-PAGES = ("discover", "library", "downloads", "settings")  # areas that work; later issues add theirs
+PAGES = ("discover", "library", "downloads", "wallet", "settings")  # areas that work; later issues add theirs
 
 
 def _glyph_icon(glyph: str) -> QIcon:
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.lang = lang
         self.theme_choice = theme_choice
         self.images = ImageLoader(controller)
+        self.wallet = WalletController(controller, self)
         self.model = AppListModel(self.images, lang, placeholder_icon(), installs)
         self.setWindowTitle("imapp")
         self.setMinimumSize(880, 600)
@@ -116,8 +119,9 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navList")
         self.nav_labels = {"discover": self.tr("Discover"), "library": self.tr("Library"),
-                           "downloads": self.tr("Downloads"), "settings": self.tr("Settings")}
-        glyphs = {"discover": "◎", "library": "▦", "downloads": "⤓", "settings": "⚙"}
+                           "downloads": self.tr("Downloads"), "wallet": self.tr("Wallet"),
+                           "settings": self.tr("Settings")}
+        glyphs = {"discover": "◎", "library": "▦", "downloads": "⤓", "wallet": "◈", "settings": "⚙"}
         for key in PAGES:
             glyph, label = glyphs[key], self.nav_labels[key]
             item = QListWidgetItem(_glyph_icon(glyph), label)
@@ -135,6 +139,7 @@ class MainWindow(QMainWindow):
         self._settings_page: SettingsPage | None = None
         self._library_page: LibraryPage | None = None
         self._downloads_page: DownloadsPage | None = None
+        self._wallet_page: WalletPage | None = None
 
         self.banner = Banner()
         self.banner.retry.connect(self._retry)
@@ -196,6 +201,15 @@ class MainWindow(QMainWindow):
         return self._downloads_page
 
     @property
+    def wallet_page(self) -> WalletPage:
+        if self._wallet_page is None:
+            from appstore.ui import walletpage
+
+            self._wallet_page = walletpage.WalletPage(self.controller, self.wallet, self.lang)
+            self.stack.addWidget(self._wallet_page)
+        return self._wallet_page
+
+    @property
     def settings_page(self) -> SettingsPage:
         if self._settings_page is None:
             from appstore.ui import settings
@@ -241,6 +255,8 @@ class MainWindow(QMainWindow):
             widget = self.library_page
         elif page == "downloads":
             widget = self.downloads_page
+        elif page == "wallet":
+            widget = self.wallet_page
         elif page == "settings":
             widget = self.settings_page
         else:

@@ -73,6 +73,9 @@ QLabel#pageTitle {{ font-size: 22px; font-weight: 600; }}
 QLabel#sectionTitle {{ font-size: 15px; font-weight: 600; }}
 QLabel#muted, QLabel[muted="true"] {{ color: {muted}; }}
 QLabel#appName {{ font-size: 24px; font-weight: 600; }}
+QLabel#balance {{ font-size: 28px; font-weight: 600; }}
+QLabel#balanceSmall {{ font-size: 18px; font-weight: 500; }}
+QLabel#danger {{ color: {danger}; }}
 QLabel#mono {{ font-family: "DejaVu Sans Mono", monospace; }}
 QLineEdit#search {{ padding: 8px 12px; border: 1px solid {border}; border-radius: 18px;
                    background: {base}; font-size: 14px; }}

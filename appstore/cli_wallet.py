@@ -1,0 +1,198 @@
+"""``wallet …``: the wallet from a terminal (docs/cli.md, "Wallet").
+
+The seed words are read from stdin (``restore``) or shown on stdout (``backup``) only; a
+passphrase comes from ``$IMAPP_WALLET_PASSPHRASE`` or, on a terminal, from a prompt that does not
+echo. Notes for people (the address look-alike warning, the backup warning) go to stderr, so
+stdout stays what a script reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from typing import Any
+
+from appstore.core.errors import AppStoreError
+from appstore.core.services import Services
+from appstore.core.wallet.errors import BadWords, WalletLocked
+from appstore.core.wallet.receipts import ASSETS, KINDS, Receipt
+from appstore.core.wallet.seedstore import ENV_PASSPHRASE, MIN_PASSPHRASE, PassphraseRequest
+
+COMMANDS = ("wallet",)
+
+BACKUP_WARNING = ("Anyone who sees these words can take everything in this wallet. Write them "
+                  "down on paper, in order, and keep them somewhere safe and offline; never type "
+                  "them into a website or share them with anyone, including imapp's support.")
+
+
+def add_parsers(sub: Any) -> None:
+    wallet = sub.add_parser("wallet", help="your wallet: address, balances, receipts, backup")
+    wsub = wallet.add_subparsers(dest="wallet_command", required=True, metavar="WHAT")
+    wsub.add_parser("address", help="the wallet's BCD address (made on first use)")
+    balance = wsub.add_parser("balance", help="IA and BCD balances, and what is pending")
+    balance.add_argument("--json", action="store_true")
+    history = wsub.add_parser("history", help="the receipts, newest first")
+    history.add_argument("--json", action="store_true")
+    history.add_argument("--asset", choices=ASSETS)
+    history.add_argument("--kind", choices=KINDS)
+    history.add_argument("--search", metavar="TEXT", help="text in the reference, kind or store")
+    history.add_argument("--limit", type=_count, default=100, metavar="N",
+                         help="at most N receipts (default 100)")
+    verify = wsub.add_parser("verify", help="check every receipt's signature, order and chain")
+    verify.add_argument("--json", action="store_true")
+    backup = wsub.add_parser("backup", help="show the seed words (after a warning)")
+    backup.add_argument("--yes", action="store_true", help="do not ask first (scripts)")
+    restore = wsub.add_parser("restore", help="restore the wallet from its words, read from stdin")
+    restore.add_argument("--yes", action="store_true",
+                         help="replace the wallet that is there without asking")
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a positive whole number")
+    return n
+
+
+def _print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _note(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _ask_passphrase(request: PassphraseRequest) -> str | None:
+    """The wallet file's passphrase, asked on the terminal (never echoed)."""
+    if not sys.stdin.isatty():
+        raise WalletLocked(f"the wallet is in a passphrase-protected file: set ${ENV_PASSPHRASE}, or "
+                           "run this on a terminal to type the passphrase")
+    if request.problem:
+        _note(request.problem)
+    try:
+        if not request.new:
+            return getpass.getpass("Wallet passphrase: ")
+        _note(f"No system keyring can keep the wallet here: it goes in {request.path}, protected by a "
+              f"passphrase of at least {MIN_PASSPHRASE} characters. There is no way to recover a "
+              "forgotten passphrase (only the seed words).")
+        first = getpass.getpass("New passphrase: ")
+        if getpass.getpass("Repeat it: ") != first:
+            raise WalletLocked("the two passphrases differ: nothing was changed")
+        return first
+    except EOFError:
+        return None
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def run(args: argparse.Namespace, services: Services) -> int:
+    services.wallet_passphrase = _ask_passphrase
+    try:
+        return _run(args, services)
+    except BadWords as e:
+        # Said here, not raised: the close words it suggests must not reach the log.
+        print(f"error: {e.user_detail()}", file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+
+
+def _run(args: argparse.Namespace, services: Services) -> int:
+    wallet = services.wallet
+    what = args.wallet_command
+    if what == "address":
+        print(wallet.address(create=True))
+        from appstore.core.wallet.address import LOOKALIKE_NOTE
+
+        _note(f"note: {LOOKALIKE_NOTE}")
+        return 0
+    if what == "balance":
+        balances = wallet.balances()
+        if args.json:
+            _print_json(balances.to_json())
+            return 0
+        for asset in ASSETS:
+            print(f"{asset:<4} {balances.totals[asset].text}")
+        if balances.pending_count:
+            expected = ", ".join(f"+{b.text} {a}" for a, b in balances.pending.items())
+            print(f"pending: {balances.pending_count} claim(s) not yet credited"
+                  + (f" ({expected})" if expected else ""))
+        return 0
+    if what == "history":
+        rows = wallet.history(args.asset, args.kind, args.search, limit=args.limit)
+        if args.json:
+            _print_json([_receipt_json(r, services) for r in rows])
+            return 0
+        if not rows:
+            print("no receipts yet")
+        for r in rows:
+            amount = services.wallet.balance_text(r.asset, abs(r.amount), r.store)
+            sign = "+" if r.amount >= 0 else "-"
+            print(f"{r.time}\t{r.kind}\t{sign}{amount} {r.asset}\t{r.reference}\t{r.store} #{r.seq}")
+        return 0
+    if what == "verify":
+        result = wallet.ledger.verify()
+        if args.json:
+            problem = result.problem
+            _print_json({"ok": result.ok, "receipts": result.receipts, "signatures": result.signatures,
+                         "problem": None if problem is None else {
+                             "kind": problem.kind.value, "store": problem.store, "seq": problem.seq,
+                             "detail": problem.detail, "message": str(problem)}})
+        elif result.ok:
+            print(result)
+        else:
+            print(f"the ledger does NOT verify: {result}. Nothing can be spent until the wallet is "
+                  f"re-synced from store {result.problem.store}'s IA service "  # type: ignore[union-attr]
+                  "(`wallet sync`)")
+        return 0 if result.ok else 1
+    if what == "backup":
+        _note(f"warning: {BACKUP_WARNING}")
+        if not args.yes and not _confirm("Show the seed words now?"):
+            raise AppStoreError("the words were not shown (run `wallet backup --yes` to show them "
+                                "without asking)")
+        words = wallet.words()
+        print(words.reveal())
+        return 0
+    # restore
+    from appstore.core.wallet.keys import parse_words
+
+    if sys.stdin.isatty():
+        text = getpass.getpass("Seed words (not shown as you type): ")
+    else:
+        text = sys.stdin.read(4096)
+    words = parse_words(text)  # BadWords says which word, or the checksum
+    status = wallet.status()
+    replace = False
+    if status.storage is not None:
+        shown = f" ({status.address})" if status.address else ""
+        if not args.yes and not _confirm(f"Replace the wallet that is here{shown}? Its receipts are kept "
+                                         "aside, but without its words it cannot be restored"):
+            raise AppStoreError(f"there is already a wallet here{shown}: nothing was changed (add --yes "
+                                "to replace it)")
+        replace = True
+    address = wallet.restore(words, replace=replace)
+    print(f"restored the wallet: {address}")
+    return 0
+
+
+def _receipt_json(r: Receipt, services: Services) -> dict[str, Any]:
+    """A receipt as ``wallet history --json`` lists it: the signed fields, ``units`` the
+    amount in base units (an integer), ``amount`` the same as a decimal string."""
+    out: dict[str, Any] = r.to_dict()
+    out["units"] = r.amount
+    out["amount"] = services.wallet.balance_text(r.asset, r.amount, r.store) if r.amount >= 0 else \
+        "-" + services.wallet.balance_text(r.asset, -r.amount, r.store)
+    return out

@@ -1,0 +1,232 @@
+"""The wallet as the GUI and the CLI use it: one account, its seed store and its ledger.
+
+``Wallet`` ties together ``SeedStore`` (where the words are), ``Account`` (the BCD address and
+its key, derived when first needed) and ``Ledger`` (the receipts). It reads the seed only when
+something must be signed or backed up; showing the address and the balances needs neither
+the keyring nor a passphrase.
+
+A restore that changes the account sets the old account's ledger aside as
+``ledger-<address>.sqlite3`` (and brings back the new account's, if this machine had it
+before), so no receipt is ever dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from appstore.core.logs import log
+from appstore.core.paths import Paths
+from appstore.core.wallet.amounts import BCD_DECIMALS, format_amount
+from appstore.core.wallet.errors import NoWallet, WalletExists
+from appstore.core.wallet.keys import Account, SeedWords
+from appstore.core.wallet.ledger import Ledger, LedgerError, ledger_path
+from appstore.core.wallet.receipts import ASSETS, Receipt
+from appstore.core.wallet.seedstore import PassphraseSource, SeedStore, WalletStatus
+
+IA_DEFAULT_DECIMALS = 8  # until a store's signed policy says otherwise
+
+
+@dataclass(frozen=True)
+class Balance:
+    """An amount of one asset in base units, with the decimals it is shown with."""
+
+    asset: str
+    units: int
+    decimals: int
+
+    @property
+    def text(self) -> str:
+        return format_amount(self.units, self.decimals)
+
+
+@dataclass(frozen=True)
+class Balances:
+    """What the wallet holds: ``totals`` over every store (IA scaled to the most decimals any
+    store uses, so nothing is rounded), ``stores`` each store's own, and ``pending`` what
+    claims made offline may bring (never part of a balance)."""
+
+    totals: dict[str, Balance]
+    stores: dict[str, dict[str, Balance]] = field(default_factory=dict)
+    pending: dict[str, Balance] = field(default_factory=dict)
+    pending_count: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        """The ``wallet balance --json`` object: decimal strings, never floats."""
+        out: dict[str, object] = {a: self.totals[a].text for a in ASSETS}
+        out["pending"] = {a: b.text for a, b in self.pending.items()}
+        out["stores"] = {s: {a: b.text for a, b in bs.items()} for s, bs in self.stores.items()}
+        return out
+
+
+class Wallet:
+    """The wallet of data dir ``paths``. ``decimals(store)`` gives IA's decimals from that
+    store's signed policy (default ``IA_DEFAULT_DECIMALS``). Thread-safe: the GUI reads it from
+    workers while its writer lane changes it."""
+
+    def __init__(self, paths: Paths, *, passphrase: PassphraseSource | None = None,
+                 seeds: SeedStore | None = None,
+                 decimals: Callable[[str], int | None] | None = None) -> None:
+        self.paths = paths
+        self.seeds = seeds or SeedStore(paths, passphrase=passphrase)
+        self._decimals = decimals
+        self._lock = threading.RLock()
+        self._account: Account | None = None
+        self._ledger: Ledger | None = None
+        self._ledger_account: str | None = None
+
+    # -- the account -------------------------------------------------------------------
+
+    def status(self) -> WalletStatus:
+        return self.seeds.status()
+
+    def address(self, *, create: bool = False) -> str:
+        """The account's address, known without the seed once the wallet exists; ``create``
+        makes a wallet first when there is none (``NoWallet`` otherwise)."""
+        status = self.seeds.status()
+        if status.address:
+            return status.address
+        if status.storage is None and not create:
+            raise NoWallet("there is no wallet yet: create one, or restore one from its words")
+        return self.account(create=create).address
+
+    def account(self, *, create: bool = False) -> Account:
+        """The account with its key (reads the seed: the keyring, or the passphrase)."""
+        with self._lock:
+            if self._account is None:
+                if create:
+                    words, made = self.seeds.load_or_create()
+                    if made:
+                        log.info("wallet: a new wallet was made, address %s",
+                                 Account.from_words(words).address)
+                else:
+                    words = self.seeds.load()
+                self._account = Account.from_words(words)
+            return self._account
+
+    def words(self) -> SeedWords:
+        """The seed words, for the backup screen only."""
+        return self.seeds.load()
+
+    def restore(self, words: SeedWords, *, replace: bool = False) -> str:
+        """Make ``words`` this data dir's wallet (``WalletExists`` unless ``replace``, which
+        the user confirmed); the old account's ledger is kept aside. Returns the address."""
+        new_address = Account.from_words(words).address
+        with self._lock:
+            old = self.seeds.status()
+            if old.storage is not None and not replace:
+                shown = f" (address {old.address})" if old.address else ""
+                raise WalletExists(f"there is already a wallet here{shown}: restoring replaces it only "
+                                   "once you confirm")
+            self.seeds.save(words, replace=replace)
+            self._account = None
+            if old.address != new_address:
+                self._swap_ledger(old.address, new_address)
+        return new_address
+
+    # -- the ledger -------------------------------------------------------------------
+
+    @property
+    def ledger(self) -> Ledger:
+        """The receipts of this wallet's account (``NoWallet`` before there is one)."""
+        address = self.address()
+        with self._lock:
+            if self._ledger is None or self._ledger_account != address:
+                if self._ledger is not None:
+                    self._ledger.close()
+                self._ledger = Ledger(ledger_path(self.paths), account=address)
+                self._ledger_account = address
+            return self._ledger
+
+    def decimals(self, asset: str, store: str | None = None) -> int:
+        if asset == "BCD":
+            return BCD_DECIMALS
+        if store is not None and self._decimals is not None:
+            found = self._decimals(store)
+            if found is not None:
+                return found
+        return IA_DEFAULT_DECIMALS
+
+    def balance_text(self, asset: str, units: int, store: str | None) -> str:
+        return format_amount(units, self.decimals(asset, store))
+
+    def balances(self) -> Balances:
+        """Every balance, from the ledger's running totals (a few small reads)."""
+        ledger = self.ledger
+        stores = sorted(set(ledger.services()) | {c.store for c in ledger.pending()})
+        per_store = {s: ledger.balances(s) for s in stores}
+        shown = {s: {a: Balance(a, units, self.decimals(a, s)) for a, units in bs.items()}
+                 for s, bs in per_store.items()}
+        totals = {a: _sum(a, (bs[a] for bs in shown.values()), self.decimals(a)) for a in ASSETS}
+        pending: dict[str, list[Balance]] = {}
+        claims = ledger.pending()
+        for claim in claims:
+            if claim.amount is not None:
+                pending.setdefault(claim.asset, []).append(
+                    Balance(claim.asset, claim.amount, self.decimals(claim.asset, claim.store)))
+        pending_totals = {a: _sum(a, bs, self.decimals(a)) for a, bs in pending.items()}
+        return Balances(totals, shown, pending_totals, len(claims))
+
+    def history(self, asset: str | None = None, kind: str | None = None, text: str | None = None, *,
+                limit: int = 100, offset: int = 0) -> list[Receipt]:
+        return self.ledger.history(asset, kind, text, limit=limit, offset=offset)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._ledger is not None:
+                self._ledger.close()
+                self._ledger = None
+
+    def _swap_ledger(self, old: str | None, new: str) -> None:
+        """Set the current ledger aside under its account's name; bring back ``new``'s."""
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+        live = ledger_path(self.paths)
+        if live.exists():
+            owner = old or _ledger_owner(live)
+            if owner == new:
+                return
+            aside = _aside_path(live, owner or "unknown")
+            _move_database(live, aside)
+            log.info("wallet: the ledger of %s was set aside as %s", owner, aside.name)
+        earlier = _aside_path(live, new)
+        if earlier.exists():
+            _move_database(earlier, live)
+            log.info("wallet: the ledger of %s was brought back", new)
+
+
+def _sum(asset: str, balances: Iterable[Balance], decimals: int) -> Balance:
+    """Balances of one asset from several stores, scaled (exactly) to the most decimals."""
+    items = list(balances)
+    top = max([decimals, *(b.decimals for b in items)])
+    return Balance(asset, sum(b.units * 10 ** (top - b.decimals) for b in items), top)
+
+
+def _aside_path(live: Path, address: str) -> Path:
+    return live.with_name(f"ledger-{address}.sqlite3")
+
+
+def _ledger_owner(path: Path) -> str | None:
+    try:
+        led = Ledger(path)
+        try:
+            return led.account()
+        finally:
+            led.close()
+    except LedgerError:
+        return None
+
+
+def _move_database(src: Path, dst: Path) -> None:
+    """Move an SQLite database with its WAL and shared-memory files (closed beforehand)."""
+    for suffix in ("-wal", "-shm", ""):
+        s = src.with_name(src.name + suffix)
+        if s.exists():
+            os.replace(s, dst.with_name(dst.name + suffix))
+
+
+__all__ = ["IA_DEFAULT_DECIMALS", "Balance", "Balances", "Wallet"]

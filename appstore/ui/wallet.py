@@ -1,0 +1,203 @@
+"""The wallet for the GUI: every read and write on a worker, results back as signals.
+
+Writes (creating, restoring, verifying) run on the ``wallet`` writer lane, one at a time;
+reads (a snapshot, a page of history) on the ``io`` reader lane. When the seed is in a
+passphrase-protected file, the worker asks the GUI thread for the passphrase and waits
+(``PassphraseBridge``); the GUI thread itself never touches the keyring, the seed or the ledger.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QApplication, QWidget
+
+from appstore.core.jobs import JobContext
+from appstore.core.wallet.errors import NoWallet
+from appstore.core.wallet.ledger import Problem, Verification
+from appstore.core.wallet.receipts import Receipt
+from appstore.core.wallet.seedstore import PassphraseRequest
+from appstore.core.wallet.wallet import Balances, Wallet
+from appstore.ui.controller import Controller
+from appstore.ui.jobs import Job
+
+
+@dataclass(frozen=True)
+class WalletSnapshot:
+    """What the Wallet page shows, read in one go on a worker."""
+
+    address: str
+    storage: str  # "keyring" or "file"
+    balances: Balances
+    problem: Problem | None  # the last verification's finding (None: fine, or never run)
+    verified: bool  # a verification ran in this snapshot's session and passed
+    series: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # asset -> (day, balance)
+    decimals: dict[str, int] = field(default_factory=dict)
+
+
+class PassphraseBridge(QObject):
+    """Asks the GUI thread for the wallet file's passphrase from a worker, and waits for it.
+
+    ``ask`` is the ``PassphraseSource`` given to the wallet; ``dialog`` (set by the page) is
+    run on the GUI thread with the request and returns the passphrase or None."""
+
+    _asked = Signal(object, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dialog: Callable[[PassphraseRequest], str | None] | None = None
+        self._asked.connect(self._on_gui, Qt.ConnectionType.QueuedConnection)
+
+    def ask(self, request: PassphraseRequest) -> str | None:
+        box: dict[str, Any] = {"done": threading.Event(), "answer": None}
+        self._asked.emit(request, box)
+        # A worker waits for a person: give up only if the app is closing underneath.
+        while not box["done"].wait(0.5):
+            app = QApplication.instance()
+            if app is None or app.closingDown():
+                return None
+        answer = box["answer"]
+        return answer if isinstance(answer, str) else None
+
+    @Slot(object, object)
+    def _on_gui(self, request: PassphraseRequest, box: dict[str, Any]) -> None:
+        try:
+            box["answer"] = self.dialog(request) if self.dialog is not None else None
+        finally:
+            box["done"].set()
+
+
+class WalletController(QObject):
+    """Signals: ``changed(WalletSnapshot)`` after every load or change; ``failed(str)`` a
+    message to show; ``verified(Verification)`` a verification finished."""
+
+    changed = Signal(object)
+    failed = Signal(str)
+    verified = Signal(object)
+
+    def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.bridge = PassphraseBridge(self)
+        self.snapshot: WalletSnapshot | None = None
+        self._verified_ok = False
+
+    @property
+    def wallet(self) -> Wallet | None:
+        services = self.controller.services
+        if services is None:
+            return None
+        if services.wallet_passphrase is None:
+            services.wallet_passphrase = self.bridge.ask
+        return services.wallet
+
+    def _submit(self, fn: Callable[[JobContext], Any], title: str, *, lane: str = "wallet",
+                on_done: Callable[[Any], None] | None = None) -> Job | None:
+        if self.wallet is None:
+            return None
+        return self.controller.jobs.submit(fn, lane=lane, title=title, key="wallet", on_done=on_done,
+                                           on_error=lambda message, _: self.failed.emit(message))
+
+    def load(self, *, create: bool = True) -> Job | None:
+        """Read the snapshot (making the wallet first if there is none and ``create``)."""
+        wallet = self.wallet
+        if wallet is None:
+            return None
+        verified = self._verified_ok
+
+        def read(ctx: JobContext) -> WalletSnapshot | None:
+            try:
+                address = wallet.address(create=create)
+            except NoWallet:
+                return None
+            return _snapshot(wallet, address, verified)
+
+        return self._submit(read, "read the wallet", on_done=self._loaded)
+
+    def _loaded(self, snapshot: WalletSnapshot | None) -> None:
+        if snapshot is not None:
+            self.snapshot = snapshot
+            self.changed.emit(snapshot)
+
+    def verify(self) -> Job | None:
+        wallet = self.wallet
+        if wallet is None:
+            return None
+
+        def check(ctx: JobContext) -> tuple[Verification, WalletSnapshot]:
+            result = wallet.ledger.verify(progress=lambda done, total: ctx.progress(done, total, ""))
+            return result, _snapshot(wallet, wallet.address(), result.ok)
+
+        def done(result: tuple[Verification, WalletSnapshot]) -> None:
+            self._verified_ok = result[0].ok
+            self.verified.emit(result[0])
+            self._loaded(result[1])
+
+        return self._submit(check, "verify the ledger", on_done=done)
+
+    def words(self, on_done: Callable[[Any], None]) -> Job | None:
+        """The seed words for the backup dialog (read on a worker, handed to ``on_done``)."""
+        wallet = self.wallet
+        if wallet is None:
+            return None
+        return self._submit(lambda ctx: wallet.words(), "read the seed words", on_done=on_done)
+
+    def restore(self, words: Any, replace: bool, on_done: Callable[[Any], None]) -> Job | None:
+        wallet = self.wallet
+        if wallet is None:
+            return None
+        self._verified_ok = False
+
+        def run(ctx: JobContext) -> WalletSnapshot:
+            address = wallet.restore(words, replace=replace)
+            return _snapshot(wallet, address, False)
+
+        def done(snapshot: WalletSnapshot) -> None:
+            self._loaded(snapshot)
+            on_done(snapshot)
+
+        return self._submit(run, "restore the wallet", on_done=done)
+
+    def history(self, filters: tuple[str | None, str | None, str | None], offset: int, limit: int,
+                on_done: Callable[[list[Receipt]], None]) -> Job | None:
+        """A page of receipts (newest first) matching ``(asset, kind, text)``."""
+        wallet = self.wallet
+        if wallet is None:
+            return None
+        asset, kind, text = filters
+        return self._submit(lambda ctx: wallet.history(asset, kind, text, limit=limit, offset=offset),
+                            "read the wallet's history", lane="io", on_done=on_done)
+
+    def decimals(self, asset: str, store: str | None) -> int:
+        wallet = self.wallet
+        return wallet.decimals(asset, store) if wallet is not None else 0
+
+    def set_dialog_parent(self, widget: QWidget) -> None:
+        """Where the passphrase dialog opens (the page sets itself)."""
+        from appstore.ui.walletdialogs import ask_passphrase
+
+        self.bridge.dialog = lambda request: ask_passphrase(widget, request)
+
+
+def _snapshot(wallet: Wallet, address: str, verified: bool) -> WalletSnapshot:
+    ledger = wallet.ledger
+    balances = wallet.balances()
+    series: dict[str, list[tuple[str, int]]] = {}
+    for asset, total in balances.totals.items():
+        # Daily changes are sums of base units over every store: exact while the stores agree
+        # on IA's decimals (the balances beside the chart are exact either way).
+        changes = ledger.daily_changes(asset)
+        running = total.units - sum(change for _, change in changes)
+        points = []
+        for day, change in changes:
+            running += change
+            points.append((day, running))
+        series[asset] = points
+    status = wallet.status()
+    return WalletSnapshot(address, status.storage or "keyring", balances, ledger.problem, verified,
+                          series, {a: b.decimals for a, b in balances.totals.items()})
+

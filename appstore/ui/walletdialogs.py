@@ -1,0 +1,231 @@
+"""The wallet's dialogs: the passphrase, the backup words, and a restore from words."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from appstore.core.wallet.errors import BadWords
+from appstore.core.wallet.keys import SeedWords, parse_words
+from appstore.core.wallet.seedstore import MIN_PASSPHRASE, PassphraseRequest
+from appstore.ui.widgets import plain_label
+
+
+def ask_passphrase(parent: QWidget, request: PassphraseRequest) -> str | None:
+    """The wallet file's passphrase (a new one is typed twice); None if cancelled."""
+    dialog = PassphraseDialog(parent, request)
+    return dialog.passphrase() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class PassphraseDialog(QDialog):
+    def __init__(self, parent: QWidget, request: PassphraseRequest) -> None:
+        super().__init__(parent)
+        self.request = request
+        self.setWindowTitle(self.tr("Wallet passphrase"))
+        self.setMinimumWidth(440)
+        col = QVBoxLayout(self)
+        if request.new:
+            intro = self.tr("No system keyring can keep your wallet on this computer, so it is kept in "
+                            "a file protected by a passphrase. Choose one of at least %1 characters. "
+                            "A forgotten passphrase cannot be recovered: only your seed words can "
+                            "restore the wallet.").replace("%1", str(MIN_PASSPHRASE))
+        else:
+            intro = self.tr("Type the passphrase that protects your wallet file.")
+        text = plain_label(intro)
+        text.setWordWrap(True)
+        col.addWidget(text)
+        self.first = QLineEdit()
+        self.first.setEchoMode(QLineEdit.EchoMode.Password)
+        self.first.setPlaceholderText(self.tr("Passphrase"))
+        col.addWidget(self.first)
+        self.second = QLineEdit()
+        self.second.setEchoMode(QLineEdit.EchoMode.Password)
+        self.second.setPlaceholderText(self.tr("The same passphrase again"))
+        self.second.setVisible(request.new)
+        col.addWidget(self.second)
+        self.problem = plain_label(request.problem)
+        self.problem.setObjectName("danger")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(bool(request.problem))
+        col.addWidget(self.problem)
+        std = QDialogButtonBox.StandardButton
+        buttons = QDialogButtonBox(std.Ok | std.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        col.addWidget(buttons)
+
+    def _accept(self) -> None:
+        if self.request.new:
+            if len(self.first.text()) < MIN_PASSPHRASE:
+                return self._say(self.tr("Use at least %1 characters.").replace("%1", str(MIN_PASSPHRASE)))
+            if self.first.text() != self.second.text():
+                return self._say(self.tr("The two passphrases differ."))
+        self.accept()
+
+    def _say(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(True)
+
+    def passphrase(self) -> str:
+        return self.first.text()
+
+
+def confirm_show_words(parent: QWidget) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("Show your seed words?"),
+                      parent.tr("Your seed words are the only backup of this wallet."), parent=parent)
+    box.setInformativeText(BackupDialog.warning_text())
+    box.setStandardButtons(QMessageBox.StandardButton.Cancel)
+    show = box.addButton(parent.tr("Show the words"), QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is show
+
+
+class BackupDialog(QDialog):
+    """The seed words, numbered, in a grid; nothing is copied to the clipboard."""
+
+    def __init__(self, parent: QWidget, words: SeedWords) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Back up your wallet"))
+        col = QVBoxLayout(self)
+        col.setSpacing(12)
+        warning = plain_label(self.warning_text())
+        warning.setWordWrap(True)
+        col.addWidget(warning)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(6)
+        listed = words.words()
+        rows = (len(listed) + 2) // 3
+        self.word_labels: list[QLabel] = []
+        for i, word in enumerate(listed):
+            label = QLabel(f"{i + 1:>2}. {word}")
+            label.setObjectName("mono")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            grid.addWidget(label, i % rows, i // rows)
+            self.word_labels.append(label)
+        col.addLayout(grid)
+        self.written = QCheckBox(self.tr("I have written the words down, in order"))
+        col.addWidget(self.written)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        col.addWidget(buttons)
+
+    @staticmethod
+    def warning_text() -> str:
+        return QCoreApplication.translate(
+            "BackupDialog",
+            "Anyone who sees these words can take everything in this wallet. Write them down on paper, "
+            "in order, and keep them somewhere safe and offline. Never type them into a website or give "
+            "them to anyone, including imapp's support.")
+
+
+class RestoreDialog(QDialog):
+    """Type (or paste) the words; each problem is named as it is typed (which word is not in
+    the list, a wrong count, the checksum); Restore is enabled only for words that restore."""
+
+    def __init__(self, parent: QWidget, current_address: str | None) -> None:
+        super().__init__(parent)
+        self.current_address = current_address
+        self.words: SeedWords | None = None
+        self.setWindowTitle(self.tr("Restore a wallet"))
+        self.setMinimumWidth(520)
+        col = QVBoxLayout(self)
+        intro = plain_label(self.tr("Type your 12 or 24 seed words, in order, separated by spaces."))
+        intro.setWordWrap(True)
+        col.addWidget(intro)
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName("mono")
+        self.edit.setFixedHeight(96)
+        self.edit.textChanged.connect(self._schedule)
+        col.addWidget(self.edit)
+        self.status = plain_label(" ")
+        self.status.setWordWrap(True)
+        self.status.setProperty("muted", True)
+        col.addWidget(self.status)
+        if current_address:
+            replace = plain_label(self.tr("This replaces the wallet %1 on this computer. Its receipts "
+                                          "are kept aside, but without its own seed words it cannot be "
+                                          "restored again.").replace("%1", current_address))
+            replace.setWordWrap(True)
+            col.addWidget(replace)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.restore_button = self.buttons.addButton(self.tr("Restore"),
+                                                     QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore_button.setEnabled(False)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        col.addWidget(self.buttons)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.check)
+
+    def _schedule(self) -> None:
+        self.restore_button.setEnabled(False)
+        self._timer.start()
+
+    def check(self) -> None:
+        """Check the words (BIP39's list and checksum: a little CPU, no I/O)."""
+        self.words = None
+        text = self.edit.toPlainText()
+        if not text.strip():
+            self.status.setText(" ")
+            return
+        try:
+            self.words = parse_words(text)
+        except BadWords as e:
+            self.status.setText(self._problem(e, len(text.split())))
+            self.restore_button.setEnabled(False)
+            return
+        self.status.setText(self.tr("These %1 words are a valid seed.").replace("%1", str(len(self.words))))
+        self.restore_button.setEnabled(True)
+
+    def _problem(self, e: BadWords, count: int) -> str:
+        if e.reason == "unknown-word" and e.position is not None:
+            text = self.tr("Word %1 is not a seed word.").replace("%1", str(e.position))
+            if e.suggestions:
+                text += " " + self.tr("Did you mean: %1?").replace("%1", ", ".join(e.suggestions))
+            return text
+        if e.reason == "count":
+            return self.tr("%1 words so far: a seed has 12, 15, 18, 21 or 24.").replace("%1", str(count))
+        if e.reason == "checksum":
+            return self.tr("Every word is a seed word, but they do not add up (the checksum): one is "
+                           "wrong, or two are swapped. Check them against your backup.")
+        return str(e)
+
+    def _accept(self) -> None:
+        self.check()
+        if self.words is None:
+            return
+        if self.current_address:
+            answer = QMessageBox.question(
+                self, self.tr("Replace this wallet?"),
+                self.tr("Replace the wallet %1 with the one these words restore?").replace(
+                    "%1", self.current_address),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.accept()
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.edit.clear()  # the words leave the widget's buffer with the dialog
+        super().closeEvent(event)
+
+
+def copy_text(text: str) -> None:
+    QGuiApplication.clipboard().setText(text)

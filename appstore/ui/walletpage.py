@@ -1,0 +1,408 @@
+"""Wallet: the address (with its QR code), the IA and BCD balances and what is pending, the
+balance over time, the history of receipts (filters and search), backup, restore and verify,
+and a clear state when the ledger fails to verify."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDateTime, QMargins, Qt, QTimer, QTimeZone
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from appstore.core.catalog.models import localized
+from appstore.core.errors import NotFound
+from appstore.core.wallet.keys import SeedWords
+from appstore.core.wallet.ledger import Verification
+from appstore.core.wallet.receipts import ASSETS, KINDS
+from appstore.ui import theme
+from appstore.ui.controller import Controller
+from appstore.ui.wallet import WalletController, WalletSnapshot
+from appstore.ui.walletdialogs import BackupDialog, RestoreDialog, confirm_show_words, copy_text
+from appstore.ui.walletmodels import HistoryModel, kind_label
+from appstore.ui.widgets import plain_label, section_title
+
+
+def qr_pixmap(text: str, size: int) -> QPixmap:
+    """``text`` as a QR code (segno makes the matrix; we paint it, with its quiet zone)."""
+    import segno
+
+    matrix = segno.make(text, error="m").matrix
+    n = len(matrix) + 8  # four modules of quiet zone on each side
+    image = QImage(n, n, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    black = QColor("black").rgb()
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                image.setPixel(x + 4, y + 4, black)
+    return QPixmap.fromImage(image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.FastTransformation))
+
+
+class BalanceChart(QWidget):
+    """The balance of one asset at the end of each day with receipts (QtCharts, loaded on
+    first use)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from PySide6.QtCharts import QChart, QChartView
+
+        self.chart = QChart()
+        self.chart.legend().hide()
+        self.chart.setMargins(QMargins(4, 4, 4, 4))
+        self.chart.setBackgroundVisible(False)
+        self.view = QChartView(self.chart)
+        self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.view.setMinimumHeight(200)
+        self.empty = plain_label(self.tr("The balance over time appears here once the wallet has receipts."))
+        self.empty.setProperty("muted", True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(self.view)
+        col.addWidget(self.empty)
+
+    def show_series(self, points: list[tuple[str, int]], decimals: int, asset: str) -> None:
+        from PySide6.QtCharts import QDateTimeAxis, QLineSeries, QValueAxis
+
+        self.chart.removeAllSeries()
+        for axis in self.chart.axes():
+            self.chart.removeAxis(axis)
+        self.view.setVisible(bool(points))
+        self.empty.setVisible(not points)
+        if not points:
+            return
+        colors = theme.colors(theme.current())
+        series = QLineSeries()
+        series.setColor(colors["accent"])
+        # The chart's coordinates are floats (Qt's API): for drawing only, never for an amount.
+        scale = 10 ** decimals
+        utc = QTimeZone.utc()
+        if len(points) == 1:  # a single day still draws a line, from the day before
+            day = QDateTime.fromString(points[0][0], "yyyy-MM-dd")
+            day.setTimeZone(utc)
+            series.append(day.addDays(-1).toMSecsSinceEpoch(), 0.0)
+        for day_text, units in points:
+            day = QDateTime.fromString(day_text, "yyyy-MM-dd")
+            day.setTimeZone(utc)
+            series.append(day.toMSecsSinceEpoch(), units / scale)
+        self.chart.addSeries(series)
+        x = QDateTimeAxis()
+        x.setFormat("MM-dd")
+        x.setTickCount(min(6, max(2, len(points))))
+        y = QValueAxis()
+        y.setLabelFormat("%g")
+        y.setTitleText(asset)
+        top = max(u for _, u in points) / scale
+        y.setRange(min(0.0, min(u for _, u in points) / scale), top if top > 0 else 1.0)
+        y.applyNiceNumbers()
+        for axis in (x, y):
+            axis.setLabelsColor(colors["muted"])
+            axis.setGridLineColor(colors["border"])
+            axis.setLinePenColor(colors["border"])
+            axis.setTitleBrush(colors["muted"])
+        self.chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x)
+        series.attachAxis(y)
+
+
+def _card() -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("card")
+    col = QVBoxLayout(frame)
+    col.setContentsMargins(18, 14, 18, 14)
+    col.setSpacing(6)
+    return frame, col
+
+
+class WalletPage(QScrollArea):
+    """The Wallet page (built when first shown)."""
+
+    def __init__(self, controller: Controller, wallet: WalletController, lang: str) -> None:
+        super().__init__()
+        self.controller, self.wallet, self.lang = controller, wallet, lang
+        self.snapshot: WalletSnapshot | None = None
+        wallet.set_dialog_parent(self)
+        self.setWidgetResizable(True)
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.setContentsMargins(32, 18, 32, 32)
+        col.setSpacing(14)
+
+        head = QHBoxLayout()
+        title = QLabel(self.tr("Wallet"))
+        title.setObjectName("pageTitle")
+        head.addWidget(title)
+        head.addStretch(1)
+        self.verify_button = QPushButton(self.tr("Verify"))
+        self.verify_button.setToolTip(self.tr("Check every receipt's signature, order and chain"))
+        self.verify_button.clicked.connect(self.verify)
+        self.backup_button = QPushButton(self.tr("Back up…"))
+        self.backup_button.clicked.connect(self.backup)
+        self.restore_button = QPushButton(self.tr("Restore…"))
+        self.restore_button.clicked.connect(self.restore)
+        for b in (self.verify_button, self.backup_button, self.restore_button):
+            head.addWidget(b)
+        col.addLayout(head)
+
+        self.problem_card, problem_col = _card()
+        self.problem_card.setObjectName("banner")
+        self.problem_title = section_title(self.tr("This wallet's ledger does not verify"))
+        self.problem_text = plain_label()
+        self.problem_text.setWordWrap(True)
+        problem_col.addWidget(self.problem_title)
+        problem_col.addWidget(self.problem_text)
+        self.problem_card.setVisible(False)
+        col.addWidget(self.problem_card)
+
+        top = QHBoxLayout()
+        top.setSpacing(14)
+        address_card, address_col = _card()
+        address_row = QHBoxLayout()
+        address_row.setSpacing(16)
+        self.qr = QLabel()
+        self.qr.setFixedSize(136, 136)
+        address_row.addWidget(self.qr)
+        words = QVBoxLayout()
+        words.setSpacing(6)
+        words.addWidget(section_title(self.tr("Your BCD address")))
+        self.address = QLabel("…")
+        self.address.setObjectName("mono")
+        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        words.addWidget(self.address)
+        copy_row = QHBoxLayout()
+        self.copy_button = QPushButton(self.tr("Copy address"))
+        self.copy_button.clicked.connect(self.copy_address)
+        copy_row.addWidget(self.copy_button)
+        copy_row.addStretch(1)
+        words.addLayout(copy_row)
+        self.lookalike = plain_label(self.tr(
+            "A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, "
+            "or receives from it, means BCD."))
+        self.lookalike.setWordWrap(True)
+        self.lookalike.setProperty("muted", True)
+        words.addWidget(self.lookalike)
+        self.storage = plain_label()
+        self.storage.setProperty("muted", True)
+        self.storage.setWordWrap(True)
+        words.addWidget(self.storage)
+        words.addStretch(1)
+        address_row.addLayout(words, 1)
+        address_col.addLayout(address_row)
+        top.addWidget(address_card, 3)
+
+        balance_card, balance_col = _card()
+        balance_col.addWidget(section_title(self.tr("Balance")))
+        self.balance_labels: dict[str, QLabel] = {}
+        for asset in ASSETS:
+            label = QLabel("—")
+            label.setObjectName("balance" if asset == "IA" else "balanceSmall")
+            self.balance_labels[asset] = label
+            balance_col.addWidget(label)
+        self.pending = plain_label()
+        self.pending.setProperty("muted", True)
+        self.pending.setWordWrap(True)
+        balance_col.addWidget(self.pending)
+        balance_col.addStretch(1)
+        top.addWidget(balance_card, 2)
+        col.addLayout(top)
+
+        chart_card, chart_col = _card()
+        chart_head = QHBoxLayout()
+        chart_head.addWidget(section_title(self.tr("Balance over time")))
+        chart_head.addStretch(1)
+        self.chart_asset = QComboBox()
+        self.chart_asset.addItems(list(ASSETS))
+        self.chart_asset.setMinimumWidth(90)
+        self.chart_asset.setStyleSheet("min-width: 90px;")
+        self.chart_asset.currentTextChanged.connect(lambda _: self._draw_chart())
+        chart_head.addWidget(self.chart_asset)
+        chart_col.addLayout(chart_head)
+        self.chart = BalanceChart()
+        chart_col.addWidget(self.chart)
+        col.addWidget(chart_card)
+
+        history_card, history_col = _card()
+        filters = QHBoxLayout()
+        filters.addWidget(section_title(self.tr("History")))
+        filters.addStretch(1)
+        self.asset_filter = QComboBox()
+        self.asset_filter.addItem(self.tr("All assets"), None)
+        for asset in ASSETS:
+            self.asset_filter.addItem(asset, asset)
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItem(self.tr("All kinds"), None)
+        for kind in KINDS:
+            self.kind_filter.addItem(kind_label(kind), kind)
+        for combo in (self.asset_filter, self.kind_filter):
+            combo.setStyleSheet("min-width: 120px;")
+            combo.currentIndexChanged.connect(self._filters_changed)
+            filters.addWidget(combo)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search receipts"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(200)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(200)
+        self._search_timer.timeout.connect(self._filters_changed)
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        filters.addWidget(self.search)
+        history_col.addLayout(filters)
+        self.model = HistoryModel(wallet.history, wallet.decimals, self._app_name, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(320)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        history_col.addWidget(self.table)
+        self.empty_history = plain_label(self.tr("No receipts yet. You earn IA by browsing, sharing, "
+                                                 "downloading, updating and opening apps."))
+        self.empty_history.setProperty("muted", True)
+        self.empty_history.setWordWrap(True)
+        self.empty_history.setVisible(False)
+        history_col.addWidget(self.empty_history)
+        col.addWidget(history_card, 1)
+        self.setWidget(page)
+
+        wallet.changed.connect(self.show_snapshot)
+        controller.ready.connect(self.refresh)  # the page may be shown before the data dir is open
+        wallet.verified.connect(self._verified)
+        wallet.failed.connect(self._failed)
+        self.model.loaded.connect(self._history_shown)
+        if wallet.snapshot is not None:
+            self.show_snapshot(wallet.snapshot)
+        self.refresh()
+
+    # -- loading ---------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the wallet again (made on first use); its history follows the snapshot."""
+        self.wallet.load(create=True)
+
+    def show_snapshot(self, snapshot: WalletSnapshot) -> None:
+        first = self.snapshot is None or self.snapshot.address != snapshot.address
+        self.snapshot = snapshot
+        self.address.setText(snapshot.address)
+        if first:
+            self.qr.setPixmap(qr_pixmap(snapshot.address, 136))
+        self.storage.setText(self.tr("Kept in this computer's keyring.") if snapshot.storage == "keyring"
+                             else self.tr("Kept in a file protected by your passphrase."))
+        for asset, label in self.balance_labels.items():
+            label.setText(f"{snapshot.balances.totals[asset].text} {asset}")
+        pending = snapshot.balances
+        if pending.pending_count:
+            expected = ", ".join(f"+{b.text} {a}" for a, b in pending.pending.items())
+            text = self.tr("%n claim(s) waiting for the store's service", "", pending.pending_count)
+            self.pending.setText(text + (f" ({expected})" if expected else ""))
+        else:
+            self.pending.setText(self.tr("Nothing pending."))
+        problem = snapshot.problem
+        self.problem_card.setVisible(problem is not None)
+        if problem is not None:
+            self.problem_text.setText(self.tr(
+                "%1. Nothing can be spent until the wallet is re-synced from store %2's service, which "
+                "sends its receipts again; the rows it replaces are kept aside.").replace(
+                    "%1", str(problem)).replace("%2", problem.store))
+        self._draw_chart()
+        self.model.reload()
+
+    def _draw_chart(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        asset = self.chart_asset.currentText()
+        self.chart.show_series(snapshot.series.get(asset, []), snapshot.decimals.get(asset, 0), asset)
+
+    def _filters_changed(self) -> None:
+        self.model.set_filters(self.asset_filter.currentData(), self.kind_filter.currentData(),
+                               self.search.text())
+
+    def _history_shown(self) -> None:
+        empty = self.model.loaded_once and not self.model.rows
+        filtered = any(self.model.filters)
+        self.empty_history.setText(self.tr("No receipts match.") if filtered else self.tr(
+            "No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps."))
+        self.empty_history.setVisible(empty)
+
+    def _app_name(self, reference: str) -> str | None:
+        view = self.controller.view
+        if view is None or not reference:
+            return None
+        try:
+            return localized(view.find(reference).app.name, self.lang)
+        except (NotFound, ValueError):
+            return None
+
+    # -- actions ---------------------------------------------------------------------
+
+    def _tell(self, text: str) -> None:
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 8000)
+
+    def copy_address(self) -> None:
+        if self.snapshot is not None:
+            copy_text(self.snapshot.address)
+            self.copy_button.setText(self.tr("Copied"))
+            QTimer.singleShot(1500, lambda: self.copy_button.setText(self.tr("Copy address")))
+
+    def verify(self) -> None:
+        self.verify_button.setEnabled(False)
+        self.verify_button.setText(self.tr("Verifying…"))
+        if self.wallet.verify() is None:
+            self._verify_done()
+
+    def _verify_done(self) -> None:
+        self.verify_button.setEnabled(True)
+        self.verify_button.setText(self.tr("Verify"))
+
+    def _verified(self, result: Verification) -> None:
+        self._verify_done()
+        if result.ok:
+            self._tell(self.tr("The ledger verifies: %1 receipts, every signature "
+                                                   "checked.").replace("%1", str(result.receipts)))
+
+    def _failed(self, message: str) -> None:
+        self._verify_done()
+        self.controller.failed.emit(message)
+
+    def backup(self) -> None:
+        if not confirm_show_words(self):
+            return
+        self.wallet.words(self._show_words)
+
+    def _show_words(self, words: SeedWords) -> None:
+        BackupDialog(self, words).exec()
+
+    def restore(self) -> None:
+        current = self.snapshot.address if self.snapshot is not None else None
+        dialog = RestoreDialog(self, current)
+        if dialog.exec() != RestoreDialog.DialogCode.Accepted or dialog.words is None:
+            return
+        words = dialog.words
+        dialog.words = None
+        self.wallet.restore(words, replace=current is not None,
+                            on_done=lambda snap: self._tell(
+                                self.tr("Restored the wallet %1.").replace("%1", snap.address)))
+

@@ -1,0 +1,104 @@
+"""``wallet …`` as a process: address, balance and history (JSON contracts), verify, backup
+and restore from stdin — and neither the data dir nor the log ever holds the words."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_cli import ROOT
+from tests.walletkit import fill
+
+ABANDON = "abandon " * 11 + "about"
+ABANDON_ADDRESS = "15STpNCgsJkDPRseRkXDTPMvG1U4w9QkBh"
+
+
+def wallet(data: Path, *args: str, stdin: str | None = None, check: bool = True,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "appstore", "--data-dir", str(data), "wallet", *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, input=stdin or "",
+                          env={**os.environ, "IMAPP_DATA_DIR": "",
+                               "IMAPP_WALLET_PASSPHRASE": "a passphrase for the tests", **(env or {})})
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli-wallet") / "data"
+
+
+def test_address_balance_history_verify(data: Path) -> None:
+    first = wallet(data, "address")
+    address = first.stdout.strip()
+    assert address.startswith("1") and 26 <= len(address) <= 35
+    assert "looks exactly like a Bitcoin" in first.stderr  # said wherever an address is shown
+    assert wallet(data, "address").stdout.strip() == address  # made once
+    assert json.loads(wallet(data, "balance", "--json").stdout) == {"IA": "0", "BCD": "0", "pending": {},
+                                                                    "stores": {}}
+    fill(data / "wallet" / "ledger.sqlite3", address, 6)
+    balance = json.loads(wallet(data, "balance", "--json").stdout)
+    assert balance["IA"] == "1.62345678" and balance["BCD"] == "0.89" and balance["pending"] == {}
+    assert "IA   1.62345678" in wallet(data, "balance").stdout
+    history = json.loads(wallet(data, "history", "--json").stdout)
+    assert [h["seq"] for h in history] == [6, 5, 4, 3, 2, 1]  # newest first
+    assert history[-1]["amount"] == "2" and history[-1]["units"] == 200_000_000
+    assert history[2]["amount"] == "-1" and history[2]["kind"] == "swap"
+    fields = {"store", "seq", "account", "time", "asset", "kind", "reference", "hash", "signature"}
+    assert fields <= set(history[0])
+    only = json.loads(wallet(data, "history", "--json", "--asset", "BCD").stdout)
+    assert [h["asset"] for h in only] == ["BCD", "BCD"]
+    assert json.loads(wallet(data, "history", "--json", "--search", "fairdice").stdout)[0]["seq"] == 1
+    checked = json.loads(wallet(data, "verify", "--json").stdout)
+    assert checked == {"ok": True, "receipts": 6, "signatures": 6, "problem": None}
+
+    db = sqlite3.connect(data / "wallet" / "ledger.sqlite3")
+    db.execute("UPDATE receipts SET amount = amount * 10 WHERE seq = 3")
+    db.commit()
+    db.close()
+    bad = wallet(data, "verify", check=False)
+    assert bad.returncode == 1
+    assert "receipt #3 from store demo (changed)" in bad.stdout and "re-synced" in bad.stdout
+    assert json.loads(wallet(data, "verify", "--json", check=False).stdout)["problem"]["seq"] == 3
+
+
+def test_backup_and_restore(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    address = wallet(data, "address").stdout.strip()
+    refused = wallet(data, "backup", check=False)  # not a terminal, no --yes
+    assert refused.returncode == 1 and "--yes" in refused.stderr and "Anyone who sees" in refused.stderr
+    words = wallet(data, "backup", "--yes").stdout.split()
+    assert len(words) == 12
+
+    wrong = wallet(data, "restore", "--yes", stdin=ABANDON.replace("abandon", "abandn", 1), check=False)
+    assert wrong.returncode == 1 and "word 1 is not in the BIP39" in wrong.stderr
+    checksum = wallet(data, "restore", "--yes", stdin="abandon " * 12, check=False)
+    assert checksum.returncode == 1 and "checksum" in checksum.stderr
+    exists = wallet(data, "restore", stdin=ABANDON, check=False)
+    assert exists.returncode == 1 and address in exists.stderr and "nothing was changed" in exists.stderr
+    assert wallet(data, "address").stdout.strip() == address
+
+    assert ABANDON_ADDRESS in wallet(data, "restore", "--yes", stdin=ABANDON).stdout
+    assert wallet(data, "address").stdout.strip() == ABANDON_ADDRESS
+    assert address in wallet(data, "restore", "--yes", stdin=" ".join(words)).stdout
+    assert wallet(data, "address").stdout.strip() == address  # the first wallet is back
+
+    wrong_pass = wallet(data, "backup", "--yes", check=False,
+                        env={"IMAPP_WALLET_PASSPHRASE": "not it at all"})
+    if (data / "wallet" / "seed.enc").exists():  # the file, when no keyring is there
+        assert wrong_pass.returncode == 1 and "does not open the wallet" in wrong_pass.stderr
+
+    # The phrase, and any three words of it in a row (one word alone is ordinary English).
+    secrets = [" ".join(words), ABANDON] + [" ".join(words[i:i + 3]) for i in range(10)]
+    for path in data.rglob("*"):
+        if path.is_file():
+            blob = path.read_bytes()
+            for secret in secrets:
+                assert secret.encode() not in blob, (path, "holds a seed word")

@@ -1,0 +1,45 @@
+"""Receipts for tests that need a wallet with a history, signed by a test service key (until a
+test runs the real IA service, which tests/service does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from appstore.core.wallet.ledger import Ledger
+from appstore.core.wallet.receipts import ZERO_HASH, Receipt, sign_receipt
+
+TEST_SERVICE_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+
+# kind, asset, amount (base units: IA has 8 decimals by default, BCD 7), reference
+PATTERN = [("reward", "IA", 200_000_000, "org.imapp.fairdice"),
+           ("reward", "IA", 50_000_000, "org.imapp.game2048"), ("dividend", "IA", 12_345_678, "2026-11-02"),
+           ("swap", "IA", -100_000_000, "q-1"),
+           ("swap", "BCD", 9_900_000, "q-1"), ("withdrawal", "BCD", -1_000_000, "w-1")]
+
+
+def chain(account: str, n: int, *, store: str = "demo", key: Ed25519PrivateKey = TEST_SERVICE_KEY,
+          month: str = "2026-11") -> list[Receipt]:
+    """``n`` receipts for ``account``, one every day or so, following PATTERN."""
+    out: list[Receipt] = []
+    prev = ZERO_HASH
+    for seq in range(1, n + 1):
+        kind, asset, amount, reference = PATTERN[(seq - 1) % len(PATTERN)]
+        r = sign_receipt({"store": store, "seq": seq, "account": account,
+                          "time": f"{month}-{1 + (seq * 27) // max(n, 1):02d}T10:{seq % 60:02d}:00Z",
+                          "asset": asset, "amount": amount, "kind": kind, "reference": reference,
+                          "prev_hash": prev}, key)
+        out.append(r)
+        prev = r.hash
+    return out
+
+
+def fill(ledger_file: Path, account: str, n: int) -> list[Receipt]:
+    receipts = chain(account, n)
+    led = Ledger(ledger_file, account=account)
+    try:
+        led.append_many(receipts)
+    finally:
+        led.close()
+    return receipts
