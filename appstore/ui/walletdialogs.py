@@ -83,11 +83,15 @@ class PassphraseDialog(QDialog):
 
 
 def confirm_show_words(parent: QWidget) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("Show your seed words?"),
-                      parent.tr("Your seed words are the only backup of this wallet."), parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Warning,
+                      QCoreApplication.translate("BackupDialog", "Show your seed words?"),
+                      QCoreApplication.translate("BackupDialog",
+                                                 "Your seed words are the only backup of this wallet."),
+                      parent=parent)
     box.setInformativeText(BackupDialog.warning_text())
     box.setStandardButtons(QMessageBox.StandardButton.Cancel)
-    show = box.addButton(parent.tr("Show the words"), QMessageBox.ButtonRole.AcceptRole)
+    show = box.addButton(QCoreApplication.translate("BackupDialog", "Show the words"),
+                         QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return box.clickedButton() is show

@@ -67,9 +67,9 @@ class HistoryModel(QAbstractTableModel):
         self.loaded_once = False
 
     def headers(self) -> tuple[str, ...]:
-        tr = QCoreApplication.translate
-        return (tr("wallet", "Date"), tr("wallet", "Kind"), tr("wallet", "Amount"),
-                tr("wallet", "For"), tr("wallet", "Store"))
+        return (QCoreApplication.translate("wallet", "Date"), QCoreApplication.translate("wallet", "Kind"),
+                QCoreApplication.translate("wallet", "Amount"), QCoreApplication.translate("wallet", "For"),
+                QCoreApplication.translate("wallet", "Store"))
 
     # -- filters and loading -----------------------------------------------------------
 

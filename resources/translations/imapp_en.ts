@@ -22,6 +22,14 @@
     </message>
 </context>
 <context>
+    <name>WalletPage</name>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/walletpage.py" line="316" />
+        <source>%n claim(s) waiting for the store's service</source>
+        <translation><numerusform>%n claim waiting for the store's service</numerusform><numerusform>%n claims waiting for the store's service</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>Wording</name>
     <message numerus="yes">
         <location filename="../../appstore/ui/texts.py" line="35" />

@@ -347,6 +347,47 @@
     </message>
 </context>
 <context>
+    <name>BackupDialog</name>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="87" />
+        <source>Show your seed words?</source>
+        <translation>显示您的助记词？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="88" />
+        <source>Your seed words are the only backup of this wallet.</source>
+        <translation>助记词是此钱包唯一的备份。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="93" />
+        <source>Show the words</source>
+        <translation>显示助记词</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="105" />
+        <source>Back up your wallet</source>
+        <translation>备份您的钱包</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="124" />
+        <source>I have written the words down, in order</source>
+        <translation>我已按顺序抄下这些单词</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="133" />
+        <source>Anyone who sees these words can take everything in this wallet. Write them down on paper, in order, and keep them somewhere safe and offline. Never type them into a website or give them to anyone, including imapp's support.</source>
+        <translation>任何看到这些单词的人都能拿走此钱包中的全部资产。请按顺序抄写在纸上，离线保存在安全的地方。切勿将它们输入任何网站，也不要交给任何人，包括 imapp 的客服。</translation>
+    </message>
+</context>
+<context>
+    <name>BalanceChart</name>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="70" />
+        <source>The balance over time appears here once the wallet has receipts.</source>
+        <translation>钱包有收据后，这里会显示余额的变化。</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <location filename="../../appstore/ui/widgets.py" line="92" />
@@ -684,12 +725,12 @@
 <context>
     <name>InstallController</name>
     <message>
-        <location filename="../../appstore/ui/installs.py" line="417" />
+        <location filename="../../appstore/ui/installs.py" line="415" />
         <source>%1: DApps open in your web browser instead</source>
         <translation>%1：DApp 将改为在您的网页浏览器中打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/installs.py" line="418" />
+        <location filename="../../appstore/ui/installs.py" line="416" />
         <source>The DApp host cannot start</source>
         <translation>DApp 运行环境无法启动</translation>
     </message>
@@ -763,64 +804,107 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="118" />
+        <location filename="../../appstore/ui/mainwindow.py" line="121" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="118" />
+        <location filename="../../appstore/ui/mainwindow.py" line="121" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="119" />
+        <location filename="../../appstore/ui/mainwindow.py" line="123" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="119" />
+        <location filename="../../appstore/ui/mainwindow.py" line="122" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="302" />
+        <location filename="../../appstore/ui/mainwindow.py" line="122" />
+        <source>Wallet</source>
+        <translation>钱包</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/mainwindow.py" line="318" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="311" />
+        <location filename="../../appstore/ui/mainwindow.py" line="327" />
         <source>Open app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="313" />
+        <location filename="../../appstore/ui/mainwindow.py" line="329" />
         <source>A link asks imapp to open “%1”. Open it?</source>
         <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="346" />
+        <location filename="../../appstore/ui/mainwindow.py" line="362" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="364" />
+        <location filename="../../appstore/ui/mainwindow.py" line="380" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="370" />
+        <location filename="../../appstore/ui/mainwindow.py" line="386" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="378" />
+        <location filename="../../appstore/ui/mainwindow.py" line="394" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="381" />
+        <location filename="../../appstore/ui/mainwindow.py" line="397" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseDialog</name>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="36" />
+        <source>Wallet passphrase</source>
+        <translation>钱包密码</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="40" />
+        <source>No system keyring can keep your wallet on this computer, so it is kept in a file protected by a passphrase. Choose one of at least %1 characters. A forgotten passphrase cannot be recovered: only your seed words can restore the wallet.</source>
+        <translation>这台电脑上没有可用的系统密钥环，因此您的钱包将保存在一个由密码保护的文件中。请设置至少 %1 个字符的密码。忘记的密码无法找回：只有助记词能恢复钱包。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="45" />
+        <source>Type the passphrase that protects your wallet file.</source>
+        <translation>请输入保护您钱包文件的密码。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="51" />
+        <source>Passphrase</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="55" />
+        <source>The same passphrase again</source>
+        <translation>再次输入同一密码</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="72" />
+        <source>Use at least %1 characters.</source>
+        <translation>请至少使用 %1 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="74" />
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的密码不一致。</translation>
     </message>
 </context>
 <context>
@@ -829,6 +913,64 @@
         <location filename="../../appstore/ui/host/window.py" line="63" />
         <source>Retry</source>
         <translation>重试</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreDialog</name>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="148" />
+        <source>Restore a wallet</source>
+        <translation>恢复钱包</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="151" />
+        <source>Type your 12 or 24 seed words, in order, separated by spaces.</source>
+        <translation>请按顺序输入您的 12 或 24 个助记词，用空格分隔。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="164" />
+        <source>This replaces the wallet %1 on this computer. Its receipts are kept aside, but without its own seed words it cannot be restored again.</source>
+        <translation>这将替换这台电脑上的钱包 %1。它的收据会另行保留，但没有它自己的助记词就无法再恢复它。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="170" />
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="198" />
+        <source>These %1 words are a valid seed.</source>
+        <translation>这 %1 个单词是有效的助记词。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="203" />
+        <source>Word %1 is not a seed word.</source>
+        <translation>第 %1 个单词不是助记词。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="205" />
+        <source>Did you mean: %1?</source>
+        <translation>您是不是想输入：%1？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="208" />
+        <source>%1 words so far: a seed has 12, 15, 18, 21 or 24.</source>
+        <translation>目前 %1 个单词：助记词应为 12、15、18、21 或 24 个。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="210" />
+        <source>Every word is a seed word, but they do not add up (the checksum): one is wrong, or two are swapped. Check them against your backup.</source>
+        <translation>每个单词都是助记词，但校验和不匹配：有一个单词错了，或有两个单词顺序颠倒。请对照您的备份检查。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="220" />
+        <source>Replace this wallet?</source>
+        <translation>替换此钱包？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletdialogs.py" line="221" />
+        <source>Replace the wallet %1 with the one these words restore?</source>
+        <translation>用这些助记词恢复的钱包替换钱包 %1 吗？</translation>
     </message>
 </context>
 <context>
@@ -1017,6 +1159,142 @@
     </message>
 </context>
 <context>
+    <name>WalletPage</name>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="147" />
+        <source>Wallet</source>
+        <translation>钱包</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="151" />
+        <location filename="../../appstore/ui/walletpage.py" line="378" />
+        <source>Verify</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="152" />
+        <source>Check every receipt's signature, order and chain</source>
+        <translation>检查每张收据的签名、顺序和哈希链</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="154" />
+        <source>Back up…</source>
+        <translation>备份…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="156" />
+        <source>Restore…</source>
+        <translation>恢复…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="164" />
+        <source>This wallet's ledger does not verify</source>
+        <translation>此钱包的账本未通过验证</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="182" />
+        <source>Your BCD address</source>
+        <translation>您的 BCD 地址</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="188" />
+        <location filename="../../appstore/ui/walletpage.py" line="368" />
+        <source>Copy address</source>
+        <translation>复制地址</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="194" />
+        <source>A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, or receives from it, means BCD.</source>
+        <translation>BCD 地址与比特币（BTC）地址看起来完全一样：请确认向它付款或从它收款的一方指的是 BCD。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="209" />
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="226" />
+        <source>Balance over time</source>
+        <translation>余额变化</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="241" />
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="244" />
+        <source>All assets</source>
+        <translation>全部资产</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="248" />
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="256" />
+        <source>Search receipts</source>
+        <translation>搜索收据</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="279" />
+        <location filename="../../appstore/ui/walletpage.py" line="345" />
+        <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
+        <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="309" />
+        <source>Kept in this computer's keyring.</source>
+        <translation>保存在这台电脑的密钥环中。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="310" />
+        <source>Kept in a file protected by your passphrase.</source>
+        <translation>保存在由您的密码保护的文件中。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/walletpage.py" line="316" />
+        <source>%n claim(s) waiting for the store's service</source>
+        <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="319" />
+        <source>Nothing pending.</source>
+        <translation>没有待处理的申领。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="324" />
+        <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
+        <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="344" />
+        <source>No receipts match.</source>
+        <translation>没有匹配的收据。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="367" />
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="372" />
+        <source>Verifying…</source>
+        <translation>正在验证…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="383" />
+        <source>The ledger verifies: %1 receipts, every signature checked.</source>
+        <translation>账本验证通过：%1 张收据，每个签名都已检查。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="407" />
+        <source>Restored the wallet %1.</source>
+        <translation>已恢复钱包 %1。</translation>
+    </message>
+</context>
+<context>
     <name>Wording</name>
     <message numerus="yes">
         <location filename="../../appstore/ui/texts.py" line="35" />
@@ -1042,6 +1320,74 @@
         <location filename="../../appstore/ui/texts.py" line="45" />
         <source>%n min left</source>
         <translation><numerusform>剩余 %n 分钟</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>wallet</name>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="26" />
+        <source>Reward</source>
+        <translation>奖励</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="27" />
+        <source>Dividend</source>
+        <translation>分红</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="28" />
+        <source>Swap</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="29" />
+        <source>Stake</source>
+        <translation>押注</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="30" />
+        <source>Payout</source>
+        <translation>派彩</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="31" />
+        <source>Refund</source>
+        <translation>退款</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="32" />
+        <source>Payment</source>
+        <translation>付款</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="33" />
+        <source>Withdrawal</source>
+        <translation>提现</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="70" />
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="70" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="71" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="71" />
+        <source>For</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletmodels.py" line="72" />
+        <source>Store</source>
+        <translation>商店</translation>
     </message>
 </context>
 </TS>
