@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -103,6 +102,7 @@ class BackupDialog(QDialog):
     def __init__(self, parent: QWidget, words: SeedWords) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Back up your wallet"))
+        self.setMinimumWidth(480)
         col = QVBoxLayout(self)
         col.setSpacing(12)
         warning = plain_label(self.warning_text())
@@ -121,8 +121,6 @@ class BackupDialog(QDialog):
             grid.addWidget(label, i % rows, i // rows)
             self.word_labels.append(label)
         col.addLayout(grid)
-        self.written = QCheckBox(self.tr("I have written the words down, in order"))
-        col.addWidget(self.written)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)

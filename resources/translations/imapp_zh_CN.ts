@@ -349,32 +349,27 @@
 <context>
     <name>BackupDialog</name>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="87" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="86" />
         <source>Show your seed words?</source>
         <translation>显示您的助记词？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="88" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="87" />
         <source>Your seed words are the only backup of this wallet.</source>
         <translation>助记词是此钱包唯一的备份。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="93" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="92" />
         <source>Show the words</source>
         <translation>显示助记词</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="105" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="104" />
         <source>Back up your wallet</source>
         <translation>备份您的钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="124" />
-        <source>I have written the words down, in order</source>
-        <translation>我已按顺序抄下这些单词</translation>
-    </message>
-    <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="133" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="131" />
         <source>Anyone who sees these words can take everything in this wallet. Write them down on paper, in order, and keep them somewhere safe and offline. Never type them into a website or give them to anyone, including imapp's support.</source>
         <translation>任何看到这些单词的人都能拿走此钱包中的全部资产。请按顺序抄写在纸上，离线保存在安全的地方。切勿将它们输入任何网站，也不要交给任何人，包括 imapp 的客服。</translation>
     </message>
@@ -872,37 +867,37 @@
 <context>
     <name>PassphraseDialog</name>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="36" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="35" />
         <source>Wallet passphrase</source>
         <translation>钱包密码</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="40" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="39" />
         <source>No system keyring can keep your wallet on this computer, so it is kept in a file protected by a passphrase. Choose one of at least %1 characters. A forgotten passphrase cannot be recovered: only your seed words can restore the wallet.</source>
         <translation>这台电脑上没有可用的系统密钥环，因此您的钱包将保存在一个由密码保护的文件中。请设置至少 %1 个字符的密码。忘记的密码无法找回：只有助记词能恢复钱包。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="45" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="44" />
         <source>Type the passphrase that protects your wallet file.</source>
         <translation>请输入保护您钱包文件的密码。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="51" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="50" />
         <source>Passphrase</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="55" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="54" />
         <source>The same passphrase again</source>
         <translation>再次输入同一密码</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="72" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="71" />
         <source>Use at least %1 characters.</source>
         <translation>请至少使用 %1 个字符。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="74" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="73" />
         <source>The two passphrases differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -918,57 +913,57 @@
 <context>
     <name>RestoreDialog</name>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="148" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="146" />
         <source>Restore a wallet</source>
         <translation>恢复钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="151" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="149" />
         <source>Type your 12 or 24 seed words, in order, separated by spaces.</source>
         <translation>请按顺序输入您的 12 或 24 个助记词，用空格分隔。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="164" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="162" />
         <source>This replaces the wallet %1 on this computer. Its receipts are kept aside, but without its own seed words it cannot be restored again.</source>
         <translation>这将替换这台电脑上的钱包 %1。它的收据会另行保留，但没有它自己的助记词就无法再恢复它。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="170" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="168" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="198" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="196" />
         <source>These %1 words are a valid seed.</source>
         <translation>这 %1 个单词是有效的助记词。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="203" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="201" />
         <source>Word %1 is not a seed word.</source>
         <translation>第 %1 个单词不是助记词。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="205" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="203" />
         <source>Did you mean: %1?</source>
         <translation>您是不是想输入：%1？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="208" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="206" />
         <source>%1 words so far: a seed has 12, 15, 18, 21 or 24.</source>
         <translation>目前 %1 个单词：助记词应为 12、15、18、21 或 24 个。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="210" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="208" />
         <source>Every word is a seed word, but they do not add up (the checksum): one is wrong, or two are swapped. Check them against your backup.</source>
         <translation>每个单词都是助记词，但校验和不匹配：有一个单词错了，或有两个单词顺序颠倒。请对照您的备份检查。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="220" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="218" />
         <source>Replace this wallet?</source>
         <translation>替换此钱包？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="221" />
+        <location filename="../../appstore/ui/walletdialogs.py" line="219" />
         <source>Replace the wallet %1 with the one these words restore?</source>
         <translation>用这些助记词恢复的钱包替换钱包 %1 吗？</translation>
     </message>
