@@ -44,6 +44,7 @@ def add_parsers(sub: Any) -> None:
     verify.add_argument("--json", action="store_true")
     backup = wsub.add_parser("backup", help="show the seed words (after a warning)")
     backup.add_argument("--yes", action="store_true", help="do not ask first (scripts)")
+    wsub.add_parser("sync", help="send waiting claims and fetch the receipts the wallet lacks")
     restore = wsub.add_parser("restore", help="restore the wallet from its words, read from stdin")
     restore.add_argument("--yes", action="store_true",
                          help="replace the wallet that is there without asking")
@@ -119,6 +120,14 @@ def _run(args: argparse.Namespace, services: Services) -> int:
 
         _note(f"note: {LOOKALIKE_NOTE}")
         return 0
+    if what == "sync":
+        from appstore.cli_rewards import sync
+
+        return sync(services)
+    if what in ("balance", "history"):
+        from appstore.cli_rewards import claim_and_tell
+
+        claim_and_tell(services)  # what was recorded earns IA first (best effort)
     if what == "balance":
         balances = wallet.balances()
         if args.json:

@@ -46,6 +46,8 @@ class ActivityEvent:
     at: str = field(default_factory=_now)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     seq: int = 0  # set once recorded: the event's place in the journal
+    version: str | None = None  # the version an update installed (rewards: once per version)
+    seconds: int | None = None  # how long a browse lasted (rewards: only past the policy's minimum)
 
 
 Listener = Callable[[ActivityEvent], None]
@@ -63,6 +65,10 @@ CREATE TABLE IF NOT EXISTS cursors (
     name TEXT PRIMARY KEY,
     seq INTEGER NOT NULL
 );
+"""
+_DETAILS = """
+ALTER TABLE events ADD COLUMN version TEXT;
+ALTER TABLE events ADD COLUMN seconds INTEGER;
 """
 
 
@@ -88,7 +94,7 @@ class ActivityLog:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            self._db = open_database(self.path, [_SCHEMA],
+            self._db = open_database(self.path, [_SCHEMA, _DETAILS],
                                      if_damaged="move it away to start a new activity journal")
             self._import_jsonl()
         return self._db
@@ -117,18 +123,20 @@ class ActivityLog:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def record(self, kind: Activity, store: str, app_id: str) -> ActivityEvent:
+    def record(self, kind: Activity, store: str, app_id: str, *, version: str | None = None,
+               seconds: int | None = None) -> ActivityEvent:
         """Append one event and return it with its ``id`` and ``seq``."""
-        event = ActivityEvent(Activity(kind), store, app_id)
+        event = ActivityEvent(Activity(kind), store, app_id, version=version, seconds=seconds)
         with self._lock, _writing(self.path):
             db = self._conn()
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                cur = db.execute("INSERT INTO events (id, kind, store, app_id, at) VALUES "
-                                 "(?, ?, ?, ?, ?)", (event.id, event.kind.value, event.store,
-                                                     event.app_id, event.at))
+                cur = db.execute("INSERT INTO events (id, kind, store, app_id, at, version, seconds) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 (event.id, event.kind.value, event.store, event.app_id, event.at,
+                                  version, seconds))
             recorded = ActivityEvent(event.kind, event.store, event.app_id, event.at, event.id,
-                                     int(cur.lastrowid or 0))
+                                     int(cur.lastrowid or 0), version, seconds)
         for listener in list(self._listeners):
             listener(recorded)
         return recorded
@@ -137,9 +145,22 @@ class ActivityLog:
         """Events with ``seq > cursor``, oldest first."""
         with self._lock:
             rows = self._conn().execute(
-                "SELECT kind, store, app_id, at, id, seq FROM events WHERE seq > ? ORDER BY seq "
-                "LIMIT ?", (cursor, -1 if limit is None else limit)).fetchall()
-        return [ActivityEvent(Activity(k), s, a, at, i, seq) for k, s, a, at, i, seq in rows]
+                "SELECT kind, store, app_id, at, id, seq, version, seconds FROM events WHERE seq > ? "
+                "ORDER BY seq LIMIT ?", (cursor, -1 if limit is None else limit)).fetchall()
+        return [ActivityEvent(Activity(k), s, a, at, i, seq, v, sec) for k, s, a, at, i, seq, v, sec in rows]
+
+    def by_id(self, ids: list[str]) -> dict[str, ActivityEvent]:
+        """The events with these ids (those that exist)."""
+        out: dict[str, ActivityEvent] = {}
+        with self._lock:
+            db = self._conn()
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                rows = db.execute("SELECT kind, store, app_id, at, id, seq, version, seconds FROM events "
+                                  f"WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+                for k, s, a, at, i, seq, v, sec in rows:
+                    out[i] = ActivityEvent(Activity(k), s, a, at, i, seq, v, sec)
+        return out
 
     def events(self) -> list[ActivityEvent]:
         return self.after(0)

@@ -167,7 +167,8 @@ class Installs:
             self.library.mark_store_gone(app.store)  # removed while this was installing
         newer = before is not None and Version(installed.version) > Version(before.version)
         if before is None or newer:
-            self.activity.record(Activity.UPDATE if newer else Activity.DOWNLOAD, app.store, app.id)
+            self.activity.record(Activity.UPDATE if newer else Activity.DOWNLOAD, app.store, app.id,
+                                 version=installed.version if newer else None)
         if self.queue.remove(item.key):
             item.path.unlink(missing_ok=True)  # unpacked now: the package is not needed
         self._remember(Finished(item.key, app.store, app.id, release.version, item.request.length,

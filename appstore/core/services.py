@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -16,8 +17,13 @@ from appstore.core.store.manager import CatalogView, Stores
 if TYPE_CHECKING:
     from appstore.core.installs import Installs
     from appstore.core.news import News
+    from appstore.core.rewards import Rewards
     from appstore.core.wallet.seedstore import PassphraseSource
     from appstore.core.wallet.wallet import Wallet
+    from appstore.service.embedded import EmbeddedService
+
+
+_EMBEDDED_LOCK = threading.Lock()
 
 
 @dataclass
@@ -30,6 +36,8 @@ class Services:
     autostart_downloads: bool = True  # the GUI resumes the last run's downloads; the CLI not
     _wallet: Wallet | None = field(default=None, repr=False)
     wallet_passphrase: PassphraseSource | None = None  # asks for the wallet file's passphrase
+    _rewards: Rewards | None = field(default=None, repr=False)
+    _embedded: EmbeddedService | None = field(default=None, repr=False)
 
     @property
     def installs(self) -> Installs:
@@ -58,8 +66,33 @@ class Services:
         if self._wallet is None:
             from appstore.core.wallet.wallet import Wallet as Made  # loaded on first use
 
-            self._wallet = Made(self.paths, passphrase=self.wallet_passphrase)
+            self._wallet = Made(self.paths, passphrase=self.wallet_passphrase,
+                                decimals=lambda store: self.rewards.decimals(store))
         return self._wallet
+
+    @property
+    def rewards(self) -> Rewards:
+        """Claims, re-sync, swaps: the wallet's side of the stores' IA services."""
+        if self._rewards is None:
+            from appstore.core.rewards import Rewards as Made  # loaded on first use
+
+            self._rewards = Made(self.stores, self.activity, self.wallet, self.embedded_url)
+        return self._rewards
+
+    def embedded_url(self, store_id: str) -> str | None:
+        """The URL of the IA service this process runs for ``store_id``: only the built-in demo
+        store's service is embedded (started on first use; a store that merely claims
+        ``embedded:`` in its policy gets none)."""
+        if not self.stores.is_builtin(store_id):
+            return None
+        with _EMBEDDED_LOCK:
+            if self._embedded is None:
+                from appstore.service.embedded import EmbeddedService as Made
+
+                base = self.paths.demo_dir
+                self._embedded = Made.from_store_dir(base / "repo", base / "service", base / "keys").start()
+                log.info("the demo store's IA service runs at %s", self._embedded.url)
+            return self._embedded.url
 
     @classmethod
     def open(cls, data_dir: str | None = None, *, demo: bool = True,
@@ -139,4 +172,7 @@ class Services:
             self._news.close()
         if self._wallet is not None:
             self._wallet.close()
+        if self._embedded is not None:
+            self._embedded.stop()
+            self._embedded = None
         self.activity.close()

@@ -63,19 +63,33 @@ class AppPage(QScrollArea):
         self._thumbs: dict[str, QLabel] = {}
         self._icon_label: QLabel | None = None
         self._opened = QElapsedTimer()  # since the user opened the page (see ``_settled``)
+        self._browsing: App | None = None  # the app whose browse is recorded when the page is left
         images.loaded.connect(self._image_loaded)
 
     # -- building ----------------------------------------------------------------------------
     def show_app(self, listing: Listing, view: CatalogView, *, opened: bool = True) -> None:
         """Show ``listing``. ``opened``: the user opened it (the ``browse`` activity), rather
         than the page being redrawn for a refreshed catalogue."""
+        if opened:
+            self.finish_browse()  # the app shown before
         self.listing = listing
         scroll = self.verticalScrollBar().value()
         self._build(listing.app, view)
         self.verticalScrollBar().setValue(0 if opened else scroll)
         if opened:
             self._opened.start()
-            self.controller.record(Activity.BROWSE, listing.app)
+            self._browsing = listing.app
+
+    def finish_browse(self) -> None:
+        """Record the ``browse`` of the app shown, with how long it was on screen (the store's
+        policy pays for a browse only past a number of seconds)."""
+        app, self._browsing = self._browsing, None
+        if app is not None and self._opened.isValid():
+            self.controller.record(Activity.BROWSE, app, seconds=int(self._opened.elapsed() // 1000))
+
+    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.finish_browse()  # another page, or the window closing
+        super().hideEvent(event)
 
     def _settled(self) -> bool:
         """False just after the page opened: the second click of a double-click on an app card

@@ -208,20 +208,20 @@ class Controller(QObject):
                                 on_done=lambda _: self.reload(), on_error=failed)
 
     # -- activity ----------------------------------------------------------------------------
-    def record(self, kind: Activity, app: App) -> None:
-        self._record(kind, app.store, app.id)
+    def record(self, kind: Activity, app: App, *, seconds: int | None = None) -> None:
+        self._record(kind, app.store, app.id, seconds=seconds)
 
     def record_open(self, store: str, app_id: str) -> None:
         """An installed app was opened (also one whose store is gone)."""
         self._record(Activity.OPEN, store, app_id)
 
-    def _record(self, kind: Activity, store: str, app_id: str) -> None:
+    def _record(self, kind: Activity, store: str, app_id: str, *, seconds: int | None = None) -> None:
         if self.services is None:
             return
         log = self.services.activity
 
         def record(ctx: JobContext) -> ActivityEvent:
-            return log.record(kind, store, app_id)
+            return log.record(kind, store, app_id, seconds=seconds)
 
         self.jobs.submit(record, lane="activity", title=f"record {kind}",
                          on_done=self.activity.emit,

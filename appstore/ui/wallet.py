@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
+from appstore.core.errors import AppStoreError
 from appstore.core.jobs import JobContext
 from appstore.core.wallet.errors import NoWallet
 from appstore.core.wallet.ledger import Problem, Verification
@@ -73,11 +74,13 @@ class PassphraseBridge(QObject):
 
 class WalletController(QObject):
     """Signals: ``changed(WalletSnapshot)`` after every load or change; ``failed(str)`` a
-    message to show; ``verified(Verification)`` a verification finished."""
+    message to show; ``verified(Verification)`` a verification finished; ``notice(str)`` a
+    short line for the status bar ("+2 IA — opened Parts Provenance", or why none was paid)."""
 
     changed = Signal(object)
     failed = Signal(str)
     verified = Signal(object)
+    notice = Signal(str)
 
     def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +88,113 @@ class WalletController(QObject):
         self.bridge = PassphraseBridge(self)
         self.snapshot: WalletSnapshot | None = None
         self._verified_ok = False
+        self._claiming: Job | None = None
+        self._claim_again = False
+        controller.activity.connect(lambda _event: self.claim())
+        controller.ready.connect(self.claim)  # what waited from the last run (offline claims)
+
+    # -- rewards ---------------------------------------------------------------------------
+
+    def claim(self) -> None:
+        """Send the claims for what was recorded; one round at a time, another after it if
+        more was recorded meanwhile."""
+        if self._claiming is not None:
+            self._claim_again = True
+            return
+        services = self.controller.services
+        if services is None or self.wallet is None:
+            return
+
+        def run(ctx: JobContext) -> Any:
+            return services.rewards.claim()
+
+        def done(report: Any) -> None:
+            self._claiming = None
+            for line in _report_lines(report, services, self._app_name):
+                self.notice.emit(line)
+            if report.credits:
+                self.load(create=False)
+            if self._claim_again:
+                self._claim_again = False
+                self.claim()
+
+        def failed(message: str, _: BaseException) -> None:
+            self._claiming = None
+            self.notice.emit(self.tr("Rewards could not be claimed now: %1").replace("%1", message))
+
+        self._claiming = self.controller.jobs.submit(run, lane="wallet", title="claim rewards", key="wallet",
+                                                     on_done=done, on_error=failed)
+
+    def _app_name(self, app_id: str) -> str:
+        view = self.controller.view
+        if view is not None:
+            try:
+                from appstore.core.catalog.models import localized
+                from appstore.ui import texts
+
+                return localized(view.find(app_id).app.name, texts.language())
+            except (AppStoreError, ValueError):
+                pass
+        return app_id
+
+    def rewards_status(self, on_done: Callable[[Any], None]) -> Job | None:
+        """Every store's policy and today's progress (``RewardsView`` rows), read on a worker."""
+        services = self.controller.services
+        if services is None:
+            return None
+
+        def read(ctx: JobContext) -> list[RewardsRow]:
+            rows = []
+            for store in services.rewards.stores_with_service():
+                policy = services.rewards.policy(store)
+                if policy is None:
+                    continue
+                try:
+                    status, error = services.rewards.status(store), None
+                except AppStoreError as e:
+                    status, error = None, str(e)
+                rows.append(RewardsRow(store, policy, status, error, services.rewards.terms(store)))
+            return rows
+
+        return self._submit(read, "read the rewards", lane="io", on_done=on_done)
+
+    def quote(self, store: str, amount: int, on_done: Callable[[Any], None],
+              on_error: Callable[[str, BaseException], None]) -> Job | None:
+        services = self.controller.services
+        if services is None:
+            return None
+        return self.controller.jobs.submit(lambda ctx: services.rewards.quote(store, amount), lane="io",
+                                           title="ask for a quote", key="wallet", on_done=on_done,
+                                           on_error=on_error)
+
+    def swap(self, store: str, quote: Any, on_done: Callable[[Any], None],
+             on_error: Callable[[str, BaseException], None]) -> Job | None:
+        services = self.controller.services
+        if services is None:
+            return None
+
+        def done(receipts: Any) -> None:
+            self.load(create=False)
+            on_done(receipts)
+
+        return self.controller.jobs.submit(lambda ctx: services.rewards.swap(store, quote), lane="wallet",
+                                           title="swap", key="wallet", on_done=done, on_error=on_error)
+
+    def sync(self) -> Job | None:
+        """Re-sync every store's receipts (and re-build a ledger that failed verification)."""
+        services = self.controller.services
+        if services is None:
+            return None
+
+        def run(ctx: JobContext) -> int:
+            return sum(services.rewards.sync(store) for store in services.rewards.stores_with_service())
+
+        def done(count: int) -> None:
+            self.notice.emit(self.tr("Re-synced: %1 receipt(s) received.").replace("%1", str(count)))
+            self._verified_ok = False
+            self.load(create=False)
+
+        return self._submit(run, "re-sync the wallet", on_done=done)
 
     @property
     def wallet(self) -> Wallet | None:
@@ -181,6 +291,40 @@ class WalletController(QObject):
         from appstore.ui.walletdialogs import ask_passphrase
 
         self.bridge.dialog = lambda request: ask_passphrase(widget, request)
+
+
+@dataclass(frozen=True)
+class RewardsRow:
+    """One store's rewards: its policy, and the service's view of today (None: unreachable,
+    ``error`` says why)."""
+
+    store: str
+    policy: Any
+    status: Any
+    error: str | None
+    terms: Any
+
+
+def _report_lines(report: Any, services: Any, name: Callable[[str], str]) -> list[str]:
+    tr = QCoreApplication.translate
+    words = {"browse": tr("wallet", "browsed %1"), "forward": tr("wallet", "shared %1"),
+             "download": tr("wallet", "downloaded %1"), "update": tr("wallet", "updated %1"),
+             "open": tr("wallet", "opened %1")}
+    lines = []
+    for c in report.credits:
+        amount = services.wallet.balance_text("IA", c.receipt.amount, c.store)
+        lines.append(f"+{amount} IA — " + words.get(c.kind, "%1").replace("%1", name(c.app_id)))
+    reasons = {"duplicate": tr("wallet", "already credited"),
+               "cap-kind": tr("wallet", "today's cap for this activity is reached"),
+               "cap-total": tr("wallet", "today's total cap is reached"),
+               "unknown-app": tr("wallet", "the store does not list this app")}
+    for r in report.refusals:
+        if r.code == "too-short":
+            continue  # a glance at a page is not worth a message
+        what = words.get(r.kind, "%1").replace("%1", name(r.app_id))
+        lines.append(tr("wallet", "No IA for %1: %2").replace("%1", what).replace(
+            "%2", reasons.get(r.code, r.message)))
+    return lines
 
 
 def _snapshot(wallet: Wallet, address: str, verified: bool) -> WalletSnapshot:

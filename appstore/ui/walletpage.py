@@ -29,9 +29,10 @@ from appstore.core.wallet.ledger import Verification
 from appstore.core.wallet.receipts import ASSETS, KINDS
 from appstore.ui import theme
 from appstore.ui.controller import Controller
-from appstore.ui.wallet import WalletController, WalletSnapshot
+from appstore.ui.wallet import RewardsRow, WalletController, WalletSnapshot
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog, confirm_show_words, copy_text
 from appstore.ui.walletmodels import HistoryModel, kind_label
+from appstore.ui.walletrewards import RewardsCard, SwapDialog, activity_label, rewards_title
 from appstore.ui.widgets import plain_label, section_title
 
 
@@ -155,7 +156,11 @@ class WalletPage(QScrollArea):
         self.backup_button.clicked.connect(self.backup)
         self.restore_button = QPushButton(self.tr("Restore…"))
         self.restore_button.clicked.connect(self.restore)
-        for b in (self.verify_button, self.backup_button, self.restore_button):
+        self.swap_button = QPushButton(self.tr("Swap IA → BCD…"))
+        self.swap_button.setObjectName("primary")
+        self.swap_button.clicked.connect(self.swap)
+        self.swap_button.setEnabled(False)
+        for b in (self.swap_button, self.verify_button, self.backup_button, self.restore_button):
             head.addWidget(b)
         col.addLayout(head)
 
@@ -166,6 +171,9 @@ class WalletPage(QScrollArea):
         self.problem_text.setWordWrap(True)
         problem_col.addWidget(self.problem_title)
         problem_col.addWidget(self.problem_text)
+        self.resync_button = QPushButton(self.tr("Re-sync from the store"))
+        self.resync_button.clicked.connect(self.resync)
+        problem_col.addWidget(self.resync_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.problem_card.setVisible(False)
         col.addWidget(self.problem_card)
 
@@ -220,6 +228,12 @@ class WalletPage(QScrollArea):
         balance_col.addStretch(1)
         top.addWidget(balance_card, 2)
         col.addLayout(top)
+
+        rewards_card, rewards_col = _card()
+        rewards_col.addWidget(rewards_title())
+        self.rewards = RewardsCard()
+        rewards_col.addWidget(self.rewards)
+        col.addWidget(rewards_card)
 
         chart_card, chart_col = _card()
         chart_head = QHBoxLayout()
@@ -299,6 +313,11 @@ class WalletPage(QScrollArea):
     def refresh(self) -> None:
         """Read the wallet again (made on first use); its history follows the snapshot."""
         self.wallet.load(create=True)
+        self.wallet.rewards_status(self._rewards_read)
+
+    def _rewards_read(self, rows: list[RewardsRow]) -> None:
+        self.rewards.show_rows(rows)
+        self.swap_button.setEnabled(any(r.terms is not None and r.status is not None for r in rows))
 
     def show_snapshot(self, snapshot: WalletSnapshot) -> None:
         first = self.snapshot is None or self.snapshot.address != snapshot.address
@@ -326,6 +345,8 @@ class WalletPage(QScrollArea):
                     "%1", str(problem)).replace("%2", problem.store))
         self._draw_chart()
         self.model.reload()
+        if not first:
+            self.wallet.rewards_status(self._rewards_read)  # today's progress moved
 
     def _draw_chart(self) -> None:
         snapshot = self.snapshot
@@ -346,13 +367,21 @@ class WalletPage(QScrollArea):
         self.empty_history.setVisible(empty)
 
     def _app_name(self, reference: str) -> str | None:
+        """What a receipt was for, in words: a reward names its activity and app."""
+        from appstore.core.ia.protocol import parse_reward_reference
+
+        reward = parse_reward_reference(reference)
+        app_id = reward[1] if reward is not None else reference
         view = self.controller.view
-        if view is None or not reference:
-            return None
-        try:
-            return localized(view.find(reference).app.name, self.lang)
-        except (NotFound, ValueError):
-            return None
+        name = None
+        if view is not None and app_id:
+            try:
+                name = localized(view.find(app_id).app.name, self.lang)
+            except (NotFound, ValueError):
+                name = None
+        if reward is None:
+            return name
+        return f"{activity_label(reward[0])} · {name or app_id}"
 
     # -- actions ---------------------------------------------------------------------
 
@@ -360,6 +389,19 @@ class WalletPage(QScrollArea):
         window = self.window()
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text, 8000)
+
+    def swap(self) -> None:
+        rows = [r for r in self.rewards.rows if r.terms is not None]
+        if not rows or self.snapshot is None:
+            return
+        row = rows[0]
+        balance = self.snapshot.balances.stores.get(row.store, {}).get("IA")
+        dialog = SwapDialog(self, self.wallet, row, balance.units if balance is not None else 0)
+        if dialog.exec() == SwapDialog.DialogCode.Accepted and dialog.done_receipts:
+            self._tell(self.tr("Swapped: the receipts are in your history."))
+
+    def resync(self) -> None:
+        self.wallet.sync()
 
     def copy_address(self) -> None:
         if self.snapshot is not None:

@@ -17,14 +17,15 @@ def _texts(desktop: DesktopApp) -> str:
     return "\n".join(label.text() for label in page.findChildren(QLabel))
 
 
-def _events(data: Path) -> list[dict[str, str]]:
+def _events(data: Path) -> list[dict[str, object]]:
     """What the journal holds, read as another process would."""
     path = data / "activity.sqlite3"
     if not path.exists():
         return []
     log = ActivityLog(path)
     try:
-        return [{"kind": e.kind.value, "app_id": e.app_id, "id": e.id} for e in log.events()]
+        return [{"kind": e.kind.value, "app_id": e.app_id, "id": e.id, "seconds": e.seconds}
+                for e in log.events()]
     finally:
         log.close()
 
@@ -41,8 +42,10 @@ def test_app_page_contents(desktop: DesktopApp, qtbot: QtBot, data: Path) -> Non
                      "imapp Demo Store (demo)", "Signed by the store and verified"):
         assert expected in text, expected
     assert "<script" not in text
+    assert not _events(data)  # a browse is recorded when the page is left, with its duration
+    desktop.window.show_page("discover")
     qtbot.waitUntil(lambda: any(e["kind"] == "browse" and e["app_id"] == "org.imapp.bcdunits"
-                                for e in _events(data)), timeout=5000)
+                                and e["seconds"] == 0 for e in _events(data)), timeout=5000)
 
 
 def test_screenshots_load_and_open_in_viewer(desktop: DesktopApp, qtbot: QtBot) -> None:
@@ -98,10 +101,11 @@ def test_page_in_chinese(qtbot: QtBot, data: Path) -> None:
 def test_refreshed_catalogue_redraws_without_counting_another_visit(desktop: DesktopApp, qtbot: QtBot,
                                                                     data: Path) -> None:
     desktop.window.open_ref("org.imapp.notes")
-    qtbot.waitUntil(lambda: len(_events(data)) == 1, timeout=5000)
     loads = desktop.controller.loads_done
     desktop.controller.refresh()
     qtbot.waitUntil(lambda: desktop.controller.loads_done > loads, timeout=10000)
     assert desktop.window.current_page() == "app:org.imapp.notes"
+    desktop.window.show_page("library")
+    qtbot.waitUntil(lambda: len(_events(data)) == 1, timeout=5000)
     qtbot.wait(200)
     assert [e["kind"] for e in _events(data)] == ["browse"]

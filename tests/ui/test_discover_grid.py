@@ -92,6 +92,7 @@ def test_a_click_opens_the_app(desktop: DesktopApp, qtbot: QtBot) -> None:
     ref = index.data(Roles.REF)
     qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=grid.visualRect(index).center())
     assert desktop.window.current_page() == f"app:{ref}"
+    desktop.window.show_page("discover")  # the browse is recorded on leaving, with its duration
     qtbot.waitUntil(lambda: bool(visits), timeout=5000)
     qtbot.wait(200)  # time for a second, wrong, visit to be recorded
     journal = ActivityLog(desktop.controller.services.activity.path).events()  # type: ignore[union-attr]

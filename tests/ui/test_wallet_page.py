@@ -160,3 +160,40 @@ def test_the_passphrase_is_asked_on_the_gui_thread_for_a_worker(desktop: Desktop
     qtbot.waitUntil(lambda: bool(answers), timeout=5000)
     worker.join()
     assert answers == ["typed"] and asked_on == [threading.main_thread()]
+
+
+def test_an_activity_earns_ia_from_the_embedded_service_and_swaps(desktop: DesktopApp, qtbot: QtBot) -> None:
+    """Sharing an app records a forward; the demo store's service (embedded, over HTTP on
+    127.0.0.1) credits it; the notice says so; the swap dialog quotes and swaps."""
+    from appstore.core.activity import Activity
+    from appstore.ui.walletrewards import SwapDialog
+
+    page = open_page(desktop, qtbot)
+    notices: list[str] = []
+    page.wallet.notice.connect(notices.append)
+    view = desktop.controller.view
+    assert view is not None
+    desktop.controller.record(Activity.FORWARD, view.find("org.imapp.charity").app)
+    qtbot.waitUntil(lambda: bool(notices), timeout=30000)
+    assert notices[0] == "+1 IA — shared Open Charity", notices
+    qtbot.waitUntil(lambda: page.balance_labels["IA"].text() == "1 IA", timeout=10000)
+    desktop.controller.record(Activity.FORWARD, view.find("org.imapp.charity").app)  # once a day
+    qtbot.waitUntil(lambda: len(notices) == 2, timeout=30000)
+    assert notices[1] == "No IA for shared Open Charity: already credited"
+    qtbot.waitUntil(lambda: page.swap_button.isEnabled() and bool(page.rewards.rows), timeout=20000)
+    assert page.rewards.rows[0].status.kinds["forward"].count == 1
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
+    assert page.model.data(page.model.index(0, 3)) == "Sharing an app · Open Charity"
+
+    dialog = SwapDialog(page, page.wallet, page.rewards.rows[0], 100_000_000)
+    qtbot.addWidget(dialog)
+    dialog.amount.setText("2")
+    qtbot.waitUntil(lambda: "more than" in dialog.status.text(), timeout=5000)
+    dialog.amount.setText("1")
+    qtbot.waitUntil(lambda: dialog.confirm.isEnabled(), timeout=20000)
+    assert dialog.receive.text() == "0.00997 BCD" and dialog.fee.text() == "0.003 IA"
+    assert dialog.expires.text().endswith(" s")
+    dialog.confirm.click()
+    qtbot.waitUntil(lambda: dialog.done_receipts is not None, timeout=20000)
+    qtbot.waitUntil(lambda: page.balance_labels["BCD"].text() == "0.00997 BCD", timeout=10000)
+    assert page.balance_labels["IA"].text() == "0 IA"

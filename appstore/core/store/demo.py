@@ -3,6 +3,10 @@
 On first run (no stores.json yet), keys are generated in ``DATA/demo-store/keys``, the sources in
 ``resources/demo-store`` are published to ``DATA/demo-store/repo`` and trusted over file://.
 Every start re-publishes when the sources changed and otherwise re-signs what nears expiry.
+
+The demo store has an IA service: its reward policy and swap terms are written at publish time
+with this machine's service key (``keys/service.pem``) and name the service ``embedded:`` (it
+runs inside imapp on a port that changes every run, so the signed policy need not).
 """
 
 from __future__ import annotations
@@ -13,20 +17,24 @@ from pathlib import Path
 
 from appstore import __version__
 from appstore.core.fileio import write_bytes_atomic
+from appstore.core.ia.policy import policy_json, terms_json
 from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.core.publish.builder import publish
-from appstore.core.publish.keys import init_keys, load_keys
-from appstore.core.publish.source import load_source
+from appstore.core.publish.keys import init_keys, load_keys, load_service_key
+from appstore.core.publish.source import StoreContent, load_source
 from appstore.core.resources import DEMO_SOURCE
 from appstore.core.store.config import StoreEntry, now_iso
 from appstore.core.store.manager import Stores
+from appstore.core.wallet.receipts import public_key_hex
 
 DEMO_ID = "demo"
+# Bump when what is published from the same sources changes (the generated reward policy...).
+DEMO_GENERATION = "2"
 
 
 def _source_fingerprint(src: Path) -> str:
-    h = hashlib.sha256(__version__.encode())
+    h = hashlib.sha256(f"{__version__}\0{DEMO_GENERATION}".encode())
     for p in sorted(src.rglob("*")):
         if p.is_file():
             st = p.stat()
@@ -41,6 +49,15 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def _content(src: Path, keys_dir: Path) -> StoreContent:
+    """The sources, with the reward policy and swap terms of this machine's service key."""
+    content = load_source(src)
+    key = public_key_hex(load_service_key(keys_dir))
+    content.files.setdefault("rewards/policy.json", policy_json(DEMO_ID, key))
+    content.files.setdefault("swap/rates.json", terms_json(DEMO_ID))
+    return content
+
+
 def ensure_demo(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
     """Set up or freshen the demo store; True when its content changed (refresh it then)."""
     entries = [s for s in stores.config.stores if s.builtin]
@@ -52,7 +69,7 @@ def ensure_demo(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
     fingerprint = _source_fingerprint(src)
     published = (repo / "metadata" / "timestamp.json").exists()
     changed = not published or _read(stamp) != fingerprint.encode()
-    result = publish(load_source(src) if changed else None, repo, keys,
+    result = publish(_content(src, keys_dir) if changed else None, repo, keys,
                      force_timestamp=changed)
     if changed:
         write_bytes_atomic(stamp, fingerprint.encode())
