@@ -306,23 +306,24 @@ class RewardsRow:
 
 
 def _report_lines(report: Any, services: Any, name: Callable[[str], str]) -> list[str]:
-    tr = QCoreApplication.translate
-    words = {"browse": tr("wallet", "browsed %1"), "forward": tr("wallet", "shared %1"),
-             "download": tr("wallet", "downloaded %1"), "update": tr("wallet", "updated %1"),
-             "open": tr("wallet", "opened %1")}
+    words = {"browse": QCoreApplication.translate("wallet", "browsed %1"),
+             "forward": QCoreApplication.translate("wallet", "shared %1"),
+             "download": QCoreApplication.translate("wallet", "downloaded %1"),
+             "update": QCoreApplication.translate("wallet", "updated %1"),
+             "open": QCoreApplication.translate("wallet", "opened %1")}
     lines = []
     for c in report.credits:
         amount = services.wallet.balance_text("IA", c.receipt.amount, c.store)
         lines.append(f"+{amount} IA — " + words.get(c.kind, "%1").replace("%1", name(c.app_id)))
-    reasons = {"duplicate": tr("wallet", "already credited"),
-               "cap-kind": tr("wallet", "today's cap for this activity is reached"),
-               "cap-total": tr("wallet", "today's total cap is reached"),
-               "unknown-app": tr("wallet", "the store does not list this app")}
+    reasons = {"duplicate": QCoreApplication.translate("wallet", "already credited"),
+               "cap-kind": QCoreApplication.translate("wallet", "today's cap for this activity is reached"),
+               "cap-total": QCoreApplication.translate("wallet", "today's total cap is reached"),
+               "unknown-app": QCoreApplication.translate("wallet", "the store does not list this app")}
     for r in report.refusals:
         if r.code == "too-short":
             continue  # a glance at a page is not worth a message
         what = words.get(r.kind, "%1").replace("%1", name(r.app_id))
-        lines.append(tr("wallet", "No IA for %1: %2").replace("%1", what).replace(
+        lines.append(QCoreApplication.translate("wallet", "No IA for %1: %2").replace("%1", what).replace(
             "%2", reasons.get(r.code, r.message)))
     return lines
 

@@ -28,10 +28,11 @@ from appstore.ui.widgets import clear_layout, plain_label, section_title
 
 
 def activity_label(kind: str) -> str:
-    tr = QCoreApplication.translate
-    return {"browse": tr("rewards", "Browsing an app"), "forward": tr("rewards", "Sharing an app"),
-            "download": tr("rewards", "Downloading an app"), "update": tr("rewards", "Updating an app"),
-            "open": tr("rewards", "Opening an app")}.get(kind, kind)
+    return {"browse": QCoreApplication.translate("rewards", "Browsing an app"),
+            "forward": QCoreApplication.translate("rewards", "Sharing an app"),
+            "download": QCoreApplication.translate("rewards", "Downloading an app"),
+            "update": QCoreApplication.translate("rewards", "Updating an app"),
+            "open": QCoreApplication.translate("rewards", "Opening an app")}.get(kind, kind)
 
 
 class RewardsCard(QWidget):

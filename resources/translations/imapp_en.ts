@@ -24,7 +24,7 @@
 <context>
     <name>WalletPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/walletpage.py" line="316" />
+        <location filename="../../appstore/ui/walletpage.py" line="335" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n claim waiting for the store's service</numerusform><numerusform>%n claims waiting for the store's service</numerusform></translation>
     </message>

@@ -221,127 +221,127 @@
 <context>
     <name>AppPage</name>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="97" />
+        <location filename="../../appstore/ui/apppage.py" line="111" />
         <source>‹ Back</source>
         <translation>‹ 返回</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="126" />
+        <location filename="../../appstore/ui/apppage.py" line="140" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="127" />
+        <location filename="../../appstore/ui/apppage.py" line="141" />
         <source>Copy a link to this app</source>
         <translation>复制此应用的链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="151" />
+        <location filename="../../appstore/ui/apppage.py" line="165" />
         <source>Show larger</source>
         <translation>查看大图</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="186" />
+        <location filename="../../appstore/ui/apppage.py" line="200" />
         <source>What’s new</source>
         <translation>新功能</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="188" />
+        <location filename="../../appstore/ui/apppage.py" line="202" />
         <source>Version %1 · %2</source>
         <translation>版本 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="195" />
+        <location filename="../../appstore/ui/apppage.py" line="209" />
         <source>Permissions</source>
         <translation>权限</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="204" />
+        <location filename="../../appstore/ui/apppage.py" line="218" />
         <source>This app asks for no special permissions.</source>
         <translation>此应用不需要任何特殊权限。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="206" />
+        <location filename="../../appstore/ui/apppage.py" line="220" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="225" />
+        <location filename="../../appstore/ui/apppage.py" line="239" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="225" />
+        <location filename="../../appstore/ui/apppage.py" line="239" />
         <source>Web link</source>
         <translation>网页链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="226" />
+        <location filename="../../appstore/ui/apppage.py" line="240" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="227" />
+        <location filename="../../appstore/ui/apppage.py" line="241" />
         <source>Updated</source>
         <translation>更新日期</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="228" />
+        <location filename="../../appstore/ui/apppage.py" line="242" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="229" />
+        <location filename="../../appstore/ui/apppage.py" line="243" />
         <source>License</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="250" />
+        <location filename="../../appstore/ui/apppage.py" line="264" />
         <source>Developer</source>
         <translation>开发者</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="251" />
+        <location filename="../../appstore/ui/apppage.py" line="265" />
         <source>Store</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="252" />
+        <location filename="../../appstore/ui/apppage.py" line="266" />
         <source>Verification</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="255" />
+        <location filename="../../appstore/ui/apppage.py" line="269" />
         <source>Website</source>
         <translation>网站</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="257" />
+        <location filename="../../appstore/ui/apppage.py" line="271" />
         <source>Opens</source>
         <translation>打开地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="269" />
+        <location filename="../../appstore/ui/apppage.py" line="283" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="272" />
+        <location filename="../../appstore/ui/apppage.py" line="286" />
         <source>✓ Signed by the store and verified %1</source>
         <translation>✓ 已由商店签名并验证（%1）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="273" />
+        <location filename="../../appstore/ui/apppage.py" line="287" />
         <source>⚠ The store could not be checked just now; this is what was verified %1</source>
         <translation>⚠ 暂时无法检查商店；当前显示的是上次验证（%1）的内容</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="296" />
+        <location filename="../../appstore/ui/apppage.py" line="310" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="319" />
+        <location filename="../../appstore/ui/apppage.py" line="333" />
         <source>Link copied</source>
         <translation>链接已复制</translation>
     </message>
@@ -377,7 +377,7 @@
 <context>
     <name>BalanceChart</name>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="70" />
+        <location filename="../../appstore/ui/walletpage.py" line="71" />
         <source>The balance over time appears here once the wallet has receipts.</source>
         <translation>钱包有收据后，这里会显示余额的变化。</translation>
     </message>
@@ -799,67 +799,67 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="121" />
+        <location filename="../../appstore/ui/mainwindow.py" line="122" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="121" />
+        <location filename="../../appstore/ui/mainwindow.py" line="122" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="123" />
+        <location filename="../../appstore/ui/mainwindow.py" line="124" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="122" />
+        <location filename="../../appstore/ui/mainwindow.py" line="123" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="122" />
+        <location filename="../../appstore/ui/mainwindow.py" line="123" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="318" />
+        <location filename="../../appstore/ui/mainwindow.py" line="319" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="327" />
+        <location filename="../../appstore/ui/mainwindow.py" line="328" />
         <source>Open app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="329" />
+        <location filename="../../appstore/ui/mainwindow.py" line="330" />
         <source>A link asks imapp to open “%1”. Open it?</source>
         <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="362" />
+        <location filename="../../appstore/ui/mainwindow.py" line="363" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="380" />
+        <location filename="../../appstore/ui/mainwindow.py" line="381" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="386" />
+        <location filename="../../appstore/ui/mainwindow.py" line="387" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="394" />
+        <location filename="../../appstore/ui/mainwindow.py" line="395" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="397" />
+        <location filename="../../appstore/ui/mainwindow.py" line="398" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
     </message>
@@ -966,6 +966,35 @@
         <location filename="../../appstore/ui/walletdialogs.py" line="219" />
         <source>Replace the wallet %1 with the one these words restore?</source>
         <translation>用这些助记词恢复的钱包替换钱包 %1 吗？</translation>
+    </message>
+</context>
+<context>
+    <name>RewardsCard</name>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="47" />
+        <location filename="../../appstore/ui/walletrewards.py" line="55" />
+        <source>None of your stores pays rewards.</source>
+        <translation>您的商店都不发放奖励。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="81" />
+        <source>%1 of %2 today</source>
+        <translation>今天 %1 / %2</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="87" />
+        <source>Today: %1 of %2 IA (days are UTC)</source>
+        <translation>今天：%1 / %2 IA（按 UTC 计日）</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="93" />
+        <source>Next dividend %1: %2 IA shared among all holders, by balance.</source>
+        <translation>下次分红 %1：%2 IA 按余额分给所有持有人。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="98" />
+        <source>The store's service cannot be reached now; claims wait and are sent later. (%1)</source>
+        <translation>现在无法连接商店的服务；申领会等待并稍后发送。（%1）</translation>
     </message>
 </context>
 <context>
@@ -1130,6 +1159,94 @@
     </message>
 </context>
 <context>
+    <name>SwapDialog</name>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="121" />
+        <source>Swap IA for BCD</source>
+        <translation>将 IA 兑换为 BCD</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="126" />
+        <source>Store %1 swaps IA for BCD at the rate it publishes. BCD stays in your account at the store until you withdraw it.</source>
+        <translation>商店 %1 按其公布的比率将 IA 兑换为 BCD。BCD 会保留在您在该商店的账户中，直到您提现。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="132" />
+        <source>IA to swap</source>
+        <translation>要兑换的 IA</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="133" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="141" />
+        <source>Rate</source>
+        <translation>比率</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="142" />
+        <source>Fee</source>
+        <translation>手续费</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="143" />
+        <source>You receive</source>
+        <translation>您将收到</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="144" />
+        <source>Quote valid</source>
+        <translation>报价有效期</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="148" />
+        <source>From %1 to %2 IA per swap; you have %3 IA.</source>
+        <translation>每次兑换 %1 至 %2 IA；您有 %3 IA。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="156" />
+        <source>Swap</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="188" />
+        <source>That is more than the %1 IA you have.</source>
+        <translation>超过了您拥有的 %1 IA。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="193" />
+        <source>Asking the store for a quote…</source>
+        <translation>正在向商店询价…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="201" />
+        <source>%1 BCD per IA</source>
+        <translation>每 IA 兑 %1 BCD</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="205" />
+        <source>The amount received is rounded down to whole base units.</source>
+        <translation>收到的金额按最小单位向下取整。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="220" />
+        <source>expired: asking again…</source>
+        <translation>已过期：正在重新询价…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="225" />
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="233" />
+        <source>Swapping…</source>
+        <translation>正在兑换…</translation>
+    </message>
+</context>
+<context>
     <name>UninstallDialog</name>
     <message>
         <location filename="../../appstore/ui/appactions.py" line="30" />
@@ -1154,137 +1271,165 @@
     </message>
 </context>
 <context>
+    <name>WalletController</name>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="123" />
+        <source>Rewards could not be claimed now: %1</source>
+        <translation>现在无法申领奖励：%1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="193" />
+        <source>Re-synced: %1 receipt(s) received.</source>
+        <translation>已重新同步：收到 %1 张收据。</translation>
+    </message>
+</context>
+<context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="147" />
+        <location filename="../../appstore/ui/walletpage.py" line="148" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="151" />
-        <location filename="../../appstore/ui/walletpage.py" line="378" />
+        <location filename="../../appstore/ui/walletpage.py" line="152" />
+        <location filename="../../appstore/ui/walletpage.py" line="420" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="152" />
+        <location filename="../../appstore/ui/walletpage.py" line="153" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="154" />
+        <location filename="../../appstore/ui/walletpage.py" line="155" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="156" />
+        <location filename="../../appstore/ui/walletpage.py" line="157" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="164" />
+        <location filename="../../appstore/ui/walletpage.py" line="159" />
+        <source>Swap IA → BCD…</source>
+        <translation>兑换 IA → BCD…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="169" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="182" />
+        <location filename="../../appstore/ui/walletpage.py" line="174" />
+        <source>Re-sync from the store</source>
+        <translation>从商店重新同步</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="190" />
         <source>Your BCD address</source>
         <translation>您的 BCD 地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="188" />
-        <location filename="../../appstore/ui/walletpage.py" line="368" />
+        <location filename="../../appstore/ui/walletpage.py" line="196" />
+        <location filename="../../appstore/ui/walletpage.py" line="410" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="194" />
+        <location filename="../../appstore/ui/walletpage.py" line="202" />
         <source>A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, or receives from it, means BCD.</source>
         <translation>BCD 地址与比特币（BTC）地址看起来完全一样：请确认向它付款或从它收款的一方指的是 BCD。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="209" />
+        <location filename="../../appstore/ui/walletpage.py" line="217" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="226" />
+        <location filename="../../appstore/ui/walletpage.py" line="240" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="241" />
+        <location filename="../../appstore/ui/walletpage.py" line="255" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="244" />
+        <location filename="../../appstore/ui/walletpage.py" line="258" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="248" />
+        <location filename="../../appstore/ui/walletpage.py" line="262" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="256" />
+        <location filename="../../appstore/ui/walletpage.py" line="270" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="279" />
-        <location filename="../../appstore/ui/walletpage.py" line="345" />
+        <location filename="../../appstore/ui/walletpage.py" line="293" />
+        <location filename="../../appstore/ui/walletpage.py" line="366" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="309" />
+        <location filename="../../appstore/ui/walletpage.py" line="328" />
         <source>Kept in this computer's keyring.</source>
         <translation>保存在这台电脑的密钥环中。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="310" />
+        <location filename="../../appstore/ui/walletpage.py" line="329" />
         <source>Kept in a file protected by your passphrase.</source>
         <translation>保存在由您的密码保护的文件中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/walletpage.py" line="316" />
+        <location filename="../../appstore/ui/walletpage.py" line="335" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="319" />
+        <location filename="../../appstore/ui/walletpage.py" line="338" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="324" />
+        <location filename="../../appstore/ui/walletpage.py" line="343" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="344" />
+        <location filename="../../appstore/ui/walletpage.py" line="365" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="367" />
+        <location filename="../../appstore/ui/walletpage.py" line="401" />
+        <source>Swapped: the receipts are in your history.</source>
+        <translation>已兑换：收据已在历史记录中。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="409" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="372" />
+        <location filename="../../appstore/ui/walletpage.py" line="414" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="383" />
+        <location filename="../../appstore/ui/walletpage.py" line="425" />
         <source>The ledger verifies: %1 receipts, every signature checked.</source>
         <translation>账本验证通过：%1 张收据，每个签名都已检查。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="407" />
+        <location filename="../../appstore/ui/walletpage.py" line="449" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
@@ -1315,6 +1460,39 @@
         <location filename="../../appstore/ui/texts.py" line="45" />
         <source>%n min left</source>
         <translation><numerusform>剩余 %n 分钟</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>rewards</name>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="31" />
+        <source>Browsing an app</source>
+        <translation>浏览应用</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="32" />
+        <source>Sharing an app</source>
+        <translation>分享应用</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="33" />
+        <source>Downloading an app</source>
+        <translation>下载应用</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="34" />
+        <source>Updating an app</source>
+        <translation>更新应用</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="35" />
+        <source>Opening an app</source>
+        <translation>打开应用</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletrewards.py" line="247" />
+        <source>Rewards</source>
+        <translation>奖励</translation>
     </message>
 </context>
 <context>
@@ -1383,6 +1561,56 @@
         <location filename="../../appstore/ui/walletmodels.py" line="72" />
         <source>Store</source>
         <translation>商店</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="309" />
+        <source>browsed %1</source>
+        <translation>浏览了 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="310" />
+        <source>shared %1</source>
+        <translation>分享了 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="311" />
+        <source>downloaded %1</source>
+        <translation>下载了 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="312" />
+        <source>updated %1</source>
+        <translation>更新了 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="313" />
+        <source>opened %1</source>
+        <translation>打开了 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="318" />
+        <source>already credited</source>
+        <translation>已经奖励过</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="319" />
+        <source>today's cap for this activity is reached</source>
+        <translation>此活动今天的上限已达到</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="320" />
+        <source>today's total cap is reached</source>
+        <translation>今天的总上限已达到</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="321" />
+        <source>the store does not list this app</source>
+        <translation>商店未列出此应用</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/wallet.py" line="326" />
+        <source>No IA for %1: %2</source>
+        <translation>%1 未获得 IA：%2</translation>
     </message>
 </context>
 </TS>
