@@ -102,3 +102,38 @@ def test_backup_and_restore(tmp_path: Path) -> None:
             blob = path.read_bytes()
             for secret in secrets:
                 assert secret.encode() not in blob, (path, "holds a seed word")
+
+
+def test_install_and_share_earn_ia_and_a_swap_gives_bcd(tmp_path: Path) -> None:
+    """The issue's round trip, through the demo store's embedded service over HTTP."""
+    data = tmp_path / "data"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([sys.executable, "-m", "appstore", "--data-dir", str(data), *args],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120,
+                              env={**os.environ, "IMAPP_DATA_DIR": "",
+                                   "IMAPP_WALLET_PASSPHRASE": "a passphrase for the tests"})
+        assert proc.returncode == 0, proc.stderr
+        return proc
+
+    assert "+5 IA — downloaded Open Charity" in run("install", "org.imapp.charity").stderr
+    shared = run("share", "org.imapp.charity")
+    assert shared.stdout.strip() == "imapp://app/demo/org.imapp.charity"
+    assert "+1 IA — shared Open Charity" in shared.stderr
+    assert "already credited" in run("share", "org.imapp.charity").stderr  # once per app per day
+    assert json.loads(run("wallet", "balance", "--json").stdout)["IA"] == "6"
+    rewards = json.loads(run("rewards", "--json").stdout)
+    assert rewards[0]["store"] == "demo" and rewards[0]["today"]["forward"]["count"] == 1
+    quote = json.loads(run("swap", "quote", "6", "--json").stdout)
+    assert quote["ia"] == "6" and quote["bcd"] == "0.05982"  # 6 IA at 0.01, less 0.3 %, rounded down
+    swapped = json.loads(run("swap", "6", "--yes", "--json").stdout)
+    assert sorted(r["asset"] for r in swapped["receipts"]) == ["BCD", "IA"]
+    balance = json.loads(run("wallet", "balance", "--json").stdout)
+    assert balance["IA"] == "0" and balance["BCD"] == "0.05982"
+    refused = subprocess.run([sys.executable, "-m", "appstore", "--data-dir", str(data), "swap", "1",
+                              "--yes"], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                             env={**os.environ, "IMAPP_WALLET_PASSPHRASE": "a passphrase for the tests"})
+    assert refused.returncode == 1 and refused.stderr.startswith("error: ")
+    run("withdraw", "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "0.05", "--yes")
+    assert json.loads(run("wallet", "balance", "--json").stdout)["BCD"] == "0.00982"
+    assert json.loads(run("wallet", "verify", "--json").stdout)["ok"]
