@@ -1,0 +1,191 @@
+"""The app's side of a store's IA service: signed requests over HTTP (``requests``), and every
+receipt and quote that comes back checked against the store's signed policy.
+
+``ServiceClient`` is blocking: call it off the GUI thread. A service that cannot be reached is a
+``ServiceUnreachable`` (keep the claims as pending); a refusal is a ``ServiceError`` with a stable
+``code`` and a message to show; a receipt or quote the service signed wrongly (another key,
+another account or store) is a ``ServiceError`` with code ``bad-receipt`` / ``bad-quote``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from appstore.core.errors import shorten
+from appstore.core.ia.errors import ServiceError, ServiceUnreachable
+from appstore.core.ia.messages import AccountStatus, Quote
+from appstore.core.ia.policy import EMBEDDED_URL, RewardPolicy
+from appstore.core.ia.protocol import Claim, ClaimOutcome, claims_payload, make_request
+from appstore.core.wallet.keys import Account
+from appstore.core.wallet.receipts import Receipt, ReceiptError
+
+PAGE = 500  # receipts per page of a re-sync
+MAX_ANSWER = 16 * 1024 * 1024
+
+
+def resolve_url(policy: RewardPolicy, embedded_url: str | None) -> str:
+    """The URL to reach ``policy``'s service: its ``service_url``, or, for ``"embedded:"``, the
+    URL of the service running inside this app (``EmbeddedService.url``)."""
+    if policy.service_url != EMBEDDED_URL:
+        return policy.service_url
+    if not embedded_url:
+        raise ServiceUnreachable(f"store {policy.store}'s IA service runs inside imapp, and it has not "
+                                 "started yet")
+    return embedded_url
+
+
+class ServiceClient:
+    """Talks to ``policy.store``'s IA service at ``url`` for ``account``."""
+
+    def __init__(self, url: str, policy: RewardPolicy, account: Account, *,
+                 session: requests.Session | None = None, timeout: float = 10,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.policy = policy
+        self.account = account
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # -- the API -----------------------------------------------------------------------------
+
+    def claim(self, claims: Sequence[Claim]) -> list[ClaimOutcome]:
+        """Send claims (at most 200 per call; more are sent in several requests) and return an
+        outcome for each, in order. Credited outcomes carry a checked receipt."""
+        out: list[ClaimOutcome] = []
+        for start in range(0, len(claims), 200):
+            batch = list(claims[start:start + 200])
+            answer = self._post("/v1/claims", "claim", claims_payload(batch))
+            items = answer.get("outcomes")
+            if not isinstance(items, list) or len(items) != len(batch):
+                raise ServiceError("bad-answer", "the service's answer to claims is malformed")
+            for c, item in zip(batch, items, strict=True):
+                if not isinstance(item, dict) or item.get("claim_id") != c.id:
+                    raise ServiceError("bad-answer", "the service answered for other claims")
+                receipt = self._receipt(item["receipt"]) if item.get("receipt") is not None else None
+                code, message = item.get("code"), item.get("message")
+                if receipt is None and not (isinstance(code, str) and isinstance(message, str)):
+                    raise ServiceError("bad-answer", "the service refused a claim without saying why")
+                out.append(ClaimOutcome(c.id, receipt, None if receipt else code,
+                                        None if receipt else message))
+        return out
+
+    def receipts(self, since: int = 0) -> list[Receipt]:
+        """Every receipt of the account after seq ``since``, checked, oldest first."""
+        out: list[Receipt] = []
+        while True:
+            answer = self._get(f"/v1/accounts/{self.account.address}/receipts",
+                               {"since": str(since), "limit": str(PAGE)})
+            items = answer.get("receipts")
+            if not isinstance(items, list):
+                raise ServiceError("bad-answer", "the service's receipts are malformed")
+            page = [self._receipt(r) for r in items]
+            out.extend(page)
+            if not page or not answer.get("more"):
+                return out
+            since = page[-1].seq
+
+    def status(self) -> AccountStatus:
+        return AccountStatus.from_json(self._get(f"/v1/accounts/{self.account.address}/status", {}))
+
+    def quote(self, amount_ia: int) -> Quote:
+        """A quote for swapping ``amount_ia`` IA base units, checked (signed by the service for
+        this account and amount)."""
+        answer = self._post("/v1/quotes", "quote", {"amount_ia": amount_ia})
+        quote = Quote.from_json(answer.get("quote"))
+        problem = quote.verify(self.policy.service_key)
+        if problem is None and (quote.account != self.account.address or quote.store != self.policy.store):
+            problem = "the quote is for another account or store"
+        if problem is None and quote.amount_ia != amount_ia:
+            problem = "the quote is for another amount"
+        if problem:
+            raise ServiceError("bad-quote", problem)
+        return quote
+
+    def swap(self, quote: Quote) -> list[Receipt]:
+        """Accept ``quote``: the IA debit and the BCD credit receipts, both checked."""
+        fields = {"quote_id": quote.id, "amount_ia": quote.amount_ia, "bcd_out": quote.bcd_out}
+        answer = self._post("/v1/swaps", "swap", fields)
+        receipts = [self._receipt(r) for r in _list(answer.get("receipts"))]
+        if sorted((r.asset, r.kind) for r in receipts) != [("BCD", "swap"), ("IA", "swap")]:
+            raise ServiceError("bad-answer", "a swap answers with one IA and one BCD swap receipt")
+        return receipts
+
+    def withdraw(self, address: str, amount_bcd: int) -> Receipt:
+        answer = self._post("/v1/withdrawals", "withdraw", {"address": address, "amount_bcd": amount_bcd})
+        return self._receipt(answer.get("receipt"))
+
+    def pay(self, payee: str, amount_ia: int, memo: str, app: str) -> Receipt:
+        answer = self._post("/v1/payments", "pay", {"payee": payee, "amount_ia": amount_ia, "memo": memo,
+                                                    "app": app})
+        return self._receipt(answer.get("receipt"))
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _receipt(self, data: object) -> Receipt:
+        try:
+            r = Receipt.from_dict(data)
+        except ReceiptError as e:
+            raise ServiceError("bad-receipt", f"the service sent a malformed receipt: {e}") from None
+        problem = r.verify()
+        if problem is None and r.service_key != self.policy.service_key:
+            problem = (f"receipt #{r.seq} is signed by key {r.service_key[:16]}…, and store "
+                       f"{self.policy.store}'s policy names {self.policy.service_key[:16]}…")
+        if problem is None and r.store != self.policy.store:
+            problem = f"receipt #{r.seq} is for store {r.store}, not {self.policy.store}"
+        if problem is None and r.account != self.account.address:
+            problem = f"receipt #{r.seq} is for account {r.account}, not {self.account.address}"
+        if problem:
+            raise ServiceError("bad-receipt", f"refused a receipt from the IA service: {problem}")
+        return r
+
+    def _post(self, path: str, action: str, fields: dict[str, Any]) -> dict[str, Any]:
+        body = make_request(self.account, self.policy.store, action, fields, now=self.clock())
+        return self._call("POST", path, data=json.dumps(body, separators=(",", ":")).encode("utf-8"))
+
+    def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        return self._call("GET", path, params=params)
+
+    def _call(self, method: str, path: str, *, data: bytes | None = None,
+              params: dict[str, str] | None = None) -> dict[str, Any]:
+        url = self.url + path
+        try:
+            resp = self.session.request(method, url, data=data, params=params, timeout=self.timeout,
+                                        headers={"Content-Type": "application/json"}, allow_redirects=False)
+        except (requests.ConnectionError, requests.Timeout) as e:
+            raise ServiceUnreachable(f"store {self.policy.store}'s IA service at {shorten(self.url, 60)} "
+                                     f"cannot be reached ({type(e).__name__}); claims wait as pending "
+                                     "and are sent when it is back") from None
+        except requests.RequestException as e:
+            raise ServiceUnreachable(f"store {self.policy.store}'s IA service: {shorten(e, 100)}") from None
+        if len(resp.content) > MAX_ANSWER:
+            raise ServiceError("bad-answer", "the IA service's answer is too large")
+        try:
+            answer = resp.json()
+        except ValueError:
+            answer = None
+        if resp.status_code >= 400:
+            err = answer.get("error") if isinstance(answer, dict) else None
+            if isinstance(err, dict) and isinstance(err.get("code"), str) \
+                    and isinstance(err.get("message"), str):
+                raise ServiceError(err["code"], f"store {self.policy.store}'s IA service: {err['message']}",
+                                   status=resp.status_code)
+            if resp.status_code in (502, 503, 504):
+                raise ServiceUnreachable(f"store {self.policy.store}'s IA service is unavailable "
+                                         f"(HTTP {resp.status_code})")
+            raise ServiceError("http", f"store {self.policy.store}'s IA service answered HTTP "
+                                       f"{resp.status_code}", status=resp.status_code)
+        if not isinstance(answer, dict):
+            raise ServiceError("bad-answer", f"store {self.policy.store}'s IA service did not answer JSON")
+        return answer
+
+
+def _list(v: object) -> list[Any]:
+    if not isinstance(v, list):
+        raise ServiceError("bad-answer", "the service's answer is malformed")
+    return v

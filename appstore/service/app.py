@@ -1,0 +1,178 @@
+"""The IA service's HTTP API: a Starlette (ASGI) app, served by uvicorn (docs/ia-service.md).
+
+Bodies are read with a size limit, checked (``check_request``), then handled in a worker
+thread (the database is blocking). Every answer is JSON; an error is
+``{"error": {"code": "...", "message": "..."}}`` with the HTTP status of its code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from appstore.core.errors import shorten
+from appstore.core.ia.errors import ServiceError
+from appstore.core.ia.protocol import MAX_BODY, check_request, format_time
+from appstore.core.wallet.address import is_address
+from appstore.service.logic import IAService, ServiceConfig
+
+log = logging.getLogger(__name__)
+MAX_PAGE = 1000
+DIVIDEND_EVERY = 30.0  # seconds between the background task's checks
+NONCE_PURGE_EVERY = 600.0
+
+
+def error(code: str, message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise ServiceError("too-large", f"a request is at most {MAX_BODY // 1024} KiB", status=413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise ServiceError("too-large", f"a request is at most {MAX_BODY // 1024} KiB", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(config: ServiceConfig, *, service: IAService | None = None) -> Starlette:
+    """The ASGI app of one store's IA service (``service`` when the caller made it already)."""
+    svc = service or IAService(config)
+
+    def guarded(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await fn(request)
+            except ServiceError as e:
+                return error(e.code, e.message, e.status or 400)
+            except Exception:  # a bug: logged with its traceback, answered without details
+                log.exception("IA service: %s %s failed", request.method, request.url.path)
+                return error("internal", "the IA service failed; the request was not carried out", 500)
+        return endpoint
+
+    def post(action: str) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            body = await _body(request)
+
+            def work() -> dict[str, Any]:
+                now = svc.now()
+                _dividend(svc)
+                req = check_request(body, svc.store, now, action=action)
+                return svc.handle(req, now)
+            return JSONResponse(await run_in_threadpool(work))
+        return guarded(endpoint)
+
+    async def receipts(request: Request) -> Response:
+        account = _account(request)
+        since = _int_param(request, "since", 0, 2**53)
+        limit = _int_param(request, "limit", 500, MAX_PAGE) or 500
+
+        def work() -> dict[str, Any]:
+            _dividend(svc)
+            bodies = svc.storage.receipts(account, since, limit + 1)
+            return {"bodies": bodies[:limit], "more": len(bodies) > limit}
+        out = await run_in_threadpool(work)
+        # the receipts as stored (their exact JSON), in an array
+        more = "true" if out["more"] else "false"
+        text = '{"receipts":[' + ",".join(out["bodies"]) + '],"more":' + more + "}"
+        return Response(text, media_type="application/json")
+
+    async def status(request: Request) -> Response:
+        account = _account(request)
+
+        def work() -> dict[str, Any]:
+            now = svc.now()
+            _dividend(svc)
+            return svc.status(account, now).to_json()
+        return JSONResponse(await run_in_threadpool(work))
+
+    async def info(request: Request) -> Response:
+        p = svc.policy
+        return JSONResponse({"store": p.store, "service_key": p.service_key, "decimals": p.decimals,
+                             "time": format_time(svc.now()), "swap": svc.terms is not None})
+
+    async def ping(request: Request) -> Response:
+        return JSONResponse({"ok": await run_in_threadpool(svc.storage.ping) == 1})
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return error("not-found", f"there is no {shorten(request.url.path, 60)} here", 404)
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        return error("method", f"{request.method} is not allowed on {shorten(request.url.path, 60)}", 405)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(_background(svc))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    routes = [
+        Route("/v1/info", guarded(info)),
+        Route("/v1/ping", guarded(ping)),
+        Route("/v1/claims", post("claim"), methods=["POST"]),
+        Route("/v1/quotes", post("quote"), methods=["POST"]),
+        Route("/v1/swaps", post("swap"), methods=["POST"]),
+        Route("/v1/withdrawals", post("withdraw"), methods=["POST"]),
+        Route("/v1/payments", post("pay"), methods=["POST"]),
+        Route("/v1/accounts/{account}/receipts", guarded(receipts)),
+        Route("/v1/accounts/{account}/status", guarded(status)),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={404: not_found, 405: not_allowed})
+    app.state.service = svc
+    return app
+
+
+def _dividend(svc: IAService) -> None:
+    try:
+        svc.maybe_pay_dividend()
+    except Exception:  # never fails a request; the next one tries again
+        log.exception("IA service: paying the dividend failed")
+
+
+async def _background(svc: IAService) -> None:
+    """Pays dividends on time even when no request comes, and forgets old nonces."""
+    loop = asyncio.get_running_loop()
+    last_purge = loop.time()
+    while True:
+        await asyncio.sleep(DIVIDEND_EVERY)
+        await run_in_threadpool(_dividend, svc)
+        if loop.time() - last_purge > NONCE_PURGE_EVERY:
+            last_purge = loop.time()
+            try:
+                await run_in_threadpool(svc.storage.purge_nonces, svc.now())
+            except Exception:
+                log.exception("IA service: purging old nonces failed")
+
+
+def _account(request: Request) -> str:
+    account = request.path_params["account"]
+    if not is_address(account):
+        raise ServiceError("bad-address", f"{shorten(account, 40)!r} is not a BCD address", status=400)
+    return str(account)
+
+
+def _int_param(request: Request, name: str, default: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or len(raw) > 16 or int(raw) > high:
+        raise ServiceError("malformed", f"{name} must be a whole number from 0 to {high}", status=400)
+    return int(raw)
