@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from appstore import cli_apps, cli_wallet
+from appstore import cli_apps, cli_news, cli_rewards, cli_service, cli_wallet
 from appstore.core import logs
 from appstore.core.catalog.models import App, localized
 from appstore.core.errors import AppStoreError, short_path, shorten
@@ -80,7 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("app_id", metavar="ID")
     show.add_argument("--json", action="store_true")
     cli_apps.add_parsers(sub)
+    cli_news.add_parsers(sub)
     cli_wallet.add_parsers(sub)
+    cli_rewards.add_parsers(sub)
+    cli_service.add_parsers(sub)
     return p
 
 
@@ -182,6 +185,8 @@ def _run(args: argparse.Namespace) -> int:
 
         serve_forever(Path(args.dir), args.port)
         return 0
+    if cmd == "service":
+        return cli_service.run(args)
 
     paths = Paths.resolve(args.data_dir)
     paths.ensure()
@@ -231,6 +236,11 @@ def _run(args: argparse.Namespace) -> int:
 
     if cmd in cli_wallet.COMMANDS:
         return cli_wallet.run(args, services)
+    if cmd in cli_news.COMMANDS:
+        try:
+            return cli_news.run(args, services)
+        finally:
+            services.close()
     view, outcomes = services.load_catalog()
     for o in outcomes:
         if o.error:
@@ -246,7 +256,15 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if cmd in cli_apps.COMMANDS:
         try:
-            return cli_apps.run(args, services, view)
+            code = cli_apps.run(args, services, view)
+            if cmd in ("install", "update", "open"):
+                cli_rewards.claim_and_tell(services, view)  # what was recorded earns IA now
+            return code
+        finally:
+            services.close()
+    if cmd in cli_rewards.COMMANDS:
+        try:
+            return cli_rewards.run(args, services, view)
         finally:
             services.close()
     entry = view.find(args.app_id)

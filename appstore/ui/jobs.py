@@ -28,7 +28,7 @@ from appstore.core.errors import AppStoreError
 from appstore.core.jobs import Cancelled, JobContext
 from appstore.core.logs import log, report_bug
 
-WRITER_LANES = ("stores", "library", "wallet", "activity")
+WRITER_LANES = ("stores", "library", "wallet", "activity", "news")
 READER_LANES = {"io": 4, "search": 1, "probe": 2}
 # Lanes whose queued jobs still run when the app closes: a share recorded just before quitting
 # is money the user earned.

@@ -27,6 +27,7 @@ from appstore.ui.discover import DiscoverPage
 from appstore.ui.images import ImageLoader
 from appstore.ui.installs import InstallController
 from appstore.ui.models import AppListModel
+from appstore.ui.newsmodel import NewsController
 from appstore.ui.wallet import WalletController
 from appstore.ui.widgets import Banner
 
@@ -34,10 +35,12 @@ if TYPE_CHECKING:
     from appstore.ui.apppage import AppPage
     from appstore.ui.downloadspage import DownloadsPage
     from appstore.ui.librarypage import LibraryPage
+    from appstore.ui.newspage import NewsPage
     from appstore.ui.settings import SettingsPage
     from appstore.ui.walletpage import WalletPage
 
-PAGES = ("discover", "library", "downloads", "wallet", "settings")  # areas that work; later issues add theirs
+# areas that work; later issues add theirs
+PAGES = ("discover", "library", "downloads", "wallet", "news", "settings")
 
 
 def _glyph_icon(glyph: str) -> QIcon:
@@ -85,6 +88,9 @@ class MainWindow(QMainWindow):
         self.theme_choice = theme_choice
         self.images = ImageLoader(controller)
         self.wallet = WalletController(controller, self)
+        self.news = NewsController(controller, self)
+        self._news_page: NewsPage | None = None
+        self.wallet.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.model = AppListModel(self.images, lang, placeholder_icon(), installs)
         self.setWindowTitle("imapp")
         self.setMinimumSize(880, 600)
@@ -92,6 +98,7 @@ class MainWindow(QMainWindow):
         self._came_from = "discover"
         self._pending_open: str | None = None  # an imapp://open/ link waiting for the library
         self._build()
+        self.news.unread_changed.connect(self._news_badge)
         controller.catalog_changed.connect(self._catalog_changed)
         controller.status_changed.connect(self._status_changed)
         controller.failed.connect(lambda msg: self.banner.show_message(msg))
@@ -119,9 +126,11 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navList")
         self.nav_labels = {"discover": self.tr("Discover"), "library": self.tr("Library"),
+                           "news": self.tr("News"),
                            "downloads": self.tr("Downloads"), "wallet": self.tr("Wallet"),
                            "settings": self.tr("Settings")}
-        glyphs = {"discover": "◎", "library": "▦", "downloads": "⤓", "wallet": "◈", "settings": "⚙"}
+        glyphs = {"discover": "◎", "library": "▦", "downloads": "⤓", "wallet": "◈", "news": "▤",
+                  "settings": "⚙"}
         for key in PAGES:
             glyph, label = glyphs[key], self.nav_labels[key]
             item = QListWidgetItem(_glyph_icon(glyph), label)
@@ -220,6 +229,22 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self._settings_page)
         return self._settings_page
 
+    @property
+    def news_page(self) -> NewsPage:
+        if self._news_page is None:
+            from appstore.ui import newspage
+
+            self._news_page = newspage.NewsPage(self.news, self.lang)
+            self._news_page.open_link.connect(self.open_link)
+            self._news_page.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            self.stack.addWidget(self._news_page)
+        return self._news_page
+
+    def _news_badge(self, unread: int) -> None:
+        """Unread news, counted beside the page's name."""
+        item = self.nav.item(PAGES.index("news"))
+        item.setText(f"{self.nav_labels['news']}  ({unread})" if unread else self.nav_labels["news"])
+
     # -- navigation --------------------------------------------------------------------------
     def focus_search(self) -> None:
         self.show_page("discover")
@@ -257,6 +282,8 @@ class MainWindow(QMainWindow):
             widget = self.downloads_page
         elif page == "wallet":
             widget = self.wallet_page
+        elif page == "news":
+            widget = self.news_page
         elif page == "settings":
             widget = self.settings_page
         else:

@@ -9,6 +9,14 @@
     </message>
 </context>
 <context>
+    <name>FeedsDialog</name>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/newsfeeds.py" line="75" />
+        <source>%n item(s), checked %1</source>
+        <translation><numerusform>%n item, checked %1</numerusform><numerusform>%n items, checked %1</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>LibraryPage</name>
     <message numerus="yes">
         <location filename="../../appstore/ui/librarypage.py" line="166" />
@@ -19,6 +27,14 @@
         <location filename="../../appstore/ui/librarypage.py" line="169" />
         <source>%n app(s) installed</source>
         <translation><numerusform>%n app installed</numerusform><numerusform>%n apps installed</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>NewsPage</name>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/newspage.py" line="402" />
+        <source>%n feed(s) could not be fetched: %1</source>
+        <translation><numerusform>%n feed could not be fetched: %1</numerusform><numerusform>%n feeds could not be fetched: %1</numerusform></translation>
     </message>
 </context>
 <context>

@@ -637,6 +637,49 @@
     </message>
 </context>
 <context>
+    <name>FeedsDialog</name>
+    <message>
+        <location filename="../../appstore/ui/newsfeeds.py" line="31" />
+        <source>News feeds</source>
+        <translation>新闻订阅源</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newsfeeds.py" line="34" />
+        <source>Each store's own news comes with the store. Add the address of any RSS or Atom feed to follow it too.</source>
+        <translation>每个商店的新闻随商店一起提供。您也可以添加任意 RSS 或 Atom 订阅源的地址来订阅它。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newsfeeds.py" line="47" />
+        <source>Add feed</source>
+        <translation>添加订阅源</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newsfeeds.py" line="50" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newsfeeds.py" line="73" />
+        <source>Failing: %1</source>
+        <translation>获取失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/newsfeeds.py" line="75" />
+        <source>%n item(s), checked %1</source>
+        <translation><numerusform>%n 条，检查于%1</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newsfeeds.py" line="78" />
+        <source>Not checked yet</source>
+        <translation>尚未检查</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newsfeeds.py" line="79" />
+        <source>from the store %1</source>
+        <translation>来自商店 %1</translation>
+    </message>
+</context>
+<context>
     <name>FinishedRow</name>
     <message>
         <location filename="../../appstore/ui/downloadspage.py" line="136" />
@@ -731,6 +774,14 @@
     </message>
 </context>
 <context>
+    <name>ItemDelegate</name>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="90" />
+        <source>(untitled)</source>
+        <translation>（无标题）</translation>
+    </message>
+</context>
+<context>
     <name>LibraryPage</name>
     <message>
         <location filename="../../appstore/ui/librarypage.py" line="107" />
@@ -799,69 +850,167 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="122" />
+        <location filename="../../appstore/ui/mainwindow.py" line="128" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="122" />
+        <location filename="../../appstore/ui/mainwindow.py" line="128" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="124" />
+        <location filename="../../appstore/ui/mainwindow.py" line="131" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="123" />
+        <location filename="../../appstore/ui/mainwindow.py" line="130" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="123" />
+        <location filename="../../appstore/ui/mainwindow.py" line="129" />
+        <source>News</source>
+        <translation>新闻</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/mainwindow.py" line="130" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="319" />
+        <location filename="../../appstore/ui/mainwindow.py" line="345" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="328" />
+        <location filename="../../appstore/ui/mainwindow.py" line="354" />
         <source>Open app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="330" />
+        <location filename="../../appstore/ui/mainwindow.py" line="356" />
         <source>A link asks imapp to open “%1”. Open it?</source>
         <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="363" />
+        <location filename="../../appstore/ui/mainwindow.py" line="389" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="381" />
+        <location filename="../../appstore/ui/mainwindow.py" line="407" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="387" />
+        <location filename="../../appstore/ui/mainwindow.py" line="413" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="395" />
+        <location filename="../../appstore/ui/mainwindow.py" line="421" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="398" />
+        <location filename="../../appstore/ui/mainwindow.py" line="424" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
+    </message>
+</context>
+<context>
+    <name>NewsPage</name>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="251" />
+        <source>News</source>
+        <translation>新闻</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="257" />
+        <source>Search news</source>
+        <translation>搜索新闻</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="262" />
+        <source>Unread</source>
+        <translation>未读</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="267" />
+        <source>Mark all read</source>
+        <translation>全部标为已读</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="270" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="273" />
+        <source>Feeds…</source>
+        <translation>订阅源…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="313" />
+        <source>Mark unread</source>
+        <translation>标为未读</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="315" />
+        <source>Open in browser</source>
+        <translation>在浏览器中打开</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="317" />
+        <source>Share</source>
+        <translation>分享</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="319" />
+        <source>Copy the link and a short text to the clipboard</source>
+        <translation>将链接和一段简短文字复制到剪贴板</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="382" />
+        <source>No news matches “%1”.</source>
+        <translation>没有与“%1”匹配的新闻。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="384" />
+        <source>You have read everything.</source>
+        <translation>您已读完所有新闻。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="386" />
+        <source>No news yet. Stores publish news, and you can add your own RSS or Atom feeds with Feeds…</source>
+        <translation>还没有新闻。商店会发布新闻，您也可以通过“订阅源…”添加自己的 RSS 或 Atom 订阅源。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="392" />
+        <source>Checking feeds…</source>
+        <translation>正在检查订阅源…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../appstore/ui/newspage.py" line="402" />
+        <source>%n feed(s) could not be fetched: %1</source>
+        <translation><numerusform>%n 个订阅源无法获取：%1</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="428" />
+        <source>Open link</source>
+        <translation>打开链接</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="430" />
+        <source>Open this address in your browser?</source>
+        <translation>要在浏览器中打开这个地址吗？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/newspage.py" line="447" />
+        <source>Copied the link and a short text: paste it to share.</source>
+        <translation>已复制链接和简短文字：粘贴即可分享。</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from appstore.ui.app import DesktopApp
+from appstore.ui.mainwindow import PAGES
 from appstore.ui.models import Roles
 
 
@@ -15,8 +16,10 @@ def _refs(desktop: DesktopApp) -> list[str]:
 def test_navigation_between_pages(desktop: DesktopApp, qtbot: QtBot) -> None:
     w = desktop.window
     assert w.current_page() == "discover"
-    w.nav.setCurrentRow(3)
+    w.nav.setCurrentRow(PAGES.index("settings"))
     assert w.stack.currentWidget() is w.settings_page and w.current_page() == "settings"
+    w.nav.setCurrentRow(PAGES.index("wallet"))
+    assert w.stack.currentWidget() is w.wallet_page and w.current_page() == "wallet"
     w.nav.setCurrentRow(1)
     assert w.stack.currentWidget() is w.library_page and w.current_page() == "library"
     w.nav.setCurrentRow(2)

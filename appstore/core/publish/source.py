@@ -31,7 +31,9 @@ from appstore.core.errors import CatalogError, SourceError
 MAX_FILE = 32 * 1024 * 1024
 MAX_FILES = 5000
 # Names reserved for later parts of the product; copied from SRC when present.
-RESERVED_TARGETS = ("rewards/policy.json", "swap/rates.json", "news/feed.json", "games/rounds.json")
+RESERVED_TARGETS = ("rewards/policy.json", "swap/rates.json", "news/feed.xml", "games/rounds.json")
+NEWS_IMAGES = "news/images"  # pictures the news feed shows (PNG or JPEG), published beside it
+MAX_NEWS_IMAGE = 2 * 1024 * 1024
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same files make the same package bytes
@@ -197,9 +199,33 @@ def load_source(src: Path) -> StoreContent:
     for name in RESERVED_TARGETS:
         path = src / name
         if path.exists():
-            _read_json(path)
+            if name.endswith(".xml"):
+                _check_feed(path)
+            else:
+                _read_json(path)
             content.files[name] = _read_limited(path, MAX_FILE, "file")
+    images = src / NEWS_IMAGES
+    if images.is_dir():
+        for p in sorted(images.iterdir()):
+            if p.is_file() and not p.name.startswith("."):
+                content.files[f"{NEWS_IMAGES}/{p.name}"] = _read_limited(
+                    p, MAX_NEWS_IMAGE, "news picture", (_PNG, _JPEG))
     return content
+
+
+def _check_feed(path: Path) -> None:
+    """The store's news feed must be a feed imapp reads (docs/news.md): Atom or RSS, UTF-8 or
+    declared, no entity declarations."""
+    from appstore.core.news.fetch import NewsError
+    from appstore.core.news.parse import parse
+
+    try:
+        parsed = parse(path.read_bytes(), url="imapp-store://source/news/feed.xml",
+                       store_links=True)
+    except NewsError as e:
+        raise SourceError(f"{path}: {e}") from None
+    if parsed.warning:
+        raise SourceError(f"{path}: {parsed.warning}")
 
 
 def _name_app_file(message: str, src: Path, apps: list[dict[str, Any]]) -> str:
