@@ -14,6 +14,7 @@ import operator
 from dataclasses import dataclass, replace
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
@@ -161,8 +162,16 @@ class NewsController(QObject):
         self._submit("news", lambda ctx: self._news().unread_count(), opened, "open news")
 
     def _submit(self, lane: str, fn: Any, on_done: Any, title: str) -> None:
-        self.controller.jobs.submit(fn, lane=lane, title=title, on_done=on_done,
-                                    on_error=lambda message, _: self.failed.emit(message))
+        self.controller.jobs.submit(fn, lane=lane, title=title, on_done=self._alive(on_done),
+                                    on_error=self._alive(lambda message, _: self.failed.emit(message)))
+
+    def _alive(self, callback: Any) -> Any:
+        """``callback``, run only while this object still exists: a job may finish after the
+        window that made it was closed (its signals would have no source)."""
+        def guarded(*args: Any) -> None:
+            if shiboken6.isValid(self):
+                callback(*args)
+        return guarded
 
     def _set_unread(self, n: int) -> None:
         self.unread = n
@@ -299,7 +308,7 @@ class NewsController(QObject):
             self.failed.emit(message)
 
         self.controller.jobs.submit(work, lane="news", title="refresh news", key="news",
-                                    on_done=done, on_error=failed)
+                                    on_done=self._alive(done), on_error=self._alive(failed))
 
     def load_feeds(self) -> None:
         if not self._ready:
@@ -317,7 +326,8 @@ class NewsController(QObject):
             self.refresh([feed.url])
 
         self.controller.jobs.submit(lambda ctx: self._news().add_feed(url), lane="news",
-                                    title="add feed", on_done=added, on_error=on_error)
+                                    title="add feed", on_done=self._alive(added),
+                                    on_error=self._alive(on_error))
 
     def remove_feed(self, url: str) -> None:
         def write(ctx: JobContext) -> tuple[list[Feed], int]:
