@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from appstore.core.errors import AppStoreError
@@ -25,6 +25,8 @@ from appstore.core.wallet.seedstore import PassphraseRequest
 from appstore.core.wallet.wallet import Balances, Wallet
 from appstore.ui.controller import Controller
 from appstore.ui.jobs import Job
+
+STARTUP_CLAIM_DELAY_MS = 3000
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,9 @@ class WalletController(QObject):
         self._claiming: Job | None = None
         self._claim_again = False
         controller.activity.connect(lambda _event: self.claim())
-        controller.ready.connect(self.claim)  # what waited from the last run (offline claims)
+        # What waited from the last run (offline claims), once the window has drawn: the
+        # service's first import costs a few hundred milliseconds of a worker's time.
+        controller.ready.connect(lambda: QTimer.singleShot(STARTUP_CLAIM_DELAY_MS, self.claim))
 
     # -- rewards ---------------------------------------------------------------------------
 
