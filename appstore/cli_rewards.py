@@ -4,10 +4,11 @@ from a terminal (docs/cli.md, "Rewards and swaps"; docs/ia-service.md)."""
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
+from appstore.cli_wallet import confirm as _confirm
+from appstore.cli_wallet import note as _note
+from appstore.cli_wallet import print_json as _print_json
 from appstore.core.activity import Activity
 from appstore.core.errors import AppStoreError
 from appstore.core.ia.errors import ServiceUnreachable
@@ -38,15 +39,6 @@ def add_parsers(sub: Any) -> None:
     withdraw.add_argument("amount", metavar="AMOUNT", help="BCD to withdraw")
     withdraw.add_argument("--yes", action="store_true", help="do not ask first")
     withdraw.add_argument("--store", metavar="ID")
-
-
-def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-
-
-def _note(text: str) -> None:
-    print(text, file=sys.stderr)
 
 
 def claim_and_tell(services: Services, view: CatalogView | None = None) -> ClaimReport | None:
@@ -91,15 +83,6 @@ def _store(rewards: Rewards, wanted: str | None) -> str:
     if not stores:
         raise AppStoreError("none of your stores has an IA service")
     return stores[0]
-
-
-def _confirm(question: str) -> bool:
-    if not sys.stdin.isatty():
-        return False
-    try:
-        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
-    except EOFError:
-        return False
 
 
 def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:

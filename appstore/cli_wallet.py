@@ -60,12 +60,12 @@ def _count(text: str) -> int:
     return n
 
 
-def _print_json(obj: Any) -> None:
+def print_json(obj: Any) -> None:
     json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
 
-def _note(text: str) -> None:
+def note(text: str) -> None:
     print(text, file=sys.stderr)
 
 
@@ -75,11 +75,11 @@ def _ask_passphrase(request: PassphraseRequest) -> str | None:
         raise WalletLocked(f"the wallet is in a passphrase-protected file: set ${ENV_PASSPHRASE}, or "
                            "run this on a terminal to type the passphrase")
     if request.problem:
-        _note(request.problem)
+        note(request.problem)
     try:
         if not request.new:
             return getpass.getpass("Wallet passphrase: ")
-        _note(f"No system keyring can keep the wallet here: it goes in {request.path}, protected by a "
+        note(f"No system keyring can keep the wallet here: it goes in {request.path}, protected by a "
               f"passphrase of at least {MIN_PASSPHRASE} characters. There is no way to recover a "
               "forgotten passphrase (only the seed words).")
         first = getpass.getpass("New passphrase: ")
@@ -90,7 +90,7 @@ def _ask_passphrase(request: PassphraseRequest) -> str | None:
         return None
 
 
-def _confirm(question: str) -> bool:
+def confirm(question: str) -> bool:
     if not sys.stdin.isatty():
         return False
     try:
@@ -118,7 +118,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
         print(wallet.address(create=True))
         from appstore.core.wallet.address import LOOKALIKE_NOTE
 
-        _note(f"note: {LOOKALIKE_NOTE}")
+        note(f"note: {LOOKALIKE_NOTE}")
         return 0
     if what == "sync":
         from appstore.cli_rewards import sync
@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
     if what == "balance":
         balances = wallet.balances()
         if args.json:
-            _print_json(balances.to_json())
+            print_json(balances.to_json())
             return 0
         for asset in ASSETS:
             print(f"{asset:<4} {balances.totals[asset].text}")
@@ -143,7 +143,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
     if what == "history":
         rows = wallet.history(args.asset, args.kind, args.search, limit=args.limit)
         if args.json:
-            _print_json([_receipt_json(r, services) for r in rows])
+            print_json([_receipt_json(r, services) for r in rows])
             return 0
         if not rows:
             print("no receipts yet")
@@ -156,7 +156,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
         result = wallet.ledger.verify()
         if args.json:
             problem = result.problem
-            _print_json({"ok": result.ok, "receipts": result.receipts, "signatures": result.signatures,
+            print_json({"ok": result.ok, "receipts": result.receipts, "signatures": result.signatures,
                          "problem": None if problem is None else {
                              "kind": problem.kind.value, "store": problem.store, "seq": problem.seq,
                              "detail": problem.detail, "message": str(problem)}})
@@ -168,8 +168,8 @@ def _run(args: argparse.Namespace, services: Services) -> int:
                   "(`wallet sync`)")
         return 0 if result.ok else 1
     if what == "backup":
-        _note(f"warning: {BACKUP_WARNING}")
-        if not args.yes and not _confirm("Show the seed words now?"):
+        note(f"warning: {BACKUP_WARNING}")
+        if not args.yes and not confirm("Show the seed words now?"):
             raise AppStoreError("the words were not shown (run `wallet backup --yes` to show them "
                                 "without asking)")
         words = wallet.words()
@@ -187,7 +187,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
     replace = False
     if status.storage is not None:
         shown = f" ({status.address})" if status.address else ""
-        if not args.yes and not _confirm(f"Replace the wallet that is here{shown}? Its receipts are kept "
+        if not args.yes and not confirm(f"Replace the wallet that is here{shown}? Its receipts are kept "
                                          "aside, but without its words it cannot be restored"):
             raise AppStoreError(f"there is already a wallet here{shown}: nothing was changed (add --yes "
                                 "to replace it)")
