@@ -52,9 +52,9 @@ def claim_and_tell(services: Services, view: CatalogView | None = None) -> Claim
     for c in report.credits:
         decimals = services.wallet.decimals("IA", c.store)
         _note(f"+{format_amount(c.receipt.amount, decimals)} IA — {KIND_WORDS.get(c.kind, c.kind)} "
-              f"{_name(view, c.app_id)}")
+              f"{_name(view, c.store, c.app_id)}")
     for r in report.refusals:
-        _note(f"no IA for {KIND_WORDS.get(r.kind, r.kind)} {_name(view, r.app_id)}: {r.message}")
+        _note(f"no IA for {KIND_WORDS.get(r.kind, r.kind)} {_name(view, r.store, r.app_id)}: {r.message}")
     if report.pending:
         _note(f"{report.pending} reward claim(s) wait until the store's service can be reached")
     for problem in report.problems:
@@ -62,15 +62,8 @@ def claim_and_tell(services: Services, view: CatalogView | None = None) -> Claim
     return report
 
 
-def _name(view: CatalogView | None, app_id: str) -> str:
-    if view is None:
-        return app_id
-    try:
-        from appstore.core.catalog.models import localized
-
-        return localized(view.find(app_id).app.name, "en")
-    except AppStoreError:
-        return app_id
+def _name(view: CatalogView | None, store: str, app_id: str) -> str:
+    return (view.app_name(store, app_id, "en") if view is not None else None) or app_id
 
 
 def _store(rewards: Rewards, wanted: str | None) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from appstore.core.errors import ConfigError
 from appstore.core.sqlite import open_database
@@ -70,6 +71,13 @@ _DETAILS = """
 ALTER TABLE events ADD COLUMN version TEXT;
 ALTER TABLE events ADD COLUMN seconds INTEGER;
 """
+
+_COLUMNS = "kind, store, app_id, at, id, seq, version, seconds"  # ActivityEvent's fields, in order
+
+
+def _event(row: tuple[Any, ...]) -> ActivityEvent:
+    kind, *rest = row
+    return ActivityEvent(Activity(kind), *rest)
 
 
 @contextmanager
@@ -145,9 +153,9 @@ class ActivityLog:
         """Events with ``seq > cursor``, oldest first."""
         with self._lock:
             rows = self._conn().execute(
-                "SELECT kind, store, app_id, at, id, seq, version, seconds FROM events WHERE seq > ? "
-                "ORDER BY seq LIMIT ?", (cursor, -1 if limit is None else limit)).fetchall()
-        return [ActivityEvent(Activity(k), s, a, at, i, seq, v, sec) for k, s, a, at, i, seq, v, sec in rows]
+                f"SELECT {_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                (cursor, -1 if limit is None else limit)).fetchall()
+        return [_event(row) for row in rows]
 
     def by_id(self, ids: list[str]) -> dict[str, ActivityEvent]:
         """The events with these ids (those that exist)."""
@@ -156,10 +164,9 @@ class ActivityLog:
             db = self._conn()
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
-                rows = db.execute("SELECT kind, store, app_id, at, id, seq, version, seconds FROM events "
+                rows = db.execute(f"SELECT {_COLUMNS} FROM events "
                                   f"WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-                for k, s, a, at, i, seq, v, sec in rows:
-                    out[i] = ActivityEvent(Activity(k), s, a, at, i, seq, v, sec)
+                out.update((event.id, event) for event in map(_event, rows))
         return out
 
     def events(self) -> list[ActivityEvent]:

@@ -11,20 +11,27 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from appstore.core.errors import AppStoreError
 from appstore.core.jobs import JobContext
+from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, format_amount
 from appstore.core.wallet.errors import NoWallet
-from appstore.core.wallet.ledger import Problem, Verification
-from appstore.core.wallet.receipts import Receipt
-from appstore.core.wallet.seedstore import PassphraseRequest
-from appstore.core.wallet.wallet import Balances, Wallet
+from appstore.ui import texts
 from appstore.ui.controller import Controller
 from appstore.ui.jobs import Job
+
+if TYPE_CHECKING:  # the wallet's and the services' modules load when the wallet is first used
+    from appstore.core.ia.messages import AccountStatus
+    from appstore.core.ia.policy import RewardPolicy, SwapTerms
+    from appstore.core.rewards import ClaimReport
+    from appstore.core.wallet.ledger import Problem, Verification
+    from appstore.core.wallet.receipts import Receipt
+    from appstore.core.wallet.seedstore import PassphraseRequest
+    from appstore.core.wallet.wallet import Balances, Wallet
 
 STARTUP_CLAIM_DELAY_MS = 3000
 
@@ -109,12 +116,15 @@ class WalletController(QObject):
         if services is None or self.wallet is None:
             return
 
-        def run(ctx: JobContext) -> Any:
-            return services.rewards.claim()
+        def run(ctx: JobContext) -> tuple[ClaimReport, dict[str, int]]:
+            report = services.rewards.claim()
+            # IA's decimals come from each store's policy (a file read): here, not on the GUI thread
+            return report, {c.store: services.wallet.decimals("IA", c.store) for c in report.credits}
 
-        def done(report: Any) -> None:
+        def done(result: tuple[ClaimReport, dict[str, int]]) -> None:
             self._claiming = None
-            for line in _report_lines(report, services, self._app_name):
+            report, decimals = result
+            for line in _report_lines(report, decimals, self._app_name):
                 self.notice.emit(line)
             if report.credits:
                 self.load(create=False)
@@ -129,17 +139,9 @@ class WalletController(QObject):
         self._claiming = self.controller.jobs.submit(run, lane="wallet", title="claim rewards", key="wallet",
                                                      on_done=done, on_error=failed)
 
-    def _app_name(self, app_id: str) -> str:
+    def _app_name(self, store: str, app_id: str) -> str:
         view = self.controller.view
-        if view is not None:
-            try:
-                from appstore.core.catalog.models import localized
-                from appstore.ui import texts
-
-                return localized(view.find(app_id).app.name, texts.language())
-            except (AppStoreError, ValueError):
-                pass
-        return app_id
+        return (view.app_name(store, app_id, texts.language()) if view is not None else None) or app_id
 
     def rewards_status(self, on_done: Callable[[Any], None]) -> Job | None:
         """Every store's policy and today's progress (``RewardsView`` rows), read on a worker."""
@@ -287,8 +289,11 @@ class WalletController(QObject):
                             "read the wallet's history", lane="io", on_done=on_done)
 
     def decimals(self, asset: str, store: str | None) -> int:
-        wallet = self.wallet
-        return wallet.decimals(asset, store) if wallet is not None else 0
+        """From the last snapshot, read on a worker (the policy behind it is a file)."""
+        snapshot = self.snapshot
+        if snapshot is not None and store in snapshot.balances.stores:
+            return snapshot.balances.stores[store][asset].decimals
+        return BCD_DECIMALS if asset == "BCD" else IA_DEFAULT_DECIMALS
 
     def set_dialog_parent(self, widget: QWidget) -> None:
         """Where the passphrase dialog opens (the page sets itself)."""
@@ -303,13 +308,14 @@ class RewardsRow:
     ``error`` says why)."""
 
     store: str
-    policy: Any
-    status: Any
+    policy: RewardPolicy
+    status: AccountStatus | None
     error: str | None
-    terms: Any
+    terms: SwapTerms | None
 
 
-def _report_lines(report: Any, services: Any, name: Callable[[str], str]) -> list[str]:
+def _report_lines(report: ClaimReport, decimals: dict[str, int],
+                  name: Callable[[str, str], str]) -> list[str]:
     words = {"browse": QCoreApplication.translate("wallet", "browsed %1"),
              "forward": QCoreApplication.translate("wallet", "shared %1"),
              "download": QCoreApplication.translate("wallet", "downloaded %1"),
@@ -317,8 +323,8 @@ def _report_lines(report: Any, services: Any, name: Callable[[str], str]) -> lis
              "open": QCoreApplication.translate("wallet", "opened %1")}
     lines = []
     for c in report.credits:
-        amount = services.wallet.balance_text("IA", c.receipt.amount, c.store)
-        lines.append(f"+{amount} IA — " + words.get(c.kind, "%1").replace("%1", name(c.app_id)))
+        amount = format_amount(c.receipt.amount, decimals[c.store])
+        lines.append(f"+{amount} IA — " + words.get(c.kind, "%1").replace("%1", name(c.store, c.app_id)))
     reasons = {"duplicate": QCoreApplication.translate("wallet", "already credited"),
                "cap-kind": QCoreApplication.translate("wallet", "today's cap for this activity is reached"),
                "cap-total": QCoreApplication.translate("wallet", "today's total cap is reached"),
@@ -326,7 +332,7 @@ def _report_lines(report: Any, services: Any, name: Callable[[str], str]) -> lis
     for r in report.refusals:
         if r.code == "too-short":
             continue  # a glance at a page is not worth a message
-        what = words.get(r.kind, "%1").replace("%1", name(r.app_id))
+        what = words.get(r.kind, "%1").replace("%1", name(r.store, r.app_id))
         lines.append(QCoreApplication.translate("wallet", "No IA for %1: %2").replace("%1", what).replace(
             "%2", reasons.get(r.code, r.message)))
     return lines

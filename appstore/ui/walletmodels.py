@@ -47,14 +47,14 @@ def local_time(iso: str) -> str:
 class HistoryModel(QAbstractTableModel):
     """Receipts, newest first. ``loader(filters, offset, limit, on_done)`` reads a page on a
     worker; rows arrive through ``fetchMore`` as the view scrolls. ``decimals(asset, store)``
-    and ``name(reference)`` (an app's name for an app id, or None) word the rows.
+    and ``name(store, reference)`` (what a receipt was for, in words, or None) word the rows.
 
     Signals: ``loaded()`` a page arrived (perhaps empty)."""
 
     loaded = Signal()
 
     def __init__(self, loader: Loader, decimals: Callable[[str, str | None], int],
-                 name: Callable[[str], str | None], parent: QObject | None = None) -> None:
+                 name: Callable[[str, str], str | None], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._load = loader
         self._decimals = decimals
@@ -143,7 +143,7 @@ class HistoryModel(QAbstractTableModel):
             if column == "amount":
                 return self.amount_text(r)
             if column == "reference":
-                return self._name(r.reference) or r.reference
+                return self._name(r.store, r.reference) or r.reference
             return f"{r.store} #{r.seq}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{r.time} · {r.kind} · {r.reference} · {r.hash}"

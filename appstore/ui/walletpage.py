@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from appstore.core.catalog.models import localized
-from appstore.core.errors import NotFound
 from appstore.core.wallet.keys import SeedWords
 from appstore.core.wallet.ledger import Verification
 from appstore.core.wallet.receipts import ASSETS, KINDS
@@ -366,19 +364,14 @@ class WalletPage(QScrollArea):
             "No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps."))
         self.empty_history.setVisible(empty)
 
-    def _app_name(self, reference: str) -> str | None:
+    def _app_name(self, store: str, reference: str) -> str | None:
         """What a receipt was for, in words: a reward names its activity and app."""
         from appstore.core.ia.protocol import parse_reward_reference
 
         reward = parse_reward_reference(reference)
         app_id = reward[1] if reward is not None else reference
         view = self.controller.view
-        name = None
-        if view is not None and app_id:
-            try:
-                name = localized(view.find(app_id).app.name, self.lang)
-            except (NotFound, ValueError):
-                name = None
+        name = view.app_name(store, app_id, self.lang) if view is not None and app_id else None
         if reward is None:
             return name
         return f"{activity_label(reward[0])} · {name or app_id}"

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from appstore.core.bulk import gc_paused
-from appstore.core.catalog.models import App, Catalog, Localized
+from appstore.core.catalog.models import App, Catalog, Localized, localized
 from appstore.core.catalog.search import SearchIndex
 from appstore.core.errors import ConfigError, NotFound, StoreError, shorten
 from appstore.core.paths import Paths
@@ -217,6 +217,11 @@ class CatalogView:
                                f"{', '.join(clashing)}")
             raise NotFound(f"no app {shorten(ref)!r} in any store (try `search` to find its id)")
         return hit
+
+    def app_name(self, store: str, app_id: str, lang: str) -> str | None:
+        """The name in ``lang`` of app ``app_id`` of ``store`` (None: the store lists no such app)."""
+        hit = self._by_qualified.get(f"{store}/{app_id}")
+        return localized(hit.app.name, lang) if hit is not None else None
 
     def search(self, query: str = "", category: str | None = None) -> list[Listing]:
         if category and category not in self.categories:

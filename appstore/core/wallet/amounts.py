@@ -31,6 +31,7 @@ from appstore.core.errors import shorten
 from appstore.core.wallet.errors import AmountError
 
 BCD_DECIMALS = 7
+IA_DEFAULT_DECIMALS = 8  # IA's decimals until a store's signed policy says otherwise
 BCD_MAX_SUPPLY = 210_000_000  # whole BCD
 MAX_DECIMALS = 18
 MAX_TEXT = 64  # characters of an amount, after trimming

@@ -20,14 +20,12 @@ from pathlib import Path
 
 from appstore.core.logs import log
 from appstore.core.paths import Paths
-from appstore.core.wallet.amounts import BCD_DECIMALS, format_amount
+from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, format_amount
 from appstore.core.wallet.errors import NoWallet, WalletExists
 from appstore.core.wallet.keys import Account, SeedWords
 from appstore.core.wallet.ledger import Ledger, LedgerError, ledger_path
 from appstore.core.wallet.receipts import ASSETS, Receipt
 from appstore.core.wallet.seedstore import PassphraseSource, SeedStore, WalletStatus
-
-IA_DEFAULT_DECIMALS = 8  # until a store's signed policy says otherwise
 
 
 @dataclass(frozen=True)
