@@ -90,7 +90,9 @@ class Rewards:
         self.wallet = wallet
         self._embedded = embedded
         self._lock = threading.RLock()  # one claim round at a time per process
+        # Each store's signed policy and swap terms, read once; ``forget`` after a refresh.
         self._policies: dict[str, RewardPolicy | None] = {}
+        self._terms: dict[str, SwapTerms | None] = {}
 
     # -- the stores' signed terms ---------------------------------------------------------
 
@@ -101,11 +103,13 @@ class Rewards:
         return self._policies[store]
 
     def terms(self, store: str) -> SwapTerms | None:
-        policy = self.policy(store)
-        if policy is None:
-            return None
-        return self._read(store, TERMS_TARGET, lambda data, where: parse_terms(
-            data, where, ia_decimals=policy.decimals))
+        """The store's signed swap terms; None when it publishes none."""
+        if store not in self._terms:
+            policy = self.policy(store)
+            self._terms[store] = None if policy is None else self._read(
+                store, TERMS_TARGET,
+                lambda data, where: parse_terms(data, where, ia_decimals=policy.decimals))
+        return self._terms[store]
 
     def _read(self, store: str, target: str, parse: Callable[[bytes, str], T]) -> T | None:
         client = self.stores.client(store)
@@ -119,8 +123,9 @@ class Rewards:
         return value
 
     def forget(self) -> None:
-        """Read the policies again (after a refresh)."""
+        """Read the policies and terms again (the stores were refreshed, added or removed)."""
         self._policies.clear()
+        self._terms.clear()
 
     def decimals(self, store: str) -> int | None:
         """IA's decimals in ``store`` (None: not known, or the store has no policy)."""

@@ -146,6 +146,8 @@ class Services:
             outcomes = self.stores.cached()
         else:
             outcomes = self.stores.cached(refresh=refresh)
+        if refresh is not False and self._rewards is not None:
+            self._rewards.forget()  # a store may have signed a new policy
         view = CatalogView(o.catalog for o in outcomes if o.catalog is not None)
         if index:
             view.index  # noqa: B018 - builds it
@@ -157,6 +159,8 @@ class Services:
         updates from it again."""
         outcome = self.stores.add(urls, root_sha256, confirm)
         self.installs.store_added(outcome.store_id)
+        if self._rewards is not None:
+            self._rewards.forget()
         return outcome
 
     def remove_store(self, store_id: str) -> None:
