@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from appstore.core.downloads.http import Monitor, detach, session, watching
+from appstore.core.downloads.http import Monitor, detach
 from appstore.core.downloads.state import (
     DownloadError,
     DownloadRequest,
@@ -45,6 +45,7 @@ from appstore.core.downloads.state import (
 )
 from appstore.core.errors import StoreSecurityError, StoreUnreachable, shorten
 from appstore.core.fileio import fsync_dir
+from appstore.core.httpsession import session, watching
 from appstore.core.jobs import Cancelled, JobContext
 from appstore.core.oslock import try_lock
 from appstore.core.store.config import DEFAULT_PORTS, foreign_redirect, host_of

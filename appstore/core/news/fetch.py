@@ -20,7 +20,7 @@ from tuf.api.exceptions import DownloadHTTPError
 
 from appstore.core.errors import AppStoreError, StoreError, shorten
 from appstore.core.store import fetcher as store_fetcher
-from appstore.core.store.config import foreign_redirect, host_of
+from appstore.core.store.config import host_of
 
 if TYPE_CHECKING:
     import requests
@@ -121,31 +121,9 @@ class FeedFetcher(store_fetcher.MirrorFetcher):
 
     def _conditional(self, url: str, watch: store_fetcher._Watch,
                      headers: dict[str, str]) -> tuple[requests.Response, str]:
-        """``MirrorFetcher._request`` with request headers, and 304 as an answer."""
-        import requests
-
-        session = store_fetcher.shared_session()
-        current = url
-        for _hop in range(store_fetcher.MAX_REDIRECTS + 1):
-            store_fetcher._local.watch = watch
-            try:
-                resp = session.get(current, stream=True, allow_redirects=False, headers=headers,
-                                   timeout=(self.limits.connect, self.limits.stall))
-            except requests.RequestException as e:
-                raise self._failure(e, current, watch) from None
-            finally:
-                store_fetcher._local.watch = None
-            if not resp.is_redirect:
-                break
-            target = urllib.parse.urljoin(current, resp.headers.get("location", ""))
-            resp.close()
-            other = foreign_redirect(current, target)
-            if other:
-                raise NewsError(f"{host_of(current)} redirects to {other}; add that address as the "
-                                "feed instead")
-            current = target
-        else:
-            raise NewsError(f"{host_of(url)} redirects more than {store_fetcher.MAX_REDIRECTS} times")
+        """The store fetcher's request with our headers, and 304 as an answer."""
+        resp, current = self._follow(url, watch, headers=headers,
+                                     instead="add that address as the feed instead")
         if resp.status_code not in (200, 304):
             resp.close()
             status = resp.status_code

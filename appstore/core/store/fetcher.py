@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from tuf.api.exceptions import DownloadHTTPError
 from tuf.ngclient import FetcherInterface
 
-from appstore import __version__
+from appstore.core import httpsession
 from appstore.core.errors import StoreUnreachable, short_path, shorten
 from appstore.core.store.config import foreign_redirect, host_of
 
@@ -39,11 +39,7 @@ if TYPE_CHECKING:
 PLACEHOLDER = "mirror:///"
 CHUNK = 64 * 1024
 MAX_REDIRECTS = 5
-USER_AGENT = f"imapp-desktop/{__version__}"
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-_session: requests.Session | None = None
-_session_lock = threading.Lock()
-_local = threading.local()  # .watch: the deadline of the request this thread is making
 
 
 @dataclass(frozen=True)
@@ -60,23 +56,6 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-
-
-def shared_session() -> requests.Session:
-    """One HTTP session (connection pool) for the process, made on first use: a start that
-    only reads file:// stores never loads requests at all."""
-    global _session
-    with _session_lock:
-        if _session is None:
-            import requests
-
-            session = requests.Session()
-            session.headers["User-Agent"] = USER_AGENT
-            adapter = _watched_adapter()
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            _session = session
-        return _session
 
 
 _watches: weakref.WeakSet[_Watch] = weakref.WeakSet()  # the files being fetched now
@@ -120,8 +99,8 @@ class _Watch:
         if armed is not None:
             self._fire(*armed)
 
-    def arm(self, conn: Any, sock: socket.socket) -> None:
-        """Watch ``sock`` (of connection ``conn``) until ``cancel``."""
+    def attach(self, conn: Any, sock: socket.socket) -> None:
+        """Watch ``sock`` (of connection ``conn``) until ``cancel`` (``httpsession.Watcher``)."""
         with self._lock:
             if self._done:
                 return
@@ -136,7 +115,7 @@ class _Watch:
     def _fire(self, conn: Any, sock: socket.socket) -> None:
         with self._lock:
             # The connection may be back in the pool, serving another request: leave it then.
-            if self._done or getattr(conn, "_imapp_watch", None) is not self:
+            if self._done or getattr(conn, "imapp_watcher", None) is not self:
                 return
             self.fired = True
             with suppress(OSError):
@@ -147,58 +126,6 @@ class _Watch:
             self._done = True
             if self._timer is not None:
                 self._timer.cancel()
-
-
-def _watched_adapter() -> requests.adapters.HTTPAdapter:
-    """A requests adapter whose connections put themselves under the current ``_Watch``."""
-    from requests.adapters import HTTPAdapter
-    from urllib3.connection import HTTPConnection, HTTPSConnection
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-    from urllib3.poolmanager import PoolManager
-
-    class Watched:
-        sock: socket.socket | None
-        _imapp_watch: _Watch | None = None
-
-        def request(self, *args: Any, **kwargs: Any) -> None:
-            self._imapp_watch = None  # a new request: an older watch no longer applies
-            super().request(*args, **kwargs)  # type: ignore[misc]
-
-        def getresponse(self) -> Any:
-            watch: _Watch | None = getattr(_local, "watch", None)
-            if watch is not None and self.sock is not None:
-                self._imapp_watch = watch
-                watch.arm(self, self.sock)
-            return super().getresponse()  # type: ignore[misc]
-
-    class WatchedHTTP(Watched, HTTPConnection):
-        pass
-
-    class WatchedHTTPS(Watched, HTTPSConnection):
-        pass
-
-    class HTTPPool(HTTPConnectionPool):
-        ConnectionCls = WatchedHTTP
-
-    class HTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = WatchedHTTPS
-
-    def watched(manager: PoolManager) -> PoolManager:
-        # Only plain pools are replaced (a SOCKS proxy's own pools are left as they are: its
-        # requests then have the per-read timeouts and the check between reads, not the watch).
-        if manager.pool_classes_by_scheme.get("http") is HTTPConnectionPool:
-            manager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
-        return manager
-
-    class Adapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            watched(self.poolmanager)
-
-        def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
-            return watched(super().proxy_manager_for(*args, **kwargs))
-
-    return Adapter()
 
 
 class MirrorFetcher(FetcherInterface):
@@ -255,31 +182,8 @@ class MirrorFetcher(FetcherInterface):
                 resp.close()
 
     def _request(self, url: str, watch: _Watch) -> tuple[requests.Response, str]:
-        """The response to GET ``url`` (redirects followed within its host), headers read."""
-        import requests
-
-        session = shared_session()
-        current = url
-        for _hop in range(MAX_REDIRECTS + 1):
-            _local.watch = watch
-            try:
-                resp = session.get(current, stream=True, allow_redirects=False,
-                                   timeout=(self.limits.connect, self.limits.stall))
-            except requests.RequestException as e:
-                raise self._failure(e, current, watch) from None
-            finally:
-                _local.watch = None
-            if not resp.is_redirect:
-                break
-            target = urllib.parse.urljoin(current, resp.headers.get("location", ""))
-            resp.close()
-            other = foreign_redirect(current, target)
-            if other:
-                raise StoreUnreachable(f"{host_of(current)} redirects to {other}; add that address "
-                                       "as the store's URL or mirror")
-            current = target
-        else:
-            raise StoreUnreachable(f"{host_of(url)} redirects more than {MAX_REDIRECTS} times")
+        """The 200 response to GET ``url`` (redirects followed within its host), headers read."""
+        resp, current = self._follow(url, watch)
         if resp.status_code >= 500:
             resp.close()
             raise StoreUnreachable(f"{host_of(current)} answered with error {resp.status_code}")
@@ -288,6 +192,32 @@ class MirrorFetcher(FetcherInterface):
             raise DownloadHTTPError(f"{shorten(current)} answered {resp.status_code}",
                                     resp.status_code)
         return resp, current
+
+    def _follow(self, url: str, watch: _Watch, *, headers: dict[str, str] | None = None,
+                instead: str = "add that address as the store's URL or mirror",
+                ) -> tuple[requests.Response, str]:
+        """The response to GET ``url`` with ``headers``, whatever its status, redirects followed
+        within its host (``instead`` says what to do about one that leaves it)."""
+        import requests
+
+        session = httpsession.session()
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                with httpsession.watching(watch):
+                    resp = session.get(current, stream=True, allow_redirects=False, headers=headers,
+                                       timeout=(self.limits.connect, self.limits.stall))
+            except requests.RequestException as e:
+                raise self._failure(e, current, watch) from None
+            if not resp.is_redirect:
+                return resp, current
+            target = urllib.parse.urljoin(current, resp.headers.get("location", ""))
+            resp.close()
+            other = foreign_redirect(current, target)
+            if other:
+                raise StoreUnreachable(f"{host_of(current)} redirects to {other}; {instead}")
+            current = target
+        raise StoreUnreachable(f"{host_of(url)} redirects more than {MAX_REDIRECTS} times")
 
     def _read(self, resp: requests.Response, watch: _Watch, host: str) -> Iterator[bytes]:
         """The body as it arrives: ``read1`` returns what has come (a deadline check between
