@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from appstore.service.app import create_app
     from appstore.service.logic import IAService, ServiceConfig
     from appstore.service.server import ServerThread
-    from appstore.service.storage import sqlite_url
+    from appstore.service.storage import DB_NAME, sqlite_url
     from appstore.service.storedir import StoreApps, StoreFolder, read_policy
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         policy, terms = read_policy(StoreFolder(store_dir))
         state.mkdir(parents=True, exist_ok=True)
         key = load_service_key(Path(args.keys) if args.keys else state)
-        db = args.db or sqlite_url(str(state / "ia-service.sqlite3"))
+        db = args.db or sqlite_url(str(state / DB_NAME))
         config = ServiceConfig(policy, key, db, StoreApps(store_dir), terms, bcd_reserve=args.bcd_reserve)
         service = IAService(config)
         server = ServerThread(create_app(config, service=service), args.host, args.port).start()

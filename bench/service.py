@@ -157,9 +157,10 @@ def main() -> int:
     if args.serve:
         serve(args.serve)
         return 0
+    from appstore.service.storage import sqlite_url
     results: dict[str, Any] = {"n": args.n, "threads": args.threads}
     with tempfile.TemporaryDirectory() as tmp:
-        results["sqlite"] = measure(f"sqlite:///{tmp}/bench.sqlite3", args.n, args.threads)
+        results["sqlite"] = measure(sqlite_url(f"{tmp}/bench.sqlite3"), args.n, args.threads)
     pg = _pg_cluster()
     if pg is None:
         results["postgresql"] = "skipped: PostgreSQL is not installed"

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,7 +22,7 @@ from starlette.routing import Route
 
 from appstore.core.errors import shorten
 from appstore.core.ia.errors import ServiceError
-from appstore.core.ia.protocol import MAX_BODY, check_request, format_time
+from appstore.core.ia.protocol import MAX_BODY, check_request, format_time, too_large
 from appstore.core.wallet.address import is_address
 from appstore.service.logic import IAService, ServiceConfig
 
@@ -38,12 +39,12 @@ def error(code: str, message: str, status: int) -> JSONResponse:
 async def _body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-        raise ServiceError("too-large", f"a request is at most {MAX_BODY // 1024} KiB", status=413)
+        raise too_large()
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY:
-            raise ServiceError("too-large", f"a request is at most {MAX_BODY // 1024} KiB", status=413)
+            raise too_large()
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -69,7 +70,7 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None) -> St
 
             def work() -> dict[str, Any]:
                 now = svc.now()
-                _dividend(svc)
+                _dividend(svc, now)
                 req = check_request(body, svc.store, now, action=action)
                 return svc.handle(req, now)
             return JSONResponse(await run_in_threadpool(work))
@@ -95,7 +96,7 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None) -> St
 
         def work() -> dict[str, Any]:
             now = svc.now()
-            _dividend(svc)
+            _dividend(svc, now)
             return svc.status(account, now).to_json()
         return JSONResponse(await run_in_threadpool(work))
 
@@ -140,9 +141,9 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None) -> St
     return app
 
 
-def _dividend(svc: IAService) -> None:
+def _dividend(svc: IAService, now: datetime | None = None) -> None:
     try:
-        svc.maybe_pay_dividend()
+        svc.maybe_pay_dividend(now)
     except Exception:  # never fails a request; the next one tries again
         log.exception("IA service: paying the dividend failed")
 

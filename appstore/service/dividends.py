@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 
 from appstore.core.ia.policy import Dividend, RewardPolicy
 from appstore.core.ia.times import format_time, parse_time
-from appstore.service.storage import ISSUANCE, POOL, Storage, insert_ignore, t_balances, t_dividends
+from appstore.service.storage import ISSUANCE, POOL, Head, Storage, insert_ignore, t_balances, t_dividends
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,7 @@ class Dividends:
             self._paid_period = period
             return paid
 
-    def _pay(self, conn: Connection, div: Dividend, due: datetime, period: str,
-                      now: datetime) -> int | None:
+    def _pay(self, conn: Connection, div: Dividend, due: datetime, period: str, now: datetime) -> int | None:
         s = self.storage
         created = parse_time(s.get_meta(conn, "created"))
         if created is not None and due < created:
@@ -55,13 +54,14 @@ class Dividends:
         s.move(conn, ISSUANCE, "IA", -div.amount, floor=None)
         s.move(conn, POOL, "IA", div.amount)
         b = t_balances.c
-        holders = [r.account for r in conn.execute(
-            select(b.account).where(b.asset == "IA", b.amount > 0, ~b.account.startswith("@"))).all()]
-        heads = s.lock_accounts(conn, holders) if holders else {}
-        rows = conn.execute(select(b.account, b.amount).where(b.asset == "IA", b.amount > 0,
-                                                              ~b.account.startswith("@"))
-                            .order_by(b.account)).all() if holders else []
-        balances = {r.account: int(r.amount) for r in rows if r.account in heads}
+        holding = (b.asset == "IA", b.amount > 0, ~b.account.startswith("@"))
+        balances: dict[str, int] = {}
+        heads: dict[str, Head] = {}
+        holders = [r.account for r in conn.execute(select(b.account).where(*holding)).all()]
+        if holders:  # locked, then their balances read again under the locks
+            heads = s.lock_accounts(conn, holders)
+            rows = conn.execute(select(b.account, b.amount).where(*holding).order_by(b.account)).all()
+            balances = {r.account: int(r.amount) for r in rows if r.account in heads}
         pool = s.balance(conn, POOL, "IA")
         total = sum(balances.values())
         paid = 0

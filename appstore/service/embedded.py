@@ -28,13 +28,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from appstore.core.errors import ConfigError, short_path
 from appstore.core.ia.policy import RewardPolicy, SwapTerms
 from appstore.core.publish.keys import load_service_key
+from appstore.core.wallet.amounts import BCD_DECIMALS
 from appstore.service.app import create_app
 from appstore.service.logic import AppsProvider, IAService, ServiceConfig, utc_now
 from appstore.service.server import ServerThread
-from appstore.service.storage import sqlite_url
+from appstore.service.storage import DB_NAME, sqlite_url
 
-DB_NAME = "ia-service.sqlite3"
-DEMO_BCD_RESERVE = 1_000 * 10**7  # 1,000 BCD in the embedded treasury
+DEMO_BCD_RESERVE = 1_000 * 10**BCD_DECIMALS  # 1,000 BCD in the embedded treasury
 
 
 class EmbeddedService:
@@ -68,10 +68,6 @@ class EmbeddedService:
         if self._server is None:
             raise ConfigError("the embedded IA service is not started")
         return self._server.url
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
 
     def start(self) -> EmbeddedService:
         if self._server is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,14 +18,12 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, select
 
-from appstore.core.catalog.models import ID_RE
-from appstore.core.errors import ConfigError, shorten
+from appstore.core.errors import ConfigError
 from appstore.core.ia.errors import ServiceError
 from appstore.core.ia.messages import AccountStatus, KindStatus, sign_quote
 from appstore.core.ia.policy import RewardPolicy, SwapTerms
 from appstore.core.ia.protocol import (
-    ACTIVITY_WORDS,
-    MAX_APP,
+    HEX32,
     MAX_CLAIMS,
     SKEW_SECONDS,
     Claim,
@@ -35,12 +32,13 @@ from appstore.core.ia.protocol import (
     check_memo,
     day_of,
     format_time,
+    is_app_id,
     malformed,
     parse_time,
     positive_int,
-    reward_reference,
 )
-from appstore.core.wallet.receipts import Receipt, public_key_hex
+from appstore.core.wallet.receipts import public_key_hex
+from appstore.service.claims import TOTAL_COUNTER, Claims
 from appstore.service.dividends import Dividends
 from appstore.service.storage import (
     OPERATOR,
@@ -51,10 +49,6 @@ from appstore.service.storage import (
     Refused,
     Replayed,
     Storage,
-    insert_ignore,
-    t_claims,
-    t_daily,
-    t_once,
     t_payments,
     t_quotes,
     t_receipts,
@@ -63,9 +57,8 @@ from appstore.service.storage import (
 
 log = logging.getLogger(__name__)
 AppsProvider = Callable[[], Mapping[str, frozenset[str]]]
+Handler = Callable[[Connection, dict[str, Head], SignedRequest, datetime], dict[str, Any]]
 SWAP_COUNTER = "swap"  # the daily row counting IA swapped
-TOTAL_COUNTER = "*"
-_QUOTE_ID = re.compile(r"[0-9a-f]{32}")
 NONCE_KEEP = timedelta(seconds=2 * SKEW_SECONDS)
 
 
@@ -95,15 +88,19 @@ class IAService:
         self.policy = config.policy
         self.terms = config.terms
         self.store = config.policy.store
-        if public_key_hex(config.key) != config.policy.service_key:
+        key_hex = public_key_hex(config.key)
+        if key_hex != config.policy.service_key:
             raise ConfigError(f"store {self.store}'s policy names IA service key "
                               f"{config.policy.service_key[:16]}…, but this service's key is "
-                              f"{public_key_hex(config.key)[:16]}…: publish the policy with this key, or "
+                              f"{key_hex[:16]}…: publish the policy with this key, or "
                               "start the service with the key the policy names")
         if self.terms is not None and self.terms.store != self.store:
             raise ConfigError(f"the swap terms are for store {self.terms.store}, not {self.store}")
         self.storage = Storage(config.db_url, self.store, config.key)
         self.dividends = Dividends(self.storage, self.policy)
+        self.claims = Claims(self.storage, self.policy)
+        self._handlers: dict[str, Handler] = {"claim": self._claims, "quote": self._quote, "swap": self._swap,
+                                              "withdraw": self._withdraw, "pay": self._pay}
         self.storage.transaction(self._init_db)
 
     def now(self) -> datetime:
@@ -123,26 +120,16 @@ class IAService:
                                   f"{value[:16]}: give each store (and key) its own database")
         if s.get_meta(conn, "created") is None:
             s.set_meta(conn, "created", format_time(self.now()))
-        if self.config.bcd_reserve > 0 and s.get_meta(conn, "reserve_funded") is None:
-            self._fund(conn, self.config.bcd_reserve)
-            s.set_meta(conn, "reserve_funded", str(self.config.bcd_reserve))
-
-    def _fund(self, conn: Connection, amount: int) -> None:
-        self.storage.move(conn, OPERATOR, "BCD", -amount, floor=None)
-        self.storage.move(conn, TREASURY, "BCD", amount)
-
-    def fund_reserve(self, amount: int) -> None:
-        """The operator adds ``amount`` BCD base units to the treasury's reserve."""
-        positive_int(amount, "amount")
-        self.storage.transaction(lambda conn: self._fund(conn, amount))
+        reserve = self.config.bcd_reserve
+        if reserve > 0 and s.get_meta(conn, "reserve_funded") is None:  # the operator funds it, once
+            s.move(conn, OPERATOR, "BCD", -reserve, floor=None)
+            s.move(conn, TREASURY, "BCD", reserve)
+            s.set_meta(conn, "reserve_funded", str(reserve))
 
     # -- requests ------------------------------------------------------------------------
 
     def handle(self, req: SignedRequest, now: datetime) -> dict[str, Any]:
         """Run a checked request in one transaction; its answer as JSON data."""
-        handlers: dict[str, Callable[[Connection, dict[str, Head], SignedRequest, datetime], dict[str, Any]]]
-        handlers = {"claim": self._claims, "quote": self._quote, "swap": self._swap,
-                    "withdraw": self._withdraw, "pay": self._pay}
         p = req.payload
         others: list[str] = []
         if req.action == "claim":
@@ -157,7 +144,7 @@ class IAService:
                 raise ServiceError("bad-address", "a payment goes to another account", status=400)
             others.append(payee)
         req = SignedRequest(req.account, req.action, req.nonce, req.time, p)
-        handler = handlers[req.action]
+        handler = self._handlers[req.action]
 
         def run(conn: Connection) -> dict[str, Any]:
             heads = self.storage.lock_accounts(conn, [req.account, *others])
@@ -178,90 +165,8 @@ class IAService:
 
     def _claims(self, conn: Connection, heads: dict[str, Head], req: SignedRequest,
                 now: datetime) -> dict[str, Any]:
-        head = heads[req.account]
-        day = day_of(now)
-        counters = self._counters(conn, req.account, day)
-        changed: set[str] = set()
-        apps = self.config.apps()
-        outcomes = []
-        for claim in req.payload["claims"]:
-            code, message, receipt = self._claim(conn, head, claim, day, now, apps, counters, changed)
-            outcomes.append({"claim_id": claim.id, "receipt": receipt.to_dict() if receipt else None,
-                             "code": code, "message": message})
-        self._save_counters(conn, req.account, day, counters, changed)
-        return {"outcomes": outcomes}
-
-    def _claim(self, conn: Connection, head: Head, claim: Claim, day: str, now: datetime,
-               apps: Mapping[str, frozenset[str]], counters: dict[str, list[int]],
-               changed: set[str]) -> tuple[str | None, str | None, Receipt | None]:
-        p = self.policy
-        done = conn.execute(select(t_claims.c.seq).where(t_claims.c.account == head.address,
-                                                         t_claims.c.claim_id == claim.id)).scalar()
-        if done is not None:  # sent again (an answer lost on the way): the same receipt
-            body = conn.execute(select(t_receipts.c.body).where(t_receipts.c.account == head.address,
-                                                                t_receipts.c.seq == done)).scalar_one()
-            return None, None, Receipt.from_json(body)
-        words = ACTIVITY_WORDS[claim.kind]
-        t = parse_time(claim.time)
-        if t is None or t > now + timedelta(seconds=SKEW_SECONDS):
-            return "future", f"{words} {claim.app} is dated in the future: check the computer's clock", None
-        if claim.app not in apps:
-            return "unknown-app", f"the store has no app {claim.app}", None
-        if claim.kind == "update" and (claim.version is None or claim.version not in apps[claim.app]):
-            return "unknown-version", f"{claim.app} has no version {claim.version or '(none given)'}", None
-        if claim.kind == "browse" and (claim.seconds or 0) < p.browse_seconds:
-            return "too-short", f"browsing counts after {p.browse_seconds} seconds on an app's page", None
-        reward = p.rewards[claim.kind]
-        if reward <= 0:
-            return "no-reward", f"the store pays nothing for {words}", None
-        rule = p.once[claim.kind]
-        if rule == "day":
-            once_key, when = f"{claim.kind}:{claim.app}:{day}", "today"
-        elif rule == "version" and claim.version:
-            once_key, when = f"{claim.kind}:{claim.app}@{claim.version}", f"for version {claim.version}"
-        else:
-            once_key, when = f"{claim.kind}:{claim.app}", "once per app"
-        if not insert_ignore(conn, t_once, {"account": head.address, "once_key": once_key}):
-            return "duplicate", f"{words} {claim.app} was already credited {when}", None
-        kind_count, _ = counters.setdefault(claim.kind, [0, 0])
-        if kind_count >= p.caps[claim.kind]:
-            self._forget_once(conn, head.address, once_key)
-            return "cap-kind", f"daily cap for {words} reached ({p.caps[claim.kind]} a day)", None
-        total = counters.setdefault(TOTAL_COUNTER, [0, 0])
-        if total[1] + reward > p.daily_cap:
-            self._forget_once(conn, head.address, once_key)
-            return "cap-total", "daily cap for IA rewards reached", None
-        receipt = self.storage.append(conn, head, "IA", reward, "reward", reward_reference(claim), now)
-        self.storage.move(conn, head.address, "IA", reward)
-        head.rewarded += reward
-        conn.execute(t_claims.insert().values(account=head.address, claim_id=claim.id, kind=claim.kind,
-                                              app=claim.app[:MAX_APP], version=claim.version, day=day,
-                                              once_key=once_key, seq=receipt.seq))
-        for name in (claim.kind, TOTAL_COUNTER):
-            counters[name][0] += 1
-            counters[name][1] += reward
-            changed.add(name)
-        return None, None, receipt
-
-    @staticmethod
-    def _forget_once(conn: Connection, account: str, once_key: str) -> None:
-        conn.execute(t_once.delete().where(t_once.c.account == account, t_once.c.once_key == once_key))
-
-    def _counters(self, conn: Connection, account: str, day: str) -> dict[str, list[int]]:
-        rows = conn.execute(select(t_daily.c.kind, t_daily.c.count, t_daily.c.amount)
-                            .where(t_daily.c.account == account, t_daily.c.day == day)).all()
-        return {str(r[0]): [int(r[1]), int(r[2])] for r in rows}
-
-    def _save_counters(self, conn: Connection, account: str, day: str, counters: dict[str, list[int]],
-                       changed: set[str]) -> None:
-        for kind in changed:
-            count, amount = counters[kind]
-            c = t_daily.c
-            n = conn.execute(t_daily.update().where(c.account == account, c.day == day, c.kind == kind)
-                             .values(count=count, amount=amount)).rowcount
-            if n == 0:
-                conn.execute(t_daily.insert().values(account=account, day=day, kind=kind, count=count,
-                                                     amount=amount))
+        return {"outcomes": self.claims.credit(conn, heads[req.account], req.payload["claims"], now,
+                                               self.config.apps())}
 
     # -- swaps ---------------------------------------------------------------------------
 
@@ -270,18 +175,22 @@ class IAService:
             raise ServiceError("no-swap", f"store {self.store} publishes no swap terms", status=404)
         return self.terms
 
-    def _check_swap_amount(self, conn: Connection, account: str, amount: int, day: str) -> None:
+    def _check_swap_amount(self, conn: Connection, account: str, amount: int,
+                           day: str) -> dict[str, list[int]]:
+        """Refuse a swap of ``amount`` outside the terms or the balance; the day's counters."""
         terms = self._require_terms()
         if not terms.min_ia <= amount <= terms.max_ia:
             raise ServiceError("amount-range", f"a swap is from {terms.min_ia} to {terms.max_ia} IA base "
                                                "units",
                                status=400)
-        swapped = self._counters(conn, account, day).get(SWAP_COUNTER, [0, 0])[1]
+        counters = self.storage.counters(conn, account, day)
+        swapped = counters.get(SWAP_COUNTER, [0, 0])[1]
         if swapped + amount > terms.daily_max_ia:
             raise ServiceError("swap-daily-limit", f"at most {terms.daily_max_ia} IA base units can be "
                                                    f"swapped a day; {swapped} were swapped today", status=409)
         if self.storage.balance(conn, account, "IA") < amount:
             raise ServiceError("insufficient", "the IA balance is too low for this swap", status=409)
+        return counters
 
     def _quote(self, conn: Connection, heads: dict[str, Head], req: SignedRequest,
                now: datetime) -> dict[str, Any]:
@@ -305,7 +214,7 @@ class IAService:
               now: datetime) -> dict[str, Any]:
         p = req.payload
         qid = p.get("quote_id")
-        if not isinstance(qid, str) or not _QUOTE_ID.fullmatch(qid):
+        if not isinstance(qid, str) or not HEX32.fullmatch(qid):
             raise malformed("quote_id must be 32 lowercase hex digits")
         amount, out = positive_int(p.get("amount_ia"), "amount_ia"), positive_int(p.get("bcd_out"), "bcd_out")
         row = conn.execute(select(t_quotes).where(t_quotes.c.id == qid)).first()
@@ -321,7 +230,7 @@ class IAService:
         if (row.amount_ia, row.bcd_out) != (amount, out):
             raise ServiceError("quote-altered", "the amounts accepted are not the quote's", status=409)
         day = day_of(now)
-        self._check_swap_amount(conn, req.account, amount, day)
+        counters = self._check_swap_amount(conn, req.account, amount, day)
         s = self.storage
         if not s.move(conn, TREASURY, "BCD", -out):
             raise ServiceError("reserve-low", "the store's BCD reserve is too low for this swap just now; "
@@ -334,11 +243,10 @@ class IAService:
         debit = s.append(conn, head, "IA", -amount, "swap", f"quote:{qid}", now)
         credit = s.append(conn, head, "BCD", out, "swap", f"quote:{qid}", now)
         conn.execute(t_quotes.update().where(t_quotes.c.id == qid).values(used=1))
-        counters = self._counters(conn, req.account, day)
-        counters.setdefault(SWAP_COUNTER, [0, 0])
-        counters[SWAP_COUNTER][0] += 1
-        counters[SWAP_COUNTER][1] += amount
-        self._save_counters(conn, req.account, day, counters, {SWAP_COUNTER})
+        swapped = counters.setdefault(SWAP_COUNTER, [0, 0])
+        swapped[0] += 1
+        swapped[1] += amount
+        s.save_counters(conn, req.account, day, counters, {SWAP_COUNTER})
         return {"receipts": [debit.to_dict(), credit.to_dict()]}
 
     # -- withdrawals and payments --------------------------------------------------------
@@ -365,7 +273,7 @@ class IAService:
         amount = positive_int(p.get("amount_ia"), "amount_ia")
         memo = check_memo(p.get("memo", ""))
         app = p.get("app")
-        if not isinstance(app, str) or len(app) > MAX_APP or not ID_RE.fullmatch(app):
+        if not is_app_id(app):
             raise malformed("app must be the paying DApp's app id")
         s = self.storage
         if s.balance(conn, req.account, "IA") < amount:
@@ -387,7 +295,7 @@ class IAService:
 
         def run(conn: Connection) -> AccountStatus:
             s = self.storage
-            counters = self._counters(conn, account, day)
+            counters = s.counters(conn, account, day)
             last = conn.execute(select(t_receipts.c.seq).where(t_receipts.c.account == account)
                                 .order_by(t_receipts.c.seq.desc()).limit(1)).scalar()
             kinds = {k: KindStatus(k, counters.get(k, [0, 0])[0], p.caps[k], counters.get(k, [0, 0])[1],
@@ -401,7 +309,3 @@ class IAService:
     def maybe_pay_dividend(self, now: datetime | None = None) -> int | None:
         """See ``Dividends.maybe_pay``."""
         return self.dividends.maybe_pay(now or self.now())
-
-
-def describe(e: Exception) -> str:
-    return shorten(e, 200)

@@ -43,13 +43,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from appstore.core.errors import ConfigError
-from appstore.core.ia.protocol import format_time
-from appstore.core.wallet.receipts import ZERO_HASH, Receipt, sign_receipt
+from appstore.core.ia.times import format_time
+from appstore.core.wallet.receipts import ASSETS, ZERO_HASH, Receipt, sign_receipt
 
 T = TypeVar("T")
 ISSUANCE, POOL, TREASURY = "@issuance", "@pool", "@treasury"
 OPERATOR, WITHDRAWALS = "@operator", "@withdrawals"
-ASSETS = ("IA", "BCD")
 
 meta = MetaData()
 t_meta = Table("meta", meta, Column("key", String(64), primary_key=True),
@@ -134,6 +133,9 @@ class Head:
     hash: str
     rewarded: int = 0
     dirty: bool = False
+
+
+DB_NAME = "ia-service.sqlite3"  # the SQLite database's name in a service's state folder
 
 
 def sqlite_url(path: str) -> str:
@@ -283,6 +285,24 @@ class Storage:
         out.update({r.asset: int(r.amount) for r in rows})
         return out
 
+    def counters(self, conn: Connection, account: str, day: str) -> dict[str, list[int]]:
+        """The account's counters of ``day``: name -> [count, amount] (see ``save_counters``)."""
+        c = t_daily.c
+        rows = conn.execute(select(c.kind, c.count, c.amount).where(c.account == account, c.day == day)).all()
+        return {str(r[0]): [int(r[1]), int(r[2])] for r in rows}
+
+    def save_counters(self, conn: Connection, account: str, day: str, counters: Mapping[str, list[int]],
+                      changed: set[str]) -> None:
+        """Write the ``changed`` counters of ``counters`` back to the ``daily`` rows."""
+        c = t_daily.c
+        for kind in changed:
+            count, amount = counters[kind]
+            n = conn.execute(t_daily.update().where(c.account == account, c.day == day, c.kind == kind)
+                             .values(count=count, amount=amount)).rowcount
+            if n == 0:
+                conn.execute(t_daily.insert().values(account=account, day=day, kind=kind, count=count,
+                                                     amount=amount))
+
     def receipts(self, account: str, since: int, limit: int) -> list[str]:
         def run(conn: Connection) -> list[str]:
             rows = conn.execute(select(t_receipts.c.body).where(t_receipts.c.account == account,
@@ -313,26 +333,27 @@ class Storage:
         return self.read(run)
 
 
-def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
+def _insert(conn: Connection, table: Table) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` on ``table``, in the connection's dialect."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
-        conn.execute(pg_insert(table).on_conflict_do_nothing(), rows)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-        conn.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
+        return pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(_insert(conn, table), rows)
 
 
 def insert_ignore(conn: Connection, table: Table, row: dict[str, Any]) -> bool:
     """Insert ``row`` unless its key exists; True if it was inserted."""
+    stmt = _insert(conn, table).values(**row)
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
         key = next(iter(table.primary_key.columns))
-        stmt = pg_insert(table).values(**row).on_conflict_do_nothing().returning(key)
-        return conn.execute(stmt).first() is not None  # (rowcount is -1 for an INSERT here)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-    return bool(conn.execute(sqlite_insert(table).values(**row).on_conflict_do_nothing()).rowcount)
+        return conn.execute(stmt.returning(key)).first() is not None  # (rowcount is -1 for an INSERT here)
+    return bool(conn.execute(stmt).rowcount)
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

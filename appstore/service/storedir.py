@@ -9,8 +9,10 @@ The service reads its policy, its swap terms and the catalogue's app ids and ver
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from appstore.core.ia.policy import (
     parse_policy,
     parse_terms,
 )
+from appstore.core.publish.builder import stored_name
 
 MAX_META = 32 * 1024 * 1024
 
@@ -72,7 +75,6 @@ class StoreFolder:
             root.verify_delegate(Targets.type, targets)
         except (RepositoryError, ValueError, KeyError, TypeError) as e:
             raise ConfigError(f"the metadata in {short_path(self.meta_dir)} does not verify ({e})") from None
-        self.version = (ts.signed.version, snap_v)
         self._targets = targets
         self._snapshot = snap
 
@@ -98,9 +100,7 @@ class StoreFolder:
         tf = self.target_file(name)
         if tf is None:
             return None
-        dirname, _, base = name.rpartition("/")
-        stored = f"{tf.hashes['sha256']}.{base}"
-        path = self.folder / "targets" / (f"{dirname}/{stored}" if dirname else stored)
+        path = self.folder / "targets" / stored_name(name, tf)
         try:
             data = path.read_bytes()
         except OSError as e:
@@ -127,7 +127,6 @@ def read_apps(folder: StoreFolder) -> dict[str, frozenset[str]]:
     data = folder.target(CATALOG_TARGET)
     if data is None:
         raise ConfigError(f"the store in {short_path(folder.folder)} has no {CATALOG_TARGET}")
-    import json
     try:
         raw: Any = json.loads(data)
         catalog = parse_catalog(raw, where=CATALOG_TARGET)
@@ -141,8 +140,6 @@ class StoreApps:
     at most every ``every`` seconds): a callable for ``ServiceConfig.apps``."""
 
     def __init__(self, folder: Path, every: float = 5.0) -> None:
-        import time
-        self._time = time.monotonic
         self.folder = folder
         self.every = every
         self._lock = threading.Lock()
@@ -163,7 +160,7 @@ class StoreApps:
             self._stamp = stamp
 
     def __call__(self) -> Mapping[str, frozenset[str]]:
-        now = self._time()
+        now = time.monotonic()
         if now - self._checked > self.every:
             with self._lock:
                 if now - self._checked > self.every:

@@ -5,6 +5,7 @@ clock, and a real service over HTTP on 127.0.0.1 (uvicorn in a thread)."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -57,7 +58,7 @@ class PgCluster:
         return self.url(name)
 
 
-def _pg_cmd(cluster_dir: Path, as_postgres: bool, *args: str) -> list[str]:
+def _pg_cmd(as_postgres: bool, *args: str) -> list[str]:
     return (["runuser", "-u", "postgres", "--"] if as_postgres else []) + [*args]
 
 
@@ -75,17 +76,16 @@ def pg_cluster() -> Iterator[PgCluster]:
     if root:
         shutil.chown(d, "postgres")
     data = d / "data"
-    subprocess.run(_pg_cmd(d, root, str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "imapp",
+    subprocess.run(_pg_cmd(root, str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "imapp",
                            "--no-sync"), check=True, capture_output=True)
     opts = f"-k {d} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c max_connections=200"
-    subprocess.run(_pg_cmd(d, root, str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(d / "log"),
+    subprocess.run(_pg_cmd(root, str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(d / "log"),
                            "-w", "start"), check=True, capture_output=True)
     try:
         yield PgCluster(d, root)
     finally:
         stop = [str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
-        subprocess.run(_pg_cmd(d, root, *stop),
-                       capture_output=True)
+        subprocess.run(_pg_cmd(root, *stop), capture_output=True)
         shutil.rmtree(d, ignore_errors=True)
 
 
@@ -126,14 +126,12 @@ class Running:
 
 
 def make_policy(key: Ed25519PrivateKey, **over: object) -> RewardPolicy:
-    import json
     body = json.loads(policy_json(STORE, public_key_hex(key)))
     body.update(over)
     return parse_policy(json.dumps(body).encode())
 
 
 def make_terms(**over: object) -> SwapTerms:
-    import json
     body = json.loads(terms_json(STORE))
     body.update(over)
     return parse_terms(json.dumps(body).encode(), ia_decimals=8)

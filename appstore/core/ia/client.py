@@ -20,7 +20,7 @@ from appstore.core.errors import shorten
 from appstore.core.ia.errors import ServiceError, ServiceUnreachable
 from appstore.core.ia.messages import AccountStatus, Quote
 from appstore.core.ia.policy import EMBEDDED_URL, RewardPolicy
-from appstore.core.ia.protocol import Claim, ClaimOutcome, claims_payload, make_request
+from appstore.core.ia.protocol import MAX_CLAIMS, Claim, ClaimOutcome, claims_payload, make_request
 from appstore.core.wallet.keys import Account
 from appstore.core.wallet.receipts import Receipt, ReceiptError
 
@@ -55,11 +55,11 @@ class ServiceClient:
     # -- the API -----------------------------------------------------------------------------
 
     def claim(self, claims: Sequence[Claim]) -> list[ClaimOutcome]:
-        """Send claims (at most 200 per call; more are sent in several requests) and return an
-        outcome for each, in order. Credited outcomes carry a checked receipt."""
+        """Send claims (at most ``MAX_CLAIMS``, 200, per request; more are sent in several) and
+        return an outcome for each, in order. Credited outcomes carry a checked receipt."""
         out: list[ClaimOutcome] = []
-        for start in range(0, len(claims), 200):
-            batch = list(claims[start:start + 200])
+        for start in range(0, len(claims), MAX_CLAIMS):
+            batch = list(claims[start:start + MAX_CLAIMS])
             answer = self._post("/v1/claims", "claim", claims_payload(batch))
             items = answer.get("outcomes")
             if not isinstance(items, list) or len(items) != len(batch):

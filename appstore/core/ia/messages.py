@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -122,7 +122,6 @@ class AccountStatus:
     next_dividend: str | None
     pool: int  # IA base units in the dividend pool
     swapped_today: int = 0  # IA base units swapped today
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"account": self.account, "time": self.time, "day": self.day, "balances": dict(self.balances),

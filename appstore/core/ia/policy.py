@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from appstore.core.errors import shorten
 from appstore.core.ia.errors import PolicyError
 from appstore.core.store.config import STORE_ID_RE
-from appstore.core.wallet.amounts import BCD_DECIMALS, parse_amount
+from appstore.core.wallet.amounts import BCD_DECIMALS, format_amount, parse_amount
 from appstore.core.wallet.errors import AmountError
 
 FORMAT = 1
@@ -91,11 +91,11 @@ class RewardPolicy:
         out: dict[str, Any] = {
             "format": FORMAT, "store": self.store, "service_url": self.service_url,
             "service_key": self.service_key, "decimals": d,
-            "rewards": {k: _units_text(v, d) for k, v in self.rewards.items()},
-            "caps": dict(self.caps), "daily_cap": _units_text(self.daily_cap, d),
+            "rewards": {k: format_amount(v, d) for k, v in self.rewards.items()},
+            "caps": dict(self.caps), "daily_cap": format_amount(self.daily_cap, d),
             "browse_seconds": self.browse_seconds, "once": dict(self.once),
             "dividend": None if self.dividend is None else
-            {"amount": _units_text(self.dividend.amount, d), "at": self.dividend.at},
+            {"amount": format_amount(self.dividend.amount, d), "at": self.dividend.at},
         }
         return out
 
@@ -197,11 +197,6 @@ def _kind(v: object) -> str:
         return "null"
     return {bool: "true/false", str: "a string", int: "a number", list: "a list",
             dict: "an object"}.get(type(v), type(v).__name__)
-
-
-def _units_text(units: int, decimals: int) -> str:
-    from appstore.core.wallet.amounts import format_amount
-    return format_amount(units, decimals)
 
 
 def parse_policy(data: bytes, where: str = POLICY_TARGET) -> RewardPolicy:

@@ -36,7 +36,7 @@ from appstore.core.ia.times import TIME_FORMAT as TIME_FORMAT
 from appstore.core.ia.times import day_of as day_of
 from appstore.core.ia.times import format_time as format_time
 from appstore.core.ia.times import parse_time as parse_time
-from appstore.core.wallet.address import p2pkh_address
+from appstore.core.wallet.address import decode_address, p2pkh_address
 from appstore.core.wallet.errors import BadAddress, SigningError
 from appstore.core.wallet.keys import Account
 from appstore.core.wallet.receipts import Receipt
@@ -54,14 +54,17 @@ MAX_CLAIMS = 200  # claims in one request
 MAX_APP = 100  # characters of an app id in a claim (a receipt's reference holds it)
 MAX_MEMO = 140
 _HEX = re.compile(r"[0-9a-f]+")
-_NONCE = re.compile(r"[0-9a-f]{32}")
-_CLAIM_ID = re.compile(r"[0-9a-f]{32}")
+HEX32 = re.compile(r"[0-9a-f]{32}")  # a nonce, a claim id, a quote id
 _VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+~-]{0,63}")
 _MEMO_BAD = re.compile(r'["\\]')
 
 
 def malformed(message: str) -> ServiceError:
     return ServiceError("malformed", message, status=400)
+
+
+def too_large() -> ServiceError:
+    return ServiceError("too-large", f"a request is at most {MAX_BODY // 1024} KiB", status=413)
 
 
 # -- the envelope ----------------------------------------------------------------------------
@@ -94,7 +97,7 @@ def check_request(body: bytes, store: str, now: datetime, *, action: str | None 
     """The envelope in ``body`` checked against ``store`` and the service's clock ``now``;
     ``ServiceError`` (with its HTTP status) saying what is wrong."""
     if len(body) > MAX_BODY:
-        raise ServiceError("too-large", f"a request is at most {MAX_BODY // 1024} KiB", status=413)
+        raise too_large()
     try:
         env = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
@@ -135,7 +138,7 @@ def check_request(body: bytes, store: str, now: datetime, *, action: str | None 
         raise ServiceError("wrong-action", f"this endpoint takes {action!r} requests, not {act!r}",
                            status=400)
     nonce = payload.get("nonce")
-    if not isinstance(nonce, str) or not _NONCE.fullmatch(nonce):
+    if not isinstance(nonce, str) or not HEX32.fullmatch(nonce):
         raise malformed("payload.nonce must be 32 lowercase hex digits")
     t = parse_time(payload.get("time"))
     if t is None:
@@ -195,11 +198,11 @@ def claim_problem(d: object) -> str | None:
     if unknown:
         return f"field {shorten(unknown[0], 30)!r} is unknown"
     cid, kind, app, t = d.get("id"), d.get("kind"), d.get("app"), d.get("time")
-    if not isinstance(cid, str) or not _CLAIM_ID.fullmatch(cid):
+    if not isinstance(cid, str) or not HEX32.fullmatch(cid):
         return "id must be 32 lowercase hex digits (the activity's uuid)"
     if kind not in ACTIVITY_KINDS:
         return f"kind must be one of {', '.join(ACTIVITY_KINDS)}"
-    if not isinstance(app, str) or len(app) > MAX_APP or not ID_RE.fullmatch(app):
+    if not is_app_id(app):
         return "app must be an app id"
     if parse_time(t) is None:
         return "time must be a UTC time like 2026-01-02T03:04:05Z"
@@ -215,7 +218,8 @@ def claim_problem(d: object) -> str | None:
 @dataclass(frozen=True)
 class ClaimOutcome:
     """What the service did with one claim: a receipt (credited), or a refusal with a stable
-    ``code`` (REFUSALS) and an English ``message`` to show ("daily cap for opening reached")."""
+    ``code`` (docs/ia-service.md, "Claims") and an English ``message`` to show ("daily cap for
+    opening reached")."""
 
     claim_id: str
     receipt: Receipt | None
@@ -227,17 +231,6 @@ class ClaimOutcome:
         return self.receipt is not None
 
 
-# code -> what it means (docs/ia-service.md, "Claims")
-REFUSALS = {
-    "duplicate": "the activity was already credited (once per app, per version or per day)",
-    "cap-kind": "the day's cap for this activity is reached",
-    "cap-total": "the day's total cap is reached",
-    "unknown-app": "the store has no such app",
-    "unknown-version": "the app has no such version",
-    "too-short": "a browse counts only after the policy's number of seconds",
-    "no-reward": "the policy pays nothing for this activity",
-    "future": "the activity's time is in the future",
-}
 ACTIVITY_WORDS = {"browse": "browsing", "forward": "sharing", "download": "downloading",
                   "update": "updating", "open": "opening"}
 
@@ -254,9 +247,13 @@ def parse_reward_reference(reference: str) -> tuple[str, str, str | None, str] |
     return (m[1], m[2], m[3], m[4]) if m else None
 
 
+def is_app_id(v: object) -> bool:
+    """Whether ``v`` is an app id short enough for a receipt's reference."""
+    return isinstance(v, str) and len(v) <= MAX_APP and bool(ID_RE.fullmatch(v))
+
+
 def check_address(text: object, what: str) -> str:
-    """``text`` if it is a BCD address, else a ``malformed`` error naming ``what``."""
-    from appstore.core.wallet.address import decode_address
+    """``text`` if it is a BCD address, else a ``bad-address`` error naming ``what``."""
     if not isinstance(text, str) or text != text.strip():
         raise ServiceError("bad-address", f"{what} must be a BCD address", status=400)
     try:

@@ -151,7 +151,7 @@ def _desired_roles(
     return roles
 
 
-def _stored_name(path: str, tf: TargetFile) -> str:
+def stored_name(path: str, tf: TargetFile) -> str:
     """Where a target lives under OUT/targets with consistent snapshots (hash-prefixed)."""
     dirname, _, base = path.rpartition("/")
     name = f"{tf.hashes['sha256']}.{base}"
@@ -161,7 +161,7 @@ def _stored_name(path: str, tf: TargetFile) -> str:
 def _write_targets(out: Path, targets: dict[str, bytes], tfiles: dict[str, TargetFile]) -> None:
     wrote = False
     for path, data in targets.items():
-        dest = out / "targets" / _stored_name(path, tfiles[path])
+        dest = out / "targets" / stored_name(path, tfiles[path])
         if not dest.exists():
             write_bytes_atomic(dest, data, fsync=False)
             wrote = True
@@ -291,7 +291,7 @@ def publish(
         write_bytes_atomic(repo.meta_dir / "timestamp.json", _sign(ts, keys["timestamp"]))
     versions["timestamp"] = ts.signed.version
 
-    keep = {_stored_name(path, tf) for role in desired.values() for path, tf in role.targets.items()}
+    keep = {stored_name(path, tf) for role in desired.values() for path, tf in role.targets.items()}
     _prune(out, keep, versions)
     assert repo.first_root is not None
     return PublishResult(root_fingerprint(repo.first_root), changed, versions)
