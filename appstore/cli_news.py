@@ -11,10 +11,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
+from appstore.cli_wallet import note as _note
+from appstore.cli_wallet import print_json as _print_json
 from appstore.core.news import Feed, ItemRow, News
 from appstore.core.services import Services
 
@@ -39,15 +39,6 @@ def add_parsers(sub: Any) -> None:
     news_sub.add_parser("mark-all-read", help="mark every item read")
 
 
-def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-
-
-def _say(kind: str, message: str) -> None:
-    print(f"{kind}: {message}", file=sys.stderr)
-
-
 def row_json(row: ItemRow) -> dict[str, Any]:
     return {"id": row.id, "feed": row.feed, "title": row.title, "link": row.link,
             "published": row.published, "read": row.read, "summary": row.summary}
@@ -64,7 +55,7 @@ def _refresh(news: News, urls: list[str] | None = None) -> int:
     for outcome in news.refresh(urls):
         if outcome.error:
             failed += 1
-            _say("error", f"{outcome.url}: {outcome.error} (its saved items are still listed)")
+            _note(f"error: {outcome.url}: {outcome.error} (its saved items are still listed)")
     return failed
 
 

@@ -3,12 +3,13 @@ own error), and adding or removing the user's own RSS / Atom feeds."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -17,11 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from appstore.core.news import Feed
-from appstore.core.wording import age
 from appstore.ui import texts
 from appstore.ui.newsmodel import NewsController
 from appstore.ui.widgets import plain_label
+
+if TYPE_CHECKING:
+    from appstore.core.news import Feed
 
 
 class FeedsDialog(QDialog):
@@ -52,9 +54,8 @@ class FeedsDialog(QDialog):
         self.remove_button.clicked.connect(self._remove)
         add_row.addWidget(self.remove_button)
         col.addLayout(add_row)
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("danger")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
         col.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -73,7 +74,7 @@ class FeedsDialog(QDialog):
                 status = self.tr("Failing: %1").replace("%1", f.error)
             elif f.last_success:
                 status = self.tr("%n item(s), checked %1", "", f.items).replace(
-                    "%1", age(f.last_success, texts.language()))
+                    "%1", texts.age(f.last_success))
             else:
                 status = self.tr("Not checked yet")
             where = self.tr("from the store %1").replace("%1", f.store) if f.store else f.url

@@ -12,16 +12,17 @@ from __future__ import annotations
 import itertools
 import operator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from appstore.core.jobs import JobContext
-from appstore.core.news import Feed, FeedOutcome, Item, ItemRow, News, SearchTexts, Share, matches
-from appstore.core.news.sanitize import IMAGE_SCHEME
 from appstore.ui.controller import Controller
+
+if TYPE_CHECKING:  # the core's news (feedparser, nh3, the store fetcher) loads in the jobs
+    from appstore.core.news import Feed, FeedOutcome, Item, ItemRow, News, SearchTexts, Share
 
 REFRESH_EVERY_MS = 30 * 60 * 1000  # feeds are fetched again every half hour
 MAX_IMAGE_WIDTH = 1400  # pictures are decoded at most this wide (the pane scales them down)
@@ -161,9 +162,14 @@ class NewsController(QObject):
 
         self._submit("news", lambda ctx: self._news().unread_count(), opened, "open news")
 
-    def _submit(self, lane: str, fn: Any, on_done: Any, title: str) -> None:
-        self.controller.jobs.submit(fn, lane=lane, title=title, on_done=self._alive(on_done),
-                                    on_error=self._alive(lambda message, _: self.failed.emit(message)))
+    def _submit(self, lane: str, fn: Any, on_done: Any, title: str, *, key: str | None = None,
+                on_error: Any = None) -> None:
+        """Run ``fn`` in ``lane``; its result goes to ``on_done``, an error to ``on_error``
+        (by default ``failed``), each only while this object exists."""
+        if on_error is None:
+            on_error = lambda message, _: self.failed.emit(message)  # noqa: E731
+        self.controller.jobs.submit(fn, lane=lane, title=title, key=key,
+                                    on_done=self._alive(on_done), on_error=self._alive(on_error))
 
     def _alive(self, callback: Any) -> Any:
         """``callback``, run only while this object still exists: a job may finish after the
@@ -200,6 +206,8 @@ class NewsController(QObject):
                     self.listed.emit(self._filtered(ids))
 
             def search(ctx: JobContext) -> set[int] | None:
+                from appstore.core.news import matches
+
                 if not q:
                     return None
                 return matches(texts, q) if texts is not None else self._news().matching(q)
@@ -240,6 +248,8 @@ class NewsController(QObject):
             return
 
         def load(ctx: JobContext) -> Opened:
+            from appstore.core.news.sanitize import IMAGE_SCHEME
+
             news = self._news()
             item = news.item(item_id)
             images: dict[str, QImage] = {}
@@ -263,22 +273,22 @@ class NewsController(QObject):
 
     # -- writing -------------------------------------------------------------------------
     def mark_read(self, item_id: int, read: bool = True) -> None:
-        self.set_read_here(item_id, read)
-        def write(ctx: JobContext) -> int:
-            news = self._news()
-            news.mark_read(item_id, read)
-            return news.unread_count()
-
-        self._submit("news", write, self._set_unread, "mark read")
+        self._mark(item_id, read, lambda news: news.mark_read(item_id, read), "mark read")
 
     def mark_all_read(self) -> None:
-        self.set_read_here(None, True)
+        self._mark(None, True, lambda news: news.mark_all_read(), "mark all read")
+
+    def _mark(self, item_id: int | None, read: bool, change: Any, title: str) -> None:
+        """Change the read state here at once and in the database (``change(news)``), then
+        count the unread."""
+        self.set_read_here(item_id, read)
+
         def write(ctx: JobContext) -> int:
             news = self._news()
-            news.mark_all_read()
+            change(news)
             return news.unread_count()
 
-        self._submit("news", write, self._set_unread, "mark all read")
+        self._submit("news", write, self._set_unread, title)
 
     def refresh(self, urls: list[str] | None = None) -> None:
         """Fetch every feed (or those named) now; the list is loaded again after."""
@@ -295,20 +305,25 @@ class NewsController(QObject):
         def done(result: tuple[list[FeedOutcome], list[Feed], int]) -> None:
             self.is_refreshing = False
             self.refreshing.emit(False)
-            outcomes, self.feeds, unread = result
-            self._set_unread(unread)
-            self.feeds_changed.emit(self.feeds)
-            self.refreshed.emit(outcomes)
-            self.all_rows = self.texts = None
-            self.load()
+            outcomes, feeds, unread = result
+            self._changed(feeds, unread, lambda: self.refreshed.emit(outcomes))
 
         def failed(message: str, _: BaseException) -> None:
             self.is_refreshing = False
             self.refreshing.emit(False)
             self.failed.emit(message)
 
-        self.controller.jobs.submit(work, lane="news", title="refresh news", key="news",
-                                    on_done=self._alive(done), on_error=self._alive(failed))
+        self._submit("news", work, done, "refresh news", key="news", on_error=failed)
+
+    def _changed(self, feeds: list[Feed], unread: int, then: Any = None) -> None:
+        """The feeds (and so the items) changed: tell, then list the items again."""
+        self.feeds = feeds
+        self._set_unread(unread)
+        self.feeds_changed.emit(feeds)
+        if then is not None:
+            then()
+        self.all_rows = self.texts = None
+        self.load()
 
     def load_feeds(self) -> None:
         if not self._ready:
@@ -325,9 +340,8 @@ class NewsController(QObject):
         def added(feed: Feed) -> None:
             self.refresh([feed.url])
 
-        self.controller.jobs.submit(lambda ctx: self._news().add_feed(url), lane="news",
-                                    title="add feed", on_done=self._alive(added),
-                                    on_error=self._alive(on_error))
+        self._submit("news", lambda ctx: self._news().add_feed(url), added, "add feed",
+                     on_error=on_error)
 
     def remove_feed(self, url: str) -> None:
         def write(ctx: JobContext) -> tuple[list[Feed], int]:
@@ -335,14 +349,7 @@ class NewsController(QObject):
             news.remove_feed(url)
             return news.feeds(), news.unread_count()
 
-        def done(result: tuple[list[Feed], int]) -> None:
-            self.feeds, unread = result
-            self._set_unread(unread)
-            self.feeds_changed.emit(self.feeds)
-            self.all_rows = self.texts = None
-            self.load()
-
-        self._submit("news", write, done, "remove feed")
+        self._submit("news", write, lambda result: self._changed(*result), "remove feed")
 
     def share(self, item_id: int) -> None:
         """Copy the item's link and a short text (on ``shared``) and record ``forward``."""

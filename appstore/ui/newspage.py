@@ -1,29 +1,17 @@
-"""News: the list of items (model/view) beside a reader pane.
+"""News: the list of items (model/view, painted by ``newsdelegate.ItemDelegate``) beside the
+reader pane (``newsreader.Reader``).
 
-The reader is a ``QTextBrowser`` that never loads anything by itself: the item's HTML was
-sanitised before it was stored, its pictures are ``news-image:KEY`` resources decoded in a worker
-and handed to the document, and ``loadResource`` answers nothing else (no file, no network).
 Links open in the system browser only after a confirmation that shows the real address;
 ``imapp://`` links from a store's feed open the app's page inside imapp.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import (
-    QDesktopServices,
-    QFont,
-    QFontMetrics,
-    QGuiApplication,
-    QPainter,
-    QResizeEvent,
-    QTextDocument,
-)
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -33,216 +21,22 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from appstore.core.news import ItemRow, Share
-from appstore.core.news.sanitize import IMAGE_SCHEME
-from appstore.core.wording import age
-from appstore.ui import texts, theme
-from appstore.ui.newsmodel import ItemRole, NewsController, NewsListModel, Opened
+from appstore.ui.newsdelegate import ROW_HEIGHT, ItemDelegate
+from appstore.ui.newsmodel import NewsController, NewsListModel, Opened
+from appstore.ui.newsreader import READER_WIDTH, Reader
 from appstore.ui.widgets import plain_label
 
-ROW_HEIGHT = 92
-READER_WIDTH = 760  # the column text is set in, at most (lines longer than that tire the eye)
+__all__ = ["READER_WIDTH", "ROW_HEIGHT", "ItemDelegate", "NewsPage", "Reader", "open_external"]
 
 
 def open_external(url: str) -> bool:
     """Hand ``url`` to the system browser (tests replace this)."""
     return QDesktopServices.openUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
-
-
-class ItemDelegate(QStyledItemDelegate):
-    """Paints an item: an unread dot, the title (bold while unread), the feed and date, and the
-    start of its summary; everything as plain text."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._texts: dict[tuple[int, int, bool], tuple[str, str, str]] = {}  # laid-out texts
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
-        return QSize(320, ROW_HEIGHT)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        row = index.data(ItemRole)
-        if not isinstance(row, ItemRow):
-            return
-        c = theme.colors(theme.current())
-        r: QRect = option.rect.adjusted(6, 3, -6, -3)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        if selected or hovered:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(c["hover"] if not selected else c["alt"])
-            painter.drawRoundedRect(r, 8, 8)
-            if selected:
-                painter.setBrush(c["accent"])
-                painter.drawRoundedRect(QRect(r.left(), r.top() + 10, 3, r.height() - 20), 1.5, 1.5)
-        if not row.read:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(c["accent"])
-            painter.drawEllipse(r.left() + 10, r.top() + 17, 8, 8)
-        left = r.left() + 26
-        width = r.width() - 36
-        base: QFont = option.font
-        title_font = QFont(base)
-        title_font.setPixelSize(14)
-        title_font.setWeight(QFont.Weight.Bold if not row.read else QFont.Weight.Normal)
-        painter.setFont(title_font)
-        fm = painter.fontMetrics()
-        meta_font = QFont(base)
-        meta_font.setPixelSize(12)
-        mfm = QFontMetrics(meta_font)
-        key = (row.id, width, row.read)
-        laid = self._texts.get(key)
-        if laid is None:  # elided and wrapped once per item and width, not on every paint
-            if len(self._texts) > 4000:
-                self._texts.clear()
-            laid = self._texts[key] = (
-                fm.elidedText(row.title or self.tr("(untitled)"), Qt.TextElideMode.ElideRight, width),
-                mfm.elidedText(f"{row.feed} · {age(row.published, texts.language())}",
-                               Qt.TextElideMode.ElideRight, width),
-                _two_lines(row.summary, mfm, width))
-        title, meta, lines = laid
-        painter.setPen(c["text"])
-        painter.drawText(QRect(left, r.top() + 8, width, fm.height()), Qt.TextFlag.TextSingleLine, title)
-        painter.setFont(meta_font)
-        painter.setPen(c["muted"])
-        painter.drawText(QRect(left, r.top() + 10 + fm.height(), width, mfm.height()),
-                         Qt.TextFlag.TextSingleLine, meta)
-        summary_top = r.top() + 14 + fm.height() + mfm.height()
-        painter.setPen(c["muted"] if row.read else c["text"])
-        painter.drawText(QRect(left, summary_top, width, mfm.height() * 2 + 2),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, lines)
-        painter.restore()
-
-
-def _two_lines(text: str, fm: Any, width: int) -> str:
-    """At most two lines of ``text`` (wrapped by characters, so Chinese wraps too), elided."""
-    out: list[str] = []
-    rest = text
-    for n in range(2):
-        if not rest:
-            break
-        if n == 1:
-            out.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, width))
-            break
-        lo, hi = 1, len(rest)
-        while lo < hi:  # the longest prefix that fits
-            mid = (lo + hi + 1) // 2
-            if fm.horizontalAdvance(rest[:mid]) <= width:
-                lo = mid
-            else:
-                hi = mid - 1
-        cut = lo
-        space = rest.rfind(" ", 0, cut + 1)
-        if cut < len(rest) and space > cut * 2 // 3:
-            cut = space + 1
-        out.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    return "\n".join(out)
-
-
-class Reader(QTextBrowser):
-    """Shows one item. ``loadResource`` gives only pictures put in the document by ``show``;
-    it never reads a file or the network. Signals: ``link(str)`` a link was clicked."""
-
-    link = Signal(str)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("newsReader")
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
-        self.anchorClicked.connect(lambda url: self.link.emit(url.toString()))
-        self.setFrameShape(QTextBrowser.Shape.NoFrame)
-        self.setStyleSheet("QTextBrowser#newsReader { background: transparent; }")
-        self.viewport().setAutoFillBackground(False)
-        self.opened: Opened | None = None
-        self._resize = QTimer(self)
-        self._resize.setSingleShot(True)
-        self._resize.setInterval(120)
-        self._resize.timeout.connect(self._render)
-
-    def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 - Qt's name
-        return None  # everything the document may show was added to it already
-
-    def show_item(self, opened: Opened | None) -> None:
-        self.opened = opened
-        self._render()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        if self.opened is not None:
-            self._resize.start()
-
-    def _render(self) -> None:
-        doc = QTextDocument(self)
-        c = theme.colors(theme.current())
-        doc.setDefaultStyleSheet(_STYLE.format(**{k: v.name() for k, v in c.items()}))
-        font = QFont(self.font())
-        font.setPixelSize(15)
-        doc.setDefaultFont(font)
-        doc.setDocumentMargin(24)
-        if self.opened is None:
-            self._use(doc, None)
-            return
-        item = self.opened.item
-        width = max(120, min(READER_WIDTH, self.viewport().width()) - 56)
-        for key, image in self.opened.images.items():
-            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"{IMAGE_SCHEME}:{key}"), image)
-
-        def sized(m: re.Match[str]) -> str:
-            key = m.group(1)
-            image = self.opened.images.get(key) if self.opened else None
-            if image is None:
-                return ""  # not fetched (yet): nothing rather than a broken picture
-            w = min(width, image.width())
-            h = round(image.height() * w / max(1, image.width()))
-            return f'<img src="{IMAGE_SCHEME}:{key}" width="{w}" height="{h}"'
-
-        body = re.sub(r'<img src="' + IMAGE_SCHEME + r':([0-9a-f]+)"', sized, item.content)
-        body = re.sub(r"<img(?![^>]*\bwidth=)[^>]*>", "", body)
-        # a paragraph that is only a picture: no line spacing around it (it is one tall line)
-        body = re.sub(r"<p>(\s*<img[^>]*>\s*)</p>", r'<p class="picture">\1</p>', body)
-        row = item.row
-        meta = " · ".join(p for p in (row.feed, age(row.published, texts.language()), item.author) if p)
-        doc.setHtml(f'<h1>{html.escape(row.title or self.tr("(untitled)"))}</h1>'
-                    f'<p class="meta">{html.escape(meta)}</p>{body}')
-        self._use(doc, width + 56)
-
-    def _use(self, doc: QTextDocument, width: int | None) -> None:
-        if width is None:
-            self.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
-        else:
-            self.setLineWrapMode(QTextBrowser.LineWrapMode.FixedPixelWidth)
-            self.setLineWrapColumnOrWidth(width)
-        self.setDocument(doc)  # the previous one, a child of this browser, is deleted by Qt
-
-
-_STYLE = """
-h1 {{ font-size: 24px; font-weight: 600; color: {text}; margin-bottom: 4px; }}
-h2 {{ font-size: 20px; font-weight: 600; margin-top: 18px; }}
-h3, h4, h5, h6 {{ font-size: 16px; font-weight: 600; margin-top: 14px; }}
-p {{ line-height: 160%; margin-top: 0px; margin-bottom: 14px; color: {text}; }}
-p.picture {{ line-height: 100%; margin-bottom: 18px; }}
-p.meta {{ color: {muted}; font-size: 13px; margin-bottom: 18px; }}
-li {{ line-height: 150%; margin-bottom: 4px; }}
-a {{ color: {accent}; text-decoration: none; }}
-blockquote {{ color: {muted}; margin-left: 16px; }}
-pre, code {{ font-family: "DejaVu Sans Mono", monospace; font-size: 13px; }}
-pre {{ background: {alt}; }}
-td, th {{ padding: 4px 8px; border: 1px solid {border}; }}
-figcaption {{ color: {muted}; font-size: 13px; }}
-"""
 
 
 class NewsPage(QWidget):
@@ -307,14 +101,10 @@ class NewsPage(QWidget):
         self.view.setStyleSheet("QListView#newsList { background: transparent; border: none; }")
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         left_col.addWidget(self.view, 1)
-        self.empty = plain_label()
-        self.empty.setProperty("muted", True)
-        self.empty.setWordWrap(True)
+        self.empty = _muted_label()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         left_col.addWidget(self.empty)
-        self.status = plain_label()
-        self.status.setProperty("muted", True)
-        self.status.setWordWrap(True)
+        self.status = _muted_label()
         left_col.addWidget(self.status)
         self.split.addWidget(left)
 
@@ -365,20 +155,19 @@ class NewsPage(QWidget):
         self.model.set_items(rows)
         self._show_empty()
         row = self.model.row_of(keep) if keep is not None else -1
-        if row < 0 and not self._shown_first and rows:
-            row = 0  # the first time: the newest item is open (it is not marked read)
-            self._shown_first = True
-            self._select(row, mark_read=False)
-        elif row >= 0:
-            self.view.selectionModel().blockSignals(True)
-            self.view.setCurrentIndex(self.model.index(row))
-            self.view.selectionModel().blockSignals(False)
+        if row >= 0:
+            self._set_current(row)
+        elif not self._shown_first and rows:
+            self._shown_first = True  # the first time: the newest item is open (not marked read)
+            self._set_current(0)
+            self._open_row(0, mark_read=False)
 
-    def _select(self, row: int, *, mark_read: bool) -> None:
-        self.view.selectionModel().blockSignals(True)
+    def _set_current(self, row: int) -> None:
+        """Select ``row`` without ``currentChanged`` (which would open it and mark it read)."""
+        selection = self.view.selectionModel()
+        selection.blockSignals(True)
         self.view.setCurrentIndex(self.model.index(row))
-        self.view.selectionModel().blockSignals(False)
-        self._open_row(row, mark_read=mark_read)
+        selection.blockSignals(False)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
@@ -480,3 +269,10 @@ class NewsPage(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+
+def _muted_label() -> QLabel:
+    label = plain_label()
+    label.setProperty("muted", True)
+    label.setWordWrap(True)
+    return label

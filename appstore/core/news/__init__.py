@@ -2,16 +2,15 @@
 
 from appstore.core.news.db import ItemRow
 from appstore.core.news.fetch import FeedLimits, NewsError
+from appstore.core.news.search import SearchTexts, matches
 from appstore.core.news.service import (
     STORE_TARGET,
     Feed,
     FeedOutcome,
     Item,
     News,
-    SearchTexts,
     Share,
     check_feed_url,
-    matches,
 )
 
 __all__ = ["STORE_TARGET", "Feed", "FeedLimits", "FeedOutcome", "Item", "ItemRow", "News",

@@ -76,7 +76,8 @@ class ItemRow:
     image: str  # news-image key, or ""
 
 
-def _row(r: Sequence[Any]) -> ItemRow:
+def row_of(r: Sequence[Any]) -> ItemRow:
+    """An ``ItemRow`` from the first columns of a row selected with ``ROW_COLUMNS``."""
     return ItemRow(int(r[0]), str(r[1] or r[2]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
                    bool(r[6]), str(r[7]), str(r[8]))
 
@@ -165,4 +166,4 @@ class NewsDB:
                + (("WHERE " + " AND ".join(where)) if where else "")
                + " ORDER BY i.published DESC, i.id DESC LIMIT ?")
         params.append(limit)
-        return [_row(r) for r in self.query(sql, params)]
+        return [row_of(r) for r in self.query(sql, params)]

@@ -58,10 +58,6 @@ class Fetched:
     content_type: str | None = None
     url: str = ""  # where it came from in the end (after redirects)
 
-    @property
-    def not_modified(self) -> bool:
-        return self.data is None
-
 
 class FeedFetcher(store_fetcher.MirrorFetcher):
     """Gets one address (http, https or file) with the store fetcher's limits."""

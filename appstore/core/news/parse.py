@@ -23,6 +23,7 @@ from typing import Any
 from appstore.core.news.fetch import NewsError
 from appstore.core.news.sanitize import (
     MAX_SUMMARY,
+    STORE_SCHEME,
     Sanitizer,
     image_key,
     image_source,
@@ -140,12 +141,19 @@ def _problem(e: object) -> str:
     return text.splitlines()[0][:160] if text else type(e).__name__
 
 
-def _base(detail: Any, fallback: str) -> str:
-    """An ``xml:base`` feedparser recorded, if it is an absolute http(s) address."""
-    for key in ("title_detail", "summary_detail", "subtitle_detail"):
-        d = detail.get(key) if hasattr(detail, "get") else None
+_FEED_DETAILS = ("title_detail", "summary_detail", "subtitle_detail")
+_ENTRY_DETAILS = ("summary_detail", "title_detail")
+
+
+def _base(detail: Any, fallback: str, keys: tuple[str, ...] = _FEED_DETAILS) -> str:
+    """An ``xml:base`` feedparser recorded, if it is an absolute http(s) address (never for a
+    store's signed feed, whose addresses stay inside the store); else ``fallback``."""
+    if fallback.startswith(STORE_SCHEME + ":") or not hasattr(detail, "get"):
+        return fallback
+    for key in keys:
+        d = detail.get(key)
         b = d.get("base", "") if d else ""
-        if b and b.lower().startswith(("http://", "https://")) and not fallback.startswith("imapp-store:"):
+        if b and b.lower().startswith(("http://", "https://")):
             return str(b)
     return fallback
 
@@ -171,14 +179,7 @@ def _date(raw: Any, now_ts: float) -> str | None:
 
 def _entry(raw: Any, sanitizer: Sanitizer, feed_base: str, now_ts: float,
            store_links: bool) -> Entry:
-    base = feed_base
-    for key in ("summary_detail", "title_detail"):
-        d = raw.get(key)
-        b = d.get("base", "") if d else ""
-        if b and b.lower().startswith(("http://", "https://")) and not feed_base.startswith(
-                "imapp-store:"):
-            base = str(b)
-            break
+    base = _base(raw, feed_base, _ENTRY_DETAILS)
     title = plain(raw.get("title"))
     link = safe_link(raw.get("link", ""), base, store_links=store_links)
     author = plain(raw.get("author"), 120)

@@ -51,7 +51,6 @@ ATTRIBUTES = {
 # Removed with everything inside them (not only the tags).
 CONTENT_TAGS = {"script", "style", "iframe", "object", "embed", "form", "template", "noscript",
                 "svg", "math", "select", "textarea", "button", "frameset", "frame", "applet"}
-_LINK_SCHEMES = ("http", "https", "mailto")
 _IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 _TAGLIKE = re.compile(r"<\s*[A-Za-z/!?]")
 _WS = re.compile(r"\s+")
@@ -128,7 +127,7 @@ def image_source(url: str, base: str, *, allow_file: bool) -> str:
         return ""
     low = url.lower()
     if low.startswith("data:"):
-        return url if _data_image(url) is not None else ""
+        return url if data_image(url) is not None else ""
     full = join(base, url)
     low = full.lower()
     if low.startswith(("http://", "https://")):
@@ -142,10 +141,6 @@ def image_source(url: str, base: str, *, allow_file: bool) -> str:
 
 
 def data_image(url: str) -> bytes | None:
-    return _data_image(url)
-
-
-def _data_image(url: str) -> bytes | None:
     """The bytes of a ``data:image/(png|jpeg|gif|webp);base64,…`` URL, or None."""
     m = re.fullmatch(r"data:([a-z/+-]+);base64,([A-Za-z0-9+/=\s]*)", url.strip(), re.I | re.S)
     if m is None or m.group(1).lower() not in _IMAGE_TYPES:

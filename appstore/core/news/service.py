@@ -5,38 +5,30 @@ own: a feed that fails records its error and the others carry on. A store's feed
 store's signed target ``news/feed.xml``, fetched and verified through the store's client; a
 user's feed is fetched by address with a conditional request. What a feed gives is parsed,
 sanitised and stored (``db.NewsDB``), then the pictures the stored items show are fetched into
-``DATA/news/images`` by our code, within size caps. All of it is disk and network I/O: call
-it off the GUI thread.
+``DATA/news/images`` by our code, within size caps (``images.ImageCache``). All of it is disk
+and network I/O: call it off the GUI thread.
 """
 
 from __future__ import annotations
 
 import hashlib
-import operator
-import re
 import threading
 import urllib.parse
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import compress, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from appstore.core.activity import Activity, ActivityEvent, ActivityLog
 from appstore.core.errors import AppStoreError, NotFound, shorten
-from appstore.core.fileio import write_bytes_atomic
-from appstore.core.logs import log, redact
-from appstore.core.news.db import ItemRow, NewsDB
+from appstore.core.logs import redact
+from appstore.core.news.db import ROW_COLUMNS, ItemRow, NewsDB, row_of
 from appstore.core.news.fetch import DEFAULT_LIMITS, FeedFetcher, FeedLimits, NewsError
+from appstore.core.news.images import ImageCache
 from appstore.core.news.parse import Entry, Parsed, parse
-from appstore.core.news.sanitize import (
-    IMAGE_SCHEME,
-    STORE_SCHEME,
-    data_image,
-    html_to_text,
-    plain,
-)
+from appstore.core.news.sanitize import STORE_SCHEME, html_to_text, plain
+from appstore.core.news.search import SearchTexts, body_text
 from appstore.core.store.config import now_iso
 
 if TYPE_CHECKING:
@@ -48,8 +40,6 @@ STORE_PREFIX = "store:"  # a store's feed is kept under the address "store:ID"
 RETAIN_PER_FEED = 500  # items kept per feed, newest first (read state goes with them)
 MAX_USER_FEEDS = 200
 PARALLEL = 6  # feeds fetched at once
-IMAGE_TRIES = 3
-_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 
 
 @dataclass(frozen=True)
@@ -138,6 +128,7 @@ class News:
         self.limits = limits
         self.fetcher = FeedFetcher(limits)
         self.db = NewsDB(self.dir / "news.sqlite3")
+        self.images = ImageCache(self.db, self.images_dir, self.fetcher, limits, stores)
         self._refreshing = threading.Lock()
         self.retain = RETAIN_PER_FEED
 
@@ -180,7 +171,7 @@ class News:
         if rows[0][1]:
             raise NewsError("a store's own news goes when the store is removed (`store remove`)")
         self._drop_feed(int(rows[0][0]))
-        self._sweep_images()
+        self.images.sweep()
 
     def _drop_feed(self, feed_id: int) -> None:
         with self.db.write() as db:
@@ -325,7 +316,7 @@ class News:
                     new += 1
                 if self.db.fts:
                     db.execute("INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)",
-                               (item_id, e.title.casefold(), _body(e)))
+                               (item_id, e.title.casefold(), body_text(e)))
                 for key, url in e.images.items():
                     db.execute("INSERT OR IGNORE INTO images (key, url, feed) VALUES (?, ?, ?)",
                                (key, url, feed_id))
@@ -339,91 +330,18 @@ class News:
                 if self.db.fts:
                     db.execute(f"DELETE FROM items_fts WHERE rowid IN ({marks})", chunk)
         if extra:
-            self._sweep_images()
+            self.images.sweep()
         return new
 
     # -- images --------------------------------------------------------------------------
     def image_path(self, key: str) -> Path | None:
         """The cached picture ``news-image:KEY`` stands for, if it was fetched."""
-        if not key.isalnum() or len(key) > 64:
-            return None
-        path = self.images_dir / key[:2] / key
-        return path if path.is_file() else None
+        return self.images.path(key)
 
     def fetch_images(self, *, limit: int = 200,
                      cancelled: Callable[[], bool] | None = None) -> int:
-        """Fetch pictures not cached yet (newest items first); the number fetched."""
-        rows = self.db.query(
-            "SELECT key, url, feed FROM images WHERE state = 'wanted' AND tries < ? LIMIT ?",
-            (IMAGE_TRIES, limit))
-        stores = {int(r[0]): str(r[1]) for r in self.db.query(
-            "SELECT id, store FROM feeds")}
-        if not rows:
-            return 0
-
-        def one(r: Any) -> bool:
-            if cancelled is not None and cancelled():
-                return False
-            key, url, feed = str(r[0]), str(r[1]), int(r[2])
-            try:
-                data = self._image_bytes(url, stores.get(feed, ""))
-                if not data.startswith(_IMAGE_MAGIC) and not (
-                        data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
-                    raise NewsError("it is not a PNG, JPEG, GIF or WebP picture")
-                write_bytes_atomic(self.images_dir / key[:2] / key, data, fsync=False)
-                with self.db.write() as db:
-                    db.execute("UPDATE images SET state = 'ok', error = NULL WHERE key = ?", (key,))
-                return True
-            except (AppStoreError, OSError) as e:
-                with self.db.write() as db:
-                    db.execute("UPDATE images SET tries = tries + 1, error = ?, state = CASE WHEN "
-                               "tries + 1 >= ? THEN 'failed' ELSE 'wanted' END WHERE key = ?",
-                               (shorten(str(e), 300), IMAGE_TRIES, key))
-                return False
-
-        with ThreadPoolExecutor(PARALLEL, "news-images") as pool:
-            return sum(pool.map(one, rows))
-
-    def _image_bytes(self, url: str, store: str) -> bytes:
-        cap = self.limits.image_bytes
-        if url.lower().startswith("data:"):
-            data = data_image(url)
-            if data is None or len(data) > cap:
-                raise NewsError("the inline picture is not one imapp shows")
-            return data
-        if url.startswith(STORE_SCHEME + "://"):
-            parts = urllib.parse.urlsplit(url)
-            if self.stores is None or parts.netloc != store:
-                raise NewsError("a picture from another store")
-            return self.stores.client(store).fetch_target(parts.path.lstrip("/"),
-                                                          max_length=cap).read_bytes()
-        got = self.fetcher.get(url, max_bytes=cap, deadline=self.limits.image_deadline,
-                               accept="image/png, image/jpeg, image/gif, image/webp")
-        return got.data or b""
-
-    def _sweep_images(self) -> None:
-        """Forget pictures no stored item shows any more, and delete their files."""
-        with self.db.write() as db:
-            keys = [str(r[0]) for r in db.execute("SELECT key FROM images").fetchall()]
-            used: set[str] = set()
-            for (content, image) in db.execute("SELECT content, image FROM items"):
-                if image:
-                    used.add(image)
-                if IMAGE_SCHEME in content:
-                    used.update(k for k in keys if k in content)
-            gone = [k for k in keys if k not in used]
-            db.executemany("DELETE FROM images WHERE key = ?", [(k,) for k in gone])
-        kept = set(keys) - set(gone)
-        try:
-            files = [p for d in self.images_dir.iterdir() if d.is_dir() for p in d.iterdir()]
-        except OSError:
-            files = []
-        for path in files:
-            if path.name not in kept:
-                try:
-                    path.unlink(missing_ok=True)
-                except OSError as e:
-                    log.info("could not delete a cached news picture: %s", e)
+        """Fetch pictures not cached yet; the number fetched."""
+        return self.images.fetch(limit=limit, cancelled=cancelled)
 
     # -- reading -------------------------------------------------------------------------
     def items(self, *, unread: bool = False, query: str = "", feed: str | None = None,
@@ -447,15 +365,12 @@ class News:
 
     def item(self, item_id: int) -> Item:
         rows = self.db.query(
-            "SELECT i.id, f.title, f.url, i.title, i.link, i.published, i.read, i.summary, "
-            "i.image, i.author, i.content, f.store, i.guid FROM items i JOIN feeds f "
-            "ON f.id = i.feed WHERE i.id = ?", (item_id,))
+            f"SELECT {ROW_COLUMNS}, i.author, i.content, f.store, i.guid FROM items i "
+            "JOIN feeds f ON f.id = i.feed WHERE i.id = ?", (item_id,))
         if not rows:
             raise NotFound(f"no news item {item_id}; `news` lists them")
         r = rows[0]
-        row = ItemRow(int(r[0]), str(r[1] or r[2]), str(r[2]), str(r[3]), str(r[4]),
-                      str(r[5]), bool(r[6]), str(r[7]), str(r[8]))
-        return Item(row, str(r[9]), str(r[10]), str(r[11]), str(r[12]))
+        return Item(row_of(r), str(r[9]), str(r[10]), str(r[11]), str(r[12]))
 
     def unread_count(self) -> int:
         return int(self.db.query("SELECT count(*) FROM items WHERE read = 0")[0][0])
@@ -490,42 +405,3 @@ class News:
 
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def _body(e: Entry) -> str:
-    """What search looks in besides the title: the summary and the text, folded."""
-    text = html_to_text(e.content) if e.content else ""
-    return f"{e.summary}\n{e.author}\n{text[:2000]}".casefold()
-
-
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-class SearchTexts:
-    """Each item's folded searchable text, twice: as it is, and with every run of non-ASCII
-    characters made one space. A word in ASCII is looked for in the second (one byte per
-    character in CPython, so the scan is several times faster), any other word in the first."""
-
-    def __init__(self, texts: dict[int, str]) -> None:
-        self.ids = list(texts)
-        self.full = list(texts.values())
-        self.ascii = [t if t.isascii() else _NOT_ASCII.sub(" ", t) for t in self.full]
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-def matches(texts: SearchTexts, query: str) -> set[int] | None:
-    """The ids whose text holds every word of ``query`` (None: no query, everything); the same
-    answers as ``News.items(query=…)``. The substring tests run in C (``map``/``compress``)."""
-    words = [w for w in query.casefold().split() if w][:8]
-    if not words:
-        return None
-    rows: list[int] = list(range(len(texts.ids)))
-    for word in sorted(words, key=len, reverse=True):  # the rarest first, probably
-        pool = texts.ascii if word.isascii() else texts.full
-        strings = pool if len(rows) == len(pool) else [pool[i] for i in rows]
-        rows = list(compress(rows, map(operator.contains, strings, repeat(word))))
-        if not rows:
-            return set()
-    return {texts.ids[i] for i in rows}

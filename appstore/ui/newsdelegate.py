@@ -1,0 +1,102 @@
+"""How the News page's list paints an item (``ItemDelegate``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from appstore.core.news import ItemRow
+from appstore.ui import texts, theme
+from appstore.ui.newsmodel import ItemRole
+
+ROW_HEIGHT = 92
+
+
+class ItemDelegate(QStyledItemDelegate):
+    """Paints an item: an unread dot, the title (bold while unread), the feed and date, and the
+    start of its summary; everything as plain text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._texts: dict[tuple[int, int, bool], tuple[str, str, str]] = {}  # laid-out texts
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        return QSize(320, ROW_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        row = index.data(ItemRole)
+        if not isinstance(row, ItemRow):
+            return
+        c = theme.colors(theme.current())
+        r: QRect = option.rect.adjusted(6, 3, -6, -3)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        if selected or hovered:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(c["hover"] if not selected else c["alt"])
+            painter.drawRoundedRect(r, 8, 8)
+            if selected:
+                painter.setBrush(c["accent"])
+                painter.drawRoundedRect(QRect(r.left(), r.top() + 10, 3, r.height() - 20), 1.5, 1.5)
+        if not row.read:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(c["accent"])
+            painter.drawEllipse(r.left() + 10, r.top() + 17, 8, 8)
+        left = r.left() + 26
+        width = r.width() - 36
+        base: QFont = option.font
+        title_font = QFont(base)
+        title_font.setPixelSize(14)
+        title_font.setWeight(QFont.Weight.Bold if not row.read else QFont.Weight.Normal)
+        painter.setFont(title_font)
+        fm = painter.fontMetrics()
+        meta_font = QFont(base)
+        meta_font.setPixelSize(12)
+        mfm = QFontMetrics(meta_font)
+        key = (row.id, width, row.read)
+        laid = self._texts.get(key)
+        if laid is None:  # elided and wrapped once per item and width, not on every paint
+            if len(self._texts) > 4000:
+                self._texts.clear()
+            laid = self._texts[key] = (
+                fm.elidedText(row.title or self.tr("(untitled)"), Qt.TextElideMode.ElideRight, width),
+                mfm.elidedText(f"{row.feed} · {texts.age(row.published)}",
+                               Qt.TextElideMode.ElideRight, width),
+                _two_lines(row.summary, mfm, width))
+        title, meta, lines = laid
+        painter.setPen(c["text"])
+        painter.drawText(QRect(left, r.top() + 8, width, fm.height()), Qt.TextFlag.TextSingleLine, title)
+        painter.setFont(meta_font)
+        painter.setPen(c["muted"])
+        painter.drawText(QRect(left, r.top() + 10 + fm.height(), width, mfm.height()),
+                         Qt.TextFlag.TextSingleLine, meta)
+        summary_top = r.top() + 14 + fm.height() + mfm.height()
+        painter.setPen(c["muted"] if row.read else c["text"])
+        painter.drawText(QRect(left, summary_top, width, mfm.height() * 2 + 2),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, lines)
+        painter.restore()
+
+
+def _two_lines(text: str, fm: QFontMetrics, width: int) -> str:
+    """At most two lines of ``text`` (wrapped by characters, so Chinese wraps too), elided."""
+    if not text:
+        return ""
+    lo, hi = 1, len(text)
+    while lo < hi:  # the longest prefix that fits
+        mid = (lo + hi + 1) // 2
+        if fm.horizontalAdvance(text[:mid]) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = lo
+    space = text.rfind(" ", 0, cut + 1)
+    if cut < len(text) and space > cut * 2 // 3:
+        cut = space + 1
+    first, rest = text[:cut].rstrip(), text[cut:].lstrip()
+    if not rest:
+        return first
+    return first + "\n" + fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
