@@ -25,6 +25,7 @@ from appstore.core.store.manager import CatalogView
 from appstore.ui import texts
 from appstore.ui.controller import Controller
 from appstore.ui.host import webengine_available, webengine_problem
+from appstore.ui.host.walletaccess import WalletAccess
 from appstore.ui.widgets import open_link
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ class InstallController(QObject):
         self.icon_for: Callable[[App], QPixmap | None] = lambda app: None  # the window sets it
         self._host: DAppHost | None = None
         self._host_warned = False
+        self.wallet_access = WalletAccess(controller, self)  # window.imapp for every DApp page
         self._from_queue.connect(self._item_changed)
         # after the first catalogue is on screen: the library is not what a start waits for
         controller.ready.connect(lambda: QTimer.singleShot(0, self._attach))
@@ -407,7 +409,7 @@ class InstallController(QObject):
         if self._host is None and services is not None and webengine_available():
             from appstore.ui.host import DAppHost
 
-            self._host = DAppHost(services.paths, self)
+            self._host = DAppHost(services.paths, self, wallet_access=self.wallet_access)
             self._host.failed.connect(self.failed)
             self._host.show_app_page.connect(self.show_app_page)
         if self._host is None and not self._host_warned and services is not None:

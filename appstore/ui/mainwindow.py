@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.news = NewsController(controller, self)
         self._news_page: NewsPage | None = None
         self.wallet.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        installs.wallet_access.wallet_changed.connect(lambda: self.wallet.load(create=False))
         self.model = AppListModel(self.images, lang, placeholder_icon(), installs)
         self.setWindowTitle("imapp")
         self.setMinimumSize(880, 600)
@@ -223,7 +224,8 @@ class MainWindow(QMainWindow):
         if self._settings_page is None:
             from appstore.ui import settings
 
-            self._settings_page = settings.SettingsPage(self.controller, self.lang, self.theme_choice)
+            self._settings_page = settings.SettingsPage(self.controller, self.lang, self.theme_choice,
+                                                        self.installs.wallet_access)
             self._settings_page.language_chosen.connect(self.language_chosen)
             self._settings_page.theme_chosen.connect(self.theme_chosen)
             self.stack.addWidget(self._settings_page)

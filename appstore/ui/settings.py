@@ -1,8 +1,10 @@
-"""Settings: the stores (status, add, remove, refresh), language, theme, where data lives."""
+"""Settings: the stores (status, add, remove, refresh), the DApps connected to the wallet,
+language, theme, where data lives."""
 
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -26,6 +28,9 @@ from appstore.ui.addstore import AddStoreDialog
 from appstore.ui.controller import Controller, StoreStatus
 from appstore.ui.widgets import clear_layout, section_title
 
+if TYPE_CHECKING:
+    from appstore.ui.host.walletaccess import WalletAccess
+
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
 
 
@@ -35,10 +40,12 @@ class SettingsPage(QScrollArea):
     language_chosen = Signal(str)
     theme_chosen = Signal(str)
 
-    def __init__(self, controller: Controller, lang: str, theme_choice: str) -> None:
+    def __init__(self, controller: Controller, lang: str, theme_choice: str,
+                 wallet_access: WalletAccess | None = None) -> None:
         super().__init__()
         self.controller = controller
         self.lang = lang
+        self.wallet_access = wallet_access
         self.setWidgetResizable(True)
         page = QWidget()
         col = QVBoxLayout(page)
@@ -63,6 +70,12 @@ class SettingsPage(QScrollArea):
         self.stores_box = QVBoxLayout()
         self.stores_box.setSpacing(8)
         col.addLayout(self.stores_box)
+
+        col.addWidget(section_title(self.tr("DApps connected to your wallet")))
+        self.connections_box = QVBoxLayout()
+        self.connections_box.setSpacing(8)
+        col.addLayout(self.connections_box)
+        self.connections: list[Any] = []
 
         look = section_title(self.tr("Language and appearance"))
         col.addWidget(look)
@@ -107,6 +120,10 @@ class SettingsPage(QScrollArea):
         controller.ready.connect(self._ready)
         self._ready()
         self.show_status(controller.status)
+        if wallet_access is not None:
+            wallet_access.connections_changed.connect(self.load_connections)
+            controller.catalog_changed.connect(lambda _: self.show_connections(self.connections))
+        self.load_connections()
 
     def _ready(self) -> None:
         if self.controller.services is not None:
@@ -160,6 +177,55 @@ class SettingsPage(QScrollArea):
             row.addWidget(refresh)
             row.addWidget(remove)
             self.stores_box.addWidget(card)
+
+    def load_connections(self) -> None:
+        """Read the connected DApps (on a worker) and show them."""
+        if self.wallet_access is not None and self.controller.services is not None:
+            self.wallet_access.connections(self.show_connections)
+        else:
+            self.show_connections([])
+
+    def show_connections(self, connections: list[Any]) -> None:
+        self.connections = connections
+        clear_layout(self.connections_box)
+        if not connections:
+            empty = QLabel(self.tr("No DApp is connected. A DApp asks you before it can see your "
+                                   "wallet address, and again before each signature or payment."))
+            empty.setWordWrap(True)
+            empty.setProperty("muted", True)
+            self.connections_box.addWidget(empty)
+            return
+        view = self.controller.view
+        for c in connections:
+            app_name = view.app_name(c.store, c.app_id, self.lang) if view is not None else None
+            store_names = view.store_names.get(c.store) if view is not None else None
+            card = QFrame()
+            card.setObjectName("card")
+            row = QHBoxLayout(card)
+            row.setContentsMargins(16, 10, 12, 10)
+            text = QVBoxLayout()
+            title = QLabel(f"<b>{html.escape(app_name or c.app_id)}</b>  <span style='color:gray'>"
+                           f"({html.escape(localized(store_names, self.lang) if store_names else c.store)})"
+                           "</span>")
+            title.setTextFormat(Qt.TextFormat.RichText)
+            since = QLabel(self.tr("Sees %1 · connected %2").replace("%1", c.account).replace(
+                "%2", texts.age(c.since)))
+            since.setProperty("muted", True)
+            since.setTextFormat(Qt.TextFormat.PlainText)
+            text.addWidget(title)
+            text.addWidget(since)
+            row.addLayout(text, 1)
+            revoke = QPushButton(self.tr("Disconnect"))
+            revoke.setObjectName(f"disconnect:{c.key}")
+            revoke.clicked.connect(lambda _=False, key=c.key: self.revoke_connection(key))
+            row.addWidget(revoke)
+            self.connections_box.addWidget(card)
+
+    def revoke_connection(self, key: str) -> None:
+        """Revoke DApp ``key``'s connection: at once for its open pages."""
+        if self.wallet_access is not None:
+            self.wallet_access.revoke(key)
+            self.show_connections([c for c in self.connections if c.key != key])
 
     def _state_text(self, outcome: RefreshOutcome | None, refreshing: bool) -> str:
         if refreshing:

@@ -365,13 +365,18 @@ class WalletPage(QScrollArea):
         self.empty_history.setVisible(empty)
 
     def _app_name(self, store: str, reference: str) -> str | None:
-        """What a receipt was for, in words: a reward names its activity and app."""
-        from appstore.core.ia.protocol import parse_reward_reference
+        """What a receipt was for, in words: a reward names its activity and app, a payment the
+        DApp it went through."""
+        from appstore.core.ia.protocol import parse_payment_reference, parse_reward_reference
 
         reward = parse_reward_reference(reference)
-        app_id = reward[1] if reward is not None else reference
+        payment = parse_payment_reference(reference) if reward is None else None
+        app_id = reward[1] if reward is not None else payment[2] if payment is not None else reference
         view = self.controller.view
         name = view.app_name(store, app_id, self.lang) if view is not None and app_id else None
+        if payment is not None:
+            words = self.tr("Paid to %1") if payment[0] == "to" else self.tr("Received through %1")
+            return words.replace("%1", name or app_id)
         if reward is None:
             return name
         return f"{activity_label(reward[0])} · {name or app_id}"

@@ -22,7 +22,7 @@ from typing import Any
 from appstore.core.bulk import gc_paused
 from appstore.core.catalog.models import App, Catalog, Release
 
-VERSION = 3  # 3: App.unknown_permissions
+VERSION = 4  # 3: App.unknown_permissions; 4: App.payee
 _APP_FIELDS = [f.name for f in fields(App)]
 _REL_FIELDS = [f.name for f in fields(Release)]
 _DESC = _APP_FIELDS.index("description")

@@ -26,6 +26,8 @@ from typing import Any
 from appstore.core import versions, wording
 from appstore.core.bulk import gc_paused
 from appstore.core.errors import CatalogError, shorten
+from appstore.core.wallet.address import decode_address
+from appstore.core.wallet.errors import BadAddress
 
 FORMAT = 1
 CATALOG_TARGET = "catalog/index.json"  # where a store signs its catalogue
@@ -140,6 +142,8 @@ class App:
     # Permissions the store lists that this client does not know: never granted; the app page
     # says the app asks for something this version cannot give. Keep last (cache.py rows).
     unknown_permissions: tuple[str, ...] = ()
+    # The BCD address ``imapp_pay`` pays for this DApp (docs/dapp-api.md): never one a page gives.
+    payee: str = ""
 
     @property
     def latest(self) -> Release | None:
@@ -169,6 +173,8 @@ class App:
         }
         if self.url:
             out["url"] = self.url
+        if self.payee:
+            out["payee"] = self.payee
         return out
 
 
@@ -355,6 +361,11 @@ def parse_app(
     featured = a.get("featured", False)
     if not isinstance(featured, bool):
         raise c.fail(f"{path}.featured", "must be true or false")
+    payee = _payee(c, a.get("payee", ""), f"{path}.payee")
+    if payee and "wallet.pay" not in perms:
+        raise c.fail(f"{path}.payee", "is only for a DApp with the wallet.pay permission")
+    if c.strict and "wallet.pay" in perms and not payee:
+        raise c.fail(f"{path}.payee", "a DApp with wallet.pay needs the BCD address it is paid to")
     return App(
         id=app_id,
         name=c.text(a.get("name"), f"{path}.name", max_len=80),
@@ -374,7 +385,21 @@ def parse_app(
         featured=featured,
         store=store,
         unknown_permissions=tuple(unknown),
+        payee=payee,
     )
+
+
+def _payee(c: _Checker, raw: Any, path: str) -> str:
+    if raw == "":
+        return ""
+    text = c.string(raw, path, max_len=40)
+    try:
+        decode_address(text)
+    except BadAddress as e:
+        raise c.fail(path, str(e)) from None
+    if text != text.strip():
+        raise c.fail(path, "must not have spaces around it")
+    return text
 
 
 def parse_catalog(

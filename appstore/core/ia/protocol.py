@@ -247,6 +247,13 @@ def parse_reward_reference(reference: str) -> tuple[str, str, str | None, str] |
     return (m[1], m[2], m[3], m[4]) if m else None
 
 
+def parse_payment_reference(reference: str) -> tuple[str, str, str] | None:
+    """``(direction, other account, app)`` of a payment receipt's reference (``to:PAYEE:APP``
+    for the payer, ``from:PAYER:APP`` for the payee), or None."""
+    m = re.fullmatch(r"(to|from):([1-9A-HJ-NP-Za-km-z]{25,35}):([a-z0-9.-]+)", reference)
+    return (m[1], m[2], m[3]) if m else None
+
+
 def is_app_id(v: object) -> bool:
     """Whether ``v`` is an app id short enough for a receipt's reference."""
     return isinstance(v, str) and len(v) <= MAX_APP and bool(ID_RE.fullmatch(v))

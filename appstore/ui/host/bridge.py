@@ -8,41 +8,88 @@ event. Bridge methods return promises in the page::
 
     const id = JSON.parse(await imappBridge.identity());
 
-The bridge knows the DApp's identity and permissions; the "DApp and wallet" work adds methods.
+The bridge knows the DApp's identity and permissions. The wallet provider, ``window.imapp``
+(docs/dapp-api.md), is a second script on top of it: its requests come to ``request`` and are
+answered through the ``response`` signal; its events go out through ``wallet_event``.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QFile, QIODevice, QObject, Slot
+import shiboken6
+from PySide6.QtCore import QFile, QIODevice, QObject, Signal, Slot
+from PySide6.QtGui import QPixmap
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineScript
+from PySide6.QtWidgets import QWidget
 
 from appstore.core.host.policy import DAppIdentity
+from appstore.core.host.provider import Code, ProviderError, methods_for, provider_source
+
+if TYPE_CHECKING:
+    from appstore.ui.host.walletaccess import WalletAccess
 
 CHANNEL_NAME = "imapp"  # the object's name in the channel
 READY_EVENT = "imapp-bridge-ready"
 SCRIPT_NAME = "imapp-bridge"
+PROVIDER_SCRIPT_NAME = "imapp-provider"
 
 
 class DAppBridge(QObject):
-    """What a DApp's page may ask imapp. Created per DApp page with the DApp's identity; every
-    method checks ``identity.permissions`` for what it needs."""
+    """What a DApp's page may ask imapp. Created per DApp page with the DApp's identity; the
+    wallet requests it forwards are checked against ``identity.permissions``.
 
-    def __init__(self, identity: DAppIdentity, parent: QObject | None = None) -> None:
+    Signals (to the page): ``response(int id, str json)`` the answer to request ``id``,
+    ``{"result": ...}`` or ``{"error": {code, message, data}}``; ``wallet_event(str name, str json)``
+    a provider event (``accountsChanged``, ``disconnect``)."""
+
+    response = Signal(int, str)
+    wallet_event = Signal(str, str)
+
+    def __init__(self, identity: DAppIdentity, parent: QObject | None = None, *,
+                 access: WalletAccess | None = None, name: str = "", icon: QPixmap | None = None,
+                 window: Callable[[], QWidget | None] | None = None) -> None:
         super().__init__(parent)
         self._identity = identity
+        self.methods = methods_for(identity.permissions)
+        self.access = access
+        self.name = name or identity.app_id
+        self.icon = icon
+        self._window = window
+        if access is not None:
+            access.register(self)
 
     @property
     def dapp(self) -> DAppIdentity:
         return self._identity
 
+    def window_widget(self) -> QWidget | None:
+        """The DApp's window (the parent of its questions), or None once it closed."""
+        return self._window() if self._window is not None else None
+
     @Slot(result=str)
     def identity(self) -> str:
         """The DApp's identity as JSON: id, store, app_id, kind, origin, version, permissions."""
         return json.dumps(self._identity.to_json())
+
+    @Slot(int, str)
+    def request(self, request_id: int, text: str) -> None:
+        """A ``window.imapp.request`` from the page; answered later through ``response``."""
+        if self.access is None:
+            self.answer(request_id, error=ProviderError(Code.DISCONNECTED, "This window has no wallet"))
+            return
+        self.access.handle(self, request_id, text)
+
+    def answer(self, request_id: int, *, result: Any = None, error: ProviderError | None = None) -> None:
+        """Send the answer to request ``request_id``, if the page is still there."""
+        if not shiboken6.isValid(self):
+            return
+        body = {"error": error.to_json()} if error is not None else {"result": result}
+        self.response.emit(request_id, json.dumps(body))
 
 
 @functools.cache
@@ -105,4 +152,11 @@ def attach_bridge(page: QWebEnginePage, bridge: DAppBridge) -> QWebChannel:
     script.setWorldId(QWebEngineScript.ScriptWorldId.MainWorld)
     script.setRunsOnSubFrames(False)
     page.scripts().insert(script)
+    provider = QWebEngineScript()
+    provider.setName(PROVIDER_SCRIPT_NAME)
+    provider.setSourceCode(provider_source(bridge.methods, READY_EVENT))
+    provider.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
+    provider.setWorldId(QWebEngineScript.ScriptWorldId.MainWorld)
+    provider.setRunsOnSubFrames(False)
+    page.scripts().insert(provider)
     return channel

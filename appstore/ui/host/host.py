@@ -21,6 +21,7 @@ from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.ui.host import dialogs
 from appstore.ui.host.profile import DAppProfile
+from appstore.ui.host.walletaccess import WalletAccess
 from appstore.ui.host.window import DAppWindow
 
 
@@ -42,10 +43,12 @@ class DAppHost(QObject):
     show_app_page = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, paths: Paths, parent: QObject | None = None) -> None:
+    def __init__(self, paths: Paths, parent: QObject | None = None, *,
+                 wallet_access: WalletAccess | None = None) -> None:
         super().__init__(parent)
         _hosts.add(self)
         self.paths = paths
+        self.wallet_access = wallet_access  # answers window.imapp (None: no wallet here)
         self.ask_leave: Callable[[QWidget | None, str, str], bool] = dialogs.ask_leave
         self.open_external: Callable[[QUrl], Any] = QDesktopServices.openUrl  # the system browser
         self.ask_permission: Callable[[QWidget | None, str, str], bool] = dialogs.ask_permission

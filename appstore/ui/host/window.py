@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
 from PySide6.QtWebEngineCore import (
@@ -128,7 +129,10 @@ class DAppWindow(QMainWindow):
 
         self.view = QWebEngineView(self)
         self.page = DAppPage(session.profile, session.policy, self.view)
-        self.bridge = DAppBridge(self.identity, self.page)
+        self.bridge = DAppBridge(self.identity, self.page, access=host.wallet_access, name=name, icon=icon,
+                                 window=self._alive)
+        if host.wallet_access is not None:
+            host.wallet_access.notice.connect(self._notice)
         self.channel = attach_bridge(self.page, self.bridge)
         if not session.policy.network:
             forbid_webrtc(self.page)
@@ -151,6 +155,13 @@ class DAppWindow(QMainWindow):
         page.windowCloseRequested.connect(lambda: QTimer.singleShot(0, self.close))
         page.renderProcessTerminated.connect(self._crashed)
         self.resize(1100, 760)
+
+    def _alive(self) -> QWidget | None:
+        return self if shiboken6.isValid(self) and self.isVisible() else None
+
+    def _notice(self, key: str, text: str) -> None:
+        if key == self.key:
+            self.statusBar().showMessage(text, 10000)
 
     # -- chrome ----------------------------------------------------------------------------------
     def _build_chrome(self) -> None:

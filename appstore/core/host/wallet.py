@@ -1,0 +1,140 @@
+"""What the wallet does for a DApp's provider requests once the user has agreed (docs/dapp-api.md):
+the account, the balances in the DApp's store, a signature over a DApp message, and a payment to
+the payee the DApp's catalogue entry declares, through the store's IA service.
+
+Every method touches the disk, the keyring or the network: call them on a worker. Errors come
+out as ``ProviderError`` with the code and words a page gets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from appstore.core.errors import AppStoreError
+from appstore.core.host.connections import Connections
+from appstore.core.host.provider import Code, ProviderError, disconnected, signed_payload
+from appstore.core.wallet.amounts import format_amount, parse_amount
+from appstore.core.wallet.errors import AmountError
+
+if TYPE_CHECKING:
+    from appstore.core.services import Services
+    from appstore.core.wallet.receipts import Receipt
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A payment the user is asked to confirm: everything the dialog shows."""
+
+    store: str
+    app_id: str
+    payee: str
+    units: int  # IA base units
+    decimals: int
+    memo: str
+    balance: int  # IA base units in that store, before paying
+
+    @property
+    def amount_text(self) -> str:
+        return format_amount(self.units, self.decimals)
+
+    @property
+    def after_text(self) -> str:
+        return format_amount(self.balance - self.units, self.decimals)
+
+
+class DAppWallet:
+    """The wallet's side of ``window.imapp``, shared by every DApp page."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.connections = Connections(services.paths.root / "dapps" / "connections.json")
+
+    def address(self) -> str:
+        """The account (made on first use, as the Wallet page does)."""
+        try:
+            return self.services.wallet.address(create=True)
+        except AppStoreError as e:
+            raise disconnected(str(e)) from None
+
+    def connected(self, key: str) -> str | None:
+        """The account if DApp ``key`` is connected to it, else None."""
+        address = self.address()
+        return address if self.connections.is_connected(key, address) else None
+
+    def connect(self, key: str) -> str:
+        address = self.address()
+        self.connections.connect(key, address)
+        return address
+
+    def balance(self, store: str) -> dict[str, str]:
+        """IA and BCD in ``store``'s service (what a DApp of that store can spend), as decimal
+        strings."""
+        try:
+            wallet = self.services.wallet
+            balances = wallet.ledger.balances(store)
+            return {asset: format_amount(units, wallet.decimals(asset, store))
+                    for asset, units in sorted(balances.items())}
+        except AppStoreError as e:
+            raise disconnected(str(e)) from None
+
+    def sign(self, store: str, app_id: str, message: str) -> dict[str, Any]:
+        """The signature of ``message`` under purpose ``dapp-message:STORE/APP``."""
+        from appstore.core.wallet.signing import dapp_message_purpose, encode_signature
+
+        try:
+            account = self.services.wallet.account()
+            purpose = dapp_message_purpose(store, app_id)
+            signature = account.sign(purpose, signed_payload(message))
+        except AppStoreError as e:
+            raise disconnected(str(e)) from None
+        return {"signature": encode_signature(signature), "publicKey": account.public_key.hex(),
+                "address": account.address, "purpose": purpose, "message": message}
+
+    def prepare_payment(self, store: str, app_id: str, payee: str, amount: str, memo: str) -> Payment:
+        """Check a payment before the user is asked: the amount in the store's IA decimals, and
+        a balance that covers it."""
+        if not payee:
+            raise ProviderError(Code.UNAUTHORIZED, "this DApp cannot be paid: its store lists no "
+                                                   "payee for it")
+        wallet = self.services.wallet
+        try:
+            decimals = wallet.decimals("IA", store)
+            units = parse_amount(amount, decimals, unit="IA")
+        except AmountError as e:
+            raise ProviderError(Code.INVALID_PARAMS, f"imapp_pay: amount {e}") from None
+        except AppStoreError as e:
+            raise disconnected(str(e)) from None
+        try:
+            balance = wallet.ledger.balances(store).get("IA", 0)
+        except AppStoreError as e:
+            raise disconnected(str(e)) from None
+        if balance < units:
+            have = format_amount(balance, decimals)
+            raise ProviderError(Code.INSUFFICIENT_FUNDS, f"Insufficient funds: the wallet has {have} IA "
+                                                         "in this store", {"balance": have})
+        return Payment(store, app_id, payee, units, decimals, memo, balance)
+
+    def pay(self, payment: Payment) -> dict[str, Any]:
+        """Pay, through the store's IA service; the receipt goes into the ledger."""
+        from appstore.core.ia.errors import ServiceError, ServiceUnreachable
+
+        try:
+            receipt = self.services.rewards.pay(payment.store, payment.payee, payment.units, payment.memo,
+                                                payment.app_id)
+        except ServiceUnreachable as e:
+            raise disconnected(str(e)) from None
+        except ServiceError as e:
+            if e.code == "insufficient":
+                raise ProviderError(Code.INSUFFICIENT_FUNDS, f"Insufficient funds: {e}") from None
+            raise ProviderError(Code.INTERNAL, f"The IA service refused the payment: {e}") from None
+        except AppStoreError as e:
+            raise disconnected(str(e)) from None
+        return receipt_json(receipt, payment.decimals)
+
+
+def receipt_json(receipt: Receipt, decimals: int) -> dict[str, Any]:
+    """What a DApp gets back for a payment: the receipt's id (its hash) and what it says."""
+    return {"receipt": receipt.hash, "seq": receipt.seq, "store": receipt.store,
+            "amount": format_amount(-receipt.amount, decimals), "asset": receipt.asset,
+            "time": receipt.time, "account": receipt.account}

@@ -1,0 +1,323 @@
+"""``window.imapp`` requests from every DApp page, answered (docs/dapp-api.md).
+
+On the GUI thread only what costs nothing: the rate limit, the shape of the request, the
+permission, whether a question is already open. The wallet's work (the address, balances,
+signatures, payments) runs on workers; questions to the user are dialogs opened without a
+nested event loop. Answers go back through the page's bridge if the page is still there.
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from appstore.core import wording
+from appstore.core.catalog.models import localized
+from appstore.core.errors import AppStoreError
+from appstore.core.host.provider import (
+    ASKS_USER,
+    Call,
+    Code,
+    ProviderError,
+    RateLimiter,
+    Rejections,
+    message_param,
+    no_params,
+    parse_call,
+    paused,
+    pay_params,
+    rejected,
+)
+from appstore.core.logs import log
+from appstore.ui import texts
+from appstore.ui.controller import Controller
+from appstore.ui.host.confirm import WalletAsk, ask_wallet
+
+if TYPE_CHECKING:
+    from appstore.core.host.wallet import DAppWallet, Payment
+    from appstore.ui.host.bridge import DAppBridge
+
+
+@dataclass
+class _DAppState:
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    rejections: Rejections = field(default_factory=Rejections)
+    asking: bool = False
+
+
+class WalletAccess(QObject):
+    """Signals: ``wallet_changed()`` a DApp payment changed the balances; ``connections_changed()``
+    a DApp was connected or disconnected; ``notice(str key, str text)`` a line for the DApp's
+    window (it was paused).
+
+    ``ask(parent, WalletAsk, answer)`` opens a question and calls ``answer(bool)`` later; it can
+    be replaced (the default is the native dialog of ``confirm.py``)."""
+
+    wallet_changed = Signal()
+    connections_changed = Signal()
+    notice = Signal(str, str)
+
+    def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.ask: Callable[[QWidget | None, WalletAsk, Callable[[bool], None]], object] = ask_wallet
+        self._wallet: DAppWallet | None = None
+        self._states: dict[str, _DAppState] = {}
+        self._bridges: weakref.WeakSet[DAppBridge] = weakref.WeakSet()
+        self._revoked: set[str] = set()  # revoked on the GUI thread; the file follows on a worker
+
+    @property
+    def wallet(self) -> DAppWallet | None:
+        services = self.controller.services
+        if services is None:
+            return None
+        if self._wallet is None:
+            from appstore.core.host.wallet import DAppWallet
+
+            self._wallet = DAppWallet(services)
+        return self._wallet
+
+    def register(self, bridge: DAppBridge) -> None:
+        self._bridges.add(bridge)
+
+    def _state(self, key: str) -> _DAppState:
+        state = self._states.get(key)
+        if state is None:
+            state = self._states[key] = _DAppState()
+        return state
+
+    # -- requests ------------------------------------------------------------------------------
+    def handle(self, bridge: DAppBridge, request_id: int, text: str) -> None:
+        identity = bridge.dapp
+        key = identity.key
+        state = self._state(key)
+        wait = state.limiter.take()
+        if wait:
+            if wait == state.limiter.pause:  # just paused: say so once
+                log.info("dapp %s: too many wallet requests, paused for %.0f s", key, wait)
+                self.notice.emit(key, self.tr("%1 sent too many wallet requests: paused for %2 s").replace(
+                    "%1", bridge.name).replace("%2", str(round(wait))))
+            bridge.answer(request_id, error=paused(wait))
+            return
+        try:
+            call = parse_call(text, bridge.methods)
+            if call.method in ASKS_USER:
+                if state.asking:
+                    raise ProviderError(Code.PENDING, "A request already waits for the user: wait "
+                                                      "for its answer")
+                quiet = state.rejections.quiet_for()
+                if quiet:
+                    raise ProviderError(Code.USER_REJECTED, "User rejected the request (imapp stops "
+                                                            "asking for a while after several refusals)")
+            job = self._prepare(bridge, call)
+        except ProviderError as e:
+            bridge.answer(request_id, error=e)
+            return
+        job(request_id)
+
+    def _prepare(self, bridge: DAppBridge, call: Call) -> Callable[[int], None]:
+        """The work for ``call`` (parameters checked now, on the GUI thread)."""
+        m = call.method
+        if m in ("imapp_accounts", "imapp_requestAccounts", "imapp_balance"):
+            no_params(call)
+        if m == "imapp_accounts":
+            return lambda rid: self._accounts(bridge, rid)
+        if m == "imapp_requestAccounts":
+            return lambda rid: self._request_accounts(bridge, rid)
+        if m == "imapp_balance":
+            return lambda rid: self._connected(bridge, rid, lambda w: w.balance(bridge.dapp.store))
+        if m == "imapp_signMessage":
+            message = message_param(call)
+            return lambda rid: self._sign(bridge, rid, message)
+        if m == "imapp_pay":
+            params = pay_params(call)
+            return lambda rid: self._pay(bridge, rid, params.amount, params.memo)
+        raise ProviderError(Code.UNSUPPORTED, f"{m} is not supported")  # (METHODS lists no more)
+
+    def _submit(self, bridge: DAppBridge, request_id: int, work: Callable[[DAppWallet], Any],
+                then: Callable[[Any], None] | None = None, *, lane: str = "io") -> None:
+        wallet = self.wallet
+        if wallet is None:
+            bridge.answer(request_id, error=ProviderError(Code.DISCONNECTED, "The wallet is not ready yet"))
+            return
+
+        def done(result: Any) -> None:
+            if then is not None:
+                then(result)
+            else:
+                bridge.answer(request_id, result=result)
+
+        def failed(message: str, error: BaseException) -> None:
+            if isinstance(error, ProviderError):
+                bridge.answer(request_id, error=error)
+            else:
+                bridge.answer(request_id, error=ProviderError(Code.INTERNAL, message))
+
+        self.controller.jobs.submit(lambda ctx: work(wallet), lane=lane, title="a DApp's wallet request",
+                                    on_done=done, on_error=failed)
+
+    def _accounts(self, bridge: DAppBridge, request_id: int) -> None:
+        key = bridge.dapp.key
+
+        def done(address: str | None) -> None:
+            bridge.answer(request_id, result=[address] if address and key not in self._revoked else [])
+
+        self._submit(bridge, request_id, lambda w: w.connected(key), done)
+
+    def _connected(self, bridge: DAppBridge, request_id: int, work: Callable[[DAppWallet], Any],
+                   then: Callable[[str, Any], None] | None = None) -> None:
+        """Run ``work`` if the DApp is connected (else 4100); ``then(account, result)`` on the
+        GUI thread, or the result is the answer."""
+        key = bridge.dapp.key
+
+        def run(w: DAppWallet) -> tuple[str | None, Any]:
+            account = w.connected(key)
+            return account, (work(w) if account else None)
+
+        def done(result: tuple[str | None, Any]) -> None:
+            account, value = result
+            if not account or key in self._revoked:
+                bridge.answer(request_id, error=ProviderError(
+                    Code.UNAUTHORIZED, "Not connected: call imapp_requestAccounts first"))
+            elif then is not None:
+                then(account, value)
+            else:
+                bridge.answer(request_id, result=value)
+
+        self._submit(bridge, request_id, run, done)
+
+    def _question(self, bridge: DAppBridge, request_id: int, ask: WalletAsk,
+                  agreed: Callable[[], None]) -> None:
+        """Ask the user (one question per DApp at a time); 4001 if they refuse."""
+        state = self._state(bridge.dapp.key)
+        if state.asking:
+            bridge.answer(request_id, error=ProviderError(Code.PENDING, "A request already waits for "
+                                                                        "the user"))
+            return
+        parent = bridge.window_widget()
+        if parent is None:  # the page went away meanwhile
+            return
+        state.asking = True
+
+        def answer(yes: bool) -> None:
+            state.asking = False
+            log.info("dapp %s: the user %s its %s request", bridge.dapp.key,
+                     "agreed to" if yes else "refused", ask.kind)
+            if yes:
+                state.rejections.accepted()
+                agreed()
+            else:
+                state.rejections.rejected()
+                bridge.answer(request_id, error=rejected())
+
+        self.ask(parent, ask, answer)
+
+    def _ask(self, bridge: DAppBridge, kind: str, account: str, **kw: Any) -> WalletAsk:
+        identity = bridge.dapp
+        view = self.controller.view
+        names = view.store_names.get(identity.store) if view is not None else None
+        store = localized(names, texts.language()) if names else identity.store
+        return WalletAsk(kind, bridge.name, store, account, bridge.icon, **kw)
+
+    def _request_accounts(self, bridge: DAppBridge, request_id: int) -> None:
+        key = bridge.dapp.key
+
+        def known(result: tuple[str, str | None]) -> None:
+            address, connected = result
+            if connected and key not in self._revoked:
+                bridge.answer(request_id, result=[address])
+                return
+            lang = texts.language()
+            perms = tuple(wording.permission(p, lang) for p in bridge.dapp.permissions
+                          if p.startswith("wallet."))
+            self._question(bridge, request_id, self._ask(bridge, "connect", address, permissions=perms),
+                           lambda: self._submit(bridge, request_id, lambda w: w.connect(key), connected_now,
+                                                lane="wallet"))
+
+        def connected_now(address: str) -> None:
+            self._revoked.discard(key)
+            bridge.answer(request_id, result=[address])
+            self.emit_event(key, "accountsChanged", [address])
+            self.connections_changed.emit()
+
+        self._submit(bridge, request_id, lambda w: (w.address(), w.connected(key)), known)
+
+    def _sign(self, bridge: DAppBridge, request_id: int, message: str) -> None:
+        identity = bridge.dapp
+
+        def ask(account: str, _: Any) -> None:
+            self._question(bridge, request_id, self._ask(bridge, "sign", account, message=message),
+                           lambda: self._submit(bridge, request_id,
+                                                lambda w: w.sign(identity.store, identity.app_id, message),
+                                                lane="wallet"))
+
+        self._connected(bridge, request_id, lambda w: None, ask)
+
+    def _pay(self, bridge: DAppBridge, request_id: int, amount: str, memo: str) -> None:
+        identity = bridge.dapp
+        payee = self._payee(identity.store, identity.app_id)
+
+        def ask(account: str, payment: Payment) -> None:
+            self._question(bridge, request_id, self._ask(
+                bridge, "pay", account, amount=payment.amount_text, payee=payment.payee, memo=payment.memo,
+                after=payment.after_text), lambda: self._submit(bridge, request_id, lambda w: w.pay(payment),
+                                                                paid, lane="wallet"))
+
+        def paid(receipt: dict[str, Any]) -> None:
+            bridge.answer(request_id, result=receipt)
+            self.wallet_changed.emit()
+
+        def prepare(w: DAppWallet) -> Payment:
+            return w.prepare_payment(identity.store, identity.app_id, payee, amount, memo)
+
+        self._connected(bridge, request_id, prepare, ask)
+
+    def _payee(self, store: str, app_id: str) -> str:
+        """The payee the DApp's current, verified catalogue entry declares ("" if none)."""
+        view = self.controller.view
+        if view is None:
+            return ""
+        try:
+            return view.find(f"{store}/{app_id}").app.payee
+        except AppStoreError:
+            return ""  # its store was removed: nobody to pay
+
+    # -- connections --------------------------------------------------------------------------
+    def emit_event(self, key: str, name: str, value: object) -> None:
+        """Send event ``name`` to every open page of DApp ``key``."""
+        for bridge in list(self._bridges):
+            if shiboken6.isValid(bridge) and bridge.dapp.key == key:
+                bridge.wallet_event.emit(name, json.dumps(value))
+
+    def connections(self, on_done: Callable[[list[Any]], None]) -> None:
+        """The connected DApps (``Connection``s), read on a worker."""
+        wallet = self.wallet
+        if wallet is None:
+            on_done([])
+            return
+        self.controller.jobs.submit(lambda ctx: wallet.connections.all(), lane="io",
+                                    title="read the connected DApps", on_done=on_done)
+
+    def revoke(self, key: str) -> None:
+        """Disconnect DApp ``key`` now: its pages hear ``accountsChanged([])`` and ``disconnect``
+        and every request from now on is treated as unconnected; the file follows."""
+        wallet = self.wallet
+        if wallet is None:
+            return
+        self._revoked.add(key)
+        self.emit_event(key, "accountsChanged", [])
+        self.emit_event(key, "disconnect", {"code": int(Code.DISCONNECTED),
+                                            "message": "The user disconnected this DApp"})
+
+        def done(_: object) -> None:
+            self.connections_changed.emit()
+
+        self.controller.jobs.submit(lambda ctx: wallet.connections.revoke(key), lane="wallet",
+                                    title="disconnect a DApp", on_done=done)
