@@ -7,7 +7,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,7 +26,7 @@ from appstore.core.store.client import RefreshOutcome
 from appstore.ui import texts
 from appstore.ui.addstore import AddStoreDialog
 from appstore.ui.controller import Controller, StoreStatus
-from appstore.ui.widgets import clear_layout, section_title
+from appstore.ui.widgets import clear_layout, section_title, wheel_scrolls_page
 
 if TYPE_CHECKING:
     from appstore.ui.host.walletaccess import WalletAccess
@@ -93,6 +93,7 @@ class SettingsPage(QScrollArea):
             self.theme.addItem(name, code)
         self.theme.setCurrentIndex(max(0, self.theme.findData(theme_choice)))
         self.theme.currentIndexChanged.connect(lambda _: self.theme_chosen.emit(self.theme.currentData()))
+        wheel_scrolls_page(self.language, self.theme)
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Theme"), self.theme)
         col.addLayout(form)
@@ -123,11 +124,15 @@ class SettingsPage(QScrollArea):
         if wallet_access is not None:
             wallet_access.connections_changed.connect(self.load_connections)
             controller.catalog_changed.connect(lambda _: self.show_connections(self.connections))
-        self.load_connections()
 
     def _ready(self) -> None:
         if self.controller.services is not None:
             self.data_path.setText(str(self.controller.services.paths.root))
+            self.load_connections()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.load_connections()  # (a DApp may have connected since)
 
     def _open_data(self) -> None:
         if self.controller.services is not None:

@@ -31,7 +31,7 @@ from appstore.ui.wallet import RewardsRow, WalletController, WalletSnapshot
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog, confirm_show_words, copy_text
 from appstore.ui.walletmodels import HistoryModel, kind_label
 from appstore.ui.walletrewards import RewardsCard, SwapDialog, activity_label, rewards_title
-from appstore.ui.widgets import plain_label, section_title
+from appstore.ui.widgets import plain_label, section_title, wheel_scrolls_page
 
 
 def qr_pixmap(text: str, size: int) -> QPixmap:
@@ -260,6 +260,7 @@ class WalletPage(QScrollArea):
         self.kind_filter.addItem(self.tr("All kinds"), None)
         for kind in KINDS:
             self.kind_filter.addItem(kind_label(kind), kind)
+        wheel_scrolls_page(self.chart_asset, self.asset_filter, self.kind_filter)
         for combo in (self.asset_filter, self.kind_filter):
             combo.setStyleSheet("min-width: 120px;")
             combo.currentIndexChanged.connect(self._filters_changed)

@@ -7,9 +7,17 @@ import html
 import urllib.parse
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QMouseEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QWidget,
+)
 
 from appstore.core.catalog.models import url_problem
 
@@ -25,6 +33,32 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     return label
+
+
+class _WheelToPage(QObject):
+    """Scrolling a page over a drop-down scrolls the page: the wheel changes a drop-down's value
+    only once it has the focus (a filter must not change because the page moved under it)."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.Wheel or not isinstance(obj, QWidget) or obj.hasFocus():
+            return False
+        area = obj.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            QCoreApplication.sendEvent(area.viewport(), event)
+        return True
+
+
+_wheel_to_page = _WheelToPage()
+
+
+def wheel_scrolls_page(*widgets: QWidget) -> None:
+    """Make the mouse wheel over ``widgets`` (drop-downs on a scrolling page) scroll the page
+    unless the widget has the focus."""
+    for w in widgets:
+        w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        w.installEventFilter(_wheel_to_page)
 
 
 def safe_link(url: str) -> str | None:

@@ -197,3 +197,22 @@ def test_an_activity_earns_ia_from_the_embedded_service_and_swaps(desktop: Deskt
     qtbot.waitUntil(lambda: dialog.done_receipts is not None, timeout=20000)
     qtbot.waitUntil(lambda: page.balance_labels["BCD"].text() == "0.00997 BCD", timeout=10000)
     assert page.balance_labels["IA"].text() == "0 IA"
+
+
+def test_the_wheel_over_a_filter_scrolls_the_page_not_the_filter(desktop: DesktopApp, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = open_page(desktop, qtbot)
+    desktop.window.resize(900, 600)
+    qtbot.waitUntil(lambda: page.verticalScrollBar().maximum() > 0, timeout=5000)
+    bar = page.verticalScrollBar()
+    before = bar.value()
+    combo = page.asset_filter
+    assert not combo.hasFocus()
+    wheel = QWheelEvent(QPointF(5, 5), QPointF(combo.mapToGlobal(QPoint(5, 5))), QPoint(0, 0),
+                        QPoint(0, -120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(combo, wheel)
+    assert combo.currentIndex() == 0 and bar.value() > before

@@ -57,6 +57,12 @@ def rejected() -> ProviderError:
     return ProviderError(Code.USER_REJECTED, "User rejected the request.")
 
 
+def quieted(seconds: float) -> ProviderError:
+    left = max(1, round(seconds))
+    return ProviderError(Code.USER_REJECTED, f"User rejected the request: after several refusals "
+                                             f"imapp does not ask again for {left} s", {"quiet_for": left})
+
+
 def disconnected(why: str) -> ProviderError:
     return ProviderError(Code.DISCONNECTED, f"The wallet cannot be reached: {why}")
 
@@ -249,11 +255,12 @@ def paused(seconds: float) -> ProviderError:
 
 
 class Rejections:
-    """Asks the user stops after ``limit`` refusals within ``window`` seconds: for ``quiet``
+    """Asking the user stops after ``limit`` refusals within ``window`` seconds: for ``quiet``
     seconds, a DApp that keeps asking is refused without a dialog (browsers do the same with a
-    page's alerts)."""
+    page's alerts), and a key held down on a page's button cannot refuse its way through a
+    stream of dialogs."""
 
-    def __init__(self, *, limit: int = 3, window: float = 60.0, quiet: float = 60.0,
+    def __init__(self, *, limit: int = 3, window: float = 20.0, quiet: float = 30.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window, self.quiet, self.clock = limit, window, quiet, clock
         self._times: list[float] = []

@@ -33,6 +33,7 @@ from appstore.core.host.provider import (
     parse_call,
     paused,
     pay_params,
+    quieted,
     rejected,
 )
 from appstore.core.logs import log
@@ -114,8 +115,10 @@ class WalletAccess(QObject):
                                                       "for its answer")
                 quiet = state.rejections.quiet_for()
                 if quiet:
-                    raise ProviderError(Code.USER_REJECTED, "User rejected the request (imapp stops "
-                                                            "asking for a while after several refusals)")
+                    self.notice.emit(key, self.tr("You refused %1 several times: imapp does not ask "
+                                                  "again for %2 s").replace("%1", bridge.name).replace(
+                        "%2", str(max(1, round(quiet)))))
+                    raise quieted(quiet)
             job = self._prepare(bridge, call)
         except ProviderError as e:
             bridge.answer(request_id, error=e)

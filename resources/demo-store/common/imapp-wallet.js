@@ -124,7 +124,7 @@ const imappWallet = (() => {
   // What an error from window.imapp means for the person using the DApp.
   function explain(e) {
     const code = e && e.code;
-    if (code === 4001) return "rejected";
+    if (code === 4001) return e.data && e.data.quiet_for ? "quiet" : "rejected";
     if (code === 4300) return "funds";
     if (code === 4290 || code === -32002) return "busy";
     if (code === 4100) return "unauthorized";
