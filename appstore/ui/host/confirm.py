@@ -5,7 +5,9 @@ signed or paid.
 A page cannot click them through: it gets no input while the dialog is up (window-modal), Cancel
 is the default button (Enter and Escape refuse), and Confirm stays disabled for ``DELAY_MS``
 after the dialog becomes the active window, again each time it does (a click or a key press
-meant for the page, or a window popping over it, never lands on Confirm).
+meant for the page, or a window popping over it, never lands on Confirm). A DApp whose window is
+in the background does not steal the focus: its question opens without activating and the
+window asks for attention.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -179,6 +182,12 @@ def ask_wallet(parent: QWidget | None, ask: WalletAsk, answer: Callable[[bool], 
     """Open the question without a nested event loop; ``answer(agreed)`` once it closes."""
     dialog = ConfirmDialog(ask, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window = parent.window() if parent is not None else None
+    if window is not None and not window.isActiveWindow():
+        # A DApp in the background does not take the focus from what the user is doing: its
+        # question waits, unfocused, and the window asks for attention.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        QApplication.alert(window)
     dialog.finished.connect(lambda result: answer(result == QDialog.DialogCode.Accepted.value))
     dialog.open()
     return dialog
