@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 _TIMEOUT_MS = 500
@@ -52,9 +52,13 @@ class InstanceServer(QObject):
             conn.disconnected.connect(conn.deleteLater)
 
     def _read(self, conn: QLocalSocket) -> None:
+        lines = []
         while conn.canReadLine():
-            line = bytes(conn.readLine().data()).decode(errors="replace").strip()
-            self.link_received.emit(line[:2048])
+            lines.append(bytes(conn.readLine().data()).decode(errors="replace").strip()[:2048])
+        # Handled once this slot has returned: the handler may ask the user (a nested event
+        # loop), during which the socket disconnects and is deleted under this very call.
+        for line in lines:
+            QTimer.singleShot(0, self, lambda text=line: self.link_received.emit(text))
 
     def close(self) -> None:
         """Stop listening (the app is quitting): a new start then runs on its own."""

@@ -35,6 +35,12 @@ READER_LANES = {"io": 4, "search": 1, "probe": 2}
 DRAIN_LANES = ("activity",)
 
 
+def _owner_gone(error: RuntimeError) -> bool:
+    """Whether ``error`` is PySide's for a call on a Qt object that was already deleted."""
+    text = str(error)
+    return "already deleted" in text or "Signal source has been deleted" in text
+
+
 class JobState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -191,6 +197,12 @@ class JobManager(QObject):
                     log.info("job %s (%s) failed: %s", j.title, j.lane, message)
                     if on_error is not None:
                         on_error(message, j.error)
+            except RuntimeError as e:
+                # The page or controller that asked was deleted while the job ran (a window
+                # closed): nobody is left to tell. Anything else is a bug.
+                if not _owner_gone(e):
+                    raise
+                log.debug("job %s (%s) finished after its owner was deleted", j.title, j.lane)
             finally:
                 self.changed.emit(j)
                 j.result = j.error = None  # delivered: hold no catalogue or traceback any longer
