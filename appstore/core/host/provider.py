@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from appstore.core.errors import shorten
+from appstore.core.errors import AppStoreError, shorten
 
 MAX_REQUEST = 16_384  # bytes of one request's JSON
 MAX_MESSAGE = 2_000  # characters of a message to sign
@@ -37,13 +37,13 @@ class Code(IntEnum):
     INTERNAL = -32603
 
 
-class ProviderError(Exception):
-    """An error for the page: ``code`` and ``message`` (and ``data``) as EIP-1193 shapes them."""
+class ProviderError(AppStoreError):
+    """An error for the page: ``code`` and ``message`` (and ``data``) as EIP-1193 shapes them.
+    (An ``AppStoreError``: a refusal, never a bug.)"""
 
     def __init__(self, code: Code, message: str, data: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
-        self.message = message
         self.data = dict(data) if data else None
 
     def to_json(self) -> dict[str, Any]:
