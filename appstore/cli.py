@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from appstore import cli_apps, cli_news, cli_rewards, cli_service, cli_wallet
+from appstore import cli_apps, cli_games, cli_news, cli_rewards, cli_service, cli_wallet
 from appstore.core import logs
 from appstore.core.catalog.models import App, localized
 from appstore.core.errors import AppStoreError, short_path, shorten
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_news.add_parsers(sub)
     cli_wallet.add_parsers(sub)
     cli_rewards.add_parsers(sub)
+    cli_games.add_parsers(sub)
     cli_service.add_parsers(sub)
     return p
 
@@ -239,6 +240,11 @@ def _run(args: argparse.Namespace) -> int:
     if cmd in cli_news.COMMANDS:
         try:
             return cli_news.run(args, services)
+        finally:
+            services.close()
+    if cmd in cli_games.COMMANDS:
+        try:
+            return cli_games.run(args, services)
         finally:
             services.close()
     view, outcomes = services.load_catalog()

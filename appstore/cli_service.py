@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from appstore.service.logic import IAService, ServiceConfig
     from appstore.service.server import ServerThread
     from appstore.service.storage import DB_NAME, sqlite_url
-    from appstore.service.storedir import StoreApps, StoreFolder, read_policy
+    from appstore.service.storedir import StoreApps, StoreFolder, StoreRounds, read_policy
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     store_dir = Path(args.store_dir)
@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         state.mkdir(parents=True, exist_ok=True)
         key = load_service_key(Path(args.keys) if args.keys else state)
         db = args.db or sqlite_url(str(state / DB_NAME))
-        config = ServiceConfig(policy, key, db, StoreApps(store_dir), terms, bcd_reserve=args.bcd_reserve)
+        config = ServiceConfig(policy, key, db, StoreApps(store_dir), terms, bcd_reserve=args.bcd_reserve,
+                               games=StoreRounds(store_dir, policy.decimals))
         service = IAService(config)
         server = ServerThread(create_app(config, service=service), args.host, args.port).start()
     except (AppStoreError, OSError) as e:

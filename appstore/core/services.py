@@ -15,6 +15,7 @@ from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import CatalogView, Stores
 
 if TYPE_CHECKING:
+    from appstore.core.games.games import Games
     from appstore.core.installs import Installs
     from appstore.core.news import News
     from appstore.core.rewards import Rewards
@@ -38,6 +39,7 @@ class Services:
     wallet_passphrase: PassphraseSource | None = None  # asks for the wallet file's passphrase
     _rewards: Rewards | None = field(default=None, repr=False)
     _embedded: EmbeddedService | None = field(default=None, repr=False)
+    _games: Games | None = field(default=None, repr=False)
 
     @property
     def installs(self) -> Installs:
@@ -78,6 +80,15 @@ class Services:
 
             self._rewards = Made(self.stores, self.activity, self.wallet, self.embedded_url)
         return self._rewards
+
+    @property
+    def games(self) -> Games:
+        """The guessing games: rounds, stakes, checks; keeps the demo store's rounds running."""
+        if self._games is None:
+            from appstore.core.games.games import Games as Made  # loaded on first use
+
+            self._games = Made(self.paths, self.stores, self.rewards)
+        return self._games
 
     def embedded_url(self, store_id: str) -> str | None:
         """The URL of the IA service this process runs for ``store_id``: only the built-in demo

@@ -100,6 +100,14 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None) -> St
             return svc.status(account, now).to_json()
         return JSONResponse(await run_in_threadpool(work))
 
+    async def game_rounds(request: Request) -> Response:
+        round_id = request.path_params.get("round_id")
+
+        def work() -> dict[str, Any]:
+            _dividend(svc)  # settles what is due first
+            return {"rounds": svc.games.states(str(round_id)[:64] if round_id is not None else None)}
+        return JSONResponse(await run_in_threadpool(work))
+
     async def info(request: Request) -> Response:
         p = svc.policy
         return JSONResponse({"store": p.store, "service_key": p.service_key, "decimals": p.decimals,
@@ -132,6 +140,9 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None) -> St
         Route("/v1/swaps", post("swap"), methods=["POST"]),
         Route("/v1/withdrawals", post("withdraw"), methods=["POST"]),
         Route("/v1/payments", post("pay"), methods=["POST"]),
+        Route("/v1/stakes", post("stake"), methods=["POST"]),
+        Route("/v1/games/rounds", guarded(game_rounds)),
+        Route("/v1/games/rounds/{round_id}", guarded(game_rounds)),
         Route("/v1/accounts/{account}/receipts", guarded(receipts)),
         Route("/v1/accounts/{account}/status", guarded(status)),
     ]
@@ -142,10 +153,15 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None) -> St
 
 
 def _dividend(svc: IAService, now: datetime | None = None) -> None:
+    """What is due before a request: the dividend, and the settlement of revealed game rounds."""
     try:
         svc.maybe_pay_dividend(now)
     except Exception:  # never fails a request; the next one tries again
         log.exception("IA service: paying the dividend failed")
+    try:
+        svc.settle_games(now)
+    except Exception:  # idem: each round is settled in one transaction, or not at all
+        log.exception("IA service: settling game rounds failed")
 
 
 async def _background(svc: IAService) -> None:

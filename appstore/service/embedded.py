@@ -30,6 +30,7 @@ from appstore.core.ia.policy import RewardPolicy, SwapTerms
 from appstore.core.publish.keys import load_service_key
 from appstore.core.wallet.amounts import BCD_DECIMALS
 from appstore.service.app import create_app
+from appstore.service.games import RoundsProvider
 from appstore.service.logic import AppsProvider, IAService, ServiceConfig, utc_now
 from appstore.service.server import ServerThread
 from appstore.service.storage import DB_NAME, sqlite_url
@@ -41,7 +42,7 @@ class EmbeddedService:
     def __init__(self, directory: Path, policy: RewardPolicy, *, apps: AppsProvider,
                  terms: SwapTerms | None = None, key: Ed25519PrivateKey | None = None,
                  clock: Callable[[], datetime] = utc_now, db_url: str | None = None,
-                 bcd_reserve: int = DEMO_BCD_RESERVE) -> None:
+                 bcd_reserve: int = DEMO_BCD_RESERVE, games: RoundsProvider | None = None) -> None:
         self.directory = directory
         self.policy = policy
         self.terms = terms
@@ -50,6 +51,7 @@ class EmbeddedService:
         self.clock = clock
         self.db_url = db_url
         self.bcd_reserve = bcd_reserve
+        self.games = games
         self._server: ServerThread | None = None
         self.service: IAService | None = None
 
@@ -58,9 +60,10 @@ class EmbeddedService:
                        **kw: object) -> EmbeddedService:
         """The service of the store published in ``store_dir`` (policy, terms and apps read from
         its signed targets); its key is ``keys_dir/service.pem`` (default: ``directory``)."""
-        from appstore.service.storedir import StoreApps, StoreFolder, read_policy
+        from appstore.service.storedir import StoreApps, StoreFolder, StoreRounds, read_policy
         policy, terms = read_policy(StoreFolder(store_dir))
         key = load_service_key(keys_dir or directory)
+        kw.setdefault("games", StoreRounds(store_dir, policy.decimals))
         return cls(directory, policy, apps=StoreApps(store_dir), terms=terms, key=key, **kw)  # type: ignore[arg-type]
 
     @property
@@ -79,7 +82,7 @@ class EmbeddedService:
             raise ConfigError(f"cannot create {short_path(self.directory)} ({e.strerror or e})") from None
         key = self.key or load_service_key(self.directory)
         config = ServiceConfig(self.policy, key, self.db_url or sqlite_url(str(self.directory / DB_NAME)),
-                               self.apps, self.terms, self.clock, self.bcd_reserve)
+                               self.apps, self.terms, self.clock, self.bcd_reserve, self.games)
         self.service = IAService(config)
         try:
             self._server = ServerThread(create_app(config, service=self.service)).start()

@@ -40,6 +40,7 @@ from appstore.core.ia.protocol import (
 from appstore.core.wallet.receipts import public_key_hex
 from appstore.service.claims import TOTAL_COUNTER, Claims
 from appstore.service.dividends import Dividends
+from appstore.service.games import Games, RoundsProvider
 from appstore.service.storage import (
     OPERATOR,
     POOL,
@@ -80,6 +81,7 @@ class ServiceConfig:
     terms: SwapTerms | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
     bcd_reserve: int = 0
+    games: RoundsProvider | None = None  # the store's signed games/rounds.json (None: no games)
 
 
 class IAService:
@@ -99,8 +101,10 @@ class IAService:
         self.storage = Storage(config.db_url, self.store, config.key)
         self.dividends = Dividends(self.storage, self.policy)
         self.claims = Claims(self.storage, self.policy)
+        self.games = Games(self.storage, self.policy.decimals, config.games)
         self._handlers: dict[str, Handler] = {"claim": self._claims, "quote": self._quote, "swap": self._swap,
-                                              "withdraw": self._withdraw, "pay": self._pay}
+                                              "withdraw": self._withdraw, "pay": self._pay,
+                                              "stake": self._stake}
         self.storage.transaction(self._init_db)
 
     def now(self) -> datetime:
@@ -167,6 +171,10 @@ class IAService:
                 now: datetime) -> dict[str, Any]:
         return {"outcomes": self.claims.credit(conn, heads[req.account], req.payload["claims"], now,
                                                self.config.apps())}
+
+    def _stake(self, conn: Connection, heads: dict[str, Head], req: SignedRequest,
+               now: datetime) -> dict[str, Any]:
+        return self.games.stake(conn, heads[req.account], req, now)
 
     # -- swaps ---------------------------------------------------------------------------
 
@@ -309,3 +317,7 @@ class IAService:
     def maybe_pay_dividend(self, now: datetime | None = None) -> int | None:
         """See ``Dividends.maybe_pay``."""
         return self.dividends.maybe_pay(now or self.now())
+
+    def settle_games(self, now: datetime | None = None) -> list[str]:
+        """See ``Games.settle_due``."""
+        return self.games.settle_due(now or self.now())

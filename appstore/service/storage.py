@@ -49,6 +49,7 @@ from appstore.core.wallet.receipts import ASSETS, ZERO_HASH, Receipt, sign_recei
 T = TypeVar("T")
 ISSUANCE, POOL, TREASURY = "@issuance", "@pool", "@treasury"
 OPERATOR, WITHDRAWALS = "@operator", "@withdrawals"
+HOUSE = "@house"  # the games' house: stakes in, payouts and refunds out (may go negative)
 
 meta = MetaData()
 t_meta = Table("meta", meta, Column("key", String(64), primary_key=True),
@@ -109,6 +110,32 @@ t_payments = Table(
     Column("payer", String(40), nullable=False), Column("payee", String(40), nullable=False),
     Column("amount", BigInteger, nullable=False), Column("memo", Text, nullable=False),
     Column("app", String(120), nullable=False), Column("time", String(24), nullable=False))
+
+# Guessing games (service/games.py): a round's row is made at its first stake (or when it is
+# settled with none) and keeps what was staked on; one settlement row per stake, so a stake is
+# settled at most once whatever happens.
+t_game_rounds = Table(
+    "game_rounds", meta,
+    Column("round_id", String(48), primary_key=True),
+    Column("state", String(16), nullable=False, index=True),  # open | settled | invalid | refunded
+    Column("commitment", String(64), nullable=False), Column("reveals_at", String(24), nullable=False),
+    Column("definition", Text, nullable=False),  # the round as staked on (definition_json)
+    Column("result", String(24)), Column("seed", String(64)),
+    Column("stakes", BigInteger, nullable=False), Column("staked", BigInteger, nullable=False),
+    Column("paid", BigInteger, nullable=False), Column("time", String(24)))
+t_game_stakes = Table(
+    "game_stakes", meta,
+    Column("account", String(40), primary_key=True), Column("stake_id", String(32), primary_key=True),
+    Column("round_id", String(48), nullable=False, index=True),
+    Column("option", String(24), nullable=False), Column("amount", BigInteger, nullable=False),
+    Column("odds_bp", BigInteger, nullable=False), Column("seq", BigInteger, nullable=False),
+    Column("time", String(24), nullable=False))
+t_game_settlements = Table(
+    "game_settlements", meta,
+    Column("account", String(40), primary_key=True), Column("stake_seq", BigInteger, primary_key=True),
+    Column("round_id", String(48), nullable=False),
+    Column("kind", String(8), nullable=False),  # payout | refund | lost
+    Column("amount", BigInteger, nullable=False), Column("seq", BigInteger))  # the receipt's seq
 
 
 class Refused(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import threading
 import time
@@ -33,6 +34,7 @@ from appstore.core.ia.policy import (
 from appstore.core.publish.builder import stored_name
 
 MAX_META = 32 * 1024 * 1024
+_log = logging.getLogger(__name__)
 
 
 class StoreFolder:
@@ -168,3 +170,52 @@ class StoreApps:
                     with contextlib.suppress(ConfigError):  # a publish in progress: keep the last list
                         self._refresh()
         return self._apps
+
+
+class StoreRounds:
+    """The store's signed ``games/rounds.json`` (None when it publishes none), read again when
+    the folder is published anew (its ``timestamp.json`` is looked at on each call, at most
+    every ``every`` seconds: a round a client has just seen must be known to the service too): a
+    callable for ``ServiceConfig.games``. The same object is returned while the file is
+    unchanged. A file that cannot be read keeps the last good one in use (and is logged)."""
+
+    def __init__(self, folder: Path, decimals: int, every: float = 0.0) -> None:
+        self.folder = folder
+        self.decimals = decimals
+        self.every = every
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._rounds: Any = None
+        with contextlib.suppress(ConfigError):
+            self._refresh()
+
+    def _refresh(self) -> None:
+        from appstore.core.games.rounds import ROUNDS_TARGET, RoundsError, parse_rounds
+
+        ts = self.folder / "metadata" / "timestamp.json"
+        try:
+            st = ts.stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if stamp is None or stamp == self._stamp:
+            return
+        data = StoreFolder(self.folder).target(ROUNDS_TARGET)
+        try:
+            self._rounds = None if data is None else parse_rounds(data, ROUNDS_TARGET, decimals=self.decimals)
+        except RoundsError as e:
+            raise ConfigError(str(e)) from None
+        self._stamp = stamp
+
+    def __call__(self) -> Any:
+        now = time.monotonic()
+        if now - self._checked >= self.every:
+            with self._lock:
+                if now - self._checked >= self.every:
+                    self._checked = now
+                    try:
+                        self._refresh()
+                    except ConfigError as e:  # a publish in progress, or a bad file: keep the last
+                        _log.warning("games: %s", e)
+        return self._rounds

@@ -44,8 +44,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--theme", choices=list(theme.THEMES), help="colour theme")
     p.add_argument("--screenshot", metavar="OUT.png", help="render a page offscreen to a PNG and exit")
     p.add_argument("--page", default="discover",
-                   help="discover, library, downloads, news, settings, app:ID or dapp:ID (an installed DApp "
-                        "in the host), with --screenshot")
+                   help="discover, library, downloads, wallet, news, games, settings, app:ID or dapp:ID "
+                        "(an installed DApp in the host), with --screenshot")
     p.add_argument("link", nargs="?", help="an imapp://app/STORE/ID link to open")
     return p.parse_args(argv)
 

@@ -24,6 +24,7 @@ from appstore.core.store.manager import CatalogView
 from appstore.ui import texts
 from appstore.ui.controller import Controller, StoreStatus
 from appstore.ui.discover import DiscoverPage
+from appstore.ui.games import GamesController
 from appstore.ui.images import ImageLoader
 from appstore.ui.installs import InstallController
 from appstore.ui.models import AppListModel
@@ -34,13 +35,14 @@ from appstore.ui.widgets import Banner
 if TYPE_CHECKING:
     from appstore.ui.apppage import AppPage
     from appstore.ui.downloadspage import DownloadsPage
+    from appstore.ui.gamespage import GamesPage
     from appstore.ui.librarypage import LibraryPage
     from appstore.ui.newspage import NewsPage
     from appstore.ui.settings import SettingsPage
     from appstore.ui.walletpage import WalletPage
 
 # areas that work; later issues add theirs
-PAGES = ("discover", "library", "downloads", "wallet", "news", "settings")
+PAGES = ("discover", "library", "downloads", "wallet", "news", "games", "settings")
 
 
 def _glyph_icon(glyph: str) -> QIcon:
@@ -90,6 +92,9 @@ class MainWindow(QMainWindow):
         self.wallet = WalletController(controller, self)
         self.news = NewsController(controller, self)
         self._news_page: NewsPage | None = None
+        self.games = GamesController(controller, self)  # also keeps the demo store's rounds running
+        self._games_page: GamesPage | None = None
+        self.games.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.wallet.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         installs.wallet_access.wallet_changed.connect(lambda: self.wallet.load(create=False))
         self.model = AppListModel(self.images, lang, placeholder_icon(), installs)
@@ -127,11 +132,11 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navList")
         self.nav_labels = {"discover": self.tr("Discover"), "library": self.tr("Library"),
-                           "news": self.tr("News"),
+                           "news": self.tr("News"), "games": self.tr("Games"),
                            "downloads": self.tr("Downloads"), "wallet": self.tr("Wallet"),
                            "settings": self.tr("Settings")}
         glyphs = {"discover": "◎", "library": "▦", "downloads": "⤓", "wallet": "◈", "news": "▤",
-                  "settings": "⚙"}
+                  "games": "◆", "settings": "⚙"}
         for key in PAGES:
             glyph, label = glyphs[key], self.nav_labels[key]
             item = QListWidgetItem(_glyph_icon(glyph), label)
@@ -242,6 +247,15 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self._news_page)
         return self._news_page
 
+    @property
+    def games_page(self) -> GamesPage:
+        if self._games_page is None:
+            from appstore.ui import gamespage
+
+            self._games_page = gamespage.GamesPage(self.games, self.lang)
+            self.stack.addWidget(self._games_page)
+        return self._games_page
+
     def _news_badge(self, unread: int) -> None:
         """Unread news, counted beside the page's name."""
         item = self.nav.item(PAGES.index("news"))
@@ -286,6 +300,8 @@ class MainWindow(QMainWindow):
             widget = self.wallet_page
         elif page == "news":
             widget = self.news_page
+        elif page == "games":
+            widget = self.games_page
         elif page == "settings":
             widget = self.settings_page
         else:

@@ -3,7 +3,7 @@
 <context>
     <name>DiscoverPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/discover.py" line="270" />
+        <location filename="../../appstore/ui/discover.py" line="272" />
         <source>%n app(s)</source>
         <translation><numerusform>%n app</numerusform><numerusform>%n apps</numerusform></translation>
     </message>
@@ -11,7 +11,7 @@
 <context>
     <name>FeedsDialog</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/newsfeeds.py" line="75" />
+        <location filename="../../appstore/ui/newsfeeds.py" line="76" />
         <source>%n item(s), checked %1</source>
         <translation><numerusform>%n item, checked %1</numerusform><numerusform>%n items, checked %1</numerusform></translation>
     </message>
@@ -32,7 +32,7 @@
 <context>
     <name>NewsPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/newspage.py" line="402" />
+        <location filename="../../appstore/ui/newspage.py" line="208" />
         <source>%n feed(s) could not be fetched: %1</source>
         <translation><numerusform>%n feed could not be fetched: %1</numerusform><numerusform>%n feeds could not be fetched: %1</numerusform></translation>
     </message>
@@ -40,7 +40,7 @@
 <context>
     <name>WalletPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/walletpage.py" line="335" />
+        <location filename="../../appstore/ui/walletpage.py" line="334" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n claim waiting for the store's service</numerusform><numerusform>%n claims waiting for the store's service</numerusform></translation>
     </message>

@@ -172,48 +172,48 @@
 <context>
     <name>AppListModel</name>
     <message>
-        <location filename="../../appstore/ui/models.py" line="143" />
+        <location filename="../../appstore/ui/models.py" line="190" />
         <source>Paused %1</source>
         <translation>已暂停 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="145" />
+        <location filename="../../appstore/ui/models.py" line="192" />
         <source>Install</source>
         <translation>安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="146" />
+        <location filename="../../appstore/ui/models.py" line="193" />
         <source>Visit</source>
         <translation>访问</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="147" />
-        <location filename="../../appstore/ui/models.py" line="148" />
+        <location filename="../../appstore/ui/models.py" line="194" />
+        <location filename="../../appstore/ui/models.py" line="195" />
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="149" />
+        <location filename="../../appstore/ui/models.py" line="196" />
         <source>Verifying</source>
         <translation>校验中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="150" />
+        <location filename="../../appstore/ui/models.py" line="197" />
         <source>Installing</source>
         <translation>安装中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="151" />
+        <location filename="../../appstore/ui/models.py" line="198" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="152" />
+        <location filename="../../appstore/ui/models.py" line="199" />
         <source>Update</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="153" />
+        <location filename="../../appstore/ui/models.py" line="200" />
         <source>Failed</source>
         <translation>失败</translation>
     </message>
@@ -377,7 +377,7 @@
 <context>
     <name>BalanceChart</name>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="71" />
+        <location filename="../../appstore/ui/walletpage.py" line="69" />
         <source>The balance over time appears here once the wallet has receipts.</source>
         <translation>钱包有收据后，这里会显示余额的变化。</translation>
     </message>
@@ -385,105 +385,203 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../appstore/ui/widgets.py" line="92" />
+        <location filename="../../appstore/ui/widgets.py" line="126" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/widgets.py" line="94" />
+        <location filename="../../appstore/ui/widgets.py" line="128" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
 </context>
 <context>
+    <name>ConfirmDialog</name>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="70" />
+        <source>from %1</source>
+        <translation>来自 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="87" />
+        <source>Connect to your wallet</source>
+        <translation>连接到您的钱包</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="88" />
+        <source>Let %1 see your wallet address?</source>
+        <translation>允许 %1 查看您的钱包地址吗？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="91" />
+        <source>Once connected, it may:</source>
+        <translation>连接后，它可以：</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="93" />
+        <source>It cannot sign or spend anything without asking you each time. You can disconnect it in Settings.</source>
+        <translation>每次签名或花费之前，它都必须先征得您的同意。您可以在“设置”中断开它。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="97" />
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="99" />
+        <source>Sign a message</source>
+        <translation>签署消息</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="100" />
+        <source>%1 asks you to sign this message:</source>
+        <translation>%1 请您签署这条消息：</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="108" />
+        <source>Your signature proves that %1 agreed to this text. It is made for this DApp only: it cannot move IA, and the IA service refuses it as a request.</source>
+        <translation>您的签名证明 %1 同意这段文字。它只对这个 DApp 有效：不能转移 IA，IA 服务也不会把它当作请求接受。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="113" />
+        <source>Sign</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="115" />
+        <source>Confirm payment</source>
+        <translation>确认付款</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="116" />
+        <source>Pay %1 IA to %2?</source>
+        <translation>向 %2 支付 %1 IA？</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="118" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="119" />
+        <source>To</source>
+        <translation>收款方</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="120" />
+        <source>Memo</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="121" />
+        <source>From</source>
+        <translation>付款方</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="122" />
+        <source>Balance after</source>
+        <translation>付款后余额</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="124" />
+        <source>The account is the one %1's store lists for it; the DApp cannot change it. A payment cannot be undone.</source>
+        <translation>收款账户是 %1 所在商店为它登记的账户，DApp 无法更改。付款后无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/confirm.py" line="128" />
+        <source>Pay %1 IA</source>
+        <translation>支付 %1 IA</translation>
+    </message>
+</context>
+<context>
     <name>DAppWindow</name>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="157" />
+        <location filename="../../appstore/ui/host/window.py" line="168" />
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="180" />
+        <location filename="../../appstore/ui/host/window.py" line="191" />
         <source>Back</source>
         <translation>后退</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="182" />
+        <location filename="../../appstore/ui/host/window.py" line="193" />
         <source>Forward</source>
         <translation>前进</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="185" />
+        <location filename="../../appstore/ui/host/window.py" line="196" />
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="215" />
+        <location filename="../../appstore/ui/host/window.py" line="226" />
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="218" />
+        <location filename="../../appstore/ui/host/window.py" line="229" />
         <source>Actual size</source>
         <translation>实际大小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="220" />
+        <location filename="../../appstore/ui/host/window.py" line="231" />
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="227" />
+        <location filename="../../appstore/ui/host/window.py" line="238" />
         <source>App page</source>
         <translation>应用页面</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="228" />
+        <location filename="../../appstore/ui/host/window.py" line="239" />
         <source>Its page in the store</source>
         <translation>它在商店中的页面</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="231" />
+        <location filename="../../appstore/ui/host/window.py" line="242" />
         <source>Developer tools</source>
         <translation>开发者工具</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="232" />
+        <location filename="../../appstore/ui/host/window.py" line="243" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="288" />
+        <location filename="../../appstore/ui/host/window.py" line="299" />
         <source>%1 cannot be reached</source>
         <translation>无法连接 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="289" />
+        <location filename="../../appstore/ui/host/window.py" line="300" />
         <source>You may be offline, or its website may be down.</source>
         <translation>您可能处于离线状态，或者它的网站暂时无法访问。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="291" />
+        <location filename="../../appstore/ui/host/window.py" line="302" />
         <source>%1 could not be loaded</source>
         <translation>无法加载 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="292" />
+        <location filename="../../appstore/ui/host/window.py" line="303" />
         <source>If this keeps happening, reinstall it from its app page.</source>
         <translation>如果问题持续出现，请在它的应用页面重新安装。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="301" />
+        <location filename="../../appstore/ui/host/window.py" line="312" />
         <source>%1 stopped unexpectedly</source>
         <translation>%1 意外停止</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="302" />
+        <location filename="../../appstore/ui/host/window.py" line="313" />
         <source>Retry to start it again.</source>
         <translation>点击“重试”重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="348" />
+        <location filename="../../appstore/ui/host/window.py" line="359" />
         <source>Developer tools: %1</source>
         <translation>开发者工具：%1</translation>
     </message>
@@ -506,22 +604,22 @@
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="265" />
+        <location filename="../../appstore/ui/discover.py" line="267" />
         <source>Loading the catalogue…</source>
         <translation>正在加载应用目录…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="267" />
+        <location filename="../../appstore/ui/discover.py" line="269" />
         <source>No apps match “%1”. Try fewer or other words.</source>
         <translation>没有与“%1”匹配的应用。请尝试更少或不同的关键词。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="269" />
+        <location filename="../../appstore/ui/discover.py" line="271" />
         <source>No apps here yet. Add a store in Settings.</source>
         <translation>这里还没有应用。请在“设置”中添加商店。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/discover.py" line="270" />
+        <location filename="../../appstore/ui/discover.py" line="272" />
         <source>%n app(s)</source>
         <translation><numerusform>%n 个应用</numerusform></translation>
     </message>
@@ -639,42 +737,42 @@
 <context>
     <name>FeedsDialog</name>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="31" />
+        <location filename="../../appstore/ui/newsfeeds.py" line="33" />
         <source>News feeds</source>
         <translation>新闻订阅源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="34" />
+        <location filename="../../appstore/ui/newsfeeds.py" line="36" />
         <source>Each store's own news comes with the store. Add the address of any RSS or Atom feed to follow it too.</source>
         <translation>每个商店的新闻随商店一起提供。您也可以添加任意 RSS 或 Atom 订阅源的地址来订阅它。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="47" />
+        <location filename="../../appstore/ui/newsfeeds.py" line="49" />
         <source>Add feed</source>
         <translation>添加订阅源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="50" />
+        <location filename="../../appstore/ui/newsfeeds.py" line="52" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="73" />
+        <location filename="../../appstore/ui/newsfeeds.py" line="74" />
         <source>Failing: %1</source>
         <translation>获取失败：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/newsfeeds.py" line="75" />
+        <location filename="../../appstore/ui/newsfeeds.py" line="76" />
         <source>%n item(s), checked %1</source>
         <translation><numerusform>%n 条，检查于%1</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="78" />
+        <location filename="../../appstore/ui/newsfeeds.py" line="79" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="79" />
+        <location filename="../../appstore/ui/newsfeeds.py" line="80" />
         <source>from the store %1</source>
         <translation>来自商店 %1</translation>
     </message>
@@ -695,6 +793,167 @@
         <location filename="../../appstore/ui/downloadspage.py" line="143" />
         <source>Open</source>
         <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>GamesController</name>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="133" />
+        <source>The demo store's game rounds could not be updated: %1</source>
+        <translation>无法更新演示商店的游戏轮次：%1</translation>
+    </message>
+</context>
+<context>
+    <name>GamesPage</name>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="103" />
+        <source>Games</source>
+        <translation>游戏</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="107" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="112" />
+        <source>Stake IA on the outcome of a round. Each round's result comes from a secret seed the store commits to before the round opens and reveals after it locks: you can check every round.</source>
+        <translation>用 IA 对一轮的结果下注。每轮的结果来自一个秘密种子：商店在开盘前公布其承诺，在锁定后揭晓种子，每一轮您都可以自行核验。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="129" />
+        <source>Show the proof</source>
+        <translation>查看证据</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="136" />
+        <source>Your results</source>
+        <translation>您的战绩</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="145" />
+        <source>Open rounds</source>
+        <translation>进行中的轮次</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="149" />
+        <source>No round is open just now.</source>
+        <translation>现在没有进行中的轮次。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="153" />
+        <source>Your stakes awaiting a result</source>
+        <translation>等待结果的下注</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="161" />
+        <source>Settled rounds</source>
+        <translation>已结算的轮次</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="163" />
+        <source>Check this round…</source>
+        <translation>核验这一轮…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="186" />
+        <source>Double-click a round to check it: seed, commitment, the draw step by step, and what you were paid.</source>
+        <translation>双击一轮即可核验：种子、承诺、逐步推导的抽取结果，以及您收到的款项。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="240" />
+        <source>No settled stakes yet</source>
+        <translation>还没有已结算的下注</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="242" />
+        <source>Your wins and losses show here once your rounds are settled.</source>
+        <translation>您的轮次结算后，输赢会显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="250" />
+        <source>Net %1</source>
+        <translation>净额 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="252" />
+        <source>Staked %1, received %2 over %3 settled round(s): %4 won, %5 lost.</source>
+        <translation>在 %3 个已结算轮次中下注 %1，收到 %2：赢 %4 次，输 %5 次。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="263" />
+        <source>Store %1 broke its promise</source>
+        <translation>商店 %1 违背了承诺</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="264" />
+        <source>In round “%1” the seed it revealed does not match the commitment it published before the round opened. Every stake must be refunded.</source>
+        <translation>在“%1”这一轮中，商店揭晓的种子与开盘前公布的承诺不符。每笔下注都必须退还。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="268" />
+        <source>Your refund of %1 has not come yet.</source>
+        <translation>您的 %1 退款尚未到账。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="271" />
+        <source>Store %1 owes you %2</source>
+        <translation>商店 %1 欠您 %2</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="273" />
+        <source>It settled round “%1” without paying what the rule says. Your signed stake receipt and the revealed seed are the proof.</source>
+        <translation>它结算了“%1”这一轮，却没有按规则付款。您的已签名下注收据和揭晓的种子就是证据。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="277" />
+        <source>(%1 rounds in all)</source>
+        <translation>（共 %1 轮）</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="298" />
+        <source>Stake %1 to %2</source>
+        <translation>下注 %1 至 %2</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="312" />
+        <source>Stake on %1: pays %2 times the stake if it wins</source>
+        <translation>押注 %1：若赢，支付下注额的 %2 倍</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="322" />
+        <source>Your stake: %1 on %2</source>
+        <translation>您的下注：%1 押 %2</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="325" />
+        <source>Commitment %1</source>
+        <translation>承诺 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="327" />
+        <source>SHA-256 of the secret seed, published before the round opened</source>
+        <translation>秘密种子的 SHA-256，在开盘前公布</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="344" />
+        <source>Check…</source>
+        <translation>核验…</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="355" />
+        <source>Locks in %1</source>
+        <translation>%1 后锁定</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="357" />
+        <source>Seed due in %1</source>
+        <translation>种子须在 %1 内揭晓</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="365" />
+        <source>The rounds could not be read: %1</source>
+        <translation>无法读取轮次：%1</translation>
     </message>
 </context>
 <context>
@@ -763,12 +1022,12 @@
 <context>
     <name>InstallController</name>
     <message>
-        <location filename="../../appstore/ui/installs.py" line="415" />
+        <location filename="../../appstore/ui/installs.py" line="417" />
         <source>%1: DApps open in your web browser instead</source>
         <translation>%1：DApp 将改为在您的网页浏览器中打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/installs.py" line="416" />
+        <location filename="../../appstore/ui/installs.py" line="418" />
         <source>The DApp host cannot start</source>
         <translation>DApp 运行环境无法启动</translation>
     </message>
@@ -776,7 +1035,7 @@
 <context>
     <name>ItemDelegate</name>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="90" />
+        <location filename="../../appstore/ui/newsdelegate.py" line="66" />
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
@@ -850,72 +1109,77 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="128" />
+        <location filename="../../appstore/ui/mainwindow.py" line="134" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="128" />
+        <location filename="../../appstore/ui/mainwindow.py" line="134" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="131" />
+        <location filename="../../appstore/ui/mainwindow.py" line="137" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="130" />
+        <location filename="../../appstore/ui/mainwindow.py" line="136" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="129" />
+        <location filename="../../appstore/ui/mainwindow.py" line="135" />
         <source>News</source>
         <translation>新闻</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="130" />
+        <location filename="../../appstore/ui/mainwindow.py" line="135" />
+        <source>Games</source>
+        <translation>游戏</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/mainwindow.py" line="136" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="345" />
+        <location filename="../../appstore/ui/mainwindow.py" line="363" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="354" />
+        <location filename="../../appstore/ui/mainwindow.py" line="372" />
         <source>Open app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="356" />
+        <location filename="../../appstore/ui/mainwindow.py" line="374" />
         <source>A link asks imapp to open “%1”. Open it?</source>
         <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="389" />
+        <location filename="../../appstore/ui/mainwindow.py" line="407" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="407" />
+        <location filename="../../appstore/ui/mainwindow.py" line="425" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="413" />
+        <location filename="../../appstore/ui/mainwindow.py" line="431" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="421" />
+        <location filename="../../appstore/ui/mainwindow.py" line="439" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="424" />
+        <location filename="../../appstore/ui/mainwindow.py" line="442" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
     </message>
@@ -923,92 +1187,92 @@
 <context>
     <name>NewsPage</name>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="251" />
+        <location filename="../../appstore/ui/newspage.py" line="62" />
         <source>News</source>
         <translation>新闻</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="257" />
+        <location filename="../../appstore/ui/newspage.py" line="68" />
         <source>Search news</source>
         <translation>搜索新闻</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="262" />
+        <location filename="../../appstore/ui/newspage.py" line="73" />
         <source>Unread</source>
         <translation>未读</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="267" />
+        <location filename="../../appstore/ui/newspage.py" line="78" />
         <source>Mark all read</source>
         <translation>全部标为已读</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="270" />
+        <location filename="../../appstore/ui/newspage.py" line="81" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="273" />
+        <location filename="../../appstore/ui/newspage.py" line="84" />
         <source>Feeds…</source>
         <translation>订阅源…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="313" />
+        <location filename="../../appstore/ui/newspage.py" line="120" />
         <source>Mark unread</source>
         <translation>标为未读</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="315" />
+        <location filename="../../appstore/ui/newspage.py" line="122" />
         <source>Open in browser</source>
         <translation>在浏览器中打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="317" />
+        <location filename="../../appstore/ui/newspage.py" line="124" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="319" />
+        <location filename="../../appstore/ui/newspage.py" line="126" />
         <source>Copy the link and a short text to the clipboard</source>
         <translation>将链接和一段简短文字复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="382" />
+        <location filename="../../appstore/ui/newspage.py" line="188" />
         <source>No news matches “%1”.</source>
         <translation>没有与“%1”匹配的新闻。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="384" />
+        <location filename="../../appstore/ui/newspage.py" line="190" />
         <source>You have read everything.</source>
         <translation>您已读完所有新闻。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="386" />
+        <location filename="../../appstore/ui/newspage.py" line="192" />
         <source>No news yet. Stores publish news, and you can add your own RSS or Atom feeds with Feeds…</source>
         <translation>还没有新闻。商店会发布新闻，您也可以通过“订阅源…”添加自己的 RSS 或 Atom 订阅源。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="392" />
+        <location filename="../../appstore/ui/newspage.py" line="198" />
         <source>Checking feeds…</source>
         <translation>正在检查订阅源…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/newspage.py" line="402" />
+        <location filename="../../appstore/ui/newspage.py" line="208" />
         <source>%n feed(s) could not be fetched: %1</source>
         <translation><numerusform>%n 个订阅源无法获取：%1</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="428" />
+        <location filename="../../appstore/ui/newspage.py" line="234" />
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="430" />
+        <location filename="../../appstore/ui/newspage.py" line="236" />
         <source>Open this address in your browser?</source>
         <translation>要在浏览器中打开这个地址吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="447" />
+        <location filename="../../appstore/ui/newspage.py" line="253" />
         <source>Copied the link and a short text: paste it to share.</source>
         <translation>已复制链接和简短文字：粘贴即可分享。</translation>
     </message>
@@ -1054,7 +1318,7 @@
 <context>
     <name>ProblemPage</name>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="63" />
+        <location filename="../../appstore/ui/host/window.py" line="64" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
@@ -1177,134 +1441,217 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="47" />
+        <location filename="../../appstore/ui/settings.py" line="54" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="52" />
+        <location filename="../../appstore/ui/settings.py" line="59" />
         <source>Stores</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="55" />
+        <location filename="../../appstore/ui/settings.py" line="62" />
         <source>Refresh all</source>
         <translation>全部刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="57" />
+        <location filename="../../appstore/ui/settings.py" line="64" />
         <source>Add store…</source>
         <translation>添加商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="67" />
+        <location filename="../../appstore/ui/settings.py" line="74" />
+        <source>DApps connected to your wallet</source>
+        <translation>已连接钱包的 DApp</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/settings.py" line="80" />
         <source>Language and appearance</source>
         <translation>语言与外观</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="78" />
+        <location filename="../../appstore/ui/settings.py" line="91" />
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="78" />
+        <location filename="../../appstore/ui/settings.py" line="91" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="79" />
+        <location filename="../../appstore/ui/settings.py" line="92" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="83" />
+        <location filename="../../appstore/ui/settings.py" line="97" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="84" />
+        <location filename="../../appstore/ui/settings.py" line="98" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="87" />
+        <location filename="../../appstore/ui/settings.py" line="101" />
         <source>Your data</source>
         <translation>您的数据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="92" />
+        <location filename="../../appstore/ui/settings.py" line="106" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="98" />
+        <location filename="../../appstore/ui/settings.py" line="112" />
         <source>Everything imapp keeps — stores, catalogues, settings — is in this folder. Start imapp with --data-dir to use another one.</source>
         <translation>imapp 保存的所有内容（商店、目录、设置）都在此文件夹中。使用 --data-dir 启动 imapp 可改用其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="124" />
+        <location filename="../../appstore/ui/settings.py" line="145" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="129" />
+        <location filename="../../appstore/ui/settings.py" line="150" />
         <source>No stores. Add one to see apps.</source>
         <translation>没有商店。添加一个商店即可浏览应用。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="143" />
+        <location filename="../../appstore/ui/settings.py" line="164" />
         <source>Built-in demo store</source>
         <translation>内置演示商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="149" />
+        <location filename="../../appstore/ui/settings.py" line="170" />
         <source>Fingerprint: %1…</source>
         <translation>指纹：%1…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="155" />
+        <location filename="../../appstore/ui/settings.py" line="176" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="158" />
+        <location filename="../../appstore/ui/settings.py" line="179" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="166" />
+        <location filename="../../appstore/ui/settings.py" line="196" />
+        <source>No DApp is connected. A DApp asks you before it can see your wallet address, and again before each signature or payment.</source>
+        <translation>没有已连接的 DApp。DApp 必须先征得您的同意才能查看钱包地址，每次签名或付款前也都会再次询问。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/settings.py" line="215" />
+        <source>Sees %1 · connected %2</source>
+        <translation>可查看 %1 · %2连接</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/settings.py" line="222" />
+        <source>Disconnect</source>
+        <translation>断开</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/settings.py" line="236" />
         <source>Refreshing…</source>
         <translation>正在刷新…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="168" />
+        <location filename="../../appstore/ui/settings.py" line="238" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="171" />
+        <location filename="../../appstore/ui/settings.py" line="241" />
         <source>✓ Verified %1 · %2 apps</source>
         <translation>✓ 已验证（%1）· %2 个应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="174" />
+        <location filename="../../appstore/ui/settings.py" line="244" />
         <source>⚠ %1 — no verified catalogue yet</source>
         <translation>⚠ %1 — 尚无已验证的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="175" />
+        <location filename="../../appstore/ui/settings.py" line="245" />
         <source>⚠ %1 — using the catalogue verified %2</source>
         <translation>⚠ %1 —— 正在使用上次验证（%2）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="185" />
+        <location filename="../../appstore/ui/settings.py" line="255" />
         <source>Remove store</source>
         <translation>移除商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="186" />
+        <location filename="../../appstore/ui/settings.py" line="256" />
         <source>Remove the store “%1”? Its apps disappear from Discover.</source>
         <translation>要移除商店“%1”吗？它的应用将从“发现”中消失。</translation>
+    </message>
+</context>
+<context>
+    <name>StakeDialog</name>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="402" />
+        <source>Stake on a round</source>
+        <translation>下注</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="415" />
+        <source>Option</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="417" />
+        <source>IA to stake (%1 to %2)</source>
+        <translation>下注的 IA（%1 至 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="419" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="421" />
+        <source>Odds</source>
+        <translation>赔率</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="426" />
+        <source>If it wins you receive</source>
+        <translation>若赢，您将收到</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="428" />
+        <source>Locks in</source>
+        <translation>锁定倒计时</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="434" />
+        <source>The store's service takes the stake only before the round locks by its own clock; a loss pays nothing.</source>
+        <translation>商店的服务只按它自己的时钟在锁定前接受下注；输了不支付任何款项。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="440" />
+        <source>Stake</source>
+        <translation>押注</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="476" />
+        <source>A stake on this round is %1 to %2.</source>
+        <translation>这一轮的下注额为 %1 至 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="485" />
+        <source>Locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="498" />
+        <source>Staked %1 on %2 (receipt #%3).</source>
+        <translation>已下注 %1 押 %2（收据 #%3）。</translation>
     </message>
 </context>
 <context>
@@ -1420,14 +1767,95 @@
     </message>
 </context>
 <context>
+    <name>VerifyDialog</name>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="517" />
+        <source>Check round %1</source>
+        <translation>核验轮次 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="534" />
+        <source>Commitment</source>
+        <translation>承诺</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="535" />
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="535" />
+        <source>not revealed yet</source>
+        <translation>尚未揭晓</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="538" />
+        <source>matches the commitment</source>
+        <translation>与承诺相符</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="538" />
+        <source>does NOT match the commitment</source>
+        <translation>与承诺不符</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="542" />
+        <source>SHA-256(seed)</source>
+        <translation>SHA-256(种子)</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="545" />
+        <source>Drawn</source>
+        <translation>抽出</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="547" />
+        <source>Step by step (anyone can recompute it: docs/games.md)</source>
+        <translation>逐步推导（任何人都可以重新计算：docs/games.md）</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="561" />
+        <source>Your receipts for this round</source>
+        <translation>您在这一轮的收据</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="573" />
+        <source>nothing (lost)</source>
+        <translation>无（输）</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="574" />
+        <source>owed by the rule: %1; received %2</source>
+        <translation>按规则应付：%1；已收到 %2</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="576" />
+        <source>You did not stake on this round.</source>
+        <translation>您没有在这一轮下注。</translation>
+    </message>
+</context>
+<context>
+    <name>WalletAccess</name>
+    <message>
+        <location filename="../../appstore/ui/host/walletaccess.py" line="106" />
+        <source>%1 sent too many wallet requests: paused for %2 s</source>
+        <translation>%1 发送的钱包请求过多：已暂停 %2 秒</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/walletaccess.py" line="118" />
+        <source>You refused %1 several times: imapp does not ask again for %2 s</source>
+        <translation>您已多次拒绝 %1：imapp 在 %2 秒内不再询问</translation>
+    </message>
+</context>
+<context>
     <name>WalletController</name>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="123" />
+        <location filename="../../appstore/ui/wallet.py" line="137" />
         <source>Rewards could not be claimed now: %1</source>
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="193" />
+        <location filename="../../appstore/ui/wallet.py" line="199" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -1435,150 +1863,160 @@
 <context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="148" />
+        <location filename="../../appstore/ui/walletpage.py" line="146" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="152" />
-        <location filename="../../appstore/ui/walletpage.py" line="420" />
+        <location filename="../../appstore/ui/walletpage.py" line="150" />
+        <location filename="../../appstore/ui/walletpage.py" line="419" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="153" />
+        <location filename="../../appstore/ui/walletpage.py" line="151" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="155" />
+        <location filename="../../appstore/ui/walletpage.py" line="153" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="157" />
+        <location filename="../../appstore/ui/walletpage.py" line="155" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="159" />
+        <location filename="../../appstore/ui/walletpage.py" line="157" />
         <source>Swap IA → BCD…</source>
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="169" />
+        <location filename="../../appstore/ui/walletpage.py" line="167" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="174" />
+        <location filename="../../appstore/ui/walletpage.py" line="172" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="190" />
+        <location filename="../../appstore/ui/walletpage.py" line="188" />
         <source>Your BCD address</source>
         <translation>您的 BCD 地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="196" />
-        <location filename="../../appstore/ui/walletpage.py" line="410" />
+        <location filename="../../appstore/ui/walletpage.py" line="194" />
+        <location filename="../../appstore/ui/walletpage.py" line="409" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="202" />
+        <location filename="../../appstore/ui/walletpage.py" line="200" />
         <source>A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, or receives from it, means BCD.</source>
         <translation>BCD 地址与比特币（BTC）地址看起来完全一样：请确认向它付款或从它收款的一方指的是 BCD。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="217" />
+        <location filename="../../appstore/ui/walletpage.py" line="215" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="240" />
+        <location filename="../../appstore/ui/walletpage.py" line="238" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="255" />
+        <location filename="../../appstore/ui/walletpage.py" line="253" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="258" />
+        <location filename="../../appstore/ui/walletpage.py" line="256" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="262" />
+        <location filename="../../appstore/ui/walletpage.py" line="260" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="270" />
+        <location filename="../../appstore/ui/walletpage.py" line="269" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="293" />
-        <location filename="../../appstore/ui/walletpage.py" line="366" />
+        <location filename="../../appstore/ui/walletpage.py" line="292" />
+        <location filename="../../appstore/ui/walletpage.py" line="365" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="328" />
+        <location filename="../../appstore/ui/walletpage.py" line="327" />
         <source>Kept in this computer's keyring.</source>
         <translation>保存在这台电脑的密钥环中。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="329" />
+        <location filename="../../appstore/ui/walletpage.py" line="328" />
         <source>Kept in a file protected by your passphrase.</source>
         <translation>保存在由您的密码保护的文件中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/walletpage.py" line="335" />
+        <location filename="../../appstore/ui/walletpage.py" line="334" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="338" />
+        <location filename="../../appstore/ui/walletpage.py" line="337" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="343" />
+        <location filename="../../appstore/ui/walletpage.py" line="342" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="365" />
+        <location filename="../../appstore/ui/walletpage.py" line="364" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="401" />
+        <location filename="../../appstore/ui/walletpage.py" line="379" />
+        <source>Paid to %1</source>
+        <translation>支付给 %1</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="379" />
+        <source>Received through %1</source>
+        <translation>通过 %1 收到</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/walletpage.py" line="400" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="409" />
+        <location filename="../../appstore/ui/walletpage.py" line="408" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="414" />
+        <location filename="../../appstore/ui/walletpage.py" line="413" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="425" />
+        <location filename="../../appstore/ui/walletpage.py" line="424" />
         <source>The ledger verifies: %1 receipts, every signature checked.</source>
         <translation>账本验证通过：%1 张收据，每个签名都已检查。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="449" />
+        <location filename="../../appstore/ui/walletpage.py" line="448" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
@@ -1609,6 +2047,100 @@
         <location filename="../../appstore/ui/texts.py" line="45" />
         <source>%n min left</source>
         <translation><numerusform>剩余 %n 分钟</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>games</name>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="64" />
+        <location filename="../../appstore/ui/games.py" line="78" />
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="65" />
+        <source>Locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="66" />
+        <source>Revealed</source>
+        <translation>已揭晓</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="67" />
+        <source>Settled</source>
+        <translation>已结算</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="68" />
+        <source>Invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="69" />
+        <source>Refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="73" />
+        <source>Fair, paid as the rule says</source>
+        <translation>公平，已按规则支付</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="74" />
+        <source>The store owes you</source>
+        <translation>商店欠您款项</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="75" />
+        <source>The store broke its promise</source>
+        <translation>商店违背了承诺</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="76" />
+        <source>Refunded: no reveal in time</source>
+        <translation>已退款：未按时揭晓</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="77" />
+        <source>Waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="191" />
+        <source>Round</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="191" />
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="192" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="192" />
+        <source>Drawn</source>
+        <translation>抽出</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="193" />
+        <source>Your stake</source>
+        <translation>您的下注</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="194" />
+        <source>Received</source>
+        <translation>已收到</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="194" />
+        <source>Check</source>
+        <translation>核验</translation>
     </message>
 </context>
 <context>
@@ -1712,52 +2244,52 @@
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="309" />
+        <location filename="../../appstore/ui/wallet.py" line="319" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="310" />
+        <location filename="../../appstore/ui/wallet.py" line="320" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="311" />
+        <location filename="../../appstore/ui/wallet.py" line="321" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="312" />
+        <location filename="../../appstore/ui/wallet.py" line="322" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="313" />
+        <location filename="../../appstore/ui/wallet.py" line="323" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="318" />
+        <location filename="../../appstore/ui/wallet.py" line="328" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="319" />
+        <location filename="../../appstore/ui/wallet.py" line="329" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="320" />
+        <location filename="../../appstore/ui/wallet.py" line="330" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="321" />
+        <location filename="../../appstore/ui/wallet.py" line="331" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="326" />
+        <location filename="../../appstore/ui/wallet.py" line="336" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>

@@ -125,6 +125,30 @@ class ServiceClient:
                                                     "app": app})
         return self._receipt(answer.get("receipt"))
 
+    def stake(self, round_id: str, option: str, amount_ia: int, stake_id: str | None = None) -> Receipt:
+        """Stake ``amount_ia`` IA base units on ``option`` of game round ``round_id``: the
+        checked ``stake`` receipt. ``stake_id`` (32 hex, made here when None) names the stake: the
+        same id sent again gives the same receipt, never a second stake."""
+        import secrets
+
+        fields = {"stake_id": stake_id or secrets.token_hex(16), "round": round_id, "option": option,
+                  "amount_ia": amount_ia}
+        r = self._receipt(self._post("/v1/stakes", "stake", fields).get("receipt"))
+        prefix = f"stake:{round_id}:{option}:"
+        if r.kind != "stake" or r.amount != -amount_ia or not r.reference.startswith(prefix):
+            raise ServiceError("bad-answer", "the service answered a stake with another receipt")
+        return r
+
+    def game_rounds(self, round_id: str | None = None) -> list[dict[str, Any]]:
+        """What the service did with the game rounds (each ``{"id", "state", "result", "seed",
+        "commitment", "stakes", "staked", "paid", "time"}``), or with one."""
+        path = "/v1/games/rounds" + (f"/{round_id}" if round_id is not None else "")
+        rows = _list(self._get(path, {}).get("rounds"))
+        if not all(isinstance(r, dict) and isinstance(r.get("id"), str) and isinstance(r.get("state"), str)
+                   for r in rows):
+            raise ServiceError("bad-answer", "the service's game rounds are malformed")
+        return rows
+
     # -- plumbing ----------------------------------------------------------------------------
 
     def _receipt(self, data: object) -> Receipt:

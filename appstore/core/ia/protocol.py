@@ -47,7 +47,7 @@ from appstore.core.wallet.signing import (
     verify_signed_by,
 )
 
-ACTIONS = ("claim", "quote", "swap", "withdraw", "pay")
+ACTIONS = ("claim", "quote", "swap", "withdraw", "pay", "stake")
 SKEW_SECONDS = 300  # how far a request's time may be from the service's clock
 MAX_BODY = 256 * 1024  # bytes of a request body
 MAX_CLAIMS = 200  # claims in one request

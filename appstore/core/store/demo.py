@@ -55,6 +55,9 @@ def _content(src: Path, keys_dir: Path) -> StoreContent:
     key = public_key_hex(load_service_key(keys_dir))
     content.files.setdefault("rewards/policy.json", policy_json(DEMO_ID, key))
     content.files.setdefault("swap/rates.json", terms_json(DEMO_ID))
+    rounds = _read(keys_dir.parent / "games" / "rounds.json")  # the round keeper's (core/games/keeper.py)
+    if rounds is not None:
+        content.files.setdefault("games/rounds.json", rounds)
     return content
 
 
@@ -69,8 +72,11 @@ def ensure_demo(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
     fingerprint = _source_fingerprint(src)
     published = (repo / "metadata" / "timestamp.json").exists()
     changed = not published or _read(stamp) != fingerprint.encode()
-    result = publish(_content(src, keys_dir) if changed else None, repo, keys,
-                     force_timestamp=changed)
+    from appstore.core.games.keeper import publish_lock
+
+    with publish_lock(base):  # the round keeper publishes into the same folder
+        result = publish(_content(src, keys_dir) if changed else None, repo, keys,
+                         force_timestamp=changed)
     if changed:
         write_bytes_atomic(stamp, fingerprint.encode())
     if not entries:

@@ -1,0 +1,237 @@
+"""Checking a round the way anyone can (docs/games.md, "Checking a round"): the revealed seed
+against the commitment, the draw by the rule, and what the service paid the user against what
+the rule says it owes.
+
+``verify_round`` gives a ``Verification``: the state shown (``open``, ``locked``, ``revealed``,
+``settled``, ``invalid``, ``refunded``), a verdict, each of the user's stakes with what it was
+owed and what came, and the derivation step by step. Verdicts:
+
+* ``open`` / ``pending``: nothing is owed yet (not locked; locked or revealed, not settled);
+* ``ok``: every stake got what the rule says (a payout, a refund, or nothing for a loss);
+* ``invalid``: the revealed seed is not the committed one — the store broke its promise; every
+  stake is owed a refund (``owed`` > 0 while one is missing);
+* ``refunded``: no seed was published by ``reveals_at``: every stake is owed a refund;
+* ``owed``: the service settled the round but did not pay the user what the rule says; the stake
+  receipts and the seed are the proof.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from appstore.core.games.rounds import Round, parse_settle_reference, parse_stake_reference
+from appstore.core.games.rule import Derivation, commitment_of, derive, payout
+from appstore.core.wallet.receipts import Receipt
+
+SETTLE_GRACE = timedelta(hours=1)  # after reveals_at, an unsettled round counts as not paid
+FINAL = ("settled", "invalid", "refunded")
+
+
+@dataclass(frozen=True)
+class StakeCheck:
+    """One of the user's stakes on the round: what the rule owes for it and what was paid."""
+
+    receipt: Receipt  # the signed stake receipt (the proof it was taken)
+    option: str
+    odds_bp: int
+    amount: int  # staked (positive)
+    commitment: str  # the commitment the stake receipt names
+    expected_kind: str | None  # "payout", "refund" or None (lost / not settled yet)
+    expected: int  # base units owed back
+    paid: list[Receipt] = field(default_factory=list)  # payout / refund receipts for this stake
+
+    @property
+    def received(self) -> int:
+        return sum(r.amount for r in self.paid)
+
+    @property
+    def short(self) -> int:
+        """What is still owed for this stake (0 when paid in full)."""
+        return max(0, self.expected - self.received)
+
+
+@dataclass(frozen=True)
+class Verification:
+    round: Round
+    state: str
+    verdict: str
+    message: str
+    seed: str | None
+    commitment: str
+    recomputed: str | None  # SHA-256 of the seed
+    derivation: Derivation | None
+    result: str | None
+    winners: list[str]
+    stakes: list[StakeCheck]
+    service_state: str | None
+
+    @property
+    def staked(self) -> int:
+        return sum(s.amount for s in self.stakes)
+
+    @property
+    def received(self) -> int:
+        return sum(s.received for s in self.stakes)
+
+    @property
+    def owed(self) -> int:
+        return sum(s.short for s in self.stakes)
+
+    def steps(self) -> list[str]:
+        """The verification in plain English, step by step."""
+        out = [f"commitment published before the round opened: {self.commitment}"]
+        if self.seed is None:
+            out.append("seed: not revealed yet")
+            return out
+        out.append(f"seed revealed: {self.seed}")
+        out.append(f"SHA-256(seed) = {self.recomputed}")
+        if self.recomputed != self.commitment:
+            out.append("→ does NOT match the commitment: the round is invalid, every stake is refunded")
+            return out
+        out.append("→ matches the commitment")
+        if self.derivation is not None:
+            out.extend(self.derivation.explain())
+            if self.result is not None:
+                out.append(f"draw[{self.derivation.index}] = {self.result}; winning options: "
+                           f"{', '.join(self.winners) or 'none'}")
+        return out
+
+    def to_json(self, decimals: int) -> dict[str, Any]:
+        from appstore.core.wallet.amounts import format_amount
+
+        def ia(units: int) -> str:
+            return format_amount(units, decimals)
+
+        return {
+            "round": self.round.id, "state": self.state, "verdict": self.verdict, "message": self.message,
+            "seed": self.seed, "commitment": self.commitment, "recomputed": self.recomputed,
+            "commitment_ok": None if self.recomputed is None else self.recomputed == self.commitment,
+            "draw_count": len(self.round.draw),
+            "tries": [] if self.derivation is None else
+            [{"message": t.message, "hmac": t.digest, "accepted": t.accepted} for t in self.derivation.tries],
+            "index": None if self.derivation is None or self.result is None else self.derivation.index,
+            "result": self.result, "winners": self.winners, "service_state": self.service_state,
+            "steps": self.steps(),
+            "stakes": [{"option": s.option, "odds_bp": s.odds_bp, "amount": ia(s.amount),
+                        "expected": s.expected_kind, "expected_amount": ia(s.expected),
+                        "received": ia(s.received), "owed": ia(s.short),
+                        "stake_receipt": s.receipt.to_dict(),
+                        "receipts": [r.to_dict() for r in s.paid]} for s in self.stakes],
+            "staked": ia(self.staked), "received": ia(self.received), "owed": ia(self.owed),
+        }
+
+
+def round_receipts(receipts: Sequence[Receipt],
+                   round_id: str) -> tuple[list[Receipt], dict[int, list[Receipt]]]:
+    """The user's stake receipts on ``round_id`` and its payouts / refunds by stake seq."""
+    stakes: list[Receipt] = []
+    paid: dict[int, list[Receipt]] = {}
+    for r in receipts:
+        if r.kind == "stake":
+            ref = parse_stake_reference(r.reference)
+            if ref is not None and ref.round_id == round_id:
+                stakes.append(r)
+        elif r.kind in ("payout", "refund"):
+            parsed = parse_settle_reference(r.reference)
+            if parsed is not None and parsed[1] == round_id:
+                paid.setdefault(parsed[2], []).append(r)
+    stakes.sort(key=lambda r: r.seq)
+    return stakes, paid
+
+
+def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
+                 service: Mapping[str, Any] | None = None,
+                 seed_seen_at: datetime | None = None) -> Verification:
+    """Check ``rnd`` (as staked on, with its seed once revealed) against the user's receipts
+    (``receipts``: any of the user's receipts from the round's store) and what the service says
+    it did (``service``: its ``game_rounds`` row, or None). ``seed_seen_at``: when this app first
+    saw the seed published (a refund "for no reveal" of a seed seen in time is not accepted)."""
+    stake_receipts, paid = round_receipts(receipts, rnd.id)
+    service_state = str(service["state"]) if service is not None else None
+    final = service_state in FINAL
+    seed = rnd.seed
+    recomputed = commitment_of(seed) if seed is not None else None
+    derivation: Derivation | None = None
+    result: str | None = None
+    winners: list[str] = []
+    late = now >= rnd.reveals_at + SETTLE_GRACE  # settlement is overdue from then on
+
+    if seed is None:
+        if now < rnd.locks_at:
+            state, expect = "open", None
+        elif now < rnd.reveals_at:
+            state, expect = "locked", None
+        elif service_state == "refunded" or late:
+            state, expect = "refunded", "refund"
+        else:
+            state, expect = "locked", None
+    elif recomputed != rnd.commitment:
+        state, expect = "invalid", "refund"
+    else:
+        derivation = derive(seed, rnd.id, len(rnd.draw))
+        if derivation.index < 0:
+            state, expect = "invalid", "refund"
+        else:
+            result = rnd.draw[derivation.index]
+            winners = rnd.winners(result)
+            in_time = seed_seen_at is not None and seed_seen_at <= rnd.reveals_at
+            if service_state == "refunded" and not in_time:
+                state, expect = "refunded", "refund"
+            elif service_state in FINAL or late:
+                state, expect = "settled", "payout"
+            else:
+                state, expect = "revealed", None
+
+    checks: list[StakeCheck] = []
+    for r in stake_receipts:
+        ref = parse_stake_reference(r.reference)
+        assert ref is not None
+        amount = -r.amount
+        if expect == "refund":
+            kind: str | None = "refund"
+            owed = amount
+        elif expect == "payout":
+            opt = rnd.option(ref.option)
+            won = result is not None and opt is not None and result in opt.wins
+            kind, owed = ("payout", payout(amount, ref.odds_bp)) if won else (None, 0)
+        else:
+            kind, owed = None, 0
+        checks.append(StakeCheck(r, ref.option, ref.odds_bp, amount, ref.commitment, kind, owed,
+                                 list(paid.get(r.seq, []))))
+    # A stake taken under another commitment than the round's: the store swapped it (proof: the receipt).
+    swapped = [c for c in checks if c.commitment != rnd.commitment]
+    owed = sum(c.short for c in checks)
+    settled_now = final or late
+
+    if swapped:
+        verdict = "owed"
+        message = ("The store changed this round's commitment after taking your stake: it broke its promise. "
+                   "Your stake receipt names the commitment it was taken under.")
+    elif state == "invalid":
+        verdict = "invalid"
+        message = ("The store broke its promise: the seed it revealed does not match the commitment it "
+                   "published. Every stake must be refunded.")
+        if owed and (final or late):
+            message += " Your refund has not come: the store owes it to you."
+    elif owed and settled_now:
+        verdict = "owed"
+        message = ("The store owes you a payment it did not make. The proof: your stake receipt and the "
+                   "revealed seed (anyone can recompute the result).")
+    elif state == "refunded":
+        verdict = "refunded"
+        message = "The store did not reveal the seed in time: every stake is refunded."
+    elif state in ("open",):
+        verdict, message = "open", "The round takes stakes until it locks."
+    elif state in ("locked", "revealed") or (owed and not settled_now):
+        verdict = "pending"
+        message = ("Waiting for the store to reveal the seed." if state == "locked"
+                   else "Waiting for the service to settle the round.")
+    else:
+        verdict = "ok"
+        message = ("The round was fair: the seed matches the commitment, and the service paid what the "
+                   "rule says." if stake_receipts else "The round was fair: the seed matches the commitment.")
+    return Verification(rnd, state, verdict, message, seed, rnd.commitment, recomputed, derivation, result,
+                        winners, checks, service_state)

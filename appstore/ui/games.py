@@ -1,0 +1,248 @@
+"""The guessing games for the GUI: every read and write on a worker, results back as signals, and
+the settled-rounds table's model.
+
+The round keeper of the built-in demo store runs on the ``stores`` writer lane every few
+seconds while imapp runs (so rounds open, lock and are revealed on time); the rounds, the user's
+stakes and their checks are read on the ``wallet`` lane (it syncs receipts into the ledger) when
+the Games page is shown, when a round's countdown ends, and after a stake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+
+from appstore.core.jobs import JobContext
+from appstore.ui import texts
+from appstore.ui.controller import Controller
+from appstore.ui.jobs import Job
+
+if TYPE_CHECKING:  # the games' modules load when the page (or the keeper) first needs them
+    from appstore.core.games.games import Overview, RoundView
+    from appstore.core.wallet.receipts import Receipt
+
+KEEP_EVERY_MS = 10_000  # the round keeper's tick, at most (shorter for short test rounds)
+FIRST_KEEP_MS = 2_000
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class GamesSnapshot:
+    overview: Overview
+    read_at: datetime
+
+    def open_rounds(self) -> list[RoundView]:
+        return [v for v in self.overview.rounds if v.state == "open"]
+
+    def waiting(self) -> list[RoundView]:
+        """Rounds the user staked on that are not settled yet."""
+        return [v for v in self.overview.rounds if v.state in ("locked", "revealed") and v.check.stakes]
+
+    def finished(self) -> list[RoundView]:
+        return [v for v in self.overview.rounds if v.state in ("settled", "invalid", "refunded", "locked",
+                                                               "revealed") and v not in self.waiting()]
+
+    def broken(self) -> list[RoundView]:
+        """Rounds where the store broke its promise or owes the user."""
+        return [v for v in self.overview.rounds if v.check.verdict in ("owed", "invalid")]
+
+
+def state_label(state: str) -> str:
+    return {"open": QCoreApplication.translate("games", "Open"),
+            "locked": QCoreApplication.translate("games", "Locked"),
+            "revealed": QCoreApplication.translate("games", "Revealed"),
+            "settled": QCoreApplication.translate("games", "Settled"),
+            "invalid": QCoreApplication.translate("games", "Invalid"),
+            "refunded": QCoreApplication.translate("games", "Refunded")}.get(state, state)
+
+
+def verdict_label(verdict: str) -> str:
+    return {"ok": QCoreApplication.translate("games", "Fair, paid as the rule says"),
+            "owed": QCoreApplication.translate("games", "The store owes you"),
+            "invalid": QCoreApplication.translate("games", "The store broke its promise"),
+            "refunded": QCoreApplication.translate("games", "Refunded: no reveal in time"),
+            "pending": QCoreApplication.translate("games", "Waiting"),
+            "open": QCoreApplication.translate("games", "Open")}.get(verdict, verdict)
+
+
+def round_text(view: RoundView, what: str) -> str:
+    return view.round.text(what, texts.language())
+
+
+class GamesController(QObject):
+    """Signals: ``changed(GamesSnapshot)`` after each read; ``failed(str)`` a message to show;
+    ``notice(str)`` a short line for the status bar."""
+
+    changed = Signal(object)
+    failed = Signal(str)
+    notice = Signal(str)
+
+    def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.snapshot: GamesSnapshot | None = None
+        self.watching = False  # the page is shown: read the rounds after each keeper tick
+        self._loading: Job | None = None
+        self._load_again = False
+        self._keeping: Job | None = None
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.keep)
+        controller.ready.connect(lambda: QTimer.singleShot(FIRST_KEEP_MS, self._start_keeping))
+
+    # -- the demo store's rounds -----------------------------------------------------------
+
+    def _start_keeping(self) -> None:
+        from appstore.core.games.keeper import Timing
+
+        try:
+            period = Timing.from_env().period
+        except Exception:  # a bad $IMAPP_GAMES_PERIOD: the keeper reports it on its own tick
+            period = 600
+        self._timer.start(max(1000, min(KEEP_EVERY_MS, period * 1000 // 4)))
+        self.keep()
+
+    def keep(self) -> None:
+        """One tick of the demo store's round keeper (on the ``stores`` lane)."""
+        services = self.controller.services
+        if services is None or self._keeping is not None:
+            return
+
+        def run(ctx: JobContext) -> bool:
+            return services.games.keep_rounds()
+
+        def done(changed: bool) -> None:
+            self._keeping = None
+            if changed and self.watching:
+                self.load()
+
+        def failed(message: str, _: BaseException) -> None:
+            self._keeping = None
+            self.notice.emit(self.tr("The demo store's game rounds could not be updated: %1")
+                             .replace("%1", message))
+
+        self._keeping = self.controller.jobs.submit(run, lane="stores", title="game rounds", key="games",
+                                                    on_done=done, on_error=failed)
+
+    # -- reading and playing ----------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read every store's rounds, the user's stakes and their checks (one read at a time)."""
+        services = self.controller.services
+        if services is None:
+            return
+        if self._loading is not None:
+            self._load_again = True
+            return
+
+        def run(ctx: JobContext) -> GamesSnapshot:
+            return GamesSnapshot(services.games.overview(), datetime.now(UTC))
+
+        def done(snapshot: GamesSnapshot) -> None:
+            self._loading = None
+            self.snapshot = snapshot
+            self.changed.emit(snapshot)
+            if self._load_again:
+                self._load_again = False
+                self.load()
+
+        def failed(message: str, _: BaseException) -> None:
+            self._loading = None
+            self.failed.emit(message)
+
+        self._loading = self.controller.jobs.submit(run, lane="wallet", title="read the game rounds",
+                                                    key="games", on_done=done, on_error=failed)
+
+    def stake(self, ref: str, option: str, amount: int, on_done: Callable[[Receipt], None],
+              on_error: Callable[[str, BaseException], None]) -> Job | None:
+        services = self.controller.services
+        if services is None:
+            return None
+
+        def done(result: tuple[str, Receipt]) -> None:
+            on_done(result[1])
+            self.load()
+
+        return self.controller.jobs.submit(lambda ctx: services.games.stake(ref, option, amount),
+                                           lane="wallet", title="stake", key="games", on_done=done,
+                                           on_error=on_error)
+
+
+class HistoryModel(QAbstractTableModel):
+    """Finished rounds (and the user's rounds awaiting their result), newest first."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[RoundView] = []
+
+    def headers(self) -> tuple[str, ...]:
+        return (QCoreApplication.translate("games", "Round"), QCoreApplication.translate("games", "Question"),
+                QCoreApplication.translate("games", "State"), QCoreApplication.translate("games", "Drawn"),
+                QCoreApplication.translate("games", "Your stake"),
+                QCoreApplication.translate("games", "Received"), QCoreApplication.translate("games", "Check"))
+
+    def set_rows(self, rows: list[RoundView]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 7
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < 7:
+            return self.headers()[section]
+        return ""
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        v = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            from appstore.core.wallet.amounts import format_amount
+
+            d = v.decimals
+            if col == 0:
+                return f"{round_text(v, 'title')} · {v.round.opens_at.astimezone().strftime('%H:%M')}"
+            if col == 1:
+                return round_text(v, "question")
+            if col == 2:
+                return state_label(v.state)
+            if col == 3:
+                return v.check.result or "—"
+            if col == 4:
+                if not v.check.stakes:
+                    return "—"
+                lang = texts.language()
+                opts = ", ".join(dict.fromkeys(o.text(lang) if (o := v.round.option(s.option)) else s.option
+                                               for s in v.check.stakes))
+                return f"{format_amount(v.check.staked, d)} IA ({opts})"
+            if col == 5:
+                return f"{format_amount(v.check.received, d)} IA" if v.check.stakes else "—"
+            return verdict_label(v.check.verdict) if v.check.stakes or v.check.verdict == "invalid" else \
+                ("✓" if v.state == "settled" else "")
+        if role == Qt.ItemDataRole.ToolTipRole and col in (1, 6):
+            return v.check.message
+        if role == Qt.ItemDataRole.ForegroundRole and col == 6 and v.check.verdict in ("owed", "invalid"):
+            from PySide6.QtGui import QColor
+
+            return QColor("#d92d20")
+        return None

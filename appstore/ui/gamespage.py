@@ -1,0 +1,583 @@
+"""The Games page: open rounds with their countdowns and odds, the user's stakes awaiting a
+result, settled history with win / loss totals, a banner when a store broke its promise or owes
+the user, the stake dialog and the verification view of a round (docs/games.md).
+
+Everything shown comes from ``GamesController`` snapshots read on workers; the page's own
+1-second timer only redraws countdowns.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from appstore.ui import texts
+from appstore.ui.games import (
+    GamesController,
+    GamesSnapshot,
+    HistoryModel,
+    round_text,
+    state_label,
+    verdict_label,
+)
+from appstore.ui.widgets import clear_layout, plain_label, section_title
+
+if TYPE_CHECKING:
+    from appstore.core.games.games import RoundView
+    from appstore.core.wallet.receipts import Receipt
+
+
+def _card(name: str = "card") -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName(name)
+    col = QVBoxLayout(frame)
+    col.setContentsMargins(18, 14, 18, 14)
+    col.setSpacing(6)
+    return frame, col
+
+
+def _ia(units: int, decimals: int) -> str:
+    from appstore.core.wallet.amounts import format_amount
+
+    return f"{format_amount(units, decimals)} IA"
+
+
+def _odds(bp: int) -> str:
+    """Odds for display, cut to two decimals (1.3857 → ×1.38); money is never computed from it."""
+    whole, cents = divmod(bp // 100, 100)
+    return f"×{whole}.{cents:02d}".rstrip("0").rstrip(".")
+
+
+def _left(until: datetime) -> str:
+    s = max(0, int((until - datetime.now(UTC)).total_seconds()))
+    h, rest = divmod(s, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _mono(text: str = "") -> QLabel:
+    label = plain_label(text)
+    label.setObjectName("mono")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class GamesPage(QScrollArea):
+    """The Games page (built when first shown)."""
+
+    def __init__(self, games: GamesController, lang: str) -> None:
+        super().__init__()
+        self.games, self.lang = games, lang
+        self.snapshot: GamesSnapshot | None = None
+        self._countdowns: list[tuple[QLabel, datetime]] = []
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.setContentsMargins(32, 18, 32, 32)
+        col.setSpacing(14)
+
+        head = QHBoxLayout()
+        title = QLabel(self.tr("Games"))
+        title.setObjectName("pageTitle")
+        head.addWidget(title)
+        head.addStretch(1)
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.clicked.connect(self.games.load)
+        head.addWidget(self.refresh_button)
+        col.addLayout(head)
+        intro = plain_label(self.tr(
+            "Stake IA on the outcome of a round. Each round's result comes from a secret seed the store "
+            "commits to before the round opens and reveals after it locks: you can check every round."))
+        intro.setWordWrap(True)
+        intro.setProperty("muted", True)
+        col.addWidget(intro)
+        self.problems = plain_label()
+        self.problems.setObjectName("danger")
+        self.problems.setWordWrap(True)
+        self.problems.setVisible(False)
+        col.addWidget(self.problems)
+
+        self.banner, banner_col = _card("banner")
+        self.banner_title = section_title("")
+        self.banner_text = plain_label()
+        self.banner_text.setWordWrap(True)
+        banner_col.addWidget(self.banner_title)
+        banner_col.addWidget(self.banner_text)
+        self.banner_button = QPushButton(self.tr("Show the proof"))
+        self.banner_button.clicked.connect(self._show_broken)
+        banner_col.addWidget(self.banner_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.banner.setVisible(False)
+        col.addWidget(self.banner)
+
+        totals_card, totals_col = _card()
+        totals_col.addWidget(section_title(self.tr("Your results")))
+        self.totals = QLabel("—")
+        self.totals.setObjectName("balanceSmall")
+        self.totals_detail = plain_label()
+        self.totals_detail.setProperty("muted", True)
+        totals_col.addWidget(self.totals)
+        totals_col.addWidget(self.totals_detail)
+        col.addWidget(totals_card)
+
+        col.addWidget(section_title(self.tr("Open rounds")))
+        self.open_grid = QGridLayout()
+        self.open_grid.setSpacing(14)
+        col.addLayout(self.open_grid)
+        self.open_empty = plain_label(self.tr("No round is open just now."))
+        self.open_empty.setProperty("muted", True)
+        col.addWidget(self.open_empty)
+
+        self.waiting_title = section_title(self.tr("Your stakes awaiting a result"))
+        col.addWidget(self.waiting_title)
+        self.waiting_col = QVBoxLayout()
+        self.waiting_col.setSpacing(6)
+        col.addLayout(self.waiting_col)
+
+        history_card, history_col = _card()
+        history_head = QHBoxLayout()
+        history_head.addWidget(section_title(self.tr("Settled rounds")))
+        history_head.addStretch(1)
+        self.check_button = QPushButton(self.tr("Check this round…"))
+        self.check_button.setEnabled(False)
+        self.check_button.clicked.connect(self._check_selected)
+        history_head.addWidget(self.check_button)
+        history_col.addLayout(history_head)
+        self.model = HistoryModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(300)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda index: self._check(index.row()))
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_: self.check_button.setEnabled(bool(self.table.selectionModel().selectedRows())))
+        history_col.addWidget(self.table)
+        hint = plain_label(self.tr("Double-click a round to check it: seed, commitment, the draw step by "
+                                   "step, and what you were paid."))
+        hint.setProperty("muted", True)
+        hint.setWordWrap(True)
+        history_col.addWidget(hint)
+        col.addWidget(history_card, 1)
+        self.setWidget(page)
+
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self._update_countdowns)
+        self._tick.start(1000)
+        games.changed.connect(self.show_snapshot)
+        games.failed.connect(self._failed)
+        games.controller.ready.connect(self.games.load)
+        if games.snapshot is not None:
+            self.show_snapshot(games.snapshot)
+        self.games.watching = True
+        self.games.load()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.games.watching = True
+
+    def hideEvent(self, event: Any) -> None:
+        super().hideEvent(event)
+        self.games.watching = False
+
+    # -- showing -------------------------------------------------------------------------
+
+    def show_snapshot(self, snapshot: GamesSnapshot) -> None:
+        self.snapshot = snapshot
+        self.problems.setText("\n".join(snapshot.overview.problems))
+        self.problems.setVisible(bool(snapshot.overview.problems))
+        self._countdowns = []
+        clear_layout(self.open_grid)
+        opened = snapshot.open_rounds()
+        for i, view in enumerate(opened):
+            self.open_grid.addWidget(self._open_card(view), i, 0)
+        self.open_empty.setVisible(not opened)
+        clear_layout(self.waiting_col)
+        waiting = snapshot.waiting()
+        self.waiting_title.setVisible(bool(waiting))
+        for view in waiting:
+            self.waiting_col.addWidget(self._waiting_row(view))
+        self.model.set_rows(snapshot.finished())
+        self.check_button.setEnabled(False)
+        self._show_totals(snapshot)
+        self._show_banner(snapshot)
+        self._update_countdowns()
+
+    def _show_totals(self, snapshot: GamesSnapshot) -> None:
+        played = [v for v in snapshot.overview.rounds if v.check.stakes
+                  and v.state in ("settled", "invalid", "refunded")]
+        if not played:
+            self.totals.setText(self.tr("No settled stakes yet"))
+            self.totals_detail.setText(
+                self.tr("Your wins and losses show here once your rounds are settled."))
+            return
+        d = played[0].decimals
+        totals = snapshot.overview.totals()
+        wins = sum(1 for v in played if v.state == "settled" and v.check.received > 0)
+        losses = sum(1 for v in played if v.state == "settled" and v.check.received == 0)
+        net = totals["net"]
+        sign = "+" if net > 0 else ""
+        self.totals.setText(self.tr("Net %1").replace("%1", sign + _ia(net, d)))
+        self.totals_detail.setText(
+            self.tr("Staked %1, received %2 over %3 settled round(s): %4 won, %5 lost.")
+            .replace("%1", _ia(totals["staked"], d)).replace("%2", _ia(totals["received"], d))
+            .replace("%3", str(len(played))).replace("%4", str(wins)).replace("%5", str(losses)))
+
+    def _show_banner(self, snapshot: GamesSnapshot) -> None:
+        broken = snapshot.broken()
+        self.banner.setVisible(bool(broken))
+        if not broken:
+            return
+        first = broken[0]
+        if first.check.verdict == "invalid":
+            self.banner_title.setText(self.tr("Store %1 broke its promise").replace("%1", first.store))
+            text = self.tr("In round “%1” the seed it revealed does not match the commitment it published "
+                           "before the round opened. Every stake must be refunded.").replace(
+                "%1", round_text(first, "title"))
+            if first.check.owed:
+                text += " " + self.tr("Your refund of %1 has not come yet.").replace(
+                    "%1", _ia(first.check.owed, first.decimals))
+        else:
+            self.banner_title.setText(self.tr("Store %1 owes you %2").replace("%1", first.store).replace(
+                "%2", _ia(first.check.owed, first.decimals)))
+            text = self.tr("It settled round “%1” without paying what the rule says. Your signed stake "
+                           "receipt and the revealed seed are the proof.")
+            text = text.replace("%1", round_text(first, "title"))
+        if len(broken) > 1:
+            text += " " + self.tr("(%1 rounds in all)").replace("%1", str(len(broken)))
+        self.banner_text.setText(text)
+
+    def _open_card(self, view: RoundView) -> QWidget:
+        """An open round: its question and countdown on the left, its options (with their odds)
+        on the right, the user's stakes and the commitment below."""
+        r, d = view.round, view.decimals
+        frame, col = _card()
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        left = QVBoxLayout()
+        left.setSpacing(4)
+        title = section_title(round_text(view, "title"))
+        title.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(title)
+        question = plain_label(round_text(view, "question"))
+        question.setWordWrap(True)
+        left.addWidget(question)
+        countdown = plain_label()
+        countdown.setObjectName("countdown")
+        self._countdowns.append((countdown, r.locks_at))
+        limits = plain_label(self.tr("Stake %1 to %2").replace("%1", _ia(r.min_stake, d)).replace(
+            "%2", _ia(r.max_stake, d)))
+        limits.setProperty("muted", True)
+        left.addWidget(countdown)
+        left.addWidget(limits)
+        left.addStretch(1)
+        row.addLayout(left, 2)
+        options = QGridLayout()
+        options.setHorizontalSpacing(6)
+        options.setVerticalSpacing(6)
+        per_row = 5
+        for i, opt in enumerate(r.options):
+            b = QPushButton(f"{opt.text(texts.language())}  {_odds(opt.odds_bp)}")
+            b.setMinimumWidth(88)
+            b.setToolTip(self.tr("Stake on %1: pays %2 times the stake if it wins").replace(
+                "%1", opt.text(texts.language())).replace("%2", _odds(opt.odds_bp)[1:]))
+            b.clicked.connect(lambda _=False, v=view, o=opt.id: self.stake(v, o))
+            options.addWidget(b, i // per_row, i % per_row)
+        wrap = QVBoxLayout()
+        wrap.addLayout(options)
+        wrap.addStretch(1)
+        row.addLayout(wrap, 3)
+        col.addLayout(row)
+        for s in view.check.stakes:
+            mine = plain_label(self.tr("Your stake: %1 on %2").replace("%1", _ia(s.amount, d)).replace(
+                "%2", _option_text(view, s.option)))
+            col.addWidget(mine)
+        commit = _mono(self.tr("Commitment %1").replace("%1", r.commitment))
+        commit.setProperty("muted", True)
+        commit.setToolTip(self.tr("SHA-256 of the secret seed, published before the round opened"))
+        col.addWidget(commit)
+        return frame
+
+    def _waiting_row(self, view: RoundView) -> QWidget:
+        frame, col = _card()
+        row = QHBoxLayout()
+        d = view.decimals
+        stakes = ", ".join(f"{_ia(s.amount, d)} → {_option_text(view, s.option)}" for s in view.check.stakes)
+        label = plain_label(f"{round_text(view, 'title')} · {state_label(view.state)} · {stakes}")
+        label.setWordWrap(True)
+        row.addWidget(label, 1)
+        countdown = plain_label()
+        countdown.setProperty("muted", True)
+        if view.state == "locked":
+            self._countdowns.append((countdown, view.round.reveals_at))
+        row.addWidget(countdown)
+        check = QPushButton(self.tr("Check…"))
+        check.clicked.connect(lambda _=False, v=view: self.show_check(v))
+        row.addWidget(check)
+        col.addLayout(row)
+        return frame
+
+    def _update_countdowns(self) -> None:
+        now = datetime.now(UTC)
+        expired = False
+        for label, until in self._countdowns:
+            if until > now:
+                label.setText(self.tr("Locks in %1").replace("%1", _left(until))
+                              if label.objectName() == "countdown" else
+                              self.tr("Seed due in %1").replace("%1", _left(until)))
+            else:
+                expired = True
+        if expired and self.isVisible():
+            self._countdowns = [(lab, t) for lab, t in self._countdowns if t > now]
+            self.games.load()  # a round locked, or its reveal is due
+
+    def _failed(self, message: str) -> None:
+        self.problems.setText(self.tr("The rounds could not be read: %1").replace("%1", message))
+        self.problems.setVisible(True)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def stake(self, view: RoundView, option: str) -> None:
+        StakeDialog(self, self.games, view, option).exec()
+
+    def _check_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self._check(rows[0].row())
+
+    def _check(self, row: int) -> None:
+        if 0 <= row < len(self.model.rows):
+            self.show_check(self.model.rows[row])
+
+    def _show_broken(self) -> None:
+        if self.snapshot is not None and self.snapshot.broken():
+            self.show_check(self.snapshot.broken()[0])
+
+    def show_check(self, view: RoundView) -> None:
+        VerifyDialog(self, view).exec()
+
+
+def _option_text(view: RoundView, option: str) -> str:
+    opt = view.round.option(option)
+    return opt.text(texts.language()) if opt is not None else option
+
+
+class StakeDialog(QDialog):
+    """Stake on a round: the option, the amount, the odds, what a win pays, the countdown."""
+
+    def __init__(self, parent: QWidget, games: GamesController, view: RoundView, option: str) -> None:
+        super().__init__(parent)
+        self.games, self.view = games, view
+        r, self.d = view.round, view.decimals
+        self.setWindowTitle(self.tr("Stake on a round"))
+        self.setMinimumWidth(460)
+        col = QVBoxLayout(self)
+        title = section_title(round_text(view, "title"))
+        col.addWidget(title)
+        question = plain_label(round_text(view, "question"))
+        question.setWordWrap(True)
+        col.addWidget(question)
+        form = QFormLayout()
+        self.option = QComboBox()
+        for opt in r.options:
+            self.option.addItem(f"{opt.text(texts.language())}  {_odds(opt.odds_bp)}", opt.id)
+        self.option.setCurrentIndex(max(0, self.option.findData(option)))
+        form.addRow(self.tr("Option"), self.option)
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText(self.tr("IA to stake (%1 to %2)").replace(
+            "%1", _ia(r.min_stake, self.d)).replace("%2", _ia(r.max_stake, self.d)))
+        form.addRow(self.tr("Amount"), self.amount)
+        self.odds = plain_label()
+        form.addRow(self.tr("Odds"), self.odds)
+        self.wins = plain_label("—")
+        f = self.wins.font()
+        f.setWeight(QFont.Weight.DemiBold)
+        self.wins.setFont(f)
+        form.addRow(self.tr("If it wins you receive"), self.wins)
+        self.left = plain_label()
+        form.addRow(self.tr("Locks in"), self.left)
+        col.addLayout(form)
+        self.error = plain_label()
+        self.error.setObjectName("danger")
+        self.error.setWordWrap(True)
+        col.addWidget(self.error)
+        note = plain_label(self.tr("The store's service takes the stake only before the round locks by its "
+                                   "own clock; a loss pays nothing."))
+        note.setProperty("muted", True)
+        note.setWordWrap(True)
+        col.addWidget(note)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm = self.buttons.addButton(self.tr("Stake"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm.setObjectName("primary")
+        self.buttons.accepted.connect(self._stake)
+        self.buttons.rejected.connect(self.reject)
+        col.addWidget(self.buttons)
+        self.option.currentIndexChanged.connect(self._update)
+        self.amount.textChanged.connect(self._update)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(1000)
+        self._tick()
+        self._update()
+
+    def _units(self) -> int | None:
+        from appstore.core.errors import AppStoreError
+        from appstore.core.wallet.amounts import parse_amount
+
+        text = self.amount.text()
+        if not text.strip():
+            return None
+        try:
+            return parse_amount(text, self.d, unit="IA")
+        except AppStoreError as e:
+            self.error.setText(str(e))
+            return None
+
+    def _update(self) -> None:
+        from appstore.core.games.rule import payout
+
+        self.error.setText("")
+        opt = self.view.round.option(str(self.option.currentData()))
+        self.odds.setText(_odds(opt.odds_bp) if opt else "—")
+        units = self._units()
+        r = self.view.round
+        ok = units is not None and opt is not None
+        if units is not None and not r.min_stake <= units <= r.max_stake:
+            self.error.setText(self.tr("A stake on this round is %1 to %2.").replace(
+                "%1", _ia(r.min_stake, self.d)).replace("%2", _ia(r.max_stake, self.d)))
+            ok = False
+        self.wins.setText(_ia(payout(units, opt.odds_bp), self.d) if units is not None and opt else "—")
+        self.confirm.setEnabled(ok and r.locks_at > datetime.now(UTC))
+
+    def _tick(self) -> None:
+        locks = self.view.round.locks_at
+        if locks <= datetime.now(UTC):
+            self.left.setText(self.tr("Locked"))
+            self.confirm.setEnabled(False)
+        else:
+            self.left.setText(_left(locks))
+
+    def _stake(self) -> None:
+        units = self._units()
+        if units is None:
+            return
+        self.confirm.setEnabled(False)
+        self.error.setText("")
+
+        def done(receipt: Receipt) -> None:
+            self.games.notice.emit(self.tr("Staked %1 on %2 (receipt #%3).").replace(
+                "%1", _ia(-receipt.amount, self.d)).replace("%2", self.option.currentText()).replace(
+                "%3", str(receipt.seq)))
+            self.accept()
+
+        def failed(message: str, _: BaseException) -> None:
+            self.error.setText(message)
+            self.confirm.setEnabled(True)
+
+        self.games.stake(self.view.round.id, str(self.option.currentData()), units, done, failed)
+
+
+class VerifyDialog(QDialog):
+    """A round checked by hand: seed, commitment, recomputed hash, the derivation step by step,
+    the result, the user's receipts, and the verdict."""
+
+    def __init__(self, parent: QWidget, view: RoundView) -> None:
+        super().__init__(parent)
+        c, d = view.check, view.decimals
+        self.setWindowTitle(self.tr("Check round %1").replace("%1", view.round.id))
+        self.setMinimumSize(760, 560)
+        col = QVBoxLayout(self)
+        col.addWidget(section_title(f"{round_text(view, 'title')} — {state_label(view.state)}"))
+        question = plain_label(round_text(view, "question"))
+        question.setWordWrap(True)
+        col.addWidget(question)
+        verdict = plain_label(c.message)
+        verdict.setWordWrap(True)
+        f = verdict.font()
+        f.setWeight(QFont.Weight.DemiBold)
+        verdict.setFont(f)
+        verdict.setToolTip(verdict_label(c.verdict))
+        if c.verdict in ("owed", "invalid"):
+            verdict.setObjectName("danger")
+        col.addWidget(verdict)
+        form = QFormLayout()
+        form.addRow(self.tr("Commitment"), _mono(c.commitment))
+        form.addRow(self.tr("Seed"), _mono(c.seed or self.tr("not revealed yet")))
+        if c.recomputed is not None:
+            same = c.recomputed == c.commitment
+            mark = self.tr("matches the commitment") if same else self.tr("does NOT match the commitment")
+            hashed = _mono(f"{c.recomputed}  ({mark})")
+            if not same:
+                hashed.setObjectName("danger")
+            form.addRow(self.tr("SHA-256(seed)"), hashed)
+        if c.result is not None:
+            winners = ", ".join(_option_text(view, w) for w in c.winners)
+            form.addRow(self.tr("Drawn"), plain_label(f"{c.result}  ({self.tr('winning')}: {winners})"))
+        col.addLayout(form)
+        col.addWidget(plain_label(self.tr("Step by step (anyone can recompute it: docs/games.md)")))
+        steps = QPlainTextEdit()
+        steps.setReadOnly(True)
+        steps.setObjectName("mono")
+        mono = QFont("DejaVu Sans Mono")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        steps.setFont(mono)
+        lines = c.steps()
+        if c.derivation is not None:
+            lines.append("")
+            lines.append(f"import hashlib, hmac; seed = bytes.fromhex('{c.seed}')")
+            lines.append(f"hmac.new(seed, b'{view.round.id}:0', hashlib.sha256).hexdigest()")
+        steps.setPlainText("\n".join(lines))
+        col.addWidget(steps, 1)
+        col.addWidget(plain_label(self.tr("Your receipts for this round")))
+        receipts = QPlainTextEdit()
+        receipts.setReadOnly(True)
+        receipts.setFont(mono)
+        receipts.setMaximumHeight(130)
+        rows = []
+        for s in c.stakes:
+            rows.append(f"#{s.receipt.seq} stake  {_ia(-s.receipt.amount, d)}  {s.receipt.reference}  "
+                        f"{s.receipt.time}")
+            for p in s.paid:
+                rows.append(f"#{p.seq} {p.kind}  {_ia(p.amount, d)}  {p.reference}  {p.time}")
+            owed = (f"{s.expected_kind}: {_ia(s.expected, d)}" if s.expected_kind
+                    else self.tr("nothing (lost)"))
+            rows.append("    " + self.tr("owed by the rule: %1; received %2").replace("%1", owed).replace(
+                "%2", _ia(s.received, d)))
+        receipts.setPlainText("\n".join(rows) if rows else self.tr("You did not stake on this round."))
+        col.addWidget(receipts)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        col.addWidget(buttons)
+
+
+__all__ = ["GamesPage", "QModelIndex"]

@@ -1,0 +1,138 @@
+"""``games``, ``games stake``, ``games verify`` as processes on the demo store, whose rounds the
+app keeps running (here 12-second rounds): the ``--json`` contract, a stake paid by the rule and
+checked, a late stake refused, and a store that reveals the wrong seed caught and refunded."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_cli import ROOT
+
+PERIOD = 12
+
+
+def run(data: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "appstore", "--data-dir", str(data), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env={**os.environ, "IMAPP_DATA_DIR": "", "IMAPP_GAMES_PERIOD": str(PERIOD),
+                               "IMAPP_GAMES_REVEAL": "30",
+                               "IMAPP_WALLET_PASSPHRASE": "a passphrase for the tests"})
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def rounds(data: Path) -> list[dict[str, Any]]:
+    return list(json.loads(run(data, "games", "--json").stdout))
+
+
+def wait_for(data: Path, round_id: str, states: tuple[str, ...]) -> dict[str, Any]:
+    deadline = time.monotonic() + 4 * PERIOD + 30
+    while True:
+        found = [r for r in rounds(data) if r["id"] == round_id]
+        if found and found[0]["state"] in states:
+            return found[0]
+        assert time.monotonic() < deadline, found
+        time.sleep(1)
+
+
+def independent_draw(seed: str, round_id: str, n: int) -> int:
+    i = 0
+    while True:
+        digest = hmac.new(bytes.fromhex(seed), f"{round_id}:{i}".encode(), hashlib.sha256).digest()
+        x = int.from_bytes(digest, "big")
+        if x < 2**256 - 2**256 % n:
+            return x % n
+        i += 1
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("cli-games") / "data"
+    run(d, "wallet", "address")
+    for app in ("org.imapp.memory", "org.imapp.notes"):  # +5 IA each
+        run(d, "install", app)
+    return d
+
+
+def _fresh_open(data: Path, kind: str) -> dict[str, Any]:
+    """An open round of ``kind`` with at least 8 seconds left (a few commands' time)."""
+    while True:
+        for r in rounds(data):
+            locks = datetime.strptime(r["locks_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            left = (locks - datetime.now(UTC)).total_seconds()
+            if r["state"] == "open" and r["kind"] == kind and left > 8:
+                return r
+        time.sleep(0.5)
+
+
+def test_games_json_contract_stake_settle_verify(data: Path) -> None:
+    listed = rounds(data)
+    assert {r["kind"] for r in listed if r["state"] == "open"} == {"number", "higher-lower", "odd-even"}
+    for r in listed:
+        assert {"id", "title", "options", "odds", "min_stake", "max_stake", "state", "opens_at", "locks_at",
+                "commitment", "stakes"} <= set(r)
+        assert r["state"] in ("open", "locked", "revealed", "settled", "invalid", "refunded")
+        assert len(r["commitment"]) == 64 and set(r["odds"]) == set(r["options"])
+        assert all(type(bp) is int and bp > 10_000 for bp in r["odds"].values())
+        assert isinstance(r["min_stake"], str) and isinstance(r["max_stake"], str)
+    oe = _fresh_open(data, "odd-even")
+    assert oe["odds"] == {"odd": 19400, "even": 19400} and oe["odds_decimal"]["odd"] == "1.94"
+    refused = run(data, "games", "stake", oe["id"], "odd", "500", "--yes", check=False)
+    assert refused.returncode == 1 and "at most 100 IA" in refused.stderr
+    staked = json.loads(run(data, "games", "stake", oe["id"], "odd", "1.5", "--yes", "--json").stdout)
+    assert staked["receipt"]["kind"] == "stake" and staked["receipt"]["amount"] == -150_000_000
+    assert staked["wins"] == "2.91"  # 1.5 × 1.94
+    mine = [r for r in rounds(data) if r["id"] == oe["id"]][0]
+    assert [(s["option"], s["amount"]) for s in mine["stakes"]] == [("odd", "1.5")]
+
+    settled = wait_for(data, oe["id"], ("settled",))
+    seed = settled["seed"]
+    assert hashlib.sha256(bytes.fromhex(seed)).hexdigest() == settled["commitment"]
+    drawn = str(1 + independent_draw(seed, oe["id"], 10))
+    assert settled["result"] == drawn
+    won = int(drawn) % 2 == 1
+    assert settled["received"] == ("2.91" if won else "0")
+    checked = json.loads(run(data, "games", "verify", oe["id"], "--json").stdout)["check"]
+    assert checked["verdict"] == "ok" and checked["commitment_ok"] is True
+    assert checked["recomputed"] == settled["commitment"] and checked["result"] == drawn
+    assert checked["tries"][0]["hmac"] == hmac.new(bytes.fromhex(seed), f"{oe['id']}:0".encode(),
+                                                   hashlib.sha256).hexdigest()
+    assert checked["stakes"][0]["stake_receipt"]["reference"].startswith(f"stake:{oe['id']}:odd:19400:")
+    text = run(data, "games", "verify", oe["id"]).stdout
+    assert "matches the commitment" in text and "verdict: ok" in text
+
+    late = run(data, "games", "stake", oe["id"], "odd", "1", "--yes", check=False)
+    assert late.returncode == 1 and "by the service's clock" in late.stderr
+
+
+def test_a_wrong_reveal_is_caught_and_refunded(data: Path) -> None:
+    num = _fresh_open(data, "number")
+    run(data, "games", "stake", num["id"], "3", "1", "--yes")
+    balance = json.loads(run(data, "wallet", "balance", "--json").stdout)["IA"]
+    seeds = data / "demo-store" / "games" / "seeds.json"
+    secrets_ = json.loads(seeds.read_text())
+    secrets_[num["id"]] = "00" * 32  # the store will reveal a seed it did not commit to
+    seeds.write_text(json.dumps(secrets_))
+    r = wait_for(data, num["id"], ("invalid",))
+    assert hashlib.sha256(bytes.fromhex(r["seed"])).hexdigest() != r["commitment"]
+    assert r["verdict"] == "invalid" and "broke its promise" in r["message"]
+    assert r["received"] == "1" and r["owed"] == "0"  # the stake came back as a refund
+    after = json.loads(run(data, "wallet", "balance", "--json").stdout)["IA"]
+    assert Decimal(after) == Decimal(balance) + 1
+    text = run(data, "games").stdout
+    assert "broke its promise" in text
+    history = json.loads(run(data, "wallet", "history", "--json", "--kind", "refund").stdout)
+    assert history[0]["reference"].startswith(f"refund:{num['id']}:") and history[0]["amount"] == "1"

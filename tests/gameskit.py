@@ -1,0 +1,94 @@
+"""Game rounds for tests: a real signed store with a reward policy and rounds published by the
+project's round keeper (or a rounds file written by hand, e.g. a wrong reveal), and rounds files
+for a service started in-process."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from appstore.core.games.keeper import RoundKeeper, Timing, make_round, publish_lock, publish_target
+from appstore.core.games.rounds import ROUNDS_TARGET, Round, RoundsFile
+from appstore.core.ia.policy import policy_json
+from appstore.core.publish.builder import publish
+from appstore.core.publish.keys import init_keys, load_service_key
+from appstore.core.publish.source import load_source
+from appstore.core.wallet.receipts import public_key_hex
+from tests.storekit import make_source
+
+SEEDS = [bytes([i]) * 32 for i in range(1, 64)]  # fixed seeds: every test draws the same
+
+
+def seed(n: int) -> str:
+    return SEEDS[n].hex()
+
+
+def a_round(kind: str, opens: datetime, n: int = 0, *, period: int = 60, reveal: int = 30,
+            min_stake: int | None = None, max_stake: int | None = None) -> tuple[Round, str]:
+    """A round of ``kind`` opening at ``opens`` and its seed (``SEEDS[n]``)."""
+    s = seed(n)
+    rnd = make_round(kind, opens, Timing(period, reveal), s, None)
+    if n:
+        rnd = replace(rnd, id=f"{rnd.id}-{n}")
+    if min_stake is not None:
+        rnd = replace(rnd, min_stake=min_stake)
+    if max_stake is not None:
+        rnd = replace(rnd, max_stake=max_stake)
+    return rnd, s
+
+
+class Holder:
+    """A rounds provider for a service started in-process (``ServiceConfig.games``)."""
+
+    def __init__(self, store: str, rounds: list[Round] | None = None) -> None:
+        self.file = RoundsFile(store, 8, tuple(rounds or ()))
+
+    def __call__(self) -> RoundsFile:
+        return self.file
+
+    def set(self, rounds: list[Round]) -> None:
+        self.file = self.file.with_rounds(rounds)
+
+    def reveal(self, round_id: str, seed_hex: str) -> None:
+        self.set([replace(r, seed=seed_hex) if r.id == round_id else r for r in self.file.rounds])
+
+
+@dataclass
+class GameStore:
+    """A published store (``out``, keys in ``keys``) with a policy, and its round keeper."""
+
+    src: Path
+    out: Path
+    keys: Path
+    keeper: RoundKeeper
+
+    def publish_rounds(self, rounds: list[Round]) -> None:
+        """Sign a rounds file written by hand (a wrong reveal, a late one…)."""
+        data = RoundsFile("teststore", 8, tuple(rounds)).to_bytes()
+        with publish_lock(self.out.parent):
+            publish_target(self.out, self.keys, ROUNDS_TARGET, data)
+
+
+def game_store(tmp: Path, *, timing: Timing | None = None, clock: object = None,
+               store: str = "teststore") -> GameStore:
+    keys_dir = tmp / "keys"
+    keys = init_keys(keys_dir)
+    src = make_source(tmp / "src")
+    (src / "rewards").mkdir()
+    service_key = public_key_hex(load_service_key(keys_dir))
+    (src / "rewards" / "policy.json").write_bytes(policy_json(store, service_key))
+    publish(load_source(src), tmp / "out", keys)
+    keeper = RoundKeeper(tmp / "out", keys_dir, tmp / "games", store, timing=timing or Timing(60, 30),
+                         clock=clock)  # type: ignore[arg-type]
+    return GameStore(src, tmp / "out", keys_dir, keeper)
+
+
+def period_start(now: datetime, period: int) -> datetime:
+    epoch = int(now.timestamp())
+    return now - timedelta(seconds=epoch % period, microseconds=now.microsecond)
+
+
+def load(path: Path) -> dict[str, object]:
+    return dict(json.loads(path.read_text("utf-8")))
