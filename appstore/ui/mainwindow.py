@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.games.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.wallet.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         installs.wallet_access.wallet_changed.connect(lambda: self.wallet.load(create=False))
+        self.wallet.changed.connect(lambda snapshot: installs.wallet_access.account_seen(snapshot.address))
         self.model = AppListModel(self.images, lang, placeholder_icon(), installs)
         self.setWindowTitle("imapp")
         self.setMinimumSize(880, 600)

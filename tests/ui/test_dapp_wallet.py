@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import requests
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -73,7 +73,9 @@ def open_dapp(desktop: DesktopApp, qtbot: QtBot, app_id: str) -> DAppWindow:
     qtbot.waitUntil(lambda: host.window_for(f"{app.store}/{app_id}") is not None, timeout=LOAD_TIMEOUT)
     window = host.window_for(f"{app.store}/{app_id}")
     assert window is not None
-    qtbot.waitUntil(lambda: js(qtbot, window.page, "document.readyState") == "complete", timeout=LOAD_TIMEOUT)
+    # (the window's first document is an empty one, complete at once: wait for the DApp's)
+    qtbot.waitUntil(lambda: js(qtbot, window.page, "location.protocol + document.readyState")
+                    == "imapp-dapp:complete", timeout=LOAD_TIMEOUT)
     return window
 
 
@@ -272,16 +274,18 @@ def test_revoking_a_connection_takes_effect_at_once(desktop: DesktopApp, qtbot: 
 
 
 def test_a_flood_of_requests_neither_freezes_nor_piles_up_dialogs(desktop: DesktopApp, qtbot: QtBot) -> None:
+    """1,000 requests at once. The GUI thread's longest stretch of work between two ticks of a
+    5 ms timer is measured in CPU time of that thread (wall time also counts moments when a
+    shared machine ran something else)."""
     window = open_dapp(desktop, qtbot, CHARITY)
-    longest = [0]
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.elapsed()]
+    longest = {"cpu": 0.0, "wall": 0.0}
+    last = [time.thread_time(), time.perf_counter()]
 
     def tick() -> None:
-        now = clock.elapsed()
-        longest[0] = max(longest[0], now - last[0])
-        last[0] = now
+        cpu, wall = time.thread_time(), time.perf_counter()
+        longest["cpu"] = max(longest["cpu"], (cpu - last[0]) * 1000)
+        longest["wall"] = max(longest["wall"], (wall - last[1]) * 1000)
+        last[:] = [cpu, wall]
 
     ticker = QTimer(interval=5)
     ticker.timeout.connect(tick)
@@ -303,7 +307,7 @@ def test_a_flood_of_requests_neither_freezes_nor_piles_up_dialogs(desktop: Deskt
     codes = json.loads(js(qtbot, window.page, "JSON.stringify(__codes)"))
     assert most_dialogs == 1 and len(dialogs()) == 1  # one question; the rest refused
     assert codes.get("4290", 0) > 900 and codes.get("-32002", 0) >= 1, codes
-    assert longest[0] <= 50, f"the GUI thread stalled {longest[0]} ms"
+    assert longest["cpu"] <= 50, f"the GUI thread worked {longest['cpu']:.0f} ms at a stretch ({longest})"
     assert "paused" in window.statusBar().currentMessage()
     answer(qtbot, False)
     qtbot.waitUntil(lambda: js(qtbot, window.page, "__n") == 1000, timeout=10000)
@@ -363,3 +367,76 @@ def test_demo_dapps_use_the_wallet_and_cope_with_a_refusal(desktop: DesktopApp, 
         address = services(desktop).wallet.address()
         assert f"Signed by {address}" in js(qtbot, page, "$('tl').innerText")
     assert page.errors == []
+
+
+def test_a_question_closed_with_its_window_is_a_refusal(desktop: DesktopApp, qtbot: QtBot) -> None:
+    """The page closes its own window while the question is open: the question goes, and the
+    DApp reopened can ask again (nothing waits for a dialog that no longer exists)."""
+    window = open_dapp(desktop, qtbot, CHARITY)
+    call(window, "imapp_requestAccounts")
+    qtbot.waitUntil(lambda: len(dialogs()) == 1, timeout=20000)
+    window.page.runJavaScript("window.close()")
+    qtbot.waitUntil(lambda: not dialogs(), timeout=10000)
+    host = desktop.installs.host()
+    assert host is not None
+    qtbot.waitUntil(lambda: host.window_for(window.key) is None, timeout=10000)
+    again = open_dapp(desktop, qtbot, CHARITY)
+    assert connect(qtbot, again) == services(desktop).wallet.address()
+
+
+def test_revoking_while_a_question_is_open_refuses_it(desktop: DesktopApp, qtbot: QtBot) -> None:
+    window = open_dapp(desktop, qtbot, CHARITY)
+    connect(qtbot, window)
+    call(window, "imapp_pay", {"amount": "1"})
+    qtbot.waitUntil(lambda: len(dialogs()) == 1, timeout=20000)
+    desktop.installs.wallet_access.revoke(window.key)
+    answer(qtbot, True)  # too late: the user disconnected it meanwhile
+    assert outcome(qtbot, window)["code"] == 4100
+    assert services(desktop).wallet.history(kind="payment") == []
+
+
+def test_hostile_requests_get_errors_not_bugs(desktop: DesktopApp, qtbot: QtBot) -> None:
+    window = open_dapp(desktop, qtbot, CHARITY)
+    page = window.page
+    # fits in a request, but nested deeper than parsers allow: sent straight to imapp's world,
+    # as a page can, past window.imapp's own checks
+    page.runJavaScript("window.__out = undefined; document.addEventListener('imapp:response', e => {"
+                       " if (e.detail.startsWith('777:')) window.__out = e.detail.slice(4); });"
+                       "document.dispatchEvent(new CustomEvent('imapp:request', {detail: '777:' + "
+                       "'{\"method\":\"imapp_accounts\",\"params\":' + '['.repeat(4000) + "
+                       "']'.repeat(4000) + '}'}));")
+    got = outcome(qtbot, window)
+    assert got["error"]["code"] == -32602 and "nested" in got["error"]["message"], got
+    call(window, "imapp_signMessage", ["x" * 100_000])  # refused in the page's process, before Qt
+    got = outcome(qtbot, window)
+    assert got["code"] == -32602 and "at most 16384" in got["message"]
+    # the page cannot reach Qt's channel, nor fake an answer into imapp's world
+    assert js(qtbot, page, "typeof qt + ' ' + typeof imappBridge") == "undefined undefined"
+    call(window, "imapp_accounts")
+    assert outcome(qtbot, window) == {"ok": []}
+    assert desktop.window.banner.isHidden()  # no "unexpected problem" for the user
+
+
+def test_a_new_account_tells_open_pages(desktop: DesktopApp, qtbot: QtBot) -> None:
+    window = open_dapp(desktop, qtbot, CHARITY)
+    connect(qtbot, window)
+    window.page.runJavaScript("window.__ev = []; imapp.on('accountsChanged', a => __ev.push(a));")
+    access = desktop.installs.wallet_access
+    access.account_seen(services(desktop).wallet.address())
+    access.account_seen("1BoatSLRHtKNngkdXEeobR76b53LETtpyT")  # restored to another account
+    qtbot.waitUntil(lambda: json.loads(js(qtbot, window.page, "JSON.stringify(__ev)")) == [[]], timeout=10000)
+
+
+def test_a_catalogue_name_is_never_markup_in_the_dialog(qtbot: QtBot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    ask = confirm.WalletAsk("pay", "<font color=white>Evil</font> Co", "<i>Store</i>", "1Me", amount="2",
+                            payee=PAYEE, after="3")
+    dialog = ConfirmDialog(ask)
+    qtbot.addWidget(dialog)
+    rich = [w for w in dialog.findChildren(QLabel) if w.textFormat() != Qt.TextFormat.PlainText]
+    assert [w.objectName() for w in rich] == ["walletConfirmWho"]
+    assert "&lt;font color=white&gt;Evil&lt;/font&gt; Co" in rich[0].text() and "&lt;i&gt;" in rich[0].text()
+    title = dialog.findChild(QLabel, "walletConfirmTitle")
+    assert title is not None and title.text() == "Pay 2 IA to <font color=white>Evil</font> Co?"

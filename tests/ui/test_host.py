@@ -197,12 +197,13 @@ def test_open_serves_the_dapp_from_its_origin_with_its_bridge(env: Env, qtbot: Q
     assert js(qtbot, page, "location.origin") == dapp_origin(STORE, "org.test.alpha")
     assert js(qtbot, page, "document.title") == "org.test.alpha"
     assert js(qtbot, page, "window.isSecureContext") is True
-    identity = json.loads(js_await(qtbot, page, "imappBridge.identity()")["ok"])
+    identity = json.loads(js(qtbot, page, "JSON.stringify(imapp.dapp)"))
     assert identity == {"id": "teststore/org.test.alpha", "store": STORE, "app_id": "org.test.alpha",
                         "kind": "web", "origin": "imapp-dapp://org.test.alpha.teststore",
                         "version": "1.0.0", "permissions": ["storage", "wallet.address"]}
-    # qwebchannel.js is kept private: the page's globals gain only imappBridge
-    assert js(qtbot, page, "typeof QWebChannel") == "undefined"
+    # the Qt channel lives in an isolated world: the page's globals gain only imapp
+    assert js(qtbot, page, "JSON.stringify([typeof QWebChannel, typeof qt, typeof imappBridge])") == \
+        '["undefined","undefined","undefined"]'
     # opening it again raises the same window
     again = env.host.open_installed(app, env.library.entry_path(app), "x", None, "x")
     assert again is window and env.host.windows() == [window]
@@ -580,7 +581,7 @@ def test_a_link_dapp_loads_its_site(env: Env, qtbot: QtBot) -> None:
         assert isinstance(window, DAppWindow)
         assert js(qtbot, window.page, "document.title") == "Local Site"
         assert window.where_label.text() == "127.0.0.1"
-        identity = json.loads(js_await(qtbot, window.page, "imappBridge.identity()")["ok"])
+        identity = json.loads(js(qtbot, window.page, "JSON.stringify(imapp.dapp)"))
         assert identity["kind"] == "link" and identity["origin"] == server.url
         assert window.session.profile.isOffTheRecord()  # no "storage": memory only
     finally:
@@ -673,7 +674,7 @@ def test_a_missing_start_page_shows_a_page_with_retry(env: Env, qtbot: QtBot) ->
 
 def test_the_bridge_is_not_handed_to_frames_of_other_origins(env: Env, qtbot: QtBot) -> None:
     inner = Server(page="<!doctype html><script>parent.postMessage('frame sees qt: ' + "
-                        "(typeof qt !== 'undefined'), '*')</script>")
+                        "(typeof qt !== 'undefined' || typeof imapp !== 'undefined'), '*')</script>")
     outer = Server(page="<!doctype html><title>outer</title><script>window.msgs = [];"
                         "addEventListener('message', e => window.msgs.push(e.data))</script>"
                         f"<iframe src='{inner.url}/'></iframe>")
@@ -683,7 +684,7 @@ def test_the_bridge_is_not_handed_to_frames_of_other_origins(env: Env, qtbot: Qt
         assert isinstance(window, DAppWindow)
         qtbot.waitUntil(lambda: js_await(qtbot, window.page, "window.msgs.length")["ok"] == 1)
         assert js_await(qtbot, window.page, "window.msgs") == {"ok": ["frame sees qt: false"]}
-        assert js(qtbot, window.page, "typeof imappBridge") == "object"
+        assert js(qtbot, window.page, "typeof imapp + ' ' + typeof qt") == "object undefined"
     finally:
         inner.close()
         outer.close()

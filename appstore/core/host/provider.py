@@ -101,7 +101,7 @@ def parse_call(text: object, methods: Iterable[str]) -> Call:
         raise ProviderError(Code.INVALID_PARAMS, f"a request is a JSON object of at most {MAX_REQUEST} bytes")
     try:
         raw = json.loads(text, parse_constant=_no_constant)
-    except ValueError:
+    except (ValueError, RecursionError):  # (a few thousand nested brackets fit in a request)
         raise ProviderError(Code.INVALID_PARAMS, "a request is a JSON object: {method, params}") from None
     if not isinstance(raw, dict):
         raise ProviderError(Code.INVALID_PARAMS, "a request is an object: request({method, params})")
@@ -203,12 +203,32 @@ def pay_params(call: Call) -> PayParams:
     return PayParams(amount, memo)
 
 
+# Letters that draw nothing (Hangul fillers, braille blank): text made of them looks empty.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def _readable(text: str) -> bool:
-    """No control or format characters (bidi overrides, zero-width), newlines and tabs allowed."""
+    """Whether all of ``text`` can be read as it is shown: no control or format characters
+    (bidi overrides, zero-width), no line or paragraph separators, no letters that draw nothing,
+    no pile of combining marks, no blank first or last line and at most two blank lines in a row
+    (the visible part of a message must not look empty or end early). Newlines and tabs are
+    fine."""
     import unicodedata
 
-    return all(c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs", "Cn")
-               for c in text)
+    marks = 0
+    for c in text:
+        category = unicodedata.category(c)
+        if c not in "\n\t" and category in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"):
+            return False
+        if c in _BLANK_LETTERS:
+            return False
+        marks = marks + 1 if category in ("Mn", "Me") else 0
+        if marks > 3:
+            return False
+    lines = text.split("\n")
+    if not lines[0].strip() or not lines[-1].strip():
+        return False
+    return "\n\n\n\n" not in "\n".join(line.strip() for line in lines)
 
 
 def signed_payload(message: str) -> dict[str, str]:
@@ -280,50 +300,62 @@ class Rejections:
         self._times.clear()
 
 
-def provider_source(methods: Iterable[str], bridge_ready_event: str) -> str:
-    """The page's side: defines ``window.imapp`` at document creation. Requests wait for the
-    bridge (``window.imappBridge``) and go to it as JSON; answers and events come back through
-    its signals."""
-    listed = json.dumps(list(methods))
-    return PROVIDER_JS.replace("__METHODS__", listed).replace("__READY__", bridge_ready_event)
+def provider_source(methods: Iterable[str], dapp: Mapping[str, Any]) -> str:
+    """The page's side, in its own world: defines ``window.imapp`` at document creation. Its
+    requests and the answers cross to imapp's isolated world as DOM events (``relay_source``);
+    the page never sees the Qt channel."""
+    return (PROVIDER_JS.replace("__METHODS__", json.dumps(list(methods)))
+            .replace("__DAPP__", json.dumps(dict(dapp))))
 
 
+def relay_source(qwebchannel_js: str, channel_object: str, ready_event: str) -> str:
+    """imapp's side of the page, in an isolated world the page cannot reach: the Qt channel, and
+    the relay of the page's requests to it. Oversized requests and floods are answered here, in
+    the page's own process, so they cost imapp's GUI thread nothing."""
+    return ("(function () {\n" + qwebchannel_js + "\n" + RELAY_JS.replace("__MAX__", str(MAX_REQUEST))
+            .replace("__OBJECT__", channel_object).replace("__READY__", ready_event) + "\n})();\n")
+
+
+# The page's world. Requests go out as "imapp:request" events on the document ("ID:JSON");
+# answers come back as "imapp:response" ("ID:JSON"), events as "imapp:event" ("NAME:JSON").
 PROVIDER_JS = r"""(function () {
   "use strict";
   const methods = Object.freeze(__METHODS__);
+  const dapp = Object.freeze(__DAPP__);
   const pending = new Map();
   const listeners = new Map();
-  let nextId = 1, bridge = null, queue = [];
+  const doc = document, CE = CustomEvent, on_ = EventTarget.prototype.addEventListener;
+  const fire = EventTarget.prototype.dispatchEvent;
+  let nextId = 1;
   class ProviderRpcError extends Error {
     constructor(code, message, data) {
       super(message); this.code = code; if (data !== undefined) this.data = data;
     }
+  }
+  function split(e) {
+    const s = e.detail; if (typeof s !== "string") return null;
+    const i = s.indexOf(":"); return i < 0 ? null : [s.slice(0, i), s.slice(i + 1)];
   }
   function emit(name, value) {
     for (const fn of (listeners.get(name) || []).slice()) {
       try { fn(value); } catch (e) { console.error(e); }
     }
   }
-  function send(id, text) { bridge.request(id, text); }
-  function connectBridge(b) {
-    bridge = b;
-    b.response.connect(function (id, text) {
-      const p = pending.get(id); if (!p) return; pending.delete(id);
-      let answer;
-      try { answer = JSON.parse(text); } catch (x) { answer = {error: {code: -32603, message: "bad"}}; }
-      const e = answer.error;
-      if (e) p.reject(new ProviderRpcError(e.code, e.message, e.data));
-      else p.resolve(answer.result);
-    });
-    b.wallet_event.connect(function (name, text) {
-      let value = null; try { value = JSON.parse(text); } catch (e) {}
-      emit(name, value);
-    });
-    for (const [id, text] of queue) send(id, text);
-    queue = [];
-  }
-  if (window.imappBridge) connectBridge(window.imappBridge);
-  else window.addEventListener("__READY__", function () { connectBridge(window.imappBridge); }, {once: true});
+  on_.call(doc, "imapp:response", function (e) {
+    const parts = split(e); if (!parts) return;
+    const id = Number(parts[0]), p = pending.get(id); if (!p) return;
+    pending.delete(id);
+    let answer;
+    try { answer = JSON.parse(parts[1]); } catch (x) { answer = {error: {code: -32603, message: "bad"}}; }
+    const err = answer.error;
+    if (err) p.reject(new ProviderRpcError(err.code, err.message, err.data));
+    else p.resolve(answer.result);
+  });
+  on_.call(doc, "imapp:event", function (e) {
+    const parts = split(e); if (!parts) return;
+    let value = null; try { value = JSON.parse(parts[1]); } catch (x) {}
+    emit(parts[0], value);
+  });
   function request(args) {
     return new Promise(function (resolve, reject) {
       if (!args || typeof args !== "object" || typeof args.method !== "string") {
@@ -335,7 +367,7 @@ PROVIDER_JS = r"""(function () {
       catch (e) { reject(new ProviderRpcError(-32602, "params must be JSON")); return; }
       const id = nextId++;
       pending.set(id, {resolve: resolve, reject: reject});
-      if (bridge) send(id, text); else queue.push([id, text]);
+      fire.call(doc, new CE("imapp:request", {detail: id + ":" + text}));
     });
   }
   function on(name, fn) {
@@ -347,10 +379,78 @@ PROVIDER_JS = r"""(function () {
     const list = listeners.get(name) || []; const i = list.indexOf(fn);
     if (i >= 0) list.splice(i, 1); return provider;
   }
-  const provider = Object.freeze({isImapp: true, methods: methods, request: request, on: on,
+  const provider = Object.freeze({isImapp: true, methods: methods, dapp: dapp, request: request, on: on,
                                   removeListener: removeListener});
   Object.defineProperty(window, "imapp", {value: provider, writable: false, configurable: false,
                                           enumerable: false});
   window.dispatchEvent(new Event("imapp#initialized"));
+})();
+"""
+
+# imapp's isolated world: a token bucket a little more generous than the one in Python (which
+# decides, and tells the user), so that a flood stops here, in the page's process.
+RELAY_JS = r"""
+const MAX = __MAX__, MAX_DEPTH = 64, BURST = 45, RATE = 12, PAUSE_MS = 10000;
+let bridge = null, queue = [], tokens = BURST, stamp = Date.now(), pausedUntil = 0;
+function reply(id, body) {
+  document.dispatchEvent(new CustomEvent("imapp:response", {detail: id + ":" + body}));
+}
+function refuse(id, code, message) {
+  reply(id, JSON.stringify({error: {code: code, message: message}}));
+}
+function tooDeep(s) {  // Qt's JSON parser drops a message nested deeper than it allows
+  let depth = 0, inString = false;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (inString) { if (c === 92) k++; else if (c === 34) inString = false; }
+    else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) { if (++depth > MAX_DEPTH) return true; }
+    else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+document.addEventListener("imapp:request", function (e) {
+  const s = e.detail;
+  if (typeof s !== "string") return;
+  const i = s.indexOf(":"), id = Number(s.slice(0, i));
+  if (i < 1 || i > 15 || !Number.isSafeInteger(id) || id < 1) return;
+  if (s.length - i - 1 > MAX) {
+    refuse(id, -32602, "a request is a JSON object of at most " + MAX + " bytes");
+    return;
+  }
+  if (tooDeep(s)) { refuse(id, -32602, "params are nested more than " + MAX_DEPTH + " levels deep"); return; }
+  const now = Date.now();
+  if (now >= pausedUntil) {
+    tokens = Math.min(BURST, tokens + (now - stamp) * RATE / 1000);
+    stamp = now;
+    if (tokens < 1) { pausedUntil = now + PAUSE_MS; tokens = BURST; }
+  }
+  if (now < pausedUntil) {
+    refuse(id, 4290, "Too many requests: imapp paused this DApp's wallet requests for " +
+                     Math.ceil((pausedUntil - now) / 1000) + " s");
+    return;
+  }
+  tokens -= 1;
+  const text = s.slice(i + 1);
+  if (bridge) bridge.request(id, text); else queue.push([id, text]);
+}, true);
+// Qt may hand this world its transport a moment after the document was created (a page of a
+// profile already warm): requests wait in the queue meanwhile.
+let tries = 0;
+(function connect() {
+  if (typeof qt === "undefined" || !qt.webChannelTransport) {
+    if (++tries < 500) setTimeout(connect, 10);
+    return;
+  }
+  new QWebChannel(qt.webChannelTransport, function (channel) {
+    bridge = channel.objects.__OBJECT__;
+    bridge.response.connect(reply);
+    bridge.wallet_event.connect(function (name, body) {
+      document.dispatchEvent(new CustomEvent("imapp:event", {detail: name + ":" + body}));
+    });
+    for (const [id, text] of queue) bridge.request(id, text);
+    queue = [];
+    window.dispatchEvent(new Event("__READY__"));
+  });
 })();
 """

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from appstore.core.errors import AppStoreError
 from appstore.core.host.connections import Connections
 from appstore.core.host.provider import Code, ProviderError, disconnected, signed_payload
+from appstore.core.logs import log
 from appstore.core.wallet.amounts import format_amount, parse_amount
-from appstore.core.wallet.errors import AmountError
+from appstore.core.wallet.errors import AmountError, NoWallet
 
 if TYPE_CHECKING:
     from appstore.core.services import Services
@@ -28,6 +29,7 @@ class Payment:
 
     store: str
     app_id: str
+    account: str  # the account the user was shown as paying
     payee: str
     units: int  # IA base units
     decimals: int
@@ -50,22 +52,32 @@ class DAppWallet:
         self.services = services
         self.connections = Connections(services.paths.root / "dapps" / "connections.json")
 
-    def address(self) -> str:
-        """The account (made on first use, as the Wallet page does)."""
+    def address(self, *, create: bool = False) -> str | None:
+        """The account; None while there is no wallet (``create``: make it, as the user agreed
+        to connect)."""
         try:
-            return self.services.wallet.address(create=True)
+            return self.services.wallet.address(create=create)
+        except NoWallet:
+            return None
         except AppStoreError as e:
-            raise disconnected(str(e)) from None
+            raise unavailable(e) from None
 
     def connected(self, key: str) -> str | None:
         """The account if DApp ``key`` is connected to it, else None."""
         address = self.address()
-        return address if self.connections.is_connected(key, address) else None
+        return address if address and self.connections.is_connected(key, address) else None
 
     def connect(self, key: str) -> str:
-        address = self.address()
+        address = self.address(create=True)
+        if address is None:
+            raise disconnected("no wallet could be made")
         self.connections.connect(key, address)
         return address
+
+    def _require(self, account: str) -> None:
+        """``account`` must still be the wallet's (not restored to another meanwhile)."""
+        if self.address() != account:
+            raise ProviderError(Code.UNAUTHORIZED, "The wallet's account changed: connect again")
 
     def balance(self, store: str) -> dict[str, str]:
         """IA and BCD in ``store``'s service (what a DApp of that store can spend), as decimal
@@ -76,22 +88,25 @@ class DAppWallet:
             return {asset: format_amount(units, wallet.decimals(asset, store))
                     for asset, units in sorted(balances.items())}
         except AppStoreError as e:
-            raise disconnected(str(e)) from None
+            raise unavailable(e) from None
 
-    def sign(self, store: str, app_id: str, message: str) -> dict[str, Any]:
-        """The signature of ``message`` under purpose ``dapp-message:STORE/APP``."""
+    def sign(self, store: str, app_id: str, message: str, expected: str) -> dict[str, Any]:
+        """The signature of ``message`` under purpose ``dapp-message:STORE/APP`` by account
+        ``expected`` (the one the user was shown)."""
         from appstore.core.wallet.signing import dapp_message_purpose, encode_signature
 
+        self._require(expected)
         try:
             account = self.services.wallet.account()
             purpose = dapp_message_purpose(store, app_id)
             signature = account.sign(purpose, signed_payload(message))
         except AppStoreError as e:
-            raise disconnected(str(e)) from None
+            raise unavailable(e) from None
         return {"signature": encode_signature(signature), "publicKey": account.public_key.hex(),
                 "address": account.address, "purpose": purpose, "message": message}
 
-    def prepare_payment(self, store: str, app_id: str, payee: str, amount: str, memo: str) -> Payment:
+    def prepare_payment(self, store: str, app_id: str, account: str, payee: str, amount: str,
+                        memo: str) -> Payment:
         """Check a payment before the user is asked: the amount in the store's IA decimals, and
         a balance that covers it."""
         if not payee:
@@ -104,33 +119,52 @@ class DAppWallet:
         except AmountError as e:
             raise ProviderError(Code.INVALID_PARAMS, f"imapp_pay: amount {e}") from None
         except AppStoreError as e:
-            raise disconnected(str(e)) from None
+            raise unavailable(e) from None
         try:
             balance = wallet.ledger.balances(store).get("IA", 0)
         except AppStoreError as e:
-            raise disconnected(str(e)) from None
+            raise unavailable(e) from None
         if balance < units:
             have = format_amount(balance, decimals)
             raise ProviderError(Code.INSUFFICIENT_FUNDS, f"Insufficient funds: the wallet has {have} IA "
                                                          "in this store", {"balance": have})
-        return Payment(store, app_id, payee, units, decimals, memo, balance)
+        return Payment(store, app_id, account, payee, units, decimals, memo, balance)
 
     def pay(self, payment: Payment) -> dict[str, Any]:
         """Pay, through the store's IA service; the receipt goes into the ledger."""
         from appstore.core.ia.errors import ServiceError, ServiceUnreachable
 
+        self._require(payment.account)
         try:
             receipt = self.services.rewards.pay(payment.store, payment.payee, payment.units, payment.memo,
                                                 payment.app_id)
         except ServiceUnreachable as e:
-            raise disconnected(str(e)) from None
+            log.info("dapp %s/%s: payment: %s", payment.store, payment.app_id, e)
+            # the request may have reached the service before the connection broke
+            raise disconnected("the store's IA service did not answer: the payment may or may not have "
+                               "gone through; the Wallet's history will show it once it syncs") from None
         except ServiceError as e:
             if e.code == "insufficient":
                 raise ProviderError(Code.INSUFFICIENT_FUNDS, f"Insufficient funds: {e}") from None
             raise ProviderError(Code.INTERNAL, f"The IA service refused the payment: {e}") from None
         except AppStoreError as e:
-            raise disconnected(str(e)) from None
+            raise unavailable(e) from None
+        if (receipt.kind, receipt.asset, receipt.amount, receipt.reference, receipt.account) != (
+                "payment", "IA", -payment.units, f"to:{payment.payee}:{payment.app_id}", payment.account):
+            # signed by the service, but not what was asked: tell the user, never the DApp it is paid
+            log.warning("dapp %s/%s: the service answered a payment with receipt #%s (%s %s %s)",
+                        payment.store, payment.app_id, receipt.seq, receipt.kind, receipt.amount,
+                        receipt.reference)
+            raise ProviderError(Code.INTERNAL, "The IA service's receipt does not match the payment: "
+                                               "see the Wallet's history")
         return receipt_json(receipt, payment.decimals)
+
+
+def unavailable(error: AppStoreError) -> ProviderError:
+    """4900 for a page, without the detail (a file's path, a locked keyring): that is logged."""
+    log.info("dapp wallet: %s", error)
+    return disconnected("the wallet is not available right now (it may be locked, or its ledger "
+                        "failed verification: see the Wallet page)")
 
 
 def receipt_json(receipt: Receipt, decimals: int) -> dict[str, Any]:

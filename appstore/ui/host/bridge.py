@@ -1,16 +1,12 @@
-"""The seam for the wallet: one bridge object per DApp page, reachable from the page as
-``window.imappBridge`` through a QWebChannel (registered as ``imapp``).
+"""The seam for the wallet: one bridge object per DApp page, behind a QWebChannel (registered as
+``imapp``) that lives in an isolated world of the page (``ApplicationWorld``).
 
-Qt's ``qwebchannel.js`` is injected here and nowhere else: one ``QWebEngineScript`` at
-DocumentCreation in the main world (main frame only), wrapped in a function so the page's globals
-gain only ``imappBridge``; once the channel is up the page receives an ``imapp-bridge-ready``
-event. Bridge methods return promises in the page::
-
-    const id = JSON.parse(await imappBridge.identity());
-
-The bridge knows the DApp's identity and permissions. The wallet provider, ``window.imapp``
-(docs/dapp-api.md), is a second script on top of it: its requests come to ``request`` and are
-answered through the ``response`` signal; its events go out through ``wallet_event``.
+The page itself never reaches Qt: its ``window.imapp`` (docs/dapp-api.md) sends each request as
+a DOM event that imapp's isolated script checks (size, rate) and forwards to ``request``;
+answers come back through the ``response`` signal and events through ``wallet_event``, as DOM
+events again. Qt's ``qwebchannel.js`` is injected here and nowhere else, into that isolated world,
+main frame only; once the channel is up the page receives an ``imapp-bridge-ready`` event. The
+page learns who it is from ``imapp.dapp`` (what ``identity()`` returns).
 """
 
 from __future__ import annotations
@@ -21,14 +17,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QFile, QIODevice, QObject, Signal, Slot
+from PySide6.QtCore import QFile, QIODevice, QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineScript
 from PySide6.QtWidgets import QWidget
 
+from appstore.core.host.origins import origin_of
 from appstore.core.host.policy import DAppIdentity
-from appstore.core.host.provider import Code, ProviderError, methods_for, provider_source
+from appstore.core.host.provider import Code, ProviderError, methods_for, provider_source, relay_source
+from appstore.core.logs import log
 
 if TYPE_CHECKING:
     from appstore.ui.host.walletaccess import WalletAccess
@@ -67,6 +65,15 @@ class DAppBridge(QObject):
     def dapp(self) -> DAppIdentity:
         return self._identity
 
+    def at_home(self) -> bool:
+        """Whether the page is at the DApp's own origin (a link DApp may have moved to another
+        host of its site, which does not get the wallet)."""
+        page = self.parent()
+        if not isinstance(page, QWebEnginePage):
+            return False
+        return origin_of(page.url().toString(QUrl.ComponentFormattingOption.FullyEncoded)) == \
+            self._identity.origin
+
     def window_widget(self) -> QWidget | None:
         """The DApp's window (the parent of its questions), or None once it closed."""
         return self._window() if self._window is not None else None
@@ -82,7 +89,11 @@ class DAppBridge(QObject):
         if self.access is None:
             self.answer(request_id, error=ProviderError(Code.DISCONNECTED, "This window has no wallet"))
             return
-        self.access.handle(self, request_id, text)
+        try:
+            self.access.handle(self, request_id, text)
+        except Exception as e:  # a page must never reach the app's bug handler
+            log.warning("dapp %s: wallet request failed: %r", self._identity.key, e)
+            self.answer(request_id, error=ProviderError(Code.INTERNAL, "imapp could not handle this request"))
 
     def answer(self, request_id: int, *, result: Any = None, error: ProviderError | None = None) -> None:
         """Send the answer to request ``request_id``, if the page is still there."""
@@ -105,15 +116,8 @@ def _qwebchannel_js() -> str:
 
 @functools.cache
 def bridge_source() -> str:
-    """The injected script: qwebchannel.js kept private, then the bootstrap."""
-    return ("(function () {\n" + _qwebchannel_js() + "\n"
-            "if (typeof qt === 'undefined' || !qt.webChannelTransport) { return; }\n"
-            "new QWebChannel(qt.webChannelTransport, function (channel) {\n"
-            f"  Object.defineProperty(window, 'imappBridge', {{value: channel.objects.{CHANNEL_NAME},"
-            " writable: false, configurable: false, enumerable: false});\n"
-            f"  window.dispatchEvent(new Event('{READY_EVENT}'));\n"
-            "});\n"
-            "})();\n")
+    """The isolated world's script: qwebchannel.js and the relay."""
+    return relay_source(_qwebchannel_js(), CHANNEL_NAME, READY_EVENT)
 
 
 # WebRTC sends its own packets (ICE: STUN and TURN over UDP), which neither the request
@@ -141,22 +145,20 @@ def forbid_webrtc(page: QWebEnginePage) -> None:
 
 
 def attach_bridge(page: QWebEnginePage, bridge: DAppBridge) -> QWebChannel:
-    """Give ``page`` its bridge: the channel with ``bridge`` as ``imapp`` and the script."""
+    """Give ``page`` its bridge: the channel with ``bridge`` as ``imapp`` in an isolated world,
+    the relay there, and ``window.imapp`` in the page's world."""
     channel = QWebChannel(page)
     channel.registerObject(CHANNEL_NAME, bridge)
-    page.setWebChannel(channel, QWebEngineScript.ScriptWorldId.MainWorld)
-    script = QWebEngineScript()
-    script.setName(SCRIPT_NAME)
-    script.setSourceCode(bridge_source())
-    script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
-    script.setWorldId(QWebEngineScript.ScriptWorldId.MainWorld)
-    script.setRunsOnSubFrames(False)
-    page.scripts().insert(script)
-    provider = QWebEngineScript()
-    provider.setName(PROVIDER_SCRIPT_NAME)
-    provider.setSourceCode(provider_source(bridge.methods, READY_EVENT))
-    provider.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
-    provider.setWorldId(QWebEngineScript.ScriptWorldId.MainWorld)
-    provider.setRunsOnSubFrames(False)
-    page.scripts().insert(provider)
+    page.setWebChannel(channel, QWebEngineScript.ScriptWorldId.ApplicationWorld)
+    for name, source, world in (
+            (SCRIPT_NAME, bridge_source(), QWebEngineScript.ScriptWorldId.ApplicationWorld),
+            (PROVIDER_SCRIPT_NAME, provider_source(bridge.methods, bridge.dapp.to_json()),
+             QWebEngineScript.ScriptWorldId.MainWorld)):
+        script = QWebEngineScript()
+        script.setName(name)
+        script.setSourceCode(source)
+        script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
+        script.setWorldId(world)
+        script.setRunsOnSubFrames(False)
+        page.scripts().insert(script)
     return channel

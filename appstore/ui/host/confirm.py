@@ -71,11 +71,13 @@ class ConfirmDialog(QDialog):
                                            Qt.TransformationMode.SmoothTransformation))
             head.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         who = QLabel(f"<b>{_esc(ask.dapp)}</b><br>" + _esc(self.tr("from %1").replace("%1", ask.store)))
+        who.setObjectName("walletConfirmWho")
         who.setTextFormat(Qt.TextFormat.RichText)
         head.addWidget(who, 1)
         box.addLayout(head)
 
         title = QLabel()
+        title.setTextFormat(Qt.TextFormat.PlainText)  # names come from a catalogue: never markup
         title.setObjectName("walletConfirmTitle")
         title.setWordWrap(True)
         font = title.font()
@@ -142,9 +144,12 @@ class ConfirmDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         box.addWidget(buttons)
+        for label in self.findChildren(QLabel):
+            if label is not who:
+                label.setTextFormat(Qt.TextFormat.PlainText)
         self._armed = QTimer(self, singleShot=True, interval=DELAY_MS)
         self._armed.timeout.connect(lambda: self.confirm_button.setEnabled(True))
-        self._disarm()
+        self.confirm_button.setEnabled(False)  # armed once the dialog is the active window
 
     def _disarm(self) -> None:
         self.confirm_button.setEnabled(False)
@@ -189,5 +194,7 @@ def ask_wallet(parent: QWidget | None, ask: WalletAsk, answer: Callable[[bool], 
         dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         QApplication.alert(window)
     dialog.finished.connect(lambda result: answer(result == QDialog.DialogCode.Accepted.value))
+    # closed with its window (the page closed itself, an uninstall): a refusal, never a hang
+    dialog.destroyed.connect(lambda: answer(False))
     dialog.open()
     return dialog

@@ -39,11 +39,20 @@ from appstore.core.host.provider import (
 from appstore.core.logs import log
 from appstore.ui import texts
 from appstore.ui.controller import Controller
-from appstore.ui.host.confirm import WalletAsk, ask_wallet
+from appstore.ui.host.confirm import ConfirmDialog, WalletAsk, ask_wallet
 
 if TYPE_CHECKING:
     from appstore.core.host.wallet import DAppWallet, Payment
     from appstore.ui.host.bridge import DAppBridge
+
+
+def _warm_up() -> None:
+    """Build (and drop) one question while nothing happens: the first dialog of a run costs
+    about 20 ms of fonts and styles, which a question asked in a busy moment should not add."""
+    dialog = ConfirmDialog(WalletAsk("sign", "", "", "", message="-"))
+    dialog.ensurePolished()
+    dialog.sizeHint()
+    dialog.deleteLater()
 
 
 @dataclass
@@ -73,6 +82,8 @@ class WalletAccess(QObject):
         self._states: dict[str, _DAppState] = {}
         self._bridges: weakref.WeakSet[DAppBridge] = weakref.WeakSet()
         self._revoked: set[str] = set()  # revoked on the GUI thread; the file follows on a worker
+        self._account: str | None = None
+        self._warmed = False
 
     @property
     def wallet(self) -> DAppWallet | None:
@@ -87,6 +98,9 @@ class WalletAccess(QObject):
 
     def register(self, bridge: DAppBridge) -> None:
         self._bridges.add(bridge)
+        if not self._warmed and bridge.methods:  # (while its window opens, a moment that is slow anyway)
+            self._warmed = True
+            _warm_up()
 
     def _state(self, key: str) -> _DAppState:
         state = self._states.get(key)
@@ -98,6 +112,11 @@ class WalletAccess(QObject):
     def handle(self, bridge: DAppBridge, request_id: int, text: str) -> None:
         identity = bridge.dapp
         key = identity.key
+        if not bridge.at_home():
+            bridge.answer(request_id, error=ProviderError(
+                Code.UNAUTHORIZED, f"Wallet requests come only from the DApp's own origin, "
+                                   f"{identity.origin}"))
+            return
         state = self._state(key)
         wait = state.limiter.take()
         if wait:
@@ -110,15 +129,7 @@ class WalletAccess(QObject):
         try:
             call = parse_call(text, bridge.methods)
             if call.method in ASKS_USER:
-                if state.asking:
-                    raise ProviderError(Code.PENDING, "A request already waits for the user: wait "
-                                                      "for its answer")
-                quiet = state.rejections.quiet_for()
-                if quiet:
-                    self.notice.emit(key, self.tr("You refused %1 several times: imapp does not ask "
-                                                  "again for %2 s").replace("%1", bridge.name).replace(
-                        "%2", str(max(1, round(quiet)))))
-                    raise quieted(quiet)
+                self._may_ask(bridge, state)
             job = self._prepare(bridge, call)
         except ProviderError as e:
             bridge.answer(request_id, error=e)
@@ -135,7 +146,7 @@ class WalletAccess(QObject):
         if m == "imapp_requestAccounts":
             return lambda rid: self._request_accounts(bridge, rid)
         if m == "imapp_balance":
-            return lambda rid: self._connected(bridge, rid, lambda w: w.balance(bridge.dapp.store))
+            return lambda rid: self._connected(bridge, rid, lambda w, _: w.balance(bridge.dapp.store))
         if m == "imapp_signMessage":
             message = message_param(call)
             return lambda rid: self._sign(bridge, rid, message)
@@ -174,15 +185,15 @@ class WalletAccess(QObject):
 
         self._submit(bridge, request_id, lambda w: w.connected(key), done)
 
-    def _connected(self, bridge: DAppBridge, request_id: int, work: Callable[[DAppWallet], Any],
+    def _connected(self, bridge: DAppBridge, request_id: int, work: Callable[[DAppWallet, str], Any],
                    then: Callable[[str, Any], None] | None = None) -> None:
-        """Run ``work`` if the DApp is connected (else 4100); ``then(account, result)`` on the
-        GUI thread, or the result is the answer."""
+        """Run ``work(wallet, account)`` if the DApp is connected (else 4100); ``then(account,
+        result)`` on the GUI thread, or the result is the answer."""
         key = bridge.dapp.key
 
         def run(w: DAppWallet) -> tuple[str | None, Any]:
             account = w.connected(key)
-            return account, (work(w) if account else None)
+            return account, (work(w, account) if account else None)
 
         def done(result: tuple[str | None, Any]) -> None:
             account, value = result
@@ -196,29 +207,51 @@ class WalletAccess(QObject):
 
         self._submit(bridge, request_id, run, done)
 
+    def _may_ask(self, bridge: DAppBridge, state: _DAppState) -> None:
+        """ProviderError unless a question may be put to the user for this DApp now."""
+        if state.asking:
+            raise ProviderError(Code.PENDING, "A request already waits for the user: wait for its answer")
+        quiet = state.rejections.quiet_for()
+        if quiet:
+            self.notice.emit(bridge.dapp.key, self.tr("You refused %1 several times: imapp does not ask "
+                                                      "again for %2 s").replace("%1", bridge.name).replace(
+                "%2", str(max(1, round(quiet)))))
+            raise quieted(quiet)
+
     def _question(self, bridge: DAppBridge, request_id: int, ask: WalletAsk,
                   agreed: Callable[[], None]) -> None:
-        """Ask the user (one question per DApp at a time); 4001 if they refuse."""
-        state = self._state(bridge.dapp.key)
-        if state.asking:
-            bridge.answer(request_id, error=ProviderError(Code.PENDING, "A request already waits for "
-                                                                        "the user"))
+        """Ask the user (one question per DApp at a time); 4001 if they refuse, or if the question
+        goes away unanswered (its window closed). ``agreed`` runs only if the DApp is still
+        connected then (not revoked while the question was open)."""
+        key = bridge.dapp.key
+        state = self._state(key)
+        try:
+            self._may_ask(bridge, state)  # (again: the work before the question took time)
+        except ProviderError as e:
+            bridge.answer(request_id, error=e)
             return
         parent = bridge.window_widget()
         if parent is None:  # the page went away meanwhile
             return
         state.asking = True
+        answered = False
 
         def answer(yes: bool) -> None:
+            nonlocal answered
+            if answered:
+                return
+            answered = True
             state.asking = False
-            log.info("dapp %s: the user %s its %s request", bridge.dapp.key,
-                     "agreed to" if yes else "refused", ask.kind)
-            if yes:
-                state.rejections.accepted()
-                agreed()
-            else:
+            log.info("dapp %s: the user %s its %s request", key, "agreed to" if yes else "refused", ask.kind)
+            if not yes:
                 state.rejections.rejected()
                 bridge.answer(request_id, error=rejected())
+            elif key in self._revoked and ask.kind != "connect":
+                bridge.answer(request_id, error=ProviderError(
+                    Code.UNAUTHORIZED, "Not connected: the user disconnected this DApp"))
+            else:
+                state.rejections.accepted()
+                agreed()
 
         self.ask(parent, ask, answer)
 
@@ -232,15 +265,16 @@ class WalletAccess(QObject):
     def _request_accounts(self, bridge: DAppBridge, request_id: int) -> None:
         key = bridge.dapp.key
 
-        def known(result: tuple[str, str | None]) -> None:
+        def known(result: tuple[str | None, str | None]) -> None:
             address, connected = result
             if connected and key not in self._revoked:
-                bridge.answer(request_id, result=[address])
+                bridge.answer(request_id, result=[connected])
                 return
             lang = texts.language()
             perms = tuple(wording.permission(p, lang) for p in bridge.dapp.permissions
                           if p.startswith("wallet."))
-            self._question(bridge, request_id, self._ask(bridge, "connect", address, permissions=perms),
+            shown = address or self.tr("A new wallet, made for you when you connect")
+            self._question(bridge, request_id, self._ask(bridge, "connect", shown, permissions=perms),
                            lambda: self._submit(bridge, request_id, lambda w: w.connect(key), connected_now,
                                                 lane="wallet"))
 
@@ -258,10 +292,11 @@ class WalletAccess(QObject):
         def ask(account: str, _: Any) -> None:
             self._question(bridge, request_id, self._ask(bridge, "sign", account, message=message),
                            lambda: self._submit(bridge, request_id,
-                                                lambda w: w.sign(identity.store, identity.app_id, message),
+                                                lambda w: w.sign(identity.store, identity.app_id, message,
+                                                                 account),
                                                 lane="wallet"))
 
-        self._connected(bridge, request_id, lambda w: None, ask)
+        self._connected(bridge, request_id, lambda w, _: None, ask)
 
     def _pay(self, bridge: DAppBridge, request_id: int, amount: str, memo: str) -> None:
         identity = bridge.dapp
@@ -277,8 +312,8 @@ class WalletAccess(QObject):
             bridge.answer(request_id, result=receipt)
             self.wallet_changed.emit()
 
-        def prepare(w: DAppWallet) -> Payment:
-            return w.prepare_payment(identity.store, identity.app_id, payee, amount, memo)
+        def prepare(w: DAppWallet, account: str) -> Payment:
+            return w.prepare_payment(identity.store, identity.app_id, account, payee, amount, memo)
 
         self._connected(bridge, request_id, prepare, ask)
 
@@ -322,5 +357,19 @@ class WalletAccess(QObject):
         def done(_: object) -> None:
             self.connections_changed.emit()
 
+        def failed(message: str, _: BaseException) -> None:
+            # the page was told and stays refused in this run; the list shows it again
+            log.warning("dapp %s: its connection could not be forgotten on disk: %s", key, message)
+            self.connections_changed.emit()
+
         self.controller.jobs.submit(lambda ctx: wallet.connections.revoke(key), lane="wallet",
-                                    title="disconnect a DApp", on_done=done)
+                                    title="disconnect a DApp", on_done=done, on_error=failed)
+
+    def account_seen(self, address: str) -> None:
+        """The wallet's account is ``address`` (a load, a restore): if it changed, every open DApp
+        page hears ``accountsChanged([])`` (connections are per account)."""
+        previous, self._account = self._account, address
+        if previous is not None and previous != address:
+            for bridge in list(self._bridges):
+                if shiboken6.isValid(bridge):
+                    bridge.wallet_event.emit("accountsChanged", "[]")

@@ -104,10 +104,11 @@ const imappWallet = (() => {
   async function verify(signed, message, purpose) {
     try {
       if (signed.message !== message || signed.purpose !== purpose) return false;
+      if (!/^0[23][0-9a-f]{64}$/.test(signed.publicKey) || !/^[0-9a-f]{128}$/.test(signed.signature)) return false;
       const key = unhex(signed.publicKey), sig = unhex(signed.signature);
-      if (key.length !== 33 || (key[0] !== 2 && key[0] !== 3) || sig.length !== 64) return false;
       if (await address(key) !== signed.address) return false;
       const x = big(key.slice(1));
+      if (x >= P) return false;
       let y = pow(mod(x * x * x + 7n), (P + 1n) / 4n);
       if (mod(y * y) !== mod(x * x * x + 7n)) return false;
       if ((y & 1n) !== BigInt(key[0] & 1)) y = P - y;
