@@ -807,3 +807,16 @@ def test_an_open_dapp_that_is_updated_shows_the_new_version(env: Env, qtbot: QtB
     assert js(qtbot, window.page, "document.title") == "two"
     assert js_await(qtbot, window.page, "fetch('more.js').then(r => r.status)") == {"ok": 200}
     assert window.stack.currentWidget() is not window.problem
+
+
+def test_a_dapp_speaks_imapps_language(env: Env, qtbot: QtBot) -> None:
+    from appstore.ui import texts
+
+    app = env.install("org.test.lang", ("storage",))
+    before = texts.language()
+    texts.set_language("zh_CN")
+    try:
+        window = env.open(app)
+        assert js(qtbot, window.page, "navigator.language") == "zh-CN"
+    finally:
+        texts.set_language(before)

@@ -20,6 +20,7 @@ from appstore.core.host import cache_dir, storage_dir, storage_name
 from appstore.core.host.policy import DAppIdentity, DAppPolicy, Kind
 from appstore.core.logs import log
 from appstore.core.paths import Paths
+from appstore.ui import texts
 from appstore.ui.host.engine import SCHEME_BYTES
 from appstore.ui.host.scheme import DAppSchemeHandler
 
@@ -76,6 +77,9 @@ class DAppProfile(QObject):
         return True
 
 
+ACCEPT_LANGUAGE = {"en": "en-US,en;q=0.9", "zh_CN": "zh-CN,zh;q=0.9,en;q=0.8"}
+
+
 def _make_profile(paths: Paths, identity: DAppIdentity, policy: DAppPolicy,
                   parent: QObject) -> QWebEngineProfile:
     builder = QWebEngineProfileBuilder()
@@ -97,6 +101,8 @@ def _make_profile(paths: Paths, identity: DAppIdentity, policy: DAppPolicy,
         profile = builder.createOffTheRecordProfile(parent)
     profile.setSpellCheckEnabled(False)
     profile.setPushServiceEnabled(False)
+    # A DApp speaks imapp's language (navigator.language and Accept-Language follow it).
+    profile.setHttpAcceptLanguage(ACCEPT_LANGUAGE.get(texts.language(), ACCEPT_LANGUAGE["en"]))
     _apply_settings(profile.settings(), policy)
     return profile
 
