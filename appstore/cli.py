@@ -247,19 +247,12 @@ def _run(args: argparse.Namespace) -> int:
             return cli_games.run(args, services)
         finally:
             services.close()
+    if cmd == "search":  # from the stores' search indexes, without loading the catalogues
+        return cli_apps.search(args, services, _warn)
     view, outcomes = services.load_catalog()
     for o in outcomes:
         if o.error:
             _warn(f"{o.error} ({_in_use(o, args.lang)})")
-    if cmd == "search":
-        hits = view.search(args.query, args.category)
-        if args.json:
-            _print_json([_app_json(e, args.lang, False) for e in hits])
-        else:
-            for e in hits:
-                print(f"{e.ref}\t{localized(e.app.name, args.lang)}\t"
-                      f"{localized(e.app.summary, args.lang)}")
-        return 0
     if cmd in cli_apps.COMMANDS:
         try:
             code = cli_apps.run(args, services, view)

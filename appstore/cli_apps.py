@@ -7,14 +7,19 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any
 
-from appstore.core.downloads import DownloadItem, State
-from appstore.core.errors import AppStoreError, NotFound
-from appstore.core.installs import NotInstallable
+from appstore.core.catalog.index import Hits, Row, StoreIndex, clashing_ids
+from appstore.core.catalog.models import localized
+from appstore.core.errors import AppStoreError, NotFound, shorten
 from appstore.core.services import Services
 from appstore.core.store.manager import CatalogView
 from appstore.core.units import human_size
+from appstore.core.wording import age
+
+if TYPE_CHECKING:  # downloads and installs load when a command needs them, not for `search`
+    from appstore.core.downloads import DownloadItem
 
 
 def add_parsers(sub: Any) -> None:
@@ -57,6 +62,8 @@ class ProgressBar:
         self._last = 0.0
 
     def __call__(self, item: DownloadItem) -> None:
+        from appstore.core.downloads import State
+
         now = time.monotonic()
         if not self.enabled or (now - self._last < 0.1 and item.state == State.DOWNLOADING):
             return
@@ -77,6 +84,106 @@ class ProgressBar:
             sys.stderr.flush()
 
 
+def search(args: argparse.Namespace, services: Services, warn: Any) -> int:
+    """``search [QUERY] [--category C] [--json]`` from the stores' SQLite indexes alone: the
+    catalogues are not loaded, and results are printed as they are read. The output is the
+    same as the in-memory search's (docs/cli.md)."""
+    stores = services.stores.indexed()
+    for s in stores:
+        if s.error:
+            in_use = (f"using the catalogue verified {age(s.verified_at, args.lang)}, "
+                      f"{s.index.size} apps" if s.index is not None else "no verified catalogue yet")
+            warn(f"{s.error} ({in_use})")
+    indexes = [s.index for s in stores if s.index is not None]
+    if args.category:
+        known = {c for ix in indexes for c in ix.categories}
+        if args.category not in known:
+            raise NotFound(f"no category {shorten(args.category)!r} (categories: "
+                           f"{', '.join(sorted(known))})")
+    clash = clashing_ids(indexes) if len(indexes) > 1 else set()
+    key = None
+    if len(indexes) > 1:
+        keys = [ix.sort_keys() for ix in indexes]
+
+        def key(item: tuple[int, int]) -> tuple[bool, str]:
+            return keys[item[0]][item[1]]
+
+    hits = Hits(indexes, args.query, args.category, key)
+    lang, out = args.lang, sys.stdout
+    if args.json:
+        items = (_search_json_text(r, clash, lang) for r in _rows(hits, indexes))
+        first = next(items, None)
+        if first is None:
+            out.write("[]\n")
+            return 0
+        out.write("[\n" + first)
+        for batch in _batches(items):
+            out.write(",\n" + ",\n".join(batch))
+        out.write("\n]\n")
+    else:
+        lines = (f"{f'{r.store}/{r.id}' if r.id in clash else r.id}\t{localized(r.name, lang)}\t"
+                 f"{localized(r.summary, lang)}\n" for r in _rows(hits, indexes))
+        for batch in _batches(lines):
+            out.write("".join(batch))
+    return 0
+
+
+def _batches(items: Any, size: int = 500) -> Any:
+    """Lists of up to ``size`` items (one write each: 100,000 small writes cost a lot more)."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _rows(hits: Hits, indexes: list[StoreIndex]) -> Any:
+    """The search rows of ``hits``, best first, read in batches."""
+    while True:
+        batch = hits.take(500)
+        if not batch:
+            return
+        by_store: dict[int, list[int]] = {}
+        for k, pos in batch:
+            by_store.setdefault(k, []).append(pos)
+        found = {k: dict(zip(ps, indexes[k].rows(ps), strict=True)) for k, ps in by_store.items()}
+        for k, pos in batch:
+            yield found[k][pos]
+
+
+def _search_json(r: Row, clash: set[str], lang: str) -> dict[str, Any]:
+    """A result as ``search --json`` prints it (docs/cli.md)."""
+    return {
+        "id": f"{r.store}/{r.id}" if r.id in clash else r.id,
+        "app_id": r.id,
+        "name": localized(r.name, lang),
+        "summary": localized(r.summary, lang),
+        "categories": list(r.categories),
+        "kind": r.kind,
+        "version": r.version,
+        "store": r.store,
+        "featured": r.featured,
+    }
+
+
+def _search_json_text(r: Row, clash: set[str], lang: str) -> str:
+    """``_search_json(r, …)`` as ``json.dump(results, indent=2, ensure_ascii=False)`` lays out
+    an item of its list, written directly: the generic encoder is ten times slower with
+    ``indent``, and a search may print 100,000 results."""
+    q = encode_basestring
+    cats = ("[\n      " + ",\n      ".join(map(q, r.categories)) + "\n    ]") if r.categories else "[]"
+    ref = f"{r.store}/{r.id}" if r.id in clash else r.id
+    version = "null" if r.version is None else q(r.version)
+    return (f'  {{\n    "id": {q(ref)},\n    "app_id": {q(r.id)},\n'
+            f'    "name": {q(localized(r.name, lang))},\n'
+            f'    "summary": {q(localized(r.summary, lang))},\n    "categories": {cats},\n'
+            f'    "kind": {q(r.kind)},\n    "version": {version},\n    "store": {q(r.store)},\n'
+            f'    "featured": {"true" if r.featured else "false"}\n  }}')
+
+
 def _installed_ref(services: Services, view: CatalogView | None, ref: str) -> tuple[str, str]:
     """(store, app_id) of an installed app named ``ID`` or ``STORE/ID``."""
     installed = services.installs.installed()
@@ -91,6 +198,8 @@ def _installed_ref(services: Services, view: CatalogView | None, ref: str) -> tu
 
 
 def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
+    from appstore.core.installs import NotInstallable
+
     installs = services.installs
     cmd = args.command
     if cmd == "installed":

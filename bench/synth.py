@@ -72,5 +72,14 @@ def synthetic_store(n: int, cache: Path) -> tuple[Path, PublishResult]:
     out = cache / f"store-{n}"
     keys_dir = cache / f"keys-{n}"
     keys = load_keys(keys_dir) if (keys_dir / "root.pem").exists() else init_keys(keys_dir)
-    content = synthetic_content(n) if not (out / "metadata" / "timestamp.json").exists() else None
+    fresh = (out / "metadata" / "timestamp.json").exists() and (out / "targets" / "catalog"
+                                                                 / "shards").is_dir()
+    content = None if fresh else synthetic_content(n)  # (a store from before shards: again)
     return out, publish(content, out, keys)
+
+
+def change_one_app(n: int, out: Path, cache: Path, summary: str) -> PublishResult:
+    """Publish the store of ``synthetic_store(n, cache)`` again with one app's summary changed."""
+    content = synthetic_content(n)
+    content.catalog["apps"][n // 2]["summary"]["en"] = summary
+    return publish(content, out, load_keys(cache / f"keys-{n}"))

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from appstore.core.activity import ActivityLog
-from appstore.core.errors import AppStoreError, shorten
+from appstore.core.errors import AppStoreError, ConfigError, shorten
 from appstore.core.logs import log, report_bug
 from appstore.core.paths import Paths
 from appstore.core.store.client import RefreshOutcome
-from appstore.core.store.manager import CatalogView, Stores
+from appstore.core.store.manager import IN_MEMORY_MAX, CatalogView, Stores
 
 if TYPE_CHECKING:
     from appstore.core.games.games import Games
@@ -40,6 +40,7 @@ class Services:
     _rewards: Rewards | None = field(default=None, repr=False)
     _embedded: EmbeddedService | None = field(default=None, repr=False)
     _games: Games | None = field(default=None, repr=False)
+    _view: CatalogView | None = field(default=None, repr=False)  # the merged catalogue last built
 
     @property
     def installs(self) -> Installs:
@@ -150,7 +151,10 @@ class Services:
     ) -> tuple[CatalogView, list[RefreshOutcome]]:
         """The merged catalogue. ``refresh``: ask every store (True) or these stores first;
         the others give their last verified catalogue. ``index``: build the search index now,
-        as a worker thread should, rather than on the first search."""
+        as a worker thread should, rather than on the first search.
+
+        When no store's catalogue changed since the last call, the same ``CatalogView`` object
+        is returned: callers compare identity to skip all work."""
         if refresh is True:
             outcomes = self.stores.refresh()
         elif refresh is False:
@@ -159,10 +163,31 @@ class Services:
             outcomes = self.stores.cached(refresh=refresh)
         if refresh is not False and self._rewards is not None:
             self._rewards.forget()  # a store may have signed a new policy
-        view = CatalogView(o.catalog for o in outcomes if o.catalog is not None)
+        catalogs = [o.catalog for o in outcomes if o.catalog is not None]
+        view = self._view
+        if view is None or not view.same_catalogs(catalogs):
+            view = self._view = CatalogView(catalogs)
+        # else: nothing changed (each client hands out the catalogue object it verified
+        # before): the view, its index and whatever was built on it stay as they are
         if index:
-            view.index  # noqa: B018 - builds it
+            self._prepare_search(view)
         return view, outcomes
+
+    def _prepare_search(self, view: CatalogView) -> None:
+        """Make searching ``view`` ready: a big catalogue through each store's SQLite index
+        (built once per verified catalogue), a small one in memory."""
+        if view.searches_on_disk:
+            return
+        if sum(len(c.apps) for c in view.catalogs) > IN_MEMORY_MAX:
+            indexes = []
+            for cat in view.catalogs:
+                try:
+                    indexes.append(self.stores.client(cat.store).search_index())
+                except ConfigError:  # removed meanwhile: searched in memory until the next load
+                    indexes.append(None)
+            if view.use_indexes(indexes):
+                return
+        view.index  # noqa: B018 - builds it (once per view)
 
     def add_store(self, urls: list[str], root_sha256: str | None = None,
                   confirm: Callable[[str], bool] | None = None) -> RefreshOutcome:

@@ -48,7 +48,8 @@ class Controller(QObject):
     """Signals:
 
     * ``ready()``: services are open (the data dir is set up); ``services`` is usable.
-    * ``catalog_changed(object)``: a new ``CatalogView`` (search index built) is in use.
+    * ``catalog_changed(object)``: a new ``CatalogView`` (search index built) is in use; not
+      emitted when a refresh found every store's catalogue unchanged.
     * ``status_changed(object)``: a ``StoreStatus``.
     * ``failed(str)``: something the user should see in a banner (with a retry).
     * ``activity(object)``: an ``ActivityEvent`` was recorded.
@@ -141,11 +142,14 @@ class Controller(QObject):
         ids: set[str] | None = None if self._pending_all else set(self._pending)
         self._pending, self._pending_all = None, False
 
+        shown = self.view
+
         def refresh(ctx: JobContext) -> Loaded:
             if ids is None or any(services.stores.is_builtin(i) for i in ids):
                 self._warn(services.freshen_demo())
             view, outcomes = services.load_catalog(refresh=True if ids is None else ids, index=True)
-            tuning.settle_after_bulk_load()
+            if view is not shown:  # nothing new was built when nothing changed
+                tuning.settle_after_bulk_load()
             return view, outcomes
 
         self._refresh_job = self.jobs.submit(refresh, lane="stores", title="refresh", key="stores",
@@ -169,9 +173,13 @@ class Controller(QObject):
             self._start_refresh()
 
     def _use(self, view: CatalogView, outcomes: list[RefreshOutcome]) -> None:
+        """Show a load's result. The same view as before (no store's catalogue changed) is
+        only news for the status line: the pages and models keep what they built."""
+        changed = view is not self.view
         self.view = view
         self.loads_done += 1
-        self.catalog_changed.emit(view)
+        if changed:
+            self.catalog_changed.emit(view)
         self._set_status(StoreStatus(False, tuple(outcomes)))
 
     def _set_status(self, status: StoreStatus) -> None:

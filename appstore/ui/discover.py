@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from appstore.core.catalog.models import localized
 from appstore.core.jobs import JobContext
-from appstore.core.store.manager import CatalogView
+from appstore.core.store.manager import CatalogView, Results
 from appstore.ui.delegates import AppCardDelegate
 from appstore.ui.featured import FeaturedBanner
 from appstore.ui.images import ImageLoader
@@ -223,9 +223,11 @@ class DiscoverPage(QWidget):
         category = self.model.category
         for other in self.chips.buttons():
             other.setChecked(other.property("category") == category if category else other is all_button)
-        featured = [e for e in (view.listings if view else []) if e.app.featured][:FEATURED_MAX]
+        featured = view.featured[:FEATURED_MAX] if view else []
         self.featured.set_items(featured)
         self._update_labels()  # the model has already filtered the new catalogue
+        if view is not None and view.searches_on_disk and (self.model.query or self.model.category):
+            self._search(self.model.query, self.model.category)  # in a worker, not here
 
     def _set_category(self, key: str | None) -> None:
         self._search(self.search.text(), key)
@@ -236,21 +238,21 @@ class DiscoverPage(QWidget):
     def _search(self, query: str, category: str | None) -> None:
         """Filter now for small catalogues; in a worker for big ones, so typing never waits."""
         view = self.model.view
-        if view is None or len(view.listings) <= SYNC_SEARCH_LIMIT:
+        if view is None or (len(view.listings) <= SYNC_SEARCH_LIMIT and not view.searches_on_disk):
             self.model.set_filter(query, category)
             self._update_labels()
             return
         self._search_seq += 1
         seq = self._search_seq
 
-        def search(ctx: JobContext) -> list[int] | None:
+        def search(ctx: JobContext) -> Results | None:
             if seq != self._search_seq:
                 return None  # the user typed on: skip this one
-            return view.search_rows(query, category)
+            return view.search_results(query, category)
 
-        def show(rows: list[int] | None) -> None:
-            if rows is not None and seq == self._search_seq and view is self.model.view:
-                self.model.set_rows(rows, query, category)
+        def show(results: Results | None) -> None:
+            if results is not None and seq == self._search_seq and view is self.model.view:
+                self.model.set_rows(results, query, category)
                 self._update_labels()
                 self.searched.emit(query)
 

@@ -14,7 +14,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPixmap
 
 from appstore.core.catalog.models import localized
-from appstore.core.store.manager import CatalogView, Listing
+from appstore.core.jobs import JobContext
+from appstore.core.store.manager import CatalogView, Listing, Results
 from appstore.ui.images import ImageLoader, image_key
 from appstore.ui.installs import AppState, InstallController, Phase
 
@@ -40,6 +41,10 @@ class AppListModel(QAbstractListModel):
     keystroke. For the same reason the view gets the results in batches (``canFetchMore`` /
     ``fetchMore``, as Qt's own big models do): each keystroke lays out one batch, however many
     apps match, and scrolling down fetches the next. ``total`` is the number of matches.
+
+    A big catalogue is searched through SQLite (``CatalogView.search_results``, in a worker):
+    the results come with their first rows, and the rows after those are read in the
+    ``search`` lane when scrolling needs them, never on the GUI thread.
     """
 
     BATCH = 240
@@ -57,10 +62,12 @@ class AppListModel(QAbstractListModel):
         self.query = ""
         self.category: str | None = None
         self._listings: list[Listing] = []
-        self._rows: list[int] = []  # positions in ``view.listings``
+        self._rows: list[int] = []  # positions in ``view.listings`` (read so far)
+        self._results: Results | None = None  # where more rows come from (a big catalogue)
+        self._reading: Results | None = None  # the results whose next rows are being read
         self._shown = 0  # rows the view has been given so far
         self._row_of: dict[int, int] | None = None  # position -> row, built when needed
-        self._icon_of: dict[str, int] = {}  # icon key -> position
+        self._icon_of: dict[str, int] = {}  # icon key -> position, of the icons asked for
         self._pos_of: dict[str, int] | None = None  # STORE/APP_ID -> position, built when needed
         images.loaded.connect(self._icon_loaded)
 
@@ -68,8 +75,7 @@ class AppListModel(QAbstractListModel):
         self.view = view
         self._listings = view.listings if view else []
         self._pos_of = None
-        self._icon_of = {image_key(e.app.store, e.app.icon, ICON_SIZE): i
-                         for i, e in enumerate(self._listings)}
+        self._icon_of = {}  # filled as icons are asked for: not 100,000 keys up front
         if view is not None and self.category not in view.categories:
             self.category = None
         self.refilter()
@@ -79,24 +85,41 @@ class AppListModel(QAbstractListModel):
         self.refilter()
 
     def refilter(self) -> None:
-        self.set_rows(self.view.search_rows(self.query, self.category) if self.view else [])
+        """Filter again now. A catalogue searched on disk is not searched here (the GUI
+        thread): its rows wait for the search the page runs in a worker."""
+        view = self.view
+        if view is None or view.searches_on_disk and (self.query or self.category):
+            self.set_rows([])
+        else:  # in memory, or every app (on disk: no query needed)
+            self.set_rows(view.search_results(self.query, self.category))
 
-    def set_rows(self, rows: list[int], query: str | None = None, category: str | None = None) -> None:
-        """Show ``rows`` (positions in ``view.listings``), e.g. a search run in a worker."""
+    def set_rows(self, rows: list[int] | Results, query: str | None = None,
+                 category: str | None = None) -> None:
+        """Show ``rows`` (positions in ``view.listings``, or a search's ``Results``), e.g. a
+        search run in a worker."""
         if query is not None:
             self.query, self.category = query, category
         self.beginResetModel()
+        if isinstance(rows, Results):
+            self._results = None if rows.complete else rows
+            self._total = rows.total
+            rows = rows.rows
+        else:
+            self._results, self._total = None, len(rows)
+        self._reading = None
         self._rows = rows
         self._shown = min(len(rows), self.BATCH)
         self._row_of = None
         self.endResetModel()
 
+    _total = 0
+
     @property
     def total(self) -> int:
-        return len(self._rows)
+        return self._total
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._shown < len(self._rows)
+        return not parent.isValid() and self._shown < self._total
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid():
@@ -106,6 +129,29 @@ class AppListModel(QAbstractListModel):
             self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
             self._shown += more
             self.endInsertRows()
+        if self._results is not None and len(self._rows) - self._shown < self.BATCH:
+            self._read_more(self._results)
+
+    def _read_more(self, results: Results) -> None:
+        """Read the next rows of ``results`` in the ``search`` lane; show them when they come."""
+        if self._reading is results:
+            return
+        self._reading = results
+
+        def read(ctx: JobContext) -> list[int]:
+            return results.read(self.BATCH * 8)
+
+        def got(rows: list[int]) -> None:
+            if self._results is not results:
+                return  # another search replaced these results meanwhile
+            self._reading = None
+            results.add(rows)
+            self._total = results.total
+            if results.complete:
+                self._results = None
+            self.fetchMore()
+
+        self.images.controller.jobs.submit(read, lane="search", title="more results", on_done=got)
 
     def listing(self, row: int) -> Listing:
         return self._listings[self._rows[row]]
@@ -123,7 +169,11 @@ class AppListModel(QAbstractListModel):
         if role in (Roles.SUMMARY, Qt.ItemDataRole.ToolTipRole):
             return localized(app.summary, self.lang)
         if role == Qt.ItemDataRole.DecorationRole:
-            return self.images.pixmap(app.store, app.icon, ICON_SIZE) or self.placeholder
+            pixmap = self.images.pixmap(app.store, app.icon, ICON_SIZE)
+            if pixmap is None:  # being loaded: repaint this card when it comes
+                self._icon_of[image_key(app.store, app.icon, ICON_SIZE)] = self._rows[index.row()]
+                return self.placeholder
+            return pixmap
         if role == Roles.CATEGORY:
             cats = self.view.categories if self.view else {}
             return ", ".join(localized(cats[c], self.lang) if c in cats else c for c in app.categories)

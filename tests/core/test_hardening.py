@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from appstore.core.catalog.models import CATALOG_TARGET
+from appstore.core.catalog.shards import SHARD_INDEX, shard_name
 from appstore.core.errors import (
     ConfigError,
     StoreError,
@@ -177,17 +178,22 @@ def test_a_fifo_in_a_file_store_is_refused_without_blocking(published: Published
 def test_a_deeply_nested_signed_catalogue_is_refused(served: Published, data_dir: Path) -> None:
     stores = _added(served, served.url, data_dir)
 
-    class Nested(StoreContent):
-        def all_targets(self) -> dict[str, bytes]:
-            return {**super().all_targets(), CATALOG_TARGET: b"[" * 100_000 + b"]" * 100_000}
+    nested = b"[" * 100_000 + b"]" * 100_000
+    for target in (SHARD_INDEX, shard_name(0, 0)):  # the shard index, then a shard
 
-    content = load_source(served.src)
-    publish(Nested(content.catalog, content.files), served.out, served.keys)
-    [outcome] = stores.refresh()
-    assert isinstance(outcome.error, StoreSecurityError)
-    assert "nested too deeply" in str(outcome.error)
-    assert str(outcome.error).count("teststore") == 1
-    assert outcome.catalog is not None
+        class Nested(StoreContent):
+            hostile = target
+
+            def all_targets(self) -> dict[str, bytes]:
+                return {**super().all_targets(), CATALOG_TARGET: nested, self.hostile: nested}
+
+        content = load_source(served.src)
+        publish(Nested(content.catalog, content.files), served.out, served.keys)
+        [outcome] = stores.refresh()
+        assert isinstance(outcome.error, StoreSecurityError)
+        assert "nested too deeply" in str(outcome.error) and target in str(outcome.error)
+        assert str(outcome.error).count("teststore") == 1
+        assert outcome.catalog is not None
 
 
 def test_deeply_nested_metadata_is_refused(served: Published, data_dir: Path) -> None:

@@ -85,6 +85,24 @@ def test_new_release_seen_after_refresh(served: Published, data_dir: Path) -> No
     assert "org.test.gamma" in {a.id for a in outcome.catalog.apps}
 
 
+def test_a_refresh_that_finds_nothing_new_rebuilds_nothing(served: Published, data_dir: Path) -> None:
+    from appstore.core.services import Services
+
+    _add(served, data_dir)
+    services = Services.open(str(data_dir), demo=False)
+    view, _ = services.load_catalog(refresh=True)
+    for _ in range(3):
+        again, [outcome] = services.load_catalog(refresh=True)
+        assert outcome.ok and again is view  # same catalogue object, same view: nothing rebuilt
+    _change_content(served)
+    changed, [outcome] = services.load_catalog(refresh=True)
+    assert outcome.ok and changed is not view
+    assert changed.find("org.test.gamma")
+    offline, _ = services.load_catalog()  # the last verified catalogue, unchanged
+    assert offline is changed
+    services.close()
+
+
 def _refresh_fails(stores: Stores, kind: type[StoreError], *phrases: str) -> None:
     [outcome] = stores.refresh()
     assert isinstance(outcome.error, kind), outcome.error
@@ -229,15 +247,18 @@ def test_remove_store(served: Published, data_dir: Path) -> None:
 
 
 def test_damaged_fast_cache_falls_back_to_the_verified_catalogue(served: Published, data_dir: Path) -> None:
-    stores = _add(served, data_dir)
-    cache = data_dir / "stores" / "teststore" / "catalog.cache"
-    assert cache.exists()
-    cache.write_bytes(b"garbage")
-    [outcome] = stores.refresh()
-    assert outcome.ok and outcome.catalog is not None
-    assert {a.id for a in outcome.catalog.apps} == {"org.test.alpha", "org.test.beta"}
-    assert all(a.store == "teststore" for a in outcome.catalog.apps)
-    assert cache.read_bytes() != b"garbage"  # rewritten
+    _add(served, data_dir)
+    caches = list((data_dir / "stores" / "teststore" / "shards").glob("*.cache"))
+    assert caches  # one per shard
+    for cache in caches:
+        cache.write_bytes(b"garbage")
+    for stores in (_stores(data_dir), _stores(data_dir)):  # as the next starts would
+        [outcome] = stores.refresh()  # (only from the verified shards here: none fetched)
+        assert outcome.ok and outcome.catalog is not None
+        assert {a.id for a in outcome.catalog.apps} == {"org.test.alpha", "org.test.beta"}
+        assert all(a.store == "teststore" for a in outcome.catalog.apps)
+        assert stores.client("teststore").sharded.fetched == 0
+    assert all(cache.read_bytes() != b"garbage" for cache in caches)  # rewritten
 
 
 def test_verified_targets_stay_usable_offline(served: Published, data_dir: Path) -> None:

@@ -114,3 +114,41 @@ def test_shortcuts(desktop: DesktopApp, qtbot: QtBot) -> None:
     w.show_page("settings")
     qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert w.current_page() == "discover" and w.discover.search.hasFocus()
+
+
+def test_a_big_catalogue_is_searched_on_disk_in_a_worker(qtbot: QtBot, data, monkeypatch,  # type: ignore[no-untyped-def]
+                                                         qtmodeltester) -> None:
+    """Above ``IN_MEMORY_MAX`` apps (lowered here: the demo store has 14) Discover searches the
+    stores' SQLite indexes in the ``search`` lane, and reads further rows there as the list
+    scrolls, never on the GUI thread."""
+    import appstore.core.services as services_module
+    from appstore.core.store.manager import Results
+    from appstore.ui.models import AppListModel
+    from tests.ui.conftest import make_desktop
+
+    monkeypatch.setattr(services_module, "IN_MEMORY_MAX", 1)
+    monkeypatch.setattr(Results, "FIRST", 4)  # rows that come with a search
+    monkeypatch.setattr(AppListModel, "BATCH", 3)  # rows given to the view at a time
+    d = make_desktop(qtbot, data)
+    view = d.controller.view
+    assert view is not None and view.searches_on_disk
+    model = d.window.model
+    assert model.total == 14  # the view asks for more rows as it lays them out
+    while model.canFetchMore():  # scrolling: rows after the first ones are read in a worker
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not d.controller.jobs.active("search") or model.rowCount() == 14,
+                        timeout=5000)
+    assert model.rowCount() == 14 and len(set(_refs(d))) == 14
+    page = d.window.discover
+    page.search.setText("loan")
+    assert model.query == ""  # not searched on the GUI thread
+    qtbot.waitUntil(lambda: model.query == "loan", timeout=5000)
+    assert set(_refs(d)) == {"org.imapp.jointloan", "org.imapp.carloan"}
+    assert page.count.text() == "2 apps"
+    page.search.setText("慈善")
+    qtbot.waitUntil(lambda: model.query == "慈善", timeout=5000)
+    assert _refs(d) == ["org.imapp.charity"]
+    page.search.clear()
+    qtbot.waitUntil(lambda: model.query == "" and model.total == 14, timeout=5000)
+    qtmodeltester.check(model)
+    d.window.close()

@@ -141,18 +141,53 @@ def test_the_refresh_button_of_a_store_refreshes_only_that_store(qtbot: QtBot, d
     desktop.window.close()
 
 
-def test_a_replaced_catalogue_is_freed(qtbot: QtBot, data: Path) -> None:
+def test_a_replaced_catalogue_is_freed(qtbot: QtBot, data: Path, published: Published) -> None:
     """Nothing keeps an old catalogue alive once a refresh replaced it (at 100,000 apps that is a
     million objects per refresh), without waiting for the cyclic collector."""
     import weakref
 
+    server, url = serve_in_thread(published.out)
+    try:
+        Stores(Paths.resolve(data)).add([url], published.result.root_sha256)
+        desktop = make_desktop(qtbot, data)
+        settle(qtbot, desktop)
+        old = weakref.ref(desktop.controller.view)  # type: ignore[arg-type]
+        for i in range(3):
+            write_app(published.src, f"org.test.new{i}")  # a new catalogue each time
+            published.republish()
+            desktop.controller.refresh()
+            settle(qtbot, desktop)
+        qtbot.waitUntil(lambda: not desktop.controller.jobs.busy(), timeout=10000)  # all lanes
+        qtbot.wait(50)  # deleteLater of the finished jobs
+        assert desktop.controller.view is not None and old() is None
+        assert desktop.controller.view.find("org.test.new2")
+        desktop.window.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_refresh_that_finds_nothing_new_changes_nothing(qtbot: QtBot, data: Path) -> None:
+    """Every store answers "unchanged": the same catalogue view stays in use, no catalogue
+    signal is emitted, the Discover model keeps its rows, and only the status moves on."""
     desktop = make_desktop(qtbot, data)
     settle(qtbot, desktop)
-    old = weakref.ref(desktop.controller.view)  # type: ignore[arg-type]
+    controller = desktop.controller
+    view = controller.view
+    assert view is not None
+    model = desktop.window.model
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    changes: list[object] = []
+    controller.catalog_changed.connect(changes.append)
+    statuses: list[object] = []
+    controller.status_changed.connect(statuses.append)
+    loads = controller.loads_done
     for _ in range(3):
-        desktop.controller.refresh()
+        controller.refresh()
         settle(qtbot, desktop)
-    qtbot.waitUntil(lambda: not desktop.controller.jobs.busy(), timeout=10000)  # all lanes
-    qtbot.wait(50)  # deleteLater of the finished jobs
-    assert desktop.controller.view is not None and old() is None
+    assert controller.loads_done == loads + 3
+    assert controller.view is view
+    assert changes == [] and resets == []
+    assert statuses and not controller.status.refreshing and not controller.status.failures
     desktop.window.close()

@@ -19,12 +19,27 @@ from operator import and_, gt
 from appstore.core.catalog.models import App
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
-_QUERY_WORD = re.compile(rf"[0-9a-z]+|[{_CJK}]+")
+QUERY_WORD = re.compile(rf"[0-9a-z]+|[{_CJK}]+")  # the words of a (lowercased) query
 # bytes.translate table: keep [0-9a-z] and newlines, everything else becomes a space
 _LATIN = bytes(c if chr(c).isdigit() or "a" <= chr(c) <= "z" or c == 10 else 32 for c in range(256))
 _CJK_RE = re.compile(rf"[{_CJK}]")
 _contains = str.__contains__
 CHUNK = 4096
+
+
+def is_cjk(word: str) -> bool:
+    """Whether a query word is Chinese (matched anywhere) rather than latin (word starts)."""
+    return _CJK_RE.match(word) is not None
+
+
+def latin_words(text: str) -> str:
+    """The latin words of a lowercased ``text`` (``[0-9a-z]`` runs), separated by spaces."""
+    return text.encode("ascii", "replace").translate(_LATIN).decode("ascii")
+
+
+def sort_key(app: App) -> tuple[bool, str]:
+    """Default order: featured first, then by English name."""
+    return (not app.featured, app.name.get("en", "").lower())
 
 
 def _normalise(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -33,7 +48,7 @@ def _normalise(lines: list[str]) -> tuple[list[str], list[str]]:
     Keeping them apart keeps the latin lines one byte per character, which makes ``in`` fast.
     """
     text = "\n".join(lines).lower()
-    latin_text = text.encode("ascii", "replace").translate(_LATIN).decode("ascii")
+    latin_text = latin_words(text)
     return [" " + line for line in latin_text.split("\n")], text.split("\n")
 
 
@@ -42,7 +57,7 @@ class SearchIndex:
 
     def __init__(self, apps: Sequence[App]) -> None:
         self.apps = apps
-        keys = [(not a.featured, a.name.get("en", "").lower()) for a in apps]
+        keys = [sort_key(a) for a in apps]
         self._order = sorted(range(len(apps)), key=keys.__getitem__)
         ordered = [apps[i] for i in self._order]
         names = [" ".join(a.name.values()) for a in ordered]
@@ -71,7 +86,7 @@ class SearchIndex:
         """Indexes into ``apps``, best first. Works in chunks of ``CHUNK`` apps: each chunk is
         one C-level pass that holds the GIL briefly, so a GUI thread never waits long on a
         search running in a worker."""
-        words = _QUERY_WORD.findall(query.lower())
+        words = QUERY_WORD.findall(query.lower())
         n = len(self._order)
         cats = self._category_flags(category) if category else None
         first: list[int] = []

@@ -47,6 +47,7 @@ LIFETIME = {
     "timestamp": timedelta(days=7),
 }
 BINS_FROM_APPS = 2000  # stores with more apps than this use hashed-bin delegation
+CATALOG_DIR = "catalog/"  # the catalogue's targets, kept in the targets role itself
 TARGETS_PER_BIN = 256
 _SERIALIZER = JSONSerializer(compact=True)
 
@@ -135,7 +136,9 @@ def _targets_state(md: Metadata[Targets]) -> tuple[Any, Any]:
 def _desired_roles(
     tfiles: dict[str, TargetFile], n_apps: int, keys: StoreKeys
 ) -> dict[str, Targets]:
-    """The targets role and, for big stores, the hashed bins, with their target files."""
+    """The targets role and, for big stores, the hashed bins, with their target files. The
+    catalogue's files (``catalog/…``) are always in the targets role itself: a refresh after one
+    app changed then verifies that one small role, never a bin."""
     if n_apps <= BINS_FROM_APPS:
         return {"targets": Targets(targets=dict(tfiles))}
     bits = max(4, math.ceil(math.log2(max(1, len(tfiles)) / TARGETS_PER_BIN)))
@@ -147,7 +150,8 @@ def _desired_roles(
     for name in succinct.get_roles():
         roles[name] = Targets(targets={})
     for path, tf in tfiles.items():
-        roles[succinct.get_role_for_target(path)].targets[path] = tf
+        role = "targets" if path.startswith(CATALOG_DIR) else succinct.get_role_for_target(path)
+        roles[role].targets[path] = tf
     return roles
 
 
@@ -224,7 +228,7 @@ def publish(
 
     # Targets and bins.
     if content is not None:
-        blobs = content.all_targets()
+        blobs = content.all_targets()  # the catalogue whole and in shards, and the rest
         tfiles = {p: TargetFile.from_data(p, d, ["sha256"]) for p, d in blobs.items()}
         _write_targets(out, blobs, tfiles)
         desired = _desired_roles(tfiles, len(content.catalog.get("apps", [])), keys)

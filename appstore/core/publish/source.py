@@ -26,6 +26,7 @@ from typing import Any
 from appstore.core import versions
 from appstore.core.catalog.checks import MAX_ICON, MAX_PACKAGE, MAX_SCREENSHOT
 from appstore.core.catalog.models import CATALOG_TARGET, FORMAT, PERMISSIONS, parse_catalog
+from appstore.core.catalog.shards import split
 from appstore.core.errors import CatalogError, SourceError
 
 MAX_FILE = 32 * 1024 * 1024
@@ -47,8 +48,13 @@ class StoreContent:
     files: dict[str, bytes] = field(default_factory=dict)
 
     def all_targets(self) -> dict[str, bytes]:
+        """Every target: the catalogue, whole (``catalog/index.json``) and in shards (the
+        shard index and its shards, ``catalog/shards…``), made from ``catalog``; then the other
+        files. A ``catalog/…`` file in ``files`` (read back from a published store) is left out:
+        the catalogue's files are always made afresh from ``catalog``."""
         body = json.dumps(self.catalog, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return {CATALOG_TARGET: body.encode("utf-8"), **self.files}
+        return {CATALOG_TARGET: body.encode("utf-8"), **split(self.catalog),
+                **{k: v for k, v in self.files.items() if not k.startswith("catalog/")}}
 
 
 def _read_json(path: Path) -> Any:

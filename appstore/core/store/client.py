@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import threading
 import time
@@ -15,7 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from appstore.core.catalog import cache as catalog_cache
+from appstore.core.catalog import index as catalog_index
+from appstore.core.catalog.index import StoreIndex
 from appstore.core.catalog.models import CATALOG_TARGET, Catalog, parse_catalog
+from appstore.core.catalog.shards import SHARD_INDEX
 from appstore.core.errors import (
     AppStoreError,
     CatalogError,
@@ -30,6 +34,7 @@ from appstore.core.errors import (
 from appstore.core.fileio import write_bytes_atomic
 from appstore.core.logs import log
 from appstore.core.store.config import StoreEntry, StoreState, host_of, normalise_fingerprint, now_iso
+from appstore.core.store.sharded import ShardedCatalog
 
 if TYPE_CHECKING:
     from tuf.api.metadata import TargetFile
@@ -157,6 +162,7 @@ class StoreClient:
         self.meta_dir = store_dir / "metadata"
         self.catalog_path = store_dir / "catalog.json"
         self.cache_path = store_dir / "catalog.cache"
+        self.index_path = store_dir / catalog_index.FILE_NAME
         self.state_path = store_dir / "state.json"
         self.targets_dir = store_dir / "targets"
         self._updater: Updater | None = None
@@ -165,6 +171,11 @@ class StoreClient:
         self._locks_lock = threading.Lock()
         self._file_locks: dict[str, threading.Lock] = {}  # one per target being fetched
         self._failed_at = 0.0  # when checking the store for targets last failed
+        # The catalogue last handed out, with its signed sha256: a refresh that finds the same
+        # hash hands out the same object (no reload, no rebuild; the view above sees "same").
+        self._current: tuple[str, Catalog] | None = None
+        self._index: StoreIndex | None = None  # the search index of the catalogue in use
+        self.sharded = ShardedCatalog(store_dir, entry.id, self.label)
 
     # -- trust -----------------------------------------------------------------------------
     @staticmethod
@@ -276,6 +287,10 @@ class StoreClient:
         updater = self._new_updater(bootstrap)
         updater.refresh()
         self._updater = updater
+        shards = updater.get_targetinfo(SHARD_INDEX)
+        if shards is not None:  # only the shards that changed are fetched
+            catalog, combined = self.sharded.refresh(updater, shards, self._current)
+            return self._keep(catalog, combined), combined
         info = updater.get_targetinfo(CATALOG_TARGET)
         if info is None:
             raise StoreSecurityError("the store does not sign a catalogue", where=self.label)
@@ -283,9 +298,12 @@ class StoreClient:
         if not isinstance(digest, str):
             raise StoreSecurityError("the store signs its catalogue without a sha256 hash",
                                      where=self.label)
+        current = self._current
+        if current is not None and current[0] == digest:
+            return current[1], digest  # nothing changed: the catalogue in use stays in use
         cached = self._load_cache(digest)  # built from a file that had this signed hash
         if cached is not None:
-            return cached, digest
+            return self._keep(cached, digest), digest
         if updater.find_cached_target(info, str(self.catalog_path)) is not None:
             return self._load(digest), digest
         tmp = self.dir / "catalog.json.new"
@@ -293,7 +311,12 @@ class StoreClient:
         catalog = self._parse(tmp.read_bytes())  # refuse a signed but malformed catalogue
         tmp.replace(self.catalog_path)
         self._write_cache(catalog, digest)
-        return catalog, digest
+        return self._keep(catalog, digest), digest
+
+    def _keep(self, catalog: Catalog, digest: str) -> Catalog:
+        """Remember ``catalog`` (verified, with this signed sha256) as the one in use."""
+        self._current = (digest, catalog)
+        return catalog
 
     def _load_cache(self, digest: str) -> Catalog | None:
         try:
@@ -304,13 +327,20 @@ class StoreClient:
         return catalog_cache.load(data, digest, self.entry.id, details)
 
     def _load(self, digest: str) -> Catalog:
-        """The verified catalogue with this digest: from the fast cache, else parsed again."""
+        """The verified catalogue with this digest: the one in use, else from the fast cache,
+        else parsed again."""
+        current = self._current
+        if current is not None and current[0] == digest:
+            return current[1]
+        sharded = self.sharded.load(digest)
+        if sharded is not None:
+            return self._keep(sharded, digest)
         cached = self._load_cache(digest)
         if cached is not None:
-            return cached
+            return self._keep(cached, digest)
         catalog = self._parse(self.catalog_path.read_bytes())
         self._write_cache(catalog, digest)
-        return catalog
+        return self._keep(catalog, digest)
 
     def _write_cache(self, catalog: Catalog, digest: str) -> None:
         listing, details = catalog_cache.dump(catalog, digest)
@@ -337,6 +367,30 @@ class StoreClient:
         except ValueError as e:
             raise CatalogError(f"{CATALOG_TARGET} is not valid JSON ({shorten(e, 200)})",
                                where=self.label) from None
+
+    def search_index(self) -> StoreIndex | None:
+        """The SQLite search index of the last verified catalogue, built (once per catalogue:
+        it is kept on disk, keyed by the catalogue's signed sha256) if it is not there yet.
+        None if this store has no verified catalogue here, or the index cannot be written."""
+        current = self._current
+        digest = current[0] if current is not None else StoreState.load(self.state_path).catalog_sha256
+        if not digest:
+            return None
+        index = self._index
+        if index is not None and index.digest == digest:
+            return index
+        index = StoreIndex.open(self.index_path, digest, self.entry.id)
+        if index is None:
+            try:
+                catalog = self._load(digest)
+                catalog_index.build(self.index_path, catalog, digest)
+            except (OSError, CatalogError, sqlite3.Error) as e:
+                log.warning("%s: cannot build the search index in %s: %s", self.label,
+                            self.index_path, e)
+                return None
+            index = StoreIndex.open(self.index_path, digest, self.entry.id)
+        self._index = index
+        return index
 
     def _save_state(self, state: StoreState) -> StoreError | None:
         """Write ``state.json``; a failure is returned (and logged), never raised."""

@@ -14,8 +14,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from appstore.core.bulk import gc_paused
+from appstore.core.catalog.index import Hits, StoreIndex
 from appstore.core.catalog.models import App, Catalog, Localized, localized
-from appstore.core.catalog.search import SearchIndex
+from appstore.core.catalog.search import SearchIndex, sort_key
 from appstore.core.errors import ConfigError, NotFound, StoreError, shorten
 from appstore.core.paths import Paths
 from appstore.core.store.client import RefreshOutcome, StoreClient
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from appstore.core.store.fetcher import Limits
 
 Confirm = Callable[[str], bool]
+# Up to this many apps a search runs in memory, at once (on the GUI thread, for small stores);
+# bigger catalogues are searched through each store's SQLite index, in a worker.
+IN_MEMORY_MAX = 2000
 PENDING_MAX_AGE = 3600.0  # seconds; an add never takes this long (the fetcher's deadlines)
 
 
@@ -160,12 +164,40 @@ class Stores:
                             or client.cached() or client.refresh())
         return outcomes
 
+    def indexed(self) -> list[IndexedStore]:
+        """Every store's search index, without loading any catalogue when the indexes are
+        there (a store never verified here is refreshed first, as ``cached`` does)."""
+        out = []
+        for entry in list(self.config.stores):
+            client = self.client(entry.id)
+            state = client.state()
+            if not state.catalog_sha256:
+                outcome = client.refresh()
+                out.append(IndexedStore(entry.id, client.search_index(),
+                                        str(outcome.error) if outcome.error else None,
+                                        outcome.verified_at))
+                continue
+            out.append(IndexedStore(entry.id, client.search_index(), state.last_error,
+                                    state.last_success))
+        return out
+
     def forget_client(self, store_id: str) -> None:
         """Drop the client of a store whose trust was reset: the next use starts afresh."""
         self._clients.pop(store_id, None)
 
     def is_builtin(self, store_id: str) -> bool:
         return any(s.id == store_id and s.builtin for s in self.config.stores)
+
+
+@dataclass(frozen=True)
+class IndexedStore:
+    """A store's search index (None: no verified catalogue), what its last refresh said
+    (``error``) and when its catalogue was last verified."""
+
+    store_id: str
+    index: StoreIndex | None
+    error: str | None
+    verified_at: str | None
 
 
 @dataclass(frozen=True)
@@ -194,6 +226,8 @@ class CatalogView:
             for cat in self.catalogs
             for a in cat.apps
         ]
+        # built here (a worker, in the GUI) so that no page walks 100,000 listings for them
+        self.featured = [entry for entry in self.listings if entry.app.featured]
         self._by_ref = {entry.ref: entry for entry in self.listings}
         self._by_qualified = {f"{e.app.store}/{e.app.id}": e for e in self.listings}
         self.store_names: dict[str, Localized] = {c.store: c.store_name for c in self.catalogs}
@@ -201,6 +235,11 @@ class CatalogView:
         for cat in self.catalogs:
             for key, names in cat.categories.items():
                 self.categories.setdefault(key, names)
+
+    def same_catalogs(self, catalogs: list[Catalog]) -> bool:
+        """Whether this view was built from exactly these catalogue objects, in this order."""
+        return len(catalogs) == len(self.catalogs) and all(
+            a is b for a, b in zip(catalogs, self.catalogs, strict=True))
 
     @cached_property
     def index(self) -> SearchIndex:
@@ -232,3 +271,89 @@ class CatalogView:
     def search_rows(self, query: str = "", category: str | None = None) -> list[int]:
         """Like ``search`` but positions in ``listings`` (what the GUI's models use)."""
         return self.index.search(query, category)
+
+    # -- the on-disk indexes (big catalogues) ---------------------------------------------------
+    _indexes: list[StoreIndex] | None = None
+    _orders: list[list[int]] = []
+    _offsets: list[int] = []
+
+    def use_indexes(self, indexes: list[StoreIndex | None]) -> bool:
+        """Search through these stores' SQLite indexes (one per catalogue, in order) rather
+        than in memory; False (and nothing changes) unless every store has one that matches.
+        Reads each index's order: call it in a worker."""
+        if len(indexes) != len(self.catalogs) or any(
+                ix is None or ix.size != len(c.apps) for ix, c in zip(indexes, self.catalogs, strict=True)):
+            return False
+        ready = [ix for ix in indexes if ix is not None]
+        self._orders = [ix.order() for ix in ready]
+        offsets, at = [], 0
+        for cat in self.catalogs:
+            offsets.append(at)
+            at += len(cat.apps)
+        self._offsets = offsets
+        self._indexes = ready
+        return True
+
+    @property
+    def searches_on_disk(self) -> bool:
+        """Whether ``search_results`` reads SQLite (call it in a worker) or memory."""
+        return self._indexes is not None
+
+    def search_results(self, query: str = "", category: str | None = None) -> Results:
+        """The matches of ``query``: their number, and the first ``Results.FIRST`` positions in
+        ``listings`` (more with ``Results.fetch``). Through the SQLite indexes when the view
+        uses them (disk I/O: call it in a worker), else in memory."""
+        if self._indexes is None:
+            rows = self.search_rows(query, category)
+            return Results(len(rows), rows, None)
+        if category and category not in self.categories:
+            return Results(0, [], None)
+        orders, offsets, catalogs = self._orders, self._offsets, self.catalogs
+
+        def key(item: tuple[int, int]) -> tuple[bool, str]:
+            k, pos = item
+            return sort_key(catalogs[k].apps[orders[k][pos]])
+
+        hits = Hits(self._indexes, query, category, key)
+
+        def more(n: int) -> list[int]:
+            return [offsets[k] + orders[k][pos] for k, pos in hits.take(n)]
+
+        results = Results(hits.total, [], more)
+        results.fetch(Results.FIRST)
+        return results
+
+
+class Results:
+    """A search's matches, best first: ``total`` of them, of which ``rows`` (positions in the
+    view's ``listings``) are fetched. ``fetch`` reads more (disk I/O for a view searched on
+    disk: call it in a worker)."""
+
+    FIRST = 512  # fetched with the search: a screenful and more
+
+    def __init__(self, total: int, rows: list[int], more: Callable[[int], list[int]] | None) -> None:
+        self.total = total
+        self.rows = rows
+        self._more = more
+
+    @property
+    def complete(self) -> bool:
+        return len(self.rows) >= self.total or self._more is None
+
+    def read(self, n: int) -> list[int]:
+        """The next (up to) ``n`` rows after those read so far, not yet added to ``rows``
+        (a worker reads, the GUI thread adds them with ``add``)."""
+        if self._more is None or len(self.rows) >= self.total:
+            return []
+        return self._more(n)
+
+    def add(self, rows: list[int]) -> None:
+        """Add rows ``read`` returned; none means the index ended early: trust what it held."""
+        self.rows.extend(rows)
+        if not rows:
+            self.total = len(self.rows)
+
+    def fetch(self, n: int) -> None:
+        """Read and add up to ``n`` more rows."""
+        if not self.complete:
+            self.add(self.read(n))

@@ -1,0 +1,227 @@
+"""A store's catalogue kept in shards on this computer (docs/store-format.md#the-catalogue-in-shards).
+
+A refresh asks TUF for the signed hash of the shard index and of every shard it names, and
+downloads, verifies and parses only the shards whose hash it has not seen: a change to one app
+costs one shard, whatever the size of the catalogue. Everything here is keyed by signed hashes,
+so nothing unverified is ever used:
+
+    stores/ID/shards/SHA.json               a verified shard (or SHA.index.json: the shard index)
+    stores/ID/shards/KEY.cache, KEY.details its parsed apps (``catalog/cache.py``'s format)
+    stores/ID/catalog.manifest.json         the catalogue in use: its digest and its shards
+
+``KEY`` is the shard's sha256 and a hash of the index's categories (a shard's apps are checked
+against them). The catalogue's digest, what ``state.json`` records, is the SHA-256 of the index's
+hash and every shard's, in order. Files of the previous catalogue are kept one generation, for
+app pages still reading their descriptions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from appstore.core.catalog import cache as catalog_cache
+from appstore.core.catalog import shards as catalog_shards
+from appstore.core.catalog.models import App, Catalog
+from appstore.core.errors import CatalogError, StoreSecurityError, shorten
+from appstore.core.fileio import write_bytes_atomic, write_json_atomic
+
+if TYPE_CHECKING:
+    from tuf.api.metadata import TargetFile
+    from tuf.ngclient import Updater
+
+MANIFEST = "catalog.manifest.json"
+
+
+def signed_sha256(info: TargetFile, name: str, where: str) -> str:
+    digest = info.hashes.get("sha256")
+    if not isinstance(digest, str):
+        raise StoreSecurityError(f"the store signs {shorten(name)} without a sha256 hash", where=where)
+    return digest
+
+
+def _loads(data: bytes, name: str) -> Any:
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise CatalogError(f"{name} is nested too deeply to be a catalogue") from None
+    except ValueError as e:
+        raise CatalogError(f"{name} is not valid JSON ({shorten(e, 200)})") from None
+
+
+class ShardedCatalog:
+    """One store's sharded catalogue here. Not thread-safe: the store's client serialises."""
+
+    def __init__(self, store_dir: Path, store: str, label: str) -> None:
+        self.dir = store_dir / "shards"
+        self.manifest_path = store_dir / MANIFEST
+        self.store = store  # the local id, recorded on every app
+        self.label = label
+        self._apps: dict[str, tuple[App, ...]] = {}  # shard key -> apps, of the catalogue in use
+        self.fetched = 0  # shards downloaded by this object (a refresh's cost, for tests/bench)
+        self._unsynced = False  # files written since the last sync
+
+    # -- refresh --------------------------------------------------------------------------------
+    def refresh(self, updater: Updater, index_info: TargetFile,
+                current: tuple[str, Catalog] | None) -> tuple[Catalog, str]:
+        """The catalogue the store signs now, fetching only the shards not seen before.
+        ``current`` is the catalogue in use (returned as it is when nothing changed)."""
+        index_sha = signed_sha256(index_info, catalog_shards.SHARD_INDEX, self.label)
+        header, names = self._index(updater, index_info, index_sha)
+        infos = []
+        for name in names:
+            info = updater.get_targetinfo(name)
+            if info is None:
+                raise StoreSecurityError(f"the store's shard index names {shorten(name)}, which "
+                                         "the store does not sign", where=self.label)
+            infos.append((name, signed_sha256(info, name, self.label), info))
+        digest = hashlib.sha256(
+            (index_sha + "".join(sha for _, sha, _ in infos)).encode()).hexdigest()
+        if current is not None and current[0] == digest:
+            return current[1], digest
+        cat_key = self._categories_key(header)
+        parts: list[tuple[str, tuple[App, ...]]] = []
+        apps: dict[str, tuple[App, ...]] = {}
+        for name, sha, info in infos:
+            key = f"{sha[:32]}-{cat_key}"
+            got = apps.get(key) or self._apps.get(key) or self._cached(key)
+            if got is None:
+                got = self._parse(self._shard_bytes(updater, info, sha), name, header, key)
+            apps[key] = got
+            parts.append((name, got))
+        catalog = self._assemble(header, parts)
+        self._apps = apps
+        self._save_manifest(digest, index_sha, [(n, s, f"{s[:32]}-{cat_key}") for n, s, _ in infos])
+        return catalog, digest
+
+    def _index(self, updater: Updater, info: TargetFile, sha: str) -> tuple[Catalog, list[str]]:
+        path = self.dir / f"{sha}.index.json"
+        if not path.is_file():
+            self._download(updater, info, path)
+        try:
+            return catalog_shards.parse_index(_loads(path.read_bytes(), catalog_shards.SHARD_INDEX),
+                                              store=self.store)
+        except CatalogError as e:
+            raise e.at(self.label) from None
+
+    def _shard_bytes(self, updater: Updater, info: TargetFile, sha: str) -> bytes:
+        path = self.dir / f"{sha}.json"
+        if not path.is_file():
+            self._download(updater, info, path)
+            self.fetched += 1
+            self._unsynced = True
+        return path.read_bytes()
+
+    def _download(self, updater: Updater, info: TargetFile, dest: Path) -> None:
+        """``info``'s file, verified against it, written whole to ``dest``."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
+        try:
+            updater.download_target(info, str(part))
+            os.replace(part, dest)
+        finally:
+            part.unlink(missing_ok=True)
+
+    @staticmethod
+    def _categories_key(header: Catalog) -> str:
+        cats = json.dumps({k: dict(v) for k, v in header.categories.items()}, sort_keys=True)
+        return hashlib.sha256(cats.encode()).hexdigest()[:16]
+
+    def _parse(self, data: bytes, name: str, header: Catalog, key: str) -> tuple[App, ...]:
+        try:
+            apps = catalog_shards.parse_shard(_loads(data, name), name, dict(header.categories),
+                                              store=self.store)
+        except CatalogError as e:
+            raise e.at(self.label) from None
+        listing, details = catalog_cache.dump(Catalog("", {}, "", {}, apps), key)
+        try:  # synced all at once, before the manifest names them (``_save_manifest``)
+            write_bytes_atomic(self.dir / f"{key}.details", details, fsync=False)
+            write_bytes_atomic(self.dir / f"{key}.cache", listing, fsync=False)
+            self._unsynced = True
+        except OSError:
+            pass  # only a cache: parsed again next time
+        return apps  # (descriptions in memory for this shard; read from disk for the others)
+
+    def _cached(self, key: str) -> tuple[App, ...] | None:
+        try:
+            data = (self.dir / f"{key}.cache").read_bytes()
+        except OSError:
+            return None
+        loaded = catalog_cache.load(data, key, self.store, self.dir / f"{key}.details")
+        return loaded.apps if loaded is not None else None
+
+    def _assemble(self, header: Catalog, parts: list[tuple[str, tuple[App, ...]]]) -> Catalog:
+        try:
+            catalog_shards.check_unique(parts)
+        except CatalogError as e:
+            raise e.at(self.label) from None
+        apps = tuple(a for _, shard in parts for a in shard)
+        return Catalog(header.store_id, header.store_name, header.generated, header.categories,
+                       apps, self.store)
+
+    # -- the catalogue in use, offline ---------------------------------------------------------
+    def load(self, digest: str) -> Catalog | None:
+        """The verified catalogue with this digest from the files here, without the network;
+        None if it is not (all) here."""
+        manifest = self._manifest()
+        if manifest is None or manifest.get("digest") != digest:
+            return None
+        try:
+            index_sha = manifest["index"]
+            header, _ = catalog_shards.parse_index(
+                _loads((self.dir / f"{index_sha}.index.json").read_bytes(),
+                       catalog_shards.SHARD_INDEX), store=self.store)
+            parts = []
+            apps: dict[str, tuple[App, ...]] = {}
+            for name, sha, key in manifest["shards"]:
+                got = apps.get(key) or self._apps.get(key) or self._cached(key)
+                if got is None:
+                    got = self._parse((self.dir / f"{sha}.json").read_bytes(), name, header, key)
+                apps[key] = got
+                parts.append((name, got))
+            catalog = self._assemble(header, parts)
+        except (OSError, CatalogError, KeyError, TypeError, ValueError):
+            return None
+        self._apps = apps
+        return catalog
+
+    def _manifest(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.manifest_path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _save_manifest(self, digest: str, index_sha: str, shards: list[tuple[str, str, str]]) -> None:
+        previous = self._manifest() or {}
+        if self._unsynced:  # the shards and caches written by this refresh, all in one go
+            os.sync()
+            self._unsynced = False
+        try:
+            write_json_atomic(self.manifest_path, {"digest": digest, "index": index_sha,
+                                                   "shards": shards})
+        except OSError:
+            return  # the next start fetches what it lacks
+        self._prune([previous, {"index": index_sha, "shards": shards}])
+
+    def _prune(self, manifests: list[dict[str, Any]]) -> None:
+        """Remove the files of catalogues older than these (the one in use and the one before)."""
+        keep: set[str] = set()
+        for m in manifests:
+            try:
+                keep.add(f"{m['index']}.index.json")
+                for _, sha, key in m["shards"]:
+                    keep.update((f"{sha}.json", f"{key}.cache", f"{key}.details"))
+            except (KeyError, TypeError, ValueError):
+                continue
+        try:
+            files = list(self.dir.iterdir())
+        except OSError:
+            return
+        for p in files:
+            if p.name not in keep and not p.name.startswith("."):
+                p.unlink(missing_ok=True)
