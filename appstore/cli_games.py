@@ -88,7 +88,7 @@ def _stake(args: argparse.Namespace, services: Services, games: Games) -> int:
     if not args.yes and not _confirm(f"Stake {format_amount(amount, d)} IA on {opt.text()} in round {rnd.id} "
                                      f"(pays {format_amount(win, d)} IA if it wins)?"):
         raise AppStoreError("nothing was staked (add --yes to stake without asking)")
-    store, receipt = games.stake(args.round, args.option, amount)
+    store, receipt = games.stake(f"{store}/{rnd.id}", args.option, amount, seen=rnd)
     if args.json:
         _print_json({"round": rnd.id, "store": store, "option": opt.id, "amount": format_amount(amount, d),
                      "odds_bp": opt.odds_bp, "wins": format_amount(win, d), "receipt": receipt.to_dict()})
@@ -123,7 +123,7 @@ def _print_round(v: RoundView, now: datetime) -> None:
         elif v.state == "settled":
             line += " → lost"
         print(line)
-    if c.verdict in ("owed", "invalid"):
+    if c.verdict in ("owed", "invalid", "refunded", "unknown"):
         print(f"         ! {c.message} (see `games verify {r.id}`)")
 
 

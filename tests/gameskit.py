@@ -63,6 +63,7 @@ class GameStore:
     out: Path
     keys: Path
     keeper: RoundKeeper
+    root_sha256: str = ""  # to add the store to an app (``Stores.add``)
 
     def publish_rounds(self, rounds: list[Round]) -> None:
         """Sign a rounds file written by hand (a wrong reveal, a late one…)."""
@@ -79,10 +80,10 @@ def game_store(tmp: Path, *, timing: Timing | None = None, clock: object = None,
     (src / "rewards").mkdir()
     service_key = public_key_hex(load_service_key(keys_dir))
     (src / "rewards" / "policy.json").write_bytes(policy_json(store, service_key))
-    publish(load_source(src), tmp / "out", keys)
+    result = publish(load_source(src), tmp / "out", keys)
     keeper = RoundKeeper(tmp / "out", keys_dir, tmp / "games", store, timing=timing or Timing(60, 30),
                          clock=clock)  # type: ignore[arg-type]
-    return GameStore(src, tmp / "out", keys_dir, keeper)
+    return GameStore(src, tmp / "out", keys_dir, keeper, result.root_sha256)
 
 
 def period_start(now: datetime, period: int) -> datetime:

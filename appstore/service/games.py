@@ -16,10 +16,11 @@ rounds, and their settlement once the store reveals a round's seed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -32,7 +33,7 @@ from appstore.core.games.rounds import (
     settle_reference,
     stake_reference,
 )
-from appstore.core.games.rule import draw_index, payout, seed_matches
+from appstore.core.games.rule import HEX64, draw_index, payout, seed_matches
 from appstore.core.ia.errors import ServiceError
 from appstore.core.ia.protocol import HEX32, SignedRequest, format_time, malformed, parse_time, positive_int
 from appstore.core.wallet.amounts import format_amount
@@ -51,6 +52,7 @@ from appstore.service.storage import (
 log = logging.getLogger(__name__)
 RoundsProvider = Callable[[], "RoundsFile | None"]
 FINAL = ("settled", "invalid", "refunded")
+RETRY = timedelta(seconds=60)  # a round whose settlement failed is tried again this much later
 MAX_LISTED = 500
 
 
@@ -61,6 +63,7 @@ class Games:
         self.rounds = rounds or (lambda: None)
         self._lock = threading.Lock()
         self._done: set[str] = set()  # rounds known to be in a final state
+        self._retry: dict[str, datetime] = {}  # rounds whose settlement failed: not tried again before
         # (the rounds file last looked at, nothing due before): skip the database until either changes
         self._quiet: tuple[RoundsFile | None, datetime | None] | None = None
 
@@ -84,6 +87,11 @@ class Games:
         amount = positive_int(p.get("amount_ia"), "amount_ia")
         if not isinstance(rid, str) or not isinstance(option, str):
             raise malformed("round and option must be the ids the store's rounds file gives")
+        odds_seen, commitment_seen, terms_seen = p.get("odds_bp"), p.get("commitment"), p.get("terms")
+        if type(odds_seen) is not int or not isinstance(commitment_seen, str) or not HEX64.fullmatch(
+                commitment_seen) or not isinstance(terms_seen, str) or not HEX64.fullmatch(terms_seen):
+            raise malformed("a stake names the option's odds_bp, the round's commitment and terms (the "
+                            "SHA-256 of its definition) as the user saw them")
         rounds = self.rounds()
         rnd = rounds.get(rid) if rounds is not None else None
         if rnd is None:
@@ -92,6 +100,13 @@ class Games:
         if opt is None:
             raise ServiceError("unknown-option", f"round {rid} has no option {option[:24]!r} (its options: "
                                                  f"{', '.join(o.id for o in rnd.options)})", status=400)
+        definition = definition_json(rnd, self.decimals)
+        terms = hashlib.sha256(definition.encode("utf-8")).hexdigest()
+        if odds_seen != opt.odds_bp or commitment_seen != rnd.commitment or terms_seen != terms:
+            what = (f"odds {odds_seen} bp, now {opt.odds_bp}" if odds_seen != opt.odds_bp
+                    else "its commitment" if commitment_seen != rnd.commitment else "its terms")
+            raise ServiceError("round-changed", f"round {rid} is not the one the stake was made on ({what}): "
+                                                "the store changed it; look at it again", status=409)
         if now < rnd.opens_at:
             raise ServiceError("round-not-open", f"round {rid} opens at {format_time(rnd.opens_at)} "
                                                  f"(the service's clock says {format_time(now)})", status=409)
@@ -99,15 +114,12 @@ class Games:
             raise ServiceError("round-locked", f"round {rid} locked at {format_time(rnd.locks_at)} by the "
                                                f"service's clock (now {format_time(now)}): it takes no more "
                                                "stakes", status=409)
+        if rnd.seed is not None:  # published early (another clock, a mistake): never a sure win
+            raise ServiceError("round-locked", f"round {rid}'s seed is already published: it takes no more "
+                                               "stakes", status=409)
         row = conn.execute(select(t_game_rounds).where(t_game_rounds.c.round_id == rid)
                            .with_for_update()).first()
-        definition = definition_json(rnd, self.decimals)
-        if row is not None and row.state != "open":
-            raise ServiceError("round-locked", f"round {rid} is already settled: it takes no more stakes",
-                               status=409)
-        if row is not None and row.definition != definition:
-            raise ServiceError("round-changed", f"the store changed round {rid} after it took stakes; "
-                                                "it takes no more", status=409)
+        self._check_row(row, rid, definition)
         if amount < rnd.min_stake:
             raise ServiceError("stake-too-small", f"the smallest stake on round {rid} is "
                                                   f"{self._ia(rnd.min_stake)}", status=400)
@@ -126,11 +138,15 @@ class Games:
                 "round_id": rid, "state": "open", "commitment": rnd.commitment,
                 "reveals_at": format_time(rnd.reveals_at), "definition": definition, "result": None,
                 "seed": None, "stakes": 0, "staked": 0, "paid": 0, "time": None})
+            # Locked now that it exists: a final row recorded at the same moment (a round nobody
+            # had staked on, settled by another thread or process) wins, and the stake is refused.
+            self._check_row(conn.execute(select(t_game_rounds).where(t_game_rounds.c.round_id == rid)
+                                         .with_for_update()).first(), rid, definition)
         if not s.move(conn, head.address, "IA", -amount):
             raise RuntimeError("the IA balance changed under the account's lock")
         s.move(conn, HOUSE, "IA", amount)
-        r = s.append(conn, head, "IA", -amount, "stake",
-                     stake_reference(rid, option, opt.odds_bp, rnd.commitment), now)
+        r = s.append(conn, head, "IA", -amount, "stake", stake_reference(rid, option, opt.odds_bp, terms),
+                     now)
         conn.execute(t_game_stakes.insert().values(account=head.address, stake_id=stake_id, round_id=rid,
                                                    option=option, amount=amount, odds_bp=opt.odds_bp,
                                                    seq=r.seq, time=r.time))
@@ -139,6 +155,18 @@ class Games:
                      .values(stakes=c.stakes + 1, staked=c.staked + amount))
         self._quiet = None
         return {"receipt": r.to_dict()}
+
+    @staticmethod
+    def _check_row(row: Any, rid: str, definition: str) -> None:
+        """The round's kept row (None before its first stake) still takes stakes on ``definition``."""
+        if row is None:
+            return
+        if row.state != "open":
+            raise ServiceError("round-locked", f"round {rid} is already settled: it takes no more stakes",
+                               status=409)
+        if row.definition != definition:
+            raise ServiceError("round-changed", f"the store changed round {rid} after it took stakes; "
+                                                "it takes no more", status=409)
 
     # -- settlement ----------------------------------------------------------------------
 
@@ -187,12 +215,27 @@ class Games:
                 wait(rnd.reveals_at)
         settled = []
         for rid in due:
-            if self._settle_one(rid, in_file.get(rid), now):
-                settled.append(rid)
-            self._done.add(rid)
+            retry = self._retry.get(rid)
+            if retry is not None and now < retry:
+                wait(retry)
+                continue
+            try:
+                if self._settle_one(rid, in_file.get(rid), now):
+                    settled.append(rid)
+                self._done.add(rid)
+                self._retry.pop(rid, None)
+            except Exception:  # one round that cannot be settled never holds up the others
+                log.exception("games: settling round %s failed; tried again in %d s", rid, RETRY.seconds)
+                self._retry[rid] = now + RETRY
+                wait(now + RETRY)
         if unstaked:
-            self.storage.transaction(lambda conn: self._record_unstaked(conn, unstaked, now))
-            self._done.update(r.id for r in unstaked)
+            try:
+                self.storage.transaction(lambda conn: self._record_unstaked(conn, unstaked, now))
+                self._done.update(r.id for r in unstaked)
+            except Exception:
+                log.exception("games: recording the rounds nobody staked on failed; tried again in %d s",
+                              RETRY.seconds)
+                wait(now + RETRY)
         self._quiet = (file, nothing_before)
         return settled
 

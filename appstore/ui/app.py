@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator, Signal
@@ -199,8 +200,11 @@ class DesktopApp(QObject):
 class ScreenshotJob(QObject):
     """Waits for the catalogue, the page and its images, then saves the window as a PNG."""
 
-    def __init__(self, desktop: DesktopApp, out: Path, page: str, timeout_ms: int = 60000) -> None:
+    def __init__(self, desktop: DesktopApp, out: Path, page: str, timeout_ms: int = 60000,
+                 finish: Callable[[int], None] = QApplication.exit) -> None:
+        """``finish(code)`` once the PNG is saved (or could not be): ends the app's main loop."""
         super().__init__()
+        self.finish = finish
         self.desktop = desktop
         self.out = out
         self.page = page
@@ -222,7 +226,18 @@ class ScreenshotJob(QObject):
                     self.step = "library"
                     return
                 window.show_page(self.page)
+                if self.page == "games":
+                    # the demo store's rounds as the app keeps them (its keeper's first tick comes
+                    # a little after start): one tick now, then the rounds read again
+                    window.games.keep()
+                    self.step = "games"
+                    return
                 window.grab()  # paints once, which asks for the visible images
+                self.step = "images"
+            return
+        if self.step == "games":
+            if not controller.jobs.busy() and window.games.snapshot is not None:
+                window.grab()
                 self.step = "images"
             return
         if self.step == "library":
@@ -276,14 +291,14 @@ class ScreenshotJob(QObject):
         self.timer.stop()
         print(f"error: {why}", file=sys.stderr)
         self.exit_code = 1
-        QApplication.exit(1)
+        self.finish(1)
 
     def _save_widget(self, widget: QWidget) -> None:
         self.timer.stop()
         if not widget.grab().save(str(self.out), "PNG"):
             print(f"error: could not write {self.out}", file=sys.stderr)
             self.exit_code = 1
-        QApplication.exit(self.exit_code)
+        self.finish(self.exit_code)
 
     def _save(self) -> None:
         self.timer.stop()
@@ -294,7 +309,7 @@ class ScreenshotJob(QObject):
         elif not window.grab().save(str(self.out), "PNG"):
             print(f"error: could not write {self.out}", file=sys.stderr)
             self.exit_code = 1
-        QApplication.exit(self.exit_code)
+        self.finish(self.exit_code)
 
     def _timeout(self) -> None:
         if self.step == "dapp":

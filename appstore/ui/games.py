@@ -9,6 +9,7 @@ the Games page is shown, when a round's countdown ends, and after a stake.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +32,9 @@ from appstore.ui.controller import Controller
 from appstore.ui.jobs import Job
 
 if TYPE_CHECKING:  # the games' modules load when the page (or the keeper) first needs them
-    from appstore.core.games.games import Overview, RoundView
+    from appstore.core.games.games import Games, Overview, RoundView
+    from appstore.core.games.rounds import Round
+    from appstore.core.services import Services
     from appstore.core.wallet.receipts import Receipt
 
 KEEP_EVERY_MS = 10_000  # the round keeper's tick, at most (shorter for short test rounds)
@@ -56,8 +59,29 @@ class GamesSnapshot:
                                                                "revealed") and v not in self.waiting()]
 
     def broken(self) -> list[RoundView]:
-        """Rounds where the store broke its promise or owes the user."""
-        return [v for v in self.overview.rounds if v.check.verdict in ("owed", "invalid")]
+        """Rounds where the store broke its promise (a wrong seed, two seeds, no seed in time)
+        or owes the user."""
+        return [v for v in self.overview.rounds if v.check.verdict in ("owed", "invalid")
+                or (v.check.verdict == "refunded" and v.check.stakes)]
+
+    def voided(self) -> dict[str, int]:
+        """Each store's count of rounds voided by a wrong or missing seed (every stake refunded)."""
+        out: dict[str, int] = {}
+        for v in self.overview.rounds:
+            if v.state in ("invalid", "refunded"):
+                out[v.store] = out.get(v.store, 0) + 1
+        return out
+
+
+_MAKING = threading.Lock()
+
+
+def _games(services: Services) -> Games:
+    """``services.games``, made once: the keeper's tick (``stores`` lane) and the first read
+    (``wallet`` lane) can ask for it at the same moment, and two of them would each keep their
+    own note of what was published (the rounds would then be read from stale metadata)."""
+    with _MAKING:
+        return services.games
 
 
 def state_label(state: str) -> str:
@@ -73,7 +97,8 @@ def verdict_label(verdict: str) -> str:
     return {"ok": QCoreApplication.translate("games", "Fair, paid as the rule says"),
             "owed": QCoreApplication.translate("games", "The store owes you"),
             "invalid": QCoreApplication.translate("games", "The store broke its promise"),
-            "refunded": QCoreApplication.translate("games", "Refunded: no reveal in time"),
+            "refunded": QCoreApplication.translate("games", "Broken promise: no reveal in time (refunded)"),
+            "unknown": QCoreApplication.translate("games", "Cannot be checked"),
             "pending": QCoreApplication.translate("games", "Waiting"),
             "open": QCoreApplication.translate("games", "Open")}.get(verdict, verdict)
 
@@ -121,7 +146,7 @@ class GamesController(QObject):
             return
 
         def run(ctx: JobContext) -> bool:
-            return services.games.keep_rounds()
+            return _games(services).keep_rounds()
 
         def done(changed: bool) -> None:
             self._keeping = None
@@ -148,7 +173,7 @@ class GamesController(QObject):
             return
 
         def run(ctx: JobContext) -> GamesSnapshot:
-            return GamesSnapshot(services.games.overview(), datetime.now(UTC))
+            return GamesSnapshot(_games(services).overview(), datetime.now(UTC))
 
         def done(snapshot: GamesSnapshot) -> None:
             self._loading = None
@@ -166,7 +191,8 @@ class GamesController(QObject):
                                                     key="games", on_done=done, on_error=failed)
 
     def stake(self, ref: str, option: str, amount: int, on_done: Callable[[Receipt], None],
-              on_error: Callable[[str, BaseException], None]) -> Job | None:
+              on_error: Callable[[str, BaseException], None], *, seen: Round | None = None) -> Job | None:
+        """Stake on a worker; ``seen``: the round as shown (refused if the store's is another now)."""
         services = self.controller.services
         if services is None:
             return None
@@ -175,7 +201,7 @@ class GamesController(QObject):
             on_done(result[1])
             self.load()
 
-        return self.controller.jobs.submit(lambda ctx: services.games.stake(ref, option, amount),
+        return self.controller.jobs.submit(lambda ctx: _games(services).stake(ref, option, amount, seen=seen),
                                            lane="wallet", title="stake", key="games", on_done=done,
                                            on_error=on_error)
 
@@ -241,7 +267,8 @@ class HistoryModel(QAbstractTableModel):
                 ("✓" if v.state == "settled" else "")
         if role == Qt.ItemDataRole.ToolTipRole and col in (1, 6):
             return v.check.message
-        if role == Qt.ItemDataRole.ForegroundRole and col == 6 and v.check.verdict in ("owed", "invalid"):
+        if role == Qt.ItemDataRole.ForegroundRole and col == 6 and v.check.verdict in ("owed", "invalid",
+                                                                                       "refunded"):
             from PySide6.QtGui import QColor
 
             return QColor("#d92d20")

@@ -259,20 +259,32 @@ class GamesPage(QScrollArea):
         if not broken:
             return
         first = broken[0]
-        if first.check.verdict == "invalid":
-            self.banner_title.setText(self.tr("Store %1 broke its promise").replace("%1", first.store))
-            text = self.tr("In round “%1” the seed it revealed does not match the commitment it published "
-                           "before the round opened. Every stake must be refunded.").replace(
-                "%1", round_text(first, "title"))
-            if first.check.owed:
-                text += " " + self.tr("Your refund of %1 has not come yet.").replace(
-                    "%1", _ia(first.check.owed, first.decimals))
-        else:
+        owed = first.check.owed
+        if first.check.verdict == "owed" and owed > 0:
             self.banner_title.setText(self.tr("Store %1 owes you %2").replace("%1", first.store).replace(
-                "%2", _ia(first.check.owed, first.decimals)))
+                "%2", _ia(owed, first.decimals)))
             text = self.tr("It settled round “%1” without paying what the rule says. Your signed stake "
                            "receipt and the revealed seed are the proof.")
             text = text.replace("%1", round_text(first, "title"))
+        else:
+            self.banner_title.setText(self.tr("Store %1 broke its promise").replace("%1", first.store))
+            if first.check.verdict == "refunded":
+                text = self.tr("It did not reveal the seed of round “%1” in time: every stake is "
+                               "refunded.").replace("%1", round_text(first, "title"))
+            elif first.check.other_seed is not None:
+                text = self.tr("In round “%1” it published two different seeds. Every stake must be "
+                               "refunded.").replace("%1", round_text(first, "title"))
+            else:
+                text = self.tr("In round “%1” the seed it revealed does not match the commitment it "
+                               "published before the round opened. Every stake must be refunded.").replace(
+                    "%1", round_text(first, "title"))
+            if owed:
+                text += " " + self.tr("Your refund of %1 has not come yet.").replace(
+                    "%1", _ia(owed, first.decimals))
+        voided = snapshot.voided()
+        if voided:
+            text += " " + self.tr("Rounds voided (wrong or missing seed): %1.").replace(
+                "%1", ", ".join(f"{store} {n}" for store, n in sorted(voided.items())))
         if len(broken) > 1:
             text += " " + self.tr("(%1 rounds in all)").replace("%1", str(len(broken)))
         self.banner_text.setText(text)
@@ -294,7 +306,8 @@ class GamesPage(QScrollArea):
         left.addWidget(question)
         countdown = plain_label()
         countdown.setObjectName("countdown")
-        self._countdowns.append((countdown, r.locks_at))
+        if r.locks_at > datetime.now(UTC):  # a passed time would reload the page every second
+            self._countdowns.append((countdown, r.locks_at))
         limits = plain_label(self.tr("Stake %1 to %2").replace("%1", _ia(r.min_stake, d)).replace(
             "%2", _ia(r.max_stake, d)))
         limits.setProperty("muted", True)
@@ -338,7 +351,7 @@ class GamesPage(QScrollArea):
         row.addWidget(label, 1)
         countdown = plain_label()
         countdown.setProperty("muted", True)
-        if view.state == "locked":
+        if view.state == "locked" and view.round.reveals_at > datetime.now(UTC):
             self._countdowns.append((countdown, view.round.reveals_at))
         row.addWidget(countdown)
         check = QPushButton(self.tr("Check…"))
@@ -368,7 +381,9 @@ class GamesPage(QScrollArea):
     # -- actions ---------------------------------------------------------------------------
 
     def stake(self, view: RoundView, option: str) -> None:
-        StakeDialog(self, self.games, view, option).exec()
+        dialog = StakeDialog(self, self.games, view, option)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # its timer goes with it
+        dialog.exec()
 
     def _check_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -384,7 +399,9 @@ class GamesPage(QScrollArea):
             self.show_check(self.snapshot.broken()[0])
 
     def show_check(self, view: RoundView) -> None:
-        VerifyDialog(self, view).exec()
+        dialog = VerifyDialog(self, view)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exec()
 
 
 def _option_text(view: RoundView, option: str) -> str:
@@ -398,6 +415,7 @@ class StakeDialog(QDialog):
     def __init__(self, parent: QWidget, games: GamesController, view: RoundView, option: str) -> None:
         super().__init__(parent)
         self.games, self.view = games, view
+        self.busy = False  # a stake is in flight: Stake stays disabled until its answer
         r, self.d = view.round, view.decimals
         self.setWindowTitle(self.tr("Stake on a round"))
         self.setMinimumWidth(460)
@@ -477,7 +495,7 @@ class StakeDialog(QDialog):
                 "%1", _ia(r.min_stake, self.d)).replace("%2", _ia(r.max_stake, self.d)))
             ok = False
         self.wins.setText(_ia(payout(units, opt.odds_bp), self.d) if units is not None and opt else "—")
-        self.confirm.setEnabled(ok and r.locks_at > datetime.now(UTC))
+        self.confirm.setEnabled(ok and not self.busy and r.locks_at > datetime.now(UTC))
 
     def _tick(self) -> None:
         locks = self.view.round.locks_at
@@ -489,22 +507,29 @@ class StakeDialog(QDialog):
 
     def _stake(self) -> None:
         units = self._units()
-        if units is None:
+        if units is None or self.busy:
             return
+        self.busy = True
         self.confirm.setEnabled(False)
         self.error.setText("")
 
         def done(receipt: Receipt) -> None:
+            self.busy = False
             self.games.notice.emit(self.tr("Staked %1 on %2 (receipt #%3).").replace(
                 "%1", _ia(-receipt.amount, self.d)).replace("%2", self.option.currentText()).replace(
                 "%3", str(receipt.seq)))
             self.accept()
 
         def failed(message: str, _: BaseException) -> None:
+            self.busy = False
             self.error.setText(message)
-            self.confirm.setEnabled(True)
+            self._update()
 
-        self.games.stake(self.view.round.id, str(self.option.currentData()), units, done, failed)
+        ref = f"{self.view.store}/{self.view.round.id}"
+        job = self.games.stake(ref, str(self.option.currentData()), units, done, failed, seen=self.view.round)
+        if job is None:
+            self.busy = False
+            self._update()
 
 
 class VerifyDialog(QDialog):
@@ -527,7 +552,7 @@ class VerifyDialog(QDialog):
         f.setWeight(QFont.Weight.DemiBold)
         verdict.setFont(f)
         verdict.setToolTip(verdict_label(c.verdict))
-        if c.verdict in ("owed", "invalid"):
+        if c.verdict in ("owed", "invalid", "refunded"):
             verdict.setObjectName("danger")
         col.addWidget(verdict)
         form = QFormLayout()

@@ -172,48 +172,48 @@
 <context>
     <name>AppListModel</name>
     <message>
-        <location filename="../../appstore/ui/models.py" line="190" />
+        <location filename="../../appstore/ui/models.py" line="193" />
         <source>Paused %1</source>
         <translation>已暂停 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="192" />
+        <location filename="../../appstore/ui/models.py" line="195" />
         <source>Install</source>
         <translation>安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="193" />
+        <location filename="../../appstore/ui/models.py" line="196" />
         <source>Visit</source>
         <translation>访问</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="194" />
-        <location filename="../../appstore/ui/models.py" line="195" />
+        <location filename="../../appstore/ui/models.py" line="197" />
+        <location filename="../../appstore/ui/models.py" line="198" />
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="196" />
+        <location filename="../../appstore/ui/models.py" line="199" />
         <source>Verifying</source>
         <translation>校验中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="197" />
+        <location filename="../../appstore/ui/models.py" line="200" />
         <source>Installing</source>
         <translation>安装中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="198" />
+        <location filename="../../appstore/ui/models.py" line="201" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="199" />
+        <location filename="../../appstore/ui/models.py" line="202" />
         <source>Update</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="200" />
+        <location filename="../../appstore/ui/models.py" line="203" />
         <source>Failed</source>
         <translation>失败</translation>
     </message>
@@ -398,97 +398,97 @@
 <context>
     <name>ConfirmDialog</name>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="70" />
+        <location filename="../../appstore/ui/host/confirm.py" line="73" />
         <source>from %1</source>
         <translation>来自 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="87" />
+        <location filename="../../appstore/ui/host/confirm.py" line="92" />
         <source>Connect to your wallet</source>
         <translation>连接到您的钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="88" />
+        <location filename="../../appstore/ui/host/confirm.py" line="93" />
         <source>Let %1 see your wallet address?</source>
         <translation>允许 %1 查看您的钱包地址吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="91" />
+        <location filename="../../appstore/ui/host/confirm.py" line="96" />
         <source>Once connected, it may:</source>
         <translation>连接后，它可以：</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="93" />
+        <location filename="../../appstore/ui/host/confirm.py" line="98" />
         <source>It cannot sign or spend anything without asking you each time. You can disconnect it in Settings.</source>
         <translation>每次签名或花费之前，它都必须先征得您的同意。您可以在“设置”中断开它。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="97" />
+        <location filename="../../appstore/ui/host/confirm.py" line="102" />
         <source>Connect</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="99" />
+        <location filename="../../appstore/ui/host/confirm.py" line="104" />
         <source>Sign a message</source>
         <translation>签署消息</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="100" />
+        <location filename="../../appstore/ui/host/confirm.py" line="105" />
         <source>%1 asks you to sign this message:</source>
         <translation>%1 请您签署这条消息：</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="108" />
+        <location filename="../../appstore/ui/host/confirm.py" line="113" />
         <source>Your signature proves that %1 agreed to this text. It is made for this DApp only: it cannot move IA, and the IA service refuses it as a request.</source>
         <translation>您的签名证明 %1 同意这段文字。它只对这个 DApp 有效：不能转移 IA，IA 服务也不会把它当作请求接受。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="113" />
+        <location filename="../../appstore/ui/host/confirm.py" line="118" />
         <source>Sign</source>
         <translation>签名</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="115" />
+        <location filename="../../appstore/ui/host/confirm.py" line="120" />
         <source>Confirm payment</source>
         <translation>确认付款</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="116" />
+        <location filename="../../appstore/ui/host/confirm.py" line="121" />
         <source>Pay %1 IA to %2?</source>
         <translation>向 %2 支付 %1 IA？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="118" />
+        <location filename="../../appstore/ui/host/confirm.py" line="123" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="119" />
+        <location filename="../../appstore/ui/host/confirm.py" line="124" />
         <source>To</source>
         <translation>收款方</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="120" />
+        <location filename="../../appstore/ui/host/confirm.py" line="125" />
         <source>Memo</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="121" />
+        <location filename="../../appstore/ui/host/confirm.py" line="126" />
         <source>From</source>
         <translation>付款方</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="122" />
+        <location filename="../../appstore/ui/host/confirm.py" line="127" />
         <source>Balance after</source>
         <translation>付款后余额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="124" />
+        <location filename="../../appstore/ui/host/confirm.py" line="129" />
         <source>The account is the one %1's store lists for it; the DApp cannot change it. A payment cannot be undone.</source>
         <translation>收款账户是 %1 所在商店为它登记的账户，DApp 无法更改。付款后无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="128" />
+        <location filename="../../appstore/ui/host/confirm.py" line="133" />
         <source>Pay %1 IA</source>
         <translation>支付 %1 IA</translation>
     </message>
@@ -798,7 +798,7 @@
 <context>
     <name>GamesController</name>
     <message>
-        <location filename="../../appstore/ui/games.py" line="133" />
+        <location filename="../../appstore/ui/games.py" line="158" />
         <source>The demo store's game rounds could not be updated: %1</source>
         <translation>无法更新演示商店的游戏轮次：%1</translation>
     </message>
@@ -881,77 +881,92 @@
         <translation>在 %3 个已结算轮次中下注 %1，收到 %2：赢 %4 次，输 %5 次。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="263" />
+        <location filename="../../appstore/ui/gamespage.py" line="270" />
         <source>Store %1 broke its promise</source>
         <translation>商店 %1 违背了承诺</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="264" />
+        <location filename="../../appstore/ui/gamespage.py" line="272" />
+        <source>It did not reveal the seed of round “%1” in time: every stake is refunded.</source>
+        <translation>它没有按时揭晓“%1”这一轮的种子：所有下注均已退款。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="275" />
+        <source>In round “%1” it published two different seeds. Every stake must be refunded.</source>
+        <translation>在“%1”这一轮中，它公布了两个不同的种子。所有下注都必须退款。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="278" />
         <source>In round “%1” the seed it revealed does not match the commitment it published before the round opened. Every stake must be refunded.</source>
         <translation>在“%1”这一轮中，商店揭晓的种子与开盘前公布的承诺不符。每笔下注都必须退还。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="268" />
+        <location filename="../../appstore/ui/gamespage.py" line="282" />
         <source>Your refund of %1 has not come yet.</source>
         <translation>您的 %1 退款尚未到账。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="271" />
+        <location filename="../../appstore/ui/gamespage.py" line="264" />
         <source>Store %1 owes you %2</source>
         <translation>商店 %1 欠您 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="273" />
+        <location filename="../../appstore/ui/gamespage.py" line="266" />
         <source>It settled round “%1” without paying what the rule says. Your signed stake receipt and the revealed seed are the proof.</source>
         <translation>它结算了“%1”这一轮，却没有按规则付款。您的已签名下注收据和揭晓的种子就是证据。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="277" />
+        <location filename="../../appstore/ui/gamespage.py" line="286" />
+        <source>Rounds voided (wrong or missing seed): %1.</source>
+        <translation>作废的轮次（种子错误或缺失）：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/gamespage.py" line="289" />
         <source>(%1 rounds in all)</source>
         <translation>（共 %1 轮）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="298" />
+        <location filename="../../appstore/ui/gamespage.py" line="311" />
         <source>Stake %1 to %2</source>
         <translation>下注 %1 至 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="312" />
+        <location filename="../../appstore/ui/gamespage.py" line="325" />
         <source>Stake on %1: pays %2 times the stake if it wins</source>
         <translation>押注 %1：若赢，支付下注额的 %2 倍</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="322" />
+        <location filename="../../appstore/ui/gamespage.py" line="335" />
         <source>Your stake: %1 on %2</source>
         <translation>您的下注：%1 押 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="325" />
+        <location filename="../../appstore/ui/gamespage.py" line="338" />
         <source>Commitment %1</source>
         <translation>承诺 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="327" />
+        <location filename="../../appstore/ui/gamespage.py" line="340" />
         <source>SHA-256 of the secret seed, published before the round opened</source>
         <translation>秘密种子的 SHA-256，在开盘前公布</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="344" />
+        <location filename="../../appstore/ui/gamespage.py" line="357" />
         <source>Check…</source>
         <translation>核验…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="355" />
+        <location filename="../../appstore/ui/gamespage.py" line="368" />
         <source>Locks in %1</source>
         <translation>%1 后锁定</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="357" />
+        <location filename="../../appstore/ui/gamespage.py" line="370" />
         <source>Seed due in %1</source>
         <translation>种子须在 %1 内揭晓</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="365" />
+        <location filename="../../appstore/ui/gamespage.py" line="378" />
         <source>The rounds could not be read: %1</source>
         <translation>无法读取轮次：%1</translation>
     </message>
@@ -1109,77 +1124,77 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="134" />
+        <location filename="../../appstore/ui/mainwindow.py" line="135" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="134" />
+        <location filename="../../appstore/ui/mainwindow.py" line="135" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="137" />
+        <location filename="../../appstore/ui/mainwindow.py" line="138" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="136" />
+        <location filename="../../appstore/ui/mainwindow.py" line="137" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="135" />
+        <location filename="../../appstore/ui/mainwindow.py" line="136" />
         <source>News</source>
         <translation>新闻</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="135" />
+        <location filename="../../appstore/ui/mainwindow.py" line="136" />
         <source>Games</source>
         <translation>游戏</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="136" />
+        <location filename="../../appstore/ui/mainwindow.py" line="137" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="363" />
+        <location filename="../../appstore/ui/mainwindow.py" line="364" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="372" />
+        <location filename="../../appstore/ui/mainwindow.py" line="373" />
         <source>Open app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="374" />
+        <location filename="../../appstore/ui/mainwindow.py" line="375" />
         <source>A link asks imapp to open “%1”. Open it?</source>
         <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="407" />
+        <location filename="../../appstore/ui/mainwindow.py" line="408" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="425" />
+        <location filename="../../appstore/ui/mainwindow.py" line="426" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="431" />
+        <location filename="../../appstore/ui/mainwindow.py" line="432" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="439" />
+        <location filename="../../appstore/ui/mainwindow.py" line="440" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="442" />
+        <location filename="../../appstore/ui/mainwindow.py" line="443" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
     </message>
@@ -1511,82 +1526,82 @@
         <translation>imapp 保存的所有内容（商店、目录、设置）都在此文件夹中。使用 --data-dir 启动 imapp 可改用其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="145" />
+        <location filename="../../appstore/ui/settings.py" line="146" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="150" />
+        <location filename="../../appstore/ui/settings.py" line="151" />
         <source>No stores. Add one to see apps.</source>
         <translation>没有商店。添加一个商店即可浏览应用。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="164" />
+        <location filename="../../appstore/ui/settings.py" line="165" />
         <source>Built-in demo store</source>
         <translation>内置演示商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="170" />
+        <location filename="../../appstore/ui/settings.py" line="171" />
         <source>Fingerprint: %1…</source>
         <translation>指纹：%1…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="176" />
+        <location filename="../../appstore/ui/settings.py" line="177" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="179" />
+        <location filename="../../appstore/ui/settings.py" line="180" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="196" />
+        <location filename="../../appstore/ui/settings.py" line="197" />
         <source>No DApp is connected. A DApp asks you before it can see your wallet address, and again before each signature or payment.</source>
         <translation>没有已连接的 DApp。DApp 必须先征得您的同意才能查看钱包地址，每次签名或付款前也都会再次询问。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="215" />
+        <location filename="../../appstore/ui/settings.py" line="216" />
         <source>Sees %1 · connected %2</source>
         <translation>可查看 %1 · %2连接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="222" />
+        <location filename="../../appstore/ui/settings.py" line="223" />
         <source>Disconnect</source>
         <translation>断开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="236" />
+        <location filename="../../appstore/ui/settings.py" line="237" />
         <source>Refreshing…</source>
         <translation>正在刷新…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="238" />
+        <location filename="../../appstore/ui/settings.py" line="239" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="241" />
+        <location filename="../../appstore/ui/settings.py" line="242" />
         <source>✓ Verified %1 · %2 apps</source>
         <translation>✓ 已验证（%1）· %2 个应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="244" />
+        <location filename="../../appstore/ui/settings.py" line="245" />
         <source>⚠ %1 — no verified catalogue yet</source>
         <translation>⚠ %1 — 尚无已验证的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="245" />
+        <location filename="../../appstore/ui/settings.py" line="246" />
         <source>⚠ %1 — using the catalogue verified %2</source>
         <translation>⚠ %1 —— 正在使用上次验证（%2）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="255" />
+        <location filename="../../appstore/ui/settings.py" line="256" />
         <source>Remove store</source>
         <translation>移除商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="256" />
+        <location filename="../../appstore/ui/settings.py" line="257" />
         <source>Remove the store “%1”? Its apps disappear from Discover.</source>
         <translation>要移除商店“%1”吗？它的应用将从“发现”中消失。</translation>
     </message>
@@ -1594,62 +1609,62 @@
 <context>
     <name>StakeDialog</name>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="402" />
+        <location filename="../../appstore/ui/gamespage.py" line="420" />
         <source>Stake on a round</source>
         <translation>下注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="415" />
+        <location filename="../../appstore/ui/gamespage.py" line="433" />
         <source>Option</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="417" />
+        <location filename="../../appstore/ui/gamespage.py" line="435" />
         <source>IA to stake (%1 to %2)</source>
         <translation>下注的 IA（%1 至 %2）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="419" />
+        <location filename="../../appstore/ui/gamespage.py" line="437" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="421" />
+        <location filename="../../appstore/ui/gamespage.py" line="439" />
         <source>Odds</source>
         <translation>赔率</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="426" />
+        <location filename="../../appstore/ui/gamespage.py" line="444" />
         <source>If it wins you receive</source>
         <translation>若赢，您将收到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="428" />
+        <location filename="../../appstore/ui/gamespage.py" line="446" />
         <source>Locks in</source>
         <translation>锁定倒计时</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="434" />
+        <location filename="../../appstore/ui/gamespage.py" line="452" />
         <source>The store's service takes the stake only before the round locks by its own clock; a loss pays nothing.</source>
         <translation>商店的服务只按它自己的时钟在锁定前接受下注；输了不支付任何款项。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="440" />
+        <location filename="../../appstore/ui/gamespage.py" line="458" />
         <source>Stake</source>
         <translation>押注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="476" />
+        <location filename="../../appstore/ui/gamespage.py" line="494" />
         <source>A stake on this round is %1 to %2.</source>
         <translation>这一轮的下注额为 %1 至 %2。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="485" />
+        <location filename="../../appstore/ui/gamespage.py" line="503" />
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="498" />
+        <location filename="../../appstore/ui/gamespage.py" line="518" />
         <source>Staked %1 on %2 (receipt #%3).</source>
         <translation>已下注 %1 押 %2（收据 #%3）。</translation>
     </message>
@@ -1769,67 +1784,67 @@
 <context>
     <name>VerifyDialog</name>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="517" />
+        <location filename="../../appstore/ui/gamespage.py" line="542" />
         <source>Check round %1</source>
         <translation>核验轮次 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="534" />
+        <location filename="../../appstore/ui/gamespage.py" line="559" />
         <source>Commitment</source>
         <translation>承诺</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="535" />
+        <location filename="../../appstore/ui/gamespage.py" line="560" />
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="535" />
+        <location filename="../../appstore/ui/gamespage.py" line="560" />
         <source>not revealed yet</source>
         <translation>尚未揭晓</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="538" />
+        <location filename="../../appstore/ui/gamespage.py" line="563" />
         <source>matches the commitment</source>
         <translation>与承诺相符</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="538" />
+        <location filename="../../appstore/ui/gamespage.py" line="563" />
         <source>does NOT match the commitment</source>
         <translation>与承诺不符</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="542" />
+        <location filename="../../appstore/ui/gamespage.py" line="567" />
         <source>SHA-256(seed)</source>
         <translation>SHA-256(种子)</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="545" />
+        <location filename="../../appstore/ui/gamespage.py" line="570" />
         <source>Drawn</source>
         <translation>抽出</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="547" />
+        <location filename="../../appstore/ui/gamespage.py" line="572" />
         <source>Step by step (anyone can recompute it: docs/games.md)</source>
         <translation>逐步推导（任何人都可以重新计算：docs/games.md）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="561" />
+        <location filename="../../appstore/ui/gamespage.py" line="586" />
         <source>Your receipts for this round</source>
         <translation>您在这一轮的收据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="573" />
+        <location filename="../../appstore/ui/gamespage.py" line="598" />
         <source>nothing (lost)</source>
         <translation>无（输）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="574" />
+        <location filename="../../appstore/ui/gamespage.py" line="599" />
         <source>owed by the rule: %1; received %2</source>
         <translation>按规则应付：%1；已收到 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="576" />
+        <location filename="../../appstore/ui/gamespage.py" line="601" />
         <source>You did not stake on this round.</source>
         <translation>您没有在这一轮下注。</translation>
     </message>
@@ -1837,14 +1852,19 @@
 <context>
     <name>WalletAccess</name>
     <message>
-        <location filename="../../appstore/ui/host/walletaccess.py" line="106" />
+        <location filename="../../appstore/ui/host/walletaccess.py" line="125" />
         <source>%1 sent too many wallet requests: paused for %2 s</source>
         <translation>%1 发送的钱包请求过多：已暂停 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/walletaccess.py" line="118" />
+        <location filename="../../appstore/ui/host/walletaccess.py" line="216" />
         <source>You refused %1 several times: imapp does not ask again for %2 s</source>
         <translation>您已多次拒绝 %1：imapp 在 %2 秒内不再询问</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/host/walletaccess.py" line="276" />
+        <source>A new wallet, made for you when you connect</source>
+        <translation>连接时为您新建的钱包</translation>
     </message>
 </context>
 <context>
@@ -2052,93 +2072,98 @@
 <context>
     <name>games</name>
     <message>
-        <location filename="../../appstore/ui/games.py" line="64" />
-        <location filename="../../appstore/ui/games.py" line="78" />
+        <location filename="../../appstore/ui/games.py" line="88" />
+        <location filename="../../appstore/ui/games.py" line="103" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="65" />
+        <location filename="../../appstore/ui/games.py" line="89" />
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="66" />
+        <location filename="../../appstore/ui/games.py" line="90" />
         <source>Revealed</source>
         <translation>已揭晓</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="67" />
+        <location filename="../../appstore/ui/games.py" line="91" />
         <source>Settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="68" />
+        <location filename="../../appstore/ui/games.py" line="92" />
         <source>Invalid</source>
         <translation>无效</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="69" />
+        <location filename="../../appstore/ui/games.py" line="93" />
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="73" />
+        <location filename="../../appstore/ui/games.py" line="97" />
         <source>Fair, paid as the rule says</source>
         <translation>公平，已按规则支付</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="74" />
+        <location filename="../../appstore/ui/games.py" line="98" />
         <source>The store owes you</source>
         <translation>商店欠您款项</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="75" />
+        <location filename="../../appstore/ui/games.py" line="99" />
         <source>The store broke its promise</source>
         <translation>商店违背了承诺</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="76" />
-        <source>Refunded: no reveal in time</source>
-        <translation>已退款：未按时揭晓</translation>
+        <location filename="../../appstore/ui/games.py" line="100" />
+        <source>Broken promise: no reveal in time (refunded)</source>
+        <translation>违背承诺：未按时揭晓（已退款）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="77" />
+        <location filename="../../appstore/ui/games.py" line="101" />
+        <source>Cannot be checked</source>
+        <translation>无法核验</translation>
+    </message>
+    <message>
+        <location filename="../../appstore/ui/games.py" line="102" />
         <source>Waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="191" />
+        <location filename="../../appstore/ui/games.py" line="217" />
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="191" />
+        <location filename="../../appstore/ui/games.py" line="217" />
         <source>Question</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="192" />
+        <location filename="../../appstore/ui/games.py" line="218" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="192" />
+        <location filename="../../appstore/ui/games.py" line="218" />
         <source>Drawn</source>
         <translation>抽出</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="193" />
+        <location filename="../../appstore/ui/games.py" line="219" />
         <source>Your stake</source>
         <translation>您的下注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="194" />
+        <location filename="../../appstore/ui/games.py" line="220" />
         <source>Received</source>
         <translation>已收到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="194" />
+        <location filename="../../appstore/ui/games.py" line="220" />
         <source>Check</source>
         <translation>核验</translation>
     </message>

@@ -23,6 +23,7 @@ from appstore.core.games.rounds import (
     parse_stake_reference,
     settle_reference,
     stake_reference,
+    terms_hash,
 )
 from appstore.core.games.rule import SPACE, commitment_of, derive, draw_index, payout, seed_matches
 from appstore.core.games.verify import verify_round
@@ -144,13 +145,13 @@ def test_references_name_what_was_staked() -> None:
     assert parse_stake_reference("open:org.x#" + "0" * 32) is None
 
 
-def _receipts(rnd_id: str, commitment: str, stakes: list[tuple[str, int]],
+def _receipts(rnd_id: str, terms: str, stakes: list[tuple[str, int]],
               settle: list[tuple[str, int, int]]) -> list[Receipt]:
     """Stake receipts (option, amount) then settlement receipts (kind, amount, stake seq)."""
     out: list[Receipt] = []
     prev = ZERO_HASH
     account = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH"
-    rows = [("stake", -a, stake_reference(rnd_id, o, 97_000 if o.isdigit() else 19_400, commitment))
+    rows = [("stake", -a, stake_reference(rnd_id, o, 97_000 if o.isdigit() else 19_400, terms))
             for o, a in stakes]
     rows += [(k, a, settle_reference(k, rnd_id, s)) for k, a, s in settle]
     for seq, (kind, amount, ref) in enumerate(rows, 1):
@@ -194,35 +195,154 @@ def test_verdicts_paid_owed_invalid_refunded() -> None:
     loser = next(o.id for o in rnd.options if o.id != drawn)
     after = rnd.reveals_at + timedelta(seconds=5)
     # a win paid as the rule says, a loss with nothing: ok
-    rs = _receipts(rnd.id, rnd.commitment, [(drawn, 10**8), (loser, 10**8)], [("payout", 97 * 10**7, 1)])
+    rs = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8), (loser, 10**8)], [("payout", 97 * 10**7, 1)])
     v = verify_round(revealed, rs, after, service={"state": "settled"})
     assert (v.state, v.verdict, v.owed) == ("settled", "ok", 0)
     assert [s.expected for s in v.stakes] == [97 * 10**7, 0]
     # the win not paid: owed, with the stake receipt as proof
-    rs = _receipts(rnd.id, rnd.commitment, [(drawn, 10**8)], [])
+    rs = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], [])
     v = verify_round(revealed, rs, after, service={"state": "settled"})
     assert (v.verdict, v.owed) == ("owed", 97 * 10**7) and v.stakes[0].receipt.kind == "stake"
     # paid short by one base unit: owed one base unit
-    rs = _receipts(rnd.id, rnd.commitment, [(drawn, 10**8)], [("payout", 97 * 10**7 - 1, 1)])
+    rs = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], [("payout", 97 * 10**7 - 1, 1)])
     assert verify_round(revealed, rs, after, service={"state": "settled"}).owed == 1
     # a seed that is not the committed one: invalid, refund owed until it comes
     wrong = replace(rnd, seed="02" * 32)
-    rs = _receipts(rnd.id, rnd.commitment, [(drawn, 10**8)], [])
+    rs = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], [])
     v = verify_round(wrong, rs, after, service={"state": "invalid"})
     assert (v.state, v.verdict, v.owed) == ("invalid", "invalid", 10**8) and "broke its promise" in v.message
-    rs = _receipts(rnd.id, rnd.commitment, [(drawn, 10**8)], [("refund", 10**8, 1)])
+    rs = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], [("refund", 10**8, 1)])
     v = verify_round(wrong, rs, after, service={"state": "invalid"})
     assert (v.verdict, v.owed) == ("invalid", 0)
     # no seed by the deadline: refunded
-    rs = _receipts(rnd.id, rnd.commitment, [(loser, 10**8)], [("refund", 10**8, 1)])
+    rs = _receipts(rnd.id, terms_hash(rnd, 8), [(loser, 10**8)], [("refund", 10**8, 1)])
     v = verify_round(rnd, rs, after, service={"state": "refunded"})
     assert (v.state, v.verdict, v.owed) == ("refunded", "refunded", 0)
     # a "late" refund of a seed this app saw in time: the winner is owed the difference
-    rs = _receipts(rnd.id, rnd.commitment, [(drawn, 10**8)], [("refund", 10**8, 1)])
+    rs = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], [("refund", 10**8, 1)])
     v = verify_round(revealed, rs, after, service={"state": "refunded"}, seed_seen_at=rnd.locks_at)
     assert (v.verdict, v.owed) == ("owed", 87 * 10**7)
     # open, locked, revealed-not-settled
     assert verify_round(rnd, [], OPENS + timedelta(seconds=1)).state == "open"
     assert verify_round(rnd, [], rnd.locks_at).state == "locked"
-    v = verify_round(revealed, _receipts(rnd.id, rnd.commitment, [(drawn, 10**8)], []), rnd.locks_at)
+    v = verify_round(revealed, _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], []), rnd.locks_at)
     assert (v.state, v.verdict) == ("revealed", "pending")
+
+
+def test_a_rejected_digest_moves_on_to_the_next_counter() -> None:
+    # With n just above 2^255 the limit is n itself: about half of all digests are rejected, so
+    # some fixed round ids take a second try. The view and the independent rule agree on them.
+    n = 2**255 + 1
+    assert derive(SEED, ROUND, n).limit == n
+    found = 0
+    for i in range(40):
+        rid = f"r-{i}"
+        d = derive(SEED, rid, n)
+        assert d.index == independent(SEED, rid, n)
+        if len(d.tries) > 1:
+            found += 1
+            assert not d.tries[0].accepted and int(d.tries[0].digest, 16) >= d.limit
+            assert d.tries[-1].accepted and d.index == int(d.tries[-1].digest, 16) % n
+            assert [t.message for t in d.tries] == [f"{rid}:{k}" for k in range(len(d.tries))]
+            assert "rejected (too large), try the next counter" in d.explain()[1]
+    assert found > 5  # fixed ids: the same every run
+
+
+def test_missing_seed_while_the_service_says_settled_is_never_owed() -> None:
+    rnd = make_round("number", OPENS, Timing(600, 300), SEED, None)
+    drawn = rnd.draw[independent(SEED, rnd.id, 10)]
+    loser = next(o.id for o in rnd.options if o.id != drawn)
+    much_later = rnd.reveals_at + timedelta(hours=7)
+    lost = _receipts(rnd.id, terms_hash(rnd, 8), [(loser, 10**8)], [])
+    # this app never saw the seed; the service's row gives it, and it matches: checked with it
+    v = verify_round(rnd, lost, much_later, service={"state": "settled", "seed": SEED})
+    assert (v.state, v.verdict, v.owed, v.seed) == ("settled", "ok", 0, SEED)
+    won = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], [])
+    v = verify_round(rnd, won, much_later, service={"state": "settled", "seed": SEED})
+    assert (v.verdict, v.owed) == ("owed", 97 * 10**7) and v.seed == SEED
+    # no seed anywhere (or one that does not match): never "owed", the app cannot check it
+    for service in ({"state": "settled"}, {"state": "settled", "seed": "02" * 32}, None):
+        v = verify_round(rnd, lost, much_later, service=service)
+        assert v.verdict == "unknown" and v.owed == 0 and v.seed is None, service
+        assert "cannot check" in v.message
+    # before the grace period ends with no word from the service: waiting
+    v = verify_round(rnd, lost, rnd.reveals_at + timedelta(minutes=5))
+    assert (v.state, v.verdict) == ("locked", "pending")
+    # the service refunded for no reveal: a broken promise, refunded
+    refunded = _receipts(rnd.id, terms_hash(rnd, 8), [(loser, 10**8)], [("refund", 10**8, 1)])
+    v = verify_round(rnd, refunded, much_later, service={"state": "refunded", "seed": None})
+    assert (v.state, v.verdict, v.owed) == ("refunded", "refunded", 0) and "broke its promise" in v.message
+
+
+def test_a_second_different_seed_is_a_broken_promise() -> None:
+    rnd = replace(make_round("number", OPENS, Timing(600, 300), SEED, None), seed=SEED)
+    drawn = rnd.draw[independent(SEED, rnd.id, 10)]
+    rs = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], [("payout", 97 * 10**7, 1)])
+    after = rnd.reveals_at + timedelta(seconds=5)
+    assert verify_round(rnd, rs, after, service={"state": "settled"}, other_seed=SEED).verdict == "ok"
+    v = verify_round(rnd, rs, after, service={"state": "settled"}, other_seed="02" * 32)
+    assert (v.state, v.verdict, v.other_seed) == ("invalid", "invalid", "02" * 32)
+    assert "two different seeds" in v.message and any("02" * 32 in line for line in v.steps())
+    assert v.to_json(8)["other_seed"] == "02" * 32
+
+
+def test_a_stake_receipt_naming_other_terms_cannot_be_checked() -> None:
+    rnd = replace(make_round("number", OPENS, Timing(600, 300), SEED, None), seed=SEED)
+    drawn = rnd.draw[independent(SEED, rnd.id, 10)]
+    other = replace(rnd, options=tuple(replace(o, odds_bp=20_000) for o in rnd.options))
+    rs = _receipts(rnd.id, terms_hash(other, 8), [(drawn, 10**8)], [])
+    v = verify_round(rnd, rs, rnd.reveals_at + timedelta(hours=2), service={"state": "settled"})
+    assert (v.verdict, v.owed) == ("unknown", 0) and "terms differs" in v.message
+
+
+def test_the_keeper_reveals_after_a_margin_and_reuses_a_published_seed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from appstore.core.games.keeper import Timing as T
+    from appstore.core.publish.targets import published_target
+    from tests.gameskit import game_store, load
+
+    gs = game_store(tmp_path, timing=T(60, 30))
+    keeper = gs.keeper
+    assert keeper.timing.reveal_margin == 15 and T(600, 300).reveal_margin == 60
+    start = datetime(2026, 11, 26, 10, 0, 1, tzinfo=UTC)
+    assert keeper.tick(start)
+    first = parse_rounds(published_target(gs.out, "games/rounds.json") or b"")
+    seeds = load(keeper.seeds_path)
+    assert {r.id for r in first.rounds} == set(seeds)
+    # a crash after publishing, before noting it in state/rounds.json: the next tick finds the
+    # published rounds and makes no new seeds for them
+    keeper.rounds_path.unlink()
+    assert not keeper.tick(start + timedelta(seconds=5))  # nothing new to publish
+    again = parse_rounds(published_target(gs.out, "games/rounds.json") or b"")
+    assert [(r.id, r.commitment) for r in again.rounds] == [(r.id, r.commitment) for r in first.rounds]
+    assert load(keeper.seeds_path) == seeds
+    # the same round id made again (its seed saved, the publication lost): the same seed
+    keeper.rounds_path.unlink(missing_ok=True)
+    from appstore.core.games.keeper import publish_lock, publish_target
+    with publish_lock(gs.out.parent):
+        publish_target(gs.out, gs.keys, "games/rounds.json", RoundsFile("teststore", 8).to_bytes())
+    keeper.tick(start + timedelta(seconds=6))
+    remade = parse_rounds(published_target(gs.out, "games/rounds.json") or b"")
+    assert [(r.id, r.commitment) for r in remade.rounds] == [(r.id, r.commitment) for r in first.rounds]
+    # the seed is published only a margin after the lock (the service's clock may lag this one's)
+    locks = first.rounds[0].locks_at
+    for t in (locks, locks + timedelta(seconds=14)):
+        keeper.tick(t)
+        cur = parse_rounds(published_target(gs.out, "games/rounds.json") or b"")
+        assert all(r.seed is None for r in cur.rounds if r.locks_at == locks), t
+    keeper.tick(locks + timedelta(seconds=15))
+    cur = parse_rounds(published_target(gs.out, "games/rounds.json") or b"")
+    revealed = [r for r in cur.rounds if r.locks_at == locks]
+    assert revealed and all(r.seed is not None and seed_matches(r.seed, r.commitment) for r in revealed)
+
+
+def test_settlement_is_overdue_by_the_service_s_clock_not_this_computer_s() -> None:
+    rnd = replace(make_round("number", OPENS, Timing(600, 300), SEED, None), seed=SEED)
+    drawn = rnd.draw[independent(SEED, rnd.id, 10)]
+    won = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], [])
+    ahead = rnd.reveals_at + timedelta(hours=3)  # this computer's clock, hours ahead
+    service_clock = rnd.reveals_at + timedelta(minutes=2)
+    v = verify_round(rnd, won, ahead, service={"state": "open"}, service_now=service_clock)
+    assert (v.state, v.verdict, v.owed) == ("revealed", "pending", 0)
+    v = verify_round(rnd, won, ahead, service={"state": "open"},
+                     service_now=rnd.reveals_at + timedelta(hours=2))
+    assert (v.verdict, v.owed) == ("owed", 97 * 10**7)

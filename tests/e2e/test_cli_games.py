@@ -115,7 +115,7 @@ def test_games_json_contract_stake_settle_verify(data: Path) -> None:
     assert "matches the commitment" in text and "verdict: ok" in text
 
     late = run(data, "games", "stake", oe["id"], "odd", "1", "--yes", check=False)
-    assert late.returncode == 1 and "by the service's clock" in late.stderr
+    assert late.returncode == 1 and "takes no more stakes" in late.stderr
 
 
 def test_a_wrong_reveal_is_caught_and_refunded(data: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import requests
 
+from appstore.core.games.rounds import terms_hash
 from appstore.core.games.rule import draw_index, payout
 from appstore.core.ia.client import ServiceClient
 from appstore.core.ia.protocol import check_request, make_request
@@ -55,7 +56,8 @@ def test_kill_9_during_settlement_loses_nothing_and_never_pays_twice(tmp_path: P
             for i in range(STAKES_EACH):
                 body = make_request(a, policy.store, "stake", {
                     "stake_id": f"{i:032x}", "round": rnd.id, "option": str(1 + i % 10),
-                    "amount_ia": 1000 + i}, now=clock.now)
+                    "amount_ia": 1000 + i, "odds_bp": 97_000, "commitment": rnd.commitment,
+                    "terms": terms_hash(rnd, policy.decimals)}, now=clock.now)
                 svc.handle(check_request(json.dumps(body).encode(), policy.store, clock.now), clock.now)
     finally:
         svc.close()

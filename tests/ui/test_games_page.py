@@ -148,3 +148,74 @@ def test_a_broken_promise_shows_a_banner_and_the_proof(desktop: DesktopApp, qtbo
     shown = "\n".join(w.text() for w in check.findChildren(QLabel))
     assert "does NOT match the commitment" in shown
     check.reject()
+
+
+def test_a_screenshot_of_the_games_page_on_a_fresh_data_dir_shows_open_rounds(qtbot: QtBot, data: Path,
+                                                                               tmp_path: Path) -> None:
+    import argparse
+
+    from PySide6.QtWidgets import QApplication
+
+    from appstore.ui.app import ScreenshotJob
+
+    png = tmp_path / "games.png"
+    args = argparse.Namespace(data_dir=str(data), lang="en", theme="light", screenshot=str(png), page="games",
+                              link=None)
+    desktop = DesktopApp(QApplication.instance(), args)  # type: ignore[arg-type]
+    qtbot.addWidget(desktop.window)
+    finished: list[int] = []
+    job = ScreenshotJob(desktop, png, "games", finish=finished.append)  # no main loop to end here
+    desktop.start()
+    try:
+        qtbot.waitUntil(lambda: bool(finished), timeout=60000)
+        page = desktop.window.games_page
+        assert finished == [0] and job.exit_code == 0 and png.exists()
+        assert page.snapshot is not None and len(page.snapshot.open_rounds()) == 3
+        assert not page.open_empty.isVisible()  # not "No round is open just now"
+    finally:
+        desktop.window.close()
+
+
+def test_a_missing_reveal_is_a_broken_promise_and_passed_times_do_not_reload(desktop: DesktopApp,
+                                                                             qtbot: QtBot) -> None:
+    from appstore.core.games.games import Overview, RoundView
+    from appstore.core.games.keeper import Timing, make_round
+    from appstore.core.games.rounds import terms_hash
+    from appstore.core.games.verify import verify_round
+    from appstore.ui.games import GamesSnapshot
+    from tests.core.test_games_rule import _receipts
+
+    page = _page(desktop, qtbot)
+    now = datetime.now(UTC)
+    gone = make_round("odd-even", now - timedelta(hours=3), Timing(600, 300), "01" * 32, None)
+    refunded = _receipts(gone.id, terms_hash(gone, 8), [("odd", 10**8)], [("refund", 10**8, 1)])
+    # the store never revealed: the service refunded every stake
+    v1 = RoundView("demo", gone, 8, verify_round(gone, refunded, now, service={"state": "refunded"}))
+    # a round locked, its reveal time passed a minute ago, no seed and no word from the service yet
+    late = make_round("number", now - timedelta(minutes=16), Timing(600, 300), "02" * 32, None)
+    staked = _receipts(late.id, terms_hash(late, 8), [("3", 10**8)], [])
+    v2 = RoundView("demo", late, 8, verify_round(late, staked, now))
+    assert (v1.check.verdict, v2.state, v2.check.verdict) == ("refunded", "locked", "pending")
+    page.show_snapshot(GamesSnapshot(Overview([v2, v1]), now))
+    assert page.banner.isVisibleTo(page)
+    assert page.banner_title.text() == "Store demo broke its promise"
+    assert "did not reveal the seed" in page.banner_text.text()
+    assert "Rounds voided (wrong or missing seed): demo 1." in page.banner_text.text()
+    assert "owes you" not in page.banner_title.text()
+    assert all(until > now for _, until in page._countdowns)  # no countdown to a passed time
+    assert page.model.rows and "Broken promise" in str(page.model.data(page.model.index(
+        page.model.rows.index(v1), 6)))
+
+
+def test_stake_stays_disabled_while_a_stake_is_in_flight(desktop: DesktopApp, qtbot: QtBot) -> None:
+    _fund(desktop)
+    page = _page(desktop, qtbot)
+    view = _fresh(page, qtbot, "odd-even")
+    dialog = StakeDialog(page, page.games, view, "odd")  # type: ignore[arg-type]
+    dialog.amount.setText("1")
+    assert dialog.confirm.isEnabled()
+    dialog.confirm.click()  # sent; its answer comes through the event loop, not before
+    dialog.amount.setText("1.5")  # typing again does not re-enable Stake
+    assert dialog.busy and not dialog.confirm.isEnabled()
+    qtbot.waitUntil(lambda: dialog.result() == 1, timeout=15000)
+    assert not dialog.busy

@@ -13,9 +13,10 @@ Blocking network and disk work: call it off the GUI thread.
 from __future__ import annotations
 
 import json
+import secrets
 import threading
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,6 +31,7 @@ from appstore.core.games.rounds import (
     parse_rounds,
     round_from_definition,
 )
+from appstore.core.games.rule import seed_matches
 from appstore.core.games.verify import Verification, verify_round
 from appstore.core.ia.client import ServiceClient, resolve_url
 from appstore.core.ia.errors import ServiceError, ServiceUnreachable
@@ -42,6 +44,7 @@ from appstore.core.wallet.keys import Account
 from appstore.core.wallet.receipts import Receipt
 
 MAX_TARGET = 4 * 1024 * 1024
+ROUNDS_REFRESH = timedelta(seconds=60)  # a store with games: its metadata refreshed at most this often
 _NOBODY = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH"  # an address for public reads before a wallet exists
 
 
@@ -51,6 +54,19 @@ class _ReadOnly:
 
     address: str
 HISTORY = 100_000  # receipts of a kind read back from the ledger
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A round kept in ``DATA/games/STORE/ID.json``: as staked on, with the first seed seen."""
+
+    round: Round  # as staked on, with the first seed this app saw (if any)
+    seed_seen_at: datetime | None
+    other_seed: str | None = None  # a later, different seed: the store broke its promise
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(";")[0].rstrip(". ")
 
 
 @dataclass(frozen=True)
@@ -130,13 +146,16 @@ class Games:
         self._lock = threading.RLock()
         self._keeper: Any = None
         self._stale: set[str] = set()  # stores whose rounds were published here since their refresh
+        self._with_games: set[str] = set()  # stores whose rounds were read (their metadata is refreshed)
+        self._refreshed: dict[str, datetime] = {}  # when each of them was last refreshed for its rounds
 
     # -- the demo store's rounds -----------------------------------------------------------
 
-    def keep_rounds(self) -> bool:
-        """Keep the built-in demo store's rounds current (open new ones, reveal locked ones).
-        True when they changed; the store is refreshed the next time rounds are read (its
-        service reads the published folder itself)."""
+    def keep_rounds(self, now: datetime | None = None) -> bool:
+        """Keep the built-in demo store's rounds current (open new ones, reveal locked ones) as
+        of ``now`` (the keeper's clock when None). True when they changed; the store is
+        refreshed the next time rounds are read (its service reads the published folder
+        itself)."""
         entry = next((s for s in self.stores.config.stores if s.builtin), None)
         base = self.paths.demo_dir
         if entry is None or not (base / "keys" / "root.pem").exists():
@@ -147,16 +166,30 @@ class Games:
             decimals = self.rewards.decimals(entry.id) or 8
             self._keeper = RoundKeeper(base / "repo", base / "keys", base / "games", entry.id,
                                        decimals=decimals, timing=Timing.from_env())
-        if not self._keeper.tick():
+        if not self._keeper.tick(now):
             return False
         self._stale.add(entry.id)
         return True
 
     def _freshen(self) -> None:
-        """Refresh the stores whose rounds this process published since it last read them."""
+        """Refresh the stores whose rounds this process published since it last read them, and
+        every other store with games at most once every ``ROUNDS_REFRESH`` (their rounds are
+        revealed and opened by their publisher, not by this app). Network work: a worker's."""
         stale, self._stale = self._stale, set()
-        if stale:
-            self.stores.refresh(sorted(stale))
+        now = self.clock()
+        due = set()
+        for store in self._with_games:
+            last = self._refreshed.get(store)
+            fresh = last is not None and last <= now < last + ROUNDS_REFRESH
+            if not fresh and not self.stores.is_builtin(store):
+                due.add(store)
+        if due:
+            self._refreshed.update(dict.fromkeys(due, now))
+        if stale | due:
+            try:
+                self.stores.refresh(sorted(stale | due))
+            except AppStoreError as e:  # the rounds are read from what was verified last
+                log.info("games: refreshing %s: %s", ", ".join(sorted(stale | due)), e)
 
     # -- the stores' rounds ----------------------------------------------------------------
 
@@ -190,8 +223,18 @@ class Games:
     def _kept_dir(self, store: str) -> Path:
         return self.paths.root / "games" / store
 
-    def _kept(self, store: str, decimals: int) -> dict[str, tuple[Round, datetime | None]]:
-        out: dict[str, tuple[Round, datetime | None]] = {}
+    def _kept_raw(self, store: str, round_id: str) -> dict[str, Any] | None:
+        try:
+            raw = json.loads((self._kept_dir(store) / f"{round_id}.json").read_text("utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as e:
+            log.warning("games: the kept round %s/%s cannot be read (%s)", store, round_id, e)
+            return None
+        return raw if isinstance(raw, dict) else None
+
+    def _kept(self, store: str, decimals: int) -> dict[str, Kept]:
+        out: dict[str, Kept] = {}
         folder = self._kept_dir(store)
         if not folder.is_dir():
             return out
@@ -201,17 +244,25 @@ class Games:
                 rnd = round_from_definition(raw["definition"], decimals)
                 seed = raw.get("seed")
                 if isinstance(seed, str):
-                    from dataclasses import replace
-
                     rnd = replace(rnd, seed=seed)
-                out[rnd.id] = (rnd, parse_time(raw.get("seed_seen_at")))
+                other = raw.get("other_seed")
+                out[rnd.id] = Kept(rnd, parse_time(raw.get("seed_seen_at")),
+                                   other if isinstance(other, str) else None)
             except (OSError, ValueError, KeyError, TypeError, AppStoreError) as e:
                 log.warning("games: %s cannot be read (%s); ignored", p, e)
         return out
 
-    def _keep(self, store: str, rnd: Round, decimals: int, seed_seen_at: datetime | None) -> None:
-        body = {"definition": definition_json(rnd, decimals), "seed": rnd.seed,
+    def _keep(self, store: str, rnd: Round, decimals: int, seed_seen_at: datetime | None, *,
+              other_seed: str | None = None, pending: dict[str, Any] | None = None) -> None:
+        """Write the round as staked on (its definition, whose SHA-256 the stake receipts name),
+        the first seed seen and when, a second different seed if one came, and the stake in
+        flight (``pending``: its id, option and amount, until its answer comes)."""
+        body: dict[str, Any] = {"definition": definition_json(rnd, decimals), "seed": rnd.seed,
                 "seed_seen_at": format_time(seed_seen_at) if seed_seen_at else None}
+        if other_seed is not None:
+            body["other_seed"] = other_seed
+        if pending is not None:
+            body["pending"] = pending
         write_bytes_atomic(self._kept_dir(store) / f"{rnd.id}.json",
                            json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
@@ -238,14 +289,18 @@ class Games:
         policy = self.rewards.policy(store)
         if file is None or policy is None:
             return []
+        self._with_games.add(store)
         decimals = policy.decimals
         kept = self._kept(store, decimals)
         service: dict[str, dict[str, Any]] = {}
+        service_now: datetime | None = None
         has_wallet = self._has_wallet()
         try:
             if sync and has_wallet:
                 self._sync(store)
-            service = {str(r["id"]): r for r in self._reader(store).game_rounds()}
+            reader = self._reader(store)
+            service = {str(r["id"]): r for r in reader.game_rounds()}
+            service_now = parse_time(reader.info().get("time"))
         except ServiceUnreachable as e:
             log.info("games: %s", e)
         receipts = self._receipts(store) if has_wallet else []
@@ -254,11 +309,13 @@ class Games:
         for rnd in file.rounds:
             if rnd.opens_at > now:
                 continue
-            views.append(self._view(store, rnd, decimals, kept, service, receipts, now, listed=True))
+            views.append(self._view(store, rnd, decimals, kept, service, receipts, now, listed=True,
+                                    service_now=service_now))
         listed = {r.id for r in file.rounds}
-        for rid, (rnd, _) in kept.items():
+        for rid, k in kept.items():
             if rid not in listed:
-                views.append(self._view(store, rnd, decimals, kept, service, receipts, now, listed=False))
+                views.append(self._view(store, k.round, decimals, kept, service, receipts, now, listed=False,
+                                        service_now=service_now))
         return views
 
     def _has_wallet(self) -> bool:
@@ -292,24 +349,35 @@ class Games:
             out.extend(ledger.history(kind=kind, service=store, limit=HISTORY))
         return out
 
-    def _view(self, store: str, rnd: Round, decimals: int, kept: dict[str, tuple[Round, datetime | None]],
+    def _view(self, store: str, rnd: Round, decimals: int, kept: dict[str, Kept],
               service: dict[str, dict[str, Any]], receipts: list[Receipt], now: datetime,
-              listed: bool) -> RoundView:
+              listed: bool, service_now: datetime | None = None) -> RoundView:
         seen_at: datetime | None = None
+        other: str | None = None
+        row = service.get(rnd.id)
         if rnd.id in kept:
-            staked_on, seen_at = kept[rnd.id]
-            seed = rnd.seed if listed else staked_on.seed
-            if seed is not None and staked_on.seed is None:
-                seen_at = now  # the first time this app sees the seed of a round it staked on
-            from dataclasses import replace
-
+            k = kept[rnd.id]
+            staked_on, seen_at, other = k.round, k.seed_seen_at, k.other_seed
+            # the seed seen now: the store's signed file, else the service's copy if it matches
+            fresh = rnd.seed if listed else None
+            from_service = row.get("seed") if row is not None else None
+            if fresh is None and isinstance(from_service, str) and seed_matches(from_service,
+                                                                                 staked_on.commitment):
+                fresh = from_service
+            seed, changed = staked_on.seed, False
+            if seed is None and fresh is not None:
+                seed, seen_at, changed = fresh, now, True  # the first seed seen is kept for good
+            elif seed is not None and fresh is not None and fresh != seed and other is None:
+                other, changed = fresh, True  # a second, different seed: proof of a broken promise
             rnd_checked = replace(staked_on, seed=seed)  # checked as staked on, whatever the store signs now
-            if seed != staked_on.seed:
-                self._keep(store, rnd_checked, decimals, seen_at)
+            if changed:
+                self._keep(store, rnd_checked, decimals, seen_at, other_seed=other,
+                           pending=(self._kept_raw(store, rnd.id) or {}).get("pending"))
         else:
             rnd_checked = rnd
-        check = verify_round(rnd_checked, receipts, now, service=service.get(rnd.id), seed_seen_at=seen_at)
-        return RoundView(store, rnd_checked, decimals, check, listed)
+        check = verify_round(rnd_checked, receipts, now, service=row, seed_seen_at=seen_at,
+                             other_seed=other, decimals=decimals, service_now=service_now)
+        return RoundView(store, check.round, decimals, check, listed)
 
     def find(self, ref: str) -> tuple[str, Round]:
         """The store and round named ``ref`` (``ROUND`` or ``STORE/ROUND``)."""
@@ -328,7 +396,7 @@ class Games:
             if rnd is None:
                 policy = self.rewards.policy(store)
                 kept = self._kept(store, policy.decimals) if policy else {}
-                rnd = kept[rid][0] if rid in kept else None
+                rnd = kept[rid].round if rid in kept else None
             if rnd is not None:
                 found.append((store, rnd))
         if not found:
@@ -340,27 +408,62 @@ class Games:
 
     # -- playing ---------------------------------------------------------------------------
 
-    def stake(self, ref: str, option: str, amount: int) -> tuple[str, Receipt]:
+    def stake(self, ref: str, option: str, amount: int, *, seen: Round | None = None,
+              stake_id: str | None = None) -> tuple[str, Receipt]:
         """Stake ``amount`` IA base units on ``option`` of round ``ref``; the receipt goes into
-        the ledger and the round, as staked on, is kept for checking it later."""
+        the ledger and the round, as staked on, is kept for checking it later. ``seen``: the round
+        as the user was shown it (the stake is refused if the store's is another now).
+
+        One stake id per user action: it is kept with the round until the answer comes, and a
+        stake of the same option and amount on the same round sent again after a lost answer
+        reuses it, so the service takes it at most once (the same receipt comes back)."""
         with self._lock:
             store, rnd = self.find(ref)
             policy = self.rewards.policy(store)
             assert policy is not None
+            d = policy.decimals
             if rnd.option(option) is None:
                 raise AppStoreError(f"round {rnd.id} has no option {option!r} (its options: "
                                     f"{', '.join(o.id for o in rnd.options)})")
+            if seen is not None and definition_json(seen, d) != definition_json(rnd, d):
+                raise AppStoreError(f"the store changed round {rnd.id} since it was shown (its odds, options "
+                                    "or times): look at it again before staking; nothing was staked")
+            if rnd.seed is not None:
+                raise AppStoreError(f"round {rnd.id}'s seed is already published: it takes no more stakes")
             ledger = self.rewards.wallet.ledger
             ledger.require_verified()
-            kept = self._kept(store, policy.decimals)
-            if rnd.id not in kept:
-                self._keep(store, rnd, policy.decimals, None)  # before the stake: what is staked on
+            kept = self._kept(store, d)
+            if rnd.id in kept and definition_json(kept[rnd.id].round, d) != definition_json(rnd, d):
+                raise AppStoreError(f"the store changed round {rnd.id} after you staked on it: it takes no "
+                                    "more stakes (your stakes are settled by the round as it was)")
+            raw = self._kept_raw(store, rnd.id) or {}
+            pending = raw.get("pending")
+            if stake_id is None and isinstance(pending, dict) and pending.get("option") == option \
+                    and pending.get("amount") == amount and isinstance(pending.get("stake_id"), str):
+                stake_id = pending["stake_id"]  # the same stake sent again: taken at most once
+            stake_id = stake_id or secrets.token_hex(16)
+            first = kept.get(rnd.id)
+            here = first.round if first is not None else rnd
+            seen_at = first.seed_seen_at if first is not None else None
+            other = first.other_seed if first is not None else None
+            # before the stake: what is staked on, and the stake in flight
+            self._keep(store, here, d, seen_at, other_seed=other,
+                       pending={"stake_id": stake_id, "option": option, "amount": amount})
             try:
-                receipt = self.rewards.client(store).stake(rnd.id, option, amount)
+                receipt = self.rewards.client(store).stake(rnd, option, amount, stake_id=stake_id)
+            except ServiceUnreachable as e:
+                # the stake may have been taken: keep the round and the stake's id for a retry
+                raise ServiceUnreachable(
+                    f"{_first_sentence(str(e))}. The stake's answer did not come: it may have been taken. "
+                    "Stake the same amount on the same option again to retry (it is never taken twice), "
+                    "or look at the wallet once the service is back.") from None
             except ServiceError:
-                if rnd.id not in kept and not self._receipts_on(store, rnd.id):
+                if first is None and not self._receipts_on(store, rnd.id):
                     (self._kept_dir(store) / f"{rnd.id}.json").unlink(missing_ok=True)
+                else:
+                    self._keep(store, here, d, seen_at, other_seed=other)
                 raise
+            self._keep(store, here, d, seen_at, other_seed=other)
             self._sync(store)
             return store, receipt
 

@@ -50,6 +50,14 @@ class Timing:
     period: int = 600  # seconds: a new set of rounds each period, each open for one period
     reveal: int = 300  # seconds after the lock by which the seed must be published
     keep: int = 6 * 3600  # seconds a finished round stays in the published file
+    margin: int | None = None  # seconds after the lock before the seed is published (None: see below)
+
+    @property
+    def reveal_margin(self) -> int:
+        """How long after ``locks_at`` the seed is published: longer than any clock skew between
+        this machine and the service (which takes stakes until ``locks_at`` by its own clock), and
+        short enough to publish before ``reveals_at``: 60 s, or half the reveal time if shorter."""
+        return self.margin if self.margin is not None else min(60, self.reveal // 2)
 
     @classmethod
     def from_env(cls) -> Timing:
@@ -163,7 +171,17 @@ class RoundKeeper:
     # -- state ---------------------------------------------------------------------------
 
     def current(self) -> RoundsFile:
-        """The rounds as last published (an empty file at first)."""
+        """The rounds as last published: the store's signed target (what clients and the service
+        see, even if this keeper stopped before noting it in ``STATE/rounds.json``), else that
+        note, else an empty file."""
+        published = self._published()
+        if published is not None:
+            try:
+                file = parse_rounds(published, ROUNDS_TARGET, decimals=self.decimals)
+                if file.store == self.store:
+                    return file
+            except RoundsError as e:
+                log.warning("games: the published %s", e)
         try:
             data = self.rounds_path.read_bytes()
         except FileNotFoundError:
@@ -224,7 +242,7 @@ class RoundKeeper:
                 seeds.pop(r.id, None)
                 changed = True
                 continue
-            if r.seed is None and now >= r.locks_at and r.id in seeds:
+            if r.seed is None and now >= r.locks_at + timedelta(seconds=t.reveal_margin) and r.id in seeds:
                 r = _with_seed(r, seeds[r.id])
                 changed = True
             rounds.append(r)
@@ -239,6 +257,9 @@ class RoundKeeper:
             rnd = make_round(kind, opens, t, seed, _last_draw(rounds), decimals=self.decimals)
             if rnd.id in have:
                 continue
+            if rnd.id in seeds:  # made before (a crash between saving its seed and publishing): the same seed
+                seed = seeds[rnd.id]
+                rnd = make_round(kind, opens, t, seed, _last_draw(rounds), decimals=self.decimals)
             seeds[rnd.id] = seed
             rounds.append(rnd)
             changed = True

@@ -9,6 +9,7 @@ basis points (``19400`` = 1.94×, the stake included). ``RoundsError`` names the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -286,10 +287,11 @@ def _round(r: _Reader, raw: Any, p: str, dec: int) -> Round:
 
 # -- what receipts say about a round ---------------------------------------------------------
 
-def stake_reference(round_id: str, option: str, odds_bp: int, commitment: str) -> str:
-    """A stake receipt's reference: ``stake:ROUND:OPTION:ODDS_BP:COMMITMENT``, so the signed
-    receipt itself proves what was staked on, at what odds, under which commitment."""
-    return f"stake:{round_id}:{option}:{odds_bp}:{commitment}"
+def stake_reference(round_id: str, option: str, odds_bp: int, terms: str) -> str:
+    """A stake receipt's reference: ``stake:ROUND:OPTION:ODDS_BP:TERMS``, where ``TERMS`` is the
+    SHA-256 of the round's ``definition_json`` (its draws, every option's ``wins`` and odds, the
+    commitment, the times): the signed receipt with that text proves what was staked on."""
+    return f"stake:{round_id}:{option}:{odds_bp}:{terms}"
 
 
 def settle_reference(kind: str, round_id: str, stake_seq: int) -> str:
@@ -302,7 +304,7 @@ class StakeRef:
     round_id: str
     option: str
     odds_bp: int
-    commitment: str
+    terms: str  # SHA-256 of the round's definition_json (64 hex)
 
 
 _STAKE_REF = re.compile(r"stake:([a-z0-9-]{1,48}):([a-z0-9-]{1,24}):([0-9]{5,8}):([0-9a-f]{64})")
@@ -326,6 +328,12 @@ def definition_json(rnd: Round, decimals: int) -> str:
     body = rnd.to_json(decimals)
     body.pop("seed", None)
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def terms_hash(rnd: Round, decimals: int) -> str:
+    """SHA-256 (64 hex) of ``definition_json``: what a stake request and its receipt name, so the
+    service takes a stake only on the terms the user saw."""
+    return hashlib.sha256(definition_json(rnd, decimals).encode("utf-8")).hexdigest()
 
 
 def round_from_definition(text: str, decimals: int) -> Round:

@@ -8,22 +8,26 @@ owed and what came, and the derivation step by step. Verdicts:
 
 * ``open`` / ``pending``: nothing is owed yet (not locked; locked or revealed, not settled);
 * ``ok``: every stake got what the rule says (a payout, a refund, or nothing for a loss);
-* ``invalid``: the revealed seed is not the committed one — the store broke its promise; every
+* ``invalid``: the revealed seed is not the committed one (or the store published two different
+  seeds) — the store broke its promise; every
   stake is owed a refund (``owed`` > 0 while one is missing);
-* ``refunded``: no seed was published by ``reveals_at``: every stake is owed a refund;
+* ``refunded``: no seed was published by ``reveals_at`` (the store broke its promise): every
+  stake is owed a refund;
 * ``owed``: the service settled the round but did not pay the user what the rule says; the stake
-  receipts and the seed are the proof.
+  receipts and the seed are the proof (never said without a seed to show);
+* ``unknown``: this app cannot check the round: it has no seed while the service says it settled
+  (or long after ``reveals_at``), or the stake receipt names other terms than the round it kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from appstore.core.games.rounds import Round, parse_settle_reference, parse_stake_reference
-from appstore.core.games.rule import Derivation, commitment_of, derive, payout
+from appstore.core.games.rounds import Round, parse_settle_reference, parse_stake_reference, terms_hash
+from appstore.core.games.rule import Derivation, commitment_of, derive, payout, seed_matches
 from appstore.core.wallet.receipts import Receipt
 
 SETTLE_GRACE = timedelta(hours=1)  # after reveals_at, an unsettled round counts as not paid
@@ -38,7 +42,7 @@ class StakeCheck:
     option: str
     odds_bp: int
     amount: int  # staked (positive)
-    commitment: str  # the commitment the stake receipt names
+    terms: str  # the SHA-256 of the round's terms the stake receipt names
     expected_kind: str | None  # "payout", "refund" or None (lost / not settled yet)
     expected: int  # base units owed back
     paid: list[Receipt] = field(default_factory=list)  # payout / refund receipts for this stake
@@ -67,6 +71,7 @@ class Verification:
     winners: list[str]
     stakes: list[StakeCheck]
     service_state: str | None
+    other_seed: str | None = None  # a second, different seed the store published (a broken promise)
 
     @property
     def staked(self) -> int:
@@ -87,6 +92,11 @@ class Verification:
             out.append("seed: not revealed yet")
             return out
         out.append(f"seed revealed: {self.seed}")
+        if self.other_seed is not None:
+            out.append(f"another seed published later: {self.other_seed}")
+            out.append("→ the store published two different seeds: the round is invalid, every stake is "
+                       "refunded")
+            return out
         out.append(f"SHA-256(seed) = {self.recomputed}")
         if self.recomputed != self.commitment:
             out.append("→ does NOT match the commitment: the round is invalid, every stake is refunded")
@@ -114,6 +124,7 @@ class Verification:
             [{"message": t.message, "hmac": t.digest, "accepted": t.accepted} for t in self.derivation.tries],
             "index": None if self.derivation is None or self.result is None else self.derivation.index,
             "result": self.result, "winners": self.winners, "service_state": self.service_state,
+            "other_seed": self.other_seed,
             "steps": self.steps(),
             "stakes": [{"option": s.option, "odds_bp": s.odds_bp, "amount": ia(s.amount),
                         "expected": s.expected_kind, "expected_amount": ia(s.expected),
@@ -144,31 +155,53 @@ def round_receipts(receipts: Sequence[Receipt],
 
 def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
                  service: Mapping[str, Any] | None = None,
-                 seed_seen_at: datetime | None = None) -> Verification:
+                 seed_seen_at: datetime | None = None, other_seed: str | None = None,
+                 decimals: int = 8, service_now: datetime | None = None) -> Verification:
     """Check ``rnd`` (as staked on, with its seed once revealed) against the user's receipts
     (``receipts``: any of the user's receipts from the round's store) and what the service says
     it did (``service``: its ``game_rounds`` row, or None). ``seed_seen_at``: when this app first
-    saw the seed published (a refund "for no reveal" of a seed seen in time is not accepted)."""
+    saw the seed published (a refund "for no reveal" of a seed seen in time is not accepted).
+    ``other_seed``: a second, different seed seen for the round after ``rnd.seed`` (the store
+    broke its promise). ``decimals``: IA's (the round's terms hash covers its amounts).
+    ``service_now``: the service's clock when known (settlement is overdue by its clock, not this
+    computer's); ``now`` otherwise.
+
+    "Owed" is only ever said with a seed this app can show: without one (not published, or the
+    app never saw it and the service's does not match the commitment) the verdict is ``pending``
+    or ``unknown``, never ``owed``."""
     stake_receipts, paid = round_receipts(receipts, rnd.id)
     service_state = str(service["state"]) if service is not None else None
     final = service_state in FINAL
     seed = rnd.seed
+    from_service = service.get("seed") if service is not None else None
+    if seed is None and isinstance(from_service, str) and seed_matches(from_service, rnd.commitment):
+        seed = from_service  # the app missed the publication; the service's copy is as good (it matches)
+        rnd = replace(rnd, seed=seed)
+    conflict = other_seed is not None and seed is not None and other_seed != seed
     recomputed = commitment_of(seed) if seed is not None else None
     derivation: Derivation | None = None
     result: str | None = None
     winners: list[str] = []
-    late = now >= rnd.reveals_at + SETTLE_GRACE  # settlement is overdue from then on
+    late = (service_now or now) >= rnd.reveals_at + SETTLE_GRACE  # settlement is overdue from then on
+    unknown: str | None = None  # why this app cannot check the round
 
     if seed is None:
         if now < rnd.locks_at:
             state, expect = "open", None
         elif now < rnd.reveals_at:
             state, expect = "locked", None
-        elif service_state == "refunded" or late:
+        elif service_state == "refunded":
             state, expect = "refunded", "refund"
+        elif final:
+            state, expect = str(service_state), None
+            unknown = ("The service says it settled this round, but this app has not seen its seed: it "
+                       "cannot check the result.")
         else:
             state, expect = "locked", None
-    elif recomputed != rnd.commitment:
+            if late:
+                unknown = ("The store has not revealed the seed and its service has not settled the round "
+                           "yet: this app cannot check it.")
+    elif conflict or recomputed != rnd.commitment:
         state, expect = "invalid", "refund"
     else:
         derivation = derive(seed, rnd.id, len(rnd.draw))
@@ -185,6 +218,7 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
             else:
                 state, expect = "revealed", None
 
+    terms = terms_hash(rnd, decimals)
     checks: list[StakeCheck] = []
     for r in stake_receipts:
         ref = parse_stake_reference(r.reference)
@@ -199,33 +233,42 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
             kind, owed = ("payout", payout(amount, ref.odds_bp)) if won else (None, 0)
         else:
             kind, owed = None, 0
-        checks.append(StakeCheck(r, ref.option, ref.odds_bp, amount, ref.commitment, kind, owed,
+        if ref.terms != terms:
+            kind, owed = None, 0  # not the round this app has: nothing can be said of this stake
+        checks.append(StakeCheck(r, ref.option, ref.odds_bp, amount, ref.terms, kind, owed,
                                  list(paid.get(r.seq, []))))
-    # A stake taken under another commitment than the round's: the store swapped it (proof: the receipt).
-    swapped = [c for c in checks if c.commitment != rnd.commitment]
+    # A stake receipt naming other terms than the round this app kept: it cannot check that stake.
+    foreign = [c for c in checks if c.terms != terms]
     owed = sum(c.short for c in checks)
     settled_now = final or late
 
-    if swapped:
-        verdict = "owed"
-        message = ("The store changed this round's commitment after taking your stake: it broke its promise. "
-                   "Your stake receipt names the commitment it was taken under.")
+    if foreign:
+        verdict = "unknown"
+        message = ("This app's copy of the round is not the one your stake receipt names (the SHA-256 of its "
+                   "terms differs): it cannot check this stake.")
+    elif unknown is not None:
+        verdict, message = "unknown", unknown
     elif state == "invalid":
         verdict = "invalid"
-        message = ("The store broke its promise: the seed it revealed does not match the commitment it "
+        message = ("The store broke its promise: it published two different seeds for this round. Every "
+                   "stake must be refunded." if conflict else
+                   "The store broke its promise: the seed it revealed does not match the commitment it "
                    "published. Every stake must be refunded.")
         if owed and (final or late):
             message += " Your refund has not come: the store owes it to you."
-    elif owed and settled_now:
+    elif owed and settled_now and seed is not None:
         verdict = "owed"
         message = ("The store owes you a payment it did not make. The proof: your stake receipt and the "
                    "revealed seed (anyone can recompute the result).")
     elif state == "refunded":
         verdict = "refunded"
-        message = "The store did not reveal the seed in time: every stake is refunded."
+        message = ("The store broke its promise: it did not reveal the seed in time, so every stake is "
+                   "refunded.")
+        if owed:
+            message += " Your refund has not come yet."
     elif state in ("open",):
         verdict, message = "open", "The round takes stakes until it locks."
-    elif state in ("locked", "revealed") or (owed and not settled_now):
+    elif state in ("locked", "revealed") or owed:
         verdict = "pending"
         message = ("Waiting for the store to reveal the seed." if state == "locked"
                    else "Waiting for the service to settle the round.")
@@ -234,4 +277,4 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
         message = ("The round was fair: the seed matches the commitment, and the service paid what the "
                    "rule says." if stake_receipts else "The round was fair: the seed matches the commitment.")
     return Verification(rnd, state, verdict, message, seed, rnd.commitment, recomputed, derivation, result,
-                        winners, checks, service_state)
+                        winners, checks, service_state, other_seed if conflict else None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -23,6 +23,9 @@ from appstore.core.ia.policy import EMBEDDED_URL, RewardPolicy
 from appstore.core.ia.protocol import MAX_CLAIMS, Claim, ClaimOutcome, claims_payload, make_request
 from appstore.core.wallet.keys import Account
 from appstore.core.wallet.receipts import Receipt, ReceiptError
+
+if TYPE_CHECKING:
+    from appstore.core.games.rounds import Round
 
 PAGE = 500  # receipts per page of a re-sync
 MAX_ANSWER = 16 * 1024 * 1024
@@ -125,19 +128,36 @@ class ServiceClient:
                                                     "app": app})
         return self._receipt(answer.get("receipt"))
 
-    def stake(self, round_id: str, option: str, amount_ia: int, stake_id: str | None = None) -> Receipt:
-        """Stake ``amount_ia`` IA base units on ``option`` of game round ``round_id``: the
-        checked ``stake`` receipt. ``stake_id`` (32 hex, made here when None) names the stake: the
-        same id sent again gives the same receipt, never a second stake."""
+    def stake(self, rnd: Round, option: str, amount_ia: int, stake_id: str | None = None) -> Receipt:
+        """Stake ``amount_ia`` IA base units on ``option`` of game round ``rnd`` (as the user saw
+        it): the checked ``stake`` receipt. The request names the option's odds, the commitment
+        and the hash of the round's terms (``terms_hash``): the service refuses the stake
+        (``round-changed``) if the store's round is not that one. ``stake_id`` (32 hex, made here
+        when None) names the stake: the same id sent again gives the same receipt, never a second
+        stake. A round whose seed is already published is refused here."""
         import secrets
 
-        fields = {"stake_id": stake_id or secrets.token_hex(16), "round": round_id, "option": option,
-                  "amount_ia": amount_ia}
+        from appstore.core.games.rounds import stake_reference, terms_hash
+
+        if rnd.seed is not None:
+            raise ServiceError("round-locked", f"round {rnd.id}'s seed is already published: it takes no "
+                                               "more stakes")
+        opt = rnd.option(option)
+        terms = terms_hash(rnd, self.policy.decimals)
+        fields = {"stake_id": stake_id or secrets.token_hex(16), "round": rnd.id, "option": option,
+                  "amount_ia": amount_ia, "odds_bp": opt.odds_bp if opt is not None else 0,
+                  "commitment": rnd.commitment, "terms": terms}
         r = self._receipt(self._post("/v1/stakes", "stake", fields).get("receipt"))
-        prefix = f"stake:{round_id}:{option}:"
-        if r.kind != "stake" or r.amount != -amount_ia or not r.reference.startswith(prefix):
-            raise ServiceError("bad-answer", "the service answered a stake with another receipt")
+        want = stake_reference(rnd.id, option, opt.odds_bp if opt is not None else 0, terms)
+        if r.kind != "stake" or r.amount != -amount_ia or r.reference != want:
+            raise ServiceError("bad-answer", f"the service answered a stake with another receipt ({r.kind} "
+                                             f"{r.amount}, {shorten(r.reference, 120)}; expected {want})")
         return r
+
+    def info(self) -> dict[str, Any]:
+        """The service's public facts: ``{"store", "service_key", "decimals", "time", "swap"}``
+        (``time``: its clock, which decides when rounds lock and settlement is overdue)."""
+        return self._get("/v1/info", {})
 
     def game_rounds(self, round_id: str | None = None) -> list[dict[str, Any]]:
         """What the service did with the game rounds (each ``{"id", "state", "result", "seed",
