@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 _EMBEDDED_LOCK = threading.Lock()
+_MAKE_LOCK = threading.RLock()  # the parts made on first use (one may make another)
 
 
 @dataclass
@@ -47,19 +48,23 @@ class Services:
         """Getting apps (downloads, the library), made on first use: showing the catalogue
         does not wait for it."""
         if self._installs is None:
-            from appstore.core.installs import Installs as Made  # loaded on first use
+            with _MAKE_LOCK:  # (workers may ask at once: one of each)
+                if self._installs is None:
+                    from appstore.core.installs import Installs as Made  # loaded on first use
 
-            self._installs = Made(self.paths, self.stores, self.activity,
-                                  autostart=self.autostart_downloads)
+                    self._installs = Made(self.paths, self.stores, self.activity,
+                                          autostart=self.autostart_downloads)
         return self._installs
 
     @property
     def news(self) -> News:
         """The news (store feeds, the user's feeds, read state), made on first use."""
         if self._news is None:
-            from appstore.core.news import News as Made  # loaded on first use
+            with _MAKE_LOCK:  # (workers may ask at once: one of each)
+                if self._news is None:
+                    from appstore.core.news import News as Made  # loaded on first use
 
-            self._news = Made(self.paths, self.stores, self.activity)
+                    self._news = Made(self.paths, self.stores, self.activity)
         return self._news
 
     @property
@@ -67,28 +72,34 @@ class Services:
         """The wallet (seed store, account, ledger), made on first use; reading it does not
         touch the seed."""
         if self._wallet is None:
-            from appstore.core.wallet.wallet import Wallet as Made  # loaded on first use
+            with _MAKE_LOCK:  # (workers may ask at once: one of each)
+                if self._wallet is None:
+                    from appstore.core.wallet.wallet import Wallet as Made  # loaded on first use
 
-            self._wallet = Made(self.paths, passphrase=self.wallet_passphrase,
-                                decimals=lambda store: self.rewards.decimals(store))
+                    self._wallet = Made(self.paths, passphrase=self.wallet_passphrase,
+                                        decimals=lambda store: self.rewards.decimals(store))
         return self._wallet
 
     @property
     def rewards(self) -> Rewards:
         """Claims, re-sync, swaps: the wallet's side of the stores' IA services."""
         if self._rewards is None:
-            from appstore.core.rewards import Rewards as Made  # loaded on first use
+            with _MAKE_LOCK:  # (workers may ask at once: one of each)
+                if self._rewards is None:
+                    from appstore.core.rewards import Rewards as Made  # loaded on first use
 
-            self._rewards = Made(self.stores, self.activity, self.wallet, self.embedded_url)
+                    self._rewards = Made(self.stores, self.activity, self.wallet, self.embedded_url)
         return self._rewards
 
     @property
     def games(self) -> Games:
         """The guessing games: rounds, stakes, checks; keeps the demo store's rounds running."""
         if self._games is None:
-            from appstore.core.games.games import Games as Made  # loaded on first use
+            with _MAKE_LOCK:  # (workers may ask at once: one of each)
+                if self._games is None:
+                    from appstore.core.games.games import Games as Made  # loaded on first use
 
-            self._games = Made(self.paths, self.stores, self.rewards)
+                    self._games = Made(self.paths, self.stores, self.rewards)
         return self._games
 
     def embedded_url(self, store_id: str) -> str | None:
