@@ -65,8 +65,9 @@ def run(args: argparse.Namespace) -> int:
         state.mkdir(parents=True, exist_ok=True)
         key = load_service_key(Path(args.keys) if args.keys else state)
         db = args.db or sqlite_url(str(state / DB_NAME))
-        config = ServiceConfig(policy, key, db, StoreApps(store_dir), terms, bcd_reserve=args.bcd_reserve,
-                               games=StoreRounds(store_dir, policy.decimals))
+        apps = StoreApps(store_dir)
+        config = ServiceConfig(policy, key, db, apps, terms, bcd_reserve=args.bcd_reserve,
+                               games=StoreRounds(store_dir, policy.decimals), payees=apps.payees)
         service = IAService(config)
         server = ServerThread(create_app(config, service=service), args.host, args.port).start()
     except (AppStoreError, OSError) as e:

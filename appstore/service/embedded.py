@@ -19,7 +19,7 @@ off the GUI thread.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -42,7 +42,8 @@ class EmbeddedService:
     def __init__(self, directory: Path, policy: RewardPolicy, *, apps: AppsProvider,
                  terms: SwapTerms | None = None, key: Ed25519PrivateKey | None = None,
                  clock: Callable[[], datetime] = utc_now, db_url: str | None = None,
-                 bcd_reserve: int = DEMO_BCD_RESERVE, games: RoundsProvider | None = None) -> None:
+                 bcd_reserve: int = DEMO_BCD_RESERVE, games: RoundsProvider | None = None,
+                 payees: Callable[[], Mapping[str, str]] | None = None) -> None:
         self.directory = directory
         self.policy = policy
         self.terms = terms
@@ -52,6 +53,7 @@ class EmbeddedService:
         self.db_url = db_url
         self.bcd_reserve = bcd_reserve
         self.games = games
+        self.payees = payees
         self._server: ServerThread | None = None
         self.service: IAService | None = None
 
@@ -64,7 +66,9 @@ class EmbeddedService:
         policy, terms = read_policy(StoreFolder(store_dir))
         key = load_service_key(keys_dir or directory)
         kw.setdefault("games", StoreRounds(store_dir, policy.decimals))
-        return cls(directory, policy, apps=StoreApps(store_dir), terms=terms, key=key, **kw)  # type: ignore[arg-type]
+        apps = StoreApps(store_dir)
+        kw.setdefault("payees", apps.payees)
+        return cls(directory, policy, apps=apps, terms=terms, key=key, **kw)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:
@@ -82,7 +86,8 @@ class EmbeddedService:
             raise ConfigError(f"cannot create {short_path(self.directory)} ({e.strerror or e})") from None
         key = self.key or load_service_key(self.directory)
         config = ServiceConfig(self.policy, key, self.db_url or sqlite_url(str(self.directory / DB_NAME)),
-                               self.apps, self.terms, self.clock, self.bcd_reserve, self.games)
+                               self.apps, self.terms, self.clock, self.bcd_reserve, self.games,
+                               self.payees)
         self.service = IAService(config)
         try:
             self._server = ServerThread(create_app(config, service=self.service)).start()

@@ -82,6 +82,9 @@ class ServiceConfig:
     clock: Callable[[], datetime] = field(default=utc_now)
     bcd_reserve: int = 0
     games: RoundsProvider | None = None  # the store's signed games/rounds.json (None: no games)
+    # app id -> the payee its catalogue entry declares; None: payments are not checked against
+    # the catalogue (tests, a service without a store folder)
+    payees: Callable[[], Mapping[str, str]] | None = None
 
 
 class IAService:
@@ -283,6 +286,14 @@ class IAService:
         app = p.get("app")
         if not is_app_id(app):
             raise malformed("app must be the paying DApp's app id")
+        if self.config.payees is not None:
+            declared = self.config.payees().get(str(app))
+            if declared is None:
+                raise ServiceError("bad-payee", f"{app} takes no payments: its catalogue entry names no "
+                                                "payee", status=403)
+            if declared != payee:
+                raise ServiceError("bad-payee", f"{app} is paid only at the account its catalogue entry "
+                                                f"names, {declared}", status=403)
         s = self.storage
         if s.balance(conn, req.account, "IA") < amount:
             raise ServiceError("insufficient", "the IA balance is too low for this payment", status=409)

@@ -125,7 +125,8 @@ def read_policy(folder: StoreFolder) -> tuple[RewardPolicy, SwapTerms | None]:
     return policy, terms
 
 
-def read_apps(folder: StoreFolder) -> dict[str, frozenset[str]]:
+def read_apps(folder: StoreFolder) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """The store's app ids with their versions, and the payees its catalogue declares."""
     data = folder.target(CATALOG_TARGET)
     if data is None:
         raise ConfigError(f"the store in {short_path(folder.folder)} has no {CATALOG_TARGET}")
@@ -134,7 +135,8 @@ def read_apps(folder: StoreFolder) -> dict[str, frozenset[str]]:
         catalog = parse_catalog(raw, where=CATALOG_TARGET)
     except (ValueError, CatalogError) as e:
         raise ConfigError(f"the store's catalogue cannot be read ({e})") from None
-    return {a.id: frozenset(r.version for r in a.releases) for a in catalog.apps}
+    return ({a.id: frozenset(r.version for r in a.releases) for a in catalog.apps},
+            {a.id: a.payee for a in catalog.apps if a.payee})
 
 
 class StoreApps:
@@ -148,6 +150,7 @@ class StoreApps:
         self._stamp: tuple[int, int] | None = None
         self._checked = 0.0
         self._apps: Mapping[str, frozenset[str]] = {}
+        self._payees: Mapping[str, str] = {}
         self._refresh(force=True)
 
     def _refresh(self, force: bool = False) -> None:
@@ -158,10 +161,10 @@ class StoreApps:
         except OSError:
             stamp = None
         if force or (stamp is not None and stamp != self._stamp):
-            self._apps = read_apps(StoreFolder(self.folder))
+            self._apps, self._payees = read_apps(StoreFolder(self.folder))
             self._stamp = stamp
 
-    def __call__(self) -> Mapping[str, frozenset[str]]:
+    def _fresh(self) -> None:
         now = time.monotonic()
         if now - self._checked > self.every:
             with self._lock:
@@ -169,7 +172,15 @@ class StoreApps:
                     self._checked = now
                     with contextlib.suppress(ConfigError):  # a publish in progress: keep the last list
                         self._refresh()
+
+    def __call__(self) -> Mapping[str, frozenset[str]]:
+        self._fresh()
         return self._apps
+
+    def payees(self) -> Mapping[str, str]:
+        """App id -> the payee its catalogue entry declares (``ServiceConfig.payees``)."""
+        self._fresh()
+        return self._payees
 
 
 class StoreRounds:

@@ -140,12 +140,13 @@ def make_terms(**over: object) -> SwapTerms:
 def start_service(db_url: str, *, clock: Clock | None = None, key: Ed25519PrivateKey | None = None,
                   policy: RewardPolicy | None = None, terms: SwapTerms | None = None,
                   apps: Mapping[str, frozenset[str]] = APPS, bcd_reserve: int = 10**15,
-                  dividend: bool = True) -> Running:
+                  dividend: bool = True, payees: Mapping[str, str] | None = None) -> Running:
     key = key or Ed25519PrivateKey.generate()
     clock = clock or Clock()
     policy = policy or make_policy(key, **({} if dividend else {"dividend": None}))
     terms = terms or make_terms()
-    config = ServiceConfig(policy, key, db_url, lambda: apps, terms, clock, bcd_reserve)
+    config = ServiceConfig(policy, key, db_url, lambda: apps, terms, clock, bcd_reserve,
+                           payees=None if payees is None else (lambda: payees))
     service = IAService(config)
     server = ServerThread(create_app(config, service=service)).start()
     return Running(server.url, service, policy, terms, clock, key, server)

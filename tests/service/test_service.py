@@ -383,6 +383,24 @@ def test_receipts_resync_in_pages(running: Running, tmp_path: Path, monkeypatch:
     assert all(isinstance(r, Receipt) and r.verify() is None for r in receipts)
 
 
+def test_a_payment_goes_only_to_the_payee_the_catalogue_names(db_url: str) -> None:
+    """Besides the wallet's own check: a signed request paying another account "for" a DApp, or
+    paying a DApp that names no payee, is refused by the service."""
+    r = start_service(db_url, payees={"org.test.app3": account(1).address})
+    try:
+        fund(r, 0)
+        r.clock.advance(days=-1)
+        for to, app in ((account(2).address, "org.test.app3"), (account(1).address, "org.test.app1")):
+            with pytest.raises(ServiceError) as e:
+                r.client(account(0)).pay(to, IA, "", app)
+            assert e.value.code == "bad-payee" and app in str(e.value)
+        paid = r.client(account(0)).pay(account(1).address, IA, "thanks", "org.test.app3")
+        assert paid.reference == f"to:{account(1).address}:org.test.app3"
+    finally:
+        r.server.stop()
+        r.service.close()
+
+
 def test_payments_credit_the_payee(running: Running, tmp_path: Path) -> None:
     fund(running, 0)
     running.clock.advance(days=-1)
