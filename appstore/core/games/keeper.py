@@ -19,7 +19,6 @@ import contextlib
 import json
 import os
 import secrets
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,7 +37,7 @@ from appstore.core.games.rounds import (
 )
 from appstore.core.games.rule import commitment_of, draw_index, seed_matches
 from appstore.core.logs import log
-from appstore.core.oslock import try_lock, unlock
+from appstore.core.oslock import held
 
 NUMBERS = tuple(str(n) for n in range(1, 11))
 EDGE_PERCENT = 3  # the house keeps 3 %: fair odds × 0.97
@@ -129,19 +128,9 @@ def make_round(kind: str, opens: datetime, timing: Timing, seed: str, last_draw:
 def publish_lock(folder: Path, timeout: float = 30.0) -> Iterator[None]:
     """One publisher at a time for a store folder (processes and threads): ``folder/.publish.lock``."""
     folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / ".publish.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + timeout
-        while not try_lock(fd):
-            if time.monotonic() > deadline:
-                raise ConfigError(f"another imapp is publishing {folder.name} (its lock is held); try again")
-            time.sleep(0.05)
-        try:
-            yield
-        finally:
-            unlock(fd)
-    finally:
-        os.close(fd)
+    with held(folder / ".publish.lock", timeout, lambda: ConfigError(
+            f"another imapp is publishing {folder.name} (its lock is held); try again")):
+        yield
 
 
 class RoundKeeper:

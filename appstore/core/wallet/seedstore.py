@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import secrets
-import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -45,7 +44,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from appstore.core.errors import short_path, shorten
 from appstore.core.fileio import write_bytes_atomic, write_json_atomic
-from appstore.core.oslock import try_lock, unlock
+from appstore.core.oslock import held
 from appstore.core.paths import Paths
 from appstore.core.wallet.errors import (
     BadWords,
@@ -434,19 +433,9 @@ class SeedStore:
     def _lock(self) -> Iterator[None]:
         """One process at a time changes the wallet (``DATA/wallet/.lock``)."""
         self._mkdir()
-        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            deadline = time.monotonic() + LOCK_WAIT
-            while not try_lock(fd):
-                if time.monotonic() > deadline:
-                    raise WalletError("another imapp is changing the wallet: try again when it is done")
-                time.sleep(0.05)
-            try:
-                yield
-            finally:
-                unlock(fd)
-        finally:
-            os.close(fd)
+        with held(self.dir / ".lock", LOCK_WAIT,
+                  lambda: WalletError("another imapp is changing the wallet: try again when it is done")):
+            yield
 
 
 # -- formats ---------------------------------------------------------------------------------
