@@ -24,8 +24,9 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineScript
 from PySide6.QtWidgets import QWidget
 
 from appstore.core.host.origins import origin_of
+from appstore.core.host.pagejs import provider_source, relay_source
 from appstore.core.host.policy import DAppIdentity
-from appstore.core.host.provider import Code, ProviderError, methods_for, provider_source, relay_source
+from appstore.core.host.provider import Code, ProviderError, methods_for
 from appstore.core.logs import log
 
 if TYPE_CHECKING:
