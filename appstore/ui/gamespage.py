@@ -1,6 +1,6 @@
 """The Games page: open rounds with their countdowns and odds, the user's stakes awaiting a
 result, settled history with win / loss totals, a banner when a store broke its promise or owes
-the user, the stake dialog and the verification view of a round (docs/games.md).
+the user; its dialogs are in ``gamesdialogs.py`` (docs/games.md).
 
 Everything shown comes from ``GamesController`` snapshots read on workers; the page's own
 1-second timer only redraws countdowns.
@@ -11,21 +11,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -40,13 +34,20 @@ from appstore.ui.games import (
     HistoryModel,
     round_text,
     state_label,
-    verdict_label,
+)
+from appstore.ui.gamesdialogs import (
+    StakeDialog,
+    VerifyDialog,
+    ia_text,
+    mono_label,
+    odds_text,
+    option_text,
+    time_left,
 )
 from appstore.ui.widgets import clear_layout, plain_label, section_title
 
 if TYPE_CHECKING:
     from appstore.core.games.games import RoundView
-    from appstore.core.wallet.receipts import Receipt
 
 
 def _card(name: str = "card") -> tuple[QFrame, QVBoxLayout]:
@@ -56,32 +57,6 @@ def _card(name: str = "card") -> tuple[QFrame, QVBoxLayout]:
     col.setContentsMargins(18, 14, 18, 14)
     col.setSpacing(6)
     return frame, col
-
-
-def _ia(units: int, decimals: int) -> str:
-    from appstore.core.wallet.amounts import format_amount
-
-    return f"{format_amount(units, decimals)} IA"
-
-
-def _odds(bp: int) -> str:
-    """Odds for display, cut to two decimals (1.3857 → ×1.38); money is never computed from it."""
-    whole, cents = divmod(bp // 100, 100)
-    return f"×{whole}.{cents:02d}".rstrip("0").rstrip(".")
-
-
-def _left(until: datetime) -> str:
-    s = max(0, int((until - datetime.now(UTC)).total_seconds()))
-    h, rest = divmod(s, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
-
-
-def _mono(text: str = "") -> QLabel:
-    label = plain_label(text)
-    label.setObjectName("mono")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class GamesPage(QScrollArea):
@@ -247,10 +222,10 @@ class GamesPage(QScrollArea):
         losses = sum(1 for v in played if v.state == "settled" and v.check.received == 0)
         net = totals["net"]
         sign = "+" if net > 0 else ""
-        self.totals.setText(self.tr("Net %1").replace("%1", sign + _ia(net, d)))
+        self.totals.setText(self.tr("Net %1").replace("%1", sign + ia_text(net, d)))
         self.totals_detail.setText(
             self.tr("Staked %1, received %2 over %3 settled round(s): %4 won, %5 lost.")
-            .replace("%1", _ia(totals["staked"], d)).replace("%2", _ia(totals["received"], d))
+            .replace("%1", ia_text(totals["staked"], d)).replace("%2", ia_text(totals["received"], d))
             .replace("%3", str(len(played))).replace("%4", str(wins)).replace("%5", str(losses)))
 
     def _show_banner(self, snapshot: GamesSnapshot) -> None:
@@ -262,7 +237,7 @@ class GamesPage(QScrollArea):
         owed = first.check.owed
         if first.check.verdict == "owed" and owed > 0:
             self.banner_title.setText(self.tr("Store %1 owes you %2").replace("%1", first.store).replace(
-                "%2", _ia(owed, first.decimals)))
+                "%2", ia_text(owed, first.decimals)))
             text = self.tr("It settled round “%1” without paying what the rule says. Your signed stake "
                            "receipt and the revealed seed are the proof.")
             text = text.replace("%1", round_text(first, "title"))
@@ -280,7 +255,7 @@ class GamesPage(QScrollArea):
                     "%1", round_text(first, "title"))
             if owed:
                 text += " " + self.tr("Your refund of %1 has not come yet.").replace(
-                    "%1", _ia(owed, first.decimals))
+                    "%1", ia_text(owed, first.decimals))
         voided = snapshot.voided()
         if voided:
             text += " " + self.tr("Rounds voided (wrong or missing seed): %1.").replace(
@@ -308,8 +283,8 @@ class GamesPage(QScrollArea):
         countdown.setObjectName("countdown")
         if r.locks_at > datetime.now(UTC):  # a passed time would reload the page every second
             self._countdowns.append((countdown, r.locks_at))
-        limits = plain_label(self.tr("Stake %1 to %2").replace("%1", _ia(r.min_stake, d)).replace(
-            "%2", _ia(r.max_stake, d)))
+        limits = plain_label(self.tr("Stake %1 to %2").replace("%1", ia_text(r.min_stake, d)).replace(
+            "%2", ia_text(r.max_stake, d)))
         limits.setProperty("muted", True)
         left.addWidget(countdown)
         left.addWidget(limits)
@@ -320,10 +295,10 @@ class GamesPage(QScrollArea):
         options.setVerticalSpacing(6)
         per_row = 5
         for i, opt in enumerate(r.options):
-            b = QPushButton(f"{opt.text(texts.language())}  {_odds(opt.odds_bp)}")
+            b = QPushButton(f"{opt.text(texts.language())}  {odds_text(opt.odds_bp)}")
             b.setMinimumWidth(88)
             b.setToolTip(self.tr("Stake on %1: pays %2 times the stake if it wins").replace(
-                "%1", opt.text(texts.language())).replace("%2", _odds(opt.odds_bp)[1:]))
+                "%1", opt.text(texts.language())).replace("%2", odds_text(opt.odds_bp)[1:]))
             b.clicked.connect(lambda _=False, v=view, o=opt.id: self.stake(v, o))
             options.addWidget(b, i // per_row, i % per_row)
         wrap = QVBoxLayout()
@@ -332,10 +307,10 @@ class GamesPage(QScrollArea):
         row.addLayout(wrap, 3)
         col.addLayout(row)
         for s in view.check.stakes:
-            mine = plain_label(self.tr("Your stake: %1 on %2").replace("%1", _ia(s.amount, d)).replace(
-                "%2", _option_text(view, s.option)))
+            mine = plain_label(self.tr("Your stake: %1 on %2").replace("%1", ia_text(s.amount, d)).replace(
+                "%2", option_text(view, s.option)))
             col.addWidget(mine)
-        commit = _mono(self.tr("Commitment %1").replace("%1", r.commitment))
+        commit = mono_label(self.tr("Commitment %1").replace("%1", r.commitment))
         commit.setProperty("muted", True)
         commit.setToolTip(self.tr("SHA-256 of the secret seed, published before the round opened"))
         col.addWidget(commit)
@@ -345,7 +320,8 @@ class GamesPage(QScrollArea):
         frame, col = _card()
         row = QHBoxLayout()
         d = view.decimals
-        stakes = ", ".join(f"{_ia(s.amount, d)} → {_option_text(view, s.option)}" for s in view.check.stakes)
+        stakes = ", ".join(f"{ia_text(s.amount, d)} → {option_text(view, s.option)}"
+                           for s in view.check.stakes)
         label = plain_label(f"{round_text(view, 'title')} · {state_label(view.state)} · {stakes}")
         label.setWordWrap(True)
         row.addWidget(label, 1)
@@ -365,9 +341,9 @@ class GamesPage(QScrollArea):
         expired = False
         for label, until in self._countdowns:
             if until > now:
-                label.setText(self.tr("Locks in %1").replace("%1", _left(until))
+                label.setText(self.tr("Locks in %1").replace("%1", time_left(until))
                               if label.objectName() == "countdown" else
-                              self.tr("Seed due in %1").replace("%1", _left(until)))
+                              self.tr("Seed due in %1").replace("%1", time_left(until)))
             else:
                 expired = True
         if expired and self.isVisible():
@@ -404,205 +380,4 @@ class GamesPage(QScrollArea):
         dialog.exec()
 
 
-def _option_text(view: RoundView, option: str) -> str:
-    opt = view.round.option(option)
-    return opt.text(texts.language()) if opt is not None else option
-
-
-class StakeDialog(QDialog):
-    """Stake on a round: the option, the amount, the odds, what a win pays, the countdown."""
-
-    def __init__(self, parent: QWidget, games: GamesController, view: RoundView, option: str) -> None:
-        super().__init__(parent)
-        self.games, self.view = games, view
-        self.busy = False  # a stake is in flight: Stake stays disabled until its answer
-        r, self.d = view.round, view.decimals
-        self.setWindowTitle(self.tr("Stake on a round"))
-        self.setMinimumWidth(460)
-        col = QVBoxLayout(self)
-        title = section_title(round_text(view, "title"))
-        col.addWidget(title)
-        question = plain_label(round_text(view, "question"))
-        question.setWordWrap(True)
-        col.addWidget(question)
-        form = QFormLayout()
-        self.option = QComboBox()
-        for opt in r.options:
-            self.option.addItem(f"{opt.text(texts.language())}  {_odds(opt.odds_bp)}", opt.id)
-        self.option.setCurrentIndex(max(0, self.option.findData(option)))
-        form.addRow(self.tr("Option"), self.option)
-        self.amount = QLineEdit()
-        self.amount.setPlaceholderText(self.tr("IA to stake (%1 to %2)").replace(
-            "%1", _ia(r.min_stake, self.d)).replace("%2", _ia(r.max_stake, self.d)))
-        form.addRow(self.tr("Amount"), self.amount)
-        self.odds = plain_label()
-        form.addRow(self.tr("Odds"), self.odds)
-        self.wins = plain_label("—")
-        f = self.wins.font()
-        f.setWeight(QFont.Weight.DemiBold)
-        self.wins.setFont(f)
-        form.addRow(self.tr("If it wins you receive"), self.wins)
-        self.left = plain_label()
-        form.addRow(self.tr("Locks in"), self.left)
-        col.addLayout(form)
-        self.error = plain_label()
-        self.error.setObjectName("danger")
-        self.error.setWordWrap(True)
-        col.addWidget(self.error)
-        note = plain_label(self.tr("The store's service takes the stake only before the round locks by its "
-                                   "own clock; a loss pays nothing."))
-        note.setProperty("muted", True)
-        note.setWordWrap(True)
-        col.addWidget(note)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.confirm = self.buttons.addButton(self.tr("Stake"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.confirm.setObjectName("primary")
-        self.buttons.accepted.connect(self._stake)
-        self.buttons.rejected.connect(self.reject)
-        col.addWidget(self.buttons)
-        self.option.currentIndexChanged.connect(self._update)
-        self.amount.textChanged.connect(self._update)
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self._tick)
-        self._timer.start(1000)
-        self._tick()
-        self._update()
-
-    def _units(self) -> int | None:
-        from appstore.core.errors import AppStoreError
-        from appstore.core.wallet.amounts import parse_amount
-
-        text = self.amount.text()
-        if not text.strip():
-            return None
-        try:
-            return parse_amount(text, self.d, unit="IA")
-        except AppStoreError as e:
-            self.error.setText(str(e))
-            return None
-
-    def _update(self) -> None:
-        from appstore.core.games.rule import payout
-
-        self.error.setText("")
-        opt = self.view.round.option(str(self.option.currentData()))
-        self.odds.setText(_odds(opt.odds_bp) if opt else "—")
-        units = self._units()
-        r = self.view.round
-        ok = units is not None and opt is not None
-        if units is not None and not r.min_stake <= units <= r.max_stake:
-            self.error.setText(self.tr("A stake on this round is %1 to %2.").replace(
-                "%1", _ia(r.min_stake, self.d)).replace("%2", _ia(r.max_stake, self.d)))
-            ok = False
-        self.wins.setText(_ia(payout(units, opt.odds_bp), self.d) if units is not None and opt else "—")
-        self.confirm.setEnabled(ok and not self.busy and r.locks_at > datetime.now(UTC))
-
-    def _tick(self) -> None:
-        locks = self.view.round.locks_at
-        if locks <= datetime.now(UTC):
-            self.left.setText(self.tr("Locked"))
-            self.confirm.setEnabled(False)
-        else:
-            self.left.setText(_left(locks))
-
-    def _stake(self) -> None:
-        units = self._units()
-        if units is None or self.busy:
-            return
-        self.busy = True
-        self.confirm.setEnabled(False)
-        self.error.setText("")
-
-        def done(receipt: Receipt) -> None:
-            self.busy = False
-            self.games.notice.emit(self.tr("Staked %1 on %2 (receipt #%3).").replace(
-                "%1", _ia(-receipt.amount, self.d)).replace("%2", self.option.currentText()).replace(
-                "%3", str(receipt.seq)))
-            self.accept()
-
-        def failed(message: str, _: BaseException) -> None:
-            self.busy = False
-            self.error.setText(message)
-            self._update()
-
-        ref = f"{self.view.store}/{self.view.round.id}"
-        job = self.games.stake(ref, str(self.option.currentData()), units, done, failed, seen=self.view.round)
-        if job is None:
-            self.busy = False
-            self._update()
-
-
-class VerifyDialog(QDialog):
-    """A round checked by hand: seed, commitment, recomputed hash, the derivation step by step,
-    the result, the user's receipts, and the verdict."""
-
-    def __init__(self, parent: QWidget, view: RoundView) -> None:
-        super().__init__(parent)
-        c, d = view.check, view.decimals
-        self.setWindowTitle(self.tr("Check round %1").replace("%1", view.round.id))
-        self.setMinimumSize(760, 560)
-        col = QVBoxLayout(self)
-        col.addWidget(section_title(f"{round_text(view, 'title')} — {state_label(view.state)}"))
-        question = plain_label(round_text(view, "question"))
-        question.setWordWrap(True)
-        col.addWidget(question)
-        verdict = plain_label(c.message)
-        verdict.setWordWrap(True)
-        f = verdict.font()
-        f.setWeight(QFont.Weight.DemiBold)
-        verdict.setFont(f)
-        verdict.setToolTip(verdict_label(c.verdict))
-        if c.verdict in ("owed", "invalid", "refunded"):
-            verdict.setObjectName("danger")
-        col.addWidget(verdict)
-        form = QFormLayout()
-        form.addRow(self.tr("Commitment"), _mono(c.commitment))
-        form.addRow(self.tr("Seed"), _mono(c.seed or self.tr("not revealed yet")))
-        if c.recomputed is not None:
-            same = c.recomputed == c.commitment
-            mark = self.tr("matches the commitment") if same else self.tr("does NOT match the commitment")
-            hashed = _mono(f"{c.recomputed}  ({mark})")
-            if not same:
-                hashed.setObjectName("danger")
-            form.addRow(self.tr("SHA-256(seed)"), hashed)
-        if c.result is not None:
-            winners = ", ".join(_option_text(view, w) for w in c.winners)
-            form.addRow(self.tr("Drawn"), plain_label(f"{c.result}  ({self.tr('winning')}: {winners})"))
-        col.addLayout(form)
-        col.addWidget(plain_label(self.tr("Step by step (anyone can recompute it: docs/games.md)")))
-        steps = QPlainTextEdit()
-        steps.setReadOnly(True)
-        steps.setObjectName("mono")
-        mono = QFont("DejaVu Sans Mono")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        steps.setFont(mono)
-        lines = c.steps()
-        if c.derivation is not None:
-            lines.append("")
-            lines.append(f"import hashlib, hmac; seed = bytes.fromhex('{c.seed}')")
-            lines.append(f"hmac.new(seed, b'{view.round.id}:0', hashlib.sha256).hexdigest()")
-        steps.setPlainText("\n".join(lines))
-        col.addWidget(steps, 1)
-        col.addWidget(plain_label(self.tr("Your receipts for this round")))
-        receipts = QPlainTextEdit()
-        receipts.setReadOnly(True)
-        receipts.setFont(mono)
-        receipts.setMaximumHeight(130)
-        rows = []
-        for s in c.stakes:
-            rows.append(f"#{s.receipt.seq} stake  {_ia(-s.receipt.amount, d)}  {s.receipt.reference}  "
-                        f"{s.receipt.time}")
-            for p in s.paid:
-                rows.append(f"#{p.seq} {p.kind}  {_ia(p.amount, d)}  {p.reference}  {p.time}")
-            owed = (f"{s.expected_kind}: {_ia(s.expected, d)}" if s.expected_kind
-                    else self.tr("nothing (lost)"))
-            rows.append("    " + self.tr("owed by the rule: %1; received %2").replace("%1", owed).replace(
-                "%2", _ia(s.received, d)))
-        receipts.setPlainText("\n".join(rows) if rows else self.tr("You did not stake on this round."))
-        col.addWidget(receipts)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        col.addWidget(buttons)
-
-
-__all__ = ["GamesPage", "QModelIndex"]
+__all__ = ["GamesPage", "StakeDialog", "VerifyDialog"]

@@ -806,167 +806,167 @@
 <context>
     <name>GamesPage</name>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="103" />
+        <location filename="../../appstore/ui/gamespage.py" line="78" />
         <source>Games</source>
         <translation>游戏</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="107" />
+        <location filename="../../appstore/ui/gamespage.py" line="82" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="112" />
+        <location filename="../../appstore/ui/gamespage.py" line="87" />
         <source>Stake IA on the outcome of a round. Each round's result comes from a secret seed the store commits to before the round opens and reveals after it locks: you can check every round.</source>
         <translation>用 IA 对一轮的结果下注。每轮的结果来自一个秘密种子：商店在开盘前公布其承诺，在锁定后揭晓种子，每一轮您都可以自行核验。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="129" />
+        <location filename="../../appstore/ui/gamespage.py" line="104" />
         <source>Show the proof</source>
         <translation>查看证据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="136" />
+        <location filename="../../appstore/ui/gamespage.py" line="111" />
         <source>Your results</source>
         <translation>您的战绩</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="145" />
+        <location filename="../../appstore/ui/gamespage.py" line="120" />
         <source>Open rounds</source>
         <translation>进行中的轮次</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="149" />
+        <location filename="../../appstore/ui/gamespage.py" line="124" />
         <source>No round is open just now.</source>
         <translation>现在没有进行中的轮次。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="153" />
+        <location filename="../../appstore/ui/gamespage.py" line="128" />
         <source>Your stakes awaiting a result</source>
         <translation>等待结果的下注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="161" />
+        <location filename="../../appstore/ui/gamespage.py" line="136" />
         <source>Settled rounds</source>
         <translation>已结算的轮次</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="163" />
+        <location filename="../../appstore/ui/gamespage.py" line="138" />
         <source>Check this round…</source>
         <translation>核验这一轮…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="186" />
+        <location filename="../../appstore/ui/gamespage.py" line="161" />
         <source>Double-click a round to check it: seed, commitment, the draw step by step, and what you were paid.</source>
         <translation>双击一轮即可核验：种子、承诺、逐步推导的抽取结果，以及您收到的款项。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="240" />
+        <location filename="../../appstore/ui/gamespage.py" line="215" />
         <source>No settled stakes yet</source>
         <translation>还没有已结算的下注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="242" />
+        <location filename="../../appstore/ui/gamespage.py" line="217" />
         <source>Your wins and losses show here once your rounds are settled.</source>
         <translation>您的轮次结算后，输赢会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="250" />
+        <location filename="../../appstore/ui/gamespage.py" line="225" />
         <source>Net %1</source>
         <translation>净额 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="252" />
+        <location filename="../../appstore/ui/gamespage.py" line="227" />
         <source>Staked %1, received %2 over %3 settled round(s): %4 won, %5 lost.</source>
         <translation>在 %3 个已结算轮次中下注 %1，收到 %2：赢 %4 次，输 %5 次。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="270" />
+        <location filename="../../appstore/ui/gamespage.py" line="245" />
         <source>Store %1 broke its promise</source>
         <translation>商店 %1 违背了承诺</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="272" />
+        <location filename="../../appstore/ui/gamespage.py" line="247" />
         <source>It did not reveal the seed of round “%1” in time: every stake is refunded.</source>
         <translation>它没有按时揭晓“%1”这一轮的种子：所有下注均已退款。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="275" />
+        <location filename="../../appstore/ui/gamespage.py" line="250" />
         <source>In round “%1” it published two different seeds. Every stake must be refunded.</source>
         <translation>在“%1”这一轮中，它公布了两个不同的种子。所有下注都必须退款。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="278" />
+        <location filename="../../appstore/ui/gamespage.py" line="253" />
         <source>In round “%1” the seed it revealed does not match the commitment it published before the round opened. Every stake must be refunded.</source>
         <translation>在“%1”这一轮中，商店揭晓的种子与开盘前公布的承诺不符。每笔下注都必须退还。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="282" />
+        <location filename="../../appstore/ui/gamespage.py" line="257" />
         <source>Your refund of %1 has not come yet.</source>
         <translation>您的 %1 退款尚未到账。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="264" />
+        <location filename="../../appstore/ui/gamespage.py" line="239" />
         <source>Store %1 owes you %2</source>
         <translation>商店 %1 欠您 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="266" />
+        <location filename="../../appstore/ui/gamespage.py" line="241" />
         <source>It settled round “%1” without paying what the rule says. Your signed stake receipt and the revealed seed are the proof.</source>
         <translation>它结算了“%1”这一轮，却没有按规则付款。您的已签名下注收据和揭晓的种子就是证据。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="286" />
+        <location filename="../../appstore/ui/gamespage.py" line="261" />
         <source>Rounds voided (wrong or missing seed): %1.</source>
         <translation>作废的轮次（种子错误或缺失）：%1。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="289" />
+        <location filename="../../appstore/ui/gamespage.py" line="264" />
         <source>(%1 rounds in all)</source>
         <translation>（共 %1 轮）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="311" />
+        <location filename="../../appstore/ui/gamespage.py" line="286" />
         <source>Stake %1 to %2</source>
         <translation>下注 %1 至 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="325" />
+        <location filename="../../appstore/ui/gamespage.py" line="300" />
         <source>Stake on %1: pays %2 times the stake if it wins</source>
         <translation>押注 %1：若赢，支付下注额的 %2 倍</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="335" />
+        <location filename="../../appstore/ui/gamespage.py" line="310" />
         <source>Your stake: %1 on %2</source>
         <translation>您的下注：%1 押 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="338" />
+        <location filename="../../appstore/ui/gamespage.py" line="313" />
         <source>Commitment %1</source>
         <translation>承诺 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="340" />
+        <location filename="../../appstore/ui/gamespage.py" line="315" />
         <source>SHA-256 of the secret seed, published before the round opened</source>
         <translation>秘密种子的 SHA-256，在开盘前公布</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="357" />
+        <location filename="../../appstore/ui/gamespage.py" line="333" />
         <source>Check…</source>
         <translation>核验…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="368" />
+        <location filename="../../appstore/ui/gamespage.py" line="344" />
         <source>Locks in %1</source>
         <translation>%1 后锁定</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="370" />
+        <location filename="../../appstore/ui/gamespage.py" line="346" />
         <source>Seed due in %1</source>
         <translation>种子须在 %1 内揭晓</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="378" />
+        <location filename="../../appstore/ui/gamespage.py" line="354" />
         <source>The rounds could not be read: %1</source>
         <translation>无法读取轮次：%1</translation>
     </message>
@@ -1609,62 +1609,62 @@
 <context>
     <name>StakeDialog</name>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="420" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="77" />
         <source>Stake on a round</source>
         <translation>下注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="433" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="90" />
         <source>Option</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="435" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="92" />
         <source>IA to stake (%1 to %2)</source>
         <translation>下注的 IA（%1 至 %2）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="437" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="94" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="439" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="96" />
         <source>Odds</source>
         <translation>赔率</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="444" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="101" />
         <source>If it wins you receive</source>
         <translation>若赢，您将收到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="446" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="103" />
         <source>Locks in</source>
         <translation>锁定倒计时</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="452" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="109" />
         <source>The store's service takes the stake only before the round locks by its own clock; a loss pays nothing.</source>
         <translation>商店的服务只按它自己的时钟在锁定前接受下注；输了不支付任何款项。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="458" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="115" />
         <source>Stake</source>
         <translation>押注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="494" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="151" />
         <source>A stake on this round is %1 to %2.</source>
         <translation>这一轮的下注额为 %1 至 %2。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="503" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="160" />
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="518" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="175" />
         <source>Staked %1 on %2 (receipt #%3).</source>
         <translation>已下注 %1 押 %2（收据 #%3）。</translation>
     </message>
@@ -1784,67 +1784,67 @@
 <context>
     <name>VerifyDialog</name>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="542" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="199" />
         <source>Check round %1</source>
         <translation>核验轮次 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="559" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="216" />
         <source>Commitment</source>
         <translation>承诺</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="560" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="217" />
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="560" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="217" />
         <source>not revealed yet</source>
         <translation>尚未揭晓</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="563" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="220" />
         <source>matches the commitment</source>
         <translation>与承诺相符</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="563" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="220" />
         <source>does NOT match the commitment</source>
         <translation>与承诺不符</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="567" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="224" />
         <source>SHA-256(seed)</source>
         <translation>SHA-256(种子)</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="570" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="227" />
         <source>Drawn</source>
         <translation>抽出</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="572" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="229" />
         <source>Step by step (anyone can recompute it: docs/games.md)</source>
         <translation>逐步推导（任何人都可以重新计算：docs/games.md）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="586" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="243" />
         <source>Your receipts for this round</source>
         <translation>您在这一轮的收据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="598" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="255" />
         <source>nothing (lost)</source>
         <translation>无（输）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="599" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="256" />
         <source>owed by the rule: %1; received %2</source>
         <translation>按规则应付：%1；已收到 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="601" />
+        <location filename="../../appstore/ui/gamesdialogs.py" line="258" />
         <source>You did not stake on this round.</source>
         <translation>您没有在这一轮下注。</translation>
     </message>
