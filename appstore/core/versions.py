@@ -9,7 +9,7 @@ release; pre-release identifiers compare as in SemVer 2.0 (numbers < words, numb
 from __future__ import annotations
 
 import re
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 _VERSION_RE = re.compile(
     r"^(0|[1-9]\d{0,8})(\.(0|[1-9]\d{0,8})){0,3}(-[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?$"
@@ -24,7 +24,7 @@ def is_valid(text: str) -> bool:
 class Version:
     """A parsed, comparable version. ``Version("1.10") > Version("1.9")``."""
 
-    __slots__ = ("text", "_release", "_pre")
+    __slots__ = ("text", "_release", "_pre", "_k")
 
     def __init__(self, text: str) -> None:
         if not is_valid(text):
@@ -40,22 +40,29 @@ class Version:
         self._pre: tuple[tuple[int, int | str], ...] | None = (
             tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")) if pre else None
         )
-
-    def _key(self) -> tuple[object, ...]:
-        # A release (no pre-release part) sorts after all its pre-releases.
-        return (self._release, (1,) if self._pre is None else (0, self._pre))
+        # What versions compare by: a release (no pre-release part) sorts after all its
+        # pre-releases. Made once: a sort compares each version many times.
+        self._k: tuple[object, ...] = (self._release, (1,) if self._pre is None else (0, self._pre))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Version) and self._key() == other._key()
+        return isinstance(other, Version) and self._k == other._k
 
     def __lt__(self, other: Version) -> bool:
-        return self._key() < other._key()
+        return self._k < other._k
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return hash(self._k)
 
     def __repr__(self) -> str:
         return f"Version({self.text!r})"
 
     def __str__(self) -> str:
         return self.text
+
+
+@lru_cache(maxsize=4096)  # a catalogue's releases share few version strings
+def sort_key(text: str) -> tuple[object, ...]:
+    """What ``Version(text)`` compares and hashes by, as a plain tuple (which sorts and hashes
+    faster): equal for equal versions, such as ``1.2`` and ``1.2.0``. ``ValueError`` as
+    ``Version``."""
+    return Version(text)._k

@@ -19,9 +19,9 @@ import datetime as dt
 import functools
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from appstore.core import versions, wording
 from appstore.core.bulk import gc_paused
@@ -73,10 +73,14 @@ def clean(text: str, *, multiline: bool = False) -> str:
     return _UNSAFE_LINE.sub("", text) if _UNSAFE_LINE.search(text) else text
 
 
-@functools.lru_cache(maxsize=4096)  # a developer's apps often share one website
 def url_problem(url: str, *, link: bool = False) -> str | None:
     """Why ``url`` cannot be a store's website (``link=False``) or a link DApp's page
     (``link=True``: https only, or http on this computer), or None if it can."""
+    return _url_problem(url, link)
+
+
+@functools.lru_cache(maxsize=4096)  # a developer's apps often share one website
+def _url_problem(url: str, link: bool) -> str | None:  # positional: a cheaper cache key
     if len(url) > MAX_URL:
         return f"is longer than {MAX_URL} characters"
     if _URL_BAD.search(url):
@@ -184,7 +188,7 @@ class Catalog:
     store_name: Localized
     generated: str
     categories: Mapping[str, Localized]
-    apps: tuple[App, ...]
+    apps: Sequence[App]  # a tuple when parsed; ``cache.AppRows`` when kept
     store: str = ""  # the local id this computer gave the store (what ``App.store`` holds)
 
 
@@ -237,7 +241,7 @@ class _Checker:
             if not isinstance(s, str) or (not s.isprintable() and unsafe.search(s)):
                 t = self.string(s, f"{path}.{clean(lang)}", max_len=max_len, multiline=multiline)
             elif len(s) > max_len or not s.strip():
-                self.string(s, f"{path}.{clean(lang)}", max_len=max_len)  # raises
+                self.string(s, f"{path}.{clean(lang)}", max_len=max_len, multiline=multiline)  # raises
                 t = s
             else:
                 t = s
@@ -286,6 +290,110 @@ class _Checker:
         return [self.raw(s, f"{path}[{i}]", max_len=64) for i, s in enumerate(v)]
 
 
+# Fast paths. Nearly every value in a real catalogue is plain: a printable string within its
+# length, a text in known languages, known permissions, one release. Each ``_plain_*`` says
+# whether a value is one its full check (named) would return unchanged; the parsers below try it
+# first and run the full check (with the JSON path, built only then) on anything else -- an
+# error, a value to clean, an unknown language or permission. So a fast path only skips work: it
+# never accepts what the full check refuses, and the first error and its message are the same
+# (tests/core/test_catalog_fast_paths.py feeds them hostile input and compares).
+
+_id_match = ID_RE.fullmatch
+_target_match = TARGET_RE.fullmatch
+_sha256_match = SHA256_RE.fullmatch
+# The known permissions that ``_Checker.strings`` accepts as they are (all, but not by assumption).
+_PLAIN_PERMISSIONS = frozenset(p for p in PERMISSIONS if len(p) <= 64 and p.strip())
+_LANG_SET = frozenset(LANGS)  # (a set finds a key faster than a tuple)
+
+
+def _plain_id(v: Any) -> TypeGuard[str]:
+    """What ``_Checker.ident`` accepts (the pattern itself refuses an empty or blank id)."""
+    return type(v) is str and len(v) <= 64 and _id_match(v) is not None
+
+
+def _plain_target(v: Any) -> TypeGuard[str]:
+    """What ``_Checker.target`` accepts."""
+    return (type(v) is str and len(v) <= 300 and _target_match(v) is not None
+            and (".." not in v or ".." not in v.split("/")))
+
+
+def _plain_url(v: Any, link: bool) -> TypeGuard[str]:
+    """What ``_Checker.url`` accepts, the empty string included."""
+    return type(v) is str and (not v or (len(v) <= MAX_URL and _url_problem(v, link) is None))
+
+
+def _plain_string(v: Any, max_len: int) -> TypeGuard[str]:
+    """What ``_Checker.string`` returns unchanged: printable, so ``clean`` has nothing to do."""
+    return type(v) is str and len(v) <= max_len and v.isprintable() and bool(v.strip())
+
+
+# The ASCII characters ``clean`` keeps: printable ones, and tab and newline in a multiline text.
+_ASCII_LINE = bytes(range(0x20, 0x7F))
+_ASCII_TEXT = _ASCII_LINE + b"\t\n"
+
+
+def _plain_text(v: Any, max_len: int, multiline: bool = False) -> TypeGuard[dict[str, str]]:
+    """What ``_Checker.text`` returns unchanged: only known languages, nothing to clean."""
+    if type(v) is not dict or "en" not in v:
+        return False
+    keep, unsafe = (_ASCII_TEXT, _UNSAFE_TEXT) if multiline else (_ASCII_LINE, _UNSAFE_LINE)
+    for lang, s in v.items():
+        if lang not in _LANG_SET or type(s) is not str or len(s) > max_len or not s.strip():
+            return False
+        # Nothing for ``clean`` to remove (the test ``_Checker.text`` makes): for long ASCII,
+        # deleting the characters it keeps is faster than isprintable (2x at 200 characters).
+        if len(s) > 100 and s.isascii():
+            if s.encode().translate(None, keep):
+                return False
+        elif not s.isprintable() and unsafe.search(s) is not None:
+            return False
+    return True
+
+
+def _known_categories(v: Any, categories: Mapping[str, Any]) -> TypeGuard[list[str]]:
+    """Categories ``parse_app`` accepts as they are: 1 to 5, each one of the catalogue's."""
+    if type(v) is not list or not 0 < len(v) <= 5:
+        return False
+    for cat in v:
+        if type(cat) is not str or len(cat) > 64 or not cat.strip() or cat not in categories:
+            return False
+    return True
+
+
+def _known_permissions(v: Any) -> TypeGuard[list[str]]:
+    """Permissions ``parse_app`` accepts as they are: at most 20, each one this client knows."""
+    if type(v) is not list or len(v) > 20:
+        return False
+    for p in v:  # noqa: SIM110 - all() over a generator takes twice as long
+        if type(p) is not str or p not in _PLAIN_PERMISSIONS:
+            return False
+    return True
+
+
+def _plain_version(v: Any) -> TypeGuard[str]:
+    """A version ``parse_release`` accepts (the pattern itself refuses an empty or blank one)."""
+    return type(v) is str and len(v) <= 64 and _good_version(v)
+
+
+@functools.lru_cache(maxsize=4096)  # apps share version strings
+def _good_version(text: str) -> bool:
+    return versions.is_valid(text) and text.isprintable()
+
+
+def _plain_sha256(v: Any) -> TypeGuard[str]:
+    return type(v) is str and len(v) == 64 and _sha256_match(v) is not None
+
+
+def _plain_date(v: Any) -> TypeGuard[str]:
+    """A date ``parse_release`` accepts (the pattern itself refuses an empty or blank one)."""
+    return type(v) is str and len(v) <= 10 and _good_date(v)
+
+
+@functools.lru_cache(maxsize=1024)  # releases share few dates
+def _good_date(text: str) -> bool:
+    return DATE_RE.fullmatch(text) is not None and _real_date(text)
+
+
 def _real_date(text: str) -> bool:
     try:
         dt.date.fromisoformat(text)
@@ -294,7 +402,24 @@ def _real_date(text: str) -> bool:
     return True
 
 
+def _plain_release(r: Any) -> Release | None:
+    """The release ``parse_release`` makes of ``r`` when all its fields are plain, else None."""
+    if type(r) is not dict:
+        return None
+    version, size, sha, date = r.get("version"), r.get("size"), r.get("sha256"), r.get("date")
+    changelog = r.get("changelog", {"en": "-"})
+    package = r.get("package")
+    if (_plain_version(version) and type(size) is int and size > 0 and _plain_sha256(sha)
+            and _plain_date(date) and _plain_text(changelog, 4000, multiline=True)
+            and _plain_target(package)):
+        return Release(version, package, size, sha, date, changelog)
+    return None
+
+
 def parse_release(c: _Checker, raw: Any, path: str) -> Release:
+    plain = _plain_release(raw)
+    if plain is not None:
+        return plain
     r = c.obj(raw, path)
     version = c.raw(r.get("version"), f"{path}.version", max_len=64)
     if not versions.is_valid(version) or not version.isprintable():
@@ -318,8 +443,12 @@ def parse_app(
     c: _Checker, raw: Any, path: str, categories: Mapping[str, Any], store: str = ""
 ) -> App | None:
     """The app at ``path``, or None when its kind is one this client does not know."""
-    a = c.obj(raw, path)
-    app_id = c.ident(a.get("id"), f"{path}.id")
+    # Each field: its fast path (see "Fast paths" above), else the full check, which names the
+    # field; in the order of the full checks, so that the first error found is the same one.
+    a = raw if type(raw) is dict else c.obj(raw, path)
+    app_id = a.get("id")
+    if not _plain_id(app_id):
+        app_id = c.ident(app_id, f"{path}.id")
     kind = a.get("kind")
     if not isinstance(kind, str):
         raise c.fail(f"{path}.kind", f"must be a string, one of {', '.join(KINDS)}")
@@ -327,30 +456,41 @@ def parse_app(
         if c.strict:
             raise c.fail(f"{path}.kind", f"must be one of {', '.join(KINDS)}")
         return None  # a newer kind of app: not shown by this client
-    cats = c.strings(a.get("categories"), f"{path}.categories", max_items=5)
-    if not cats:
-        raise c.fail(f"{path}.categories", "needs at least one category")
-    for cat in cats:
-        if cat not in categories:
-            raise c.fail(f"{path}.categories", f"unknown category {cat!r}")
-    perms: list[str] = []
+    cats = a.get("categories")
+    if not _known_categories(cats, categories):
+        cats = c.strings(cats, f"{path}.categories", max_items=5)
+        if not cats:
+            raise c.fail(f"{path}.categories", "needs at least one category")
+        for cat in cats:
+            if cat not in categories:
+                raise c.fail(f"{path}.categories", f"unknown category {cat!r}")
+    perms: list[str] = a.get("permissions", [])
     unknown: list[str] = []
-    for i, p in enumerate(c.strings(a.get("permissions", []), f"{path}.permissions")):
-        if p in PERMISSIONS:
-            perms.append(p)
-        elif not PERMISSION_RE.fullmatch(p):
-            raise c.fail(f"{path}.permissions[{i}]", f"{p!r} is not a permission name")
-        elif c.strict:
-            raise c.fail(f"{path}.permissions", f"unknown permission {p!r}")
-        else:
-            unknown.append(p)
-    releases = [
-        parse_release(c, r, f"{path}.releases[{i}]") for i, r in enumerate(c.items(a, "releases", path))
-    ]
-    releases.sort(key=lambda r: versions.Version(r.version), reverse=True)
-    if len({versions.Version(r.version) for r in releases}) != len(releases):
-        raise c.fail(f"{path}.releases", "lists the same version twice")
-    url = c.url(a.get("url", ""), f"{path}.url", link=True)
+    if not _known_permissions(perms):
+        perms = []
+        for i, p in enumerate(c.strings(a.get("permissions", []), f"{path}.permissions")):
+            if p in PERMISSIONS:
+                perms.append(p)
+            elif not PERMISSION_RE.fullmatch(p):
+                raise c.fail(f"{path}.permissions[{i}]", f"{p!r} is not a permission name")
+            elif c.strict:
+                raise c.fail(f"{path}.permissions", f"unknown permission {p!r}")
+            else:
+                unknown.append(p)
+    releases = a.get("releases", [])
+    if type(releases) is not list:
+        releases = c.items(a, "releases", path)  # the full check
+    releases = [_plain_release(r) or parse_release(c, r, f"{path}.releases[{i}]")
+                for i, r in enumerate(releases)]
+    if len(releases) > 1:  # (one release has no order to sort and no twin)
+        # Newest first, each version once, as versions compare (1.2 == 1.2.0).
+        keys = [versions.sort_key(r.version) for r in releases]
+        if len(set(keys)) != len(keys):
+            raise c.fail(f"{path}.releases", "lists the same version twice")
+        releases = [r for _, r in sorted(zip(keys, releases, strict=True), key=_first, reverse=True)]
+    url = a.get("url", "")
+    if not _plain_url(url, True):
+        url = c.url(url, f"{path}.url", link=True)
     if kind == "web" and not releases:
         raise c.fail(f"{path}.releases", "a web DApp needs at least one release")
     if kind == "link" and not url:
@@ -361,32 +501,51 @@ def parse_app(
     featured = a.get("featured", False)
     if not isinstance(featured, bool):
         raise c.fail(f"{path}.featured", "must be true or false")
-    payee = _payee(c, a.get("payee", ""), f"{path}.payee")
+    payee = a.get("payee", "")
+    payee = _payee(c, payee, f"{path}.payee") if payee != "" else ""
     if payee and "wallet.pay" not in perms:
         raise c.fail(f"{path}.payee", "is only for a DApp with the wallet.pay permission")
     if c.strict and "wallet.pay" in perms and not payee:
         raise c.fail(f"{path}.payee", "a DApp with wallet.pay needs the BCD address it is paid to")
-    return App(
-        id=app_id,
-        name=c.text(a.get("name"), f"{path}.name", max_len=80),
-        summary=c.text(a.get("summary"), f"{path}.summary", max_len=200),
-        description=c.text(a.get("description"), f"{path}.description", max_len=20000,
-                           multiline=True),
-        categories=tuple(cats),
-        kind=kind,
-        icon=c.target(a.get("icon"), f"{path}.icon"),
-        screenshots=tuple(c.target(s, f"{path}.screenshots[{i}]") for i, s in enumerate(screenshots)),
-        developer=c.string(a.get("developer"), f"{path}.developer", max_len=120),
-        website=c.url(a.get("website", ""), f"{path}.website"),
-        license=c.string(a.get("license"), f"{path}.license", max_len=64),
-        permissions=tuple(perms),
-        releases=tuple(releases),
-        url=url,
-        featured=featured,
-        store=store,
-        unknown_permissions=tuple(unknown),
-        payee=payee,
-    )
+    name = a.get("name")
+    if not _plain_text(name, 80):
+        name = c.text(name, f"{path}.name", max_len=80)
+    summary = a.get("summary")
+    if not _plain_text(summary, 200):
+        summary = c.text(summary, f"{path}.summary", max_len=200)
+    description = a.get("description")
+    if not _plain_text(description, 20000, multiline=True):
+        description = c.text(description, f"{path}.description", max_len=20000, multiline=True)
+    icon = a.get("icon")
+    if not _plain_target(icon):
+        icon = c.target(icon, f"{path}.icon")
+    shots = tuple(screenshots)
+    if not all(map(_plain_target, shots)):
+        shots = tuple(c.target(s, f"{path}.screenshots[{i}]") for i, s in enumerate(screenshots))
+    developer = a.get("developer")
+    if not _plain_string(developer, 120):
+        developer = c.string(developer, f"{path}.developer", max_len=120)
+    website = a.get("website", "")
+    if not _plain_url(website, False):
+        website = c.url(website, f"{path}.website")
+    licence = a.get("license")
+    if not _plain_string(licence, 64):
+        licence = c.string(licence, f"{path}.license", max_len=64)
+    # Positional, in the order of App's fields: keywords take three times as long to pass.
+    return App(app_id, name, summary, description, tuple(cats), kind, icon, shots, developer,
+               website, licence, tuple(perms), tuple(releases), url, featured, store,
+               tuple(unknown), payee)
+
+
+def _first(pair: tuple[tuple[object, ...], Release]) -> tuple[object, ...]:
+    return pair[0]
+
+
+def parse_apps(c: _Checker, raw: list[Any], categories: Mapping[str, Any],
+               store: str = "") -> tuple[App, ...]:
+    """The apps of the list ``raw`` (``apps[i]`` in messages), those of unknown kinds skipped."""
+    parsed = [parse_app(c, a, f"apps[{i}]", categories, store) for i, a in enumerate(raw)]
+    return tuple(a for a in parsed if a is not None)
 
 
 def _payee(c: _Checker, raw: Any, path: str) -> str:
@@ -432,13 +591,13 @@ def _parse_catalog(data: Any, where: str, store: str, strict: bool) -> Catalog:
     apps_raw = d.get("apps")
     if not isinstance(apps_raw, list):
         raise c.fail("apps", "must be a list")
-    parsed = [parse_app(c, a, f"apps[{i}]", categories, store) for i, a in enumerate(apps_raw)]
-    apps = tuple(a for a in parsed if a is not None)
-    seen: set[str] = set()
-    for app in apps:
-        if app.id in seen:
-            raise c.fail("apps", f"the id {app.id!r} is used twice")
-        seen.add(app.id)
+    apps = parse_apps(c, apps_raw, categories, store)
+    if len({app.id for app in apps}) != len(apps):  # then find the first repeated one
+        seen: set[str] = set()
+        for app in apps:
+            if app.id in seen:
+                raise c.fail("apps", f"the id {app.id!r} is used twice")
+            seen.add(app.id)
     generated = c.raw(d.get("generated", ""), "generated", max_len=20, empty=True)
     if generated and not (GENERATED_RE.fullmatch(generated) and _real_time(generated)):
         raise c.fail("generated", f"{generated!r} is not a UTC time like 2026-01-31T12:00:00Z")

@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 from appstore.core.bulk import gc_paused
-from appstore.core.catalog.models import App, Catalog, Localized, _Checker, _parse_catalog, parse_app
+from appstore.core.catalog.models import App, Catalog, Localized, _Checker, _parse_catalog, parse_apps
 from appstore.core.errors import CatalogError
 
 SHARD_INDEX = "catalog/shards.json"
@@ -92,8 +92,7 @@ def parse_shard(data: Any, name: str, categories: dict[str, Localized], *,
         raw = d.get("apps")
         if not isinstance(raw, list):
             raise c.fail("apps", "must be a list")
-        parsed = [parse_app(c, a, f"apps[{i}]", categories, store) for i, a in enumerate(raw)]
-        return tuple(a for a in parsed if a is not None)
+        return parse_apps(c, raw, categories, store)
 
 
 def check_unique(shards: list[tuple[str, tuple[App, ...]]]) -> None:
