@@ -212,7 +212,7 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
                 print(f"{a.id}\t{a.version}\t{_size(a.size)}\tinstalled {a.installed_at}{gone}")
         return 0
     if cmd == "updates":
-        ups = installs.updates(listing.app for listing in view.listings)
+        ups = installs.updates(view.apps_at((a.store, a.app_id) for a in installs.installed()))
         if args.json:
             _print_json([u.to_json() for u in ups])
         else:
@@ -248,7 +248,7 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
         print(f"installed {done.id} {done.version} ({_size(done.size)})")
         return 0
     # update
-    ups = installs.updates(listing.app for listing in view.listings)
+    ups = installs.updates(view.apps_at((a.store, a.app_id) for a in installs.installed()))
     if args.app_ids:
         wanted = {_installed_ref(services, view, ref) for ref in args.app_ids}
         ups = [u for u in ups if (u.store, u.app_id) in wanted]

@@ -1,5 +1,8 @@
 """One catalogue size: publish (cached), serve on 127.0.0.1, then time refresh, load and search.
 
+The store is served by a process of its own, as a real store is served by another machine: its
+work is not the client's, and does not share the client's interpreter.
+
 Every figure has its baseline measured in the same run:
 
 * ``cold_s`` (``store add``: download, verify, parse, cache) and ``warm_s`` (a new ``Stores``
@@ -36,7 +39,6 @@ from pathlib import Path
 
 from appstore.core.catalog.search import SearchIndex
 from appstore.core.paths import Paths
-from appstore.core.publish.server import serve_in_thread
 from appstore.core.services import Services
 from appstore.core.store.manager import CatalogView, Stores
 from bench.synth import change_one_app, synthetic_store
@@ -77,9 +79,29 @@ def process(*args: str) -> tuple[float, float]:
     return elapsed, kib / 1024
 
 
+SERVE = """
+import sys
+from pathlib import Path
+from appstore.core.publish import server as static
+static._Handler.protocol_version = "HTTP/1.1"  # keep-alive, as real web servers do
+server = static.make_server(Path(sys.argv[1]))
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+def serve_apart(directory: Path) -> tuple[subprocess.Popen[str], str]:
+    """A static server for ``directory`` on 127.0.0.1, in a process of its own; its URL."""
+    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(directory)], text=True,
+                            stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent)
+    assert proc.stdout is not None
+    port = int(proc.stdout.readline())
+    return proc, f"http://127.0.0.1:{port}"
+
+
 def run(n: int, cache: Path) -> dict[str, float]:
     out, published = synthetic_store(n, cache)
-    server, url = serve_in_thread(out)
+    server, url = serve_apart(out)
     data = Path(tempfile.mkdtemp(prefix="imapp-bench-"))
     try:
         (data / "stores.json").write_text('{"schema": 1, "stores": []}')
@@ -191,8 +213,8 @@ def run(n: int, cache: Path) -> dict[str, float]:
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
     finally:
-        server.shutdown()
-        server.server_close()
+        server.kill()
+        server.wait()
         shutil.rmtree(data, ignore_errors=True)
 
 

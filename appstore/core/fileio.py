@@ -13,7 +13,8 @@ from typing import Any
 def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
     """Replace ``path`` with ``data`` all at once. ``fsync=False`` is for bulk writers that
     call ``os.sync()`` once after many files."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():  # nearly always there: one stat, not a failing mkdir
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

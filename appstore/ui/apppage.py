@@ -59,6 +59,7 @@ class AppPage(QScrollArea):
         self.images = images
         self.lang = lang
         self.listing: Listing | None = None
+        self._app: App | None = None
         self.setWidgetResizable(True)
         self._thumbs: dict[str, QLabel] = {}
         self._icon_label: QLabel | None = None
@@ -73,8 +74,10 @@ class AppPage(QScrollArea):
         if opened:
             self.finish_browse()  # the app shown before
         self.listing = listing
+        # the App the page is built from (``listing.app`` may make another one later)
+        self._app = listing.app
         scroll = self.verticalScrollBar().value()
-        self._build(listing.app, view)
+        self._build(self._app, view)
         self.verticalScrollBar().setValue(0 if opened else scroll)
         if opened:
             self._opened.start()
@@ -223,7 +226,7 @@ class AppPage(QScrollArea):
         self.setWidget(page)
 
     def _show_description(self, app: App, html: str) -> None:
-        if self.listing is not None and self.listing.app is app:
+        if self.listing is not None and self._app is app:
             self._description.setText(html)
 
     def _facts(self, app: App, view: CatalogView) -> QFrame:

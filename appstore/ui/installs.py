@@ -191,8 +191,9 @@ class InstallController(QObject):
 
         def load(ctx: JobContext) -> tuple[list[InstalledApp], list[Update], list[Finished]]:
             installs = services.installs
-            apps = [listing.app for listing in view.listings] if view is not None else []
-            return installs.installed(), installs.updates(apps), installs.history()
+            installed = installs.installed()
+            apps = view.apps_at((a.store, a.app_id) for a in installed) if view is not None else []
+            return installed, installs.updates(apps), installs.history()
 
         self.jobs.submit(load, lane="library", title="read library", on_done=self._loaded,
                          on_error=self._failed)

@@ -68,13 +68,11 @@ class AppListModel(QAbstractListModel):
         self._shown = 0  # rows the view has been given so far
         self._row_of: dict[int, int] | None = None  # position -> row, built when needed
         self._icon_of: dict[str, int] = {}  # icon key -> position, of the icons asked for
-        self._pos_of: dict[str, int] | None = None  # STORE/APP_ID -> position, built when needed
         images.loaded.connect(self._icon_loaded)
 
     def set_view(self, view: CatalogView | None) -> None:
         self.view = view
         self._listings = view.listings if view else []
-        self._pos_of = None
         self._icon_of = {}  # filled as icons are asked for: not 100,000 keys up front
         if view is not None and self.category not in view.categories:
             self.category = None
@@ -211,9 +209,9 @@ class AppListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0, 0), self.index(self._shown - 1, 0),
                                   [Roles.ACTION, Roles.ACTION_PRIMARY])
             return
-        if self._pos_of is None:
-            self._pos_of = {f"{e.app.store}/{e.app.id}": i for i, e in enumerate(self._listings)}
-        self._repaint(self._pos_of.get(key), [Roles.ACTION, Roles.ACTION_PRIMARY])
+        store, _, app_id = key.partition("/")
+        pos = self.view.position(store, app_id) if self.view is not None else None
+        self._repaint(pos, [Roles.ACTION, Roles.ACTION_PRIMARY])
 
     def _icon_loaded(self, key: str) -> None:
         self._repaint(self._icon_of.get(key), [Qt.ItemDataRole.DecorationRole])

@@ -3,11 +3,13 @@ only the shards that changed, and TUF still vouches for every byte (mix-and-matc
 malformed shards refused; the last verified catalogue stays in use)."""
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from appstore.core.catalog.cache import AppRows
 from appstore.core.catalog.shards import SHARD_INDEX, shard_bits, split
 from appstore.core.errors import StoreSecurityError, StoreUnreachable
 from appstore.core.paths import Paths
@@ -15,6 +17,7 @@ from appstore.core.publish.builder import PublishResult, publish
 from appstore.core.publish.keys import StoreKeys, init_keys
 from appstore.core.publish.server import serve_in_thread
 from appstore.core.publish.source import StoreContent
+from appstore.core.store import shardparse
 from appstore.core.store.manager import Stores
 from tests.storekit import png
 
@@ -77,7 +80,8 @@ def test_a_refresh_after_one_app_changed_fetches_one_shard(store: Store, data_di
     [added] = [stores.add([store.url], store.result.root_sha256)]
     assert added.ok and added.catalog is not None and len(added.catalog.apps) == N
     client = stores.client("sharded")
-    before = {a.id: a for a in added.catalog.apps}
+    assert isinstance(added.catalog.apps, AppRows)
+    before = dict(zip(added.catalog.apps.ids, added.catalog.apps.blobs, strict=True))
     old_files = store.shard_files()
     publish(_content(summary="changed"), store.out, store.keys)
     new = {k: p for k, p in store.shard_files().items() if k not in old_files}
@@ -90,16 +94,18 @@ def test_a_refresh_after_one_app_changed_fetches_one_shard(store: Store, data_di
     assert outcome.ok, outcome.error
     assert client.sharded.fetched == fetched + 1
     assert outcome.catalog is not None and len(outcome.catalog.apps) == N
-    after = {a.id: a for a in outcome.catalog.apps}
-    assert after["org.shard.app7"].summary == {"en": "changed"}
-    # the apps of unchanged shards are the objects already in memory, not parsed again
+    assert {a.id: a for a in outcome.catalog.apps}["org.shard.app7"].summary == {"en": "changed"}
+    # the apps of unchanged shards are the rows already in memory, not parsed again
+    assert isinstance(outcome.catalog.apps, AppRows)
+    after = dict(zip(outcome.catalog.apps.ids, outcome.catalog.apps.blobs, strict=True))
     same = [i for i in after if after[i] is before[i]]
     assert len(same) > N // 2
     # the next start reads it all from here, without the network
     store.server.shutdown()
     later = _stores(data_dir).client("sharded").cached()
     assert later is not None and later.catalog is not None
-    assert {a.id: a.summary for a in later.catalog.apps} == {i: a.summary for i, a in after.items()}
+    assert ({a.id: a.summary for a in later.catalog.apps}
+            == {a.id: a.summary for a in outcome.catalog.apps})
 
 
 def test_a_shard_of_another_version_is_refused(store: Store, data_dir: Path) -> None:
@@ -189,3 +195,69 @@ def test_a_store_without_shards_is_read_whole(store: Store, data_dir: Path) -> N
     [offline] = _stores(data_dir).refresh()
     assert isinstance(offline.error, StoreUnreachable)
     assert offline.catalog is not None and len(offline.catalog.apps) == N
+
+
+def test_many_new_shards_are_parsed_in_workers_to_the_same_bytes(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A cold add with many shards parses them in worker processes: the same catalogue and the
+    same cache files as parsing them here."""
+    here = _stores(tmp_path / "here").add([store.url], store.result.root_sha256)
+    monkeypatch.setattr(shardparse, "PARALLEL_MIN", 2)
+    with shardparse.Parser(4, {}, "x") as probe:
+        assert probe.parallel  # (this machine has the cores for it)
+    caplog.set_level(logging.WARNING, "imapp.catalog")
+    there = _stores(tmp_path / "there").add([store.url], store.result.root_sha256)
+    assert not caplog.records  # every shard was parsed by a worker, none here instead
+    assert here.ok and there.ok and here.catalog is not None and there.catalog is not None
+    assert [a.to_json() for a in here.catalog.apps] == [a.to_json() for a in there.catalog.apps]
+    caches = [{p.name: p.read_bytes() for p in (root / "stores" / "sharded" / "shards").iterdir()
+               if p.suffix in (".cache", ".details")} for root in (tmp_path / "here", tmp_path / "there")]
+    assert caches[0] == caches[1] and len(caches[0]) == 8
+
+
+def test_a_bad_shard_parsed_in_a_worker_is_refused_alike(
+        store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stores = _stores(data_dir)
+    stores.add([store.url], store.result.root_sha256)
+    monkeypatch.setattr(shardparse, "PARALLEL_MIN", 1)
+    _publish_edited(store, _bad_app)
+    [outcome] = stores.refresh()
+    assert isinstance(outcome.error, StoreSecurityError), outcome.error
+    assert "apps[0].url" in str(outcome.error) and "javascript:alert(1)" in str(outcome.error)
+    assert outcome.catalog is not None and len(outcome.catalog.apps) == N
+
+
+def test_a_worker_that_dies_leaves_its_shards_to_be_parsed_here(
+        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    shard = next(p for p in store.shard_files().values())
+    index = json.loads(next((store.out / "targets" / "catalog").glob("*.shards.json")).read_bytes())
+    categories = {k: v for k, v in index["categories"].items()}
+    def expected(key: str) -> tuple[bytes, bytes]:
+        return shardparse.to_cache(shard.read_bytes(), "catalog/shards/0.json", categories, "s", key)
+
+    with shardparse.Parser(shardparse.PARALLEL_MIN, categories, "s") as parser:
+        assert parser.parallel
+        parser.submit("k", shard, "catalog/shards/0.json")
+        assert parser.result("k") == expected("k")  # from a worker
+        for worker in parser._workers:
+            worker.proc.kill()
+            worker.proc.wait()
+        parser.submit("k2", shard, "catalog/shards/0.json")
+        assert parser.result("k2") == expected("k2")  # parsed here
+    assert "a catalogue worker stopped" in caplog.text
+
+
+def test_a_torn_shard_file_is_fetched_again(store: Store, data_dir: Path) -> None:
+    """A shard file cut short by a crash (before its one sync) is not trusted for its name."""
+    _stores(data_dir).add([store.url], store.result.root_sha256)
+    kept = data_dir / "stores" / "sharded" / "shards"
+    torn = next(p for p in kept.glob("*.json") if not p.name.endswith(".index.json"))
+    torn.write_bytes(torn.read_bytes()[:100])
+    for cache in kept.glob(f"{torn.stem[:32]}-*"):
+        cache.unlink()  # its parsed form went with it
+    stores = _stores(data_dir)
+    [outcome] = stores.refresh()
+    assert outcome.ok, outcome.error
+    assert stores.client("sharded").sharded.fetched == 1
+    assert outcome.catalog is not None and len(outcome.catalog.apps) == N

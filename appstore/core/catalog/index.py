@@ -42,6 +42,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from appstore.core.catalog.cache import AppRows
 from appstore.core.catalog.models import Catalog, Localized
 from appstore.core.catalog.search import QUERY_WORD, is_cjk, latin_words, sort_key
 from appstore.core.fileio import fsync_dir
@@ -49,6 +50,7 @@ from appstore.core.fileio import fsync_dir
 SCHEMA = 1
 FILE_NAME = "catalog.sqlite3"
 _CJK_CHAR = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
+_CHUNK = 4096  # apps written at a time
 _RUN_BREAK = "\u30fc"  # between two runs of Chinese: a token no query can ever name
 
 
@@ -94,7 +96,9 @@ def build(path: Path, catalog: Catalog, digest: str) -> None:
     tmp = Path(name)
     tmp.unlink()
     apps = catalog.apps
-    order = sorted(range(len(apps)), key=lambda i: sort_key(apps[i]))
+    keys = apps.sort_keys() if isinstance(apps, AppRows) else [sort_key(a) for a in apps]
+    order = sorted(range(len(apps)), key=keys.__getitem__)
+    del keys
     con = sqlite3.connect(tmp)
     try:
         con.execute("PRAGMA journal_mode = OFF")  # a new file, replaced whole: no journal needed
@@ -108,26 +112,27 @@ def build(path: Path, catalog: Catalog, digest: str) -> None:
         for table in ("words", "names"):
             con.execute(f"CREATE VIRTUAL TABLE {table} USING fts5(text, content='', "
                         "columnsize=0, tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')")
-        rows: list[tuple[int, int, str, int, str, str]] = []
-        words: list[tuple[int, str]] = []
-        names_rows: list[tuple[int, str]] = []
-        cats: list[tuple[str, int]] = []
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        for pos, i in enumerate(order):
-            a = apps[i]
-            names = " ".join(a.name.values())
-            rows.append((pos, i, a.id, int(a.featured), sort_key(a)[1], dumps(
-                [a.name, a.summary, a.categories, a.kind, a.version])))
-            name_tokens = _tokens(names)
-            body = f"{a.id} {' '.join(a.summary.values())} {a.developer} {' '.join(a.categories)}"
-            # a run break between the names and the rest: a Chinese phrase never spans them
-            words.append((pos, f"{name_tokens} {_RUN_BREAK} {_tokens(body)}"))
-            names_rows.append((pos, name_tokens))
-            cats.extend((c, pos) for c in a.categories)
-        con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?)", rows)
-        con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
-        con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names_rows)
-        con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
+        for at in range(0, len(order), _CHUNK):  # in chunks: the build's memory stays small
+            rows: list[tuple[int, int, str, int, str, str]] = []
+            words: list[tuple[int, str]] = []
+            names_rows: list[tuple[int, str]] = []
+            cats: list[tuple[str, int]] = []
+            for pos, i in enumerate(order[at:at + _CHUNK], at):
+                a = apps[i]
+                names = " ".join(a.name.values())
+                rows.append((pos, i, a.id, int(a.featured), sort_key(a)[1], dumps(
+                    [a.name, a.summary, a.categories, a.kind, a.version])))
+                name_tokens = _tokens(names)
+                body = f"{a.id} {' '.join(a.summary.values())} {a.developer} {' '.join(a.categories)}"
+                # a run break between the names and the rest: a Chinese phrase never spans them
+                words.append((pos, f"{name_tokens} {_RUN_BREAK} {_tokens(body)}"))
+                names_rows.append((pos, name_tokens))
+                cats.extend((c, pos) for c in a.categories)
+            con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?)", rows)
+            con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
+            con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names_rows)
+            con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
         meta = {"digest": digest, "store_id": catalog.store_id,
                 "store_name": json.dumps(dict(catalog.store_name), ensure_ascii=False),
                 "categories": json.dumps({k: dict(v) for k, v in catalog.categories.items()},

@@ -11,7 +11,7 @@ import sqlite3
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -310,8 +310,7 @@ class StoreClient:
         updater.download_target(info, str(tmp))
         catalog = self._parse(tmp.read_bytes())  # refuse a signed but malformed catalogue
         tmp.replace(self.catalog_path)
-        self._write_cache(catalog, digest)
-        return self._keep(catalog, digest), digest
+        return self._keep(self._write_cache(catalog, digest), digest), digest
 
     def _keep(self, catalog: Catalog, digest: str) -> Catalog:
         """Remember ``catalog`` (verified, with this signed sha256) as the one in use."""
@@ -339,21 +338,24 @@ class StoreClient:
         if cached is not None:
             return self._keep(cached, digest)
         catalog = self._parse(self.catalog_path.read_bytes())
-        self._write_cache(catalog, digest)
-        return self._keep(catalog, digest)
+        return self._keep(self._write_cache(catalog, digest), digest)
 
-    def _write_cache(self, catalog: Catalog, digest: str) -> None:
+    def _write_cache(self, catalog: Catalog, digest: str) -> Catalog:
+        """Write the fast cache of a catalogue just parsed; the same catalogue in its compact
+        form (``catalog_cache.AppRows``), the one to keep in memory."""
         listing, details = catalog_cache.dump(catalog, digest)
         keep = catalog_cache.details_path(self.dir, digest)
         try:
             write_bytes_atomic(keep, details)
             write_bytes_atomic(self.cache_path, listing)
-        except OSError:
-            return  # only a cache: the next start parses the catalogue again
+        except OSError:  # only a cache: the next start parses the catalogue again
+            return replace(catalog, apps=catalog_cache.rows(listing, self.entry.id, details))
+        compact = replace(catalog, apps=catalog_cache.rows(listing, self.entry.id, keep))
         # Apps still on screen may read the previous catalogue's descriptions: keep one more.
         olds = sorted(self.dir.glob("catalog.*.details"), key=lambda p: p.stat().st_mtime)
         for old in [p for p in olds if p != keep][:-1]:
             old.unlink(missing_ok=True)
+        return compact
 
     def _parse(self, data: bytes) -> Catalog:
         try:

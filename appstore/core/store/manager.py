@@ -7,13 +7,14 @@ import hashlib
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from appstore.core.bulk import gc_paused
+from appstore.core.catalog.cache import featured_of, ids_of
 from appstore.core.catalog.index import Hits, StoreIndex
 from appstore.core.catalog.models import App, Catalog, Localized, localized
 from appstore.core.catalog.search import SearchIndex, sort_key
@@ -128,7 +129,10 @@ class Stores:
             self.config.stores.remove(pending)
             shutil.rmtree(final_dir, ignore_errors=True)
             raise
-        return self.client(pending.id).refresh()
+        # the catalogue just verified, read back from its new place (its cached descriptions
+        # are there now), without asking the store again
+        client = self.client(pending.id)
+        return client.cached() or client.refresh()
 
     def remove(self, store_id: str) -> None:
         entry = self.config.get(store_id)
@@ -200,12 +204,30 @@ class IndexedStore:
     verified_at: str | None
 
 
-@dataclass(frozen=True)
 class Listing:
-    """An app as shown to the user; ``ref`` is what ``show`` takes (``ID`` or ``STORE/ID``)."""
+    """An app as shown to the user; ``ref`` is what ``show`` takes (``ID`` or ``STORE/ID``).
+    The ``App`` itself is made from the catalogue's compact rows when first asked for."""
 
-    ref: str
-    app: App
+    __slots__ = ("ref", "_apps", "_at")
+
+    def __init__(self, ref: str, app: App) -> None:
+        self.ref = ref
+        self._apps: Sequence[App] = (app,)
+        self._at = 0
+
+    @classmethod
+    def at(cls, ref: str, apps: Sequence[App], i: int) -> Listing:
+        """The listing of ``apps[i]``, made only when ``app`` is read."""
+        listing = cls.__new__(cls)
+        listing.ref, listing._apps, listing._at = ref, apps, i
+        return listing
+
+    @property
+    def app(self) -> App:
+        return self._apps[self._at]
+
+    def __repr__(self) -> str:
+        return f"Listing({self.ref!r})"
 
 
 class CatalogView:
@@ -217,19 +239,27 @@ class CatalogView:
 
     def _build(self, catalogs: list[Catalog]) -> None:
         self.catalogs = catalogs
+        ids = [ids_of(cat.apps) for cat in catalogs]  # no App is made here: 100,000 are slow
         counts: dict[str, int] = {}
-        for cat in self.catalogs:
-            for app in cat.apps:
-                counts[app.id] = counts.get(app.id, 0) + 1
-        self.listings = [
-            Listing(a.id if counts[a.id] == 1 else f"{a.store}/{a.id}", a)
-            for cat in self.catalogs
-            for a in cat.apps
-        ]
+        for some in ids:
+            for app_id in some:
+                counts[app_id] = counts.get(app_id, 0) + 1
+        clash = {app_id for app_id, n in counts.items() if n > 1}
+        del counts
+        self.listings: list[Listing] = []
+        self._position: dict[str, int] = {}  # STORE/ID -> position in ``listings``
+        make = Listing.at
+        for cat, some in zip(catalogs, ids, strict=True):
+            at = len(self.listings)
+            store = cat.store
+            self.listings.extend(
+                make(f"{store}/{app_id}" if app_id in clash else app_id, cat.apps, i)
+                for i, app_id in enumerate(some))
+            self._position.update((f"{store}/{app_id}", at + i) for i, app_id in enumerate(some))
+        self._clash = clash
         # built here (a worker, in the GUI) so that no page walks 100,000 listings for them
-        self.featured = [entry for entry in self.listings if entry.app.featured]
-        self._by_ref = {entry.ref: entry for entry in self.listings}
-        self._by_qualified = {f"{e.app.store}/{e.app.id}": e for e in self.listings}
+        self.featured = [self.listings[i] for i, f in enumerate(
+            f for cat in catalogs for f in featured_of(cat.apps)) if f]
         self.store_names: dict[str, Localized] = {c.store: c.store_name for c in self.catalogs}
         self.categories: dict[str, Localized] = {}
         for cat in self.catalogs:
@@ -247,20 +277,39 @@ class CatalogView:
         with gc_paused():
             return SearchIndex([entry.app for entry in self.listings])
 
+    def position(self, store: str, app_id: str) -> int | None:
+        """Where app ``app_id`` of ``store`` is in ``listings`` (None: not listed)."""
+        return self._position.get(f"{store}/{app_id}")
+
     def find(self, ref: str) -> Listing:
-        hit = self._by_ref.get(ref) or self._by_qualified.get(ref)
-        if hit is None:
-            clashing = [e.ref for e in self.listings if e.app.id == ref]
-            if clashing:
+        at = self._position.get(ref)
+        if at is None and ref not in self._clash:
+            at = self._position.get(f"{self._only_store(ref)}/{ref}")
+        if at is None:
+            if ref in self._clash:
+                clashing = [f"{c.store}/{ref}" for c in self.catalogs
+                            if f"{c.store}/{ref}" in self._position]
                 raise NotFound(f"{shorten(ref)!r} is in several stores: use one of "
                                f"{', '.join(clashing)}")
             raise NotFound(f"no app {shorten(ref)!r} in any store (try `search` to find its id)")
-        return hit
+        return self.listings[at]
+
+    def _only_store(self, app_id: str) -> str:
+        """The store that lists ``app_id`` (an id no two stores share), or ""."""
+        for cat in self.catalogs:
+            if f"{cat.store}/{app_id}" in self._position:
+                return cat.store
+        return ""
+
+    def apps_at(self, keys: Iterable[tuple[str, str]]) -> list[App]:
+        """The apps with these (store, id), those listed (for the installed apps' updates)."""
+        found = (self.position(store, app_id) for store, app_id in keys)
+        return [self.listings[at].app for at in found if at is not None]
 
     def app_name(self, store: str, app_id: str, lang: str) -> str | None:
         """The name in ``lang`` of app ``app_id`` of ``store`` (None: the store lists no such app)."""
-        hit = self._by_qualified.get(f"{store}/{app_id}")
-        return localized(hit.app.name, lang) if hit is not None else None
+        at = self.position(store, app_id)
+        return localized(self.listings[at].app.name, lang) if at is not None else None
 
     def search(self, query: str = "", category: str | None = None) -> list[Listing]:
         if category and category not in self.categories:
@@ -329,7 +378,7 @@ class Results:
     view's ``listings``) are fetched. ``fetch`` reads more (disk I/O for a view searched on
     disk: call it in a worker)."""
 
-    FIRST = 512  # fetched with the search: a screenful and more
+    FIRST = 128  # fetched with the search: a few screenfuls (more as the list scrolls)
 
     def __init__(self, total: int, rows: list[int], more: Callable[[int], list[int]] | None) -> None:
         self.total = total

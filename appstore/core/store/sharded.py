@@ -21,14 +21,19 @@ import hashlib
 import json
 import os
 import threading
+from collections import deque
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from appstore.core.catalog import cache as catalog_cache
 from appstore.core.catalog import shards as catalog_shards
-from appstore.core.catalog.models import App, Catalog
+from appstore.core.catalog.cache import AppRows
+from appstore.core.catalog.models import Catalog
 from appstore.core.errors import CatalogError, StoreSecurityError, shorten
 from appstore.core.fileio import write_bytes_atomic, write_json_atomic
+from appstore.core.store import shardparse
 
 if TYPE_CHECKING:
     from tuf.api.metadata import TargetFile
@@ -44,13 +49,12 @@ def signed_sha256(info: TargetFile, name: str, where: str) -> str:
     return digest
 
 
-def _loads(data: bytes, name: str) -> Any:
+def _has_sha256(path: Path, sha: str) -> bool:
     try:
-        return json.loads(data)
-    except RecursionError:
-        raise CatalogError(f"{name} is nested too deeply to be a catalogue") from None
-    except ValueError as e:
-        raise CatalogError(f"{name} is not valid JSON ({shorten(e, 200)})") from None
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest() == sha
+    except OSError:
+        return False
 
 
 class ShardedCatalog:
@@ -61,7 +65,7 @@ class ShardedCatalog:
         self.manifest_path = store_dir / MANIFEST
         self.store = store  # the local id, recorded on every app
         self.label = label
-        self._apps: dict[str, tuple[App, ...]] = {}  # shard key -> apps, of the catalogue in use
+        self._apps: dict[str, AppRows] = {}  # shard key -> apps, of the catalogue in use
         self.fetched = 0  # shards downloaded by this object (a refresh's cost, for tests/bench)
         self._unsynced = False  # files written since the last sync
 
@@ -84,41 +88,76 @@ class ShardedCatalog:
         if current is not None and current[0] == digest:
             return current[1], digest
         cat_key = self._categories_key(header)
-        parts: list[tuple[str, tuple[App, ...]]] = []
-        apps: dict[str, tuple[App, ...]] = {}
-        for name, sha, info in infos:
-            key = f"{sha[:32]}-{cat_key}"
-            got = apps.get(key) or self._apps.get(key) or self._cached(key)
-            if got is None:
-                got = self._parse(self._shard_bytes(updater, info, sha), name, header, key)
-            apps[key] = got
-            parts.append((name, got))
-        catalog = self._assemble(header, parts)
+        keys = [f"{sha[:32]}-{cat_key}" for _, sha, _ in infos]
+        apps: dict[str, AppRows] = {}
+        missing: dict[str, int] = {}  # shard key -> its place in ``infos``
+        for i, key in enumerate(keys):
+            got = self._apps.get(key) if key not in apps else apps[key]
+            got = got if got is not None else self._cached(key)
+            if got is not None:
+                apps[key] = got
+            else:
+                missing.setdefault(key, i)
+        if missing:
+            self._fill(header, [(key, infos[i][0], partial(self._shard_file, updater, infos[i][2],
+                                                           infos[i][1]))
+                                for key, i in missing.items()], apps)
+        catalog = self._assemble(header, [(name, apps[key]) for (name, _, _), key
+                                          in zip(infos, keys, strict=True)])
         self._apps = apps
-        self._save_manifest(digest, index_sha, [(n, s, f"{s[:32]}-{cat_key}") for n, s, _ in infos])
+        self._save_manifest(digest, index_sha, [(n, s, k) for (n, s, _), k
+                                                in zip(infos, keys, strict=True)])
         return catalog, digest
+
+    def _fill(self, header: Catalog, shards: list[tuple[str, str, Callable[[], Path]]],
+              apps: dict[str, AppRows]) -> None:
+        """Parse ``shards`` (key, target name, a function giving the verified file) into
+        ``apps``; in worker processes when they are many (``shardparse``), each file asked for
+        (downloaded) while the workers parse the ones before."""
+        categories: shardparse.Categories = {k: dict(v) for k, v in header.categories.items()}
+        with shardparse.Parser(len(shards), categories, self.store) as parser:
+            waiting: deque[str] = deque()
+            for key, name, file in shards:
+                parser.submit(key, file(), name)
+                waiting.append(key)
+                while len(waiting) > parser.window:
+                    self._take(parser, waiting.popleft(), apps)
+            while waiting:
+                self._take(parser, waiting.popleft(), apps)
+
+    def _take(self, parser: shardparse.Parser, key: str, apps: dict[str, AppRows]) -> None:
+        try:
+            listing, details = parser.result(key)
+        except CatalogError as e:
+            raise e.at(self.label) from None
+        apps[key] = self._keep_cache(key, listing, details)
 
     def _index(self, updater: Updater, info: TargetFile, sha: str) -> tuple[Catalog, list[str]]:
         path = self.dir / f"{sha}.index.json"
         if not path.is_file():
             self._download(updater, info, path)
         try:
-            return catalog_shards.parse_index(_loads(path.read_bytes(), catalog_shards.SHARD_INDEX),
+            return catalog_shards.parse_index(shardparse.loads(path.read_bytes(), catalog_shards.SHARD_INDEX),
                                               store=self.store)
         except CatalogError as e:
             raise e.at(self.label) from None
 
-    def _shard_bytes(self, updater: Updater, info: TargetFile, sha: str) -> bytes:
+    def _shard_file(self, updater: Updater, info: TargetFile, sha: str) -> Path:
+        """The verified shard with this signed hash: the file here if its bytes still have
+        that hash (a crash may have torn it), else downloaded."""
         path = self.dir / f"{sha}.json"
+        if path.is_file() and not _has_sha256(path, sha):
+            path.unlink()
         if not path.is_file():
             self._download(updater, info, path)
             self.fetched += 1
             self._unsynced = True
-        return path.read_bytes()
+        return path
 
     def _download(self, updater: Updater, info: TargetFile, dest: Path) -> None:
         """``info``'s file, verified against it, written whole to ``dest``."""
-        self.dir.mkdir(parents=True, exist_ok=True)
+        if not self.dir.is_dir():
+            self.dir.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
         try:
             updater.download_target(info, str(part))
@@ -131,35 +170,36 @@ class ShardedCatalog:
         cats = json.dumps({k: dict(v) for k, v in header.categories.items()}, sort_keys=True)
         return hashlib.sha256(cats.encode()).hexdigest()[:16]
 
-    def _parse(self, data: bytes, name: str, header: Catalog, key: str) -> tuple[App, ...]:
-        try:
-            apps = catalog_shards.parse_shard(_loads(data, name), name, dict(header.categories),
-                                              store=self.store)
-        except CatalogError as e:
-            raise e.at(self.label) from None
-        listing, details = catalog_cache.dump(Catalog("", {}, "", {}, apps), key)
+    def _keep_cache(self, key: str, listing: bytes, details: bytes) -> AppRows:
+        """A parsed shard's cache files written here; its apps, read from them."""
+        path = self.dir / f"{key}.details"
         try:  # synced all at once, before the manifest names them (``_save_manifest``)
-            write_bytes_atomic(self.dir / f"{key}.details", details, fsync=False)
+            write_bytes_atomic(path, details, fsync=False)
             write_bytes_atomic(self.dir / f"{key}.cache", listing, fsync=False)
-            self._unsynced = True
-        except OSError:
-            pass  # only a cache: parsed again next time
-        return apps  # (descriptions in memory for this shard; read from disk for the others)
+        except OSError:  # only a cache: kept in memory, parsed again next time
+            return catalog_cache.rows(listing, self.store, details)
+        self._unsynced = True
+        return catalog_cache.rows(listing, self.store, path)
 
-    def _cached(self, key: str) -> tuple[App, ...] | None:
+    def _cached(self, key: str) -> AppRows | None:
         try:
             data = (self.dir / f"{key}.cache").read_bytes()
         except OSError:
             return None
         loaded = catalog_cache.load(data, key, self.store, self.dir / f"{key}.details")
-        return loaded.apps if loaded is not None else None
+        return loaded.apps if loaded is not None else None  # type: ignore[return-value]
 
-    def _assemble(self, header: Catalog, parts: list[tuple[str, tuple[App, ...]]]) -> Catalog:
-        try:
-            catalog_shards.check_unique(parts)
-        except CatalogError as e:
-            raise e.at(self.label) from None
-        apps = tuple(a for _, shard in parts for a in shard)
+    def _assemble(self, header: Catalog, parts: list[tuple[str, AppRows]]) -> Catalog:
+        seen: dict[str, str] = {}  # an app id listed in two shards (or twice in one) is refused
+        for name, rows in parts:
+            for app_id in rows.ids:
+                other = seen.get(app_id)
+                if other is not None:
+                    raise CatalogError(f"{name}: apps: the id {app_id!r} is used twice"
+                                       + ("" if other == name else f" (also in {other})")
+                                       ).at(self.label)
+                seen[app_id] = name
+        apps = AppRows.join([rows for _, rows in parts], self.store)
         return Catalog(header.store_id, header.store_name, header.generated, header.categories,
                        apps, self.store)
 
@@ -173,21 +213,31 @@ class ShardedCatalog:
         try:
             index_sha = manifest["index"]
             header, _ = catalog_shards.parse_index(
-                _loads((self.dir / f"{index_sha}.index.json").read_bytes(),
+                shardparse.loads((self.dir / f"{index_sha}.index.json").read_bytes(),
                        catalog_shards.SHARD_INDEX), store=self.store)
-            parts = []
-            apps: dict[str, tuple[App, ...]] = {}
+            apps: dict[str, AppRows] = {}
+            missing: dict[str, tuple[str, str]] = {}
             for name, sha, key in manifest["shards"]:
-                got = apps.get(key) or self._apps.get(key) or self._cached(key)
-                if got is None:
-                    got = self._parse((self.dir / f"{sha}.json").read_bytes(), name, header, key)
-                apps[key] = got
-                parts.append((name, got))
-            catalog = self._assemble(header, parts)
+                got = self._apps.get(key) if key not in apps else apps[key]
+                got = got if got is not None else self._cached(key)
+                if got is not None:
+                    apps[key] = got
+                else:
+                    missing.setdefault(key, (name, sha))
+            self._fill(header, [(key, name, partial(self._kept_shard, sha))
+                                for key, (name, sha) in missing.items()], apps)
+            catalog = self._assemble(header, [(name, apps[key])
+                                              for name, _, key in manifest["shards"]])
         except (OSError, CatalogError, KeyError, TypeError, ValueError):
             return None
         self._apps = apps
         return catalog
+
+    def _kept_shard(self, sha: str) -> Path:
+        path = self.dir / f"{sha}.json"
+        if not _has_sha256(path, sha):
+            raise CatalogError(f"the shard kept as {path.name} is damaged")
+        return path
 
     def _manifest(self) -> dict[str, Any] | None:
         try:
