@@ -8,21 +8,61 @@ documented in docs/cli.md and kept stable.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from appstore import cli_apps, cli_games, cli_news, cli_rewards, cli_service, cli_wallet
 from appstore.core import logs
 from appstore.core.catalog.models import App, localized
 from appstore.core.errors import AppStoreError, short_path, shorten
 from appstore.core.paths import Paths
-from appstore.core.services import Services
-from appstore.core.store.client import RefreshOutcome
-from appstore.core.store.manager import Listing
 from appstore.core.units import human_size
 from appstore.core.wording import age, permission
+
+if TYPE_CHECKING:
+    from appstore.core.store.client import RefreshOutcome
+    from appstore.core.store.manager import Listing
+
+# The commands each module adds. A command loads its own module only (cli_games alone costs a
+# tenth of a second); help, and a command not listed here, load them all, as the parser did.
+# tests/test_cli_lazy.py checks these against each module's COMMANDS and parsers.
+CORE_COMMANDS = ("keys", "publish", "serve", "store", "search", "show")
+SUBCOMMANDS = {
+    "cli_apps": ("install", "update", "uninstall", "installed", "updates", "open"),
+    "cli_news": ("news",),
+    "cli_wallet": ("wallet",),
+    "cli_rewards": ("rewards", "share", "swap", "withdraw"),
+    "cli_games": ("games",),
+    "cli_service": ("service",),
+}
+
+
+class _Unparsable(Exception):
+    pass
+
+
+class _CommandFinder(argparse.ArgumentParser):
+    """The top-level options only, to find the command's name before the full parser exists."""
+
+    def error(self, message: str) -> Any:  # (argparse's own prints usage and exits)
+        raise _Unparsable(message)
+
+
+def _command(argv: list[str] | None) -> str | None:
+    """The command ``argv`` asks for, or None if that is not plain (help, a usage error). The
+    options are the parser's own, so both read ``argv`` alike."""
+    finder = _CommandFinder(add_help=False)
+    finder.add_argument("-h", "--help", action="store_true")
+    finder.add_argument("--data-dir")
+    finder.add_argument("--lang")
+    finder.add_argument("command", nargs="?")
+    try:
+        found, _ = finder.parse_known_args(sys.argv[1:] if argv is None else argv)
+    except (_Unparsable, argparse.ArgumentError):
+        return None
+    return None if found.help or not isinstance(found.command, str) else found.command
 
 
 def _port(text: str) -> int:
@@ -35,7 +75,8 @@ def _port(text: str) -> int:
     return port
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; for ``command`` (see ``_command``), with only its module's subcommands."""
     p = argparse.ArgumentParser(prog="python -m appstore", description="imapp desktop store")
     p.add_argument("--data-dir", help="where imapp keeps its files (default: $IMAPP_DATA_DIR "
                    "or the platform's user data dir)")
@@ -79,12 +120,10 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="show one app")
     show.add_argument("app_id", metavar="ID")
     show.add_argument("--json", action="store_true")
-    cli_apps.add_parsers(sub)
-    cli_news.add_parsers(sub)
-    cli_wallet.add_parsers(sub)
-    cli_rewards.add_parsers(sub)
-    cli_games.add_parsers(sub)
-    cli_service.add_parsers(sub)
+    owner = next((name for name, commands in SUBCOMMANDS.items() if command in commands), None)
+    for name in SUBCOMMANDS:
+        if name == owner or (owner is None and command not in CORE_COMMANDS):
+            importlib.import_module(f"appstore.{name}").add_parsers(sub)
     return p
 
 
@@ -157,7 +196,7 @@ def _show_text(entry: Listing, lang: str) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    return _run(_parser().parse_args(argv))
+    return _run(_parser(_command(argv)).parse_args(argv))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -187,7 +226,11 @@ def _run(args: argparse.Namespace) -> int:
         serve_forever(Path(args.dir), args.port)
         return 0
     if cmd == "service":
+        from appstore import cli_service
+
         return cli_service.run(args)
+
+    from appstore.core.services import Services
 
     paths = Paths.resolve(args.data_dir)
     paths.ensure()
@@ -235,33 +278,45 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"{r['id']}\t{r['url']}\t{status}, {verified}")
         return 0
 
-    if cmd in cli_wallet.COMMANDS:
+    if cmd in SUBCOMMANDS["cli_wallet"]:
+        from appstore import cli_wallet
+
         return cli_wallet.run(args, services)
-    if cmd in cli_news.COMMANDS:
+    if cmd in SUBCOMMANDS["cli_news"]:
+        from appstore import cli_news
+
         try:
             return cli_news.run(args, services)
         finally:
             services.close()
-    if cmd in cli_games.COMMANDS:
+    if cmd in SUBCOMMANDS["cli_games"]:
+        from appstore import cli_games
+
         try:
             return cli_games.run(args, services)
         finally:
             services.close()
+    from appstore import cli_apps
+
     if cmd == "search":  # from the stores' search indexes, without loading the catalogues
         return cli_apps.search(args, services, _warn)
     view, outcomes = services.load_catalog()
     for o in outcomes:
         if o.error:
             _warn(f"{o.error} ({_in_use(o, args.lang)})")
-    if cmd in cli_apps.COMMANDS:
+    if cmd in SUBCOMMANDS["cli_apps"]:
         try:
             code = cli_apps.run(args, services, view)
             if cmd in ("install", "update", "open"):
+                from appstore import cli_rewards
+
                 cli_rewards.claim_and_tell(services, view)  # what was recorded earns IA now
             return code
         finally:
             services.close()
-    if cmd in cli_rewards.COMMANDS:
+    if cmd in SUBCOMMANDS["cli_rewards"]:
+        from appstore import cli_rewards
+
         try:
             return cli_rewards.run(args, services, view)
         finally:
@@ -315,7 +370,7 @@ def _start_logging(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; every failure ends as one ``error:`` line on stderr (exit 1)."""
-    args = _parser().parse_args(argv)  # usage errors: exit 2
+    args = _parser(_command(argv)).parse_args(argv)  # usage errors: exit 2
     try:
         _start_logging(args)
         return _run(args)

@@ -1,14 +1,24 @@
 """Cold start to a painted Discover page (demo store), against a bare PySide6 window, both as
 fresh processes in the same run, both with compiled bytecode as an installed imapp has (the
-first, untimed run compiles it). ``python -m bench.startup``; prints one JSON line."""
+first, untimed run compiles it); and the exit, from the window's close to the end of the
+process, for both. ``python -m bench.startup``; prints one JSON line:
+
+* ``bare_window_s``, ``imapp_discover_s``, ``ratio``: launch to the painted window;
+* ``bare_exit_s``, ``imapp_exit_s``: the window closed (imapp: once its start-up work is done)
+  to the process gone; ``imapp_exit_busy_s``: imapp closed 50 ms after Discover painted, while
+  the refresh, news, the library and the icons load.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from bench.catalog import installed_env
@@ -16,33 +26,49 @@ from bench.catalog import installed_env
 RUNS = 7
 
 
-def timed(*args: str) -> float:
-    """Seconds from launching the probe to its ``painted`` line (exiting is not counted)."""
+def timed(*args: str) -> tuple[float, float]:
+    """(seconds from launching the probe to its ``painted`` line, seconds from its ``closing``
+    line to the process's end)."""
     env = {**installed_env(), "QT_QPA_PLATFORM": "offscreen"}  # with bytecode, as installed
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bench.startup_probe", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
-    line = proc.stdout.readline()
-    elapsed = time.perf_counter() - t
-    proc.wait(60)
-    if line.strip() != "painted":
-        raise RuntimeError(f"the probe {args} did not paint")
-    return elapsed
+    watchdog = threading.Timer(60, lambda: os.kill(proc.pid, signal.SIGKILL))
+    watchdog.start()
+    try:
+        line = proc.stdout.readline()
+        painted = time.perf_counter() - t
+        closing = proc.stdout.readline().split()
+        proc.wait()  # a blocking wait: a timeout would poll, late by up to 50 ms
+        gone = time.monotonic()  # the probe's clock: CLOCK_MONOTONIC, one for the machine
+    finally:
+        watchdog.cancel()
+    if line.strip() != "painted" or len(closing) != 2 or proc.returncode != 0:
+        raise RuntimeError(f"the probe {args} did not paint, close and exit cleanly")
+    return painted, gone - float(closing[1])
 
 
 def main() -> dict[str, float]:
     data = tempfile.mkdtemp(prefix="imapp-startup-")
-    first_run = timed("app", data)  # publishes the demo store into the new data dir
-    bare, app = [], []
+    first_run, _ = timed("app", data, "settled")  # publishes the demo store into the new data dir
+    bare, app, bare_exit, app_exit, busy_exit = [], [], [], [], []
     for _ in range(RUNS):  # alternate, so both see the same machine state
-        bare.append(timed("bare"))
-        app.append(timed("app", data))
+        start, end = timed("bare")
+        bare.append(start)
+        bare_exit.append(end)
+        start, end = timed("app", data, "settled")
+        app.append(start)
+        app_exit.append(end)
+        busy_exit.append(timed("app", data, "busy")[1])
     return {
         "bare_window_s": statistics.median(bare),
         "imapp_discover_s": statistics.median(app),
         "ratio": statistics.median(app) / statistics.median(bare),
         "first_run_s": first_run,
+        "bare_exit_s": statistics.median(bare_exit),
+        "imapp_exit_s": statistics.median(app_exit),
+        "imapp_exit_busy_s": statistics.median(busy_exit),
     }
 
 

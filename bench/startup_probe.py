@@ -1,13 +1,27 @@
-"""Starts something, prints ``painted`` once it has painted, then exits: ``bare`` (an empty
-QMainWindow) or ``app`` (imapp on DATA, once Discover shows the catalogue). bench.startup times
-the launch to that line."""
+"""Starts something, prints ``painted`` once it has painted, then ``closing T`` just before it
+closes its window (T: ``time.monotonic()``, the clock bench.startup reads too) and ends as the
+app does when its window closes: ``bare`` (an empty QMainWindow, closed at once) or ``app DATA
+WHEN`` (imapp on DATA, once Discover shows the catalogue). bench.startup times the launch to
+``painted``, and ``closing`` to the end of the process.
+
+WHEN is ``settled`` (closed once the start-up work is done: the catalogue refreshed, news and
+the library read, no job running; a usual close) or ``busy`` (closed 50 ms after the paint,
+while that work runs)."""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+BUSY_CLOSE_MS = 50
+
+
+def _close(window: object) -> None:
+    print(f"closing {time.monotonic()!r}", flush=True)
+    window.close()  # type: ignore[attr-defined]
 
 
 def bare() -> int:
@@ -20,29 +34,41 @@ def bare() -> int:
     w.show()
     w.repaint()
     print("painted", flush=True)
-    QTimer.singleShot(0, app.quit)
+    QTimer.singleShot(0, lambda: _close(w))
     return app.exec()
 
 
-def imapp(data: str) -> int:
+def imapp(data: str, when: str) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from appstore.ui.app import DesktopApp, parse_args
+    from appstore.ui.lifecycle import end_process
 
     app = QApplication(sys.argv[:1])
     desktop = DesktopApp(app, parse_args(["--data-dir", data, "--lang", "en"]))
+    controller, installs = desktop.controller, desktop.installs
+
+    def settled() -> None:
+        if controller.loads_done >= 2 and installs.loaded and not controller.jobs.busy():
+            _close(desktop.window)
+        else:
+            QTimer.singleShot(10, settled)
 
     def painted(_: object) -> None:
+        controller.catalog_changed.disconnect(painted)
         desktop.window.repaint()
         print("painted", flush=True)
-        QTimer.singleShot(0, app.quit)
+        if when == "busy":
+            QTimer.singleShot(BUSY_CLOSE_MS, lambda: _close(desktop.window))
+        else:
+            settled()
 
-    desktop.controller.catalog_changed.connect(painted)
+    controller.catalog_changed.connect(painted)
     desktop.window.resize(1280, 860)
     desktop.start()
-    return app.exec()
+    return end_process(desktop, app.exec())  # as main() ends
 
 
 if __name__ == "__main__":
-    sys.exit(bare() if sys.argv[1] == "bare" else imapp(sys.argv[2]))
+    sys.exit(bare() if sys.argv[1] == "bare" else imapp(sys.argv[2], sys.argv[3]))

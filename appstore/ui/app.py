@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
@@ -27,6 +26,7 @@ from appstore.ui.host import register_schemes
 from appstore.ui.installs import InstallController
 from appstore.ui.instance import InstanceServer, forward
 from appstore.ui.jobs import user_message
+from appstore.ui.lifecycle import FirstPaint, end_process
 from appstore.ui.mainwindow import MainWindow
 from appstore.ui.models import ICON_SIZE
 
@@ -116,6 +116,10 @@ class DesktopApp(QObject):
         theme.apply(app, self.theme_choice)
         app.styleHints().colorSchemeChanged.connect(lambda _: theme.apply(app, self.theme_choice))
         self.controller = Controller(args.data_dir, self)
+        # The data dir opens and the cached catalogue loads on a worker while the window is
+        # built: its first paint shows the catalogue. Other jobs wait for that paint.
+        self.controller.start()
+        first_paint = FirstPaint(lambda: self.window, self.controller)
         self.installs = InstallController(self.controller)
         self.installs.show_app_page.connect(self._show_app_page)
         self.window = self._new_window()
@@ -125,9 +129,15 @@ class DesktopApp(QObject):
         app.aboutToQuit.connect(self._quitting)
         self.instance: InstanceServer | None = None
         self.settled = True  # every job finished or was cancelled when the app quit
-        if not args.screenshot:
-            self.instance = InstanceServer(paths.root, self)
-            self.instance.link_received.connect(self.open_link)
+        if not args.screenshot:  # (a second start meanwhile finds none, and runs on its own)
+            first_paint.done.connect(lambda: self._listen(paths.root))
+
+    def _listen(self, root: Path) -> None:
+        """Take the links of later starts on this data dir (once the window is up: QtNetwork)."""
+        if QApplication.closingDown():
+            return
+        self.instance = InstanceServer(root, self)
+        self.instance.link_received.connect(self.open_link)
 
     def _show_app_page(self, ref: str) -> None:
         """A DApp window's "app page" button: its store page, in front."""
@@ -172,7 +182,6 @@ class DesktopApp(QObject):
         if self.args.screenshot:
             self.window.resize(1280, 860)
         self.window.show()
-        self.controller.start()
 
     def set_language(self, lang: str) -> None:
         if lang == self.lang:
@@ -368,9 +377,4 @@ def main(argv: list[str] | None = None) -> int:
     desktop.start()
     quit_on_signals(app)
     code = app.exec()
-    if not desktop.settled:
-        # A thread still holds a network read or a write that would not stop: Python would wait
-        # for it at exit, and a window-less imapp would linger. Writes are atomic; go now.
-        logging.shutdown()
-        os._exit(job.exit_code if job else code)
-    return job.exit_code if job else code
+    return end_process(desktop, job.exit_code if job else code)

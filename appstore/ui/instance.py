@@ -6,11 +6,17 @@ over a link (or just "show yourself") and returns False when nobody is listening
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QDir, QObject, QTimer, Signal
+
+if TYPE_CHECKING:  # QtNetwork loads with the server, once the window is up
+    from PySide6.QtNetwork import QLocalSocket
 
 _TIMEOUT_MS = 500
 
@@ -21,6 +27,11 @@ def socket_name(data_dir: Path) -> str:
 
 def forward(data_dir: Path, link: str) -> bool:
     """Hand ``link`` ("" to just raise the window) to a running imapp; False if none runs."""
+    if os.name == "posix":  # QLocalServer's socket is a file in the temp dir: every start asks,
+        # and a plain socket spares it QtNetwork's import
+        return _forward_to_file(os.path.join(QDir.tempPath(), socket_name(data_dir)), link)
+    from PySide6.QtNetwork import QLocalSocket
+
     sock = QLocalSocket()
     sock.connectToServer(socket_name(data_dir))
     if not sock.waitForConnected(_TIMEOUT_MS):
@@ -32,6 +43,18 @@ def forward(data_dir: Path, link: str) -> bool:
     return True
 
 
+def _forward_to_file(path: str, link: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(_TIMEOUT_MS / 1000)
+        try:
+            sock.connect(path)
+        except OSError:
+            return False  # no socket, or nobody listening on it (a crash left it)
+        with contextlib.suppress(OSError):
+            sock.sendall((link + "\n").encode())
+    return True
+
+
 class InstanceServer(QObject):
     """Signals: ``link_received(str)`` another start handed over a link ("" = just show)."""
 
@@ -39,6 +62,8 @@ class InstanceServer(QObject):
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        from PySide6.QtNetwork import QLocalServer
+
         self.server = QLocalServer(self)
         name = socket_name(data_dir)
         if not self.server.listen(name):

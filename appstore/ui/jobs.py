@@ -7,6 +7,9 @@ job at a time, in the order they were asked for, so two writers of the same stat
 run several at once. Pages ask ``jobs_for(key)`` what is running for an app or a store (GNOME
 Software's job manager), and hear ``changed`` as jobs move.
 
+At start-up the app may ``hold()`` new jobs until the window has painted the first catalogue
+(a worker running Python takes the GIL from that paint), then ``release()`` them in order.
+
 Closing the app calls ``shutdown()``: queued jobs are cancelled before they start, running
 ones are asked to cancel and waited for, so no write is abandoned half-way. The ``activity``
 lane is drained instead: what the user did just before quitting is still recorded.
@@ -162,6 +165,7 @@ class JobManager(QObject):
             self._pools[lane] = self._pool(threads)
         self._active: dict[int, Job] = {}
         self._closing = False
+        self._held: list[tuple[str, _Runnable]] | None = None  # while holding: not started yet
 
     def _pool(self, threads: int) -> QThreadPool:
         pool = QThreadPool(self)
@@ -209,9 +213,23 @@ class JobManager(QObject):
                 j.deleteLater()
 
         job.finished.connect(finished)
-        self._pools[lane].start(_Runnable(job, fn))
+        if self._held is not None:
+            self._held.append((lane, _Runnable(job, fn)))
+        else:
+            self._pools[lane].start(_Runnable(job, fn))
         self.changed.emit(job)
         return job
+
+    def hold(self) -> None:
+        """Queue new jobs without starting them until ``release()``; running ones go on."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Start the jobs held since ``hold()``, in the order they were asked for."""
+        held, self._held = self._held, None
+        for lane, runnable in held or ():
+            self._pools[lane].start(runnable)
 
     def jobs_for(self, key: str) -> list[Job]:
         """The active jobs about ``key`` (an app's ref, a store's id), oldest first."""
@@ -230,6 +248,7 @@ class JobManager(QObject):
         for job in list(self._active.values()):
             if job.lane not in DRAIN_LANES:
                 job.cancel()
+        self.release()  # held jobs end as queued ones do: cancelled, or drained
         ok = True
         for lane, pool in self._pools.items():
             if lane not in DRAIN_LANES:

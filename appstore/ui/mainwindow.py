@@ -451,9 +451,11 @@ class MainWindow(QMainWindow):
 
     # -- state -------------------------------------------------------------------------------
     def save_state(self) -> None:
-        """Remember the window's size and page for the next start."""
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/page", self.current_page())
+        """Remember the window's size and page for the next start (written only if changed:
+        writing the file costs a sync to disk, on the way out)."""
+        for key, value in (("window/geometry", self.saveGeometry()), ("window/page", self.current_page())):
+            if self.settings.value(key) != value:
+                self.settings.setValue(key, value)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

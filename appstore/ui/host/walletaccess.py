@@ -39,16 +39,25 @@ from appstore.core.host.provider import (
 from appstore.core.logs import log
 from appstore.ui import texts
 from appstore.ui.controller import Controller
-from appstore.ui.host.confirm import ConfirmDialog, WalletAsk, ask_wallet
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dialogs load when a DApp first asks (the app's start does not wait for them)
     from appstore.core.host.wallet import DAppWallet, Payment
     from appstore.ui.host.bridge import DAppBridge
+    from appstore.ui.host.confirm import WalletAsk
+
+
+def ask_wallet(parent: QWidget | None, ask: WalletAsk, answer: Callable[[bool], None]) -> object:
+    """The native question of ``confirm.py``."""
+    from appstore.ui.host import confirm
+
+    return confirm.ask_wallet(parent, ask, answer)
 
 
 def _warm_up() -> None:
     """Build (and drop) one question while nothing happens: the first dialog of a run costs
     about 20 ms of fonts and styles, which a question asked in a busy moment should not add."""
+    from appstore.ui.host.confirm import ConfirmDialog, WalletAsk
+
     dialog = ConfirmDialog(WalletAsk("sign", "", "", "", message="-"))
     dialog.ensurePolished()
     dialog.sizeHint()
@@ -256,6 +265,8 @@ class WalletAccess(QObject):
         self.ask(parent, ask, answer)
 
     def _ask(self, bridge: DAppBridge, kind: str, account: str, **kw: Any) -> WalletAsk:
+        from appstore.ui.host.confirm import WalletAsk
+
         identity = bridge.dapp
         view = self.controller.view
         names = view.store_names.get(identity.store) if view is not None else None
