@@ -83,7 +83,8 @@ SERVE = """
 import sys
 from pathlib import Path
 from appstore.core.publish import server as static
-static._Handler.protocol_version = "HTTP/1.1"  # keep-alive, as real web servers do
+static._Handler.protocol_version = "HTTP/1.1"  # keep-alive and no Nagle delay, as real web
+static._Handler.disable_nagle_algorithm = True  # servers do
 server = static.make_server(Path(sys.argv[1]))
 print(server.server_address[1], flush=True)
 server.serve_forever()

@@ -6,6 +6,7 @@ import hashlib
 import random
 from pathlib import Path
 
+from appstore.core.catalog.shards import APPS_PER_SHARD
 from appstore.core.publish.builder import PublishResult, publish
 from appstore.core.publish.keys import init_keys, load_keys
 from appstore.core.publish.source import StoreContent
@@ -69,7 +70,7 @@ def synthetic_content(n: int, seed: int = 1) -> StoreContent:
 
 def synthetic_store(n: int, cache: Path) -> tuple[Path, PublishResult]:
     """Publish (once, cached on disk) a store of n apps; returns its folder and result."""
-    out = cache / f"store-{n}"
+    out = cache / f"store-{n}-{APPS_PER_SHARD}"  # published again if the shard size changes
     keys_dir = cache / f"keys-{n}"
     keys = load_keys(keys_dir) if (keys_dir / "root.pem").exists() else init_keys(keys_dir)
     fresh = (out / "metadata" / "timestamp.json").exists() and (out / "targets" / "catalog"

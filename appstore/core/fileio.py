@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 
-def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
+def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True,
+                       parent_made: bool = False) -> None:
     """Replace ``path`` with ``data`` all at once. ``fsync=False`` is for bulk writers that
-    call ``os.sync()`` once after many files."""
-    if not path.parent.is_dir():  # nearly always there: one stat, not a failing mkdir
+    call ``os.sync()`` once after many files; ``parent_made``: they made the folder first."""
+    if not parent_made and not path.parent.is_dir():  # one stat, not a failing mkdir
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -21,7 +21,7 @@ from appstore.core.store import shardparse
 from appstore.core.store.manager import Stores
 from tests.storekit import png
 
-N = 600  # 4 shards
+N = 1200  # 4 shards of about 512
 
 
 def _content(n: int = N, summary: str = "s") -> StoreContent:
@@ -192,6 +192,7 @@ def test_a_store_without_shards_is_read_whole(store: Store, data_dir: Path) -> N
     assert outcome.ok and outcome.catalog is not None and len(outcome.catalog.apps) == N
     assert not (data_dir / "stores" / "sharded" / "shards").exists()
     store.server.shutdown()
+    store.server.server_close()  # refused at once, rather than a connection nobody answers
     [offline] = _stores(data_dir).refresh()
     assert isinstance(offline.error, StoreUnreachable)
     assert offline.catalog is not None and len(offline.catalog.apps) == N

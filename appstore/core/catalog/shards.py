@@ -21,7 +21,8 @@ from appstore.core.errors import CatalogError
 
 SHARD_INDEX = "catalog/shards.json"
 SHARD_DIR = "catalog/shards/"
-APPS_PER_SHARD = 256  # the publisher aims at about this many apps per shard
+APPS_PER_SHARD = 512  # the publisher aims at about this many apps per shard (half a MB:
+# one app's change costs that; fewer shards cost fewer requests and files on a cold add)
 MAX_SHARDS = 65536
 
 

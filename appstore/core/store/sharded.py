@@ -75,6 +75,7 @@ class ShardedCatalog:
         """The catalogue the store signs now, fetching only the shards not seen before.
         ``current`` is the catalogue in use (returned as it is when nothing changed)."""
         index_sha = signed_sha256(index_info, catalog_shards.SHARD_INDEX, self.label)
+        self.dir.mkdir(parents=True, exist_ok=True)
         header, names = self._index(updater, index_info, index_sha)
         infos = []
         for name in names:
@@ -146,18 +147,18 @@ class ShardedCatalog:
         """The verified shard with this signed hash: the file here if its bytes still have
         that hash (a crash may have torn it), else downloaded."""
         path = self.dir / f"{sha}.json"
-        if path.is_file() and not _has_sha256(path, sha):
+        if path.is_file():
+            if _has_sha256(path, sha):
+                return path
             path.unlink()
-        if not path.is_file():
-            self._download(updater, info, path)
-            self.fetched += 1
-            self._unsynced = True
+        self._download(updater, info, path)
+        self.fetched += 1
+        self._unsynced = True
         return path
 
     def _download(self, updater: Updater, info: TargetFile, dest: Path) -> None:
-        """``info``'s file, verified against it, written whole to ``dest``."""
-        if not self.dir.is_dir():
-            self.dir.mkdir(parents=True, exist_ok=True)
+        """``info``'s file, verified against it, written whole to ``dest`` (in ``self.dir``,
+        made by ``refresh``)."""
         part = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
         try:
             updater.download_target(info, str(part))
@@ -174,8 +175,8 @@ class ShardedCatalog:
         """A parsed shard's cache files written here; its apps, read from them."""
         path = self.dir / f"{key}.details"
         try:  # synced all at once, before the manifest names them (``_save_manifest``)
-            write_bytes_atomic(path, details, fsync=False)
-            write_bytes_atomic(self.dir / f"{key}.cache", listing, fsync=False)
+            write_bytes_atomic(path, details, fsync=False, parent_made=True)
+            write_bytes_atomic(self.dir / f"{key}.cache", listing, fsync=False, parent_made=True)
         except OSError:  # only a cache: kept in memory, parsed again next time
             return catalog_cache.rows(listing, self.store, details)
         self._unsynced = True
