@@ -111,6 +111,7 @@ class AppListModel(QAbstractListModel):
         self.endResetModel()
 
     _total = 0
+    _inserting = False
 
     @property
     def total(self) -> int:
@@ -120,13 +121,17 @@ class AppListModel(QAbstractListModel):
         return not parent.isValid() and self._shown < self._total
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
+        if parent.isValid() or self._inserting:
+            return  # (a view may ask again from inside the insertion it is told about)
         more = min(self.BATCH, len(self._rows) - self._shown)
         if more > 0:
-            self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
-            self._shown += more
-            self.endInsertRows()
+            self._inserting = True
+            try:
+                self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
+                self._shown += more
+                self.endInsertRows()
+            finally:
+                self._inserting = False
         if self._results is not None and len(self._rows) - self._shown < self.BATCH:
             self._read_more(self._results)
 
