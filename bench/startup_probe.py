@@ -1,8 +1,9 @@
 """Starts something, prints ``painted`` once it has painted, then ``closing T`` just before it
 closes its window (T: ``time.monotonic()``, the clock bench.startup reads too) and ends as the
 app does when its window closes: ``bare`` (an empty QMainWindow, closed at once) or ``app DATA
-WHEN`` (imapp on DATA, once Discover shows the catalogue). bench.startup times the launch to
-``painted``, and ``closing`` to the end of the process.
+WHEN`` (imapp on DATA, started by the code ``main()`` starts it with, once Discover shows the
+catalogue). bench.startup times the launch to ``painted``, and ``closing`` to the end of the
+process.
 
 WHEN is ``settled`` (closed once the start-up work is done: the catalogue refreshed, news and
 the library read, no job running; a usual close) or ``busy`` (closed 50 ms after the paint,
@@ -10,6 +11,7 @@ while that work runs)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -39,14 +41,14 @@ def bare() -> int:
 
 
 def imapp(data: str, when: str) -> int:
+    gc.disable()  # as main.py starts (before any import of imapp's or PySide's)
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from appstore.ui.app import DesktopApp, parse_args
+    from appstore.ui.app import DesktopApp, open_app, parse_args
     from appstore.ui.lifecycle import end_process
 
-    app = QApplication(sys.argv[:1])
-    desktop = DesktopApp(app, parse_args(["--data-dir", data, "--lang", "en"]))
+    desktop = open_app(parse_args(["--data-dir", data, "--lang", "en"]))  # as main() starts
+    assert isinstance(desktop, DesktopApp), desktop
     controller, installs = desktop.controller, desktop.installs
 
     def settled() -> None:
@@ -64,10 +66,10 @@ def imapp(data: str, when: str) -> int:
         else:
             settled()
 
+    # (the catalogue reaches the window through the event loop: connected in time)
     controller.catalog_changed.connect(painted)
-    desktop.window.resize(1280, 860)
-    desktop.start()
-    return end_process(desktop, app.exec())  # as main() ends
+    desktop.window.resize(1280, 860)  # before its first paint, which the event loop does
+    return end_process(desktop, desktop.app.exec())  # as main() ends
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ their ``user:password@`` part, and nothing logs a wallet seed.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import threading
@@ -16,7 +17,6 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 LOG_NAME = "imapp.log"
 MAX_BYTES = 1_000_000
@@ -24,9 +24,6 @@ BACKUPS = 3
 _USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@")
 _lock = threading.Lock()
 _handler: logging.Handler | None = None
-
-if TYPE_CHECKING:
-    import logging.handlers
 
 log = logging.getLogger("imapp")
 
@@ -41,17 +38,59 @@ class _Redacting(logging.Formatter):
         return redact(super().format(record))
 
 
-def _quiet_rotating_file() -> type[logging.handlers.RotatingFileHandler]:
-    """A rotating log file whose failures (disk full, rotated away read-only) are not the
-    user's problem: the message is dropped rather than printed as a traceback. (Made on first
-    use: logging.handlers is not what a start should wait for.)"""
-    import logging.handlers
+class _QuietRotatingFile(logging.FileHandler):
+    """A rotating log file (``logging.handlers.RotatingFileHandler``'s rotation: when a message
+    would take the file to ``max_bytes``, ``imapp.log`` becomes ``imapp.log.1``, ``.1`` becomes
+    ``.2``..., ``backups`` old files kept) whose failures (disk full, rotated away read-only) are
+    not the user's problem: the message is dropped rather than printed as a traceback. On
+    ``logging.FileHandler`` itself: ``logging.handlers`` (with pickle and socket) is not what a
+    start should wait for."""
 
-    class QuietRotatingFile(logging.handlers.RotatingFileHandler):
-        def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
-            pass
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, mode="a", encoding="utf-8")
+        self.max_bytes = max_bytes
+        self.backups = backups
 
-    return QuietRotatingFile
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._should_roll(record):
+                self._roll()
+            logging.FileHandler.emit(self, record)
+        except Exception:
+            self.handleError(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        pass
+
+    def _should_roll(self, record: logging.LogRecord) -> bool:
+        if os.path.exists(self.baseFilename) and not os.path.isfile(self.baseFilename):
+            return False  # never roll anything but a regular file
+        if self.stream is None:
+            self.stream = self._open()
+        if self.max_bytes > 0:
+            message = f"{self.format(record)}\n"
+            self.stream.seek(0, 2)
+            if self.stream.tell() + len(message) >= self.max_bytes:
+                return True
+        return False
+
+    def _roll(self) -> None:
+        if self.stream:
+            self.stream.close()
+            self.stream = None
+        if self.backups > 0:
+            for i in range(self.backups - 1, 0, -1):
+                older, newer = f"{self.baseFilename}.{i}", f"{self.baseFilename}.{i + 1}"
+                if os.path.exists(older):
+                    if os.path.exists(newer):
+                        os.remove(newer)
+                    os.rename(older, newer)
+            first = f"{self.baseFilename}.1"
+            if os.path.exists(first):
+                os.remove(first)
+            if os.path.exists(self.baseFilename):
+                os.rename(self.baseFilename, first)
+        self.stream = self._open()
 
 
 def setup(data_dir: Path | None, *, level: int = logging.INFO) -> Path | None:
@@ -73,8 +112,7 @@ def setup(data_dir: Path | None, *, level: int = logging.INFO) -> Path | None:
             path.parent.mkdir(parents=True, exist_ok=True)
             # opened now, not at the first message: a log that cannot be written (a data dir
             # left by another user) means no log, never a traceback in the middle of an error
-            handler: logging.Handler = _quiet_rotating_file()(
-                path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+            handler: logging.Handler = _QuietRotatingFile(path, MAX_BYTES, BACKUPS)
         except OSError:
             return None
         handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s [%(threadName)s] "

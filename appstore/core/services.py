@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from appstore.core.activity import ActivityLog
 from appstore.core.errors import AppStoreError, ConfigError, shorten
 from appstore.core.logs import log, report_bug
 from appstore.core.paths import Paths
@@ -15,6 +14,7 @@ from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import IN_MEMORY_MAX, CatalogView, Stores
 
 if TYPE_CHECKING:
+    from appstore.core.activity import ActivityLog
     from appstore.core.games.games import Games
     from appstore.core.installs import Installs
     from appstore.core.news import News
@@ -32,7 +32,7 @@ _MAKE_LOCK = threading.RLock()  # the parts made on first use (one may make anot
 class Services:
     paths: Paths
     stores: Stores
-    activity: ActivityLog
+    _activity: ActivityLog | None = field(default=None, repr=False)
     _installs: Installs | None = field(default=None, repr=False)
     _news: News | None = field(default=None, repr=False)
     autostart_downloads: bool = True  # the GUI resumes the last run's downloads; the CLI not
@@ -42,6 +42,18 @@ class Services:
     _embedded: EmbeddedService | None = field(default=None, repr=False)
     _games: Games | None = field(default=None, repr=False)
     _view: CatalogView | None = field(default=None, repr=False)  # the merged catalogue last built
+
+    @property
+    def activity(self) -> ActivityLog:
+        """The journal of what the user did (opened when first read or written), made on first
+        use: showing the catalogue does not wait for its code."""
+        if self._activity is None:
+            with _MAKE_LOCK:  # (workers may ask at once: one)
+                if self._activity is None:
+                    from appstore.core.activity import ActivityLog as Made  # loaded on first use
+
+                    self._activity = Made(self.paths.activity_db)
+        return self._activity
 
     @property
     def installs(self) -> Installs:
@@ -128,7 +140,7 @@ class Services:
         """
         paths = Paths.resolve(data_dir)
         paths.ensure()
-        services = cls(paths, Stores(paths), ActivityLog(paths.activity_db))
+        services = cls(paths, Stores(paths))
         if demo:
             warning = services.freshen_demo()
             if warning and on_warning is not None:
@@ -141,9 +153,14 @@ class Services:
 
         A failure (damaged demo keys or files...) must not stop the other stores: it is logged
         and returned as a one-line warning to show; None when all went well."""
-        from tuf.api.exceptions import RepositoryError
+        from appstore.core.store.demo import ensure_demo, is_fresh
 
-        from appstore.core.store.demo import ensure_demo
+        try:
+            if is_fresh(self.paths, self.stores):
+                return None  # (what most starts find, known without loading the publisher)
+        except Exception as e:  # a bug, but the demo store is no reason to stop the others
+            return f"the demo store could not be updated: {report_bug(e, 'the demo store')}"
+        from tuf.api.exceptions import RepositoryError
 
         try:
             changed = ensure_demo(self.paths, self.stores)
@@ -226,4 +243,5 @@ class Services:
         if self._embedded is not None:
             self._embedded.stop()
             self._embedded = None
-        self.activity.close()
+        if self._activity is not None:
+            self._activity.close()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from appstore.core import logs
 from appstore.core.errors import AppStoreError, NotFound
@@ -22,7 +22,7 @@ from appstore.core.paths import Paths
 from appstore.core.resources import RESOURCES
 from appstore.ui import texts, theme, tuning
 from appstore.ui.controller import Controller
-from appstore.ui.host import register_schemes
+from appstore.ui.host import prepare as prepare_webengine
 from appstore.ui.installs import InstallController
 from appstore.ui.instance import InstanceServer, forward
 from appstore.ui.jobs import user_message
@@ -129,6 +129,9 @@ class DesktopApp(QObject):
         app.aboutToQuit.connect(self._quitting)
         self.instance: InstanceServer | None = None
         self.settled = True  # every job finished or was cancelled when the app quit
+        first_paint.done.connect(tuning.collect_again)
+        QTimer.singleShot(10_000, tuning.collect_again)  # whatever happens to the first paint
+        first_paint.done.connect(lambda: self.window.start_side_work())
         if not args.screenshot:  # (a second start meanwhile finds none, and runs on its own)
             first_paint.done.connect(lambda: self._listen(paths.root))
 
@@ -192,6 +195,7 @@ class DesktopApp(QObject):
         old = self.window
         page = old.current_page()
         self.window = self._new_window()
+        self.window.start_side_work()
         self.window.setGeometry(old.geometry())
         self.window.show_page(page)
         self.window.show_page("settings")
@@ -348,8 +352,10 @@ def quit_on_signals(app: QApplication) -> None:
     wake.start(300)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+def open_app(args: argparse.Namespace) -> DesktopApp | int:
+    """What a start does before the event loop: the QApplication, the hand-over to a running
+    imapp, the window shown. The ``DesktopApp``, or the exit code when the start ends here.
+    (``main()``; ``bench/startup_probe.py`` times this same path.)"""
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif not has_display():
@@ -358,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Chromium (the DApp host) refuses to run its sandbox as root
         os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
-    register_schemes()  # Chromium reads its URL schemes once, before the QApplication exists
+    prepare_webengine()  # before the QApplication; the DApp host loads QtWebEngine when first made
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("imapp")
@@ -371,10 +377,20 @@ def main(argv: list[str] | None = None) -> int:
         message = user_message(e)
         print(f"error: {message}", file=sys.stderr)
         if not args.screenshot:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(None, "imapp", message)
         return 1
-    job = ScreenshotJob(desktop, Path(args.screenshot), args.page) if args.screenshot else None
     desktop.start()
     quit_on_signals(app)
-    code = app.exec()
+    return desktop
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    desktop = open_app(args)
+    if isinstance(desktop, int):
+        return desktop
+    job = ScreenshotJob(desktop, Path(args.screenshot), args.page) if args.screenshot else None
+    code = desktop.app.exec()
     return end_process(desktop, job.exit_code if job else code)

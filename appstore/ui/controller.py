@@ -10,12 +10,14 @@ the jobs settle, what Discover shows matches ``stores.json``.
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from appstore.core.activity import Activity, ActivityEvent
 from appstore.core.catalog.models import App
 from appstore.core.jobs import JobContext
 from appstore.core.services import Services
@@ -24,7 +26,46 @@ from appstore.core.store.manager import CatalogView
 from appstore.ui import tuning
 from appstore.ui.jobs import Job, JobManager
 
+if TYPE_CHECKING:
+    from appstore.core.activity import Activity, ActivityEvent
+
 Loaded = tuple[CatalogView, list[RefreshOutcome]]
+# What reading a store loads first (TUF, the HTTP client): some 100 ms of imports, which a
+# start's refresh and its first icon meet
+STORE_CODE = ("tuf.ngclient", "appstore.core.store.fetcher")
+
+
+_store_code_lock = threading.Lock()
+_store_code_loaded: threading.Event | None = None  # set once the loading thread is done
+
+
+def load_store_code(ctx: JobContext) -> None:
+    """Load what a store's refresh or file needs before the job asks for it, cancellably:
+    Python cannot stop an import half-way, and a window closed during a start's first refresh
+    would wait for all of it. The imports run on a daemon thread of their own (one, whichever
+    jobs ask) while the job waits, checking its cancel (``Cancelled``); an import that fails is
+    left for the job to meet and report."""
+    global _store_code_loaded
+    if all(name in sys.modules for name in STORE_CODE):
+        return
+    with _store_code_lock:
+        done = _store_code_loaded
+        if done is None:
+            done = _store_code_loaded = threading.Event()
+            threading.Thread(target=_load_store_code, args=(done,), name="load store code",
+                             daemon=True).start()
+    while not done.wait(0.01):
+        ctx.check()
+
+
+def _load_store_code(done: threading.Event) -> None:
+    try:
+        for name in STORE_CODE:
+            __import__(name)
+    except Exception:  # the job imports it again, and says what is wrong
+        pass
+    finally:
+        done.set()
 
 
 @dataclass(frozen=True)
@@ -147,6 +188,8 @@ class Controller(QObject):
         def refresh(ctx: JobContext) -> Loaded:
             if ids is None or any(services.stores.is_builtin(i) for i in ids):
                 self._warn(services.freshen_demo())
+            if ids is None or ids:  # (an empty set rebuilds from what is verified: no network)
+                load_store_code(ctx)
             view, outcomes = services.load_catalog(refresh=True if ids is None else ids, index=True)
             if view is not shown:  # nothing new was built when nothing changed
                 tuning.settle_after_bulk_load()
@@ -221,6 +264,8 @@ class Controller(QObject):
 
     def record_open(self, store: str, app_id: str) -> None:
         """An installed app was opened (also one whose store is gone)."""
+        from appstore.core.activity import Activity
+
         self._record(Activity.OPEN, store, app_id)
 
     def _record(self, kind: Activity, store: str, app_id: str, *, seconds: int | None = None) -> None:

@@ -6,8 +6,6 @@ A store's strings are drawn with ``QPainter.drawText``, which never reads markup
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -62,6 +60,8 @@ class AppCardDelegate(QStyledItemDelegate):
             return super().helpEvent(event, view, option, index)
         text = str(index.data(Qt.ItemDataRole.ToolTipRole) or "") if index.isValid() else ""
         if text:
+            import html  # (with its table of entities: not what a start needs)
+
             QToolTip.showText(event.globalPos(), f"<p>{html.escape(text)}</p>", view.viewport(), option.rect)
         else:
             QToolTip.hideText()

@@ -125,7 +125,10 @@ class GamesController(QObject):
         self._keeping: Job | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.keep)
-        controller.ready.connect(lambda: QTimer.singleShot(FIRST_KEEP_MS, self._start_keeping))
+        if controller.services is not None:  # made once the data dir was open
+            QTimer.singleShot(FIRST_KEEP_MS, self, self._start_keeping)
+        else:
+            controller.ready.connect(lambda: QTimer.singleShot(FIRST_KEEP_MS, self._start_keeping))
 
     # -- the demo store's rounds -----------------------------------------------------------
 

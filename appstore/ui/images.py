@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage, QPixmap
 from appstore.core.catalog.checks import ImageKind, check_image, image_limit
 from appstore.core.errors import AppStoreError
 from appstore.core.jobs import JobContext
-from appstore.ui.controller import Controller
+from appstore.ui.controller import Controller, load_store_code
 
 CACHE_SIZE = 3000
 
@@ -49,6 +49,7 @@ class ImageLoader(QObject):
         self._pending.add(key)
 
         def load(ctx: JobContext) -> QImage:
+            load_store_code(ctx)  # (a close while it loads ends the job at once)
             path = services.stores.client(store).fetch_target(target, max_length=image_limit(kind))
             data = path.read_bytes()  # within the cap: the fetch refused a longer signed length
             check_image(data, kind)

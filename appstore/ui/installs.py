@@ -6,32 +6,34 @@ the GUI thread through a queued signal."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QDesktopServices, QPixmap
 
-from appstore.core.activity import Activity
 from appstore.core.catalog.models import App, localized
-from appstore.core.downloads import State
 from appstore.core.errors import AppStoreError, NotFound
-from appstore.core.installs import Finished, parse_key
 from appstore.core.jobs import JobContext
 from appstore.core.store.manager import CatalogView
 from appstore.ui import texts
 from appstore.ui.controller import Controller
-from appstore.ui.host import webengine_available, webengine_problem
-from appstore.ui.host.walletaccess import WalletAccess
 from appstore.ui.widgets import open_link
 
+# The core's downloads and installs, the DApp host's side of the wallet: loaded when the first
+# download, installed app or DApp needs them (a start shows the catalogue without them).
 if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
+
     from appstore.core.downloads import DownloadItem
+    from appstore.core.installs import Finished
     from appstore.core.library import InstalledApp, Update
     from appstore.ui.host import DAppHost
+    from appstore.ui.host.walletaccess import WalletAccess
 
 
 class Phase(StrEnum):
@@ -65,8 +67,25 @@ class AppState:
     error: str | None = None
 
 
+@functools.cache
+def _showing() -> dict[Any, Phase]:
+    """The phase a download in these states shows (``State`` -> ``Phase``)."""
+    from appstore.core.downloads import State
+
+    return {State.QUEUED: Phase.QUEUED, State.DOWNLOADING: Phase.DOWNLOADING,
+            State.PAUSED: Phase.PAUSED, State.VERIFYING: Phase.VERIFYING,
+            State.FAILED: Phase.FAILED}
+
+
 def app_key(store: str, app_id: str) -> str:
     return f"{store}/{app_id}"
+
+
+def parse_key(key: str) -> tuple[str, str, str] | None:
+    """(store, app_id, version) of a download key (``appstore.core.installs.parse_key``)."""
+    from appstore.core.installs import parse_key as parse
+
+    return parse(key)
 
 
 class InstallController(QObject):
@@ -76,13 +95,15 @@ class InstallController(QObject):
     ``show_app_page(str)`` a DApp window's "app page" button: the ref of the page to show.
 
     It owns the DApp host, so DApp windows outlive the main window's rebuild on a language
-    change."""
+    change, and ``wallet_access`` (``window.imapp`` for every DApp page), made on first use:
+    ``wallet_changed()`` relays its signal of that name."""
 
     changed = Signal(str)
     downloads_changed = Signal()
     library_changed = Signal()
     failed = Signal(str)
     show_app_page = Signal(str)
+    wallet_changed = Signal()
     _from_queue = Signal(object)
 
     def __init__(self, controller: Controller) -> None:
@@ -103,13 +124,32 @@ class InstallController(QObject):
         self.icon_for: Callable[[App], QPixmap | None] = lambda app: None  # the window sets it
         self._host: DAppHost | None = None
         self._host_warned = False
-        self.wallet_access = WalletAccess(controller, self)  # window.imapp for every DApp page
+        self._wallet_access: WalletAccess | None = None
+        self._account: str | None = None  # the wallet's account, as last seen
         self._from_queue.connect(self._item_changed)
         # after the first catalogue is on screen: the library is not what a start waits for
         controller.ready.connect(lambda: QTimer.singleShot(0, self._attach))
         controller.catalog_changed.connect(lambda _: self.reload())
         if controller.services is not None:
             self._attach()
+
+    @property
+    def wallet_access(self) -> WalletAccess:
+        """Answers ``window.imapp`` for every DApp page (made when first needed)."""
+        if self._wallet_access is None:
+            from appstore.ui.host.walletaccess import WalletAccess
+
+            access = self._wallet_access = WalletAccess(self.controller, self)
+            access.wallet_changed.connect(self.wallet_changed)
+            if self._account is not None:
+                access.account_seen(self._account)
+        return self._wallet_access
+
+    def account_seen(self, address: str) -> None:
+        """The wallet's account is ``address`` (``WalletAccess.account_seen``)."""
+        self._account = address
+        if self._wallet_access is not None:
+            self._wallet_access.account_seen(address)
 
     # -- state -----------------------------------------------------------------------------------
     def state(self, app: App) -> AppState:
@@ -123,11 +163,8 @@ class InstallController(QObject):
             return AppState(Phase.INSTALLING, 1.0, installed, update, item)
         if key in self._preparing:
             return AppState(Phase.PREPARING, 0.0, installed, update, item)
-        if item is not None and item.state in (State.QUEUED, State.DOWNLOADING, State.PAUSED,
-                                               State.VERIFYING, State.FAILED):
-            phase = {State.QUEUED: Phase.QUEUED, State.DOWNLOADING: Phase.DOWNLOADING,
-                     State.PAUSED: Phase.PAUSED, State.VERIFYING: Phase.VERIFYING,
-                     State.FAILED: Phase.FAILED}[item.state]
+        if item is not None and item.state in _showing():
+            phase = _showing()[item.state]
             return AppState(phase, item.progress.fraction, installed, update, item, item.error)
         if key in self._errors:
             return AppState(Phase.FAILED, 0.0, installed, update, item, self._errors[key])
@@ -199,6 +236,8 @@ class InstallController(QObject):
                          on_error=self._failed)
 
     def _loaded(self, result: tuple[list[InstalledApp], list[Update], list[Finished]]) -> None:
+        from appstore.core.downloads import State
+
         installed, updates, history = result
         self.loaded = True
         self.installed = {a.id: a for a in installed}
@@ -215,6 +254,8 @@ class InstallController(QObject):
                     self._install(key, item)
 
     def _item_changed(self, item: DownloadItem) -> None:
+        from appstore.core.downloads import State
+
         old = self.items.get(item.key)
         if old is not None and old.version > item.version:
             return  # a stale report overtaken by a newer one
@@ -406,6 +447,8 @@ class InstallController(QObject):
     def host(self) -> DAppHost | None:
         """The DApp host, made on first use; None (said once) where QtWebEngine cannot run:
         then DApps open in the system browser."""
+        from appstore.ui.host import webengine_available, webengine_problem
+
         services = self.controller.services
         if self._host is None and services is not None and webengine_available():
             from appstore.ui.host import DAppHost
@@ -431,6 +474,8 @@ class InstallController(QObject):
         try:
             entry = services.installs.library.entry_path(installed)  # path work, no disk
             if host is None:
+                from PySide6.QtCore import QUrl
+
                 self.open_url(QUrl.fromLocalFile(str(entry)))
             else:
                 host.open_installed(installed, entry, name, icon, installed.id)
@@ -462,6 +507,8 @@ class InstallController(QObject):
         except AppStoreError as e:
             self.failed.emit(str(e))
             return
+        from appstore.core.activity import Activity
+
         self.controller.record(Activity.OPEN, app)
 
     def _failed(self, message: str, _: BaseException) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,7 +43,12 @@ def forward(data_dir: Path, link: str) -> bool:
 
 
 def _forward_to_file(path: str, link: str) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+    # The socket module's own C part: socket.py itself turns every constant into enums at import
+    # (some 4 ms of every start, for one connection)
+    import _socket
+
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
         sock.settimeout(_TIMEOUT_MS / 1000)
         try:
             sock.connect(path)
@@ -52,6 +56,8 @@ def _forward_to_file(path: str, link: str) -> bool:
             return False  # no socket, or nobody listening on it (a crash left it)
         with contextlib.suppress(OSError):
             sock.sendall((link + "\n").encode())
+    finally:
+        sock.close()
     return True
 
 

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,21 +24,21 @@ from appstore.core.store.manager import CatalogView
 from appstore.ui import texts
 from appstore.ui.controller import Controller, StoreStatus
 from appstore.ui.discover import DiscoverPage
-from appstore.ui.games import GamesController
 from appstore.ui.images import ImageLoader
 from appstore.ui.installs import InstallController
 from appstore.ui.models import AppListModel
-from appstore.ui.newsmodel import NewsController
-from appstore.ui.wallet import WalletController
 from appstore.ui.widgets import Banner
 
 if TYPE_CHECKING:
     from appstore.ui.apppage import AppPage
     from appstore.ui.downloadspage import DownloadsPage
+    from appstore.ui.games import GamesController
     from appstore.ui.gamespage import GamesPage
     from appstore.ui.librarypage import LibraryPage
+    from appstore.ui.newsmodel import NewsController
     from appstore.ui.newspage import NewsPage
     from appstore.ui.settings import SettingsPage
+    from appstore.ui.wallet import WalletController
     from appstore.ui.walletpage import WalletPage
 
 # areas that work; later issues add theirs
@@ -89,15 +89,13 @@ class MainWindow(QMainWindow):
         self.lang = lang
         self.theme_choice = theme_choice
         self.images = ImageLoader(controller)
-        self.wallet = WalletController(controller, self)
-        self.news = NewsController(controller, self)
+        # made on first use: the news below, the wallet and the games by start_side_work
+        self._wallet: WalletController | None = None
+        self._news: NewsController | None = None
         self._news_page: NewsPage | None = None
-        self.games = GamesController(controller, self)  # also keeps the demo store's rounds running
+        self._games: GamesController | None = None
         self._games_page: GamesPage | None = None
-        self.games.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.wallet.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        installs.wallet_access.wallet_changed.connect(lambda: self.wallet.load(create=False))
-        self.wallet.changed.connect(lambda snapshot: installs.wallet_access.account_seen(snapshot.address))
+        installs.wallet_changed.connect(lambda: self.wallet.load(create=False))
         self.model = AppListModel(self.images, lang, placeholder_icon(), installs)
         self.setWindowTitle("imapp")
         self.setMinimumSize(880, 600)
@@ -105,7 +103,7 @@ class MainWindow(QMainWindow):
         self._came_from = "discover"
         self._pending_open: str | None = None  # an imapp://open/ link waiting for the library
         self._build()
-        self.news.unread_changed.connect(self._news_badge)
+        self.news  # noqa: B018 - made now (its unread badge; the others by start_side_work)
         controller.catalog_changed.connect(self._catalog_changed)
         controller.status_changed.connect(self._status_changed)
         controller.failed.connect(lambda msg: self.banner.show_message(msg))
@@ -176,14 +174,52 @@ class MainWindow(QMainWindow):
         row.addWidget(nav)
         row.addWidget(content, 1)
         self.setCentralWidget(central)
-        # keyboard: Ctrl+F searches, Alt+Left / Esc leave an app page
+        # keyboard: Ctrl+F searches, Alt+Left / Esc leave an app page, Ctrl+Q quits (with the
+        # DApp windows: closing this window alone leaves them open)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), self, QApplication.quit)
         for keys in (QKeySequence(QKeySequence.StandardKey.Back), QKeySequence(Qt.Key.Key_Escape)):
             QShortcut(keys, self, self._back)
 
         self.status_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().setSizeGripEnabled(False)
+
+    # -- what runs beside the pages ------------------------------------------------------------
+    def start_side_work(self) -> None:
+        """Make the wallet's and the games' controllers (the claims left from the last run, the
+        demo store's rounds): ``DesktopApp`` calls this once the window has painted its first
+        catalogue, which does not wait for their code. Asking for one makes it too."""
+        self.wallet, self.games  # noqa: B018 - each is made on first use
+
+    @property
+    def wallet(self) -> WalletController:
+        if self._wallet is None:
+            from appstore.ui.wallet import WalletController
+
+            wallet = self._wallet = WalletController(self.controller, self)
+            wallet.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            wallet.changed.connect(lambda snapshot: self.installs.account_seen(snapshot.address))
+        return self._wallet
+
+    @property
+    def news(self) -> NewsController:
+        if self._news is None:
+            from appstore.ui.newsmodel import NewsController
+
+            self._news = NewsController(self.controller, self)
+            self._news.unread_changed.connect(self._news_badge)
+        return self._news
+
+    @property
+    def games(self) -> GamesController:
+        """(It also keeps the demo store's rounds running.)"""
+        if self._games is None:
+            from appstore.ui.games import GamesController
+
+            self._games = GamesController(self.controller, self)
+            self._games.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        return self._games
 
     @property
     def app_page(self) -> AppPage:
@@ -368,6 +404,8 @@ class MainWindow(QMainWindow):
     def _confirm_open(self, name: str) -> bool:
         """An imapp://open link comes from outside (a web page, another program): the user says
         whether the app really opens."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Open app"))

@@ -102,7 +102,10 @@ class WalletController(QObject):
         controller.activity.connect(lambda _event: self.claim())
         # What waited from the last run (offline claims), once the window has drawn: the
         # service's first import costs a few hundred milliseconds of a worker's time.
-        controller.ready.connect(lambda: QTimer.singleShot(STARTUP_CLAIM_DELAY_MS, self.claim))
+        if controller.services is not None:  # made once the data dir was open
+            QTimer.singleShot(STARTUP_CLAIM_DELAY_MS, self, self.claim)
+        else:
+            controller.ready.connect(lambda: QTimer.singleShot(STARTUP_CLAIM_DELAY_MS, self.claim))
 
     # -- rewards ---------------------------------------------------------------------------
 

@@ -3,11 +3,10 @@ labels and links that show a store's strings as data, never as markup."""
 
 from __future__ import annotations
 
-import html
 import urllib.parse
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QDesktopServices, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -70,6 +69,8 @@ def safe_link(url: str) -> str | None:
         parts = urllib.parse.urlsplit(url)
     except ValueError:
         return None
+    from PySide6.QtCore import QUrl  # (its five enums are made when first named: not at start)
+
     qurl = QUrl(url, QUrl.ParsingMode.StrictMode)
     if (parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname or not qurl.isValid()
             or qurl.scheme().lower() not in WEB_SCHEMES or not qurl.host()):
@@ -79,6 +80,8 @@ def safe_link(url: str) -> str | None:
 
 def link_html(url: str, text: str | None = None) -> str | None:
     """``<a href="url">text</a>``, both escaped, for a ``safe_link``; else None."""
+    import html  # (with its table of entities: not what a start needs)
+
     if safe_link(url) is None:
         return None
     href = html.escape(url, quote=True)
@@ -90,6 +93,8 @@ def open_link(url: str) -> bool:
     ``javascript:``, ``file:`` or relative link) is refused. Returns whether it was opened."""
     if safe_link(url) is None:
         return False
+    from PySide6.QtCore import QUrl
+
     return QDesktopServices.openUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
 
 

@@ -29,6 +29,7 @@ list of rows, which costs milliseconds for a word in every app.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import os
@@ -44,19 +45,23 @@ from typing import Any
 
 from appstore.core.catalog.cache import AppRows
 from appstore.core.catalog.models import Catalog, Localized
-from appstore.core.catalog.search import QUERY_WORD, is_cjk, latin_words, sort_key
+from appstore.core.catalog.search import is_cjk, latin_words, query_words, sort_key
 from appstore.core.fileio import fsync_dir
 
 SCHEMA = 1
 FILE_NAME = "catalog.sqlite3"
-_CJK_CHAR = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 _CHUNK = 4096  # apps written at a time
 _RUN_BREAK = "\u30fc"  # between two runs of Chinese: a token no query can ever name
 
 
+@functools.cache
+def _cjk_char() -> re.Pattern[str]:
+    return re.compile("[\u3400-\u9fff\uf900-\ufaff]+")  # (on first use: a few ms to compile)
+
+
 def _cjk_tokens(text: str) -> str:
     """The Chinese characters of ``text``, one token each, runs kept apart."""
-    runs = _CJK_CHAR.findall(text)
+    runs = _cjk_char().findall(text)
     return f" {_RUN_BREAK} ".join(" ".join(run) for run in runs)
 
 
@@ -205,7 +210,7 @@ class StoreIndex:
     def plan(query: str) -> tuple[str | None, str | None, bool]:
         """(FTS query every match must meet, FTS query of the names for the first group,
         whether every name match is a match); (None, None, True) for a query without words."""
-        words = QUERY_WORD.findall(query.lower())
+        words = query_words(query)
         if not words:
             return None, None, True
         terms = [_quote(w) for w in sorted(words, key=len, reverse=True)]

@@ -10,6 +10,7 @@ Results list apps whose name matches first, each group in default order (feature
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -19,17 +20,31 @@ from operator import and_, gt
 from appstore.core.catalog.models import App
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
-QUERY_WORD = re.compile(rf"[0-9a-z]+|[{_CJK}]+")  # the words of a (lowercased) query
 # bytes.translate table: keep [0-9a-z] and newlines, everything else becomes a space
 _LATIN = bytes(c if chr(c).isdigit() or "a" <= chr(c) <= "z" or c == 10 else 32 for c in range(256))
-_CJK_RE = re.compile(rf"[{_CJK}]")
 _contains = str.__contains__
 CHUNK = 4096
 
 
+@functools.cache
+def _query_word() -> re.Pattern[str]:
+    # Compiled on first use (a search, in a worker), not at import: the Chinese ranges take
+    # a few milliseconds to compile, and a start imports this module on the GUI thread.
+    return re.compile(rf"[0-9a-z]+|[{_CJK}]+")
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query: runs of ``[0-9a-z]`` and runs of Chinese, lowercased."""
+    if not query or query.isspace():
+        return []  # (the list every start shows first: no pattern to compile for it)
+    return _query_word().findall(query.lower())
+
+
 def is_cjk(word: str) -> bool:
-    """Whether a query word is Chinese (matched anywhere) rather than latin (word starts)."""
-    return _CJK_RE.match(word) is not None
+    """Whether a query word is Chinese (matched anywhere) rather than latin (word starts):
+    whether it starts with a character of ``_CJK``."""
+    c = word[:1]
+    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
 
 
 def latin_words(text: str) -> str:
@@ -78,7 +93,7 @@ class SearchIndex:
     @staticmethod
     def _match(lines: tuple[list[str], list[str]], word: str, a: int, b: int) -> Iterator[bool]:
         latin, cjk = lines
-        if _CJK_RE.match(word):
+        if is_cjk(word):
             return map(_contains, cjk[a:b], repeat(word))
         return map(_contains, latin[a:b], repeat(" " + word))
 
@@ -86,7 +101,7 @@ class SearchIndex:
         """Indexes into ``apps``, best first. Works in chunks of ``CHUNK`` apps: each chunk is
         one C-level pass that holds the GIL briefly, so a GUI thread never waits long on a
         search running in a worker."""
-        words = QUERY_WORD.findall(query.lower())
+        words = query_words(query)
         n = len(self._order)
         cats = self._category_flags(category) if category else None
         first: list[int] = []

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING
 
 from tuf.api.exceptions import DownloadHTTPError
 
-from appstore.core.errors import AppStoreError, StoreError, shorten
+from appstore.core.errors import StoreError, shorten
+from appstore.core.news.limits import DEFAULT_LIMITS as DEFAULT_LIMITS  # (named here too)
+from appstore.core.news.limits import FeedLimits as FeedLimits
+from appstore.core.news.limits import NewsError as NewsError
 from appstore.core.store import fetcher as store_fetcher
 from appstore.core.store.config import host_of
 
@@ -26,23 +29,6 @@ if TYPE_CHECKING:
     import requests
 
 
-class NewsError(AppStoreError):
-    """A feed could not be fetched, read or added; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class FeedLimits:
-    """How long and how much a feed (or one of its images) may take."""
-
-    connect: float = 5.0
-    stall: float = 15.0
-    deadline: float = 30.0  # seconds for a whole feed, however it is dribbled
-    feed_bytes: int = 5 * 1024 * 1024
-    image_bytes: int = 2 * 1024 * 1024
-    image_deadline: float = 20.0
-
-
-DEFAULT_LIMITS = FeedLimits()
 ACCEPT = ("application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
           "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5")
 

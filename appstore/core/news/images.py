@@ -15,7 +15,8 @@ from appstore.core.errors import AppStoreError, shorten
 from appstore.core.fileio import write_bytes_atomic
 from appstore.core.logs import log
 from appstore.core.news.db import NewsDB
-from appstore.core.news.fetch import FeedFetcher, FeedLimits, NewsError
+from appstore.core.news.fetch import FeedFetcher
+from appstore.core.news.limits import FeedLimits, NewsError
 from appstore.core.news.sanitize import IMAGE_SCHEME, STORE_SCHEME, data_image
 
 if TYPE_CHECKING:

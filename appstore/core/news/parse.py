@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from appstore.core.news.fetch import NewsError
+from appstore.core.news.limits import NewsError
 from appstore.core.news.sanitize import (
     MAX_SUMMARY,
     STORE_SCHEME,

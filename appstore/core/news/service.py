@@ -24,16 +24,19 @@ from appstore.core.activity import Activity, ActivityEvent, ActivityLog
 from appstore.core.errors import AppStoreError, NotFound, shorten
 from appstore.core.logs import redact
 from appstore.core.news.db import ROW_COLUMNS, ItemRow, NewsDB, row_of
-from appstore.core.news.fetch import DEFAULT_LIMITS, FeedFetcher, FeedLimits, NewsError
-from appstore.core.news.images import ImageCache
-from appstore.core.news.parse import Entry, Parsed, parse
-from appstore.core.news.sanitize import STORE_SCHEME, html_to_text, plain
-from appstore.core.news.search import SearchTexts, body_text
+from appstore.core.news.limits import DEFAULT_LIMITS, FeedLimits, NewsError
 from appstore.core.store.config import now_iso
 
 if TYPE_CHECKING:
+    from appstore.core.news.fetch import FeedFetcher
+    from appstore.core.news.images import ImageCache
+    from appstore.core.news.parse import Entry, Parsed
+    from appstore.core.news.search import SearchTexts
     from appstore.core.paths import Paths
     from appstore.core.store.manager import Stores
+
+# Fetching (the store fetcher, TUF, urllib), parsing (feedparser) and sanitising (nh3) load when
+# first used: opening the news and counting what is unread, as every start does, needs none.
 
 STORE_TARGET = "news/feed.xml"
 STORE_PREFIX = "store:"  # a store's feed is kept under the address "store:ID"
@@ -79,6 +82,8 @@ class Item:
 
     @property
     def text(self) -> str:
+        from appstore.core.news.sanitize import html_to_text
+
         return html_to_text(self.content)
 
 
@@ -126,11 +131,35 @@ class News:
         self.stores = stores
         self.activity = activity
         self.limits = limits
-        self.fetcher = FeedFetcher(limits)
         self.db = NewsDB(self.dir / "news.sqlite3")
-        self.images = ImageCache(self.db, self.images_dir, self.fetcher, limits, stores)
+        self._fetcher: FeedFetcher | None = None
+        self._images: ImageCache | None = None
+        self._making = threading.Lock()
         self._refreshing = threading.Lock()
         self.retain = RETAIN_PER_FEED
+
+    @property
+    def fetcher(self) -> FeedFetcher:
+        """What fetches feeds and pictures (made on first use)."""
+        if self._fetcher is None:
+            with self._making:
+                if self._fetcher is None:
+                    from appstore.core.news.fetch import FeedFetcher as Made
+
+                    self._fetcher = Made(self.limits)
+        return self._fetcher
+
+    @property
+    def images(self) -> ImageCache:
+        """The pictures the items show (made on first use)."""
+        if self._images is None:
+            fetcher = self.fetcher
+            with self._making:
+                if self._images is None:
+                    from appstore.core.news.images import ImageCache as Made
+
+                    self._images = Made(self.db, self.images_dir, fetcher, self.limits, self.stores)
+        return self._images
 
     def close(self) -> None:
         self.db.close()
@@ -256,6 +285,8 @@ class News:
 
     def _fetch_user_feed(self, url: str, etag: str | None, modified: str | None
                          ) -> tuple[Parsed | None, str | None, str | None]:
+        from appstore.core.news.parse import parse
+
         got = self.fetcher.get(url, etag=etag, last_modified=modified)
         if got.data is None:
             return None, etag, modified
@@ -264,6 +295,9 @@ class News:
 
     def _fetch_store_feed(self, store: str, digest: str | None
                           ) -> tuple[Parsed | None, str | None, str | None]:
+        from appstore.core.news.parse import parse
+        from appstore.core.news.sanitize import STORE_SCHEME
+
         assert self.stores is not None
         path = self.stores.client(store).fetch_target(STORE_TARGET,
                                                       max_length=self.limits.feed_bytes)
@@ -291,6 +325,8 @@ class News:
     def _store_entries(self, feed_id: int, entries: list[Entry]) -> int:
         """Insert new entries, update changed ones (their read state kept), keep the newest
         ``retain``; the number of new entries."""
+        from appstore.core.news.search import body_text
+
         now = now_iso()
         new = 0
         with self.db.write() as db:
@@ -356,6 +392,8 @@ class News:
     def search_texts(self) -> SearchTexts:
         """Each item's folded searchable text (title, summary, author, the start of its text),
         for ``matches``: search-as-you-type over a loaded list without a query per keystroke."""
+        from appstore.core.news.search import SearchTexts
+
         if self.db.fts:
             rows = self.db.query("SELECT rowid, title || char(10) || body FROM items_fts")
         else:
@@ -392,6 +430,8 @@ class News:
     def share(self, item_id: int) -> Share:
         """The text Share copies, and the ``forward`` activity recorded (a store's item counts
         for that store; ``app_id`` is ``news:`` and a hash of the item's id)."""
+        from appstore.core.news.sanitize import plain
+
         item = self.item(item_id)
         link = item.row.link
         summary = plain(item.row.summary, 140)

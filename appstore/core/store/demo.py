@@ -12,25 +12,36 @@ runs inside imapp on a port that changes every run, so the signed policy need no
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from appstore import __version__
 from appstore.core.fileio import write_bytes_atomic
-from appstore.core.ia.policy import policy_json, terms_json
 from appstore.core.logs import log
 from appstore.core.paths import Paths
-from appstore.core.publish.builder import publish
-from appstore.core.publish.keys import init_keys, load_keys, load_service_key
-from appstore.core.publish.source import StoreContent, load_source
 from appstore.core.resources import DEMO_SOURCE
 from appstore.core.store.config import StoreEntry, now_iso
 from appstore.core.store.manager import Stores
-from appstore.core.wallet.receipts import public_key_hex
+
+if TYPE_CHECKING:  # the publisher (TUF, the keys) loads when there is something to publish
+    from appstore.core.publish.source import StoreContent
 
 DEMO_ID = "demo"
 # Bump when what is published from the same sources changes (the generated reward policy...).
 DEMO_GENERATION = "2"
+# The publisher's role lifetimes (publish.builder.LIFETIME; a test keeps them the same): a role
+# is re-signed once less than half of its lifetime is left.
+LIFETIME = {
+    "root": timedelta(days=365),
+    "targets": timedelta(days=90),
+    "bins": timedelta(days=90),
+    "snapshot": timedelta(days=30),
+    "timestamp": timedelta(days=7),
+}
 
 
 def _source_fingerprint(src: Path) -> str:
@@ -51,6 +62,11 @@ def _read(path: Path) -> bytes | None:
 
 def _content(src: Path, keys_dir: Path) -> StoreContent:
     """The sources, with the reward policy and swap terms of this machine's service key."""
+    from appstore.core.ia.policy import policy_json, terms_json
+    from appstore.core.publish.keys import load_service_key
+    from appstore.core.publish.source import load_source
+    from appstore.core.wallet.receipts import public_key_hex
+
     content = load_source(src)
     key = public_key_hex(load_service_key(keys_dir))
     content.files.setdefault("rewards/policy.json", policy_json(DEMO_ID, key))
@@ -61,8 +77,61 @@ def _content(src: Path, keys_dir: Path) -> StoreContent:
     return content
 
 
+def _expires(meta: Path) -> tuple[datetime, dict[str, Any]]:
+    signed = json.loads(meta.read_bytes())["signed"]
+    return datetime.fromisoformat(signed["expires"]), signed
+
+
+def is_fresh(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
+    """Whether ``ensure_demo`` would find nothing to do: the demo store is set up, its sources
+    did not change, it is the store trusted, and no role of it nears expiry. Read from the
+    published metadata as plain JSON, without loading the publisher (TUF, the keys), which is
+    what most starts need to know. False whenever in doubt (``ensure_demo`` then decides).
+
+    (Not checked here, only when something is published: whether the keys still load and sign
+    this store.)"""
+    entries = [s for s in stores.config.stores if s.builtin]
+    if not entries:
+        return paths.stores_file.exists()  # stores configured without the demo: nothing to do
+    base = paths.demo_dir
+    meta = base / "repo" / "metadata"
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    def fresh(path: Path, role: str) -> dict[str, Any]:
+        expires, signed = _expires(path)
+        if expires - now < LIFETIME[role] / 2:
+            raise ValueError(f"{path.name} nears expiry")
+        return signed
+
+    try:
+        if not (base / "keys" / "root.pem").exists():
+            return False
+        if _read(base / "source.sha256") != _source_fingerprint(src).encode():
+            return False
+        first_root = (meta / "1.root.json").read_bytes()
+        if hashlib.sha256(first_root).hexdigest() != entries[0].root_sha256:
+            return False
+        roots = [int(m.group(1)) for p in meta.glob("*.root.json")
+                 if (m := re.match(r"^(\d+)\.root\.json$", p.name))]
+        fresh(meta / f"{max(roots)}.root.json", "root")
+        timestamp = fresh(meta / "timestamp.json", "timestamp")
+        snapshot_version = timestamp["meta"]["snapshot.json"]["version"]
+        snapshot = fresh(meta / f"{snapshot_version}.snapshot.json", "snapshot")
+        for name, file in snapshot["meta"].items():
+            path = meta / f"{file['version']}.{name}"
+            if set(file) != {"version", "length"} or path.stat().st_size != file["length"]:
+                return False  # not as the publisher leaves it: let it look
+            fresh(path, "targets" if name == "targets.json" else "bins")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return True
+
+
 def ensure_demo(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
     """Set up or freshen the demo store; True when its content changed (refresh it then)."""
+    from appstore.core.publish.builder import publish
+    from appstore.core.publish.keys import init_keys, load_keys
+
     entries = [s for s in stores.config.stores if s.builtin]
     if not entries and paths.stores_file.exists():
         return False  # stores were configured (perhaps the demo removed): respect that

@@ -1,6 +1,11 @@
-"""Whether QtWebEngine can run here, and the registration of the ``imapp-dapp`` scheme, which
-must happen before the QApplication exists. Imports no QtWebEngine module at import time, so the
-app can ask before deciding to open DApps in the system browser instead."""
+"""Whether QtWebEngine can run here, and the registration of the ``imapp-dapp`` scheme. Imports
+no QtWebEngine module at import time, so the app can ask before deciding to open DApps in the
+system browser instead.
+
+A start does not load QtWebEngine (some 30 ms, before the window could show): ``prepare()``,
+before the QApplication exists, does what QtWebEngine needs of that moment without it, and the
+DApp host registers the scheme when it is first made, before any profile or page exists (which
+is when Chromium reads the list of schemes)."""
 
 from __future__ import annotations
 
@@ -9,37 +14,53 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QLibraryInfo
+from PySide6.QtCore import QCoreApplication, QLibraryInfo
 
-from appstore.core.host import SCHEME
-
-SCHEME_BYTES = SCHEME.encode("ascii")
 _registered = False
 
 
-def register_schemes() -> None:
-    """Register the ``imapp-dapp`` scheme with QtWebEngine. Must run before the QApplication is
-    made (Chromium reads the list once, at start); calling it again is harmless. Does nothing
-    when QtWebEngine cannot be imported (``webengine_available()`` is then False)."""
-    global _registered
-    if _registered:
-        return
+def prepare() -> None:
+    """Before the QApplication is made: Chromium's flags, and the OpenGL context shared with
+    the pages (``AA_ShareOpenGLContexts``, which QtWebEngine sets itself when it is loaded before
+    the QApplication). Loads no QtWebEngine module."""
+    from PySide6.QtCore import Qt
+
+    _chromium_flags()
+    if QCoreApplication.instance() is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+def _chromium_flags() -> None:
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
     if "--force-webrtc-ip-handling-policy" not in flags:
         # WebRTC's UDP (STUN/TURN) bypasses the request interceptor: without a proxy, none
         # leaves. DApps without ``network`` also lose WebRTC itself (bridge.forbid_webrtc).
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (
             flags + " --force-webrtc-ip-handling-policy=disable_non_proxied_udp").strip()
+
+
+def register_schemes() -> None:
+    """Register the ``imapp-dapp`` scheme with QtWebEngine. Must run before QtWebEngine starts
+    (its first profile or page: Chromium reads the list once); the DApp host calls it when it
+    is made, and calling it again is harmless. ``RuntimeError`` when it is too late. Does nothing
+    when QtWebEngine cannot be imported (``webengine_available()`` is then False)."""
+    global _registered
+    if _registered:
+        return
+    _chromium_flags()
     try:
         from PySide6.QtWebEngineCore import QWebEngineUrlScheme
     except ImportError:
         return
-    if QWebEngineUrlScheme.schemeByName(QByteArray(SCHEME_BYTES)).name():
+    from PySide6.QtCore import QByteArray
+
+    from appstore.core.host import SCHEME  # (the DApp rules: not what a start needs)
+
+    name = QByteArray(SCHEME.encode("ascii"))
+    if QWebEngineUrlScheme.schemeByName(name).name():
         _registered = True
         return
-    if QCoreApplication.instance() is not None:
-        raise RuntimeError("register_schemes() must run before the QApplication is made")
-    scheme = QWebEngineUrlScheme(QByteArray(SCHEME_BYTES))
+    scheme = QWebEngineUrlScheme(name)
     # Host syntax: every DApp gets its own origin (imapp-dapp://APP_ID.STORE). Secure: a secure
     # context (crypto.subtle, no mixed content). CORS and the Fetch API: fetch(), modules and
     # fonts work within the DApp; another DApp's files are refused by its profile's handler and
@@ -48,6 +69,9 @@ def register_schemes() -> None:
     scheme.setFlags(QWebEngineUrlScheme.Flag.SecureScheme | QWebEngineUrlScheme.Flag.CorsEnabled
                     | QWebEngineUrlScheme.Flag.FetchApiAllowed)
     QWebEngineUrlScheme.registerScheme(scheme)
+    if not QWebEngineUrlScheme.schemeByName(name).name():
+        # (QtWebEngine only warns: "Too late to register scheme")
+        raise RuntimeError("register_schemes() must run before QtWebEngine starts")
     _registered = True
 
 

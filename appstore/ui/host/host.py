@@ -20,6 +20,7 @@ from appstore.core.library import InstalledApp
 from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.ui.host import dialogs
+from appstore.ui.host.engine import register_schemes
 from appstore.ui.host.profile import DAppProfile
 from appstore.ui.host.walletaccess import WalletAccess
 from appstore.ui.host.window import DAppWindow
@@ -45,6 +46,7 @@ class DAppHost(QObject):
 
     def __init__(self, paths: Paths, parent: QObject | None = None, *,
                  wallet_access: WalletAccess | None = None) -> None:
+        register_schemes()  # before the first profile: QtWebEngine starts with it
         super().__init__(parent)
         _hosts.add(self)
         self.paths = paths

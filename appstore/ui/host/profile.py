@@ -16,12 +16,11 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestInterceptor,
 )
 
-from appstore.core.host import cache_dir, storage_dir, storage_name
+from appstore.core.host import SCHEME, cache_dir, storage_dir, storage_name
 from appstore.core.host.policy import DAppIdentity, DAppPolicy, Kind
 from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.ui import texts
-from appstore.ui.host.engine import SCHEME_BYTES
 from appstore.ui.host.scheme import DAppSchemeHandler
 
 _BLOCKED_LOGGED = 50  # blocked requests logged per profile (a page may retry in a loop)
@@ -62,7 +61,7 @@ class DAppProfile(QObject):
         self.handler: DAppSchemeHandler | None = None
         if identity.kind == Kind.WEB and folder is not None:
             self.handler = DAppSchemeHandler(identity, folder, self.policy.csp, self.profile)
-            self.profile.installUrlSchemeHandler(SCHEME_BYTES, self.handler)
+            self.profile.installUrlSchemeHandler(SCHEME.encode("ascii"), self.handler)
 
     def retarget(self, identity: DAppIdentity, folder: Path | None) -> bool:
         """Serve ``folder`` from now on (the DApp was updated); False if the identity changed
