@@ -358,6 +358,9 @@ def open_app(args: argparse.Namespace) -> DesktopApp | int:
     (``main()``; ``bench/startup_probe.py`` times this same path.)"""
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from appstore.ui import wallet
+
+        wallet.ASK_PASSPHRASE = False  # no one to answer: a picture never waits for a person
     elif not has_display():
         print(HEADLESS_HELP, file=sys.stderr)
         return 2

@@ -81,6 +81,9 @@ class PassphraseBridge(QObject):
             box["done"].set()
 
 
+ASK_PASSPHRASE = True  # False in screenshot mode (``app.open_app``)
+
+
 class WalletController(QObject):
     """Signals: ``changed(WalletSnapshot)`` after every load or change; ``failed(str)`` a
     message to show; ``verified(Verification)`` a verification finished; ``notice(str)`` a
@@ -299,7 +302,10 @@ class WalletController(QObject):
         return BCD_DECIMALS if asset == "BCD" else IA_DEFAULT_DECIMALS
 
     def set_dialog_parent(self, widget: QWidget) -> None:
-        """Where the passphrase dialog opens (the page sets itself)."""
+        """Where the passphrase dialog opens (the page sets itself). Not in screenshot mode:
+        nobody is there to answer, so the wallet says a passphrase is needed instead."""
+        if not ASK_PASSPHRASE:
+            return
         from appstore.ui.walletdialogs import ask_passphrase
 
         self.bridge.dialog = lambda request: ask_passphrase(widget, request)

@@ -37,6 +37,18 @@ def test_screenshot_of_every_page(gui_data: Path, tmp_path: Path, page: str, lan
     shutil.copy(out, tmp_path / f"{page.replace(':', '_')}-{lang}.png")
 
 
+def test_a_wallet_screenshot_without_a_keyring_never_waits_for_a_passphrase(tmp_path: Path) -> None:
+    """No keyring and no $IMAPP_WALLET_PASSPHRASE: the app would ask for a passphrase, and a
+    screenshot has nobody to answer; it renders the locked wallet and ends."""
+    out = tmp_path / "wallet.png"
+    env = {**os.environ, "IMAPP_DATA_DIR": "", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env.pop("IMAPP_WALLET_PASSPHRASE", None)
+    proc = run_main("--data-dir", str(tmp_path / "data"), "--screenshot", str(out), "--page", "wallet",
+                    env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert QImage(str(out)).width() == 1280
+
+
 def test_screenshot_of_unknown_app_fails(gui_data: Path, tmp_path: Path) -> None:
     proc = run_main("--data-dir", str(gui_data), "--screenshot", str(tmp_path / "x.png"),
                     "--page", "app:org.nope")
