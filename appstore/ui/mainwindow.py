@@ -177,7 +177,8 @@ class MainWindow(QMainWindow):
         # keyboard: Ctrl+F searches, Alt+Left / Esc leave an app page, Ctrl+Q quits (with the
         # DApp windows: closing this window alone leaves them open)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), self, QApplication.quit)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), self, QApplication.quit,
+                  context=Qt.ShortcutContext.ApplicationShortcut)  # from a DApp window too
         for keys in (QKeySequence(QKeySequence.StandardKey.Back), QKeySequence(Qt.Key.Key_Escape)):
             QShortcut(keys, self, self._back)
 
