@@ -37,15 +37,9 @@ from tuf.api.serialization.json import JSONSerializer
 from appstore.core.errors import ConfigError
 from appstore.core.fileio import write_bytes_atomic
 from appstore.core.publish.keys import StoreKeys
+from appstore.core.publish.lifetime import LIFETIME, due
 from appstore.core.publish.source import StoreContent
 
-LIFETIME = {
-    "root": timedelta(days=365),
-    "targets": timedelta(days=90),
-    "bins": timedelta(days=90),
-    "snapshot": timedelta(days=30),
-    "timestamp": timedelta(days=7),
-}
 BINS_FROM_APPS = 2000  # stores with more apps than this use hashed-bin delegation
 CATALOG_DIR = "catalog/"  # the catalogue's targets, kept in the targets role itself
 TARGETS_PER_BIN = 256
@@ -71,7 +65,7 @@ def _expiry(role: str, now: datetime) -> datetime:
 def _needs_resign(md: Metadata[Any], role: str, now: datetime) -> bool:
     """Less than half of the role's lifetime left."""
     left: timedelta = md.signed.expires - now
-    return left < LIFETIME[role] / 2
+    return due(role, left)
 
 
 class _Repo:

@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from appstore import __version__
 from appstore.core.fileio import write_bytes_atomic
 from appstore.core.logs import log
 from appstore.core.paths import Paths
+from appstore.core.publish import lifetime
 from appstore.core.resources import DEMO_SOURCE
 from appstore.core.store.config import StoreEntry, now_iso
 from appstore.core.store.manager import Stores
@@ -33,16 +34,6 @@ if TYPE_CHECKING:  # the publisher (TUF, the keys) loads when there is something
 DEMO_ID = "demo"
 # Bump when what is published from the same sources changes (the generated reward policy...).
 DEMO_GENERATION = "2"
-# The publisher's role lifetimes (publish.builder.LIFETIME; a test keeps them the same): a role
-# is re-signed once less than half of its lifetime is left.
-LIFETIME = {
-    "root": timedelta(days=365),
-    "targets": timedelta(days=90),
-    "bins": timedelta(days=90),
-    "snapshot": timedelta(days=30),
-    "timestamp": timedelta(days=7),
-}
-
 
 def _source_fingerprint(src: Path) -> str:
     h = hashlib.sha256(f"{__version__}\0{DEMO_GENERATION}".encode())
@@ -99,7 +90,7 @@ def is_fresh(paths: Paths, stores: Stores, src: Path = DEMO_SOURCE) -> bool:
 
     def fresh(path: Path, role: str) -> dict[str, Any]:
         expires, signed = _expires(path)
-        if expires - now < LIFETIME[role] / 2:
+        if lifetime.due(role, expires - now):
             raise ValueError(f"{path.name} nears expiry")
         return signed
 
