@@ -93,11 +93,7 @@ class ShardedCatalog:
         apps: dict[str, AppRows] = {}
         missing: dict[str, int] = {}  # shard key -> its place in ``infos``
         for i, key in enumerate(keys):
-            got = self._apps.get(key) if key not in apps else apps[key]
-            got = got if got is not None else self._cached(key)
-            if got is not None:
-                apps[key] = got
-            else:
+            if not self._have(key, apps):
                 missing.setdefault(key, i)
         if missing:
             self._fill(header, [(key, infos[i][0], partial(self._shard_file, updater, infos[i][2],
@@ -109,6 +105,17 @@ class ShardedCatalog:
         self._save_manifest(digest, index_sha, [(n, s, k) for (n, s, _), k
                                                 in zip(infos, keys, strict=True)])
         return catalog, digest
+
+    def _have(self, key: str, apps: dict[str, AppRows]) -> bool:
+        """Put the parsed shard ``key`` in ``apps`` if it is known (in memory, or its cache
+        here); False if it must be parsed."""
+        if key not in apps:
+            got = self._apps.get(key)
+            got = got if got is not None else self._cached(key)
+            if got is None:
+                return False
+            apps[key] = got
+        return True
 
     def _fill(self, header: Catalog, shards: list[tuple[str, str, Callable[[], Path]]],
               apps: dict[str, AppRows]) -> None:
@@ -219,11 +226,7 @@ class ShardedCatalog:
             apps: dict[str, AppRows] = {}
             missing: dict[str, tuple[str, str]] = {}
             for name, sha, key in manifest["shards"]:
-                got = self._apps.get(key) if key not in apps else apps[key]
-                got = got if got is not None else self._cached(key)
-                if got is not None:
-                    apps[key] = got
-                else:
+                if not self._have(key, apps):
                     missing.setdefault(key, (name, sha))
             self._fill(header, [(key, name, partial(self._kept_shard, sha))
                                 for key, (name, sha) in missing.items()], apps)
