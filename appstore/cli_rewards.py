@@ -9,6 +9,7 @@ from typing import Any
 from appstore.cli_wallet import confirm as _confirm
 from appstore.cli_wallet import note as _note
 from appstore.cli_wallet import print_json as _print_json
+from appstore.cli_wallet import receipt_json
 from appstore.core.activity import Activity
 from appstore.core.errors import AppStoreError
 from appstore.core.ia.errors import ServiceUnreachable
@@ -135,7 +136,7 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
         raise AppStoreError("nothing was swapped (add --yes to swap without asking)")
     receipts = rewards.swap(store, quote)
     if args.json:
-        _print_json({**described, "receipts": [r.to_dict() for r in receipts]})
+        _print_json({**described, "receipts": [receipt_json(r, services) for r in receipts]})
     else:
         print(f"swapped {described['ia']} IA for {described['bcd']} BCD")
     return 0

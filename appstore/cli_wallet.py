@@ -143,7 +143,7 @@ def _run(args: argparse.Namespace, services: Services) -> int:
     if what == "history":
         rows = wallet.history(args.asset, args.kind, args.search, limit=args.limit)
         if args.json:
-            print_json([_receipt_json(r, services) for r in rows])
+            print_json([receipt_json(r, services) for r in rows])
             return 0
         if not rows:
             print("no receipts yet")
@@ -197,9 +197,10 @@ def _run(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
-def _receipt_json(r: Receipt, services: Services) -> dict[str, Any]:
-    """A receipt as ``wallet history --json`` lists it: the signed fields, ``units`` the
-    amount in base units (an integer), ``amount`` the same as a decimal string."""
+def receipt_json(r: Receipt, services: Services) -> dict[str, Any]:
+    """A receipt as ``wallet history --json`` lists it (and ``swap --json``'s ``receipts``):
+    the signed fields, ``units`` the amount in base units (an integer), ``amount`` the same as
+    a decimal string."""
     out: dict[str, Any] = r.to_dict()
     out["units"] = r.amount
     out["amount"] = services.wallet.balance_text(r.asset, r.amount, r.store) if r.amount >= 0 else \

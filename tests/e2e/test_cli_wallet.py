@@ -128,6 +128,15 @@ def test_install_and_share_earn_ia_and_a_swap_gives_bcd(tmp_path: Path) -> None:
     assert quote["ia"] == "6" and quote["bcd"] == "0.05982"  # 6 IA at 0.01, less 0.3 %, rounded down
     swapped = json.loads(run("swap", "6", "--yes", "--json").stdout)
     assert sorted(r["asset"] for r in swapped["receipts"]) == ["BCD", "IA"]
+    # each receipt has the shape (and the content) of the same receipt in `wallet history --json`
+    history = {h["seq"]: h for h in json.loads(run("wallet", "history", "--json").stdout)}
+    for r in swapped["receipts"]:
+        listed = history[r["seq"]]
+        assert set(r) == set(listed) and {k: type(v) for k, v in r.items()} == \
+            {k: type(v) for k, v in listed.items()}
+        assert r == listed
+    ia = next(r for r in swapped["receipts"] if r["asset"] == "IA")
+    assert (ia["amount"], ia["units"], ia["kind"]) == ("-6", -600_000_000, "swap")
     balance = json.loads(run("wallet", "balance", "--json").stdout)
     assert balance["IA"] == "0" and balance["BCD"] == "0.05982"
     refused = subprocess.run([sys.executable, "-m", "appstore", "--data-dir", str(data), "swap", "1",
