@@ -16,19 +16,25 @@ from appstore.core.errors import AppStoreError, NotFound, shorten
 from appstore.core.services import Services
 from appstore.core.store.manager import CatalogView
 from appstore.core.units import human_size
-from appstore.core.wording import age
+from appstore.core.wording import age, permissions_short
 
 if TYPE_CHECKING:  # downloads and installs load when a command needs them, not for `search`
     from appstore.core.downloads import DownloadItem
+    from appstore.core.library import Update
 
 
 def add_parsers(sub: Any) -> None:
     install = sub.add_parser("install", help="download and install an app")
     install.add_argument("app_id", metavar="ID")
     install.add_argument("--version", metavar="V", help="a version other than the newest")
+    install.add_argument("--accept-permissions", action="store_true",
+                         help="accept what the app asks for, also more than an installed version had")
     update = sub.add_parser("update", help="update installed apps")
     update.add_argument("app_ids", nargs="*", metavar="ID")
     update.add_argument("--all", action="store_true", help="every app with an update")
+    update.add_argument("--accept-permissions", action="store_true",
+                        help="also install updates that ask for more permissions (see `updates`)")
+    update.add_argument("--json", action="store_true")
     uninstall = sub.add_parser("uninstall", help="remove an installed app")
     uninstall.add_argument("app_id", metavar="ID")
     uninstall.add_argument("--keep-data", action="store_true",
@@ -198,8 +204,6 @@ def _installed_ref(services: Services, view: CatalogView | None, ref: str) -> tu
 
 
 def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
-    from appstore.core.installs import NotInstallable
-
     installs = services.installs
     cmd = args.command
     if cmd == "installed":
@@ -217,7 +221,9 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
             _print_json([u.to_json() for u in ups])
         else:
             for u in ups:
-                print(f"{u.id}\t{u.installed} → {u.available}")
+                more = (f"\twaits: asks for more: {permissions_short(u.asks_for, args.lang)}"
+                        if u.waits else "")
+                print(f"{u.id}\t{u.installed} → {u.available}{more}")
         return 0
     if cmd == "uninstall":
         store, app_id = _installed_ref(services, view, args.app_id)
@@ -239,41 +245,78 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
         # hands the link to the imapp already running on this data dir, or starts one on it
         return gui(["--data-dir", str(services.paths.root), f"imapp://open/{store}/{app_id}"])
     if cmd == "install":
+        from appstore.core.library import PermissionsNeeded
+        from appstore.core.library.library import catalog_permissions
+
         app = view.find(args.app_id).app
         bar = ProgressBar(f"{app.id}")
         try:
-            done = installs.install(app, args.version, on_item=bar)
+            done = installs.install(app, args.version, on_item=bar,
+                                    accept=catalog_permissions(app) if args.accept_permissions else ())
+        except PermissionsNeeded as e:
+            raise AppStoreError(f"{e.app} {e.version} asks for more than you accepted: "
+                                f"{permissions_short(e.asks_for, args.lang)}; add --accept-permissions "
+                                "to accept them") from None
         finally:
             bar.done()
         print(f"installed {done.id} {done.version} ({_size(done.size)})")
         return 0
-    # update
+    return _update(args, services, view)
+
+
+def _update(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
+    """``update [ID ...] [--all] [--accept-permissions] [--json]``: an update that asks for more
+    permissions than the user accepted is skipped with a warning (and listed in ``waiting``)
+    unless ``--accept-permissions``; the others install as usual."""
+    from appstore.core.installs import NotInstallable
+    from appstore.core.library import PermissionsNeeded
+
+    installs = services.installs
     ups = installs.updates(view.apps_at((a.store, a.app_id) for a in installs.installed()))
     if args.app_ids:
         wanted = {_installed_ref(services, view, ref) for ref in args.app_ids}
         ups = [u for u in ups if (u.store, u.app_id) in wanted]
-        if not ups:
+        if not ups and not args.json:
             print("no updates for those apps")
             return 0
     elif not args.all:
         raise AppStoreError("name the apps to update, or use --all")
-    failed = 0
+    updated: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    waiting: list[dict[str, Any]] = []
+
+    def wait(u: Update, asks: tuple[str, ...]) -> None:
+        waiting.append({"id": u.id, "app_id": u.app_id, "store": u.store, "installed": u.installed,
+                        "version": u.available, "asks_for": list(asks)})
+        print(f"warning: {u.id} {u.installed} → {u.available} waits for your consent: it asks for "
+              f"more: {permissions_short(asks, args.lang)}; `update {u.id} --accept-permissions` "
+              "accepts them and updates it", file=sys.stderr)
+
     for u in ups:
-        app = view.find(f"{u.store}/{u.app_id}").app
+        if u.waits and not args.accept_permissions:
+            wait(u, u.asks_for)
+            continue
+        app = view.find(u.id).app
         bar = ProgressBar(u.id)
         try:
-            done = installs.install(app, on_item=bar)
-        except NotInstallable as e:
-            failed += 1
-            print(f"error: {e}", file=sys.stderr)
+            done = installs.install(app, on_item=bar, accept=u.asks_for)
+        except PermissionsNeeded as e:  # the package asks for more than its catalogue entry said
+            wait(u, e.asks_for)
             continue
         except AppStoreError as e:
-            failed += 1
-            print(f"error: {u.id}: {e}", file=sys.stderr)
+            message = str(e) if isinstance(e, NotInstallable) else f"{u.id}: {e}"
+            failed.append({"id": u.id, "app_id": u.app_id, "store": u.store, "version": u.available,
+                           "error": message})
+            print(f"error: {message}", file=sys.stderr)
             continue
         finally:
             bar.done()
-        print(f"updated {done.id} {u.installed} → {done.version}")
-    if not ups:
+        updated.append({"id": done.id, "app_id": done.app_id, "store": done.store,
+                        "previous": u.installed, "version": done.version})
+        if not args.json:
+            print(f"updated {done.id} {u.installed} → {done.version}")
+    if args.json:
+        _print_json({"updated": updated, "failed": failed, "waiting": waiting})
+    elif not ups:
         print("all apps are up to date")
     return 1 if failed else 0

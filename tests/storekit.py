@@ -61,6 +61,21 @@ def write_release(src: Path, app_id: str, version: str, perms: list[str] | None 
     return r
 
 
+def add_release(src: Path, app_id: str, version: str, perms: list[str] | None = None,
+                date: str = "2026-02-03") -> Path:
+    """A new release of an app already in ``src``: its package asks for ``perms`` (default: the
+    app's permissions as they are), and the app's ``permissions`` grow to include them. Older
+    releases keep their packages."""
+    meta_file = src / "apps" / app_id / "app.json"
+    meta = json.loads(meta_file.read_text("utf-8"))
+    perms = list(meta.get("permissions", [])) if perms is None else perms
+    meta["permissions"] = list(dict.fromkeys([*meta.get("permissions", []), *perms]))
+    meta["releases"] = [*meta["releases"], {"version": version, "date": date,
+                                            "changelog": {"en": f"Version {version}"}}]
+    meta_file.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    return write_release(src, app_id, version, perms)
+
+
 def make_source(src: Path, app_ids: tuple[str, ...] = ("org.test.alpha", "org.test.beta"),
                 store_id: str = "teststore") -> Path:
     src.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -132,12 +132,21 @@ class Installs:
             return self._queue
 
     # -- getting -----------------------------------------------------------------------------------
-    def plan(self, app: App, version: str | None = None) -> Planned:
+    def plan(self, app: App, version: str | None = None, *, accept: Collection[str] = ()) -> Planned:
         """The download for ``app`` (its newest release, or ``version``), checked against the
-        store's signed target info."""
+        store's signed target info. An update to a version whose catalogue entry asks for more
+        than the user accepted (before, or now in ``accept``) is refused before anything is
+        downloaded (``PermissionsNeeded``)."""
         from appstore.core.downloads import target_urls
+        from appstore.core.library import PermissionsNeeded, asks_for
+        from appstore.core.library.library import catalog_permissions
 
         release = pick_release(app, version)
+        installed = self.library.get(app.store, app.id)
+        if installed is not None and Version(release.version) > Version(installed.version):
+            missing = asks_for(catalog_permissions(app), (*installed.accepted, *accept))
+            if missing:
+                raise PermissionsNeeded(installed.id, release.version, missing)
         client = self.stores.client(app.store)
         info = client.target_info(release.package)  # under the store's lock, briefly
         sha256 = info.hashes.get("sha256", "")
@@ -146,14 +155,22 @@ class Installs:
             key=download_key(app.store, app.id, release.version), store_id=app.store,
             target=release.package, length=info.length, sha256=sha256,
             urls=target_urls(client.entry.mirrors, release.package, sha256))
-        return Planned(app, release, request, self.library.get(app.store, app.id) is not None)
+        return Planned(app, release, request, installed is not None)
 
     def start(self, app: App, version: str | None = None) -> DownloadItem:
-        """Queue the download of ``app``; ``finish`` installs it once it is verified."""
+        """Queue the download of ``app``; ``finish`` installs it once it is verified. (An
+        update that asks for more waits until ``accept`` has recorded the user's consent.)"""
         return self.queue.add(self.plan(app, version).request)
 
-    def finish(self, app: App, item: DownloadItem, ctx: JobContext) -> InstalledApp:
-        """Install the verified download ``item`` of ``app`` and record the activity."""
+    def accept(self, store: str, app_id: str, permissions: Iterable[str]) -> InstalledApp:
+        """The user accepts ``permissions`` for the installed app (the GUI's consent dialog):
+        kept in the library, so the update installs whenever its download completes."""
+        return self.library.accept(store, app_id, permissions)
+
+    def finish(self, app: App, item: DownloadItem, ctx: JobContext, *,
+               accept: Collection[str] = ()) -> InstalledApp:
+        """Install the verified download ``item`` of ``app`` and record the activity
+        (``accept``: as ``Library.install``)."""
         parsed = parse_key(item.key)
         if item.state != State.DONE or item.path is None or parsed is None:
             raise AppStoreError(f"{app.id}: the download is not finished")
@@ -162,7 +179,8 @@ class Installs:
             raise AppStoreError(f"{app.id} {release.version}: the store now offers a different "
                                 "package; install it again")
         before = self.library.get(app.store, app.id)
-        installed = self.library.install(item.path, app, release, store=app.store, ctx=ctx)
+        installed = self.library.install(item.path, app, release, store=app.store, ctx=ctx,
+                                         accept=accept)
         if not any(s.id == app.store for s in self.stores.config.stores):
             self.library.mark_store_gone(app.store)  # removed while this was installing
         newer = before is not None and Version(installed.version) > Version(before.version)
@@ -212,10 +230,13 @@ class Installs:
                 log.warning("could not save the download history: %s", e)
 
     def install(self, app: App, version: str | None = None, *, ctx: JobContext | None = None,
-                on_item: Callable[[DownloadItem], None] | None = None) -> InstalledApp:
-        """Download and install now (the CLI): ``on_item`` hears the download's progress."""
+                on_item: Callable[[DownloadItem], None] | None = None,
+                accept: Collection[str] = ()) -> InstalledApp:
+        """Download and install now (the CLI): ``on_item`` hears the download's progress;
+        ``accept``: permissions the user accepts with this install (``PermissionsNeeded`` for
+        an update that asks for more than they accepted)."""
         ctx = ctx or JobContext()
-        planned = self.plan(app, version)
+        planned = self.plan(app, version, accept=accept)
         queue = self.queue
         key = planned.request.key
         unsubscribe = queue.subscribe(lambda it: on_item(it) if on_item and it.key == key else None)
@@ -234,7 +255,7 @@ class Installs:
             raise AppStoreError(f"{app.id}: the download was removed")
         if item.state != State.DONE:
             raise AppStoreError(item.error or f"{app.id}: the download was {item.state}")
-        return self.finish(app, item, ctx)
+        return self.finish(app, item, ctx, accept=accept)
 
     # -- the library --------------------------------------------------------------------------------
     def uninstall(self, store: str, app_id: str, *, keep_data: bool = False) -> InstalledApp:

@@ -7,6 +7,7 @@ them too, and the core never imports Qt.)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 LANGS = ("en", "zh_CN")
@@ -25,6 +26,20 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "clipboard": {"en": "Copy text to your clipboard",
                   "zh_CN": "把文字复制到您的剪贴板"},
 }
+
+# The same permissions in a few words, for a list on one line ("asks for more: internet access,
+# clipboard") where the full sentences above do not fit: a card, a button, a CLI note.
+PERMISSIONS_SHORT: dict[str, dict[str, str]] = {
+    "wallet.address": {"en": "your wallet address", "zh_CN": "钱包地址"},
+    "wallet.sign": {"en": "signing with your wallet", "zh_CN": "钱包签名"},
+    "wallet.pay": {"en": "payments from your wallet", "zh_CN": "钱包付款"},
+    "network": {"en": "internet access", "zh_CN": "联网"},
+    "storage": {"en": "data on this computer", "zh_CN": "本地数据"},
+    "clipboard": {"en": "clipboard", "zh_CN": "剪贴板"},
+}
+
+_UNKNOWN_SHORT = {"en": "“{key}” (unknown: not granted)", "zh_CN": "“{key}”（未知：不授予）"}
+_LIST_SEPARATOR = {"en": ", ", "zh_CN": "、"}
 
 _UNKNOWN_PERMISSION = {"en": "Asks for “{key}”, which this version of imapp does not know: "
                              "not granted",
@@ -49,6 +64,19 @@ def permission(key: str, lang: str = "en") -> str:
     if words is None:
         return _UNKNOWN_PERMISSION[_lang(lang)].format(key=key[:64])
     return words[_lang(lang)]
+
+
+def permission_short(key: str, lang: str = "en") -> str:
+    """Permission ``key`` in a few words (``PERMISSIONS_SHORT``)."""
+    words = PERMISSIONS_SHORT.get(key)
+    if words is None:
+        return _UNKNOWN_SHORT[_lang(lang)].format(key=key[:64])
+    return words[_lang(lang)]
+
+
+def permissions_short(keys: Iterable[str], lang: str = "en") -> str:
+    """Permissions in a few words each, as one line: "internet access, clipboard"."""
+    return _LIST_SEPARATOR[_lang(lang)].join(permission_short(k, lang) for k in keys)
 
 
 def age(iso: str | None, lang: str = "en", now: datetime | None = None) -> str:

@@ -299,7 +299,7 @@ def test_updates_lists_installed_apps_with_a_newer_release(env: Env) -> None:
     ups = env.library.updates(catalog)
     assert ups == [Update(f"{STORE}/{APP}", APP, STORE, "1.9.0", "1.10.0")]
     assert ups[0].to_json() == {"id": f"{STORE}/{APP}", "app_id": APP, "store": STORE,
-                                "installed": "1.9.0", "available": "1.10.0"}
+                                "installed": "1.9.0", "available": "1.10.0", "asks_for": []}
     assert env.library.updates([env.app("1.0.0-beta.1")]) == []  # older than installed
     assert env.library.updates([env.app("2.0.0-beta.1")])[0].available == "2.0.0-beta.1"
 
@@ -387,7 +387,7 @@ def test_the_database_has_a_schema_version_and_refuses_a_newer_one(env: Env) -> 
     env.install("1.0.0")
     db_path = env.paths.library_dir / "library.sqlite3"
     with sqlite3.connect(db_path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         row = db.execute("SELECT store, app_id, version, folder FROM installed").fetchone()
     assert row[:3] == (STORE, APP, "1.0.0") and row[3].startswith(f"{STORE}/{APP}/1.0.0-")

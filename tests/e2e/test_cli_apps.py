@@ -34,7 +34,7 @@ def test_install_update_uninstall_round_trip(data: Path, tmp_path: Path) -> None
 
     ups = json.loads(cli("updates", "--json", data=data).stdout)
     assert ups == [{"id": "demo/org.imapp.notes", "app_id": "org.imapp.notes", "store": "demo",
-                    "installed": "1.0.0", "available": "1.1.0"}]
+                    "installed": "1.0.0", "available": "1.1.0", "asks_for": []}]
     assert "updated demo/org.imapp.notes 1.0.0 → 1.1.0" in cli("update", "--all", data=data).stdout
     assert json.loads(cli("updates", "--json", data=data).stdout) == []
 

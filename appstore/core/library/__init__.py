@@ -8,9 +8,11 @@ from appstore.core.library.models import (
     InstalledApp,
     LibraryError,
     PackageError,
+    PermissionsNeeded,
     Recovery,
     Step,
     Update,
+    asks_for,
 )
 
 if TYPE_CHECKING:
@@ -29,5 +31,5 @@ __getattr__ = lazy_names(__name__, _LAZY)
 
 __all__ = [
     "DEFAULT_SYNC", "LIMITS", "InstalledApp", "Library", "LibraryError", "Limits", "Manifest",
-    "PackageError", "Recovery", "Step", "Sync", "Unpacked", "Update",
+    "PackageError", "PermissionsNeeded", "Recovery", "Step", "Sync", "Unpacked", "Update", "asks_for",
 ]

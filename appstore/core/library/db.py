@@ -31,7 +31,7 @@ from appstore.core.library.models import InstalledApp, LibraryError
 from appstore.core.oslock import try_lock, unlock
 from appstore.core.sqlite import open_database
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # _UPGRADES[n] takes the schema from version n to n + 1 (statements separated by ";").
 _UPGRADES: tuple[str, ...] = (
@@ -52,11 +52,17 @@ _UPGRADES: tuple[str, ...] = (
         PRIMARY KEY (store, app_id)
     )
     """,
+    # 2: the permissions the user accepted for each app; an app installed before counts as
+    # having accepted what its installed version asks for
+    """
+    ALTER TABLE installed ADD COLUMN accepted TEXT NOT NULL DEFAULT '[]';
+    UPDATE installed SET accepted = permissions
+    """,
 )
 assert len(_UPGRADES) == SCHEMA_VERSION
 
 _COLUMNS = ("store, app_id, version, folder, entry, permissions, size, files, package_size, sha256, "
-            "installed_at, store_gone")
+            "installed_at, store_gone, accepted")
 
 
 class LibraryDB:
@@ -76,12 +82,13 @@ class LibraryDB:
         return self._db
 
     def _row(self, r: tuple[Any, ...]) -> InstalledApp:
-        store, app_id, version, folder, entry, perms, size, files, package_size, sha, at, gone = r
+        store, app_id, version, folder, entry, perms, size, files, package_size, sha, at, gone, ok = r
         return InstalledApp(
             id=f"{store}/{app_id}", app_id=app_id, store=store, version=version, size=size,
             installed_at=at, package_size=package_size, files=files, sha256=sha,
             folder=self.apps_dir.joinpath(*folder.split("/")), entry=entry,
-            permissions=tuple(json.loads(perms)), store_gone=bool(gone))
+            permissions=tuple(json.loads(perms)), store_gone=bool(gone),
+            accepted=tuple(json.loads(ok)))
 
     def all(self) -> list[InstalledApp]:
         with self._lock:
@@ -109,10 +116,29 @@ class LibraryDB:
                 db.execute("BEGIN IMMEDIATE")
                 db.execute(
                     f"INSERT OR REPLACE INTO installed ({_COLUMNS}) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (app.store, app.app_id, app.version, folder, app.entry,
                      json.dumps(list(app.permissions)), app.size, app.files, app.package_size,
-                     app.sha256, app.installed_at, int(app.store_gone)))
+                     app.sha256, app.installed_at, int(app.store_gone),
+                     json.dumps(list(app.accepted))))
+
+    def accept(self, store: str, app_id: str, permissions: tuple[str, ...]) -> InstalledApp | None:
+        """Add ``permissions`` to what the user accepted for the app (one transaction); the
+        app as it is now, or None if it is not installed."""
+        with self._lock:
+            db = self._conn()
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                r = db.execute(f"SELECT {_COLUMNS} FROM installed WHERE store = ? AND app_id = ?",
+                               (store, app_id)).fetchone()
+                if r is None:
+                    return None
+                had = tuple(json.loads(r[-1]))
+                now = tuple(dict.fromkeys((*had, *permissions)))
+                if now != had:
+                    db.execute("UPDATE installed SET accepted = ? WHERE store = ? AND app_id = ?",
+                               (json.dumps(list(now)), store, app_id))
+        return self._row((*r[:-1], json.dumps(list(now))))
 
     def delete(self, store: str, app_id: str) -> bool:
         with self._lock:

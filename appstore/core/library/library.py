@@ -23,7 +23,7 @@ import hashlib
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,9 +36,11 @@ from appstore.core.library.models import (
     InstalledApp,
     LibraryError,
     PackageError,
+    PermissionsNeeded,
     Recovery,
     Step,
     Update,
+    asks_for,
 )
 from appstore.core.library.unpack import LIMITS, Limits, Sync, unpack
 from appstore.core.logs import log
@@ -111,7 +113,9 @@ class Library:
 
     def updates(self, catalog_apps: Iterable[App]) -> list[Update]:
         """Installed apps whose catalogue has a newer release (by version order), sorted by id.
-        Apps of a store that is gone get none; ``App.store`` says which store an app is from."""
+        Apps of a store that is gone get none; ``App.store`` says which store an app is from.
+        An update whose catalogue entry asks for permissions the user has not accepted says so
+        (``Update.asks_for``): it waits for their consent."""
         live = {(a.store, a.app_id): a for a in self.db.all() if not a.store_gone}
         found: dict[str, Update] = {}
         for app in catalog_apps:
@@ -125,20 +129,26 @@ class Library:
                 continue
             if newer:
                 found[have.id] = Update(have.id, have.app_id, have.store, have.version,
-                                        latest.version)
+                                        latest.version, asks_for(catalog_permissions(app),
+                                                                 have.accepted))
         return [found[k] for k in sorted(found)]
 
     # -- writing
 
     def install(self, package: Path, app: App, release: Release, *, store: str,
-                ctx: JobContext) -> InstalledApp:
+                ctx: JobContext, accept: Collection[str] = ()) -> InstalledApp:
         """Install (or update to, or reinstall) ``release`` of ``app`` from the verified package
         file ``package``. The previous version stays installed and working until the new one is
         live; a crash at any moment leaves one or the other (see docs/library.md).
 
+        Permissions: a first install accepts what the catalogue lists for ``app`` (what its page
+        showed). When a version is installed already, the new manifest may ask only for what
+        the user accepted before or accepts now (``accept``), else ``PermissionsNeeded`` and
+        nothing changes: an update never widens an app's permissions silently.
+
         ``PackageError`` (the package is damaged, unsafe or does not match the catalogue),
-        ``Cancelled`` (before the new version went live: nothing changed), ``LibraryError``
-        (a link DApp, another imapp writing), ``OSError`` (the disk).
+        ``PermissionsNeeded``, ``Cancelled`` (before the new version went live: nothing
+        changed), ``LibraryError`` (a link DApp, another imapp writing), ``OSError`` (the disk).
         """
         _check_ids(store, app.id)
         if app.store and app.store != store:
@@ -155,10 +165,20 @@ class Library:
                                    "or SHA-256 differs); download it again").at(where)
             try:
                 unpacked = unpack(package, self.staging_dir, app_id=app.id, version=release.version,
-                                  permissions=[*app.permissions, *app.unknown_permissions],
+                                  permissions=catalog_permissions(app),
                                   ctx=ctx, limits=self.limits, sync=self.sync)
             except PackageError as e:
                 raise e.at(where) from None
+            previous = self.db.get(store, app.id)
+            wanted = unpacked.manifest.permissions
+            if previous is None:
+                accepted = tuple(dict.fromkeys((*catalog_permissions(app), *wanted, *accept)))
+            else:
+                accepted = tuple(dict.fromkeys((*previous.accepted, *accept)))
+                missing = asks_for(wanted, accepted)
+                if missing:
+                    shutil.rmtree(unpacked.folder, ignore_errors=True)
+                    raise PermissionsNeeded(f"{store}/{app.id}", release.version, missing)
             app_dir = self.apps_dir / store / app.id
             live = app_dir / f"{release.version}-{secrets.token_hex(4)}"
             try:
@@ -175,11 +195,10 @@ class Library:
                 id=f"{store}/{app.id}", app_id=app.id, store=store, version=release.version,
                 size=unpacked.size, installed_at=_now(), package_size=package_size,
                 files=unpacked.files, sha256=sha256, folder=live, entry=unpacked.manifest.entry,
-                permissions=unpacked.manifest.permissions)
+                permissions=wanted, accepted=accepted)
             try:
                 fsync_dir(app_dir)  # the rename is on disk before a row points at it
                 fsync_dir(self.staging_dir)
-                previous = self.db.get(store, app.id)
                 ctx.progress(unpacked.size, unpacked.size, Step.RECORDING)
                 self.db.put(installed)
             except BaseException:
@@ -194,6 +213,17 @@ class Library:
                 self._remove(previous.folder)
             ctx.progress(unpacked.size, unpacked.size, Step.DONE)
             return installed
+
+    def accept(self, store: str, app_id: str, permissions: Iterable[str]) -> InstalledApp:
+        """The user accepts ``permissions`` for an installed app (an update that asks for them
+        may then be installed); ``NotFound`` if it is not installed."""
+        _check_ids(store, app_id)
+        with self.lock.held(timeout=self.lock_timeout):
+            installed = self.db.accept(store, app_id, tuple(permissions))
+        if installed is None:
+            raise NotFound(f"{app_id} is not installed from {store}")
+        log.info("library: %s accepted %s", installed.id, ", ".join(installed.accepted) or "nothing")
+        return installed
 
     def uninstall(self, store: str, app_id: str, *, keep_data: bool) -> None:
         """Remove an installed app; with ``keep_data=False`` also its own data
@@ -309,6 +339,12 @@ class Library:
         ``recover``)."""
         with contextlib.suppress(OSError):
             _remove_tree(self._to_trash(folder))
+
+
+def catalog_permissions(app: App) -> tuple[str, ...]:
+    """Everything the catalogue lists for ``app``, the permissions this imapp does not know
+    included (they are never granted, but the user is told about them all the same)."""
+    return (*app.permissions, *app.unknown_permissions)
 
 
 def _check_ids(store: str, app_id: str) -> None:

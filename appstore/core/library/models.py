@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -50,6 +51,9 @@ class InstalledApp:
     entry: str  # the start page, relative to ``folder`` ("/"-separated)
     permissions: tuple[str, ...]  # what dapp.json asks for (a subset of the catalogue's)
     store_gone: bool = False  # the store was removed: no updates, the app still works
+    # What the user agreed to for this app: the catalogue's list when it was first installed,
+    # and each permission accepted for an update since. ``permissions`` is always within it.
+    accepted: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """What ``imapp installed --json`` prints for this app."""
@@ -66,11 +70,38 @@ class Update:
     store: str
     installed: str  # the installed version
     available: str  # the catalogue's latest version
+    # permissions the new version asks for that the user has not accepted (catalogue order):
+    # it waits for their consent, and is never installed without it
+    asks_for: tuple[str, ...] = ()
+
+    @property
+    def waits(self) -> bool:
+        """The update waits for the user's consent to what it asks for more."""
+        return bool(self.asks_for)
 
     def to_json(self) -> dict[str, Any]:
         """What ``imapp updates --json`` prints for this app."""
         return {"id": self.id, "app_id": self.app_id, "store": self.store,
-                "installed": self.installed, "available": self.available}
+                "installed": self.installed, "available": self.available,
+                "asks_for": list(self.asks_for)}
+
+
+def asks_for(wanted: Iterable[str], accepted: Iterable[str]) -> tuple[str, ...]:
+    """The permissions of ``wanted`` (in its order, once each) that are not in ``accepted``."""
+    have = set(accepted)
+    return tuple(dict.fromkeys(p for p in wanted if p not in have))
+
+
+class PermissionsNeeded(LibraryError):
+    """A version of an installed app asks for permissions the user has not accepted: it is not
+    installed until they agree (``asks_for``: the names, in the order the app lists them)."""
+
+    def __init__(self, app: str, version: str, wanted: Iterable[str]) -> None:
+        self.app = app  # STORE/APP_ID
+        self.version = version
+        self.asks_for = tuple(wanted)
+        super().__init__(f"{app} {version} asks for permissions you have not accepted "
+                         f"({', '.join(self.asks_for)}): it is not installed until you accept them")
 
 
 @dataclass(frozen=True)
