@@ -8,6 +8,7 @@ out as ``ProviderError`` with the code and words a page gets.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -62,16 +63,18 @@ class DAppWallet:
         except AppStoreError as e:
             raise unavailable(e) from None
 
-    def connected(self, key: str) -> str | None:
-        """The account if DApp ``key`` is connected to it, else None."""
+    def connected(self, key: str, permissions: Iterable[str]) -> str | None:
+        """The account if DApp ``key`` is connected to it for all its wallet ``permissions``
+        (those of the version installed now), else None."""
         address = self.address()
-        return address if address and self.connections.is_connected(key, address) else None
+        return address if address and self.connections.is_connected(key, address, permissions) else None
 
-    def connect(self, key: str) -> str:
+    def connect(self, key: str, permissions: Iterable[str]) -> str:
+        """Connect DApp ``key`` for the wallet ``permissions`` the user was shown."""
         address = self.address(create=True)
         if address is None:
             raise disconnected("no wallet could be made")
-        self.connections.connect(key, address)
+        self.connections.connect(key, address, permissions)
         return address
 
     def _require(self, account: str) -> None:

@@ -192,7 +192,7 @@ class WalletAccess(QObject):
         def done(address: str | None) -> None:
             bridge.answer(request_id, result=[address] if address and key not in self._revoked else [])
 
-        self._submit(bridge, request_id, lambda w: w.connected(key), done)
+        self._submit(bridge, request_id, lambda w: w.connected(key, bridge.dapp.permissions), done)
 
     def _connected(self, bridge: DAppBridge, request_id: int, work: Callable[[DAppWallet, str], Any],
                    then: Callable[[str, Any], None] | None = None) -> None:
@@ -201,7 +201,7 @@ class WalletAccess(QObject):
         key = bridge.dapp.key
 
         def run(w: DAppWallet) -> tuple[str | None, Any]:
-            account = w.connected(key)
+            account = w.connected(key, bridge.dapp.permissions)
             return account, (work(w, account) if account else None)
 
         def done(result: tuple[str | None, Any]) -> None:
@@ -275,6 +275,7 @@ class WalletAccess(QObject):
 
     def _request_accounts(self, bridge: DAppBridge, request_id: int) -> None:
         key = bridge.dapp.key
+        wanted = bridge.dapp.permissions  # a connection covers only the ones the dialog listed
 
         def known(result: tuple[str | None, str | None]) -> None:
             address, connected = result
@@ -286,8 +287,8 @@ class WalletAccess(QObject):
                           if p.startswith("wallet."))
             shown = address or self.tr("A new wallet, made for you when you connect")
             self._question(bridge, request_id, self._ask(bridge, "connect", shown, permissions=perms),
-                           lambda: self._submit(bridge, request_id, lambda w: w.connect(key), connected_now,
-                                                lane="wallet"))
+                           lambda: self._submit(bridge, request_id, lambda w: w.connect(key, wanted),
+                                                connected_now, lane="wallet"))
 
         def connected_now(address: str) -> None:
             self._revoked.discard(key)
@@ -295,7 +296,7 @@ class WalletAccess(QObject):
             self.emit_event(key, "accountsChanged", [address])
             self.connections_changed.emit()
 
-        self._submit(bridge, request_id, lambda w: (w.address(), w.connected(key)), known)
+        self._submit(bridge, request_id, lambda w: (w.address(), w.connected(key, wanted)), known)
 
     def _sign(self, bridge: DAppBridge, request_id: int, message: str) -> None:
         identity = bridge.dapp
