@@ -203,7 +203,7 @@ def test_appends_that_do_not_follow_the_chain_are_refused_and_change_nothing(led
 
 def test_a_forged_receipt_is_refused_and_the_policy_key_wins(tmp_path: Path) -> None:
     led = Ledger(tmp_path / "l.sqlite3", service_keys={"demo": public_key_hex(OTHER_KEY)})
-    with pytest.raises(LedgerError, match="policy names its IA service's key"):
+    with pytest.raises(LedgerError, match="signed policy does not name"):
         led.append(make_chain(1)[0])
     assert led.count() == 0
     led.append_many(make_chain(2, key=OTHER_KEY))
@@ -212,7 +212,8 @@ def test_a_forged_receipt_is_refused_and_the_policy_key_wins(tmp_path: Path) -> 
     # the file's receipts are OTHER_KEY's: a policy naming KEY makes them fail
     strict = Ledger(tmp_path / "l.sqlite3", service_keys={"demo": public_key_hex(KEY)})
     problem = strict.verify().problem
-    assert problem and problem.kind == ProblemKind.FORGED and "policy names" in problem.detail
+    assert problem and problem.kind == ProblemKind.FORGED and problem.seq == 1 \
+        and "signed policy does not name" in problem.detail
     strict.close()
 
 

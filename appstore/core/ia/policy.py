@@ -24,6 +24,7 @@ from appstore.core.ia.errors import PolicyError
 from appstore.core.store.config import STORE_ID_RE
 from appstore.core.wallet.amounts import BCD_DECIMALS, format_amount, parse_amount
 from appstore.core.wallet.errors import AmountError
+from appstore.core.wallet.trust import RetiredKey, ServiceKeys
 
 FORMAT = 1
 POLICY_TARGET = "rewards/policy.json"
@@ -37,6 +38,8 @@ MAX_FILE = 64 * 1024
 MAX_COUNT = 1_000_000
 MAX_UNITS = 2**53 - 1  # what a receipt's amount may hold
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_TIME = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
+MAX_PREVIOUS_KEYS = 16
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
@@ -80,10 +83,16 @@ class RewardPolicy:
     browse_seconds: int  # a browse counts after this many seconds on the app's page
     once: Mapping[str, str]  # kind -> "ever" | "version" | "day" (see ONCE_RULES)
     dividend: Dividend | None = None
+    retired_keys: tuple[RetiredKey, ...] = ()  # keys used before a rotation (``previous_keys``)
 
     @property
     def embedded(self) -> bool:
         return self.service_url == EMBEDDED_URL
+
+    @property
+    def keys(self) -> ServiceKeys:
+        """The keys whose receipts the wallet accepts for this store (docs/ledger.md)."""
+        return ServiceKeys(self.service_key, self.retired_keys)
 
     def to_json(self) -> dict[str, Any]:
         """The policy as the file holds it (amounts as decimal strings)."""
@@ -97,6 +106,8 @@ class RewardPolicy:
             "dividend": None if self.dividend is None else
             {"amount": format_amount(self.dividend.amount, d), "at": self.dividend.at},
         }
+        if self.retired_keys:
+            out["previous_keys"] = [{"key": r.key, "until": r.until} for r in self.retired_keys]
         return out
 
 
@@ -248,7 +259,32 @@ def parse_policy(data: bytes, where: str = POLICY_TARGET) -> RewardPolicy:
                                          f"not {shorten(repr(at), 20)}")
         dividend = Dividend(amount, at)
     return RewardPolicy(store, url, key, decimals, MappingProxyType(rewards), MappingProxyType(caps),
-                        daily_cap, browse_seconds, MappingProxyType(once), dividend)
+                        daily_cap, browse_seconds, MappingProxyType(once), dividend, _retired(f, key))
+
+
+def _retired(f: _Fields, current: str) -> tuple[RetiredKey, ...]:
+    """``previous_keys``: the service's keys before a rotation, each with the time it was retired."""
+    raw = f.get("previous_keys", optional=True)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > MAX_PREVIOUS_KEYS:
+        raise f.fail("previous_keys", f"must be a list of at most {MAX_PREVIOUS_KEYS} objects "
+                                      "{\"key\": \"64 hex\", \"until\": \"2026-01-02T03:04:05Z\"}")
+    out: list[RetiredKey] = []
+    for i, item in enumerate(raw):
+        where = f"previous_keys[{i}]"
+        if not isinstance(item, dict) or set(item) != {"key", "until"}:
+            raise f.fail(where, "must be an object with exactly the fields key and until")
+        key, until = item["key"], item["until"]
+        if not isinstance(key, str) or not _HEX64.fullmatch(key):
+            raise f.fail(f"{where}.key", "must be 64 lowercase hex digits (a raw Ed25519 public key)")
+        if key == current or any(r.key == key for r in out):
+            raise f.fail(f"{where}.key", "names the current service_key or another previous key again")
+        if not isinstance(until, str) or not _TIME.fullmatch(until):
+            raise f.fail(f"{where}.until", f"must be a UTC time like \"2026-01-02T03:04:05Z\", "
+                                           f"not {shorten(repr(until), 30)}")
+        out.append(RetiredKey(key, until))
+    return tuple(out)
 
 
 def parse_terms(data: bytes, where: str = TERMS_TARGET, *, ia_decimals: int | None = None) -> SwapTerms:

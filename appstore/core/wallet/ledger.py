@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from appstore.core.errors import ConfigError, shorten
+from appstore.core.errors import AppStoreError, ConfigError, shorten
 from appstore.core.paths import Paths
 from appstore.core.sqlite import open_database
 from appstore.core.store.config import STORE_ID_RE
@@ -44,6 +44,9 @@ from appstore.core.wallet.receipts import (
     field_problem,
     utc_now,
 )
+from appstore.core.wallet.trust import ServiceKeys
+
+TrustSource = Callable[[str], "ServiceKeys | None"]
 
 INT64 = (-(2**63), 2**63 - 1)
 PROGRESS_EVERY = 4096
@@ -141,6 +144,9 @@ class Verification:
     receipts: int  # rows checked
     signatures: int  # signatures checked
     seconds: float
+    # stores whose receipts were checked against the key their chain is held by, because no
+    # signed policy names their service (the store was removed, or publishes no policy)
+    unanchored: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -217,19 +223,26 @@ class _Head:
 
 class Ledger:
     """The receipts of one account (the wallet's BCD address). ``account`` pins it (otherwise
-    the first receipt does); ``service_keys`` maps store ids to the hex Ed25519 key that the
-    store's signed policy names (otherwise a store's first receipt pins its key)."""
+    the first receipt does). The trust anchor: ``service_keys`` maps store ids to the keys the
+    store's signed policy names (a hex key, or ``ServiceKeys`` with the keys retired by a
+    rotation); ``trust(store)`` is asked for the stores not given there (the wallet passes the
+    stores' signed policies; None: the store names no service, and only then does the key its
+    first receipt was signed with pin the chain)."""
 
     def __init__(self, path: Path, *, account: str | None = None,
-                 service_keys: Mapping[str, str] | None = None) -> None:
+                 service_keys: Mapping[str, str | ServiceKeys] | None = None,
+                 trust: TrustSource | None = None) -> None:
         self.path = path
+        self._trusted: dict[str, ServiceKeys] = {}
         for store, key in (service_keys or {}).items():
-            if field_problem("service_key", key) or not STORE_ID_RE.fullmatch(store):
+            keys = key if isinstance(key, ServiceKeys) else ServiceKeys(key)
+            if any(field_problem("service_key", k) for k in keys.all()) or not STORE_ID_RE.fullmatch(store):
                 raise LedgerError(f"the service key given for store {shorten(store)} is not 64 hex digits")
+            self._trusted[store] = keys
         if account is not None and (p := field_problem("account", account)):
             raise LedgerError(f"the wallet's account: {p}")
         self._account = account
-        self._trusted = {s: bytes.fromhex(k) for s, k in (service_keys or {}).items()}
+        self._trust = trust
         self._lock = threading.Lock()  # the writer connection
         self._rlock = threading.Lock()  # the reader connection
         self._db: sqlite3.Connection | None = None
@@ -284,6 +297,27 @@ class Ledger:
                 self._db.close()
                 self._db = None
 
+    # -- the trust anchor --------------------------------------------------------------------
+
+    def keys(self, stores: Iterable[str]) -> dict[str, ServiceKeys | None]:
+        """The keys each store's signed policy names (None: the store names no IA service).
+        Reads the policies through ``trust``: call it outside the ledger's locks. A policy
+        that cannot be read is a ``LedgerError``: nothing can be checked against it."""
+        out: dict[str, ServiceKeys | None] = {}
+        for store in stores:
+            if store in self._trusted:
+                out[store] = self._trusted[store]
+            elif self._trust is None:
+                out[store] = None
+            else:
+                try:
+                    out[store] = self._trust(store)
+                except AppStoreError as e:
+                    raise LedgerError(f"cannot check store {store}'s receipts against the IA service's key "
+                                      f"its signed policy names: {e}. Nothing was changed; try again when "
+                                      "the store can be read (Settings → Refresh)") from None
+        return out
+
     # -- appending -------------------------------------------------------------------------
 
     def append(self, receipt: Receipt, *, settles: Iterable[str] = ()) -> bool:
@@ -300,6 +334,7 @@ class Ledger:
                 raise TypeError(f"append takes Receipt objects, not {type(r).__name__}")
             if problem := r.verify():
                 raise LedgerError(f"refused {problem}; nothing was added")
+        keys = self.keys({r.store for r in batch})
         with self._writing() as db:
             stored = _meta(db, "account")
             if self._account and stored and stored != self._account:
@@ -312,10 +347,11 @@ class Ledger:
             totals: dict[tuple[str, str], int] = {}
             added = 0
             for r in batch:
-                if self._check_next(db, r, account, heads):
+                if self._check_next(db, r, account, heads, keys.get(r.store)):
                     db.execute(_INSERT, r.row())
                     head = heads[r.store]
                     head.seq, head.hash, head.count = r.seq, bytes.fromhex(r.hash), head.count + 1
+                    head.key = bytes.fromhex(r.service_key)  # the chain's newest key (a rotation moves it)
                     key = (r.store, r.asset)
                     if key not in totals:
                         row = db.execute("SELECT amount FROM totals WHERE store = ? AND asset = ?",
@@ -336,7 +372,7 @@ class Ledger:
         return added
 
     def _check_next(self, db: sqlite3.Connection, r: Receipt, account: str | None,
-                    heads: dict[str, _Head]) -> bool:
+                    heads: dict[str, _Head], keys: ServiceKeys | None) -> bool:
         """True if ``r`` is the next receipt of its chain, False if it is already there;
         ``LedgerError`` otherwise."""
         what = f"refused receipt #{r.seq} from store {r.store}"
@@ -345,16 +381,15 @@ class Ledger:
             raise LedgerError(f"{what}: it is for account {r.account}, and this ledger holds the receipts "
                               f"of {account}; nothing was added")
         key = bytes.fromhex(r.service_key)
-        trusted = self._trusted.get(r.store)
-        if trusted is not None and key != trusted:
-            raise LedgerError(f"{what}: it is signed by key {_short(key)}, and store {r.store}'s policy "
-                              f"names its IA service's key {_short(trusted)} (forged?); nothing was added")
+        if keys is not None and not keys.accepts(r.service_key, r.time):
+            raise LedgerError(f"{what}: {keys.refusal(r.store, r.service_key, r.time)} (forged?); "
+                              "nothing was added")
         head = heads.get(r.store)
         if head is None:
             row = db.execute("SELECT service_key, last_seq, last_hash, receipts FROM services "
                              "WHERE store = ?", (r.store,)).fetchone()
             head = heads[r.store] = _Head(*row) if row else _Head(key)
-        if key != head.key:
+        if keys is None and key != head.key:
             raise LedgerError(f"{what}: it is signed by key {_short(key)}, and the ledger's receipts "
                               f"from store {r.store} by key {_short(head.key)}{fix}")
         if r.seq <= head.seq:
@@ -462,29 +497,62 @@ class Ledger:
         entry, and is kept (``problem``) until a verification passes. With
         ``every_signature=False`` only each chain's last signature is checked: the hash chain
         makes it vouch for every earlier receipt's content, but a changed signature column in
-        between goes unnoticed. ``progress(done, total)`` is called every few thousand rows."""
+        between goes unnoticed. ``progress(done, total)`` is called every few thousand rows.
+
+        Every receipt's key is checked against the keys its store's signed policy names
+        (``service_keys``, ``trust``); ``LedgerError`` when a policy cannot be read."""
+        return self._check(every_signature=every_signature, progress=progress)
+
+    def quick_check(self, seal_key: bytes | None = None) -> Verification:
+        """The check before every spend (``LedgerBroken`` if it fails, or if an earlier check
+        failed): the chains, the running totals and each chain's last receipt — its hash, its
+        signature and its signer against the store's policy. With ``seal_key`` (a secret of the
+        wallet's account) the state it vouched for last time is sealed, and the next check reads
+        only the receipts added since: a few milliseconds at any size (docs/ledger.md)."""
+        self.require_verified()
+        result = self._check(every_signature=False, progress=None, seal_key=seal_key or None)
+        if result.problem is not None:
+            raise LedgerBroken(result.problem)
+        return result
+
+    def _check(self, *, every_signature: bool, progress: Callable[[int, int], None] | None,
+               seal_key: bytes | None = None) -> Verification:
+        from appstore.core.wallet import seal as sealing  # loaded when used
+        from appstore.core.wallet.verify import _Scan
+
         start = time.perf_counter()
+        try:
+            stores = list(self.services())
+        except LedgerError:
+            stores = []  # a store name that cannot be read: the scan names the row
+        keys = self.keys(stores)
         db = self._connect()
         db.text_factory = bytes
         try:
             db.execute("BEGIN")  # one snapshot: appends may go on meanwhile
-            from appstore.core.wallet.verify import _Scan  # the one caller: loaded when used
-
-            scan = _Scan(db, self._account, self._trusted, every_signature, progress)
+            sealed = sealing.read(db, seal_key) if seal_key else None
+            scan = _Scan(db, self._account, keys, every_signature, progress, sealed)
             problem = scan.run()
         except sqlite3.DatabaseError as e:
             raise LedgerError(f"cannot read the wallet's ledger {self.path} ({e}); move it away, then "
                               "re-sync the wallet from the stores' IA services") from None
         finally:
             db.close()
-        with self._writing() as w:
-            if problem is None:
-                w.execute("DELETE FROM meta WHERE key = 'broken'")
-            else:
-                w.execute("INSERT OR REPLACE INTO meta VALUES ('broken', ?)",
-                          (json.dumps({**asdict(problem), "kind": problem.kind.value}),))
-            w.execute("INSERT OR REPLACE INTO meta VALUES ('verified', ?)", (utc_now(),))
-        return Verification(problem, scan.rows, scan.signatures, time.perf_counter() - start)
+        fresh = sealing.Sealed.of(scan) if seal_key and problem is None else None
+        if problem is not None or sealed is None or fresh != sealed:
+            with self._writing() as w:  # (nothing to write when a sealed state still holds)
+                if problem is None:
+                    w.execute("DELETE FROM meta WHERE key = 'broken'")
+                else:
+                    w.execute("INSERT OR REPLACE INTO meta VALUES ('broken', ?)",
+                              (json.dumps({**asdict(problem), "kind": problem.kind.value}),))
+                    w.execute("DELETE FROM meta WHERE key = 'seal'")
+                if fresh is not None and seal_key is not None:
+                    sealing.write(w, seal_key, fresh)
+                if seal_key is None:
+                    w.execute("INSERT OR REPLACE INTO meta VALUES ('verified', ?)", (utc_now(),))
+        unanchored = tuple(sorted(s for s, k in keys.items() if k is None))
+        return Verification(problem, scan.rows, scan.signatures, time.perf_counter() - start, unanchored)
 
     @property
     def problem(self) -> Problem | None:
@@ -515,7 +583,7 @@ class Ledger:
         in the new chain exactly are moved to ``quarantine``, never dropped. ``service_key``
         (hex, from the store's policy) may name a new key for the store's service."""
         new = list(receipts)
-        key = self._resync_key(service, new, service_key)
+        keys, key = self._resync_keys(service, new, service_key)
         account = self.account()
         what = f"cannot re-sync from store {service}'s IA service"
         head = _Head(key)
@@ -526,7 +594,9 @@ class Ledger:
             problem = r.verify()
             if r.store != service:
                 problem = f"receipt #{r.seq} is from store {r.store}"
-            elif bytes.fromhex(r.service_key) != key:
+            elif keys is not None and not keys.accepts(r.service_key, r.time):
+                problem = f"receipt #{r.seq}: {keys.refusal(service, r.service_key, r.time)}"
+            elif keys is None and bytes.fromhex(r.service_key) != key:
                 problem = f"receipt #{r.seq} is signed by key {r.service_key[:16]}…, not {key.hex()[:16]}…"
             elif account is not None and r.account != account:
                 problem = f"receipt #{r.seq} is for account {r.account}, not {account}"
@@ -535,6 +605,7 @@ class Ledger:
             if problem:
                 raise LedgerError(f"{what}: {problem}; nothing was changed")
             head.seq, head.hash, head.count = r.seq, bytes.fromhex(r.hash), head.count + 1
+            head.key = bytes.fromhex(r.service_key)
             totals[r.asset] = totals.get(r.asset, 0) + r.amount
             if not INT64[0] <= totals[r.asset] <= INT64[1]:
                 raise LedgerError(f"{what}: the {r.asset} total overflows; nothing was changed")
@@ -553,7 +624,8 @@ class Ledger:
                     continue
                 try:
                     r = _receipt(row)
-                    valid = r.verify() is None and r.service_key in (old_key, key.hex())
+                    valid = r.verify() is None and (r.service_key == old_key if keys is None
+                                                    else keys.accepts(r.service_key, r.time))
                 except (ReceiptError, TypeError, ValueError):
                     valid = False
                 reason = f"re-sync from store {service}'s IA service: " + (
@@ -565,6 +637,7 @@ class Ledger:
                 quarantined += 1
                 signed += valid
             db.execute("DELETE FROM receipts WHERE store = ?", (service,))
+            db.execute("DELETE FROM meta WHERE key = 'seal'")  # rows it vouched for are gone
             db.executemany(_INSERT, [r.row() for r in new])
             db.execute("DELETE FROM services WHERE store = ?", (service,))
             db.execute("DELETE FROM totals WHERE store = ?", (service,))
@@ -573,24 +646,29 @@ class Ledger:
                            (service, head.key, head.seq, head.hash, head.count))
             db.executemany("INSERT INTO totals VALUES (?, ?, ?)",
                            [(service, a, t) for a, t in totals.items()])
-        if service_key is not None:
-            self._trusted[service] = key
+        if service_key is not None and keys is not None:
+            self._trusted[service] = keys
         verification = self.verify() if was_broken else None
         return Resync(service, len(new), quarantined, signed, verification)
 
-    def _resync_key(self, service: str, new: Sequence[Receipt], service_key: str | None) -> bytes:
+    def _resync_keys(self, service: str, new: Sequence[Receipt],
+                     service_key: str | ServiceKeys | None) -> tuple[ServiceKeys | None, bytes]:
+        """The keys the policy names (None: unknown) and, without them, the one key the chain
+        must be signed by."""
         if service_key is not None:
-            if field_problem("service_key", service_key):
+            keys = service_key if isinstance(service_key, ServiceKeys) else ServiceKeys(service_key)
+            if any(field_problem("service_key", k) for k in keys.all()):
                 raise LedgerError(f"the service key given for store {service} is not 64 hex digits")
-            return bytes.fromhex(service_key)
-        if service in self._trusted:
-            return self._trusted[service]
+            return keys, bytes.fromhex(keys.current)
+        named = self.keys([service])[service]
+        if named is not None:
+            return named, bytes.fromhex(named.current)
         pinned = self.services().get(service)
         if pinned is not None:
-            return bytes.fromhex(pinned)
+            return None, bytes.fromhex(pinned)
         if new:
-            return bytes.fromhex(new[0].service_key)
-        return _ZERO
+            return None, bytes.fromhex(new[0].service_key)
+        return None, _ZERO
 
     def quarantined(self, service: str | None = None) -> list[Quarantined]:
         """Rows a re-sync replaced, oldest first."""

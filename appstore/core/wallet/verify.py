@@ -28,14 +28,19 @@ from appstore.core.wallet.receipts import (
     receipt_digest,
     signature_ok,
 )
+from appstore.core.wallet.seal import Sealed
+from appstore.core.wallet.trust import ServiceKeys
 
 
 class _Scan:
     """One pass over the receipts in the order they were added (row id), each store's chain
-    checked as it goes; then the chain heads and the running totals."""
+    checked as it goes; then the chain heads and the running totals. ``trusted``: the keys each
+    store's signed policy names (None: no policy; the chain's own key is held to). ``sealed``:
+    a state an earlier check vouched for: only the rows added after it are read."""
 
-    def __init__(self, db: sqlite3.Connection, account: str | None, trusted: Mapping[str, bytes],
-                 every_signature: bool, progress: Callable[[int, int], None] | None) -> None:
+    def __init__(self, db: sqlite3.Connection, account: str | None,
+                 trusted: Mapping[str, ServiceKeys | None], every_signature: bool,
+                 progress: Callable[[int, int], None] | None, sealed: Sealed | None = None) -> None:
         self.db = db
         self.account = account or _meta(db, "account")
         self.trusted = trusted
@@ -47,29 +52,64 @@ class _Scan:
             self.recorded[_decoded_text(store)] = (key, seq, digest, count)
         self.heads: dict[str, _Head] = {}
         self.sums: dict[tuple[str, str], int] = {}
+        self.last_id = 0
+        self.sealed = sealed
+        if sealed is not None:
+            self.last_id = sealed.row
+            self.heads = {s: _Head(k, q, h, c) for s, k, q, h, c in sealed.heads}
+            self.sums = {(s, a): n for s, a, n in sealed.sums}
         # quick mode: each store's last row, key, signature, hash and seq
         self.last_rows: dict[str, tuple[int, bytes, bytes, bytes, int]] = {}
 
     def run(self) -> Problem | None:
-        for store, (key, *_) in self.recorded.items():
-            trusted = self.trusted.get(store)
-            if trusted is not None and key != trusted:
-                return Problem(ProblemKind.FORGED, store, None, None,
-                               f"the ledger holds store {store}'s receipts as signed by key "
-                               f"{_short(key)}, and the store's policy names {_short(trusted)}")
-        total = int(self.db.execute("SELECT count(*) FROM receipts").fetchone()[0])
-        for row in self.db.execute("SELECT id, " + _COLUMNS + " FROM receipts ORDER BY id"):
+        after = self.last_id
+        total = int(self.db.execute("SELECT count(*) FROM receipts").fetchone()[0]) if self.progress else 0
+        for row in self.db.execute("SELECT id, " + _COLUMNS + " FROM receipts WHERE id > ? ORDER BY id",
+                                   (after,)):
             problem = self.check(row)
             if problem:
                 return problem
             self.rows += 1
+            self.last_id = _int(row[0]) or self.last_id
             if self.progress and self.rows % PROGRESS_EVERY == 0:
                 self.progress(self.rows, total)
+        for store in [s for s in self.heads if s not in self.last_rows and not self.every_signature]:
+            problem = self.sealed_head(store)  # no row of it since the seal: its last one again
+            if problem:
+                return problem
         for store, (rid, key, sig, digest, seq) in self.last_rows.items():
             self.signatures += 1
             if not signature_ok(key, sig, digest):
-                return Problem(ProblemKind.FORGED, store, seq, rid, self._bad_signature(store))
+                return Problem(ProblemKind.FORGED, store, seq, rid, self._bad_signature(store, key))
         return self.ends()
+
+    def sealed_head(self, store: str) -> Problem | None:
+        """A chain the seal vouched for, with no receipt since: its last receipt must still be
+        the one sealed, intact and signed by a key the store's policy names."""
+        head = self.heads[store]
+        row = self.db.execute("SELECT id, " + _COLUMNS + " FROM receipts WHERE store = CAST(? AS TEXT) "
+                              "AND seq = ?", (store.encode(), head.seq)).fetchone()
+        if row is None:
+            return Problem(ProblemKind.MISSING, store, head.seq, None,
+                           f"the chain's last receipt #{head.seq} is gone since the ledger was last checked")
+        fields = _row_fields(dict(zip(FIELDS, row[1:], strict=True)))
+        if fields is None or receipt_digest(canonical_bytes(fields)) != head.hash or row[11] != head.hash:
+            return _changed(store, row, "it was changed since the ledger was last checked")
+        problem = self.key_problem(store, row[2], str(fields["time"]), head)
+        if problem:
+            return Problem(ProblemKind.FORGED, store, head.seq, _int(row[0]), problem)
+        self.last_rows[store] = (_int(row[0]) or 0, row[2], row[12], head.hash, head.seq)
+        return None
+
+    def key_problem(self, store: str, key: bytes, time: str, head: _Head) -> str | None:
+        """Why ``key`` cannot have signed a receipt of ``store`` dated ``time`` (None: it can)."""
+        keys = self.trusted.get(store)
+        if keys is not None:
+            return None if keys.accepts(key.hex(), time) else keys.refusal(store, key.hex(), time)
+        if key != head.key:
+            return f"it is signed by key {_short(key)}, which is not store {store}'s IA service's key " \
+                   f"{_short(head.key)}"
+        return None
 
     def check(self, row: tuple[object, ...]) -> Problem | None:
         rid, store_b, key, seq, account_b, time_b, asset_b, amount, kind_b, ref_b, prev, digest, sig = row
@@ -94,21 +134,20 @@ class _Scan:
                     return self.changed(row, fields, computed)
                 return Problem(ProblemKind.CHANGED, store, seq, rid, f"the ledger has no record of store "
                                f"{store}'s chain (its row in the services table was removed)")
-            head = self.heads[store] = _Head(self.trusted.get(store, self.recorded[store][0]))
+            head = self.heads[store] = _Head(self.recorded[store][0])
         if computed != digest:
             return self.changed(row, fields, computed)
         if self.account is None:
             self.account = account
-        if key != head.key:
-            return Problem(ProblemKind.FORGED, store, seq, rid, f"it is signed by key {_short(key)}, which "
-                           f"is not store {store}'s IA service's key {_short(head.key)}")
+        if problem := self.key_problem(store, key, str(fields["time"]), head):
+            return Problem(ProblemKind.FORGED, store, seq, rid, problem)
         if account != self.account:
             return Problem(ProblemKind.FOREIGN, store, seq, rid,
                            f"it is for account {account}, and this ledger holds {self.account}'s receipts")
         if self.every_signature:
             self.signatures += 1
             if not signature_ok(key, sig, digest):
-                return self.bad_signature(store, seq, rid, digest)
+                return self.bad_signature(store, seq, rid, digest, key)
         else:
             self.last_rows[store] = (rid, key, sig, digest, seq)
         if seq != head.seq + 1:
@@ -117,7 +156,7 @@ class _Scan:
             return Problem(ProblemKind.CHANGED, store, seq, rid,
                            f"the hash chain breaks here: it follows a receipt #{head.seq} other than the "
                            "one in the ledger (one of the two was replaced)")
-        head.seq, head.hash, head.count = seq, digest, head.count + 1
+        head.seq, head.hash, head.count, head.key = seq, digest, head.count + 1, key
         self.sums[(store, asset)] = self.sums.get((store, asset), 0) + amount
         return None
 
@@ -159,6 +198,9 @@ class _Scan:
         if head is not None:
             guesses += [("seq", head.seq + 1), ("prev_hash", head.hash.hex()),
                         ("service_key", head.key.hex())]
+        keys = self.trusted.get(store)
+        guesses += [("service_key", k) for k in (keys.all() if keys else ())
+                    if head is None or k != head.key.hex()]
         if self.account:
             guesses.append(("account", self.account))
         for name, original in guesses:
@@ -177,7 +219,7 @@ class _Scan:
         return _changed(store, row, "its content no longer matches its hash: it was edited after the "
                                     "service signed it (amount, time, kind, asset or reference)")
 
-    def bad_signature(self, store: str, seq: int, rid: int, digest: bytes) -> Problem:
+    def bad_signature(self, store: str, seq: int, rid: int, digest: bytes, key: bytes) -> Problem:
         """A well-formed receipt whose signature fails: if the next receipt (validly signed)
         names this one's hash, the content is the service's and only the signature changed."""
         nxt = self.db.execute("SELECT id, " + _COLUMNS + " FROM receipts WHERE store = CAST(? AS TEXT) "
@@ -185,17 +227,19 @@ class _Scan:
         if nxt is not None and nxt[10] == digest:
             try:
                 r = _receipt(nxt[1:])
-                if r.verify() is None and bytes.fromhex(r.service_key) == self.heads[store].key:
+                keys = self.trusted.get(store)
+                if r.verify() is None and (keys.accepts(r.service_key, r.time) if keys
+                                           else bytes.fromhex(r.service_key) == key):
                     return Problem(ProblemKind.CHANGED, store, seq, rid,
                                    f"its signature was changed (receipt #{seq + 1}, validly signed, vouches "
                                    "for its content)")
             except (ReceiptError, TypeError, ValueError):
                 pass
-        return Problem(ProblemKind.FORGED, store, seq, rid, self._bad_signature(store))
+        return Problem(ProblemKind.FORGED, store, seq, rid, self._bad_signature(store, key))
 
-    def _bad_signature(self, store: str) -> str:
+    def _bad_signature(self, store: str, key: bytes) -> str:
         return (f"its signature does not verify with store {store}'s IA service's key "
-                f"{_short(self.heads[store].key)} (it was made by someone else, or changed)")
+                f"{_short(key)} (it was made by someone else, or changed)")
 
     def misplaced(self, store: str, seq: int, rid: int, head: _Head) -> Problem:
         expected = head.seq + 1
