@@ -44,7 +44,7 @@ def add_parsers(sub: Any) -> None:
 
 def claim_and_tell(services: Services, view: CatalogView | None = None) -> ClaimReport | None:
     """Send the claims for what was recorded (after install, share…) and say what came of them
-    on stderr; a service that cannot be reached leaves them pending (said once)."""
+    on stderr; a claim a service did not answer stays pending (why is said once)."""
     try:
         report = services.rewards.claim()
     except AppStoreError as e:
@@ -56,10 +56,10 @@ def claim_and_tell(services: Services, view: CatalogView | None = None) -> Claim
               f"{_name(view, c.store, c.app_id)}")
     for r in report.refusals:
         _note(f"no IA for {KIND_WORDS.get(r.kind, r.kind)} {_name(view, r.store, r.app_id)}: {r.message}")
-    if report.pending:
-        _note(f"{report.pending} reward claim(s) wait until the store's service can be reached")
     for problem in report.problems:
         _note(f"warning: {problem}")
+    if report.pending and not report.problems:
+        _note(f"{report.pending} reward claim(s) pending: they are sent again next time")
     return report
 
 

@@ -6,76 +6,35 @@ A store takes part when it signs a ``rewards/policy.json`` target: the policy na
 key that signs its receipts. Every receipt goes into the wallet's ledger, which checks it
 against that key. Nothing here credits IA itself.
 
-Claims: every activity recorded in the journal after the ``rewards`` cursor becomes a claim
-named by the event's uuid (so the service never pays it twice). A store that cannot be reached
-keeps its claims as *pending* in the ledger (shown, never counted) and they go at the next
-``claim()``; the service's refusals ("daily cap for opening reached") are returned to show.
-Blocking network and disk work: call it off the GUI thread.
+Claims (``claim()``, the rounds are in ``claiming.py``): every activity recorded in the journal
+becomes a pending claim in the ledger (shown, never counted) named by the event's uuid, so the
+service never pays it twice; it stays pending until its receipt is appended or the service
+refuses it ("daily cap for opening reached", returned to show). Blocking network and disk work:
+call it off the GUI thread.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TypeVar
 
-from appstore.core.activity import ActivityEvent, ActivityLog
+from appstore.core.activity import ActivityLog
+from appstore.core.claiming import Backoff, ClaimReport, Credit, Refusal, claim_round, settled_claims
 from appstore.core.errors import AppStoreError, NotFound
 from appstore.core.ia.client import ServiceClient, resolve_url
-from appstore.core.ia.errors import PolicyError, ServiceError, ServiceUnreachable
+from appstore.core.ia.errors import PolicyError, ServiceError
 from appstore.core.ia.policy import RewardPolicy, SwapTerms, parse_policy, parse_terms
-from appstore.core.ia.protocol import AccountStatus, Claim, Quote
+from appstore.core.ia.protocol import AccountStatus, Quote
 from appstore.core.logs import log
 from appstore.core.store.manager import Stores
-from appstore.core.wallet.ledger import PendingClaim
 from appstore.core.wallet.receipts import Receipt
 from appstore.core.wallet.wallet import Wallet
 
 POLICY_TARGET = "rewards/policy.json"
 TERMS_TARGET = "swap/rates.json"
 MAX_TARGET = 64 * 1024
-CURSOR = "rewards"
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Credit:
-    """IA credited for an activity: what to tell the user ("+2 IA — opened Parts Provenance")."""
-
-    store: str
-    kind: str
-    app_id: str
-    receipt: Receipt
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A claim the service refused, with its reason to show."""
-
-    store: str
-    kind: str
-    app_id: str
-    code: str
-    message: str
-
-
-@dataclass
-class ClaimReport:
-    credits: list[Credit]
-    refusals: list[Refusal]
-    pending: int  # claims waiting for a service that could not be reached
-    problems: list[str]  # stores whose claims failed otherwise (each said once)
-
-
-def _claim_time(iso: str) -> str:
-    """The journal's ISO time (``+00:00``) as the protocol writes it (``Z``)."""
-    try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Rewards:
@@ -90,6 +49,8 @@ class Rewards:
         self.wallet = wallet
         self._embedded = embedded
         self._lock = threading.RLock()  # one claim round at a time per process
+        self.backoff = Backoff()  # services that asked to wait (HTTP 429)
+        self.timeout = 10.0  # seconds a service may take to answer (connect, then each read)
         # Each store's signed policy and swap terms, read once; ``forget`` after a refresh.
         self._policies: dict[str, RewardPolicy | None] = {}
         self._terms: dict[str, SwapTerms | None] = {}
@@ -150,82 +111,27 @@ class Rewards:
         if policy is None:
             raise NotFound(f"store {store} has no IA service (it signs no {POLICY_TARGET})")
         url = resolve_url(policy, self._embedded(store))
-        return ServiceClient(url, policy, self.wallet.account(create=True))
+        return ServiceClient(url, policy, self.wallet.account(create=True), timeout=self.timeout)
 
     # -- claims -------------------------------------------------------------------------
 
     def claim(self) -> ClaimReport:
-        """Claim every activity recorded since the last round, and the pending claims again."""
+        """Queue every activity recorded since the last round as a pending claim, then send
+        every pending claim (``claiming.claim_round``)."""
         with self._lock:
-            report = ClaimReport([], [], 0, [])
-            self.wallet.address(create=True)  # earning is a first use: the wallet is made now
-            events = self.activity.after(self.activity.cursor(CURSOR))
-            ledger = self.wallet.ledger
-            by_store: dict[str, list[tuple[Claim, str]]] = {}
-            waiting = ledger.pending()
-            recorded = self.activity.by_id([p.id for p in waiting])
-            for pending in waiting:
-                event = recorded.get(pending.id)  # the version and seconds are in the journal
-                claim = _event_claim(event) if event is not None else _pending_claim(pending)
-                if claim is not None:
-                    by_store.setdefault(pending.store, []).append((claim, pending.app_id))
-            for event in events:
-                claim = _event_claim(event)
-                if claim is not None:
-                    by_store.setdefault(event.store, []).append((claim, event.app_id))
-            for store, claims in by_store.items():
-                self._claim_store(store, claims, report)
-            if events:
-                self.activity.save_cursor(CURSOR, events[-1].seq)
-            return report
-
-    def _claim_store(self, store: str, claims: list[tuple[Claim, str]], report: ClaimReport) -> None:
-        ledger = self.wallet.ledger
-        try:
-            policy = self.policy(store)
-        except AppStoreError as e:
-            policy = None
-            report.problems.append(str(e))
-        if policy is None:
-            for claim, _ in claims:  # the store pays nothing: nothing to keep
-                ledger.remove_pending(claim.id)
-            return
-        waiting = {c.id for c in ledger.pending(store)}
-        try:
-            outcomes = self.client(store).claim([c for c, _ in claims])
-        except ServiceUnreachable as e:
-            log.info("rewards: %s: %s; %d claim(s) wait", store, e, len(claims))
-            for claim, app_id in claims:
-                if claim.id not in waiting:
-                    ledger.add_pending(PendingClaim(store, claim.kind, app_id, "IA",
-                                                    policy.rewards.get(claim.kind), id=claim.id,
-                                                    created=claim.time))
-            report.pending += len(claims)
-            return
-        except AppStoreError as e:
-            report.problems.append(f"{store}: {e}")
-            return
-        credited = [o.receipt for o in outcomes if o.receipt is not None]
-        if credited:
-            self._append(store, credited, settles=[o.claim_id for o in outcomes if o.receipt is not None])
-        for (claim, app_id), outcome in zip(claims, outcomes, strict=True):
-            if outcome.receipt is not None:
-                report.credits.append(Credit(store, claim.kind, app_id, outcome.receipt))
-            else:
-                ledger.remove_pending(claim.id)
-                report.refusals.append(Refusal(store, claim.kind, app_id, outcome.code or "refused",
-                                               outcome.message or "refused"))
+            return claim_round(self)
 
     def _append(self, store: str, receipts: list[Receipt], settles: Iterable[str] = ()) -> None:
         """Receipts into the ledger; one that does not follow the chain (a receipt sent before
-        was missed) brings the missing ones first."""
+        was missed) brings the missing ones first. The pending claims ``settles`` names, and
+        those any reward receipt among them answers, are removed in the same transaction."""
         ledger = self.wallet.ledger
         last, _ = ledger.last(store)
         ordered = sorted(receipts, key=lambda r: r.seq)
         if ordered and ordered[0].seq > last + 1:
             missing = [r for r in self.client(store).receipts(since=last) if r.seq < ordered[0].seq]
             ordered = missing + ordered
-        ledger.append_many(ordered, settles=settles)
+        ledger.append_many(ordered, settles=[*settles, *settled_claims(ordered)])
 
     # -- re-sync, status, swaps -------------------------------------------------------------
 
@@ -274,22 +180,6 @@ class Rewards:
             receipt = self.client(store).pay(payee, amount_ia, memo, app)
             self._append(store, [receipt])
             return receipt
-
-
-def _event_claim(event: ActivityEvent) -> Claim | None:
-    try:
-        return Claim(event.id, event.kind.value, event.app_id, _claim_time(event.at), event.version,
-                     event.seconds)
-    except ValueError as e:  # an event the protocol cannot name (an old journal's odd row)
-        log.info("rewards: activity %s is not claimable: %s", event.id, e)
-        return None
-
-
-def _pending_claim(pending: PendingClaim) -> Claim | None:
-    try:
-        return Claim(pending.id, pending.kind, pending.app_id, _claim_time(pending.created))
-    except ValueError:
-        return None
 
 
 __all__ = ["ClaimReport", "Credit", "Refusal", "Rewards", "ServiceError"]

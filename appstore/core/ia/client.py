@@ -3,13 +3,16 @@ receipt and quote that comes back checked against the store's signed policy.
 
 ``ServiceClient`` is blocking: call it off the GUI thread. A service that cannot be reached is a
 ``ServiceUnreachable`` (keep the claims as pending); a refusal is a ``ServiceError`` with a stable
-``code`` and a message to show; a receipt or quote the service signed wrongly (another key,
-another account or store) is a ``ServiceError`` with code ``bad-receipt`` / ``bad-quote``.
+``code`` and a message to show (HTTP 429 is ``RateLimited``, with the seconds to wait); a
+receipt or quote the service signed wrongly (another key, another account or store) is a
+``ServiceError`` with code ``bad-receipt`` / ``bad-quote``.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from appstore.core.errors import shorten
-from appstore.core.ia.errors import ServiceError, ServiceUnreachable
+from appstore.core.ia.errors import RateLimited, ServiceError, ServiceUnreachable
 from appstore.core.ia.messages import AccountStatus, Quote
 from appstore.core.ia.policy import EMBEDDED_URL, RewardPolicy
 from appstore.core.ia.protocol import MAX_CLAIMS, Claim, ClaimOutcome, claims_payload, make_request
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 
 PAGE = 500  # receipts per page of a re-sync
 MAX_ANSWER = 16 * 1024 * 1024
+DEFAULT_RETRY_AFTER = 60  # seconds to wait after a 429 that names no time
+MAX_RETRY_AFTER = 24 * 3600  # a longer wait asked for is cut to a day
 
 
 def resolve_url(policy: RewardPolicy, embedded_url: str | None) -> str:
@@ -214,19 +219,49 @@ class ServiceClient:
         except ValueError:
             answer = None
         if resp.status_code >= 400:
-            err = answer.get("error") if isinstance(answer, dict) else None
-            if isinstance(err, dict) and isinstance(err.get("code"), str) \
-                    and isinstance(err.get("message"), str):
-                raise ServiceError(err["code"], f"store {self.policy.store}'s IA service: {err['message']}",
-                                   status=resp.status_code)
-            if resp.status_code in (502, 503, 504):
-                raise ServiceUnreachable(f"store {self.policy.store}'s IA service is unavailable "
-                                         f"(HTTP {resp.status_code})")
-            raise ServiceError("http", f"store {self.policy.store}'s IA service answered HTTP "
-                                       f"{resp.status_code}", status=resp.status_code)
+            raise self._error(resp.status_code, answer, resp.headers.get("Retry-After"))
         if not isinstance(answer, dict):
             raise ServiceError("bad-answer", f"store {self.policy.store}'s IA service did not answer JSON")
         return answer
+
+
+    def _error(self, status: int, answer: object, retry_header: str | None) -> ServiceError:
+        """What an HTTP error means. 429: wait (``Retry-After``, a minute without one), nothing
+        was done; 502-504 without the service's own error: it is not there now; a 503 with
+        ``Retry-After`` says how long to wait too."""
+        where = f"store {self.policy.store}'s IA service"
+        if status == 429:
+            wait = retry_after(retry_header, self.clock())
+            wait = DEFAULT_RETRY_AFTER if wait is None else wait
+            return RateLimited(f"{where} asks to wait {wait:.0f} s before more requests (HTTP 429, too "
+                               "many requests)", wait)
+        wait = retry_after(retry_header, self.clock()) if status == 503 else None
+        err = answer.get("error") if isinstance(answer, dict) else None
+        if isinstance(err, dict) and isinstance(err.get("code"), str) and isinstance(err.get("message"), str):
+            return ServiceError(err["code"], f"{where}: {err['message']}", status=status, retry_after=wait)
+        if status in (502, 503, 504):
+            return ServiceUnreachable(f"{where} is unavailable (HTTP {status})", status=status,
+                                      retry_after=wait)
+        return ServiceError("http", f"{where} answered HTTP {status}", status=status)
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """The seconds a ``Retry-After`` header asks to wait (RFC 9110: a number of seconds, or an
+    HTTP date, read against ``now``), at most ``MAX_RETRY_AFTER``; None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if re.fullmatch(r"[0-9]{1,12}", text):
+        seconds = float(int(text))
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now).total_seconds()
+    return min(max(seconds, 0.0), float(MAX_RETRY_AFTER))
 
 
 def _list(v: object) -> list[Any]:
