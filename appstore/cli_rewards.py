@@ -4,6 +4,7 @@ from a terminal (docs/cli.md, "Rewards and swaps"; docs/ia-service.md)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from appstore.cli_wallet import confirm as _confirm
@@ -187,9 +188,13 @@ def _rewards(args: argparse.Namespace, services: Services) -> int:
 def sync(services: Services) -> int:
     """``wallet sync``: claims, then the receipts the wallet lacks from every store."""
     claim_and_tell(services)
-    total = 0
+    failed = False
     for store in services.rewards.stores_with_service():
-        added = services.rewards.sync(store)
-        total += added
+        try:  # one store that cannot be synced does not stop the others
+            added = services.rewards.sync(store)
+        except AppStoreError as e:
+            print(f"error: {store}: {e}", file=sys.stderr)
+            failed = True
+            continue
         print(f"{store}: {added} receipt(s) received")
-    return 0
+    return 1 if failed else 0

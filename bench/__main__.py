@@ -117,7 +117,9 @@ def ledger(n: int) -> dict[str, Any]:
           f"(target {r['balance_target_ms']}); verify {r['verify_full_s']} s, bare SHA-256 "
           f"{r['sha256_bare_s']} s, ratio {r['verify_full_vs_sha256']} (quick verify "
           f"{r['verify_quick_s']} s, ratio {r['verify_quick_vs_sha256']}); appends "
-          f"{r['append_many_per_s']}/s batched, {r['append_single_per_s']}/s one by one")
+          f"{r['append_many_per_s']}/s batched, {r['append_single_per_s']}/s one by one; check before a "
+          f"spend {r['quick_check_sealed_p50_ms']} ms sealed (p95 {r['quick_check_sealed_p95_ms']}, "
+          f"target {r['quick_check_target_ms']}), {r['quick_check_unsealed_s']} s unsealed")
     return r
 
 

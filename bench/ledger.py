@@ -8,7 +8,10 @@ Ed25519 key in a loop, added with ``append_many`` in batches), then measures, in
   chain, and each chain's last signature), against a bare SHA-256 of the same canonical bytes
   (the domain prefix included) — and, for scale, bare Ed25519 verifications, extrapolated from
   a sample;
-* appends per second: batched (``append_many``) and one durable transaction per receipt.
+* appends per second: batched (``append_many``) and one durable transaction per receipt;
+* the check before a spend (``quick_check`` with a seal key, the signer checked against the
+  policy's key): the first one, which reads every row and seals, then the sealed ones (target:
+  5 ms or less at 1,000,000), and one after a new receipt.
 
 It prints a summary, then the results as JSON on its last line. At 1,000,000 receipts a run
 takes about 6 minutes on a 2-core machine and about 0.5 GB of disk (removed afterwards).
@@ -121,6 +124,32 @@ def bare_ed25519_per_s(key: Ed25519PrivateKey) -> float:
     return 5000 / (time.perf_counter() - t)
 
 
+def sealed_checks(path: Path, key: Ed25519PrivateKey) -> dict[str, float]:
+    from appstore.core.wallet.receipts import public_key_hex
+
+    seal_key = hashlib.sha256(b"bench seal key").digest()
+    ledger = Ledger(path, service_keys={"demo": public_key_hex(key)})
+    t = time.perf_counter()
+    ledger.quick_check(seal_key)
+    first = time.perf_counter() - t
+    times = []
+    for _ in range(200):
+        t = time.perf_counter()
+        result = ledger.quick_check(seal_key)
+        times.append(time.perf_counter() - t)
+        assert result.receipts == 0, result
+    prev = ledger.last("demo")
+    ledger.append(receipts(key, prev[0] + 1, 1, prev[1])[0])
+    t = time.perf_counter()
+    ledger.quick_check(seal_key)
+    after_one = time.perf_counter() - t
+    ledger.close()
+    times.sort()
+    return {"quick_check_unsealed_s": first, "quick_check_sealed_p50_ms": statistics.median(times) * 1e3,
+            "quick_check_sealed_p95_ms": times[int(len(times) * 0.95)] * 1e3,
+            "quick_check_after_one_receipt_ms": after_one * 1e3}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench.ledger")
     p.add_argument("--n", type=int, default=1_000_000, help="receipts in the ledger (default 1,000,000)")
@@ -151,6 +180,7 @@ def main() -> int:
         assert full.ok and quick.ok and full.receipts == n, (full, quick)
         sha_s = bare_hashing(path)
         ed_per_s = bare_ed25519_per_s(key)
+        checks = sealed_checks(path, key)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result: dict[str, Any] = {
@@ -161,6 +191,8 @@ def main() -> int:
         "append_single_per_s": round(len(single) / single_s),
         **{k: round(v, 3) for k, v in latency.items()},
         "balance_target_ms": 5,
+        **{k: round(v, 3) for k, v in checks.items()},
+        "quick_check_target_ms": 5,
         "verify_full_s": round(full.seconds, 2),
         "verify_quick_s": round(quick.seconds, 2),
         "sha256_bare_s": round(sha_s, 3),
@@ -176,6 +208,10 @@ def main() -> int:
     print(f"verify: full {result['verify_full_s']} s, quick {result['verify_quick_s']} s; bare SHA-256 "
           f"{result['sha256_bare_s']} s (ratios {result['verify_full_vs_sha256']}, "
           f"{result['verify_quick_vs_sha256']}); bare Ed25519 ~{result['ed25519_bare_s_estimated']} s")
+    print(f"check before a spend: sealed p50 {result['quick_check_sealed_p50_ms']} ms, p95 "
+          f"{result['quick_check_sealed_p95_ms']} ms (target 5); after one new receipt "
+          f"{result['quick_check_after_one_receipt_ms']} ms; the first, unsealed "
+          f"{result['quick_check_unsealed_s']} s")
     print(f"appends: {result['append_many_per_s']}/s in batches of {args.batch}, "
           f"{result['append_single_per_s']}/s one transaction each; signing {result['sign_per_s']}/s")
     print(json.dumps(result))

@@ -35,8 +35,17 @@ def chain(account: str, n: int, *, store: str = "demo", key: Ed25519PrivateKey =
     return out
 
 
-def fill(ledger_file: Path, account: str, n: int) -> list[Receipt]:
-    receipts = chain(account, n)
+def demo_service_key(data_dir: Path) -> Ed25519PrivateKey:
+    """The key of the demo store's IA service in data dir ``data_dir`` (the one its signed
+    policy names): receipts signed by it are the demo store's."""
+    from appstore.core.publish.keys import load_service_key
+
+    return load_service_key(data_dir / "demo-store" / "keys")
+
+
+def fill(ledger_file: Path, account: str, n: int, *,
+         key: Ed25519PrivateKey = TEST_SERVICE_KEY) -> list[Receipt]:
+    receipts = chain(account, n, key=key)
     led = Ledger(ledger_file, account=account)
     try:
         led.append_many(receipts)

@@ -28,7 +28,9 @@ from appstore.core.ia.policy import RewardPolicy, SwapTerms, parse_policy, parse
 from appstore.core.ia.protocol import AccountStatus, Quote
 from appstore.core.logs import log
 from appstore.core.store.manager import Stores
+from appstore.core.wallet.ledger import LedgerError
 from appstore.core.wallet.receipts import Receipt
+from appstore.core.wallet.trust import ServiceKeys
 from appstore.core.wallet.wallet import Wallet
 
 POLICY_TARGET = "rewards/policy.json"
@@ -88,6 +90,15 @@ class Rewards:
         self._policies.clear()
         self._terms.clear()
 
+    def trust(self, store: str) -> ServiceKeys | None:
+        """The keys ``store``'s signed policy names for its IA service: the wallet's trust
+        anchor. None when the store is not one of the user's stores, or names no service (its
+        receipts can then be checked only against the key their chain is held by)."""
+        if all(entry.id != store for entry in self.stores.config.stores):
+            return None
+        policy = self.policy(store)
+        return None if policy is None else policy.keys
+
     def decimals(self, store: str) -> int | None:
         """IA's decimals in ``store`` (None: not known, or the store has no policy)."""
         try:
@@ -137,46 +148,59 @@ class Rewards:
 
     def sync(self, store: str) -> int:
         """Fetch the receipts this wallet lacks from ``store``'s service; a ledger that failed
-        verification is re-built from the service's full chain (old rows kept aside). Returns
-        how many receipts were added or replaced."""
+        verification, or whose chain the new receipts do not follow, is re-built from the
+        service's full chain (old rows kept aside). Returns how many receipts were added or
+        replaced. A service whose receipts its store's signed policy does not vouch for cannot
+        repair anything: ``ServiceError`` (``untrusted-key``) says why and what to do."""
         with self._lock:
             ledger = self.wallet.ledger
             client = self.client(store)
-            problem = ledger.problem
-            if problem is not None and problem.store == store:
-                result = ledger.reset_from(store, client.receipts(0), service_key=client.policy.service_key)
-                return result.receipts
-            last, _ = ledger.last(store)
-            new = client.receipts(since=last)
-            if new:
-                ledger.append_many(new)
-            return len(new)
+            try:
+                problem = ledger.problem
+                if problem is None or problem.store != store:
+                    last, _ = ledger.last(store)
+                    new = client.receipts(since=last)
+                    try:
+                        return ledger.append_many(new) if new else 0
+                    except LedgerError as e:  # the chain here is not the service's: re-build it
+                        log.info("rewards: %s: %s; re-syncing the whole chain", store, e)
+                return ledger.reset_from(store, client.receipts(0), service_key=client.policy.keys).receipts
+            except ServiceError as e:
+                if e.code != "bad-receipt" or "signed policy" not in e.message:
+                    raise
+                raise ServiceError("untrusted-key", (
+                    f"cannot re-sync from store {store}'s IA service: {e.message}. imapp accepts only "
+                    "receipts signed by a key the store's signed policy names, so your ledger was not "
+                    f"changed. Refresh the store first (Settings → Stores → Refresh, or `store refresh "
+                    f"{store}`) in case it has published a new policy; if the keys still differ, the "
+                    "service is misconfigured or something else answers in its place: tell the store's "
+                    "operator")) from None
 
     def status(self, store: str) -> AccountStatus:
         return self.client(store).status()
 
     def quote(self, store: str, amount_ia: int) -> Quote:
-        self.wallet.ledger.require_verified()
+        self.wallet.ledger.require_verified()  # (the spend itself runs the quick check)
         return self.client(store).quote(amount_ia)
 
     def swap(self, store: str, quote: Quote) -> list[Receipt]:
         """Accept ``quote``; its two receipts go into the ledger."""
         with self._lock:
-            self.wallet.ledger.require_verified()
+            self.wallet.require_spendable()
             receipts = self.client(store).swap(quote)
             self._append(store, receipts)
             return receipts
 
     def withdraw(self, store: str, address: str, amount_bcd: int) -> Receipt:
         with self._lock:
-            self.wallet.ledger.require_verified()
+            self.wallet.require_spendable()
             receipt = self.client(store).withdraw(address, amount_bcd)
             self._append(store, [receipt])
             return receipt
 
     def pay(self, store: str, payee: str, amount_ia: int, memo: str, app: str) -> Receipt:
         with self._lock:
-            self.wallet.ledger.require_verified()
+            self.wallet.require_spendable()
             receipt = self.client(store).pay(payee, amount_ia, memo, app)
             self._append(store, [receipt])
             return receipt

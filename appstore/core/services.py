@@ -89,7 +89,8 @@ class Services:
                     from appstore.core.wallet.wallet import Wallet as Made  # loaded on first use
 
                     self._wallet = Made(self.paths, passphrase=self.wallet_passphrase,
-                                        decimals=lambda store: self.rewards.decimals(store))
+                                        decimals=lambda store: self.rewards.decimals(store),
+                                        trust=lambda store: self.rewards.trust(store))
         return self._wallet
 
     @property

@@ -251,7 +251,7 @@ class WalletController(QObject):
             return None
 
         def check(ctx: JobContext) -> tuple[Verification, WalletSnapshot]:
-            result = wallet.ledger.verify(progress=lambda done, total: ctx.progress(done, total, ""))
+            result = wallet.verify(progress=lambda done, total: ctx.progress(done, total, ""))
             return result, _snapshot(wallet, wallet.address(), result.ok)
 
         def done(result: tuple[Verification, WalletSnapshot]) -> None:

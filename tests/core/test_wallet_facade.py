@@ -18,7 +18,7 @@ from appstore.core.wallet.keys import parse_words
 from appstore.core.wallet.ledger import PendingClaim, ledger_path
 from appstore.core.wallet.seedstore import KdfParams, SeedStore
 from appstore.core.wallet.wallet import Wallet
-from tests.core.test_wallet_keys import MemoryKeyring
+from tests.seedkit import MemoryKeyring
 from tests.walletkit import fill
 
 ABANDON = "abandon " * 11 + "about"
@@ -59,7 +59,7 @@ def test_balances_come_from_the_receipts_as_decimal_strings(memory: MemoryKeyrin
     wallet.ledger.add_pending(PendingClaim("demo", "open", "org.imapp.charity", amount=100_000_000))
     balances = wallet.balances()
     assert balances.to_json() == {"IA": "1.62345678", "BCD": "0.89", "pending": {"IA": "1"},
-                                  "stores": {"demo": {"IA": "1.62345678", "BCD": "0.89"}}}
+                                  "stores": {"demo": {"IA": "1.62345678", "BCD": "0.89"}}, "unanchored": {}}
     assert balances.totals["IA"].units == 162_345_678 and balances.pending_count == 1
     assert not any(isinstance(v, float) for v in balances.to_json().values())
 

@@ -3,6 +3,7 @@ and restore from stdin — and neither the data dir nor the log ever holds the w
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -11,9 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from appstore.core.wallet.ledger import Ledger
 from tests.e2e.test_cli import ROOT
-from tests.walletkit import fill
+from tests.walletkit import chain, demo_service_key, fill
 
 ABANDON = "abandon " * 11 + "about"
 ABANDON_ADDRESS = "15STpNCgsJkDPRseRkXDTPMvG1U4w9QkBh"
@@ -42,8 +45,9 @@ def test_address_balance_history_verify(data: Path) -> None:
     assert "looks exactly like a Bitcoin" in first.stderr  # said wherever an address is shown
     assert wallet(data, "address").stdout.strip() == address  # made once
     assert json.loads(wallet(data, "balance", "--json").stdout) == {"IA": "0", "BCD": "0", "pending": {},
-                                                                    "stores": {}}
-    fill(data / "wallet" / "ledger.sqlite3", address, 6)
+                                                                    "stores": {}, "unanchored": {}}
+    # receipts signed by the demo store's own service key (the one its signed policy names)
+    fill(data / "wallet" / "ledger.sqlite3", address, 6, key=demo_service_key(data))
     balance = json.loads(wallet(data, "balance", "--json").stdout)
     assert balance["IA"] == "1.62345678" and balance["BCD"] == "0.89" and balance["pending"] == {}
     assert "IA   1.62345678" in wallet(data, "balance").stdout
@@ -57,7 +61,7 @@ def test_address_balance_history_verify(data: Path) -> None:
     assert [h["asset"] for h in only] == ["BCD", "BCD"]
     assert json.loads(wallet(data, "history", "--json", "--search", "fairdice").stdout)[0]["seq"] == 1
     checked = json.loads(wallet(data, "verify", "--json").stdout)
-    assert checked == {"ok": True, "receipts": 6, "signatures": 6, "problem": None}
+    assert checked == {"ok": True, "receipts": 6, "signatures": 6, "unanchored": [], "problem": None}
 
     db = sqlite3.connect(data / "wallet" / "ledger.sqlite3")
     db.execute("UPDATE receipts SET amount = amount * 10 WHERE seq = 3")
@@ -146,3 +150,44 @@ def test_install_and_share_earn_ia_and_a_swap_gives_bcd(tmp_path: Path) -> None:
     run("withdraw", "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "0.05", "--yes")
     assert json.loads(run("wallet", "balance", "--json").stdout)["BCD"] == "0.00982"
     assert json.loads(run("wallet", "verify", "--json").stdout)["ok"]
+
+
+def test_a_ledger_resigned_with_another_key_fails_verify_and_sync_repairs_it(tmp_path: Path) -> None:
+    """The trust anchor: a whole ledger re-signed with someone else's key, amounts multiplied
+    and the chain made consistent, agrees with itself; it fails because the demo store's
+    signed policy names another key, and `wallet sync` puts the service's receipts back."""
+    data = tmp_path / "data"
+    run = functools.partial(wallet, data)
+    assert "+5 IA" in subprocess.run(
+        [sys.executable, "-m", "appstore", "--data-dir", str(data), "install", "org.imapp.charity"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env={**os.environ, "IMAPP_DATA_DIR": "",
+             "IMAPP_WALLET_PASSPHRASE": "a passphrase for the tests"}).stderr
+    address = run("address").stdout.strip()
+    assert json.loads(run("verify", "--json").stdout)["ok"]
+    path = data / "wallet" / "ledger.sqlite3"
+    forger = Ed25519PrivateKey.generate()
+    forged = chain(address, 4, key=forger)  # 2 + 0.5 + 0.12345678 - 1 IA: more than the 5 earned
+    db = sqlite3.connect(path)
+    db.execute("DELETE FROM receipts")
+    db.execute("DELETE FROM totals")
+    db.execute("DELETE FROM services")
+    db.commit()
+    db.close()
+    led = Ledger(path, account=address)  # no trust anchor: the forger's own chain goes in
+    led.append_many(forged)
+    led.close()
+    assert json.loads(run("balance", "--json").stdout)["IA"] == "1.62345678"  # shown, not yet checked
+    bad = run("verify", check=False)
+    assert bad.returncode == 1
+    forger_hex = forged[0].service_key
+    assert "receipt #1 from store demo (forged)" in bad.stdout and forger_hex[:16] in bad.stdout
+    assert "signed policy does not name" in bad.stdout
+    spend = subprocess.run([sys.executable, "-m", "appstore", "--data-dir", str(data), "swap", "1", "--yes"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=120,
+                           env={**os.environ, "IMAPP_WALLET_PASSPHRASE": "a passphrase for the tests"})
+    assert spend.returncode == 1 and "failed verification" in spend.stderr
+    synced = run("sync")
+    assert "demo: 1 receipt(s) received" in synced.stdout
+    assert json.loads(run("verify", "--json").stdout)["ok"]
+    assert json.loads(run("balance", "--json").stdout)["IA"] == "5"

@@ -17,7 +17,7 @@ from appstore.ui.app import DesktopApp
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog
 from appstore.ui.walletpage import WalletPage
 from tests.ui.conftest import make_desktop
-from tests.walletkit import fill
+from tests.walletkit import demo_service_key, fill
 
 ABANDON = "abandon " * 11 + "about"
 
@@ -55,7 +55,8 @@ def test_history_pages_filters_and_passes_the_model_tester(desktop: DesktopApp, 
     services = desktop.controller.services
     assert services is not None
     address = services.wallet.address(create=True)
-    fill(services.paths.root / "wallet" / "ledger.sqlite3", address, 250)
+    root = services.paths.root
+    fill(root / "wallet" / "ledger.sqlite3", address, 250, key=demo_service_key(root))
     page = open_page(desktop, qtbot)
     model = page.model
     assert model.rowCount() == 200  # one page; the rest as the view scrolls
@@ -85,7 +86,7 @@ def test_verify_and_the_failed_state(desktop: DesktopApp, qtbot: QtBot) -> None:
     assert services is not None
     address = services.wallet.address(create=True)
     ledger_file = services.paths.root / "wallet" / "ledger.sqlite3"
-    fill(ledger_file, address, 12)
+    fill(ledger_file, address, 12, key=demo_service_key(services.paths.root))
     page = open_page(desktop, qtbot)
     with qtbot.waitSignal(page.wallet.verified, timeout=20000) as ok:
         page.verify_button.click()

@@ -182,9 +182,9 @@ class ServiceClient:
         except ReceiptError as e:
             raise ServiceError("bad-receipt", f"the service sent a malformed receipt: {e}") from None
         problem = r.verify()
-        if problem is None and r.service_key != self.policy.service_key:
-            problem = (f"receipt #{r.seq} is signed by key {r.service_key[:16]}…, and store "
-                       f"{self.policy.store}'s policy names {self.policy.service_key[:16]}…")
+        if problem is None and not self.policy.keys.accepts(r.service_key, r.time):
+            refusal = self.policy.keys.refusal(self.policy.store, r.service_key, r.time)
+            problem = f"receipt #{r.seq}: {refusal}"
         if problem is None and r.store != self.policy.store:
             problem = f"receipt #{r.seq} is for store {r.store}, not {self.policy.store}"
         if problem is None and r.account != self.account.address:

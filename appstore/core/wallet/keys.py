@@ -271,5 +271,10 @@ class Account(_Secret):
         """The 64-byte compact, low-S signature of ``payload`` under ``purpose``."""
         return sign_request(self._key, purpose, payload)
 
+    def seal_key(self) -> bytes:
+        """A secret of this account for sealing the ledger's checked state (docs/ledger.md):
+        HMAC-SHA256 of the private key over a fixed label; it reveals nothing of the key."""
+        return hmac.new(self._key.secret, b"imapp-ledger-seal-key-v1", hashlib.sha256).digest()
+
     def __repr__(self) -> str:
         return f"Account({self.address})"
