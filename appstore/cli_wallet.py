@@ -48,6 +48,14 @@ def add_parsers(sub: Any) -> None:
     restore = wsub.add_parser("restore", help="restore the wallet from its words, read from stdin")
     restore.add_argument("--yes", action="store_true",
                          help="replace the wallet that is there without asking")
+    wsub.add_parser("passphrase", help="change the wallet file's passphrase (when no keyring holds the "
+                                       "wallet); the new one is read from stdin when not on a terminal")
+    copies = wsub.add_parser("copies", help="the wallet files and ledgers that restores set aside")
+    copies.add_argument("--json", action="store_true")
+    copies.add_argument("--remove", action="append", metavar="FILE", default=[],
+                        help="delete a set-aside wallet file (its name, its path, or 'all'); ledgers "
+                             "are never removed")
+    copies.add_argument("--yes", action="store_true", help="remove without asking (scripts)")
 
 
 def _count(text: str) -> int:
@@ -79,9 +87,10 @@ def _ask_passphrase(request: PassphraseRequest) -> str | None:
     try:
         if not request.new:
             return getpass.getpass("Wallet passphrase: ")
-        note(f"No system keyring can keep the wallet here: it goes in {request.path}, protected by a "
-              f"passphrase of at least {MIN_PASSPHRASE} characters. There is no way to recover a "
-              "forgotten passphrase (only the seed words).")
+        if not request.change:
+            note(f"No system keyring can keep the wallet here: it goes in {request.path}, protected by a "
+                 f"passphrase of at least {MIN_PASSPHRASE} characters. There is no way to recover a "
+                 "forgotten passphrase (only the seed words).")
         first = getpass.getpass("New passphrase: ")
         if getpass.getpass("Repeat it: ") != first:
             raise WalletLocked("the two passphrases differ: nothing was changed")
@@ -115,11 +124,15 @@ def _run(args: argparse.Namespace, services: Services) -> int:
     wallet = services.wallet
     what = args.wallet_command
     if what == "address":
-        print(wallet.address(create=True))
+        print(wallet.give_address(create=True))  # checked against the key where it is at hand
         from appstore.core.wallet.address import LOOKALIKE_NOTE
 
         note(f"note: {LOOKALIKE_NOTE}")
         return 0
+    if what in ("passphrase", "copies"):
+        from appstore.cli_seeds import copies, passphrase
+
+        return passphrase(wallet) if what == "passphrase" else copies(args, wallet)
     if what == "sync":
         from appstore.cli_rewards import sync
 
@@ -153,15 +166,20 @@ def _run(args: argparse.Namespace, services: Services) -> int:
             print(f"{r.time}\t{r.kind}\t{sign}{amount} {r.asset}\t{r.reference}\t{r.store} #{r.seq}")
         return 0
     if what == "verify":
-        result = wallet.ledger.verify()
+        result = wallet.verify()
         if args.json:
             problem = result.problem
             print_json({"ok": result.ok, "receipts": result.receipts, "signatures": result.signatures,
+                         "unanchored": list(result.unanchored),
                          "problem": None if problem is None else {
                              "kind": problem.kind.value, "store": problem.store, "seq": problem.seq,
                              "detail": problem.detail, "message": str(problem)}})
         elif result.ok:
             print(result)
+            for store in result.unanchored:
+                print(f"note: store {store} is not one of your stores or names no IA service: its receipts "
+                      "were checked against the key their chain is held by, which no signed policy vouches "
+                      "for, and they are not counted in your balance")
         else:
             print(f"the ledger does NOT verify: {result}. Nothing can be spent until the wallet is "
                   f"re-synced from store {result.problem.store}'s IA service "  # type: ignore[union-attr]
@@ -194,6 +212,9 @@ def _run(args: argparse.Namespace, services: Services) -> int:
         replace = True
     address = wallet.restore(words, replace=replace)
     print(f"restored the wallet: {address}")
+    from appstore.cli_seeds import tell_copies
+
+    tell_copies(wallet)
     return 0
 
 

@@ -23,9 +23,9 @@ from appstore.core.paths import Paths
 from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, format_amount
 from appstore.core.wallet.errors import NoWallet, WalletExists
 from appstore.core.wallet.keys import Account, SeedWords
-from appstore.core.wallet.ledger import Ledger, LedgerError, ledger_path
+from appstore.core.wallet.ledger import Ledger, LedgerError, TrustSource, Verification, ledger_path
 from appstore.core.wallet.receipts import ASSETS, Receipt
-from appstore.core.wallet.seedstore import PassphraseSource, SeedStore, WalletStatus
+from appstore.core.wallet.seedstore import UNCONFIRMED, AddressInfo, PassphraseSource, SeedStore, WalletStatus
 
 
 @dataclass(frozen=True)
@@ -45,32 +45,39 @@ class Balance:
 class Balances:
     """What the wallet holds: ``totals`` over every store (IA scaled to the most decimals any
     store uses, so nothing is rounded), ``stores`` each store's own, and ``pending`` what
-    claims made offline may bring (never part of a balance)."""
+    claims made offline may bring (never part of a balance). ``unanchored``: receipts of
+    stores that are not among the user's stores or name no IA service: no signed policy
+    vouches for their key, so they are shown apart and never counted."""
 
     totals: dict[str, Balance]
     stores: dict[str, dict[str, Balance]] = field(default_factory=dict)
     pending: dict[str, Balance] = field(default_factory=dict)
     pending_count: int = 0
+    unanchored: dict[str, dict[str, Balance]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         """The ``wallet balance --json`` object: decimal strings, never floats."""
         out: dict[str, object] = {a: self.totals[a].text for a in ASSETS}
         out["pending"] = {a: b.text for a, b in self.pending.items()}
         out["stores"] = {s: {a: b.text for a, b in bs.items()} for s, bs in self.stores.items()}
+        out["unanchored"] = {s: {a: b.text for a, b in bs.items()} for s, bs in self.unanchored.items()}
         return out
 
 
 class Wallet:
     """The wallet of data dir ``paths``. ``decimals(store)`` gives IA's decimals from that
-    store's signed policy (default ``IA_DEFAULT_DECIMALS``). Thread-safe: the GUI reads it from
-    workers while its writer lane changes it."""
+    store's signed policy (default ``IA_DEFAULT_DECIMALS``); ``trust(store)`` the keys that
+    policy names for the store's IA service: the ledger's trust anchor (docs/ledger.md).
+    Thread-safe: the GUI reads it from workers while its writer lane changes it."""
 
     def __init__(self, paths: Paths, *, passphrase: PassphraseSource | None = None,
                  seeds: SeedStore | None = None,
-                 decimals: Callable[[str], int | None] | None = None) -> None:
+                 decimals: Callable[[str], int | None] | None = None,
+                 trust: TrustSource | None = None) -> None:
         self.paths = paths
         self.seeds = seeds or SeedStore(paths, passphrase=passphrase)
         self._decimals = decimals
+        self._trust = trust
         self._lock = threading.RLock()
         self._account: Account | None = None
         self._ledger: Ledger | None = None
@@ -82,14 +89,43 @@ class Wallet:
         return self.seeds.status()
 
     def address(self, *, create: bool = False) -> str:
-        """The account's address, known without the seed once the wallet exists; ``create``
-        makes a wallet first when there is none (``NoWallet`` otherwise)."""
-        status = self.seeds.status()
-        if status.address:
-            return status.address
-        if status.storage is None and not create:
-            raise NoWallet("there is no wallet yet: create one, or restore one from its words")
+        """The account's address to show, known without the seed once the wallet exists
+        (``address_info``); when it cannot be confirmed that way, the wallet is unlocked to
+        confirm it. ``create`` makes a wallet first when there is none (``NoWallet`` otherwise)."""
+        info = self.address_info(create=create)
+        if info.address is not None:
+            return info.address
+        return self.account().address
+
+    def give_address(self, *, create: bool = False) -> str:
+        """The address to hand out (``wallet address``, Copy, the QR code, a DApp): one that
+        only the marker vouches for is checked against the key first (which may ask)."""
+        info = self.address_info(create=create)
+        if info.may_hand_out and info.address is not None:
+            return info.address
         return self.account(create=create).address
+
+    def address_info(self, *, create: bool = False) -> AddressInfo:
+        """The address and how far it is vouched for, asking no one: the key when it is at
+        hand (derived earlier, an unlocked keyring, ``$IMAPP_WALLET_PASSPHRASE``), else the
+        wallet file's checked header, else the marker. ``create``: as ``address``."""
+        with self._lock:
+            if self._account is not None:
+                if self.seeds.check_address(self._account.address) != "changed":
+                    return AddressInfo(self._account.address, "key")
+                self._account = None  # another process restored another wallet
+            status = self.seeds.status()
+            if status.storage is None:
+                if not create:
+                    raise NoWallet("there is no wallet yet: create one, or restore one from its words")
+                return AddressInfo(self.account(create=True).address, "key")
+            words = self.seeds.load_quietly()  # (a marker that disagrees with the key is repaired)
+            if words is not None:
+                self._account = Account.from_words(words)
+                return AddressInfo(self._account.address, "key")
+            if status.storage == "file":
+                return AddressInfo(status.address, "file", status.problem)
+            return AddressInfo(status.address, "marker", UNCONFIRMED if status.address else status.problem)
 
     def account(self, *, create: bool = False) -> Account:
         """The account with its key (reads the seed: the keyring, or the passphrase)."""
@@ -135,9 +171,19 @@ class Wallet:
             if self._ledger is None or self._ledger_account != address:
                 if self._ledger is not None:
                     self._ledger.close()
-                self._ledger = Ledger(ledger_path(self.paths), account=address)
+                self._ledger = Ledger(ledger_path(self.paths), account=address, trust=self._trust)
                 self._ledger_account = address
             return self._ledger
+
+    def verify(self, progress: Callable[[int, int], None] | None = None) -> Verification:
+        """Every receipt checked again, against the keys the stores' signed policies name."""
+        return self.ledger.verify(progress=progress)
+
+    def require_spendable(self) -> Verification:
+        """The check before every spend (a swap, a payment, a stake, a withdrawal): the ledger's
+        quick check, sealed with a secret of the account (which the spend signs with anyway);
+        ``LedgerBroken`` naming the problem when it fails."""
+        return self.ledger.quick_check(self.account().seal_key())
 
     def decimals(self, asset: str, store: str | None = None) -> int:
         if asset == "BCD":
@@ -158,6 +204,7 @@ class Wallet:
         per_store = {s: ledger.balances(s) for s in stores}
         shown = {s: {a: Balance(a, units, self.decimals(a, s)) for a, units in bs.items()}
                  for s, bs in per_store.items()}
+        apart = {s: shown.pop(s) for s in self._unanchored(ledger, list(shown))}
         totals = {a: _sum(a, (bs[a] for bs in shown.values()), self.decimals(a)) for a in ASSETS}
         pending: dict[str, list[Balance]] = {}
         claims = ledger.pending()
@@ -166,7 +213,21 @@ class Wallet:
                 pending.setdefault(claim.asset, []).append(
                     Balance(claim.asset, claim.amount, self.decimals(claim.asset, claim.store)))
         pending_totals = {a: _sum(a, bs, self.decimals(a)) for a, bs in pending.items()}
-        return Balances(totals, shown, pending_totals, len(claims))
+        return Balances(totals, shown, pending_totals, len(claims), apart)
+
+    def _unanchored(self, ledger: Ledger, stores: list[str]) -> list[str]:
+        """The stores whose receipts no signed policy vouches for (a policy that cannot be read
+        just now does not make a store one of them)."""
+        if self._trust is None:
+            return []
+        out = []
+        for store in stores:
+            try:
+                if ledger.keys([store])[store] is None and store in ledger.services():
+                    out.append(store)
+            except LedgerError:
+                continue
+        return out
 
     def history(self, asset: str | None = None, kind: str | None = None, text: str | None = None, *,
                 limit: int = 100, offset: int = 0) -> list[Receipt]:
