@@ -13,14 +13,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QLocale, QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QApplication
 
 from appstore.core import logs
 from appstore.core.errors import AppStoreError, NotFound
 from appstore.core.paths import Paths
-from appstore.core.resources import RESOURCES
-from appstore.ui import texts, theme, tuning
+from appstore.ui import theme, tuning
 from appstore.ui.controller import Controller
 from appstore.ui.host import prepare as prepare_webengine
 from appstore.ui.installs import InstallController
@@ -29,8 +28,8 @@ from appstore.ui.jobs import user_message
 from appstore.ui.lifecycle import FirstPaint, end_process
 from appstore.ui.mainwindow import MainWindow
 from appstore.ui.models import ICON_SIZE
+from appstore.ui.translations import Translations
 
-TRANSLATIONS = RESOURCES / "translations"
 HEADLESS_HELP = """imapp needs a display, and none was found (no DISPLAY or WAYLAND_DISPLAY).
 To run it without a screen, render a page to a picture:
     QT_QPA_PLATFORM=offscreen python main.py --screenshot discover.png --page discover
@@ -55,31 +54,6 @@ def has_display() -> bool:
     if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-class Translations:
-    """Installs imapp's and Qt's own translations for a language (replacing any installed
-    before: translators belong to the whole application)."""
-
-    installed: list[QTranslator] = []
-
-    def __init__(self, app: QApplication) -> None:
-        self.app = app
-
-    def use(self, lang: str) -> None:
-        for t in Translations.installed:
-            self.app.removeTranslator(t)
-        Translations.installed = []
-        texts.set_language(lang)
-        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        for name, folder in ((f"imapp_{lang}", str(TRANSLATIONS)), (f"qtbase_{lang}", qt_dir)):
-            t = QTranslator(self.app)
-            if t.load(name, folder):
-                self.app.installTranslator(t)
-                Translations.installed.append(t)
-            elif name.startswith("imapp") and lang != "en":
-                print(f"warning: no compiled translation {TRANSLATIONS / name}.qm; "
-                      "run `make run` (it builds them)", file=sys.stderr)
 
 
 class BugReporter(QObject):
@@ -210,6 +184,9 @@ class DesktopApp(QObject):
         self.window.update()
 
 
+DAPP_WAIT_MS = 5000  # --page dapp:ID: the longest a page that keeps loading is waited for
+
+
 class ScreenshotJob(QObject):
     """Waits for the catalogue, the page and its images, then saves the window as a PNG."""
 
@@ -283,35 +260,26 @@ class ScreenshotJob(QObject):
             self._fail(why)
             return
         key = f"{app.store}/{app.id}"
-
-        def loaded(done: str) -> None:
-            window = host.window_for(key) if done == key else None
-            if window is not None:
-                # Saved from the event loop, not inside the page's callback (quitting from
-                # there tears the page down under Chromium's feet); the offscreen compositor
-                # hands the widget its frame a little after the page has drawn it.
-                window.page.painted.connect(
-                    lambda: QTimer.singleShot(200, lambda: self._save_widget(window)))
-                QTimer.singleShot(300, window.page.notify_painted)
-
-        host.loaded.connect(loaded)
         installs.open(app)
-        opened = host.window_for(key)
-        if opened is not None:
-            opened.resize(1280, 860)  # before its first paint: the shot is of a settled page
+        if host.window_for(key) is None:
+            self._fail(f"{ref} could not be opened")
+            return
+        # The host process takes the picture once the page has painted, or after DAPP_WAIT_MS
+        # whatever it shows: a page that keeps loading does not hold the screenshot back.
+        host.screenshot(key, self.out.resolve(), (1280, 860), DAPP_WAIT_MS, self._dapp_saved)
+
+    def _dapp_saved(self, error: str) -> None:
+        self.timer.stop()
+        if error:
+            print(f"error: {error}", file=sys.stderr)
+            self.exit_code = 1
+        self.finish(self.exit_code)
 
     def _fail(self, why: str) -> None:
         self.timer.stop()
         print(f"error: {why}", file=sys.stderr)
         self.exit_code = 1
         self.finish(1)
-
-    def _save_widget(self, widget: QWidget) -> None:
-        self.timer.stop()
-        if not widget.grab().save(str(self.out), "PNG"):
-            print(f"error: could not write {self.out}", file=sys.stderr)
-            self.exit_code = 1
-        self.finish(self.exit_code)
 
     def _save(self) -> None:
         self.timer.stop()

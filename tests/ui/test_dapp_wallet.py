@@ -1,7 +1,9 @@
 """``window.imapp`` end to end: the real app offscreen on the demo store, its DApps installed by
 the real library and opened in the real host (QtWebEngine), their page scripts calling the
 provider; the native confirmation dialogs answered by clicking them; payments made through the
-demo store's IA service on 127.0.0.1."""
+demo store's IA service on 127.0.0.1. The host "process" runs inside the test's process
+(``hostkit``: the real agent, through the real messages) so that pages and dialogs can be driven;
+``test_host_process.py`` checks the same seam across a real process."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from appstore.ui.host import confirm
 from appstore.ui.host.confirm import ConfirmDialog
 from appstore.ui.host.window import DAppWindow
 from tests.ui.conftest import make_desktop
+from tests.ui.hostkit import Loopback, in_process, local_window
 from tests.ui.test_host import LOAD_TIMEOUT, js, js_await
 
 CHARITY = "org.imapp.charity"
@@ -36,11 +39,16 @@ def desktop(qtbot: QtBot, data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("IMAPP_WALLET_PASSPHRASE", "a passphrase for the tests")
     monkeypatch.setattr(confirm, "DELAY_MS", 200)  # the delay itself has its own test
     d = make_desktop(qtbot, data)
+    host = d.installs.host()
+    assert host is not None
+    loopbacks[id(d)] = in_process(host)
     yield d
     d.window.close()
-    host = d.installs._host
-    if host is not None:
-        host.close_all()
+    host.close_all()
+    loopbacks.pop(id(d), None)
+
+
+loopbacks: dict[int, dict[str, Loopback]] = {}
 
 
 def services(desktop: DesktopApp) -> Any:
@@ -68,10 +76,9 @@ def open_dapp(desktop: DesktopApp, qtbot: QtBot, app_id: str) -> DAppWindow:
     desktop.installs.open_installed(installed, app)
     qtbot.waitUntil(lambda: ia(desktop, app.store) == 7 * 10 ** s.wallet.decimals("IA", app.store),
                     timeout=30000)
-    host = desktop.installs.host()
-    assert host is not None
-    qtbot.waitUntil(lambda: host.window_for(f"{app.store}/{app_id}") is not None, timeout=LOAD_TIMEOUT)
-    window = host.window_for(f"{app.store}/{app_id}")
+    key = f"{app.store}/{app_id}"
+    qtbot.waitUntil(lambda: local_window(loopbacks[id(desktop)], key) is not None, timeout=LOAD_TIMEOUT)
+    window = local_window(loopbacks[id(desktop)], key)
     assert window is not None
     # (the window's first document is an empty one, complete at once: wait for the DApp's)
     qtbot.waitUntil(lambda: js(qtbot, window.page, "location.protocol + document.readyState")

@@ -28,7 +28,8 @@ from appstore.core.jobs import JobContext
 from appstore.core.library import InstalledApp, Library
 from appstore.core.logs import log
 from appstore.core.paths import Paths
-from appstore.ui.host import DAppHost, register_schemes, webengine_available
+from appstore.ui.host import register_schemes, webengine_available
+from appstore.ui.host.host import WindowHost
 from appstore.ui.host.window import DAppWindow
 from tests.core.test_library import make_app, release_for, zip_bytes
 
@@ -124,7 +125,7 @@ class Env:
     tmp: Path
     paths: Paths
     library: Library
-    host: DAppHost
+    host: WindowHost
     qtbot: QtBot
     asked: list[str] = field(default_factory=list)
     opened_outside: list[str] = field(default_factory=list)
@@ -145,7 +146,7 @@ class Env:
         app = make_app([release], app_id, store=STORE, perms=perms)
         return self.library.install(package, app, release, store=STORE, ctx=JobContext())
 
-    def open(self, installed: InstalledApp, host: DAppHost | None = None) -> DAppWindow:
+    def open(self, installed: InstalledApp, host: WindowHost | None = None) -> DAppWindow:
         host = host or self.host
         with self.qtbot.waitSignal(host.loaded, timeout=LOAD_TIMEOUT,
                                    check_params_cb=lambda key: key == installed.id):
@@ -154,8 +155,8 @@ class Env:
         assert isinstance(window, DAppWindow)
         return window
 
-    def new_host(self) -> DAppHost:
-        host = DAppHost(self.paths)
+    def new_host(self) -> WindowHost:
+        host = WindowHost(self.paths)
         host.ask_leave = lambda parent, name, url: bool(self.asked.append(url))
         host.open_external = lambda url: self.opened_outside.append(url.toString())
         host.ask_save = lambda parent, path: None
@@ -167,7 +168,7 @@ def env(tmp_path: Path, qtbot: QtBot) -> Iterator[Env]:
     paths = Paths.resolve(tmp_path / "data")
     paths.ensure()
     library = Library.open(paths)
-    e = Env(tmp_path, paths, library, DAppHost(paths), qtbot)
+    e = Env(tmp_path, paths, library, WindowHost(paths), qtbot)
     e.host = e.new_host()
     yield e
     e.host.close_all()
@@ -316,12 +317,12 @@ RESTART_SCRIPT = textwrap.dedent("""
     from PySide6.QtWidgets import QApplication
     from appstore.core.library import Library
     from appstore.core.paths import Paths
-    from appstore.ui.host import DAppHost
+    from appstore.ui.host.host import WindowHost
     data, mode = sys.argv[1], sys.argv[2]
     app = QApplication([])
     library = Library.open(Paths.resolve(data))
     installed = library.installed()[0]
-    host = DAppHost(library.paths)
+    host = WindowHost(library.paths)
     code = ("localStorage.setItem('run', 'first'); 'set'" if mode == "write"
             else "String(localStorage.getItem('run'))")
     def loaded(key):
@@ -614,7 +615,7 @@ def test_every_demo_web_dapp_opens_in_the_host(data: Path, qtbot: QtBot) -> None
 
     services = Services.open(str(data))
     view, _ = services.load_catalog()
-    host = DAppHost(services.paths)
+    host = WindowHost(services.paths)
     try:
         apps = [e.app for e in view.listings if e.app.kind == "web"]
         assert len(apps) >= 12
@@ -731,7 +732,7 @@ def test_games_and_notes_keep_their_state_across_a_restart(data: Path, qtbot: Qt
                             "JSON.stringify(notes.map(n => n.title))"),
     }
 
-    def open_app(host: DAppHost, app_id: str) -> DAppWindow:
+    def open_app(host: WindowHost, app_id: str) -> DAppWindow:
         app = view.find(app_id).app
         installed = services.installs.library.get(app.store, app.id) or services.installs.install(app)
         with qtbot.waitSignal(host.loaded, timeout=LOAD_TIMEOUT):
@@ -741,7 +742,7 @@ def test_games_and_notes_keep_their_state_across_a_restart(data: Path, qtbot: Qt
         return window
 
     before: dict[str, Any] = {}
-    host = DAppHost(services.paths)
+    host = WindowHost(services.paths)
     try:
         for app_id, (act, read) in steps.items():
             window = open_app(host, app_id)
@@ -752,7 +753,7 @@ def test_games_and_notes_keep_their_state_across_a_restart(data: Path, qtbot: Qt
         host.close_all()
     assert "Keep me" in before["org.imapp.notes"]
 
-    again = DAppHost(services.paths)  # a new start: new profiles on the same folders
+    again = WindowHost(services.paths)  # a new start: new profiles on the same folders
     try:
         for app_id, (_, read) in steps.items():
             window = open_app(again, app_id)

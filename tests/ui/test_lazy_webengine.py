@@ -32,10 +32,10 @@ SCRIPT = textwrap.dedent("""
     loaded_at_start = [m for m in sys.modules if m.startswith("PySide6.QtWebEngine")]
     from appstore.core.library import Library
     from appstore.core.paths import Paths
-    from appstore.ui.host import DAppHost
+    from appstore.ui.host.host import WindowHost
     library = Library.open(Paths.resolve(sys.argv[1]))
     installed = library.installed()[0]
-    host = DAppHost(library.paths)
+    host = WindowHost(library.paths)
     answer = {"loaded_at_start": loaded_at_start}
     def loaded(key):
         def got(value):

@@ -30,6 +30,7 @@ from appstore.core.host.provider import Code, ProviderError, methods_for
 from appstore.core.logs import log
 
 if TYPE_CHECKING:
+    from appstore.ui.host.confirm import WalletAsk
     from appstore.ui.host.walletaccess import WalletAccess
 
 CHANNEL_NAME = "imapp"  # the object's name in the channel
@@ -78,6 +79,16 @@ class DAppBridge(QObject):
     def window_widget(self) -> QWidget | None:
         """The DApp's window (the parent of its questions), or None once it closed."""
         return self._window() if self._window is not None else None
+
+    def question(self, ask: WalletAsk, answer: Callable[[bool], None],
+                 asker: Callable[[QWidget, WalletAsk, Callable[[bool], None]], object]) -> bool:
+        """Put ``ask`` to the user with ``asker``, modal to the DApp's window; False (nothing
+        asked) once the window has closed."""
+        window = self.window_widget()
+        if window is None:
+            return False
+        asker(window, ask, answer)
+        return True
 
     @Slot(result=str)
     def identity(self) -> str:

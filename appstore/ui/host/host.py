@@ -1,4 +1,6 @@
-"""The DApp host: opens installed and link DApps, one window per DApp, each in its own profile."""
+"""The DApp windows of one process: opens installed and link DApps, one window per DApp, each in
+its own profile. A DApp host process (``appstore.ui.host.process``) runs one ``WindowHost``;
+imapp itself drives them through ``appstore.ui.host.hosts.DAppHost``."""
 
 from __future__ import annotations
 
@@ -26,13 +28,13 @@ from appstore.ui.host.walletaccess import WalletAccess
 from appstore.ui.host.window import DAppWindow
 
 
-class DAppHost(QObject):
-    """Opens DApps inside imapp. Signals: ``opened(str key)`` each time a DApp is opened (a new
+class WindowHost(QObject):
+    """Opens DApps in this process. Signals: ``opened(str key)`` each time a DApp is opened (a new
     window, or one already open raised); ``loaded(str key)`` once a new window's page first
-    loaded; ``show_app_page(str ref)`` its "App page" button; ``failed(str message)`` a problem
-    after opening (a download that failed). ``open_installed``/``open_link`` raise ``HostError``
-    for a DApp they cannot open at all (a start page outside its folder, a link that is not
-    https).
+    loaded; ``closed(str key)`` its (main) window closed; ``show_app_page(str ref)`` its "App
+    page" button; ``failed(str message)`` a problem after opening (a download that failed).
+    ``open_installed``/``open_link`` raise ``HostError`` for a DApp they cannot open at all (a
+    start page outside its folder, a link that is not https).
 
     What needs the user goes through attributes that can be replaced (tests do):
     ``ask_leave(parent, name, url) -> bool``, ``open_external(QUrl)``,
@@ -41,6 +43,7 @@ class DAppHost(QObject):
 
     opened = Signal(str)
     loaded = Signal(str)
+    closed = Signal(str)
     show_app_page = Signal(str)
     failed = Signal(str)
 
@@ -68,14 +71,16 @@ class DAppHost(QObject):
                        store_ref: str) -> QWidget:
         """Open an installed DApp (``entry``: ``Library.entry_path(installed)``), or raise its
         window if it is open."""
-        return self._open(installed_identity(installed, entry), installed.folder, name, icon, store_ref)
+        return self.open(installed_identity(installed, entry), installed.folder, name, icon, store_ref)
 
     def open_link(self, app: App, name: str, icon: QPixmap | None, store_ref: str) -> QWidget:
         """Open a link DApp's website, or raise its window if it is open."""
-        return self._open(link_identity(app), None, name, icon, store_ref)
+        return self.open(link_identity(app), None, name, icon, store_ref)
 
-    def _open(self, identity: DAppIdentity, folder: Path | None, name: str, icon: QPixmap | None,
-              store_ref: str) -> QWidget:
+    def open(self, identity: DAppIdentity, folder: Path | None, name: str, icon: QPixmap | None,
+             store_ref: str) -> DAppWindow:
+        """Open the DApp ``identity`` (an installed one served from ``folder``), or raise its
+        window if it is open."""
         key = identity.key
         window = self._windows.get(key)
         if window is not None and window.session.retarget(identity, folder):  # (an update moved it)
@@ -114,15 +119,18 @@ class DAppHost(QObject):
     def updated(self, installed: InstalledApp, entry: Path) -> None:
         """``installed`` is a new version of a DApp that may be open: its windows now load the new
         version (the old folder is gone), or close if its permissions changed."""
-        identity = installed_identity(installed, entry)
+        self.retarget(installed_identity(installed, entry), installed.folder)
+
+    def retarget(self, identity: DAppIdentity, folder: Path | None) -> None:
+        """``updated``, given the new version's identity and install folder."""
         session = self._profiles.get(identity.key)
         if session is None:
             return
-        if session.retarget(identity, installed.folder):
+        if session.retarget(identity, folder):
             for window in [w for w in self._all_windows() if w.key == identity.key]:
                 window.start()
         else:
-            self._session(identity, installed.folder)  # closes them: a profile for the new rules
+            self._session(identity, folder)  # closes them: a profile for the new rules
 
     def _popup_window(self, opener: DAppWindow) -> DAppWindow:
         """A window for a same-origin popup of ``opener`` (the caller opens the request in it)."""
@@ -135,6 +143,7 @@ class DAppHost(QObject):
     def _closed(self, window: DAppWindow) -> None:
         if self._windows.get(window.key) is window:
             del self._windows[window.key]
+            self.closed.emit(window.key)
         if window in self._popups:
             self._popups.remove(window)
 
@@ -210,7 +219,7 @@ class DAppHost(QObject):
         log.info("dapp %s: download saved as %s", window.key, chosen)
 
 
-_hosts: weakref.WeakSet[DAppHost] = weakref.WeakSet()
+_hosts: weakref.WeakSet[WindowHost] = weakref.WeakSet()
 
 
 def close_all_hosts() -> None:

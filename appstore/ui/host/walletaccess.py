@@ -239,9 +239,6 @@ class WalletAccess(QObject):
         except ProviderError as e:
             bridge.answer(request_id, error=e)
             return
-        parent = bridge.window_widget()
-        if parent is None:  # the page went away meanwhile
-            return
         state.asking = True
         answered = False
 
@@ -262,7 +259,9 @@ class WalletAccess(QObject):
                 state.rejections.accepted()
                 agreed()
 
-        self.ask(parent, ask, answer)
+        # asked modal to the page's window, wherever it is (here, or in a DApp host process)
+        if not bridge.question(ask, answer, self.ask):
+            state.asking = False  # the page went away meanwhile
 
     def _ask(self, bridge: DAppBridge, kind: str, account: str, **kw: Any) -> WalletAsk:
         from appstore.ui.host.confirm import WalletAsk

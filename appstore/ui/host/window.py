@@ -38,7 +38,7 @@ from appstore.ui.host.page import DAppPage
 from appstore.ui.host.profile import DAppProfile
 
 if TYPE_CHECKING:
-    from appstore.ui.host.host import DAppHost
+    from appstore.ui.host.host import WindowHost
 
 ZOOMS = (0.5, 0.67, 0.75, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 ERR_ABORTED = -3  # Chromium: a load replaced by another, or refused by the host: not a failure
@@ -106,7 +106,7 @@ class DAppWindow(QMainWindow):
     closed = Signal(object)
     app_page = Signal(str)
 
-    def __init__(self, host: DAppHost, session: DAppProfile, name: str, icon: QPixmap | None,
+    def __init__(self, host: WindowHost, session: DAppProfile, name: str, icon: QPixmap | None,
                  store_ref: str, *, popup: bool = False) -> None:
         super().__init__()
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -155,6 +155,11 @@ class DAppWindow(QMainWindow):
         page.windowCloseRequested.connect(lambda: QTimer.singleShot(0, self.close))
         page.renderProcessTerminated.connect(self._crashed)
         self.resize(1100, 760)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether its page has loaded once."""
+        return self._loaded_once
 
     def _alive(self) -> QWidget | None:
         return self if shiboken6.isValid(self) and self.isVisible() else None
