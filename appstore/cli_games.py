@@ -11,8 +11,9 @@ from appstore.cli_wallet import confirm as _confirm
 from appstore.cli_wallet import note as _note
 from appstore.cli_wallet import print_json as _print_json
 from appstore.core.errors import AppStoreError
-from appstore.core.games.games import Games, RoundView, odds_text
+from appstore.core.games.games import Games
 from appstore.core.games.rule import payout
+from appstore.core.games.views import RoundView, odds_text
 from appstore.core.services import Services
 from appstore.core.wallet.amounts import format_amount, parse_amount
 
@@ -123,7 +124,7 @@ def _print_round(v: RoundView, now: datetime) -> None:
         elif v.state == "settled":
             line += " → lost"
         print(line)
-    if c.verdict in ("owed", "invalid", "refunded", "unknown"):
+    if c.verdict in ("owed", "invalid", "refunded", "unknown") or c.record_changed:
         print(f"         ! {c.message} (see `games verify {r.id}`)")
 
 

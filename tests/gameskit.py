@@ -4,19 +4,27 @@ for a service started in-process."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appstore.core.games.keeper import RoundKeeper, Timing, make_round, publish_lock, publish_target
-from appstore.core.games.rounds import ROUNDS_TARGET, Round, RoundsFile
+from appstore.core.games.rounds import ROUNDS_TARGET, Round, RoundsFile, parse_rounds
 from appstore.core.ia.policy import policy_json
 from appstore.core.publish.builder import publish
 from appstore.core.publish.keys import init_keys, load_service_key
 from appstore.core.publish.source import load_source
 from appstore.core.wallet.receipts import public_key_hex
 from tests.storekit import make_source
+
+if TYPE_CHECKING:
+    from appstore.core.games.views import RoundView
+    from appstore.core.services import Services
 
 SEEDS = [bytes([i]) * 32 for i in range(1, 64)]  # fixed seeds: every test draws the same
 
@@ -93,3 +101,65 @@ def period_start(now: datetime, period: int) -> datetime:
 
 def load(path: Path) -> dict[str, object]:
     return dict(json.loads(path.read_text("utf-8")))
+
+
+# -- the demo store's games in-process (rounds of a day, driven by the round keeper's ``now``) --
+
+@contextlib.contextmanager
+def demo_games(data: Path) -> Iterator[Services]:
+    """Services on ``data`` with a wallet holding 10 IA (two downloads claimed) and the demo
+    store's rounds open. The caller sets ``IMAPP_WALLET_PASSPHRASE``, and ``IMAPP_GAMES_PERIOD``
+    = 86400 (a round a day: open all day, whatever the hour) with ``IMAPP_GAMES_REVEAL`` = 3600."""
+    from appstore.core.activity import Activity
+    from appstore.core.services import Services
+
+    assert os.environ.get("IMAPP_GAMES_PERIOD") == "86400"
+    s = Services.open(str(data))
+    try:
+        s.wallet.address(create=True)
+        for app in ("org.imapp.memory", "org.imapp.notes"):
+            s.activity.record(Activity.DOWNLOAD, "demo", app)
+        assert len(s.rewards.claim().credits) == 2
+        assert s.games.keep_rounds()
+        yield s
+    finally:
+        s.close()
+
+
+def open_round(s: Services, kind: str) -> RoundView:
+    return next(v for v in s.games.overview().rounds if v.state == "open" and v.round.kind == kind)
+
+
+def kept_path(s: Services, round_id: str) -> Path:
+    return s.paths.root / "games" / "demo" / f"{round_id}.json"
+
+
+def reveal_and_settle(s: Services, view: RoundView) -> str:
+    """The keeper reveals the round's seed (a margin after its lock); a request lets the service
+    settle. The seed revealed."""
+    from appstore.core.publish.targets import published_target
+
+    margin = Timing.from_env().reveal_margin
+    assert s.games.keep_rounds(view.round.locks_at + timedelta(seconds=margin))
+    s.rewards.client("demo").status()  # settlement runs before each request
+    published = parse_rounds(published_target(s.paths.demo_dir / "repo", ROUNDS_TARGET) or b"")
+    rnd = published.get(view.round.id)
+    assert rnd is not None and rnd.seed is not None
+    return rnd.seed
+
+
+def sign_rounds(s: Services, rounds: list[Round]) -> None:
+    """The demo store signs ``rounds`` (as written) as its rounds file; the app refreshes it."""
+    from appstore.core.publish.targets import published_target
+
+    repo = s.paths.demo_dir / "repo"
+    file = parse_rounds(published_target(repo, ROUNDS_TARGET) or b"")
+    with publish_lock(repo.parent):
+        publish_target(repo, s.paths.demo_dir / "keys", ROUNDS_TARGET, file.with_rounds(rounds).to_bytes())
+    s.stores.refresh(["demo"])
+
+
+def signed_rounds(s: Services) -> list[Round]:
+    from appstore.core.publish.targets import published_target
+
+    return list(parse_rounds(published_target(s.paths.demo_dir / "repo", ROUNDS_TARGET) or b"").rounds)

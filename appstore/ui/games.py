@@ -32,8 +32,9 @@ from appstore.ui.controller import Controller
 from appstore.ui.jobs import Job
 
 if TYPE_CHECKING:  # the games' modules load when the page (or the keeper) first needs them
-    from appstore.core.games.games import Games, Overview, RoundView
+    from appstore.core.games.games import Games
     from appstore.core.games.rounds import Round
+    from appstore.core.games.views import Overview, RoundView
     from appstore.core.services import Services
     from appstore.core.wallet.receipts import Receipt
 

@@ -31,7 +31,7 @@ from appstore.ui.games import (
 from appstore.ui.widgets import plain_label, section_title
 
 if TYPE_CHECKING:
-    from appstore.core.games.games import RoundView
+    from appstore.core.games.views import RoundView
     from appstore.core.wallet.receipts import Receipt
 
 

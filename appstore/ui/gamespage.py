@@ -47,7 +47,7 @@ from appstore.ui.gamesdialogs import (
 from appstore.ui.widgets import clear_layout, plain_label, section_title
 
 if TYPE_CHECKING:
-    from appstore.core.games.games import RoundView
+    from appstore.core.games.views import RoundView
 
 
 def _card(name: str = "card") -> tuple[QFrame, QVBoxLayout]:

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from appstore.core.activity import Activity
-from appstore.core.games.games import RoundView
 from appstore.core.games.keeper import Timing, publish_lock, publish_target
 from appstore.core.games.rounds import ROUNDS_TARGET, parse_rounds
 from appstore.core.games.rule import seed_matches
 from appstore.core.ia.errors import ServiceUnreachable
 from appstore.core.publish.targets import published_target
 from appstore.core.services import Services
+from tests.gameskit import demo_games
+from tests.gameskit import open_round as _open
+from tests.gameskit import reveal_and_settle as _reveal_and_settle
 
 IA = 10**8
 
@@ -29,24 +30,17 @@ def services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Servic
     monkeypatch.setenv("IMAPP_WALLET_PASSPHRASE", "a passphrase for the tests")
     monkeypatch.setenv("IMAPP_GAMES_PERIOD", "86400")  # a round a day: open all day, whatever the hour
     monkeypatch.setenv("IMAPP_GAMES_REVEAL", "3600")
-    s = Services.open(str(tmp_path / "data"))
-    try:
-        s.wallet.address(create=True)
-        for app in ("org.imapp.memory", "org.imapp.notes"):
-            s.activity.record(Activity.DOWNLOAD, "demo", app)
-        assert len(s.rewards.claim().credits) == 2
-        assert s.games.keep_rounds()
+    with demo_games(tmp_path / "data") as s:
         yield s
-    finally:
-        s.close()
-
-
-def _open(s: Services, kind: str) -> RoundView:
-    return next(v for v in s.games.overview().rounds if v.state == "open" and v.round.kind == kind)
 
 
 def _kept(s: Services, round_id: str) -> dict[str, object]:
     return dict(json.loads((s.paths.root / "games" / "demo" / f"{round_id}.json").read_text("utf-8")))
+
+
+def _pending(s: Services, round_id: str) -> dict[str, object] | None:
+    path = s.paths.root / "games" / "demo" / "pending" / f"{round_id}.json"
+    return dict(json.loads(path.read_text("utf-8"))) if path.exists() else None
 
 
 def _stakes_on(s: Services, round_id: str) -> list[object]:
@@ -63,9 +57,9 @@ def test_a_stake_whose_answer_was_lost_is_sent_again_with_its_id_and_taken_once(
     with pytest.raises(ServiceUnreachable, match="may have been taken") as e:
         s.games.stake(f"demo/{view.round.id}", "odd", IA, seen=view.round)
     assert "claims wait as pending" not in str(e.value)
-    kept = _kept(s, view.round.id)  # the round as staked on stays, with the stake in flight
-    pending = kept["pending"]
-    assert isinstance(pending, dict) and (pending["option"], pending["amount"]) == ("odd", IA)
+    assert _kept(s, view.round.id)["definition"]  # the round as staked on stays, with the stake in flight
+    pending = _pending(s, view.round.id)
+    assert pending is not None and (pending["option"], pending["amount"]) == ("odd", IA)
     emb.stop()
     emb.start()  # back (on another port)
     # the first request had in fact been taken (only its answer was lost)
@@ -76,7 +70,7 @@ def test_a_stake_whose_answer_was_lost_is_sent_again_with_its_id_and_taken_once(
     assert (store, again.seq, again.reference) == ("demo", first.seq, first.reference)
     assert s.rewards.client("demo").status().balances["IA"] == before
     assert len(_stakes_on(s, view.round.id)) == 1
-    assert "pending" not in _kept(s, view.round.id)
+    assert _pending(s, view.round.id) is None
     # a new stake (another amount) is a new action: a new id, taken
     s.games.stake(f"demo/{view.round.id}", "odd", 2 * IA, seen=view.round)
     assert len(_stakes_on(s, view.round.id)) == 2
@@ -94,17 +88,6 @@ def test_a_changed_round_or_a_published_seed_takes_no_stake_from_the_app(service
         s.games.stake(f"demo/{view.round.id}", "3", IA, seen=shown)
     assert not _stakes_on(s, view.round.id)
     assert not (s.paths.root / "games" / "demo" / f"{view.round.id}.json").exists()
-
-
-def _reveal_and_settle(s: Services, view: RoundView) -> str:
-    """The keeper reveals the round's seed (a margin after its lock); a request lets the service settle."""
-    margin = Timing.from_env().reveal_margin
-    assert s.games.keep_rounds(view.round.locks_at + timedelta(seconds=margin))
-    s.rewards.client("demo").status()  # settlement runs before each request
-    published = parse_rounds(published_target(s.paths.demo_dir / "repo", ROUNDS_TARGET) or b"")
-    rnd = published.get(view.round.id)
-    assert rnd is not None and rnd.seed is not None
-    return rnd.seed
 
 
 def test_a_seed_the_app_never_saw_comes_from_the_service(services: Services) -> None:

@@ -218,10 +218,12 @@ def test_verdicts_paid_owed_invalid_refunded() -> None:
     rs = _receipts(rnd.id, terms_hash(rnd, 8), [(loser, 10**8)], [("refund", 10**8, 1)])
     v = verify_round(rnd, rs, after, service={"state": "refunded"})
     assert (v.state, v.verdict, v.owed) == ("refunded", "refunded", 0)
-    # a "late" refund of a seed this app saw in time: the winner is owed the difference
+    # a refund "for no reveal" of a seed this computer noted in time: only this computer's clock
+    # says so (no key signed that time), so the refund is what is checked, and the note is said
     rs = _receipts(rnd.id, terms_hash(rnd, 8), [(drawn, 10**8)], [("refund", 10**8, 1)])
     v = verify_round(revealed, rs, after, service={"state": "refunded"}, seed_seen_at=rnd.locks_at)
-    assert (v.verdict, v.owed) == ("owed", 87 * 10**7)
+    assert (v.state, v.verdict, v.owed) == ("refunded", "refunded", 0)
+    assert "before the deadline" in v.message and "proves nothing" in v.message
     # open, locked, revealed-not-settled
     assert verify_round(rnd, [], OPENS + timedelta(seconds=1)).state == "open"
     assert verify_round(rnd, [], rnd.locks_at).state == "locked"

@@ -1,6 +1,7 @@
 """``games``, ``games stake``, ``games verify`` as processes on the demo store, whose rounds the
 app keeps running (here 12-second rounds): the ``--json`` contract, a stake paid by the rule and
-checked, a late stake refused, and a store that reveals the wrong seed caught and refunded."""
+checked, a late stake refused, a store that reveals the wrong seed caught and refunded, and two
+identical stakes sent at once by two processes taken as two stakes, never one reported twice."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import hmac
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,12 +25,14 @@ from tests.e2e.test_cli import ROOT
 PERIOD = 12
 
 
-def run(data: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def env(period: int = PERIOD) -> dict[str, str]:
+    return {**os.environ, "IMAPP_DATA_DIR": "", "IMAPP_GAMES_PERIOD": str(period), "IMAPP_GAMES_REVEAL": "30",
+            "IMAPP_WALLET_PASSPHRASE": "a passphrase for the tests"}
+
+
+def run(data: Path, *args: str, check: bool = True, period: int = PERIOD) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([sys.executable, "-m", "appstore", "--data-dir", str(data), *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env={**os.environ, "IMAPP_DATA_DIR": "", "IMAPP_GAMES_PERIOD": str(PERIOD),
-                               "IMAPP_GAMES_REVEAL": "30",
-                               "IMAPP_WALLET_PASSPHRASE": "a passphrase for the tests"})
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, env=env(period))
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -145,3 +149,55 @@ def test_a_wrong_reveal_is_caught_and_refunded(data: Path) -> None:
     assert "broke its promise" in text
     history = json.loads(run(data, "wallet", "history", "--json", "--kind", "refund").stdout)
     assert history[0]["reference"].startswith(f"refund:{num['id']}:") and history[0]["amount"] == "1"
+
+
+def _utc(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def test_two_identical_stakes_from_two_processes_at_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    slow = 600  # ten-minute rounds: time for two processes to start while one stays open
+    run(data, "wallet", "address", period=slow)
+    run(data, "install", "org.imapp.memory", period=slow)  # +5 IA
+    deadline = time.monotonic() + 120
+    while True:
+        listed = json.loads(run(data, "games", "--json", period=slow).stdout)
+        now = datetime.now(UTC)
+        oe = [r for r in listed if r["kind"] == "odd-even" and r["state"] == "open"
+              and (_utc(r["locks_at"]) - now).total_seconds() > 60]
+        if oe:
+            break
+        assert time.monotonic() < deadline, listed
+        time.sleep(2)
+    rid = oe[0]["id"]
+    # the service's database is held: the first stake to reach it waits for its answer
+    db = sqlite3.connect(data / "demo-store" / "service" / "ia-service.sqlite3", isolation_level=None,
+                         timeout=30)
+    db.execute("BEGIN IMMEDIATE")
+    pending = data / "games" / "demo" / "pending" / f"{rid}.json"
+    try:
+        command = [sys.executable, "-m", "appstore", "--data-dir", str(data), "games", "stake", rid, "odd",
+                   "1", "--yes", "--json"]
+        procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  cwd=ROOT, env=env(slow)) for _ in range(2)]
+        deadline = time.monotonic() + 60
+        while not pending.exists():  # one stake is in flight
+            assert time.monotonic() < deadline, "no stake was sent"
+            if any(p.poll() is not None for p in procs):
+                break  # one ended already: what it said is checked below
+            time.sleep(0.05)
+        time.sleep(2)  # lets the other process reach its decision while the first waits
+    finally:
+        db.execute("ROLLBACK")
+        db.close()
+    outs = [p.communicate(timeout=120) for p in procs]
+    staked = [json.loads(out) for (out, _), p in zip(outs, procs, strict=True) if p.returncode == 0]
+    others = [err for (_, err), p in zip(outs, procs, strict=True) if p.returncode != 0]
+    # two stakes (two receipts), or one stake and a clear "already placed": never one receipt twice
+    assert all("already placed" in err for err in others), others
+    seqs = [s["receipt"]["seq"] for s in staked]
+    assert len(staked) >= 1 and len(set(seqs)) == len(seqs), outs
+    mine = [r for r in json.loads(run(data, "games", "--json", period=slow).stdout) if r["id"] == rid][0]
+    assert sorted(s["receipt"] for s in mine["stakes"]) == sorted(seqs)
+    assert not pending.exists()

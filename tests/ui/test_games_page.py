@@ -178,10 +178,10 @@ def test_a_screenshot_of_the_games_page_on_a_fresh_data_dir_shows_open_rounds(qt
 
 def test_a_missing_reveal_is_a_broken_promise_and_passed_times_do_not_reload(desktop: DesktopApp,
                                                                              qtbot: QtBot) -> None:
-    from appstore.core.games.games import Overview, RoundView
     from appstore.core.games.keeper import Timing, make_round
     from appstore.core.games.rounds import terms_hash
     from appstore.core.games.verify import verify_round
+    from appstore.core.games.views import Overview, RoundView
     from appstore.ui.games import GamesSnapshot
     from tests.core.test_games_rule import _receipts
 

@@ -4,24 +4,26 @@ to its IA service (the house), and every settled round checked against the rule.
 A store takes part when it signs ``games/rounds.json`` (and a reward policy naming its service).
 Stakes, payouts and refunds are receipts in the wallet's ledger like any other; what a round was
 when the user staked on it is kept in ``DATA/games/STORE/ID.json`` (with when the app first saw
-its seed), so a round the store no longer lists can still be checked. For the built-in demo store
-this process also keeps the rounds running (``keep_rounds``: the round keeper, then a refresh).
+its seed), so a round the store no longer lists can still be checked — by what of it signed data
+back (``kept.believe``): that file is not signed, and a verdict against a store never rests on it.
+For the built-in demo store this process also keeps the rounds running (``keep_rounds``: the
+round keeper, then a refresh).
 
 Blocking network and disk work: call it off the GUI thread.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, cast
 
 from appstore.core.errors import AppStoreError, NotFound
-from appstore.core.fileio import write_bytes_atomic
+from appstore.core.games import evidence
+from appstore.core.games.kept import Kept, KeptRounds, Pending, believe
 from appstore.core.games.rounds import (
     ROUNDS_TARGET,
     Round,
@@ -29,13 +31,14 @@ from appstore.core.games.rounds import (
     RoundsFile,
     definition_json,
     parse_rounds,
-    round_from_definition,
+    parse_stake_reference,
+    terms_hash,
 )
-from appstore.core.games.rule import seed_matches
-from appstore.core.games.verify import Verification, verify_round
+from appstore.core.games.verify import CHANGED, round_receipts, verify_round
+from appstore.core.games.views import Overview, RoundView
 from appstore.core.ia.client import ServiceClient, resolve_url
 from appstore.core.ia.errors import ServiceError, ServiceUnreachable
-from appstore.core.ia.times import format_time, parse_time
+from appstore.core.ia.times import parse_time
 from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.core.rewards import Rewards
@@ -56,84 +59,24 @@ class _ReadOnly:
 HISTORY = 100_000  # receipts of a kind read back from the ledger
 
 
-@dataclass(frozen=True)
-class Kept:
-    """A round kept in ``DATA/games/STORE/ID.json``: as staked on, with the first seed seen."""
-
-    round: Round  # as staked on, with the first seed this app saw (if any)
-    seed_seen_at: datetime | None
-    other_seed: str | None = None  # a later, different seed: the store broke its promise
-
-
 def _first_sentence(text: str) -> str:
     return text.split(";")[0].rstrip(". ")
 
 
-@dataclass(frozen=True)
-class RoundView:
-    """A round as the app shows it: its state, the user's stakes and the check of its settlement."""
+@dataclass
+class _Store:
+    """What the views of one store's rounds share: its kept rounds, the signed rounds file's
+    bytes, the service's rows and clock, the user's receipts."""
 
     store: str
-    round: Round
     decimals: int
-    check: Verification
-    listed: bool = True  # in the store's current rounds file (else: kept from when the user staked)
-
-    @property
-    def state(self) -> str:
-        return self.check.state
-
-    @property
-    def ref(self) -> str:
-        return self.round.id
-
-    def to_json(self) -> dict[str, Any]:
-        from appstore.core.wallet.amounts import format_amount
-
-        r, d = self.round, self.decimals
-        out = {
-            "id": r.id, "store": self.store, "kind": r.kind, "title": r.text("title"),
-            "question": r.text("question"), "texts": {"title": dict(r.title), "question": dict(r.question)},
-            "options": [o.id for o in r.options],
-            "option_labels": {o.id: dict(o.label) for o in r.options},
-            "odds": {o.id: o.odds_bp for o in r.options},  # basis points: 19400 pays 1.94 × the stake
-            "odds_decimal": {o.id: odds_text(o.odds_bp) for o in r.options},
-            "min_stake": format_amount(r.min_stake, d), "max_stake": format_amount(r.max_stake, d),
-            "state": self.state, "verdict": self.check.verdict, "message": self.check.message,
-            "opens_at": format_time(r.opens_at), "locks_at": format_time(r.locks_at),
-            "reveals_at": format_time(r.reveals_at), "commitment": r.commitment,
-            "result": self.check.result,
-            "stakes": [{"option": s.option, "amount": format_amount(s.amount, d), "odds_bp": s.odds_bp,
-                        "receipt": s.receipt.seq, "time": s.receipt.time,
-                        "expected": s.expected_kind, "expected_amount": format_amount(s.expected, d),
-                        "received": format_amount(s.received, d)} for s in self.check.stakes],
-            "staked": format_amount(self.check.staked, d), "received": format_amount(self.check.received, d),
-            "owed": format_amount(self.check.owed, d), "listed": self.listed,
-        }
-        if r.seed is not None:
-            out["seed"] = r.seed
-        return out
-
-
-@dataclass
-class Overview:
-    rounds: list[RoundView] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # stores whose rounds or service failed
-
-    def totals(self) -> dict[str, int]:
-        """Over the settled rounds the user staked on: staked, received, net (base units; one
-        store's decimals: the demo's)."""
-        staked = received = 0
-        for v in self.rounds:
-            if v.check.stakes and v.state in ("settled", "invalid", "refunded"):
-                staked += v.check.staked
-                received += v.check.received
-        return {"staked": staked, "received": received, "net": received - staked}
-
-
-def odds_text(bp: int) -> str:
-    whole, rest = divmod(bp, 10_000)
-    return f"{whole}.{rest:04d}".rstrip("0").rstrip(".")
+    kept: KeptRounds
+    data: bytes  # the rounds file as the store client holds it (a proof is made of it)
+    service: dict[str, dict[str, Any]] = field(default_factory=dict)
+    service_now: datetime | None = None
+    receipts: list[Receipt] = field(default_factory=list)
+    terms: dict[str, set[str]] = field(default_factory=dict)  # round → the terms its stake receipts name
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class Games:
@@ -195,6 +138,11 @@ class Games:
 
     def rounds_file(self, store: str) -> RoundsFile | None:
         """The store's signed rounds (None: it runs no games)."""
+        got = self._rounds_target(store)
+        return got[0] if got is not None else None
+
+    def _rounds_target(self, store: str) -> tuple[RoundsFile, bytes] | None:
+        """The store's signed rounds, and the file's bytes (a proof is made of them)."""
         policy = self.rewards.policy(store)
         if policy is None:
             return None
@@ -202,11 +150,12 @@ class Games:
             path = self.stores.client(store).fetch_target(ROUNDS_TARGET, max_length=MAX_TARGET)
         except NotFound:
             return None
-        rounds = parse_rounds(path.read_bytes(), f"{store}: {ROUNDS_TARGET}", decimals=policy.decimals)
+        data = path.read_bytes()
+        rounds = parse_rounds(data, f"{store}: {ROUNDS_TARGET}", decimals=policy.decimals)
         if rounds.store != store:
             raise RoundsError(f"{ROUNDS_TARGET} is the rounds file of store {rounds.store!r}, not this one",
                               where=store)
-        return rounds
+        return rounds, data
 
     def stores_with_games(self) -> list[str]:
         out = []
@@ -220,51 +169,38 @@ class Games:
 
     # -- the rounds kept locally -------------------------------------------------------------
 
-    def _kept_dir(self, store: str) -> Path:
-        return self.paths.root / "games" / store
+    def _kept_rounds(self, store: str, decimals: int) -> KeptRounds:
+        return KeptRounds(self.paths.root / "games" / store, decimals)
 
-    def _kept_raw(self, store: str, round_id: str) -> dict[str, Any] | None:
-        try:
-            raw = json.loads((self._kept_dir(store) / f"{round_id}.json").read_text("utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as e:
-            log.warning("games: the kept round %s/%s cannot be read (%s)", store, round_id, e)
-            return None
-        return raw if isinstance(raw, dict) else None
+    def _prover(self, store: str, round_id: str, decimals: int, kept: KeptRounds, data: bytes | None,
+                keep: bool) -> Callable[[str], Round | None]:
+        """``prove(seed)`` for ``kept.believe``: round ``round_id`` as a proof that verifies against
+        the store's trusted root shows it with ``seed`` — a proof kept before, or one made now of
+        the rounds file's bytes ``data`` (kept when ``keep``)."""
+        client = self.stores.client(store)
+        cache: dict[str, Round | None] = {}
 
-    def _kept(self, store: str, decimals: int) -> dict[str, Kept]:
-        out: dict[str, Kept] = {}
-        folder = self._kept_dir(store)
-        if not folder.is_dir():
-            return out
-        for p in folder.glob("*.json"):
+        def shown(proof: evidence.Signed | None, seed: str) -> Round | None:
             try:
-                raw = json.loads(p.read_text("utf-8"))
-                rnd = round_from_definition(raw["definition"], decimals)
-                seed = raw.get("seed")
-                if isinstance(seed, str):
-                    rnd = replace(rnd, seed=seed)
-                other = raw.get("other_seed")
-                out[rnd.id] = Kept(rnd, parse_time(raw.get("seed_seen_at")),
-                                   other if isinstance(other, str) else None)
-            except (OSError, ValueError, KeyError, TypeError, AppStoreError) as e:
-                log.warning("games: %s cannot be read (%s); ignored", p, e)
-        return out
+                root = (client.meta_dir / "root.json").read_bytes()
+            except OSError:
+                return None
+            file = evidence.verified(proof, root, store, decimals) if proof is not None else None
+            rnd = file.get(round_id) if file is not None else None
+            return rnd if rnd is not None and rnd.seed == seed else None
 
-    def _keep(self, store: str, rnd: Round, decimals: int, seed_seen_at: datetime | None, *,
-              other_seed: str | None = None, pending: dict[str, Any] | None = None) -> None:
-        """Write the round as staked on (its definition, whose SHA-256 the stake receipts name),
-        the first seed seen and when, a second different seed if one came, and the stake in
-        flight (``pending``: its id, option and amount, until its answer comes)."""
-        body: dict[str, Any] = {"definition": definition_json(rnd, decimals), "seed": rnd.seed,
-                "seed_seen_at": format_time(seed_seen_at) if seed_seen_at else None}
-        if other_seed is not None:
-            body["other_seed"] = other_seed
-        if pending is not None:
-            body["pending"] = pending
-        write_bytes_atomic(self._kept_dir(store) / f"{rnd.id}.json",
-                           json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        def prove(seed: str) -> Round | None:
+            if seed not in cache:
+                rnd = shown(kept.proof(round_id, seed), seed)
+                if rnd is None and data is not None:
+                    made = evidence.capture(client.meta_dir, data, store, decimals)
+                    rnd = shown(made, seed)
+                    if rnd is not None and made is not None and keep:
+                        kept.keep_proof(round_id, seed, made)
+                cache[seed] = rnd
+            return cache[seed]
+
+        return prove
 
     # -- what the user sees ----------------------------------------------------------------
 
@@ -285,37 +221,31 @@ class Games:
             return out
 
     def _store_rounds(self, store: str, sync: bool) -> list[RoundView]:
-        file = self.rounds_file(store)
+        got = self._rounds_target(store)
         policy = self.rewards.policy(store)
-        if file is None or policy is None:
+        if got is None or policy is None:
             return []
+        file, data = got
         self._with_games.add(store)
-        decimals = policy.decimals
-        kept = self._kept(store, decimals)
-        service: dict[str, dict[str, Any]] = {}
-        service_now: datetime | None = None
+        at = _Store(store, policy.decimals, self._kept_rounds(store, policy.decimals), data)
+        kept = at.kept.all()
         has_wallet = self._has_wallet()
         try:
             if sync and has_wallet:
                 self._sync(store)
             reader = self._reader(store)
-            service = {str(r["id"]): r for r in reader.game_rounds()}
-            service_now = parse_time(reader.info().get("time"))
+            at.service = {str(r["id"]): r for r in reader.game_rounds()}
+            at.service_now = parse_time(reader.info().get("time"))
         except ServiceUnreachable as e:
             log.info("games: %s", e)
-        receipts = self._receipts(store) if has_wallet else []
-        now = self.clock()
-        views: list[RoundView] = []
-        for rnd in file.rounds:
-            if rnd.opens_at > now:
-                continue
-            views.append(self._view(store, rnd, decimals, kept, service, receipts, now, listed=True,
-                                    service_now=service_now))
+        at.receipts = self._receipts(store) if has_wallet else []
+        for r in at.receipts:
+            if r.kind == "stake" and (ref := parse_stake_reference(r.reference)) is not None:
+                at.terms.setdefault(ref.round_id, set()).add(ref.terms)
+        at.now = self.clock()
+        views = [self._view(at, kept.get(rnd.id), rnd) for rnd in file.rounds if rnd.opens_at <= at.now]
         listed = {r.id for r in file.rounds}
-        for rid, k in kept.items():
-            if rid not in listed:
-                views.append(self._view(store, k.round, decimals, kept, service, receipts, now, listed=False,
-                                        service_now=service_now))
+        views.extend(self._view(at, k, None) for rid, k in kept.items() if rid not in listed)
         return views
 
     def _has_wallet(self) -> bool:
@@ -349,35 +279,29 @@ class Games:
             out.extend(ledger.history(kind=kind, service=store, limit=HISTORY))
         return out
 
-    def _view(self, store: str, rnd: Round, decimals: int, kept: dict[str, Kept],
-              service: dict[str, dict[str, Any]], receipts: list[Receipt], now: datetime,
-              listed: bool, service_now: datetime | None = None) -> RoundView:
-        seen_at: datetime | None = None
-        other: str | None = None
-        row = service.get(rnd.id)
-        if rnd.id in kept:
-            k = kept[rnd.id]
-            staked_on, seen_at, other = k.round, k.seed_seen_at, k.other_seed
-            # the seed seen now: the store's signed file, else the service's copy if it matches
-            fresh = rnd.seed if listed else None
-            from_service = row.get("seed") if row is not None else None
-            if fresh is None and isinstance(from_service, str) and seed_matches(from_service,
-                                                                                 staked_on.commitment):
-                fresh = from_service
-            seed, changed = staked_on.seed, False
-            if seed is None and fresh is not None:
-                seed, seen_at, changed = fresh, now, True  # the first seed seen is kept for good
-            elif seed is not None and fresh is not None and fresh != seed and other is None:
-                other, changed = fresh, True  # a second, different seed: proof of a broken promise
-            rnd_checked = replace(staked_on, seed=seed)  # checked as staked on, whatever the store signs now
-            if changed:
-                self._keep(store, rnd_checked, decimals, seen_at, other_seed=other,
-                           pending=(self._kept_raw(store, rnd.id) or {}).get("pending"))
+    def _view(self, at: _Store, kept: Kept | None, listed: Round | None) -> RoundView:
+        """The check of a round as signed data show it: ``listed`` (the store's signed round now,
+        None when it no longer lists it) and ``kept`` (this app's unsigned record of it) go
+        through ``kept.believe``; what nothing signed backs is left out and said."""
+        rnd = listed if listed is not None else kept.round if kept is not None else None
+        assert rnd is not None
+        row = at.service.get(rnd.id)
+        prove = self._prover(at.store, rnd.id, at.decimals, at.kept, at.data, keep=kept is not None)
+        service_seed = row.get("seed") if row is not None else None
+        belief = believe(kept, listed, at.terms.get(rnd.id, set()), service_seed, at.now, at.decimals, prove)
+        if belief.keep is not None:
+            at.kept.write(belief.keep)
+        if belief.round is None:  # nothing signed says what this round was: it cannot be checked
+            assert kept is not None
+            check = verify_round(replace(kept.round, seed=None), at.receipts, at.now, decimals=at.decimals)
+            check = replace(check, verdict="unknown", record_changed=True,
+                            message=f"{CHANGED} Nothing the store signs now names this round: this app "
+                                    "cannot check it.")
         else:
-            rnd_checked = rnd
-        check = verify_round(rnd_checked, receipts, now, service=row, seed_seen_at=seen_at,
-                             other_seed=other, decimals=decimals, service_now=service_now)
-        return RoundView(store, check.round, decimals, check, listed)
+            check = verify_round(belief.round, at.receipts, at.now, service=row, seed_seen_at=belief.seen_at,
+                                 other_seed=belief.other_seed, decimals=at.decimals,
+                                 service_now=at.service_now, record_changed=belief.changed)
+        return RoundView(at.store, check.round, at.decimals, check, listed is not None)
 
     def find(self, ref: str) -> tuple[str, Round]:
         """The store and round named ``ref`` (``ROUND`` or ``STORE/ROUND``)."""
@@ -395,8 +319,8 @@ class Games:
             rnd = file.get(rid) if file is not None else None
             if rnd is None:
                 policy = self.rewards.policy(store)
-                kept = self._kept(store, policy.decimals) if policy else {}
-                rnd = kept[rid].round if rid in kept else None
+                k = self._kept_rounds(store, policy.decimals).get(rid) if policy else None
+                rnd = k.round if k is not None else None
             if rnd is not None:
                 found.append((store, rnd))
         if not found:
@@ -416,7 +340,9 @@ class Games:
 
         One stake id per user action: it is kept with the round until the answer comes, and a
         stake of the same option and amount on the same round sent again after a lost answer
-        reuses it, so the service takes it at most once (the same receipt comes back)."""
+        reuses it, so the service takes it at most once (the same receipt comes back). Deciding,
+        sending and answering hold the store's stake lock (``KeptRounds.staking``), so two
+        identical stakes at once from one data dir are two stakes, never one reported twice."""
         with self._lock:
             store, rnd = self.find(ref)
             policy = self.rewards.policy(store)
@@ -430,47 +356,46 @@ class Games:
                                     "or times): look at it again before staking; nothing was staked")
             if rnd.seed is not None:
                 raise AppStoreError(f"round {rnd.id}'s seed is already published: it takes no more stakes")
-            ledger = self.rewards.wallet.ledger
-            ledger.require_verified()
-            kept = self._kept(store, d)
-            if rnd.id in kept and definition_json(kept[rnd.id].round, d) != definition_json(rnd, d):
-                raise AppStoreError(f"the store changed round {rnd.id} after you staked on it: it takes no "
-                                    "more stakes (your stakes are settled by the round as it was)")
-            raw = self._kept_raw(store, rnd.id) or {}
-            pending = raw.get("pending")
-            if stake_id is None and isinstance(pending, dict) and pending.get("option") == option \
-                    and pending.get("amount") == amount and isinstance(pending.get("stake_id"), str):
-                stake_id = pending["stake_id"]  # the same stake sent again: taken at most once
-            stake_id = stake_id or secrets.token_hex(16)
-            first = kept.get(rnd.id)
-            here = first.round if first is not None else rnd
-            seen_at = first.seed_seen_at if first is not None else None
-            other = first.other_seed if first is not None else None
-            # before the stake: what is staked on, and the stake in flight
-            self._keep(store, here, d, seen_at, other_seed=other,
-                       pending={"stake_id": stake_id, "option": option, "amount": amount})
-            try:
-                receipt = self.rewards.client(store).stake(rnd, option, amount, stake_id=stake_id)
-            except ServiceUnreachable as e:
-                # the stake may have been taken: keep the round and the stake's id for a retry
-                raise ServiceUnreachable(
-                    f"{_first_sentence(str(e))}. The stake's answer did not come: it may have been taken. "
-                    "Stake the same amount on the same option again to retry (it is never taken twice), "
-                    "or look at the wallet once the service is back.") from None
-            except ServiceError:
-                if first is None and not self._receipts_on(store, rnd.id):
-                    (self._kept_dir(store) / f"{rnd.id}.json").unlink(missing_ok=True)
-                else:
-                    self._keep(store, here, d, seen_at, other_seed=other)
-                raise
-            self._keep(store, here, d, seen_at, other_seed=other)
+            self.rewards.wallet.require_spendable()
+            kept = self._kept_rounds(store, d)
+            with kept.staking(store):  # one process at a time decides, sends and is answered
+                receipt = self._send_stake(store, rnd, option, amount, kept, stake_id)
             self._sync(store)
             return store, receipt
 
-    def _receipts_on(self, store: str, round_id: str) -> bool:
-        from appstore.core.games.verify import round_receipts
-
-        return bool(round_receipts(self._receipts(store), round_id)[0])
+    def _send_stake(self, store: str, rnd: Round, option: str, amount: int, kept: KeptRounds,
+                    stake_id: str | None) -> Receipt:
+        """The stake, under the store's stake lock: no other imapp reads the stake in flight
+        before its answer came (or was lost), so no two send (and report) one stake id."""
+        d = kept.decimals
+        stakes, _ = round_receipts(self._receipts(store), rnd.id)
+        terms = {ref.terms for r in stakes if (ref := parse_stake_reference(r.reference)) is not None}
+        if terms and terms_hash(rnd, d) not in terms:  # the signed receipts name the round as it was
+            raise AppStoreError(f"the store changed round {rnd.id} after you staked on it: it takes no "
+                                "more stakes (your stakes are settled by the round as it was)")
+        pending = kept.pending(rnd.id)
+        if stake_id is None and pending is not None and (pending.option, pending.amount) == (option, amount):
+            stake_id = pending.stake_id  # the same stake sent again after a lost answer: taken at most once
+        stake_id = stake_id or secrets.token_hex(16)
+        first = kept.get(rnd.id)
+        if first is None or definition_json(first.round, d) != definition_json(rnd, d):
+            kept.write(Kept(rnd, None))  # what is staked on (a record that is not it is replaced)
+        kept.set_pending(rnd.id, Pending(stake_id, option, amount))
+        try:
+            receipt = self.rewards.client(store).stake(rnd, option, amount, stake_id=stake_id)
+        except ServiceUnreachable as e:
+            # the stake may have been taken: keep the round and the stake's id for a retry
+            raise ServiceUnreachable(
+                f"{_first_sentence(str(e))}. The stake's answer did not come: it may have been taken. "
+                "Stake the same amount on the same option again to retry (it is never taken twice), "
+                "or look at the wallet once the service is back.") from None
+        except ServiceError:
+            kept.set_pending(rnd.id, None)
+            if first is None and not stakes:
+                kept.forget(rnd.id)
+            raise
+        kept.set_pending(rnd.id, None)
+        return receipt
 
     def verify(self, ref: str, *, sync: bool = True) -> RoundView:
         """The check of one round (see ``verify_round``)."""

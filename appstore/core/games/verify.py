@@ -17,6 +17,12 @@ owed and what came, and the derivation step by step. Verdicts:
   receipts and the seed are the proof (never said without a seed to show);
 * ``unknown``: this app cannot check the round: it has no seed while the service says it settled
   (or long after ``reveals_at``), or the stake receipt names other terms than the round it kept.
+
+Every verdict that says the store broke its promise rests on what the store or its service
+signed: the caller (``Games``, through ``kept.believe``) hands in only a definition a signed
+stake receipt names (or the store signs), and seeds that match the commitment or that a proof
+shows the store signed. When this computer's clock (``seed_seen_at``) alone says a seed was out
+in time, a refund "for no reveal" is accepted and only noted: no key signed that time.
 """
 
 from __future__ import annotations
@@ -28,8 +34,11 @@ from typing import Any
 
 from appstore.core.games.rounds import Round, parse_settle_reference, parse_stake_reference, terms_hash
 from appstore.core.games.rule import Derivation, commitment_of, derive, payout, seed_matches
+from appstore.core.ia.times import format_time
 from appstore.core.wallet.receipts import Receipt
 
+CHANGED = ("The record of this round kept on this computer was changed: it proves nothing, and what "
+           "the store and its service signed is checked instead.")
 SETTLE_GRACE = timedelta(hours=1)  # after reveals_at, an unsettled round counts as not paid
 FINAL = ("settled", "invalid", "refunded")
 
@@ -72,6 +81,7 @@ class Verification:
     stakes: list[StakeCheck]
     service_state: str | None
     other_seed: str | None = None  # a second, different seed the store published (a broken promise)
+    record_changed: bool = False  # the kept local record held what nothing signed backs (ignored)
 
     @property
     def staked(self) -> int:
@@ -124,7 +134,7 @@ class Verification:
             [{"message": t.message, "hmac": t.digest, "accepted": t.accepted} for t in self.derivation.tries],
             "index": None if self.derivation is None or self.result is None else self.derivation.index,
             "result": self.result, "winners": self.winners, "service_state": self.service_state,
-            "other_seed": self.other_seed,
+            "other_seed": self.other_seed, "record_changed": self.record_changed,
             "steps": self.steps(),
             "stakes": [{"option": s.option, "odds_bp": s.odds_bp, "amount": ia(s.amount),
                         "expected": s.expected_kind, "expected_amount": ia(s.expected),
@@ -156,15 +166,18 @@ def round_receipts(receipts: Sequence[Receipt],
 def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
                  service: Mapping[str, Any] | None = None,
                  seed_seen_at: datetime | None = None, other_seed: str | None = None,
-                 decimals: int = 8, service_now: datetime | None = None) -> Verification:
+                 decimals: int = 8, service_now: datetime | None = None,
+                 record_changed: bool = False) -> Verification:
     """Check ``rnd`` (as staked on, with its seed once revealed) against the user's receipts
     (``receipts``: any of the user's receipts from the round's store) and what the service says
     it did (``service``: its ``game_rounds`` row, or None). ``seed_seen_at``: when this app first
-    saw the seed published (a refund "for no reveal" of a seed seen in time is not accepted).
+    saw the seed published (a refund "for no reveal" of a seed seen in time is noted, and accepted:
+    this computer's clock is no proof).
     ``other_seed``: a second, different seed seen for the round after ``rnd.seed`` (the store
     broke its promise). ``decimals``: IA's (the round's terms hash covers its amounts).
     ``service_now``: the service's clock when known (settlement is overdue by its clock, not this
-    computer's); ``now`` otherwise.
+    computer's); ``now`` otherwise. ``record_changed``: the round kept on this computer held what
+    nothing signed backs (said in the message).
 
     "Owed" is only ever said with a seed this app can show: without one (not published, or the
     app never saw it and the service's does not match the commitment) the verdict is ``pending``
@@ -184,6 +197,7 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
     winners: list[str] = []
     late = (service_now or now) >= rnd.reveals_at + SETTLE_GRACE  # settlement is overdue from then on
     unknown: str | None = None  # why this app cannot check the round
+    noted: datetime | None = None  # when this computer saw the seed, if before reveals_at
 
     if seed is None:
         if now < rnd.locks_at:
@@ -210,9 +224,10 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
         else:
             result = rnd.draw[derivation.index]
             winners = rnd.winners(result)
-            in_time = seed_seen_at is not None and seed_seen_at <= rnd.reveals_at
-            if service_state == "refunded" and not in_time:
+            if service_state == "refunded":  # for no reveal, by the service's own record
                 state, expect = "refunded", "refund"
+                if seed_seen_at is not None and seed_seen_at <= rnd.reveals_at:
+                    noted = seed_seen_at
             elif service_state in FINAL or late:
                 state, expect = "settled", "payout"
             else:
@@ -266,6 +281,11 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
                    "refunded.")
         if owed:
             message += " Your refund has not come yet."
+        if noted is not None:
+            message += (f" This computer noted the store's seed at {format_time(noted)}, before the "
+                        "deadline: if its clock is right, the service voided a round whose seed was out "
+                        "in time. That note is this computer's own, which no key of the store signed: it "
+                        "proves nothing, so the refund is what is checked.")
     elif state in ("open",):
         verdict, message = "open", "The round takes stakes until it locks."
     elif state in ("locked", "revealed") or owed:
@@ -276,5 +296,7 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
         verdict = "ok"
         message = ("The round was fair: the seed matches the commitment, and the service paid what the "
                    "rule says." if stake_receipts else "The round was fair: the seed matches the commitment.")
+    if record_changed:
+        message = f"{CHANGED} {message}"
     return Verification(rnd, state, verdict, message, seed, rnd.commitment, recomputed, derivation, result,
-                        winners, checks, service_state, other_seed if conflict else None)
+                        winners, checks, service_state, other_seed if conflict else None, record_changed)
