@@ -43,7 +43,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 
 # Compiled translations (.qm) are built from the .ts sources, never committed.
-for ts in resources/translations/*.ts; do
+for ts in appstore/resources/translations/*.ts; do
     qm="${ts%.ts}.qm"
     if [ ! -f "$qm" ] || [ "$ts" -nt "$qm" ]; then
         .venv/bin/pyside6-lrelease -silent "$ts" -qm "$qm"

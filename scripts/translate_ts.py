@@ -1,6 +1,6 @@
 """Fill a Qt .ts file from a JSON map of source text -> translation (a list for plural forms).
 
-    python scripts/translate_ts.py resources/translations/imapp_zh_CN.ts resources/translations/zh_CN.json
+    T=appstore/resources/translations; python scripts/translate_ts.py $T/imapp_zh_CN.ts $T/zh_CN.json
 
 Run pyside6-lupdate first (it adds new source texts); this marks every text it knows as finished
 and lists the ones it does not know, so nothing user-visible stays untranslated unnoticed.

@@ -1,7 +1,7 @@
 """The embedded demo store: published on this machine, with keys made on this machine.
 
 On first run (no stores.json yet), keys are generated in ``DATA/demo-store/keys``, the sources in
-``resources/demo-store`` are published to ``DATA/demo-store/repo`` and trusted over file://.
+``appstore/resources/demo-store`` are published to ``DATA/demo-store/repo`` and trusted over file://.
 Every start re-publishes when the sources changed and otherwise re-signs what nears expiry.
 
 The demo store has an IA service: its reward policy and swap terms are written at publish time

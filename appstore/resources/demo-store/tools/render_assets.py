@@ -1,6 +1,6 @@
 """Render the demo store's icons and screenshots (real renders of each DApp).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python resources/demo-store/tools/render_assets.py [ID...]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python appstore/resources/demo-store/tools/render_assets.py [ID...]
 
 Screenshot 1 is the DApp as it opens; screenshot 2 is after its ``window.demo()`` has run (a few
 sample actions). Icons are drawn from ICONS below. Run it after changing a DApp and commit the PNGs.
