@@ -21,7 +21,8 @@ from appstore.core.ia.protocol import (
     reward_reference,
 )
 from appstore.core.wallet.receipts import Receipt
-from appstore.service.storage import Head, Storage, insert_ignore, t_claims, t_once, t_receipts
+from appstore.service.schema import t_claims, t_once, t_receipts
+from appstore.service.storage import Head, Storage, insert_ignore
 
 TOTAL_COUNTER = "*"  # the daily row counting every kind's credits together
 

@@ -13,7 +13,8 @@ from sqlalchemy import Connection, select
 
 from appstore.core.ia.policy import Dividend, RewardPolicy
 from appstore.core.ia.times import format_time, parse_time
-from appstore.service.storage import ISSUANCE, POOL, Head, Storage, insert_ignore, t_balances, t_dividends
+from appstore.service.schema import t_balances, t_dividends
+from appstore.service.storage import ISSUANCE, POOL, Head, Storage, insert_ignore
 
 log = logging.getLogger(__name__)
 

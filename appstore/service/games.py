@@ -38,16 +38,8 @@ from appstore.core.ia.errors import ServiceError
 from appstore.core.ia.protocol import HEX32, SignedRequest, format_time, malformed, parse_time, positive_int
 from appstore.core.wallet.amounts import format_amount
 from appstore.core.wallet.receipts import Receipt
-from appstore.service.storage import (
-    HOUSE,
-    Head,
-    Storage,
-    insert_ignore,
-    t_game_rounds,
-    t_game_settlements,
-    t_game_stakes,
-    t_receipts,
-)
+from appstore.service.schema import t_game_rounds, t_game_settlements, t_game_stakes, t_receipts
+from appstore.service.storage import HOUSE, Head, Storage, insert_ignore
 
 log = logging.getLogger(__name__)
 RoundsProvider = Callable[[], "RoundsFile | None"]

@@ -41,20 +41,8 @@ from appstore.core.wallet.receipts import public_key_hex
 from appstore.service.claims import TOTAL_COUNTER, Claims
 from appstore.service.dividends import Dividends
 from appstore.service.games import Games, RoundsProvider
-from appstore.service.storage import (
-    OPERATOR,
-    POOL,
-    TREASURY,
-    WITHDRAWALS,
-    Head,
-    Refused,
-    Replayed,
-    Storage,
-    t_payments,
-    t_quotes,
-    t_receipts,
-    t_withdrawals,
-)
+from appstore.service.schema import t_payments, t_quotes, t_receipts, t_withdrawals
+from appstore.service.storage import OPERATOR, POOL, TREASURY, WITHDRAWALS, Head, Refused, Replayed, Storage
 
 log = logging.getLogger(__name__)
 AppsProvider = Callable[[], Mapping[str, frozenset[str]]]

@@ -327,7 +327,8 @@ def test_a_stake_is_taken_from_opens_at_and_refused_from_locks_at(house: House) 
 def test_a_round_recorded_final_takes_no_stake(house: House) -> None:
     # A round nobody staked on is recorded final by settlement; a stake arriving after that (its
     # row made in the same moment on another connection) is refused, never left unsettled.
-    from appstore.service.storage import insert_ignore, t_game_rounds
+    from appstore.service.schema import t_game_rounds
+    from appstore.service.storage import insert_ignore
     a, c = house.funded(63, 10)
     hl = house.holder.file.rounds[2]
     house.service.storage.transaction(lambda conn: insert_ignore(conn, t_game_rounds, {
@@ -342,7 +343,7 @@ def test_a_round_recorded_final_takes_no_stake(house: House) -> None:
 def test_one_round_that_cannot_be_settled_does_not_hold_up_the_others(house: House) -> None:
     from sqlalchemy import select
 
-    from appstore.service.storage import t_game_rounds
+    from appstore.service.schema import t_game_rounds
     from tests.gameskit import seed
     num, oe = house.holder.file.rounds[0], house.holder.file.rounds[1]
     a, c = house.funded(64, 10)

@@ -18,7 +18,7 @@ from appstore.core.ia.protocol import check_request, format_time, make_request, 
 from appstore.core.wallet.ledger import Ledger, LedgerError
 from appstore.core.wallet.receipts import Receipt
 from appstore.core.wallet.signing import encode_signature, ia_request_purpose
-from appstore.service.storage import t_accounts
+from appstore.service.schema import t_accounts
 from tests.service.conftest import (
     STORE,
     Clock,
