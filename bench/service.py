@@ -96,6 +96,7 @@ def _load(threads: int, n: int, make: Maker) -> dict[str, float]:
 def measure(db_url: str, n: int, threads: int) -> dict[str, Any]:
     from appstore.core.ia.protocol import Claim, format_time, make_request
     from appstore.core.wallet.keys import Account
+    key_hex = _policy()[1].service_key
     proc = subprocess.Popen([sys.executable, "-m", "bench.service", "--serve", db_url],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                             cwd=Path(__file__).resolve().parents[1])
@@ -116,7 +117,7 @@ def measure(db_url: str, n: int, threads: int) -> dict[str, Any]:
             def call() -> None:
                 c = Claim(uuid.uuid4().hex, "open", f"org.bench.app{next(counter) % APPS}",
                           format_time(datetime.now(UTC)))
-                body = make_request(account, STORE, "claim", {"claims": [c.to_json()]})
+                body = make_request(account, STORE, "claim", {"claims": [c.to_json()]}, service_key=key_hex)
                 r = s.post(url + "/v1/claims", data=json.dumps(body), timeout=30)
                 assert r.status_code == 200 and r.json()["outcomes"][0]["receipt"], r.text
             return call

@@ -71,7 +71,7 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None) -> St
             def work() -> dict[str, Any]:
                 now = svc.now()
                 _dividend(svc, now)
-                req = check_request(body, svc.store, now, action=action)
+                req = check_request(body, svc.store, now, service_key=svc.policy.service_key, action=action)
                 return svc.handle(req, now)
             return JSONResponse(await run_in_threadpool(work))
         return guarded(endpoint)

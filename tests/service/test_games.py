@@ -246,7 +246,8 @@ def test_a_stake_after_settlement_is_refused(house: House) -> None:
 
 def _raw_stake(house: House, a: Account, fields: dict[str, object]) -> requests.Response:
     """A stake request sent as it is (not through the client, which refuses some before sending)."""
-    body = make_request(a, STORE, "stake", {"stake_id": secrets.token_hex(16), **fields}, now=house.clock.now)
+    body = make_request(a, STORE, "stake", {"stake_id": secrets.token_hex(16), **fields},
+                        service_key=house.config.policy.service_key, now=house.clock.now)
     return requests.post(house.url + "/v1/stakes", data=json.dumps(body), timeout=30,
                          headers={"Content-Type": "application/json"})
 

@@ -46,19 +46,22 @@ def test_kill_9_during_settlement_loses_nothing_and_never_pays_twice(tmp_path: P
     config = ServiceConfig(policy, load_service_key(gs.keys), db, StoreApps(gs.out), terms, clock,
                            games=StoreRounds(gs.out, policy.decimals))
     svc = IAService(config)
+    key = policy.service_key
     accounts = [account(100 + i) for i in range(ACCOUNTS)]
     try:
         for a in accounts:
             body = make_request(a, policy.store, "claim", {"claims": [
                 claim(k, app, when=clock.now).to_json() for k in ("open", "download")
-                for app in ("org.test.alpha", "org.test.beta")]}, now=clock.now)
-            svc.handle(check_request(json.dumps(body).encode(), policy.store, clock.now), clock.now)
+                for app in ("org.test.alpha", "org.test.beta")]}, service_key=key, now=clock.now)
+            svc.handle(check_request(json.dumps(body).encode(), policy.store, clock.now, service_key=key),
+                       clock.now)
             for i in range(STAKES_EACH):
                 body = make_request(a, policy.store, "stake", {
                     "stake_id": f"{i:032x}", "round": rnd.id, "option": str(1 + i % 10),
                     "amount_ia": 1000 + i, "odds_bp": 97_000, "commitment": rnd.commitment,
-                    "terms": terms_hash(rnd, policy.decimals)}, now=clock.now)
-                svc.handle(check_request(json.dumps(body).encode(), policy.store, clock.now), clock.now)
+                    "terms": terms_hash(rnd, policy.decimals)}, service_key=key, now=clock.now)
+                svc.handle(check_request(json.dumps(body).encode(), policy.store, clock.now, service_key=key),
+                           clock.now)
     finally:
         svc.close()
     gs.publish_rounds([replace(rnd, seed=seed)])  # revealed after the lock

@@ -103,7 +103,7 @@ def test_the_previous_release_s_database_is_upgraded_and_served(db_url: str, tmp
         assert new is not None and new.seq == chains[0][-1].seq + 1 and new.prev_hash == chains[0][-1].hash
         replay = make_request(account(0), STORE, "claim", {"claims": [claim("open", "org.test.app9",
                                                                                when=clock()).to_json()]},
-                              now=clock(), nonce="0" * 31 + "b")
+                              service_key=run.policy.service_key, now=clock(), nonce="0" * 31 + "b")
         import requests
         r = requests.post(run.url + "/v1/claims", json=replay, timeout=10)
         assert r.status_code == 409 and r.json()["error"]["code"] == "replayed"  # its nonces are kept

@@ -85,13 +85,19 @@ def test_dividend_schedule() -> None:
 def test_envelopes_and_quotes() -> None:
     a = account(0)
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    body = json.dumps(make_request(a, "demo", "quote", {"amount_ia": 5}, now=now)).encode()
-    req = check_request(body, "demo", now + timedelta(seconds=200))
-    assert (req.account, req.action, req.payload["amount_ia"]) == (a.address, "quote", 5)
-    with pytest.raises(ServiceError) as e:
-        check_request(body, "other", now)
-    assert e.value.code == "bad-signature"
     key = Ed25519PrivateKey.generate()
+    mine, clone = public_key_hex(key), public_key_hex(Ed25519PrivateKey.generate())
+    body = json.dumps(make_request(a, "demo", "quote", {"amount_ia": 5}, service_key=mine, now=now)).encode()
+    req = check_request(body, "demo", now + timedelta(seconds=200), service_key=mine)
+    assert (req.account, req.action, req.payload["amount_ia"]) == (a.address, "quote", 5)
+    assert req.payload["service"] == mine
+    with pytest.raises(ServiceError) as e:
+        check_request(body, "other", now, service_key=mine)
+    assert e.value.code == "bad-signature"
+    # a service that shares the store id but has another key (a clone) refuses it
+    with pytest.raises(ServiceError, match="signed for the IA service with key") as e:
+        check_request(body, "demo", now, service_key=clone)
+    assert (e.value.code, e.value.status) == ("wrong-service", 401)
     q = sign_quote({"id": "0" * 32, "store": "demo", "account": a.address, "amount_ia": 5, "fee": 0,
                     "bcd_out": 1, "rate_num": 1, "rate_den": 3, "expires": "2026-01-02T03:05:05Z"}, key)
     assert q.verify(public_key_hex(key)) is None

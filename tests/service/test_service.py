@@ -19,6 +19,7 @@ from appstore.core.wallet.ledger import Ledger, LedgerError
 from appstore.core.wallet.receipts import Receipt
 from appstore.core.wallet.signing import encode_signature, ia_request_purpose
 from appstore.service.schema import t_accounts
+from appstore.service.storage import sqlite_url
 from tests.service.conftest import (
     STORE,
     Clock,
@@ -148,48 +149,76 @@ def _post(run: Running, body: object, path: str = "/v1/claims") -> tuple[int, st
 
 def test_replayed_unsigned_foreign_and_malformed_requests_are_refused(running: Running) -> None:
     a, b = account(0), account(1)
-    body = make_request(a, STORE, "claim", {"claims": [claim("open").to_json()]}, now=running.clock())
+    key = running.policy.service_key
+    body = make_request(a, STORE, "claim", {"claims": [claim("open").to_json()]}, service_key=key,
+                        now=running.clock())
     assert _post(running, body) == (200, "")
     assert _post(running, body) == (409, "replayed")
     unsigned = {k: v for k, v in body.items() if k not in ("signature", "public_key")}
     assert _post(running, unsigned) == (401, "unsigned")
     # b signs a request in a's name: with b's key, the key is not a's; with a's key, the signature fails
     forged = make_request(b, STORE, "claim", {"claims": [claim("open", "org.test.app1").to_json()]},
-                          now=running.clock())
+                          service_key=key, now=running.clock())
     assert _post(running, {**forged, "account": a.address}) == (401, "key-mismatch")
     assert _post(running, {**forged, "account": a.address, "public_key": a.public_key.hex()}) == \
         (401, "bad-signature")
     other_store = make_request(a, "elsewhere", "claim", {"claims": [claim("open").to_json()]},
-                               now=running.clock())
+                               service_key=key, now=running.clock())
     assert _post(running, other_store) == (401, "bad-signature")
     tampered = json.loads(json.dumps(body))
     tampered["payload"]["nonce"] = "0" * 32
     assert _post(running, tampered) == (401, "bad-signature")
     stale = make_request(a, STORE, "claim", {"claims": [claim("open").to_json()]},
-                         now=running.clock() - timedelta(minutes=10))
+                         service_key=key, now=running.clock() - timedelta(minutes=10))
     assert _post(running, stale) == (401, "stale")
     assert _post(running, b"{not json") == (400, "malformed")
     assert _post(running, b"[1, 2]") == (400, "malformed")
     assert _post(running, b"x" * 300_000) == (413, "too-large")
-    bad_claim = make_request(a, STORE, "claim", {"claims": [{"id": "nope"}]}, now=running.clock())
+    bad_claim = make_request(a, STORE, "claim", {"claims": [{"id": "nope"}]}, service_key=key,
+                             now=running.clock())
     assert _post(running, bad_claim) == (400, "malformed")
-    payload = {"action": "mint", "nonce": "1" * 32, "time": format_time(running.clock()), "amount": 10**12}
+    payload = {"action": "mint", "service": key, "nonce": "1" * 32, "time": format_time(running.clock()),
+               "amount": 10**12}
     mint = {"account": a.address, "public_key": a.public_key.hex(), "payload": payload,
             "signature": encode_signature(a.sign(ia_request_purpose(STORE), payload))}
     assert _post(running, mint) == (400, "unknown-action")
     assert _post(running, body, "/v1/swaps") == (400, "wrong-action")
+    unbound = {**payload, "action": "claim", "nonce": "2" * 32, "claims": [claim("open").to_json()]}
+    del unbound["service"], unbound["amount"]
+    no_service = {**mint, "payload": unbound,
+                  "signature": encode_signature(a.sign(ia_request_purpose(STORE), unbound))}
+    assert _post(running, no_service) == (401, "wrong-service")
     assert running.client(a).status().balances["IA"] == 2 * IA  # only the first request did anything
+
+
+def test_a_request_signed_for_one_service_is_refused_by_a_clone_with_the_same_store_id(
+        running: Running, tmp_path: Path) -> None:
+    clone = start_service(sqlite_url(str(tmp_path / "clone.sqlite3")), clock=running.clock)
+    try:
+        assert clone.policy.store == running.policy.store
+        assert clone.policy.service_key != running.policy.service_key
+        body = make_request(account(0), STORE, "claim", {"claims": [claim("open").to_json()]},
+                            service_key=running.policy.service_key, now=running.clock())
+        r = requests.post(clone.url + "/v1/claims", json=body, timeout=10)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "wrong-service"
+        assert "not this one" in r.json()["error"]["message"]
+        assert _post(running, body) == (200, "")  # the service it was signed for takes it
+    finally:
+        clone.server.stop()
+        clone.service.close()
 
 
 def test_receipts_from_a_service_with_another_key_are_rejected(running: Running, tmp_path: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     wrong = make_policy(Ed25519PrivateKey.generate())  # what the store's signed policy says
+    assert running.client(account(0)).claim([claim("open")])[0].credited
     c = running.client(account(0), policy=wrong)
     with pytest.raises(ServiceError) as e:
-        c.claim([claim("open")])
-    assert e.value.code == "bad-receipt"
-    with pytest.raises(ServiceError):
+        c.claim([claim("download")])  # signed for the policy's service: this one refuses it
+    assert e.value.code == "wrong-service"
+    with pytest.raises(ServiceError) as e:
         c.receipts()
+    assert e.value.code == "bad-receipt"
     ledger = Ledger(tmp_path / "l.sqlite3", service_keys={STORE: wrong.service_key})
     with pytest.raises(LedgerError, match="forged"):
         ledger.append_many(running.client(account(0)).receipts())
@@ -342,8 +371,9 @@ def test_thousands_of_swaps_never_create_value(db_url: str) -> None:
 
         def do(action: str, fields: dict[str, object]) -> dict[str, object]:
             now = run.clock()
-            body = json.dumps(make_request(a, STORE, action, fields, now=now)).encode()
-            return svc.handle(check_request(body, STORE, now, action=action), now)
+            key = run.policy.service_key
+            body = json.dumps(make_request(a, STORE, action, fields, service_key=key, now=now)).encode()
+            return svc.handle(check_request(body, STORE, now, service_key=key, action=action), now)
 
         amounts = [1000 + 7919 * i % 99_991 for i in range(2000)]
         for amount in amounts:

@@ -194,7 +194,8 @@ class ServiceClient:
         return r
 
     def _post(self, path: str, action: str, fields: dict[str, Any]) -> dict[str, Any]:
-        body = make_request(self.account, self.policy.store, action, fields, now=self.clock())
+        body = make_request(self.account, self.policy.store, action, fields,
+                            service_key=self.policy.service_key, now=self.clock())
         return self._call("POST", path, data=json.dumps(body, separators=(",", ":")).encode("utf-8"))
 
     def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:

@@ -4,12 +4,15 @@
 
     {"account": "1…", "public_key": "02…(66 hex)", "payload": {...}, "signature": "(128 hex)"}
 
-``payload`` holds ``action`` (``claim``, ``quote``, ``swap``, ``withdraw``, ``pay``), ``nonce``
-(32 lowercase hex digits, fresh for each request), ``time`` (UTC, ``2026-01-02T03:04:05Z``) and
-the action's own fields. ``signature`` is the account's secp256k1 signature of ``payload`` under
-the purpose ``ia-request:STORE`` (docs/wallet.md, "Signing": canonical JSON, no floats). The
-service refuses a request whose key is not the account's, whose signature does not verify, whose
-time is more than ``SKEW_SECONDS`` away from its clock, or whose nonce it has already seen.
+``payload`` holds ``action`` (``claim``, ``quote``, ``swap``, ``withdraw``, ``pay``, ``stake``),
+``service`` (the service's Ed25519 public key, 64 lowercase hex digits: the policy's
+``service_key``), ``nonce`` (32 lowercase hex digits, fresh for each request), ``time`` (UTC,
+``2026-01-02T03:04:05Z``) and the action's own fields. ``signature`` is the account's secp256k1
+signature of ``payload`` under the purpose ``ia-request:STORE`` (docs/wallet.md, "Signing":
+canonical JSON, no floats). The service refuses a request whose key is not the account's, whose
+signature does not verify, that names another service (or none: ``wrong-service``, so a clone that
+shares the store id cannot replay it), whose time is more than ``SKEW_SECONDS`` away from its clock,
+or whose nonce it has already seen.
 
 Quotes and the account status are in ``messages`` (and importable from here too).
 """
@@ -55,6 +58,7 @@ MAX_APP = 100  # characters of an app id in a claim (a receipt's reference holds
 MAX_MEMO = 140
 _HEX = re.compile(r"[0-9a-f]+")
 HEX32 = re.compile(r"[0-9a-f]{32}")  # a nonce, a claim id, a quote id
+HEX64 = re.compile(r"[0-9a-f]{64}")  # a service's Ed25519 public key
 _VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+~-]{0,63}")
 _MEMO_BAD = re.compile(r'["\\]')
 
@@ -70,11 +74,14 @@ def too_large() -> ServiceError:
 # -- the envelope ----------------------------------------------------------------------------
 
 def make_request(account: Account, store: str, action: str, fields: Mapping[str, object], *,
-                 now: datetime | None = None, nonce: str | None = None) -> dict[str, Any]:
-    """The signed envelope of ``action`` with ``fields`` (docs/ia-service.md, "Envelope")."""
+                 service_key: str, now: datetime | None = None, nonce: str | None = None) -> dict[str, Any]:
+    """The signed envelope of ``action`` with ``fields`` for the service of ``store`` whose key
+    (the policy's ``service_key``) is ``service_key`` (docs/ia-service.md, "The envelope")."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    payload = {**fields, "action": action, "nonce": nonce or secrets.token_hex(16),
+    if not HEX64.fullmatch(service_key):
+        raise ValueError("service_key must be 64 lowercase hex digits")
+    payload = {**fields, "action": action, "service": service_key, "nonce": nonce or secrets.token_hex(16),
                "time": format_time(now or datetime.now(UTC))}
     signature = account.sign(ia_request_purpose(store), payload)
     return {"account": account.address, "public_key": account.public_key.hex(), "payload": payload,
@@ -93,9 +100,10 @@ class SignedRequest:
     payload: Mapping[str, Any]
 
 
-def check_request(body: bytes, store: str, now: datetime, *, action: str | None = None) -> SignedRequest:
-    """The envelope in ``body`` checked against ``store`` and the service's clock ``now``;
-    ``ServiceError`` (with its HTTP status) saying what is wrong."""
+def check_request(body: bytes, store: str, now: datetime, *, service_key: str,
+                  action: str | None = None) -> SignedRequest:
+    """The envelope in ``body`` checked against ``store``, the service's own key ``service_key``
+    (64 hex) and its clock ``now``; ``ServiceError`` (with its HTTP status) saying what is wrong."""
     if len(body) > MAX_BODY:
         raise too_large()
     try:
@@ -130,6 +138,15 @@ def check_request(body: bytes, store: str, now: datetime, *, action: str | None 
     if not verify_signed_by(account, key, ia_request_purpose(store), payload, signature):
         raise ServiceError("bad-signature", f"the signature does not verify for account {account} and "
                                             f"store {store}", status=401)
+    service = payload.get("service")
+    if service != service_key:
+        if not isinstance(service, str):
+            raise ServiceError("wrong-service", "the request names no service: sign payload.service = this "
+                                                f"service's key, {service_key} (the policy's service_key)",
+                               status=401)
+        raise ServiceError("wrong-service", f"the request was signed for the IA service with key "
+                                            f"{shorten(service, 16)}, not this one ({service_key[:16]}…): "
+                                            "send it to the service the store's policy names", status=401)
     act = payload.get("action")
     if not isinstance(act, str) or act not in ACTIONS:
         raise ServiceError("unknown-action", f"unknown action {shorten(repr(act), 30)} (known: "
