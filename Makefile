@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Both set everything up first.
-.PHONY: run test setup bench lint
+.PHONY: run test setup bench lint install-desktop uninstall-desktop wheel
 
 setup:
 	@bash scripts/setup.sh
@@ -12,3 +12,14 @@ test: setup
 
 bench: setup
 	.venv/bin/python -m bench $(ARGS)
+
+# imapp in this user's desktop menu (launcher, entry, icons, imapp:// handler), and out again
+install-desktop: setup
+	.venv/bin/python -m appstore desktop install
+
+uninstall-desktop: setup
+	.venv/bin/python -m appstore desktop uninstall
+
+# dist/appstore-VERSION-py3-none-any.whl (pip install it anywhere; the build compiles the .qm files)
+wheel: setup
+	.venv/bin/python -m pip wheel -q --no-deps --no-build-isolation -w dist .

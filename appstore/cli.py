@@ -36,6 +36,7 @@ SUBCOMMANDS = {
     "cli_rewards": ("rewards", "share", "swap", "withdraw"),
     "cli_games": ("games",),
     "cli_service": ("service",),
+    "cli_desktop": ("desktop",),
 }
 
 
@@ -77,7 +78,9 @@ def _port(text: str) -> int:
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; for ``command`` (see ``_command``), with only its module's subcommands."""
-    p = argparse.ArgumentParser(prog="python -m appstore", description="imapp desktop store")
+    installed = Path(sys.argv[0]).name == "imapp"  # the installed command, not `python -m appstore`
+    p = argparse.ArgumentParser(prog="imapp" if installed else "python -m appstore",
+                                description="imapp desktop store")
     p.add_argument("--data-dir", help="where imapp keeps its files (default: $IMAPP_DATA_DIR "
                    "or the platform's user data dir)")
     p.add_argument("--lang", default="en", choices=["en", "zh_CN"], help="language of texts")
@@ -229,6 +232,10 @@ def _run(args: argparse.Namespace) -> int:
         from appstore import cli_service
 
         return cli_service.run(args)
+    if cmd == "desktop":
+        from appstore import cli_desktop
+
+        return cli_desktop.run(args)
 
     from appstore.core.services import Services
 

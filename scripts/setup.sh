@@ -9,6 +9,8 @@ libegl1 libgl1 libopengl0 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 
 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libxshmfence1 libgbm1
 libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
 libxcb-render-util0 libxcb-image0 libxi6 libxrender1 libx11-xcb1"
+# The desktop's tools that `make install-desktop` uses and tests/test_packaging.py runs
+DEBS="$DEBS xdg-utils desktop-file-utils appstream"
 # PostgreSQL for the IA service's tests (tests/service run on SQLite and PostgreSQL; a large package).
 DEBS="$DEBS postgresql"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
