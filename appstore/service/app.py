@@ -1,8 +1,11 @@
 """The IA service's HTTP API: a Starlette (ASGI) app, served by uvicorn (docs/ia-service.md).
 
-Bodies are read with a size limit, checked (``check_request``), then handled in a worker
-thread (the database is blocking). Every answer is JSON; an error is
-``{"error": {"code": "...", "message": "..."}}`` with the HTTP status of its code.
+Every request first passes the client address's rate limit; bodies are read with a size limit,
+checked (``check_request``), held to the account's rate limit (``limits.py``), then handled in a
+worker thread (the database is blocking). Every answer is JSON; an error is
+``{"error": {"code": "...", "message": "..."}}`` with the HTTP status of its code (and
+``Retry-After`` with a 429). A client that goes away while sending its body is one line in the
+log, not an error.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -24,6 +27,7 @@ from appstore.core.errors import shorten
 from appstore.core.ia.errors import ServiceError
 from appstore.core.ia.protocol import MAX_BODY, check_request, format_time, too_large
 from appstore.core.wallet.address import is_address
+from appstore.service.limits import Limiter
 from appstore.service.logic import IAService, ServiceConfig
 
 log = logging.getLogger(__name__)
@@ -32,8 +36,9 @@ DIVIDEND_EVERY = 30.0  # seconds between the background task's checks
 NONCE_PURGE_EVERY = 600.0
 
 
-def error(code: str, message: str, status: int) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error(code: str, message: str, status: int, retry_after: float | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(max(1, int(retry_after)))} if retry_after is not None else None
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 async def _body(request: Request) -> bytes:
@@ -52,13 +57,22 @@ async def _body(request: Request) -> bytes:
 def create_app(config: ServiceConfig, *, service: IAService | None = None) -> Starlette:
     """The ASGI app of one store's IA service (``service`` when the caller made it already)."""
     svc = service or IAService(config)
+    limiter = Limiter(config.limits)
 
     def guarded(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            peer = request.client.host if request.client else None
             try:
+                address = limiter.client_address(peer, request.headers.get("x-forwarded-for"))
+                request.state.address = address
+                limiter.check_address(address)
                 return await fn(request)
             except ServiceError as e:
-                return error(e.code, e.message, e.status or 400)
+                return error(e.code, e.message, e.status or 400, e.retry_after)
+            except ClientDisconnect:  # nothing was done; one line, no traceback (a cheap flood otherwise)
+                log.info("IA service: %s %s: the client %s went away before its request was complete",
+                         request.method, request.url.path, peer or "(unknown)")
+                return Response(status_code=400)
             except Exception:  # a bug: logged with its traceback, answered without details
                 log.exception("IA service: %s %s failed", request.method, request.url.path)
                 return error("internal", "the IA service failed; the request was not carried out", 500)
@@ -72,7 +86,8 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None) -> St
                 now = svc.now()
                 _dividend(svc, now)
                 req = check_request(body, svc.store, now, service_key=svc.policy.service_key, action=action)
-                return svc.handle(req, now)
+                limiter.check_account(req.account)
+                return svc.handle(req, now, address=request.state.address)
             return JSONResponse(await run_in_threadpool(work))
         return guarded(endpoint)
 

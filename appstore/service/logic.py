@@ -41,6 +41,7 @@ from appstore.core.wallet.receipts import public_key_hex
 from appstore.service.claims import TOTAL_COUNTER, Claims
 from appstore.service.dividends import Dividends
 from appstore.service.games import Games, RoundsProvider
+from appstore.service.limits import Limits
 from appstore.service.schema import t_payments, t_quotes, t_receipts, t_withdrawals
 from appstore.service.storage import OPERATOR, POOL, TREASURY, WITHDRAWALS, Head, Refused, Replayed, Storage
 
@@ -73,6 +74,7 @@ class ServiceConfig:
     # app id -> the payee its catalogue entry declares; None: payments are not checked against
     # the catalogue (tests, a service without a store folder)
     payees: Callable[[], Mapping[str, str]] | None = None
+    limits: Limits = field(default_factory=Limits)  # rate limits (service/limits.py)
 
 
 class IAService:
@@ -123,8 +125,9 @@ class IAService:
 
     # -- requests ------------------------------------------------------------------------
 
-    def handle(self, req: SignedRequest, now: datetime) -> dict[str, Any]:
-        """Run a checked request in one transaction; its answer as JSON data."""
+    def handle(self, req: SignedRequest, now: datetime, *, address: str | None = None) -> dict[str, Any]:
+        """Run a checked request in one transaction; its answer as JSON data. ``address``: the
+        client's address (``Limiter.client_address``; None: unknown or loopback)."""
         p = req.payload
         others: list[str] = []
         if req.action == "claim":

@@ -32,6 +32,7 @@ from appstore.core.ia.protocol import Claim, format_time
 from appstore.core.wallet.keys import Account
 from appstore.core.wallet.receipts import public_key_hex
 from appstore.service.app import create_app
+from appstore.service.limits import Limits
 from appstore.service.logic import IAService, ServiceConfig
 from appstore.service.server import ServerThread
 from appstore.service.storage import sqlite_url
@@ -140,13 +141,14 @@ def make_terms(**over: object) -> SwapTerms:
 def start_service(db_url: str, *, clock: Clock | None = None, key: Ed25519PrivateKey | None = None,
                   policy: RewardPolicy | None = None, terms: SwapTerms | None = None,
                   apps: Mapping[str, frozenset[str]] = APPS, bcd_reserve: int = 10**15,
-                  dividend: bool = True, payees: Mapping[str, str] | None = None) -> Running:
+                  dividend: bool = True, payees: Mapping[str, str] | None = None,
+                  limits: Limits | None = None) -> Running:
     key = key or Ed25519PrivateKey.generate()
     clock = clock or Clock()
     policy = policy or make_policy(key, **({} if dividend else {"dividend": None}))
     terms = terms or make_terms()
     config = ServiceConfig(policy, key, db_url, lambda: apps, terms, clock, bcd_reserve,
-                           payees=None if payees is None else (lambda: payees))
+                           payees=None if payees is None else (lambda: payees), limits=limits or Limits())
     service = IAService(config)
     server = ServerThread(create_app(config, service=service)).start()
     return Running(server.url, service, policy, terms, clock, key, server)
