@@ -14,9 +14,14 @@ echo "== mypy"
 $PY -m mypy
 echo "== pytest"
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
-    # A private session bus with an unlocked keyring, gone when the tests end.
-    exec dbus-run-session -- bash -c \
-        'eval "$(printf imapp-test | gnome-keyring-daemon --unlock --components=secrets)"; export GNOME_KEYRING_CONTROL; exec .venv/bin/python -m pytest "$@"' \
+    # A private session bus with an unlocked keyring, gone when the tests end. The daemon gets a
+    # HOME of its own: with the real one it would open (or create) the login keyring of whoever
+    # runs the tests.
+    KEYRING_HOME=$(mktemp -d "${TMPDIR:-/tmp}/imapp-test-keyring.XXXXXX")
+    trap 'rm -rf "$KEYRING_HOME"' EXIT
+    export KEYRING_HOME
+    dbus-run-session -- bash -c \
+        'eval "$(printf imapp-test | HOME="$KEYRING_HOME" XDG_DATA_HOME="$KEYRING_HOME/share" gnome-keyring-daemon --unlock --components=secrets)"; export GNOME_KEYRING_CONTROL; exec .venv/bin/python -m pytest "$@"' \
         pytest "$@"
 else
     echo "note: dbus-run-session or gnome-keyring-daemon missing: keyring tests will skip" >&2
