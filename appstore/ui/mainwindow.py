@@ -95,7 +95,9 @@ class MainWindow(QMainWindow):
         self._news_page: NewsPage | None = None
         self._games: GamesController | None = None
         self._games_page: GamesPage | None = None
-        installs.wallet_changed.connect(lambda: self.wallet.load(create=False))
+        # The app's controllers outlive this window (a language switch makes a new one): what
+        # they say goes to this window's methods, so the connections end with it.
+        installs.wallet_changed.connect(self._wallet_changed)
         self.model = AppListModel(self.images, lang, placeholder_icon(), installs)
         self.setWindowTitle("imapp")
         self.setMinimumSize(880, 600)
@@ -106,8 +108,8 @@ class MainWindow(QMainWindow):
         self.news  # noqa: B018 - made now (its unread badge; the others by start_side_work)
         controller.catalog_changed.connect(self._catalog_changed)
         controller.status_changed.connect(self._status_changed)
-        controller.failed.connect(lambda msg: self.banner.show_message(msg))
-        installs.failed.connect(lambda msg: self.banner.show_message(msg, can_retry=False))
+        controller.failed.connect(self._failed)
+        installs.failed.connect(self._install_failed)
         installs.library_changed.connect(self._update_badges)
         installs.library_changed.connect(self._try_open)
         installs.downloads_changed.connect(self._update_badges)
@@ -118,6 +120,15 @@ class MainWindow(QMainWindow):
             self.resize(1240, 840)
         if controller.view is not None:
             self._catalog_changed(controller.view)
+
+    def _wallet_changed(self) -> None:
+        self.wallet.load(create=False)
+
+    def _failed(self, message: str) -> None:
+        self.banner.show_message(message)
+
+    def _install_failed(self, message: str) -> None:
+        self.banner.show_message(message, can_retry=False)
 
     def _build(self) -> None:
         nav = QWidget()

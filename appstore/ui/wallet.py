@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the wallet's and the services' modules load when the wallet
     from appstore.core.wallet.wallet import Balances, Wallet
 
 STARTUP_CLAIM_DELAY_MS = 3000
+RETRY_CLAIM_MS = 60_000  # claims a service did not answer are sent again after this, at the least
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,11 @@ ASK_PASSPHRASE = True  # False in screenshot mode (``app.open_app``)
 class WalletController(QObject):
     """Signals: ``changed(WalletSnapshot)`` after every load or change; ``failed(str)`` a
     message to show; ``verified(Verification)`` a verification finished; ``notice(str)`` a
-    short line for the status bar ("+2 IA — opened Parts Provenance", or why none was paid)."""
+    short line for the status bar ("+2 IA — opened Parts Provenance", or why none was paid).
+
+    One per window: a language switch makes a new window and a new controller, so what it
+    hears from the app's ``Controller`` is connected to its own methods (the connections end
+    with it), and the passphrase bridge is the app's one (the wallet keeps asking it)."""
 
     changed = Signal(object)
     failed = Signal(str)
@@ -97,18 +102,32 @@ class WalletController(QObject):
     def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.bridge = PassphraseBridge(self)
+        bridge = controller.findChild(PassphraseBridge)
+        self.bridge = bridge if bridge is not None else PassphraseBridge(controller)
+        self.bridge.dialog = None  # (a page of an earlier window may have set it: its page sets it)
         self.snapshot: WalletSnapshot | None = None
         self._verified_ok = False
         self._claiming: Job | None = None
         self._claim_again = False
-        controller.activity.connect(lambda _event: self.claim())
+        self._told: set[str] = set()  # the last round's problems, said once
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.claim)
+        controller.activity.connect(self._recorded)
         # What waited from the last run (offline claims), once the window has drawn: the
         # service's first import costs a few hundred milliseconds of a worker's time.
         if controller.services is not None:  # made once the data dir was open
-            QTimer.singleShot(STARTUP_CLAIM_DELAY_MS, self, self.claim)
+            self._claim_soon()
         else:
-            controller.ready.connect(lambda: QTimer.singleShot(STARTUP_CLAIM_DELAY_MS, self.claim))
+            controller.ready.connect(self._claim_soon)
+
+    @Slot(object)
+    def _recorded(self, _event: object) -> None:
+        self.claim()
+
+    @Slot()
+    def _claim_soon(self) -> None:
+        self._retry.start(STARTUP_CLAIM_DELAY_MS)
 
     # -- rewards ---------------------------------------------------------------------------
 
@@ -132,11 +151,18 @@ class WalletController(QObject):
             report, decimals = result
             for line in _report_lines(report, decimals, self._app_name):
                 self.notice.emit(line)
-            if report.credits:
+            for problem in report.problems:  # a service that stays down is said once
+                if problem not in self._told:
+                    self.notice.emit(self.tr("Rewards could not be claimed now: %1").replace("%1", problem))
+            self._told = set(report.problems)
+            if report.credits or report.refusals:
                 self.load(create=False)
             if self._claim_again:
                 self._claim_again = False
                 self.claim()
+            elif report.retry_after is not None and not self._retry.isActive():
+                # what stays pending goes again later, not only at the next activity
+                self._retry.start(max(RETRY_CLAIM_MS, int(report.retry_after * 1000)))
 
         def failed(message: str, _: BaseException) -> None:
             self._claiming = None
