@@ -21,204 +21,44 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 from appstore.core.errors import AppStoreError, ConfigError, shorten
-from appstore.core.paths import Paths
 from appstore.core.sqlite import open_database
 from appstore.core.store.config import STORE_ID_RE
-from appstore.core.wallet.errors import WalletError
+from appstore.core.wallet.ledgerdata import (
+    _COLUMNS,
+    _INSERT,
+    _RAW,
+    _SCHEMA,
+    INT64,
+    LedgerBroken,
+    LedgerError,
+    PendingClaim,
+    Problem,
+    ProblemKind,
+    Quarantined,
+    Resync,
+    TrustSource,
+    Verification,
+    _filters,
+    _Head,
+    _meta,
+    _receipt,
+    _short,
+    ledger_path,
+)
 from appstore.core.wallet.receipts import (
     ASSETS,
-    FIELDS,
-    SIGNED_FIELDS,
     ZERO_HASH,
     Receipt,
     ReceiptError,
     field_problem,
-    utc_now,
 )
 from appstore.core.wallet.trust import ServiceKeys
-
-TrustSource = Callable[[str], "ServiceKeys | None"]
-
-INT64 = (-(2**63), 2**63 - 1)
-PROGRESS_EVERY = 4096
-_ZERO = bytes(32)
-_RAW_TEXT = (0, 3, 4, 5, 7, 8)  # the text columns of _RAW
-_TEXT_FIELDS = frozenset({"store", "account", "time", "asset", "kind", "reference"})
-_COLUMNS = ("store, service_key, seq, account, time, asset, amount, kind, reference, prev_hash, hash, "
-            "signature")
-_RAW = ("CAST(store AS BLOB), service_key, seq, CAST(account AS BLOB), CAST(time AS BLOB), "
-        "CAST(asset AS BLOB), amount, CAST(kind AS BLOB), CAST(reference AS BLOB), prev_hash, hash, "
-        "signature")
-_INSERT = f"INSERT INTO receipts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-CREATE TABLE services (
-    store TEXT PRIMARY KEY, service_key BLOB NOT NULL,
-    last_seq INTEGER NOT NULL, last_hash BLOB NOT NULL, receipts INTEGER NOT NULL
-) STRICT;
-CREATE TABLE receipts (
-    id INTEGER PRIMARY KEY,
-    store TEXT NOT NULL, service_key BLOB NOT NULL, seq INTEGER NOT NULL, account TEXT NOT NULL,
-    time TEXT NOT NULL, asset TEXT NOT NULL, amount INTEGER NOT NULL, kind TEXT NOT NULL,
-    reference TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL, signature BLOB NOT NULL,
-    UNIQUE (store, seq)
-) STRICT;
-CREATE INDEX receipts_by_time ON receipts (time, id);
-CREATE TABLE totals (
-    store TEXT NOT NULL, asset TEXT NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY (store, asset)
-) STRICT;
-CREATE TABLE pending (
-    id TEXT PRIMARY KEY, store TEXT NOT NULL, kind TEXT NOT NULL, app_id TEXT NOT NULL,
-    asset TEXT NOT NULL, amount INTEGER, created TEXT NOT NULL
-) STRICT;
-CREATE TABLE quarantine (
-    qid INTEGER PRIMARY KEY, at TEXT NOT NULL, reason TEXT NOT NULL, signed INTEGER NOT NULL,
-    row_id ANY, store ANY, service_key ANY, seq ANY, account ANY, time ANY, asset ANY, amount ANY,
-    kind ANY, reference ANY, prev_hash ANY, hash ANY, signature ANY
-) STRICT
-"""
-
-
-def ledger_path(paths: Paths) -> Path:
-    return paths.root / "wallet" / "ledger.sqlite3"
-
-
-class LedgerError(WalletError):
-    """A receipt or a re-sync refused (nothing was written), or a ledger that cannot be read."""
-
-
-class ProblemKind(StrEnum):
-    CHANGED = "changed"
-    MISSING = "missing"
-    FORGED = "forged"
-    OUT_OF_ORDER = "out of order"
-    FOREIGN = "foreign"  # validly signed, for another account
-    TOTALS = "totals differ"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """The first bad entry a verification found: ``seq`` is the receipt's number (as signed,
-    when that is known), ``row`` its row id in ``receipts`` (None: a missing receipt, or the
-    running totals)."""
-
-    kind: ProblemKind
-    store: str
-    seq: int | None
-    row: int | None
-    detail: str
-
-    @property
-    def entry(self) -> str:
-        if self.seq is None:
-            return f"the running totals of store {self.store}"
-        return f"receipt #{self.seq} from store {self.store}"
-
-    def __str__(self) -> str:
-        return f"{self.entry} ({self.kind.value}): {self.detail}"
-
-
-class LedgerBroken(LedgerError):
-    """The ledger failed verification: nothing may be spent until it is re-synced."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(f"the wallet's ledger failed verification: {problem}. Nothing can be spent "
-                         f"until the wallet is re-synced from store {problem.store}'s IA service, "
-                         "which sends its receipts again (the rows it replaces are kept aside)")
-        self.problem = problem
-
-
-@dataclass(frozen=True)
-class Verification:
-    problem: Problem | None
-    receipts: int  # rows checked
-    signatures: int  # signatures checked
-    seconds: float
-    # stores whose receipts were checked against the key their chain is held by, because no
-    # signed policy names their service (the store was removed, or publishes no policy)
-    unanchored: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-    def __str__(self) -> str:
-        if self.problem is None:
-            return f"the ledger verifies: {self.receipts} receipts, {self.signatures} signatures checked"
-        return str(self.problem)
-
-
-@dataclass(frozen=True)
-class Resync:
-    store: str
-    receipts: int  # now in the ledger for that store
-    quarantined: int  # old rows moved to quarantine (changed, or not re-sent)
-    signed_not_resent: int  # of those, rows the service had signed but did not send again
-    verification: Verification | None  # the whole ledger checked again, when it had failed before
-
-
-@dataclass(frozen=True)
-class Quarantined:
-    qid: int
-    at: str
-    reason: str
-    signed: bool  # the row was a receipt the service had validly signed
-    store: str
-    seq: object
-    receipt: Receipt | None  # None: the row is not even well-formed
-
-
-@dataclass(frozen=True)
-class PendingClaim:
-    """A claim made offline: shown as pending, never part of a balance. ``kind`` says what it
-    claims for (an activity such as ``browse``, or a receipt kind); ``amount`` is what is
-    expected, in base units of ``asset``, when known."""
-
-    store: str
-    kind: str
-    app_id: str
-    asset: str = "IA"
-    amount: int | None = None
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    created: str = field(default_factory=utc_now)
-
-    def __post_init__(self) -> None:
-        problem = (None if STORE_ID_RE.fullmatch(self.store) else "store is not a store id") \
-            or _short_token(self.kind, "kind") or _short_token(self.id, "id") \
-            or (None if self.asset in ASSETS else f"asset is not {' or '.join(ASSETS)}") \
-            or (None if isinstance(self.app_id, str) and 0 < len(self.app_id) <= 200
-                and self.app_id.isprintable() else "app_id must be 1 to 200 printable characters") \
-            or (None if self.amount is None or (type(self.amount) is int and 0 <= self.amount < INT64[1])
-                else "amount must be a whole number of base units, 0 or more") \
-            or ("created " + p if (p := field_problem("time", self.created)) else None)
-        if problem:
-            raise LedgerError(f"a pending claim's {problem} ({shorten(repr(self), 120)})")
-
-
-def _short_token(value: object, name: str) -> str | None:
-    ok = isinstance(value, str) and 0 < len(value) <= 64 and value.isascii() and \
-        all(c.isalnum() or c in "._-" for c in value)
-    return None if ok else f"{name} must be 1 to 64 letters, digits, '.', '_' or '-'"
-
-
-@dataclass
-class _Head:
-    """Where one store's chain stands: its key, last seq, last hash, how many receipts."""
-
-    key: bytes
-    seq: int = 0
-    hash: bytes = _ZERO
-    count: int = 0
+from appstore.core.wallet.verify import check
 
 
 class Ledger:
@@ -501,7 +341,7 @@ class Ledger:
 
         Every receipt's key is checked against the keys its store's signed policy names
         (``service_keys``, ``trust``); ``LedgerError`` when a policy cannot be read."""
-        return self._check(every_signature=every_signature, progress=progress)
+        return check(self, every_signature=every_signature, progress=progress)
 
     def quick_check(self, seal_key: bytes | None = None) -> Verification:
         """The check before every spend (``LedgerBroken`` if it fails, or if an earlier check
@@ -510,49 +350,10 @@ class Ledger:
         wallet's account) the state it vouched for last time is sealed, and the next check reads
         only the receipts added since: a few milliseconds at any size (docs/ledger.md)."""
         self.require_verified()
-        result = self._check(every_signature=False, progress=None, seal_key=seal_key or None)
+        result = check(self, every_signature=False, progress=None, seal_key=seal_key or None)
         if result.problem is not None:
             raise LedgerBroken(result.problem)
         return result
-
-    def _check(self, *, every_signature: bool, progress: Callable[[int, int], None] | None,
-               seal_key: bytes | None = None) -> Verification:
-        from appstore.core.wallet import seal as sealing  # loaded when used
-        from appstore.core.wallet.verify import _Scan
-
-        start = time.perf_counter()
-        try:
-            stores = list(self.services())
-        except LedgerError:
-            stores = []  # a store name that cannot be read: the scan names the row
-        keys = self.keys(stores)
-        db = self._connect()
-        db.text_factory = bytes
-        try:
-            db.execute("BEGIN")  # one snapshot: appends may go on meanwhile
-            sealed = sealing.read(db, seal_key) if seal_key else None
-            scan = _Scan(db, self._account, keys, every_signature, progress, sealed)
-            problem = scan.run()
-        except sqlite3.DatabaseError as e:
-            raise LedgerError(f"cannot read the wallet's ledger {self.path} ({e}); move it away, then "
-                              "re-sync the wallet from the stores' IA services") from None
-        finally:
-            db.close()
-        fresh = sealing.Sealed.of(scan) if seal_key and problem is None else None
-        if problem is not None or sealed is None or fresh != sealed:
-            with self._writing() as w:  # (nothing to write when a sealed state still holds)
-                if problem is None:
-                    w.execute("DELETE FROM meta WHERE key = 'broken'")
-                else:
-                    w.execute("INSERT OR REPLACE INTO meta VALUES ('broken', ?)",
-                              (json.dumps({**asdict(problem), "kind": problem.kind.value}),))
-                    w.execute("DELETE FROM meta WHERE key = 'seal'")
-                if fresh is not None and seal_key is not None:
-                    sealing.write(w, seal_key, fresh)
-                if seal_key is None:
-                    w.execute("INSERT OR REPLACE INTO meta VALUES ('verified', ?)", (utc_now(),))
-        unanchored = tuple(sorted(s for s, k in keys.items() if k is None))
-        return Verification(problem, scan.rows, scan.signatures, time.perf_counter() - start, unanchored)
 
     @property
     def problem(self) -> Problem | None:
@@ -577,98 +378,15 @@ class Ledger:
     # -- re-sync ---------------------------------------------------------------------------
 
     def reset_from(self, service: str, receipts: Iterable[Receipt], *,
-                   service_key: str | None = None) -> Resync:
+                   service_key: str | ServiceKeys | None = None) -> Resync:
         """Replace store ``service``'s receipts with the full chain its service re-sent
         (#1 onwards), checked in full first: a refusal changes nothing. Old rows that are not
         in the new chain exactly are moved to ``quarantine``, never dropped. ``service_key``
-        (hex, from the store's policy) may name a new key for the store's service."""
-        new = list(receipts)
-        keys, key = self._resync_keys(service, new, service_key)
-        account = self.account()
-        what = f"cannot re-sync from store {service}'s IA service"
-        head = _Head(key)
-        totals: dict[str, int] = {}
-        for r in new:
-            if not isinstance(r, Receipt):
-                raise TypeError(f"reset_from takes Receipt objects, not {type(r).__name__}")
-            problem = r.verify()
-            if r.store != service:
-                problem = f"receipt #{r.seq} is from store {r.store}"
-            elif keys is not None and not keys.accepts(r.service_key, r.time):
-                problem = f"receipt #{r.seq}: {keys.refusal(service, r.service_key, r.time)}"
-            elif keys is None and bytes.fromhex(r.service_key) != key:
-                problem = f"receipt #{r.seq} is signed by key {r.service_key[:16]}…, not {key.hex()[:16]}…"
-            elif account is not None and r.account != account:
-                problem = f"receipt #{r.seq} is for account {r.account}, not {account}"
-            elif r.seq != head.seq + 1 or bytes.fromhex(r.prev_hash) != head.hash:
-                problem = f"receipt #{r.seq} does not follow #{head.seq} in the chain"
-            if problem:
-                raise LedgerError(f"{what}: {problem}; nothing was changed")
-            head.seq, head.hash, head.count = r.seq, bytes.fromhex(r.hash), head.count + 1
-            head.key = bytes.fromhex(r.service_key)
-            totals[r.asset] = totals.get(r.asset, 0) + r.amount
-            if not INT64[0] <= totals[r.asset] <= INT64[1]:
-                raise LedgerError(f"{what}: the {r.asset} total overflows; nothing was changed")
-        was_broken = self.problem is not None
-        wanted = {r.row() for r in new}
-        resent = {r.seq for r in new}
-        old_key = self.services().get(service)
-        quarantined = signed = 0
-        with self._writing() as db:
-            if account is None and new:
-                db.execute("INSERT INTO meta VALUES ('account', ?)", (new[0].account,))
-            old = db.execute(f"SELECT id, {_RAW} FROM receipts WHERE store = ? ORDER BY id", (service,))
-            for rid, *raw in old.fetchall():
-                row = tuple(_decoded(v) if i in _RAW_TEXT else v for i, v in enumerate(raw))
-                if row in wanted:
-                    continue
-                try:
-                    r = _receipt(row)
-                    valid = r.verify() is None and (r.service_key == old_key if keys is None
-                                                    else keys.accepts(r.service_key, r.time))
-                except (ReceiptError, TypeError, ValueError):
-                    valid = False
-                reason = f"re-sync from store {service}'s IA service: " + (
-                    "the service sent a different receipt with this number" if row[2] in resent
-                    else "the service did not send it again")
-                db.execute(f"INSERT INTO quarantine (at, reason, signed, row_id, {_COLUMNS}) "
-                           f"SELECT ?, ?, ?, id, {_COLUMNS} FROM receipts WHERE id = ?",
-                           (utc_now(), reason, int(valid), rid))
-                quarantined += 1
-                signed += valid
-            db.execute("DELETE FROM receipts WHERE store = ?", (service,))
-            db.execute("DELETE FROM meta WHERE key = 'seal'")  # rows it vouched for are gone
-            db.executemany(_INSERT, [r.row() for r in new])
-            db.execute("DELETE FROM services WHERE store = ?", (service,))
-            db.execute("DELETE FROM totals WHERE store = ?", (service,))
-            if new:
-                db.execute("INSERT INTO services VALUES (?, ?, ?, ?, ?)",
-                           (service, head.key, head.seq, head.hash, head.count))
-            db.executemany("INSERT INTO totals VALUES (?, ?, ?)",
-                           [(service, a, t) for a, t in totals.items()])
-        if service_key is not None and keys is not None:
-            self._trusted[service] = keys
-        verification = self.verify() if was_broken else None
-        return Resync(service, len(new), quarantined, signed, verification)
+        (hex or ``ServiceKeys``, from the store's policy) may name a new key for the store's
+        service (``resync.py``)."""
+        from appstore.core.wallet.resync import reset_from  # the rare path: loaded when used
 
-    def _resync_keys(self, service: str, new: Sequence[Receipt],
-                     service_key: str | ServiceKeys | None) -> tuple[ServiceKeys | None, bytes]:
-        """The keys the policy names (None: unknown) and, without them, the one key the chain
-        must be signed by."""
-        if service_key is not None:
-            keys = service_key if isinstance(service_key, ServiceKeys) else ServiceKeys(service_key)
-            if any(field_problem("service_key", k) for k in keys.all()):
-                raise LedgerError(f"the service key given for store {service} is not 64 hex digits")
-            return keys, bytes.fromhex(keys.current)
-        named = self.keys([service])[service]
-        if named is not None:
-            return named, bytes.fromhex(named.current)
-        pinned = self.services().get(service)
-        if pinned is not None:
-            return None, bytes.fromhex(pinned)
-        if new:
-            return None, bytes.fromhex(new[0].service_key)
-        return None, _ZERO
+        return reset_from(self, service, receipts, service_key=service_key)
 
     def quarantined(self, service: str | None = None) -> list[Quarantined]:
         """Rows a re-sync replaced, oldest first."""
@@ -719,62 +437,5 @@ class Ledger:
         return out
 
 
-def _meta(db: sqlite3.Connection, key: str) -> str | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        return None
-    value = row[0]
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
-def _filters(asset: str | None, kind: str | None, text: str | None,
-             service: str | None) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    args: list[object] = []
-    for column, value in (("asset", asset), ("kind", kind), ("store", service)):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            args.append(value)
-    if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append("(reference LIKE ? ESCAPE '\\' OR kind LIKE ? ESCAPE '\\' "
-                       "OR store LIKE ? ESCAPE '\\')")
-        args += [pattern] * 3
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
-
-
-def _row_fields(raw: Mapping[str, object]) -> dict[str, object] | None:
-    """The signed fields of a row read raw (text as bytes), or None if they cannot be read."""
-    try:
-        return {n: bytes(v).hex() if n in ("service_key", "prev_hash") else  # type: ignore[call-overload]
-                v.decode() if isinstance(v, bytes) else v for n, v in raw.items() if n in SIGNED_FIELDS}
-    except (TypeError, UnicodeDecodeError):
-        return None
-
-
-def _decoded(value: object) -> object:
-    """Text read raw (as bytes) decoded; bytes that are not UTF-8 stay bytes."""
-    try:
-        return value.decode() if isinstance(value, bytes) else value
-    except UnicodeDecodeError:
-        return value
-
-
-def _receipt(row: tuple[object, ...]) -> Receipt:
-    """A receipt from a stored row (text may come as bytes, from a raw read)."""
-    values = [v.decode("utf-8") if isinstance(v, bytes) and i not in (1, 9, 10, 11) else v
-              for i, v in enumerate(row)]
-    for i in (1, 9, 10, 11):
-        value = values[i]
-        if not isinstance(value, bytes):
-            raise ReceiptError(f"a receipt's {FIELDS[i]} is not stored as bytes")
-        values[i] = value.hex()
-    return Receipt(*values)  # type: ignore[arg-type]
-
-
-def _short(key: bytes) -> str:
-    return key.hex()[:16] + "…"
-
-
 __all__ = ["Ledger", "LedgerBroken", "LedgerError", "PendingClaim", "Problem", "ProblemKind",
-           "Quarantined", "Resync", "Verification", "ledger_path"]
+           "Quarantined", "Resync", "TrustSource", "Verification", "ledger_path"]

@@ -4,16 +4,23 @@ entry that is wrong and how (docs/ledger.md)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from appstore.core.errors import shorten
-from appstore.core.wallet.ledger import (
+from appstore.core.wallet import seal as sealing
+from appstore.core.wallet.ledgerdata import (
     _COLUMNS,
     _TEXT_FIELDS,
     PROGRESS_EVERY,
+    LedgerError,
     Problem,
     ProblemKind,
+    Verification,
     _Head,
     _meta,
     _receipt,
@@ -27,9 +34,13 @@ from appstore.core.wallet.receipts import (
     fields_problem,
     receipt_digest,
     signature_ok,
+    utc_now,
 )
 from appstore.core.wallet.seal import Sealed
 from appstore.core.wallet.trust import ServiceKeys
+
+if TYPE_CHECKING:
+    from appstore.core.wallet.ledger import Ledger
 
 
 class _Scan:
@@ -301,3 +312,43 @@ def _shown(name: str, value: object) -> str:
 
 def _decoded_text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def check(ledger: Ledger, *, every_signature: bool, progress: Callable[[int, int], None] | None,
+           seal_key: bytes | None = None) -> Verification:
+    """``Ledger.verify`` and ``Ledger.quick_check``: one snapshot scanned against the keys the
+    stores' signed policies name (from a seal, when one authenticates with ``seal_key``); the
+    finding recorded (``meta.broken``), and with ``seal_key`` the state it found sealed."""
+    start = time.perf_counter()
+    try:
+        stores = list(ledger.services())
+    except LedgerError:
+        stores = []  # a store name that cannot be read: the scan names the row
+    keys = ledger.keys(stores)
+    db = ledger._connect()
+    db.text_factory = bytes
+    try:
+        db.execute("BEGIN")  # one snapshot: appends may go on meanwhile
+        sealed = sealing.read(db, seal_key) if seal_key else None
+        scan = _Scan(db, ledger._account, keys, every_signature, progress, sealed)
+        problem = scan.run()
+    except sqlite3.DatabaseError as e:
+        raise LedgerError(f"cannot read the wallet's ledger {ledger.path} ({e}); move it away, then "
+                          "re-sync the wallet from the stores' IA services") from None
+    finally:
+        db.close()
+    fresh = sealing.Sealed.of(scan) if seal_key and problem is None else None
+    if problem is not None or sealed is None or fresh != sealed:
+        with ledger._writing() as w:  # (nothing to write when a sealed state still holds)
+            if problem is None:
+                w.execute("DELETE FROM meta WHERE key = 'broken'")
+            else:
+                w.execute("INSERT OR REPLACE INTO meta VALUES ('broken', ?)",
+                          (json.dumps({**asdict(problem), "kind": problem.kind.value}),))
+                w.execute("DELETE FROM meta WHERE key = 'seal'")
+            if fresh is not None and seal_key is not None:
+                sealing.write(w, seal_key, fresh)
+            if seal_key is None:
+                w.execute("INSERT OR REPLACE INTO meta VALUES ('verified', ?)", (utc_now(),))
+    unanchored = tuple(sorted(s for s, k in keys.items() if k is None))
+    return Verification(problem, scan.rows, scan.signatures, time.perf_counter() - start, unanchored)
