@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Both set everything up first.
-.PHONY: run test setup bench lint install-desktop uninstall-desktop wheel
+.PHONY: run test setup bench lint install-desktop uninstall-desktop package screenshots wheel
 
 setup:
 	@bash scripts/setup.sh
@@ -23,3 +23,11 @@ uninstall-desktop: setup
 # dist/appstore-VERSION-py3-none-any.whl (pip install it anywhere; the build compiles the .qm files)
 wheel: setup
 	.venv/bin/python -m pip wheel -q --no-deps --no-build-isolation -w dist .
+
+# dist/imapp/: a one-folder bundle that runs without Python or the .venv (packaging/imapp.spec)
+package: setup
+	@bash scripts/package.sh
+
+# docs/screenshots/: the README's pictures, rendered by the app itself
+screenshots: setup
+	.venv/bin/python scripts/screenshots.py
