@@ -13,21 +13,32 @@ from starlette.applications import Starlette
 from appstore.core.errors import ConfigError
 
 
+def listen(host: str, port: int, backlog: int = 512) -> socket.socket:
+    """A TCP socket listening on ``host:port`` (0: a free port); ``ConfigError`` if it cannot."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit it: without it, an answer written in two parts waits for the
+    # client's delayed ACK (about 40 ms a request on Linux).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port} ({e.strerror or e})") from None
+    sock.listen(backlog)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class ServerThread:
     """uvicorn serving ``app`` on ``host:port`` (0: a free port) in a daemon thread."""
 
     def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted sockets inherit it: without it, an answer written in two parts waits for the
-        # client's delayed ACK (about 40 ms a request on Linux).
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            self.sock.bind((host, port))
-        except OSError as e:
-            self.sock.close()
-            raise ConfigError(f"cannot listen on {host}:{port} ({e.strerror or e})") from None
-        self.sock.listen(512)
+        self.sock = listen(host, port)
         self.host, self.port = host, int(self.sock.getsockname()[1])
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=1, timeout_keep_alive=5, backlog=512)

@@ -70,33 +70,63 @@ def sqlite_url(path: str) -> str:
     return f"sqlite:///{path}"
 
 
+PG_CONNECTIONS = 20  # per process at most (10 kept, 10 more under load): N workers need N × 20
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for the service's database at ``url`` (SQLite or PostgreSQL); ``ConfigError``
+    for another kind or a URL that is not one."""
+    try:
+        u = make_url(url)
+    except Exception as e:  # noqa: BLE001 - SQLAlchemy raises several kinds for a bad URL
+        raise ConfigError(f"{url!r} is not a database URL ({e})") from None
+    if u.get_backend_name() == "sqlite":
+        engine = create_engine(u, pool_size=8, max_overflow=24, pool_timeout=30,
+                               connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if u.get_backend_name() == "postgresql":
+        return create_engine(u, pool_size=PG_CONNECTIONS // 2, max_overflow=PG_CONNECTIONS // 2,
+                             pool_timeout=30, pool_pre_ping=True)
+    raise ConfigError(f"the IA service stores its data in SQLite or PostgreSQL, not {u.get_backend_name()!r}")
+
+
+def upgrade_database(engine: Engine) -> tuple[str | None, str]:
+    """Bring the schema to this release's newest revision (``migrations.upgrade``), in one write
+    transaction: the revisions before and after."""
+    try:
+        if engine.dialect.name == "sqlite":
+            with _sqlite_migration_lock, engine.begin() as conn:
+                return migrations.upgrade(conn)
+        with engine.begin() as conn:
+            return migrations.upgrade(conn)
+    except OperationalError as e:
+        raise ConfigError(f"cannot open the IA service's database ({e.orig})") from None
+
+
+_sqlite_migration_lock = threading.Lock()
+
+
+def audit_sums(conn: Connection) -> dict[str, int]:
+    """Per asset, the sum of every balance row less the IA issued as rewards: zero, always."""
+    sums = {r.asset: int(r.total) for r in conn.execute(
+        select(t_balances.c.asset, func.sum(t_balances.c.amount).label("total"))
+        .group_by(t_balances.c.asset)).all()}
+    rewarded = int(conn.execute(select(func.sum(t_accounts.c.rewarded))).scalar() or 0)
+    return {a: sums.get(a, 0) - (rewarded if a == "IA" else 0) for a in ASSETS}
+
+
 class Storage:
     """Accounts, receipts and the rest, for one store's service signing with ``key``."""
 
     def __init__(self, url: str, store: str, key: Ed25519PrivateKey) -> None:
         self.store = store
         self.key = key
-        try:
-            u = make_url(url)
-        except Exception as e:  # noqa: BLE001 - SQLAlchemy raises several kinds for a bad URL
-            raise ConfigError(f"{url!r} is not a database URL ({e})") from None
-        self.sqlite = u.get_backend_name() == "sqlite"
+        self.engine: Engine = open_engine(url)
+        self.sqlite = self.engine.dialect.name == "sqlite"
         self._write_lock = threading.Lock() if self.sqlite else None
-        if self.sqlite:
-            self.engine: Engine = create_engine(u, pool_size=8, max_overflow=24, pool_timeout=30,
-                                                connect_args={"check_same_thread": False, "timeout": 30})
-            event.listen(self.engine, "connect", _sqlite_connect)
-            event.listen(self.engine, "begin", _sqlite_begin)
-        elif u.get_backend_name() == "postgresql":
-            self.engine = create_engine(u, pool_size=10, max_overflow=30, pool_timeout=30, pool_pre_ping=True)
-        else:
-            raise ConfigError(f"the IA service stores its data in SQLite or PostgreSQL, not "
-                              f"{u.get_backend_name()!r}")
-        try:
-            with self._write() as conn:
-                migrations.upgrade(conn)
-        except OperationalError as e:
-            raise ConfigError(f"cannot open the IA service's database ({e.orig})") from None
+        upgrade_database(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -252,13 +282,7 @@ class Storage:
 
     def audit(self) -> dict[str, int]:
         """Per asset, the sum of every balance row less the IA issued as rewards: zero, always."""
-        def run(conn: Connection) -> dict[str, int]:
-            sums = {r.asset: int(r.total) for r in conn.execute(
-                select(t_balances.c.asset, func.sum(t_balances.c.amount).label("total"))
-                .group_by(t_balances.c.asset)).all()}
-            rewarded = int(conn.execute(select(func.sum(t_accounts.c.rewarded))).scalar() or 0)
-            return {a: sums.get(a, 0) - (rewarded if a == "IA" else 0) for a in ASSETS}
-        return self.read(run)
+        return self.read(audit_sums)
 
 
 def _insert(conn: Connection, table: Table) -> Any:

@@ -57,15 +57,15 @@ def store(tmp_path: Path) -> Store:
 
 
 class Served:
-    def __init__(self, store: Store, db_url: str, state: Path) -> None:
+    def __init__(self, store: Store, db_url: str, state: Path, *options: str) -> None:
         cmd = [sys.executable, "-m", "appstore", "service", "serve", "--store-dir", str(store.out),
                "--keys", str(store.keys), "--state-dir", str(state), "--db", db_url, "--port", "0",
-               "--bcd-reserve", "1000"]
+               "--bcd-reserve", "1000", *options]
         self.log = state.with_name(state.name + ".log")
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
         assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
+        self.first_line = line = self.proc.stdout.readline()
         if " on http://" not in line:
             self.proc.kill()
             raise AssertionError(f"the service did not start: {line}{self.log.read_text()}")
