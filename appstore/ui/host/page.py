@@ -12,6 +12,7 @@ import secrets
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtWebEngineCore import (
     QWebEngineDesktopMediaRequest,
+    QWebEngineLoadingInfo,
     QWebEngineNewWindowRequest,
     QWebEnginePage,
     QWebEnginePermission,
@@ -63,6 +64,8 @@ class DAppPage(QWebEnginePage):
         self.permissionRequested.connect(self._permission_requested)
         self.newWindowRequested.connect(self._new_window_requested)
         self.desktopMediaRequested.connect(self._desktop_media_requested)
+        self._refused = False  # a main-frame navigation was refused: its load has not ended yet
+        self.loadingChanged.connect(self._loading_changed)
 
     def javaScriptConsoleMessage(self, level: QWebEnginePage.JavaScriptConsoleMessageLevel,  # noqa: N802
                                  message: str, line: int, source: str) -> None:
@@ -97,7 +100,24 @@ class DAppPage(QWebEnginePage):
             self.leave_requested.emit(target)
         else:
             log.info("dapp %s: navigation refused: %s", self.policy.identity.key, target[:300])
+        if isMainFrame:
+            self._refused = True
         return False
+
+    def _loading_changed(self, info: QWebEngineLoadingInfo) -> None:
+        if self._refused and info.status() != QWebEngineLoadingInfo.LoadStatus.LoadStartedStatus:
+            self._refused = False
+            self._renew_scripts()
+
+    def _renew_scripts(self) -> None:
+        """Hand the page's scripts to Chromium again once a refused main-frame navigation has
+        stopped: from then on QtWebEngine (6.11) no longer injects them into new frames (srcdoc,
+        blob: and same-origin frames had WebRTC back). Renewed any earlier, they are lost too."""
+        scripts = self.scripts()
+        every = scripts.toList()
+        scripts.clear()
+        for script in every:
+            scripts.insert(script)
 
     def _new_window_requested(self, request: QWebEngineNewWindowRequest) -> None:
         target = _encoded(request.requestedUrl())

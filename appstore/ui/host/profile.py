@@ -26,18 +26,29 @@ from appstore.ui.host.scheme import DAppSchemeHandler
 _BLOCKED_LOGGED = 50  # blocked requests logged per profile (a page may retry in a loop)
 
 
+_R = QWebEngineUrlRequestInfo.ResourceType
+NAVIGATIONS = (_R.ResourceTypeMainFrame, _R.ResourceTypeSubFrame,
+               _R.ResourceTypeNavigationPreloadMainFrame, _R.ResourceTypeNavigationPreloadSubFrame)
+
+
 class DAppInterceptor(QWebEngineUrlRequestInterceptor):
     """Blocks every request the DApp's policy refuses (http(s) and websockets without
-    ``network``, ``file:``, other DApps' files, unknown schemes). Runs on the GUI thread."""
+    ``network``, ``file:``, other DApps' files, unknown schemes), and a file of its own that the
+    scheme handler would not serve, unless a page or frame asks for it (QtWebEngine's "not
+    found" answer to a fetch() never ends its body: a blocked request fails at once). Runs on
+    the GUI thread."""
 
     def __init__(self, policy: DAppPolicy, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.policy = policy
+        self.handler: DAppSchemeHandler | None = None
         self.blocked = 0
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 - Qt's name
         url = info.requestUrl().toString(QUrl.ComponentFormattingOption.FullyEncoded)
         reason = self.policy.request(url)
+        if reason is None and self.handler is not None and info.resourceType() not in NAVIGATIONS:
+            reason = self.handler.not_served(info.requestUrl())
         if reason is None:
             return
         info.block(True)
@@ -62,6 +73,7 @@ class DAppProfile(QObject):
         if identity.kind == Kind.WEB and folder is not None:
             self.handler = DAppSchemeHandler(identity, folder, self.policy.csp, self.profile)
             self.profile.installUrlSchemeHandler(SCHEME.encode("ascii"), self.handler)
+            self.interceptor.handler = self.handler
 
     def retarget(self, identity: DAppIdentity, folder: Path | None) -> bool:
         """Serve ``folder`` from now on (the DApp was updated); False if the identity changed

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject, QUrl
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlSchemeHandler
 
-from appstore.core.host import MAX_INLINE, NotServed, open_served
+from appstore.core.host import MAX_INLINE, SCHEME, NotServed, open_served, resolve
 from appstore.core.host.policy import DAppIdentity
 from appstore.core.logs import log
 
@@ -32,6 +32,20 @@ class DAppSchemeHandler(QWebEngineUrlSchemeHandler):
         # PySide6 maps the QMultiMap of a header to a dict of lists (a bare value would be taken
         # as a list of one-byte values).
         self._headers = {QByteArray(k.encode()): [QByteArray(v.encode())] for k, v in headers.items()}
+
+    def not_served(self, url: QUrl) -> str | None:
+        """Why a request for ``url`` would be answered "not found" (logged), or None: for the
+        interceptor, which fails such a request (but a page's or frame's) before it gets here."""
+        if url.scheme() != SCHEME or url.host() != self.host:
+            return None  # (not this DApp's files: the policy decides)
+        raw_path = url.path(QUrl.ComponentFormattingOption.FullyEncoded)
+        try:
+            resolve(self.folder, raw_path)
+        except NotServed as e:
+            (log.warning if e.refused else log.info)(
+                "dapp %s: 404 for %r: %s", self.identity.key, raw_path[:300], e.reason)
+            return f"not found: {e.reason}"
+        return None
 
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 - Qt's name
         url = job.requestUrl()
