@@ -843,8 +843,8 @@ def test_a_missing_file_ends_at_once(env: Env, qtbot: QtBot) -> None:
     fetch(), XHR, images, scripts and modules: each request ends. (Qt's own "404" answer to a
     fetch() never ended its body.) A frame of a missing file stays empty, and the page around
     it still loads."""
-    page = env.open(env.install("org.test.alpha", files={
-        "index.html": "<!doctype html><title>org.test.alpha</title><iframe src='missing.html'></iframe>"})).page
+    index = "<!doctype html><title>org.test.alpha</title><iframe src='missing.html'></iframe>"
+    page = env.open(env.install("org.test.alpha", files={"index.html": index})).page
     assert js(qtbot, page, "document.readyState") == "complete"
     for name, code in MISSING.items():
         result = js_await(qtbot, page, code, timeout=5000)
@@ -852,9 +852,9 @@ def test_a_missing_file_ends_at_once(env: Env, qtbot: QtBot) -> None:
     assert js_await(qtbot, page, fetch_text("index.html"))["ok"].startswith("<!doctype html>")
 
 
-SRCDOC_PEER = ("new Promise(ok => { const f = document.createElement('iframe');"
-               " f.srcdoc = '<script>parent.postMessage(typeof RTCPeerConnection, \"*\")<\\/script>';"
-               " addEventListener('message', e => ok(e.data), {once: true}); document.body.appendChild(f); })")
+TELL = "<script>parent.postMessage(typeof RTCPeerConnection, \"*\")<\\/script>"  # (from a frame)
+HEARD = "addEventListener('message', e => ok(e.data), {once: true}); document.body.appendChild(f); })"
+SRCDOC_PEER = f"new Promise(ok => {{ const f = document.createElement('iframe'); f.srcdoc = '{TELL}'; {HEARD}"
 
 
 def test_webrtc_stays_out_of_new_frames_after_a_refused_navigation(env: Env, qtbot: QtBot) -> None:
@@ -872,12 +872,11 @@ def test_webrtc_stays_out_of_new_frames_after_a_refused_navigation(env: Env, qtb
     assert js(qtbot, page, "document.title") == "org.test.offline"  # it stayed
     assert js_await(qtbot, page, SRCDOC_PEER) == {"ok": "undefined"}
     blob = ("new Promise(ok => { const f = document.createElement('iframe');"
-            " f.src = URL.createObjectURL(new Blob(['<script>parent.postMessage(typeof RTCPeerConnection, \"*\")"
-            "<\\/script>'], {type: 'text/html'})); addEventListener('message', e => ok(e.data), {once: true});"
-            " document.body.appendChild(f); })")
+            f" f.src = URL.createObjectURL(new Blob(['{TELL}'], {{type: 'text/html'}})); {HEARD}")
     assert js_await(qtbot, page, blob) == {"ok": "undefined"}
     same = ("new Promise(ok => { const f = document.createElement('iframe'); f.src = 'two.html';"
-            " f.onload = () => ok(typeof f.contentWindow.RTCPeerConnection); document.body.appendChild(f); })")
+            " f.onload = () => ok(typeof f.contentWindow.RTCPeerConnection);"
+            " document.body.appendChild(f); })")
     assert js_await(qtbot, page, same) == {"ok": "undefined"}
 
 
