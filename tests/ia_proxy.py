@@ -139,7 +139,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(rule.status, data, rule.headers)
         elif upstream is not None and (rule is None or rule.answer):
             hit.status = upstream.status_code
-            self._send(upstream.status_code, upstream.content, {})
+            passed = {k: v for k, v in upstream.headers.items() if k.lower() == "retry-after"}
+            self._send(upstream.status_code, upstream.content, passed)
         else:
             self.close_connection = True
             with contextlib.suppress(OSError):

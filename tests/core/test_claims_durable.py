@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +34,13 @@ from appstore.core.publish.source import load_source
 from appstore.core.services import Services
 from appstore.core.wallet.ledger import PendingClaim
 from appstore.core.wallet.receipts import public_key_hex
-from appstore.service.embedded import EmbeddedService
+from appstore.service.app import create_app
+from appstore.service.embedded import DEMO_BCD_RESERVE
+from appstore.service.limits import Limits, Rate
+from appstore.service.logic import IAService, ServiceConfig
+from appstore.service.server import ServerThread
+from appstore.service.storage import sqlite_url
+from appstore.service.storedir import StoreApps, StoreFolder, read_policy
 from tests.hostile_http import HostileServer
 from tests.ia_proxy import IAProxy
 from tests.storekit import make_source
@@ -50,7 +57,7 @@ class World:
     tmp: Path
     data: Path
     proxy: IAProxy
-    service: EmbeddedService
+    service: ServerThread
     store: HostileServer
     src: Path
     services: Services
@@ -72,6 +79,13 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    yield from make_world(tmp_path, data_dir, monkeypatch, Limits())
+
+
+def make_world(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+               limits: Limits) -> Iterator[World]:
+    """The store published with a policy that names the proxy; its service (as ``service
+    serve`` runs it, with ``limits``) behind the proxy; the app's data dir with the store."""
     monkeypatch.setenv("IMAPP_WALLET_PASSPHRASE", PASSPHRASE)
     proxy = IAProxy()
     keys_dir = tmp_path / "keys"
@@ -85,7 +99,12 @@ def world(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> It
     (src / "swap").mkdir()
     (src / "swap" / "rates.json").write_bytes(terms_json(STORE))
     result = publish(load_source(src), tmp_path / "out", keys)
-    service = EmbeddedService.from_store_dir(tmp_path / "out", tmp_path / "service", keys_dir).start()
+    out = tmp_path / "out"
+    policy_read, terms = read_policy(StoreFolder(out))
+    config = ServiceConfig(policy_read, load_service_key(keys_dir), sqlite_url(str(tmp_path / "ia.sqlite3")),
+                           StoreApps(out), terms, bcd_reserve=DEMO_BCD_RESERVE, limits=limits)
+    ia = IAService(config)
+    service = ServerThread(create_app(config, service=ia)).start()
     proxy.upstream = service.url
     store = HostileServer(root=tmp_path / "out")
     services = Services.open(str(data_dir), demo=False)
@@ -99,6 +118,7 @@ def world(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> It
         proxy.close()
         store.close()
         service.stop()
+        ia.close()
 
 
 def pays(w: World, events: list[ActivityEvent]) -> int:
@@ -210,6 +230,32 @@ def test_429_keeps_the_claims_and_the_next_round_waits_retry_after(world: World)
     late = w.services.rewards.claim()
     assert len(late.credits) == 2 and late.retry_after is None
     assert_credited_once(w, events)
+
+
+def test_the_services_own_429_keeps_the_claims_until_its_retry_after(
+        tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's rate limit (one signed request per 2 s for an account): a round over it
+    gets 429 and keeps its claims; no request goes before Retry-After; then they are credited."""
+    made = make_world(tmp_path, data_dir, monkeypatch, Limits(account=Rate(1, 2), address=None))
+    w = next(made)
+    try:
+        now = [1000.0]
+        w.services.rewards.backoff.clock = lambda: now[0]
+        first = w.record((Activity.DOWNLOAD, APPS[0]),)
+        assert len(w.services.rewards.claim().credits) == 1  # the account's one request
+        events = w.record((Activity.OPEN, APPS[1]), (Activity.FORWARD, APPS[2]))
+        report = failed_round(w, events)
+        assert "HTTP 429" in report.problems[0] and report.retry_after is not None
+        wait = report.retry_after
+        assert 1 <= wait <= 2
+        assert w.services.rewards.claim().credits == []  # (before Retry-After: not asked)
+        assert [h.status for h in w.proxy.requests(CLAIMS)] == [200, 429]
+        time.sleep(wait)  # the service's bucket refills in real time
+        now[0] += wait
+        assert len(w.services.rewards.claim().credits) == 2
+        assert_credited_once(w, first + events)
+    finally:
+        made.close()  # (its clean-up)
 
 
 def test_the_client_reads_429_and_retry_after(world: World) -> None:
