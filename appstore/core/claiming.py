@@ -146,6 +146,7 @@ def _queue(rewards: Rewards) -> None:
     if not events:
         return
     policies: dict[str, RewardPolicy | None | AppStoreError] = {}
+    queued: list[PendingClaim] = []
     for event in events:
         if event.store not in policies:
             policies[event.store] = _policy(rewards, event.store)
@@ -162,7 +163,8 @@ def _queue(rewards: Rewards) -> None:
         except AppStoreError as e:  # an old journal's odd row
             log.info("rewards: activity %s is not claimable: %s", event.id, e)
             continue
-        ledger.add_pending(pending)  # the same id again (after a crash): kept once
+        queued.append(pending)
+    ledger.add_pending_many(queued)  # the same ids again (after a crash): kept once
     activity.save_cursor(CURSOR, events[-1].seq)  # only once every claim is pending
 
 

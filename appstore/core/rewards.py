@@ -160,11 +160,15 @@ class Rewards:
                 if problem is None or problem.store != store:
                     last, _ = ledger.last(store)
                     new = client.receipts(since=last)
-                    try:
-                        return ledger.append_many(new) if new else 0
+                    try:  # (a reward receipt settles the claim it answers, if still pending)
+                        return ledger.append_many(new, settles=settled_claims(new)) if new else 0
                     except LedgerError as e:  # the chain here is not the service's: re-build it
                         log.info("rewards: %s: %s; re-syncing the whole chain", store, e)
-                return ledger.reset_from(store, client.receipts(0), service_key=client.policy.keys).receipts
+                chain = client.receipts(0)
+                done = ledger.reset_from(store, chain, service_key=client.policy.keys).receipts
+                for claim_id in settled_claims(chain):
+                    ledger.remove_pending(claim_id)
+                return done
             except ServiceError as e:
                 if e.code != "bad-receipt" or "signed policy" not in e.message:
                     raise

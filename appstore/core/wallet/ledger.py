@@ -409,11 +409,14 @@ class Ledger:
 
     def add_pending(self, claim: PendingClaim) -> PendingClaim:
         """Keep a claim made offline (again with the same id: kept once)."""
-        with self._writing() as db:
-            db.execute("INSERT OR IGNORE INTO pending VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (claim.id, claim.store, claim.kind, claim.app_id, claim.asset, claim.amount,
-                        claim.created))
+        self.add_pending_many([claim])
         return claim
+
+    def add_pending_many(self, claims: Iterable[PendingClaim]) -> None:
+        """Keep claims in one transaction (all or none); an id already there is kept once."""
+        rows = [(c.id, c.store, c.kind, c.app_id, c.asset, c.amount, c.created) for c in claims]
+        with self._writing() as db:
+            db.executemany("INSERT OR IGNORE INTO pending VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def pending(self, service: str | None = None) -> list[PendingClaim]:
         """Claims waiting to be sent, oldest first."""
