@@ -11,6 +11,8 @@ libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 li
 libxcb-render-util0 libxcb-image0 libxi6 libxrender1 libx11-xcb1"
 # The desktop's tools that `make install-desktop` uses and tests/test_packaging.py runs
 DEBS="$DEBS xdg-utils desktop-file-utils appstream"
+# strace: the DApp host's barrier test watches a host process's every connect() with it.
+DEBS="$DEBS strace"
 # PostgreSQL for the IA service's tests (tests/service run on SQLite and PostgreSQL; a large package).
 DEBS="$DEBS postgresql"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

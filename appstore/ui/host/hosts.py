@@ -203,12 +203,17 @@ class DAppHost(QObject):
             log.info("dapp host %s started", kind)
         return channel
 
-    def _spawn(self, kind: str) -> Channel:
+    def command(self, kind: str) -> tuple[list[str], dict[str, str]]:
+        """How a host process of ``kind`` is started: its command line and environment."""
         root = str(Path(appstore.__file__).resolve().parents[1])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         argv = [sys.executable, "-m", "appstore.ui.host", "--kind", kind, "--data-dir", str(self.paths.root),
                 "--lang", texts.language(), "--theme", theme.current()]
+        return argv, env
+
+    def _spawn(self, kind: str) -> Channel:
+        argv, env = self.command(kind)
         return ProcessLink(argv, f"dapp host {kind}", env=env, parent=self)
 
     def _send(self, kind: str, message: dict[str, Any]) -> None:
