@@ -132,7 +132,7 @@ class Env:
 
     def install(self, app_id: str, perms: tuple[str, ...] = ("storage",), *,
                 files: dict[str, str | bytes] | None = None, entry: str = "index.html",
-                version: str = "1.0.0") -> InstalledApp:
+                version: str = "1.0.0", accept: tuple[str, ...] = ()) -> InstalledApp:
         manifest = {"id": app_id, "version": version, "entry": entry, "permissions": list(perms)}
         content: dict[str, str | bytes] = {
             "dapp.json": json.dumps(manifest),
@@ -144,7 +144,7 @@ class Env:
                                        for k, v in content.items()}))
         release = release_for(package, version)
         app = make_app([release], app_id, store=STORE, perms=perms)
-        return self.library.install(package, app, release, store=STORE, ctx=JobContext())
+        return self.library.install(package, app, release, store=STORE, ctx=JobContext(), accept=accept)
 
     def open(self, installed: InstalledApp, host: WindowHost | None = None) -> DAppWindow:
         host = host or self.host
