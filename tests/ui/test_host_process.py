@@ -183,3 +183,44 @@ def test_the_wallet_and_its_questions_cross_the_process(desktop: DesktopApp, qtb
     host.open_installed(installed, entry, "Asks", None, installed.id)
     qtbot.waitUntil(lambda: len([m for k, m in recorder.sent if m.get("op") == "ask"]) == 2, timeout=TIMEOUT)
     recorder.stop()
+
+
+def test_an_open_link_asks_before_the_dapp_opens(desktop: DesktopApp, qtbot: QtBot) -> None:
+    """``open ID`` (an imapp://open link from outside imapp's window) asks first; refused,
+    nothing opens."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    view = desktop.controller.view
+    assert view is not None
+    notes = view.find("org.imapp.notes").app
+    qtbot.waitUntil(lambda: desktop.installs.loaded, timeout=TIMEOUT)
+    desktop.installs.install(notes)
+    qtbot.waitUntil(lambda: "demo/org.imapp.notes" in desktop.installs.installed, timeout=TIMEOUT)
+    host = desktop.installs.host()
+    assert host is not None
+    recorder = Recorder(host)
+    asked: list[str] = []
+
+    def answer(button: QMessageBox.StandardButton) -> None:
+        def look() -> None:
+            boxes = [w for w in QApplication.topLevelWidgets()
+                     if isinstance(w, QMessageBox) and w.isVisible()]
+            if not boxes:
+                QTimer.singleShot(20, look)
+                return
+            asked.append(boxes[0].text())
+            boxes[0].button(button).click()
+
+        QTimer.singleShot(20, look)
+
+    answer(QMessageBox.StandardButton.Cancel)
+    desktop.window.open_link("imapp://open/demo/org.imapp.notes")
+    assert asked == ["A link asks imapp to open “Quick Notes”. Open it?"]
+    qtbot.wait(300)
+    assert not [m for _, m in recorder.sent if m.get("op") == "open"]
+    answer(QMessageBox.StandardButton.Open)
+    with qtbot.waitSignal(host.loaded, timeout=TIMEOUT):
+        desktop.window.open_link("imapp://open/demo/org.imapp.notes")
+    assert len(asked) == 2 and host.window_for("demo/org.imapp.notes") is not None
+    recorder.stop()
