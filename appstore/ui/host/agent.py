@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QWidget
 
@@ -157,7 +157,7 @@ class HostAgent(QObject):
         self.link = link
         self.kind = kind
         host.opened.connect(lambda key: send({"ev": "opened", "key": key}))
-        host.loaded.connect(lambda key: send({"ev": "loaded", "key": key}))
+        host.loaded.connect(self._loaded)
         host.closed.connect(lambda key: send({"ev": "closed", "key": key}))
         host.show_app_page.connect(lambda ref: send({"ev": "app_page", "ref": ref}))
         host.failed.connect(lambda message: send({"ev": "failed", "message": message}))
@@ -165,6 +165,16 @@ class HostAgent(QObject):
         # starts no program of its own.
         encoded = QUrl.ComponentFormattingOption.FullyEncoded
         host.open_external = lambda url: send({"ev": "open_external", "url": url.toString(encoded)})
+
+    def _loaded(self, key: str) -> None:
+        """A window's page loaded: say so, then say when it is on screen (two frames later)."""
+        self._send({"ev": "loaded", "key": key})
+        window = self.host.window_for(key)
+        if window is not None:
+            page = window.page
+            page.painted.connect(lambda: self._send({"ev": "painted", "key": key}),
+                                 Qt.ConnectionType.SingleShotConnection)
+            page.notify_painted()
 
     def receive(self, message: dict[str, Any]) -> None:
         op = message.get("op")

@@ -114,8 +114,8 @@ class RemoteBridge(QObject):
 
 class DAppHost(QObject):
     """Opens DApps in their host processes. Signals: ``opened(str key)`` a DApp's window opened
-    or was raised; ``loaded(str key)`` its page first loaded; ``closed(str key)`` its window
-    closed; ``show_app_page(str ref)`` its "App page" button; ``failed(str message)`` a problem
+    or was raised; ``loaded(str key)`` its page first loaded; ``painted(str key)`` and is on
+    screen (two frames later); ``closed(str key)`` its window closed; ``show_app_page(str ref)`` its "App page" button; ``failed(str message)`` a problem
     after opening (a download that failed, a host process that stopped). ``open_installed`` and
     ``open_link`` raise ``HostError`` for a DApp that cannot be opened at all.
 
@@ -124,6 +124,7 @@ class DAppHost(QObject):
 
     opened = Signal(str)
     loaded = Signal(str)
+    painted = Signal(str)
     closed = Signal(str)
     show_app_page = Signal(str)
     failed = Signal(str)
@@ -293,6 +294,7 @@ class DAppHost(QObject):
                 "unavailable": lambda k, m: self.failed.emit(text(m, "problem")),
                 "opened": lambda k, m: self.opened.emit(text(m, "key")),
                 "loaded": lambda k, m: self.loaded.emit(text(m, "key")),
+                "painted": lambda k, m: self.painted.emit(text(m, "key")),
                 "closed": self._window_closed,
                 "app_page": lambda k, m: self.show_app_page.emit(text(m, "ref")),
                 "failed": lambda k, m: self.failed.emit(text(m, "message")),
