@@ -115,9 +115,10 @@ class RemoteBridge(QObject):
 class DAppHost(QObject):
     """Opens DApps in their host processes. Signals: ``opened(str key)`` a DApp's window opened
     or was raised; ``loaded(str key)`` its page first loaded; ``painted(str key)`` and is on
-    screen (two frames later); ``closed(str key)`` its window closed; ``show_app_page(str ref)`` its "App page" button; ``failed(str message)`` a problem
-    after opening (a download that failed, a host process that stopped). ``open_installed`` and
-    ``open_link`` raise ``HostError`` for a DApp that cannot be opened at all.
+    screen (two frames later); ``closed(str key)`` its window closed; ``show_app_page(str ref)``
+    its "App page" button; ``failed(str message)`` a problem after opening (a download that
+    failed, a host process that stopped). ``open_installed`` and ``open_link`` raise
+    ``HostError`` for a DApp that cannot be opened at all.
 
     ``launch(kind) -> Channel`` starts a host process (replaceable: tests run one in-process);
     ``open_external(QUrl)`` opens what a DApp's user agreed to open in the system browser."""
