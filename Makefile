@@ -23,6 +23,7 @@ uninstall-desktop: setup
 # dist/appstore-VERSION-py3-none-any.whl (pip install it anywhere; the build compiles the .qm files)
 wheel: setup
 	.venv/bin/python -m pip wheel -q --no-deps --no-build-isolation -w dist .
+	rm -rf appstore.egg-info build/lib build/bdist.*  # (setuptools' leftovers in the checkout)
 
 # dist/imapp/: a one-folder bundle that runs without Python or the .venv (packaging/imapp.spec)
 package: setup

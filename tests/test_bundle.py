@@ -11,7 +11,6 @@ the bundle runs with a bare environment and the hiding is skipped (said in the s
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -46,10 +45,10 @@ class Machine:
         self.isolated = _can_hide()
         self.env = {"PATH": "/usr/bin:/bin", "HOME": str(self.home), "LANG": "C.UTF-8",
                     "QT_QPA_PLATFORM": "offscreen",
-                    "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox --disable-gpu --log-level=3"}
-        for key in ("DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL"):  # the test keyring
-            if key in os.environ:
-                self.env[key] = os.environ[key]
+                    "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox --disable-gpu --log-level=3",
+                    # a wallet of its own, in a passphrase file in the data dir
+                    "IMAPP_WALLET_PASSPHRASE": "a throwaway wallet",
+                    "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
     def run(self, *argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         command = [str(BUNDLE / argv[0]), *argv[1:]]
@@ -86,6 +85,11 @@ def test_the_cli_finds_the_demo_store(machine: Machine) -> None:
     installed = machine.run("imapp", "--data-dir", str(machine.data), "install", "org.imapp.notes")
     assert installed.returncode == 0, installed.stderr
     assert "installed demo/org.imapp.notes" in installed.stdout
+    # the demo store's IA service, inside the program (its migrations are files it reads)
+    assert "+5 IA" in installed.stdout + installed.stderr, installed.stderr
+    rewards = machine.run("imapp", "--data-dir", str(machine.data), "rewards", "--json")
+    assert rewards.returncode == 0, rewards.stderr
+    assert [(r["store"], r["reachable"]) for r in json.loads(rewards.stdout)] == [("demo", True)]
 
 
 def test_the_window_renders_with_the_bundled_fonts(machine: Machine) -> None:

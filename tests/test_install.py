@@ -51,6 +51,9 @@ class Installed:
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "IMAPP_DATA_DIR")}
         self.env["PATH"] = f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}"
+        # a wallet of its own, in a passphrase file in the data dir: no keyring is touched
+        self.env.update(IMAPP_WALLET_PASSPHRASE="a throwaway wallet",
+                        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
 
     def run(self, *argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return _run([str(self.bin / argv[0]), *argv[1:]], self.elsewhere, self.env, timeout)
@@ -115,6 +118,10 @@ def test_the_cli_runs_on_the_demo_store(installed: Installed) -> None:
     assert len(apps) > 10 and {a["store"] for a in apps} == {"demo"}
     charity = installed.run("imapp", "--data-dir", str(installed.data), "search", "charity")
     assert charity.returncode == 0 and "org.imapp.charity" in charity.stdout, charity.stderr
+    # the demo store's IA service, inside the process (its schema migrations are files it reads)
+    rewards = installed.run("imapp", "--data-dir", str(installed.data), "rewards", "--json")
+    assert rewards.returncode == 0, rewards.stderr
+    assert [(r["store"], r["reachable"]) for r in json.loads(rewards.stdout)] == [("demo", True)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])

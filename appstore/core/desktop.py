@@ -54,7 +54,7 @@ class Places:
         home = env.get("HOME", "")
         if not home or not os.path.isabs(home):
             raise ConfigError("HOME is not set to a folder: imapp cannot tell where your desktop "
-                              "files go; set HOME (or XDG_DATA_HOME and XDG_CONFIG_HOME)")
+                              "files go; set HOME to your home folder")
 
         def base(var: str, default: str) -> Path:
             value = env.get(var, "")  # the spec: an unset, empty or relative value is ignored
