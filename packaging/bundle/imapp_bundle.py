@@ -1,10 +1,11 @@
 """The bundle's one program (packaging/imapp.spec): imapp's window as ``imapp-desktop``, its command
 line as ``imapp`` (a link to the same program), and the Python-like starts imapp makes of its own
-program, which in a bundle is this one and not a Python: ``-m MODULE ...`` (a DApp host process)
-and ``-I -c CODE`` (a catalogue shard parser)."""
+program, which in a bundle is this one and not a Python: ``-m MODULE ...`` (a DApp host process),
+``-I -c CODE`` (a catalogue shard parser) and multiprocessing's spawned workers."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import runpy
 import sys
@@ -38,6 +39,7 @@ def use_bundled_fonts() -> None:
 
 
 def main() -> int:
+    multiprocessing.freeze_support()  # a spawned worker (`service serve --workers N`) starts here
     use_bundled_fonts()
     if python_like(sys.argv):
         return 0
