@@ -7,9 +7,7 @@ request's nonce is written, so a refused request is never half done and cannot b
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,10 +18,9 @@ from sqlalchemy import Connection, select
 
 from appstore.core.errors import ConfigError
 from appstore.core.ia.errors import ServiceError
-from appstore.core.ia.messages import AccountStatus, KindStatus, sign_quote
+from appstore.core.ia.messages import AccountStatus, KindStatus
 from appstore.core.ia.policy import RewardPolicy, SwapTerms
 from appstore.core.ia.protocol import (
-    HEX32,
     MAX_CLAIMS,
     SKEW_SECONDS,
     Claim,
@@ -34,7 +31,6 @@ from appstore.core.ia.protocol import (
     format_time,
     is_app_id,
     malformed,
-    parse_time,
     positive_int,
 )
 from appstore.core.wallet.receipts import public_key_hex
@@ -42,13 +38,13 @@ from appstore.service.claims import TOTAL_COUNTER, Claims
 from appstore.service.dividends import Dividends
 from appstore.service.games import Games, RoundsProvider
 from appstore.service.limits import Limits
-from appstore.service.schema import t_payments, t_quotes, t_receipts, t_withdrawals
+from appstore.service.schema import t_payments, t_receipts, t_withdrawals
 from appstore.service.storage import OPERATOR, POOL, TREASURY, WITHDRAWALS, Head, Refused, Replayed, Storage
+from appstore.service.swaps import SWAP_COUNTER, Swaps
 
 log = logging.getLogger(__name__)
 AppsProvider = Callable[[], Mapping[str, frozenset[str]]]
-Handler = Callable[[Connection, dict[str, Head], SignedRequest, datetime], dict[str, Any]]
-SWAP_COUNTER = "swap"  # the daily row counting IA swapped
+Handler = Callable[[Connection, dict[str, Head], SignedRequest, datetime, "str | None"], dict[str, Any]]
 NONCE_KEEP = timedelta(seconds=2 * SKEW_SECONDS)
 
 
@@ -95,6 +91,7 @@ class IAService:
         self.dividends = Dividends(self.storage, self.policy)
         self.claims = Claims(self.storage, self.policy)
         self.games = Games(self.storage, self.policy.decimals, config.games)
+        self.swaps = Swaps(self.storage, self.terms, self.store, self.policy.decimals, config.key)
         self._handlers: dict[str, Handler] = {"claim": self._claims, "quote": self._quote, "swap": self._swap,
                                               "withdraw": self._withdraw, "pay": self._pay,
                                               "stake": self._stake}
@@ -152,7 +149,7 @@ class IAService:
                 raise ServiceError("replayed", "this request was already received (its nonce is used): "
                                                "a request is never run twice", status=409) from None
             try:
-                answer = handler(conn, heads, req, now)
+                answer = handler(conn, heads, req, now, address)
             except ServiceError as e:
                 raise Refused(e) from None
             self.storage.save_heads(conn, heads)
@@ -162,99 +159,28 @@ class IAService:
     # -- claims --------------------------------------------------------------------------
 
     def _claims(self, conn: Connection, heads: dict[str, Head], req: SignedRequest,
-                now: datetime) -> dict[str, Any]:
+                now: datetime, address: str | None) -> dict[str, Any]:
         return {"outcomes": self.claims.credit(conn, heads[req.account], req.payload["claims"], now,
                                                self.config.apps())}
 
     def _stake(self, conn: Connection, heads: dict[str, Head], req: SignedRequest,
-               now: datetime) -> dict[str, Any]:
+               now: datetime, address: str | None) -> dict[str, Any]:
         return self.games.stake(conn, heads[req.account], req, now)
 
-    # -- swaps ---------------------------------------------------------------------------
+    # -- swaps (service/swaps.py) ------------------------------------------------------
 
-    def _require_terms(self) -> SwapTerms:
-        if self.terms is None:
-            raise ServiceError("no-swap", f"store {self.store} publishes no swap terms", status=404)
-        return self.terms
+    def _quote(self, conn: Connection, heads: dict[str, Head], req: SignedRequest, now: datetime,
+               address: str | None) -> dict[str, Any]:
+        return self.swaps.quote(conn, req, now, address)
 
-    def _check_swap_amount(self, conn: Connection, account: str, amount: int,
-                           day: str) -> dict[str, list[int]]:
-        """Refuse a swap of ``amount`` outside the terms or the balance; the day's counters."""
-        terms = self._require_terms()
-        if not terms.min_ia <= amount <= terms.max_ia:
-            raise ServiceError("amount-range", f"a swap is from {terms.min_ia} to {terms.max_ia} IA base "
-                                               "units",
-                               status=400)
-        counters = self.storage.counters(conn, account, day)
-        swapped = counters.get(SWAP_COUNTER, [0, 0])[1]
-        if swapped + amount > terms.daily_max_ia:
-            raise ServiceError("swap-daily-limit", f"at most {terms.daily_max_ia} IA base units can be "
-                                                   f"swapped a day; {swapped} were swapped today", status=409)
-        if self.storage.balance(conn, account, "IA") < amount:
-            raise ServiceError("insufficient", "the IA balance is too low for this swap", status=409)
-        return counters
-
-    def _quote(self, conn: Connection, heads: dict[str, Head], req: SignedRequest,
-               now: datetime) -> dict[str, Any]:
-        terms = self._require_terms()
-        amount = positive_int(req.payload.get("amount_ia"), "amount_ia")
-        self._check_swap_amount(conn, req.account, amount, day_of(now))
-        out = terms.bcd_out(amount)
-        if out <= 0:
-            raise ServiceError("amount-range", "this amount is too small to receive any BCD", status=400)
-        quote = sign_quote({"id": secrets.token_hex(16), "store": self.store, "account": req.account,
-                            "amount_ia": amount, "fee": terms.fee(amount), "bcd_out": out,
-                            "rate_num": terms.rate_num, "rate_den": terms.rate_den,
-                            "expires": format_time(now + timedelta(seconds=terms.quote_seconds))},
-                           self.config.key)
-        conn.execute(t_quotes.insert().values(id=quote.id, account=req.account, amount_ia=amount,
-                                              fee=quote.fee, bcd_out=out, expires=quote.expires, used=0,
-                                              body=json.dumps(quote.to_json())))
-        return {"quote": quote.to_json()}
-
-    def _swap(self, conn: Connection, heads: dict[str, Head], req: SignedRequest,
-              now: datetime) -> dict[str, Any]:
-        p = req.payload
-        qid = p.get("quote_id")
-        if not isinstance(qid, str) or not HEX32.fullmatch(qid):
-            raise malformed("quote_id must be 32 lowercase hex digits")
-        amount, out = positive_int(p.get("amount_ia"), "amount_ia"), positive_int(p.get("bcd_out"), "bcd_out")
-        row = conn.execute(select(t_quotes).where(t_quotes.c.id == qid)).first()
-        if row is None:
-            raise ServiceError("quote-unknown", "there is no such quote: ask for a new one", status=404)
-        if row.account != req.account:
-            raise ServiceError("quote-foreign", "this quote was made for another account", status=403)
-        if row.used:
-            raise ServiceError("quote-used", "this quote was already used: ask for a new one", status=409)
-        expires = parse_time(row.expires)
-        if expires is None or now > expires:
-            raise ServiceError("quote-expired", "the quote has expired: ask for a new one", status=409)
-        if (row.amount_ia, row.bcd_out) != (amount, out):
-            raise ServiceError("quote-altered", "the amounts accepted are not the quote's", status=409)
-        day = day_of(now)
-        counters = self._check_swap_amount(conn, req.account, amount, day)
-        s = self.storage
-        if not s.move(conn, TREASURY, "BCD", -out):
-            raise ServiceError("reserve-low", "the store's BCD reserve is too low for this swap just now; "
-                                              "try a smaller amount or later", status=409)
-        head = heads[req.account]
-        if not s.move(conn, req.account, "IA", -amount):
-            raise RuntimeError("the IA balance changed under the account's lock")
-        s.move(conn, TREASURY, "IA", amount)
-        s.move(conn, req.account, "BCD", out)
-        debit = s.append(conn, head, "IA", -amount, "swap", f"quote:{qid}", now)
-        credit = s.append(conn, head, "BCD", out, "swap", f"quote:{qid}", now)
-        conn.execute(t_quotes.update().where(t_quotes.c.id == qid).values(used=1))
-        swapped = counters.setdefault(SWAP_COUNTER, [0, 0])
-        swapped[0] += 1
-        swapped[1] += amount
-        s.save_counters(conn, req.account, day, counters, {SWAP_COUNTER})
-        return {"receipts": [debit.to_dict(), credit.to_dict()]}
+    def _swap(self, conn: Connection, heads: dict[str, Head], req: SignedRequest, now: datetime,
+              address: str | None) -> dict[str, Any]:
+        return self.swaps.swap(conn, heads[req.account], req, now, address)
 
     # -- withdrawals and payments --------------------------------------------------------
 
     def _withdraw(self, conn: Connection, heads: dict[str, Head], req: SignedRequest,
-                  now: datetime) -> dict[str, Any]:
+                  now: datetime, address: str | None) -> dict[str, Any]:
         address = check_address(req.payload.get("address"), "address")
         amount = positive_int(req.payload.get("amount_bcd"), "amount_bcd")
         s = self.storage
@@ -269,7 +195,7 @@ class IAService:
         return {"receipt": r.to_dict()}
 
     def _pay(self, conn: Connection, heads: dict[str, Head], req: SignedRequest,
-             now: datetime) -> dict[str, Any]:
+             now: datetime, address: str | None) -> dict[str, Any]:
         p = req.payload
         payee = str(p["payee"])
         amount = positive_int(p.get("amount_ia"), "amount_ia")
@@ -313,7 +239,8 @@ class IAService:
             nxt = format_time(p.dividend.next_due(now)) if p.dividend else None
             return AccountStatus(account, format_time(now), day, s.balances(conn, account), kinds,
                                  counters.get(TOTAL_COUNTER, [0, 0])[1], p.daily_cap, int(last or 0), nxt,
-                                 s.balance(conn, POOL, "IA"), counters.get(SWAP_COUNTER, [0, 0])[1])
+                                 s.balance(conn, POOL, "IA"), counters.get(SWAP_COUNTER, [0, 0])[1],
+                                 self.swaps.unvested(conn, account, now), self.swaps.budget_left(conn, day))
         return self.storage.read(run)
 
     def maybe_pay_dividend(self, now: datetime | None = None) -> int | None:

@@ -4,7 +4,7 @@ compares the two). docs/ia-service.md, "The operator's tables", says what each c
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
 meta = MetaData()
 t_meta = Table("meta", meta, Column("key", String(64), primary_key=True),
@@ -23,7 +23,8 @@ t_receipts = Table(
     Column("account", String(40), primary_key=True), Column("seq", BigInteger, primary_key=True),
     Column("kind", String(16), nullable=False), Column("asset", String(8), nullable=False),
     Column("amount", BigInteger, nullable=False), Column("time", String(24), nullable=False),
-    Column("body", Text, nullable=False))
+    Column("body", Text, nullable=False),
+    Index("ix_receipts_account_time", "account", "time"))  # the IA credited lately (vesting_days)
 t_claims = Table(
     "claims", meta,
     Column("account", String(40), primary_key=True), Column("claim_id", String(32), primary_key=True),
@@ -91,3 +92,14 @@ t_game_settlements = Table(
     Column("round_id", String(48), nullable=False),
     Column("kind", String(8), nullable=False),  # payout | refund | lost
     Column("amount", BigInteger, nullable=False), Column("seq", BigInteger))  # the receipt's seq
+
+# The Sybil budget (service/swaps.py; revision 0002): BCD received by swaps per UTC day, from
+# everyone together and from each client address (an IPv4 address or an IPv6 /64).
+t_swap_budget = Table(
+    "swap_budget", meta,
+    Column("day", String(10), primary_key=True),
+    Column("bcd_out", BigInteger, nullable=False), Column("swaps", BigInteger, nullable=False))
+t_address_swaps = Table(
+    "address_swaps", meta,
+    Column("address", String(64), primary_key=True), Column("day", String(10), primary_key=True),
+    Column("bcd_out", BigInteger, nullable=False), Column("swaps", BigInteger, nullable=False))

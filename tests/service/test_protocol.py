@@ -82,6 +82,22 @@ def test_dividend_schedule() -> None:
     assert Dividend.period(d.next_due(now)) == "2026-01-02T06:30Z"
 
 
+def test_the_sybil_budget_fields_of_the_terms_are_optional_and_checked() -> None:
+    old = parse_terms(terms_json("demo"), ia_decimals=8)  # a file from before them: no budget
+    assert (old.daily_budget_bcd, old.vesting_days, old.address_daily_bcd) == (None, 0, None)
+    t = parse_terms(terms_json("demo", daily_budget_bcd="50", vesting_days=2, address_daily_bcd="0.5"))
+    assert (t.daily_budget_bcd, t.vesting_days, t.address_daily_bcd) == (50 * 10**7, 2, 5 * 10**6)
+    body = json.loads(terms_json("demo"))
+    assert parse_terms(json.dumps({**body, "daily_budget_bcd": None}).encode()).daily_budget_bcd is None
+    assert parse_terms(json.dumps({**body, "daily_budget_bcd": "0"}).encode()).daily_budget_bcd == 0
+    for over, words in [({"daily_budget_bcd": 50}, "daily_budget_bcd: must be an amount written as a string"),
+                        ({"vesting_days": "2"}, "vesting_days: must be a whole number"),
+                        ({"vesting_days": 366}, "vesting_days: must be from 0 to 365"),
+                        ({"address_daily_bcd": "0.000000001"}, "address_daily_bcd: amounts have at most 7")]:
+        with pytest.raises(PolicyError, match=words):
+            parse_terms(json.dumps({**body, **over}).encode())
+
+
 def test_envelopes_and_quotes() -> None:
     a = account(0)
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -122,13 +122,16 @@ class AccountStatus:
     next_dividend: str | None
     pool: int  # IA base units in the dividend pool
     swapped_today: int = 0  # IA base units swapped today
+    unvested: int = 0  # IA base units credited too lately to be swapped yet (the terms' vesting_days)
+    swap_budget_left: int | None = None  # BCD base units left in today's swap budget (None: no budget)
 
     def to_json(self) -> dict[str, Any]:
         return {"account": self.account, "time": self.time, "day": self.day, "balances": dict(self.balances),
                 "kinds": {k: {"count": v.count, "cap": v.cap, "amount": v.amount, "reward": v.reward}
                           for k, v in self.kinds.items()},
                 "total_amount": self.total_amount, "daily_cap": self.daily_cap, "last_seq": self.last_seq,
-                "next_dividend": self.next_dividend, "pool": self.pool, "swapped_today": self.swapped_today}
+                "next_dividend": self.next_dividend, "pool": self.pool, "swapped_today": self.swapped_today,
+                "unvested": self.unvested, "swap_budget_left": self.swap_budget_left}
 
     @classmethod
     def from_json(cls, d: Any) -> AccountStatus:
@@ -139,7 +142,8 @@ class AccountStatus:
                        {str(k): _int(v) for k, v in d["balances"].items()}, kinds, _int(d["total_amount"]),
                        _int(d["daily_cap"]), _int(d["last_seq"]),
                        None if d["next_dividend"] is None else str(d["next_dividend"]), _int(d["pool"]),
-                       _int(d.get("swapped_today", 0)))
+                       _int(d.get("swapped_today", 0)), _int(d.get("unvested", 0)),
+                       None if d.get("swap_budget_left") is None else _int(d["swap_budget_left"]))
         except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise ServiceError("bad-answer", f"the service's status is malformed ({shorten(e, 60)})") \
                 from None

@@ -40,6 +40,7 @@ MAX_UNITS = 2**53 - 1  # what a receipt's amount may hold
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
 MAX_PREVIOUS_KEYS = 16
+MAX_VESTING_DAYS = 365
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
@@ -127,6 +128,13 @@ class SwapTerms:
     daily_max_ia: int
     quote_seconds: int
     rate_text: str = ""  # the rate as published: BCD per 1 IA
+    # The Sybil budget (optional in the file; docs/ia-service.md, "Fake accounts"): BCD base units
+    # all swaps together may pay per UTC day (None: no budget), whole days IA waits after it is
+    # credited before it can be swapped, BCD base units swaps from one client address may receive
+    # per UTC day (None: no cap).
+    daily_budget_bcd: int | None = None
+    vesting_days: int = 0
+    address_daily_bcd: int | None = None
 
     def fee(self, amount_ia: int) -> int:
         return amount_ia * self.fee_bp // 10_000
@@ -308,8 +316,16 @@ def parse_terms(data: bytes, where: str = TERMS_TARGET, *, ia_decimals: int | No
     if daily < min_ia:
         raise f.fail("daily_max_ia", "is less than min_ia")
     quote_seconds = f.integer("quote_seconds", 5, 3600)
+    budget = _optional_bcd(f, "daily_budget_bcd")
+    vesting = f.integer("vesting_days", 0, MAX_VESTING_DAYS, optional=0)
+    per_address = _optional_bcd(f, "address_daily_bcd")
     return SwapTerms(store, dec, ratio.numerator, ratio.denominator, fee_bp, min_ia, max_ia, daily,
-                     quote_seconds, str(rate_text))
+                     quote_seconds, str(rate_text), budget, vesting, per_address)
+
+
+def _optional_bcd(f: _Fields, name: str) -> int | None:
+    """An optional BCD amount (absent or null: none); "0" is allowed (no swaps at all)."""
+    return None if f.get(name, optional=True) is None else f.amount(name, BCD_DECIMALS)
 
 
 def _url_ok(url: str) -> bool:
@@ -339,10 +355,20 @@ def policy_json(store: str, service_key: str, *, service_url: str = EMBEDDED_URL
     return data
 
 
-def terms_json(store: str, *, rate: str = "0.01", fee_bp: int = 30, decimals: int = 8) -> bytes:
-    """Sensible swap terms for ``store`` (the demo store's): 1 IA = ``rate`` BCD."""
-    body = {"format": FORMAT, "store": store, "ia_decimals": decimals, "rate": rate, "fee_bp": fee_bp,
-            "min_ia": "1", "max_ia": "10000", "daily_max_ia": "50000", "quote_seconds": 60}
+def terms_json(store: str, *, rate: str = "0.01", fee_bp: int = 30, decimals: int = 8,
+               daily_budget_bcd: str | None = None, vesting_days: int = 0,
+               address_daily_bcd: str | None = None) -> bytes:
+    """Sensible swap terms for ``store`` (the demo store's): 1 IA = ``rate`` BCD; the Sybil
+    budget's fields only when given."""
+    body: dict[str, Any] = {"format": FORMAT, "store": store, "ia_decimals": decimals, "rate": rate,
+                            "fee_bp": fee_bp, "min_ia": "1", "max_ia": "10000", "daily_max_ia": "50000",
+                            "quote_seconds": 60}
+    if daily_budget_bcd is not None:
+        body["daily_budget_bcd"] = daily_budget_bcd
+    if vesting_days:
+        body["vesting_days"] = vesting_days
+    if address_daily_bcd is not None:
+        body["address_daily_bcd"] = address_daily_bcd
     data = json.dumps(body, indent=2).encode("utf-8")
     parse_terms(data, "terms_json")
     return data

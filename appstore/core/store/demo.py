@@ -61,7 +61,9 @@ def _content(src: Path, keys_dir: Path) -> StoreContent:
     content = load_source(src)
     key = public_key_hex(load_service_key(keys_dir))
     content.files.setdefault("rewards/policy.json", policy_json(DEMO_ID, key))
-    content.files.setdefault("swap/rates.json", terms_json(DEMO_ID))
+    # at most 50 BCD a day for every swap together (5 % of the embedded reserve): generated keys
+    # cannot empty it in minutes (docs/ia-service.md, "Fake accounts")
+    content.files.setdefault("swap/rates.json", terms_json(DEMO_ID, daily_budget_bcd="50"))
     rounds = _read(keys_dir.parent / "games" / "rounds.json")  # the round keeper's (core/games/keeper.py)
     if rounds is not None:
         content.files.setdefault("games/rounds.json", rounds)

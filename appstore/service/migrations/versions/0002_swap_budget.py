@@ -1,0 +1,34 @@
+"""The Sybil budget of swaps (docs/ia-service.md, "Swap terms", "Fake accounts"): the BCD all
+swaps received per UTC day (``swap_budget``) and per client address (``address_swaps``), and an
+index for the IA an account was credited lately (``vesting_days``).
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-03-12
+"""
+
+from __future__ import annotations
+
+from alembic import op
+from sqlalchemy import BigInteger, Column, String
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "swap_budget",
+        Column("day", String(10), primary_key=True),
+        Column("bcd_out", BigInteger, nullable=False), Column("swaps", BigInteger, nullable=False))
+    op.create_table(
+        "address_swaps",
+        Column("address", String(64), primary_key=True), Column("day", String(10), primary_key=True),
+        Column("bcd_out", BigInteger, nullable=False), Column("swaps", BigInteger, nullable=False))
+    op.create_index("ix_receipts_account_time", "receipts", ["account", "time"])
+
+
+def downgrade() -> None:
+    raise NotImplementedError("the IA service's migrations go forward only: restore a backup to go back")
