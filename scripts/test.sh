@@ -12,6 +12,12 @@ echo "== ruff"
 $PY -m ruff check appstore tests bench scripts main.py
 echo "== mypy"
 $PY -m mypy
+echo "== bundle"
+# The one-folder bundle from this tree (about a minute), so tests/test_bundle.py runs the bundled
+# app as a user without Python would; IMAPP_TEST_BUNDLE=0 skips it for a quicker local run.
+if [ "${IMAPP_TEST_BUNDLE:-1}" != 0 ]; then
+    bash scripts/package.sh
+fi
 echo "== pytest"
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
     # A private session bus with an unlocked keyring, gone when the tests end. The daemon gets a
