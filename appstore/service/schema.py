@@ -85,7 +85,8 @@ t_game_stakes = Table(
     Column("round_id", String(48), nullable=False, index=True),
     Column("option", String(24), nullable=False), Column("amount", BigInteger, nullable=False),
     Column("odds_bp", BigInteger, nullable=False), Column("seq", BigInteger, nullable=False),
-    Column("time", String(24), nullable=False))
+    Column("time", String(24), nullable=False),
+    Index("ix_game_stakes_account_round", "account", "round_id"))  # an account's stakes on a round
 t_game_settlements = Table(
     "game_settlements", meta,
     Column("account", String(40), primary_key=True), Column("stake_seq", BigInteger, primary_key=True),
