@@ -17,8 +17,10 @@
 * ledger   — the wallet's ledger of 1,000,000 signed receipts (``--ledger-n`` for fewer): balance
              latency, full verification against a bare SHA-256 of the same bytes, appends per
              second (about 6 minutes at 1,000,000).
-* service  — the IA service: claims per second accepted on SQLite and on PostgreSQL against a bare
-             ``SELECT 1`` round trip through the same HTTP stack; p50/p95 latency of a claim.
+* service  — the IA service: claims per second accepted with 1, 2 and 4 worker processes on
+             PostgreSQL and 1 on SQLite, each against a bare Starlette endpoint (and a ``SELECT 1``
+             round trip) served by the same processes; p50/p95 latency; at 10,000 and 1,000,000
+             accounts (``--service-accounts``), with the plans of a claim's statements.
 
 * news     — 10,000 items across 50 feeds on 127.0.0.1: the News page from the cache against a
              bare SELECT in a plain list view, search-as-you-type p95 per keystroke (target 16 ms),
@@ -123,16 +125,15 @@ def ledger(n: int) -> dict[str, Any]:
     return r
 
 
-def service() -> dict[str, Any]:
-    r = _run("bench.service")
-    for name in ("sqlite", "postgresql"):
-        x = r[name]
-        if isinstance(x, str):
-            print(f"{name}: {x}")
-            continue
-        print(f"{name}: claims {x['claims']['per_s']}/s (p50 {x['claims']['p50_ms']} ms, p95 "
-              f"{x['claims']['p95_ms']} ms); SELECT 1 round trip {x['ping']['per_s']}/s; claims/ping "
-              f"{x['claims_vs_ping']}")
+def service(accounts: str) -> dict[str, Any]:
+    r = _run("bench.service", "--accounts", accounts)
+    if isinstance(r.get("postgresql"), str):
+        print(f"postgresql: {r['postgresql']}")
+    for x in r["runs"]:
+        c = x["claims"]
+        print(f"{x['db']} {x['workers']} worker(s), {x['accounts']:,} accounts: claims {c['per_s']}/s (p50 "
+              f"{c['p50_ms']} ms, p95 {c['p95_ms']} ms); bare endpoint {x['bare']['per_s']}/s; SELECT 1 "
+              f"{x['ping']['per_s']}/s; claims/bare {x['claims_vs_bare']}")
     return r
 
 
@@ -152,6 +153,8 @@ def main() -> int:
                                          "service", "news"])
     p.add_argument("--sizes", default="10000,100000", help="catalogue sizes, comma-separated")
     p.add_argument("--ledger-n", type=int, default=1_000_000, help="receipts in the ledger benchmark")
+    p.add_argument("--service-accounts", default="10000,1000000",
+                   help="accounts in the IA service's database, comma-separated")
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     RESULTS.mkdir(exist_ok=True)
@@ -178,8 +181,8 @@ def main() -> int:
         print("== wallet ledger: balance, verification against a bare SHA-256, appends")
         results["ledger"] = ledger(args.ledger_n)
     if args.only in (None, "service"):
-        print("== IA service: claims per second against a SELECT 1 round trip")
-        results["service"] = service()
+        print("== IA service: claims per second (1, 2, 4 workers) against a bare endpoint")
+        results["service"] = service(args.service_accounts)
     if args.only in (None, "news"):
         print("== news: the page from the cache, search-as-you-type, refresh of unchanged feeds")
         results["news"] = news()

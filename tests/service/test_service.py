@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from appstore.core.ia.errors import ServiceError
 from appstore.core.ia.protocol import check_request, format_time, make_request, parse_reward_reference
+from appstore.core.wallet.address import p2pkh_address
 from appstore.core.wallet.ledger import Ledger, LedgerError
 from appstore.core.wallet.receipts import Receipt
 from appstore.core.wallet.signing import encode_signature, ia_request_purpose
@@ -301,8 +302,10 @@ def test_quotes_expired_reused_altered_or_foreign_are_refused(db_url: str, tmp_p
         with pytest.raises(ServiceError) as e:
             a.quote(10**6 * IA)
         assert e.value.code == "amount-range"
-        w = a.withdraw(account(5).address, q.bcd_out)
-        assert (w.kind, w.asset, w.amount) == ("withdrawal", "BCD", -q.bcd_out)
+        w = a.withdraw(account(5).address, q.bcd_out - 1)
+        assert (w.kind, w.asset, w.amount) == ("withdrawal", "BCD", -(q.bcd_out - 1))
+        p2sh = p2pkh_address(account(6).public_key, version=5)  # a "3…" address is a payout address too
+        assert p2sh.startswith("3") and a.withdraw(p2sh, 1).reference == f"withdrawal:{p2sh}"
         with pytest.raises(ServiceError) as e:
             a.withdraw(account(5).address, 1)
         assert e.value.code == "insufficient"
