@@ -23,7 +23,8 @@ from appstore.ui import theme, tuning
 from appstore.ui.controller import Controller
 from appstore.ui.host import prepare as prepare_webengine
 from appstore.ui.installs import InstallController
-from appstore.ui.instance import InstanceServer, forward
+from appstore.ui.instance import ChannelError, DataDirLock, claim
+from appstore.ui.instanceserver import InstanceServer
 from appstore.ui.jobs import user_message
 from appstore.ui.lifecycle import FirstPaint, end_process
 from appstore.ui.mainwindow import MainWindow
@@ -101,19 +102,24 @@ class DesktopApp(QObject):
         self.bugs.bug.connect(lambda line: self.window.banner.show_message(line, can_retry=False))
         logs.install_excepthook(self.bugs.report)
         app.aboutToQuit.connect(self._quitting)
-        self.instance: InstanceServer | None = None
+        self.instance: InstanceServer | None = None  # (``listen``)
+        self.lock: DataDirLock | None = None  # held for the process's life (``open_app``)
         self.settled = True  # every job finished or was cancelled when the app quit
         first_paint.done.connect(tuning.collect_again)
         QTimer.singleShot(10_000, tuning.collect_again)  # whatever happens to the first paint
         first_paint.done.connect(lambda: self.window.start_side_work())
-        if not args.screenshot:  # (a second start meanwhile finds none, and runs on its own)
-            first_paint.done.connect(lambda: self._listen(paths.root))
+        first_paint.done.connect(lambda: logs.log.info("the window is up"))
 
-    def _listen(self, root: Path) -> None:
-        """Take the links of later starts on this data dir (once the window is up: QtNetwork)."""
-        if QApplication.closingDown():
+    def listen(self, root: Path) -> None:
+        """Take the links of later starts on this data dir. Without a channel (said on stderr
+        and in the log) this window runs on, and a later start on its data dir says it is in use."""
+        try:
+            self.instance = InstanceServer(root, self)
+        except (ChannelError, OSError) as e:
+            message = user_message(e)
+            print(f"warning: {message}", file=sys.stderr)
+            logs.log.warning("no channel for later starts: %s", message)
             return
-        self.instance = InstanceServer(root, self)
         self.instance.link_received.connect(self.open_link)
 
     def _show_app_page(self, ref: str) -> None:
@@ -341,9 +347,16 @@ def open_app(args: argparse.Namespace) -> DesktopApp | int:
     app.setApplicationName("imapp")
     app.setDesktopFileName("org.imapp.desktop")
     try:
-        if not args.screenshot and forward(Paths.resolve(args.data_dir).root, args.link or ""):
+        paths = Paths.resolve(args.data_dir)
+        paths.ensure()
+        # One imapp per data dir: hand the link to the one running, or hold the data dir's lock
+        lock = claim(paths.root, None if args.screenshot else args.link or "")
+        if lock is None:
             return 0  # imapp is already running on this data dir: it shows the link
         desktop = DesktopApp(app, args)
+        desktop.lock = lock
+        if not args.screenshot:
+            desktop.listen(paths.root)
     except (AppStoreError, OSError) as e:
         message = user_message(e)
         print(f"error: {message}", file=sys.stderr)
