@@ -1,6 +1,6 @@
 """Starting the desktop app: options, language, theme, the window, and the screenshot mode.
 
-    python main.py [--data-dir DIR] [--lang en|zh_CN] [--theme system|light|dark]
+    python main.py [--data-dir DIR] [--lang en|zh_CN] [--theme system|light|dark] [--minimized]
                    [--screenshot OUT.png --page PAGE] [imapp://app/STORE/ID]
 """
 
@@ -21,6 +21,7 @@ from appstore.core.errors import AppStoreError, NotFound
 from appstore.core.paths import Paths
 from appstore.ui import theme, tuning
 from appstore.ui.controller import Controller
+from appstore.ui.desktopoptions import DesktopOptions
 from appstore.ui.host import prepare as prepare_webengine
 from appstore.ui.installs import InstallController
 from appstore.ui.instance import ChannelError, DataDirLock, claim
@@ -29,7 +30,10 @@ from appstore.ui.jobs import user_message
 from appstore.ui.lifecycle import FirstPaint, end_process
 from appstore.ui.mainwindow import MainWindow
 from appstore.ui.models import ICON_SIZE
+from appstore.ui.notices import Notices
+from appstore.ui.notify import Notifier
 from appstore.ui.translations import Translations
+from appstore.ui.tray import Tray
 
 HEADLESS_HELP = """imapp needs a display, and none was found (no DISPLAY or WAYLAND_DISPLAY).
 To run it without a screen, render a page to a picture:
@@ -47,6 +51,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--page", default="discover",
                    help="discover, library, downloads, wallet, news, games, settings, app:ID or dapp:ID "
                         "(an installed DApp in the host), with --screenshot")
+    p.add_argument("--minimized", action="store_true",
+                   help="start hidden in the tray (minimised where the desktop has no tray)")
     p.add_argument("link", nargs="?", help="an imapp://app/STORE/ID link to open")
     return p.parse_args(argv)
 
@@ -98,6 +104,14 @@ class DesktopApp(QObject):
         self.installs = InstallController(self.controller)
         self.installs.show_app_page.connect(self._show_app_page)
         self.window = self._new_window()
+        # the tray and desktop notifications (ui/tray.py, ui/notify.py, ui/notices.py)
+        self.options = DesktopOptions(self.settings)
+        self.notifier = Notifier(self.controller.jobs, self.options, lambda: self.window, self)
+        self.notifier.quiet = bool(args.screenshot)
+        self.notices = Notices(self.notifier, self.controller, self.installs, self.options, self)
+        self.tray = Tray(app, self.options, self.notifier, self.installs,
+                         available=None if not args.screenshot else False, parent=self)
+        self.tray.open_page.connect(self._show_page)
         self.bugs = BugReporter(self)
         self.bugs.bug.connect(lambda line: self.window.banner.show_message(line, can_retry=False))
         logs.install_excepthook(self.bugs.report)
@@ -107,7 +121,7 @@ class DesktopApp(QObject):
         self.settled = True  # every job finished or was cancelled when the app quit
         first_paint.done.connect(tuning.collect_again)
         QTimer.singleShot(10_000, tuning.collect_again)  # whatever happens to the first paint
-        first_paint.done.connect(lambda: self.window.start_side_work())
+        first_paint.done.connect(self._side_work)
         first_paint.done.connect(lambda: logs.log.info("the window is up"))
 
     def listen(self, root: Path) -> None:
@@ -122,6 +136,19 @@ class DesktopApp(QObject):
             return
         self.instance.link_received.connect(self.open_link)
 
+    def _side_work(self) -> None:
+        """What the window runs beside its pages, and what the tray and notifications hear."""
+        self.window.start_side_work()
+        if not self.args.screenshot:
+            self.tray.attach(self.window)
+            self.notices.attach(self.window)
+
+    def _show_page(self, page: str) -> None:
+        """The tray's menu: the window, in front, on ``page`` ("": as it was)."""
+        self.open_link("")
+        if page:
+            self.window.show_page(page)
+
     def _show_app_page(self, ref: str) -> None:
         """A DApp window's "app page" button: its store page, in front."""
         self.window.open_ref(ref)
@@ -130,6 +157,8 @@ class DesktopApp(QObject):
     def _quitting(self) -> None:
         if self.instance is not None:
             self.instance.close()  # a new start must not hand its link to a closing window
+        if self.tray.icon is not None:
+            self.tray.icon.hide()
         if self.window.isVisible() and not self.args.screenshot:
             self.window.save_state()  # quit without a close (a signal, a log-out)
         if "appstore.core.store.fetcher" in sys.modules:
@@ -164,6 +193,12 @@ class DesktopApp(QObject):
             self.window.open_link(self.args.link)
         if self.args.screenshot:
             self.window.resize(1280, 860)
+        elif getattr(self.args, "minimized", False) or self.options.start_minimized:
+            if self.tray.active:
+                self.tray.hide_window()  # (its menu shows it)
+                return
+            self.window.showMinimized()
+            return
         self.window.show()
 
     def set_language(self, lang: str) -> None:
@@ -175,7 +210,7 @@ class DesktopApp(QObject):
         old = self.window
         page = old.current_page()
         self.window = self._new_window()
-        self.window.start_side_work()
+        self._side_work()
         self.window.setGeometry(old.geometry())
         self.window.show_page(page)
         self.window.show_page("settings")

@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
             from appstore.ui import settings
 
             self._settings_page = settings.SettingsPage(self.controller, self.lang, self.theme_choice,
-                                                        self.installs.wallet_access)
+                                                        self.installs.wallet_access, self.settings)
             self._settings_page.language_chosen.connect(self.language_chosen)
             self._settings_page.theme_chosen.connect(self.theme_chosen)
             self.stack.addWidget(self._settings_page)

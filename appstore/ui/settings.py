@@ -1,12 +1,12 @@
 """Settings: the stores (status, add, remove, refresh), the DApps connected to the wallet,
-language, theme, where data lives."""
+language, theme, the tray and notifications (``settingsdesktop``), where data lives."""
 
 from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +26,8 @@ from appstore.core.store.client import RefreshOutcome
 from appstore.ui import texts
 from appstore.ui.addstore import AddStoreDialog
 from appstore.ui.controller import Controller, StoreStatus
+from appstore.ui.desktopoptions import DesktopOptions
+from appstore.ui.settingsdesktop import DesktopSettings
 from appstore.ui.widgets import clear_layout, section_title, wheel_scrolls_page
 
 if TYPE_CHECKING:
@@ -41,7 +43,7 @@ class SettingsPage(QScrollArea):
     theme_chosen = Signal(str)
 
     def __init__(self, controller: Controller, lang: str, theme_choice: str,
-                 wallet_access: WalletAccess | None = None) -> None:
+                 wallet_access: WalletAccess | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.controller = controller
         self.lang = lang
@@ -97,6 +99,10 @@ class SettingsPage(QScrollArea):
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Theme"), self.theme)
         col.addLayout(form)
+        self.desktop: DesktopSettings | None = None
+        if settings is not None:
+            self.desktop = DesktopSettings(DesktopOptions(settings))
+            col.addWidget(self.desktop)
 
         data = section_title(self.tr("Your data"))
         col.addWidget(data)

@@ -3,7 +3,7 @@
 <context>
     <name>DiscoverPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/discover.py" line="272" />
+        <location filename="../../ui/discover.py" line="272" />
         <source>%n app(s)</source>
         <translation><numerusform>%n app</numerusform><numerusform>%n apps</numerusform></translation>
     </message>
@@ -11,7 +11,7 @@
 <context>
     <name>FeedsDialog</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/newsfeeds.py" line="76" />
+        <location filename="../../ui/newsfeeds.py" line="76" />
         <source>%n item(s), checked %1</source>
         <translation><numerusform>%n item, checked %1</numerusform><numerusform>%n items, checked %1</numerusform></translation>
     </message>
@@ -19,12 +19,12 @@
 <context>
     <name>LibraryPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/librarypage.py" line="166" />
+        <location filename="../../ui/librarypage.py" line="166" />
         <source>%n update(s) available</source>
         <translation><numerusform>%n update available</numerusform><numerusform>%n updates available</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/librarypage.py" line="169" />
+        <location filename="../../ui/librarypage.py" line="169" />
         <source>%n app(s) installed</source>
         <translation><numerusform>%n app installed</numerusform><numerusform>%n apps installed</numerusform></translation>
     </message>
@@ -32,15 +32,28 @@
 <context>
     <name>NewsPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/newspage.py" line="208" />
+        <location filename="../../ui/newspage.py" line="208" />
         <source>%n feed(s) could not be fetched: %1</source>
         <translation><numerusform>%n feed could not be fetched: %1</numerusform><numerusform>%n feeds could not be fetched: %1</numerusform></translation>
     </message>
 </context>
 <context>
+    <name>Notices</name>
+    <message numerus="yes">
+        <location filename="../../ui/notices.py" line="97" />
+        <source>%n app(s) installed or updated</source>
+        <translation><numerusform>%n app installed or updated</numerusform><numerusform>%n apps installed or updated</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/notices.py" line="109" />
+        <source>%n update(s) available</source>
+        <translation><numerusform>%n update available</numerusform><numerusform>%n updates available</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>WalletPage</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/walletpage.py" line="334" />
+        <location filename="../../ui/walletpage.py" line="334" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n claim waiting for the store's service</numerusform><numerusform>%n claims waiting for the store's service</numerusform></translation>
     </message>
@@ -48,17 +61,17 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="35" />
+        <location filename="../../ui/texts.py" line="35" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n byte</numerusform><numerusform>%n bytes</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="44" />
+        <location filename="../../ui/texts.py" line="44" />
         <source>%n s left</source>
         <translation><numerusform>%n s left</numerusform><numerusform>%n s left</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="45" />
+        <location filename="../../ui/texts.py" line="45" />
         <source>%n min left</source>
         <translation><numerusform>%n min left</numerusform><numerusform>%n min left</numerusform></translation>
     </message>

@@ -3,72 +3,72 @@
 <context>
     <name>AddStoreDialog</name>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="43" />
+        <location filename="../../ui/addstore.py" line="43" />
         <source>Add a store</source>
         <translation>添加商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="46" />
+        <location filename="../../ui/addstore.py" line="46" />
         <source>A store is trusted by its fingerprint. Get it from the store's publisher, paste it below, and imapp checks that the store you reach is that one.</source>
         <translation>商店依据其指纹获得信任。请向商店发布者索取指纹并粘贴到下方，imapp 会核对您连接到的正是这家商店。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="53" />
+        <location filename="../../ui/addstore.py" line="53" />
         <source>64 hexadecimal characters (recommended)</source>
         <translation>64 位十六进制字符（建议填写）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="54" />
+        <location filename="../../ui/addstore.py" line="54" />
         <source>Check store</source>
         <translation>检查商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="57" />
+        <location filename="../../ui/addstore.py" line="57" />
         <source>Store URL</source>
         <translation>商店地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="58" />
+        <location filename="../../ui/addstore.py" line="58" />
         <source>Fingerprint from the publisher</source>
         <translation>发布者提供的指纹</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="67" />
+        <location filename="../../ui/addstore.py" line="67" />
         <source>I compared this fingerprint with the one the publisher gave me</source>
         <translation>我已将此指纹与发布者提供的指纹核对一致</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="72" />
+        <location filename="../../ui/addstore.py" line="72" />
         <source>Trust and add</source>
         <translation>信任并添加</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="127" />
+        <location filename="../../ui/addstore.py" line="127" />
         <source>A fingerprint is 64 characters from 0-9 and a-f; check what you pasted.</source>
         <translation>指纹由 64 个 0-9 和 a-f 字符组成，请检查您粘贴的内容。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="136" />
+        <location filename="../../ui/addstore.py" line="136" />
         <source>Contacting the store…</source>
         <translation>正在连接商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="148" />
+        <location filename="../../ui/addstore.py" line="148" />
         <source>This store's fingerprint does not match the one you entered. It is not the store you expect (or someone is impersonating it), so it will not be added.</source>
         <translation>该商店的指纹与您输入的不一致。这不是您要找的商店（或有人在冒充它），因此不会添加。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="155" />
+        <location filename="../../ui/addstore.py" line="155" />
         <source>✓ The fingerprint matches. You can add this store.</source>
         <translation>✓ 指纹一致，可以添加此商店。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="157" />
+        <location filename="../../ui/addstore.py" line="157" />
         <source>This is the store's fingerprint. Compare it with the one its publisher gave you before you trust it.</source>
         <translation>这是该商店的指纹。信任之前，请与发布者提供的指纹进行核对。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/addstore.py" line="168" />
+        <location filename="../../ui/addstore.py" line="168" />
         <source>Checking the store's signatures and downloading its catalogue…</source>
         <translation>正在验证商店签名并下载应用目录…</translation>
     </message>
@@ -76,95 +76,95 @@
 <context>
     <name>AppActions</name>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="68" />
+        <location filename="../../ui/appactions.py" line="68" />
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="98" />
+        <location filename="../../ui/appactions.py" line="98" />
         <source>Install</source>
         <translation>安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="102" />
+        <location filename="../../ui/appactions.py" line="102" />
         <source>Open website</source>
         <translation>打开网站</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="103" />
+        <location filename="../../ui/appactions.py" line="103" />
         <source>A web link: nothing to install</source>
         <translation>网页链接：无需安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="107" />
-        <location filename="../../appstore/ui/appactions.py" line="112" />
-        <location filename="../../appstore/ui/appactions.py" line="117" />
+        <location filename="../../ui/appactions.py" line="107" />
+        <location filename="../../ui/appactions.py" line="112" />
+        <location filename="../../ui/appactions.py" line="117" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="108" />
+        <location filename="../../ui/appactions.py" line="108" />
         <source>Waiting to download…</source>
         <translation>等待下载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="110" />
+        <location filename="../../ui/appactions.py" line="110" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="115" />
+        <location filename="../../ui/appactions.py" line="115" />
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="119" />
+        <location filename="../../ui/appactions.py" line="119" />
         <source>Paused · %1</source>
         <translation>已暂停 · %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="122" />
+        <location filename="../../ui/appactions.py" line="122" />
         <source>Checking the download against the store’s signature…</source>
         <translation>正在按商店签名校验下载内容…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="125" />
+        <location filename="../../ui/appactions.py" line="125" />
         <source>Installing…</source>
         <translation>正在安装…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="127" />
-        <location filename="../../appstore/ui/appactions.py" line="136" />
+        <location filename="../../ui/appactions.py" line="127" />
+        <location filename="../../ui/appactions.py" line="136" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="129" />
+        <location filename="../../ui/appactions.py" line="129" />
         <source>Version %1 installed · %2</source>
         <translation>已安装版本 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="132" />
+        <location filename="../../ui/appactions.py" line="132" />
         <source>its store was removed: no more updates</source>
         <translation>其商店已移除：不再有更新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="134" />
+        <location filename="../../ui/appactions.py" line="134" />
         <source>Update</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="138" />
+        <location filename="../../ui/appactions.py" line="138" />
         <source>Version %1 installed · %2 available</source>
         <translation>已安装版本 %1 · 可更新到 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="141" />
+        <location filename="../../ui/appactions.py" line="141" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="143" />
+        <location filename="../../ui/appactions.py" line="143" />
         <source>The download failed.</source>
         <translation>下载失败。</translation>
     </message>
@@ -172,48 +172,48 @@
 <context>
     <name>AppListModel</name>
     <message>
-        <location filename="../../appstore/ui/models.py" line="193" />
+        <location filename="../../ui/models.py" line="196" />
         <source>Paused %1</source>
         <translation>已暂停 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="195" />
+        <location filename="../../ui/models.py" line="198" />
         <source>Install</source>
         <translation>安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="196" />
+        <location filename="../../ui/models.py" line="199" />
         <source>Visit</source>
         <translation>访问</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="197" />
-        <location filename="../../appstore/ui/models.py" line="198" />
+        <location filename="../../ui/models.py" line="200" />
+        <location filename="../../ui/models.py" line="201" />
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="199" />
+        <location filename="../../ui/models.py" line="202" />
         <source>Verifying</source>
         <translation>校验中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="200" />
+        <location filename="../../ui/models.py" line="203" />
         <source>Installing</source>
         <translation>安装中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="201" />
+        <location filename="../../ui/models.py" line="204" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="202" />
+        <location filename="../../ui/models.py" line="205" />
         <source>Update</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/models.py" line="203" />
+        <location filename="../../ui/models.py" line="206" />
         <source>Failed</source>
         <translation>失败</translation>
     </message>
@@ -221,127 +221,127 @@
 <context>
     <name>AppPage</name>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="111" />
+        <location filename="../../ui/apppage.py" line="114" />
         <source>‹ Back</source>
         <translation>‹ 返回</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="140" />
+        <location filename="../../ui/apppage.py" line="143" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="141" />
+        <location filename="../../ui/apppage.py" line="144" />
         <source>Copy a link to this app</source>
         <translation>复制此应用的链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="165" />
+        <location filename="../../ui/apppage.py" line="168" />
         <source>Show larger</source>
         <translation>查看大图</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="200" />
+        <location filename="../../ui/apppage.py" line="203" />
         <source>What’s new</source>
         <translation>新功能</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="202" />
+        <location filename="../../ui/apppage.py" line="205" />
         <source>Version %1 · %2</source>
         <translation>版本 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="209" />
+        <location filename="../../ui/apppage.py" line="212" />
         <source>Permissions</source>
         <translation>权限</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="218" />
+        <location filename="../../ui/apppage.py" line="221" />
         <source>This app asks for no special permissions.</source>
         <translation>此应用不需要任何特殊权限。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="220" />
+        <location filename="../../ui/apppage.py" line="223" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="239" />
+        <location filename="../../ui/apppage.py" line="242" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="239" />
+        <location filename="../../ui/apppage.py" line="242" />
         <source>Web link</source>
         <translation>网页链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="240" />
+        <location filename="../../ui/apppage.py" line="243" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="241" />
+        <location filename="../../ui/apppage.py" line="244" />
         <source>Updated</source>
         <translation>更新日期</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="242" />
+        <location filename="../../ui/apppage.py" line="245" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="243" />
+        <location filename="../../ui/apppage.py" line="246" />
         <source>License</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="264" />
+        <location filename="../../ui/apppage.py" line="267" />
         <source>Developer</source>
         <translation>开发者</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="265" />
+        <location filename="../../ui/apppage.py" line="268" />
         <source>Store</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="266" />
+        <location filename="../../ui/apppage.py" line="269" />
         <source>Verification</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="269" />
+        <location filename="../../ui/apppage.py" line="272" />
         <source>Website</source>
         <translation>网站</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="271" />
+        <location filename="../../ui/apppage.py" line="274" />
         <source>Opens</source>
         <translation>打开地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="283" />
+        <location filename="../../ui/apppage.py" line="286" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="286" />
+        <location filename="../../ui/apppage.py" line="289" />
         <source>✓ Signed by the store and verified %1</source>
         <translation>✓ 已由商店签名并验证（%1）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="287" />
+        <location filename="../../ui/apppage.py" line="290" />
         <source>⚠ The store could not be checked just now; this is what was verified %1</source>
         <translation>⚠ 暂时无法检查商店；当前显示的是上次验证（%1）的内容</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="310" />
+        <location filename="../../ui/apppage.py" line="313" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/apppage.py" line="333" />
+        <location filename="../../ui/apppage.py" line="336" />
         <source>Link copied</source>
         <translation>链接已复制</translation>
     </message>
@@ -349,27 +349,27 @@
 <context>
     <name>BackupDialog</name>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="86" />
+        <location filename="../../ui/walletdialogs.py" line="86" />
         <source>Show your seed words?</source>
         <translation>显示您的助记词？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="87" />
+        <location filename="../../ui/walletdialogs.py" line="87" />
         <source>Your seed words are the only backup of this wallet.</source>
         <translation>助记词是此钱包唯一的备份。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="92" />
+        <location filename="../../ui/walletdialogs.py" line="92" />
         <source>Show the words</source>
         <translation>显示助记词</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="104" />
+        <location filename="../../ui/walletdialogs.py" line="104" />
         <source>Back up your wallet</source>
         <translation>备份您的钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="131" />
+        <location filename="../../ui/walletdialogs.py" line="131" />
         <source>Anyone who sees these words can take everything in this wallet. Write them down on paper, in order, and keep them somewhere safe and offline. Never type them into a website or give them to anyone, including imapp's support.</source>
         <translation>任何看到这些单词的人都能拿走此钱包中的全部资产。请按顺序抄写在纸上，离线保存在安全的地方。切勿将它们输入任何网站，也不要交给任何人，包括 imapp 的客服。</translation>
     </message>
@@ -377,7 +377,7 @@
 <context>
     <name>BalanceChart</name>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="69" />
+        <location filename="../../ui/walletpage.py" line="69" />
         <source>The balance over time appears here once the wallet has receipts.</source>
         <translation>钱包有收据后，这里会显示余额的变化。</translation>
     </message>
@@ -385,12 +385,12 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../appstore/ui/widgets.py" line="126" />
+        <location filename="../../ui/widgets.py" line="131" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/widgets.py" line="128" />
+        <location filename="../../ui/widgets.py" line="133" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -398,228 +398,289 @@
 <context>
     <name>ConfirmDialog</name>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="73" />
+        <location filename="../../ui/host/confirm.py" line="73" />
         <source>from %1</source>
         <translation>来自 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="92" />
+        <location filename="../../ui/host/confirm.py" line="92" />
         <source>Connect to your wallet</source>
         <translation>连接到您的钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="93" />
+        <location filename="../../ui/host/confirm.py" line="93" />
         <source>Let %1 see your wallet address?</source>
         <translation>允许 %1 查看您的钱包地址吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="96" />
+        <location filename="../../ui/host/confirm.py" line="96" />
         <source>Once connected, it may:</source>
         <translation>连接后，它可以：</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="98" />
+        <location filename="../../ui/host/confirm.py" line="98" />
         <source>It cannot sign or spend anything without asking you each time. You can disconnect it in Settings.</source>
         <translation>每次签名或花费之前，它都必须先征得您的同意。您可以在“设置”中断开它。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="102" />
+        <location filename="../../ui/host/confirm.py" line="102" />
         <source>Connect</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="104" />
+        <location filename="../../ui/host/confirm.py" line="104" />
         <source>Sign a message</source>
         <translation>签署消息</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="105" />
+        <location filename="../../ui/host/confirm.py" line="105" />
         <source>%1 asks you to sign this message:</source>
         <translation>%1 请您签署这条消息：</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="113" />
+        <location filename="../../ui/host/confirm.py" line="113" />
         <source>Your signature proves that %1 agreed to this text. It is made for this DApp only: it cannot move IA, and the IA service refuses it as a request.</source>
         <translation>您的签名证明 %1 同意这段文字。它只对这个 DApp 有效：不能转移 IA，IA 服务也不会把它当作请求接受。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="118" />
+        <location filename="../../ui/host/confirm.py" line="118" />
         <source>Sign</source>
         <translation>签名</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="120" />
+        <location filename="../../ui/host/confirm.py" line="120" />
         <source>Confirm payment</source>
         <translation>确认付款</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="121" />
+        <location filename="../../ui/host/confirm.py" line="121" />
         <source>Pay %1 IA to %2?</source>
         <translation>向 %2 支付 %1 IA？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="123" />
+        <location filename="../../ui/host/confirm.py" line="123" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="124" />
+        <location filename="../../ui/host/confirm.py" line="124" />
         <source>To</source>
         <translation>收款方</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="125" />
+        <location filename="../../ui/host/confirm.py" line="125" />
         <source>Memo</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="126" />
+        <location filename="../../ui/host/confirm.py" line="126" />
         <source>From</source>
         <translation>付款方</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="127" />
+        <location filename="../../ui/host/confirm.py" line="127" />
         <source>Balance after</source>
         <translation>付款后余额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="129" />
+        <location filename="../../ui/host/confirm.py" line="129" />
         <source>The account is the one %1's store lists for it; the DApp cannot change it. A payment cannot be undone.</source>
         <translation>收款账户是 %1 所在商店为它登记的账户，DApp 无法更改。付款后无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/confirm.py" line="133" />
+        <location filename="../../ui/host/confirm.py" line="133" />
         <source>Pay %1 IA</source>
         <translation>支付 %1 IA</translation>
     </message>
 </context>
 <context>
+    <name>DAppHost</name>
+    <message>
+        <location filename="../../ui/host/hosts.py" line="383" />
+        <source>DApps stopped unexpectedly: %1. Open them again to go on.</source>
+        <translation>DApp 意外停止：%1。请重新打开它们以继续。</translation>
+    </message>
+</context>
+<context>
     <name>DAppWindow</name>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="168" />
+        <location filename="../../ui/host/window.py" line="173" />
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="191" />
+        <location filename="../../ui/host/window.py" line="196" />
         <source>Back</source>
         <translation>后退</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="193" />
+        <location filename="../../ui/host/window.py" line="198" />
         <source>Forward</source>
         <translation>前进</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="196" />
+        <location filename="../../ui/host/window.py" line="201" />
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="226" />
+        <location filename="../../ui/host/window.py" line="231" />
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="229" />
+        <location filename="../../ui/host/window.py" line="234" />
         <source>Actual size</source>
         <translation>实际大小</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="231" />
+        <location filename="../../ui/host/window.py" line="236" />
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="238" />
+        <location filename="../../ui/host/window.py" line="243" />
         <source>App page</source>
         <translation>应用页面</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="239" />
+        <location filename="../../ui/host/window.py" line="244" />
         <source>Its page in the store</source>
         <translation>它在商店中的页面</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="242" />
+        <location filename="../../ui/host/window.py" line="247" />
         <source>Developer tools</source>
         <translation>开发者工具</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="243" />
+        <location filename="../../ui/host/window.py" line="248" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="299" />
+        <location filename="../../ui/host/window.py" line="304" />
         <source>%1 cannot be reached</source>
         <translation>无法连接 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="300" />
+        <location filename="../../ui/host/window.py" line="305" />
         <source>You may be offline, or its website may be down.</source>
         <translation>您可能处于离线状态，或者它的网站暂时无法访问。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="302" />
+        <location filename="../../ui/host/window.py" line="307" />
         <source>%1 could not be loaded</source>
         <translation>无法加载 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="303" />
+        <location filename="../../ui/host/window.py" line="308" />
         <source>If this keeps happening, reinstall it from its app page.</source>
         <translation>如果问题持续出现，请在它的应用页面重新安装。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="312" />
+        <location filename="../../ui/host/window.py" line="317" />
         <source>%1 stopped unexpectedly</source>
         <translation>%1 意外停止</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="313" />
+        <location filename="../../ui/host/window.py" line="318" />
         <source>Retry to start it again.</source>
         <translation>点击“重试”重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="359" />
+        <location filename="../../ui/host/window.py" line="364" />
         <source>Developer tools: %1</source>
         <translation>开发者工具：%1</translation>
     </message>
 </context>
 <context>
+    <name>DesktopSettings</name>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="23" />
+        <source>On the desktop</source>
+        <translation>桌面</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="24" />
+        <source>Start hidden in the tray</source>
+        <translation>启动时隐藏到系统托盘</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="27" />
+        <source>Keep imapp running in the tray when its window is closed</source>
+        <translation>关闭窗口后让 imapp 在系统托盘中继续运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="36" />
+        <source>This desktop has no system tray, so imapp cannot keep running there: closing its window quits it.</source>
+        <translation>此桌面没有系统托盘，imapp 无法在那里继续运行：关闭窗口即退出。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="41" />
+        <source>Show a desktop notification when:</source>
+        <translation>在以下情况显示桌面通知：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="42" />
+        <source>a download has been installed</source>
+        <translation>下载的应用已安装</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="43" />
+        <source>updates are available</source>
+        <translation>有可用更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="44" />
+        <source>IA is credited to your wallet</source>
+        <translation>IA 已存入您的钱包</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="45" />
+        <source>a round you staked on has settled</source>
+        <translation>您押注的一轮已结算</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settingsdesktop.py" line="53" />
+        <source>Notifications are shown while imapp's window is not in front; in front, the window itself says what happened.</source>
+        <translation>仅在 imapp 窗口不在最前面时显示通知；窗口在最前面时，窗口本身会显示发生了什么。</translation>
+    </message>
+</context>
+<context>
     <name>DiscoverPage</name>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="162" />
+        <location filename="../../ui/discover.py" line="162" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="166" />
+        <location filename="../../ui/discover.py" line="166" />
         <source>Search apps in all stores</source>
         <translation>在所有商店中搜索应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="213" />
+        <location filename="../../ui/discover.py" line="213" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="267" />
+        <location filename="../../ui/discover.py" line="267" />
         <source>Loading the catalogue…</source>
         <translation>正在加载应用目录…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="269" />
+        <location filename="../../ui/discover.py" line="269" />
         <source>No apps match “%1”. Try fewer or other words.</source>
         <translation>没有与“%1”匹配的应用。请尝试更少或不同的关键词。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/discover.py" line="271" />
+        <location filename="../../ui/discover.py" line="271" />
         <source>No apps here yet. Add a store in Settings.</source>
         <translation>这里还没有应用。请在“设置”中添加商店。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/discover.py" line="272" />
+        <location filename="../../ui/discover.py" line="272" />
         <source>%n app(s)</source>
         <translation><numerusform>%n 个应用</numerusform></translation>
     </message>
@@ -627,53 +688,53 @@
 <context>
     <name>DownloadRow</name>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="64" />
+        <location filename="../../ui/downloadspage.py" line="64" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="92" />
+        <location filename="../../ui/downloadspage.py" line="92" />
         <source>Waiting for a free slot…</source>
         <translation>等待空闲的下载位…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="94" />
+        <location filename="../../ui/downloadspage.py" line="94" />
         <source>Paused · %1</source>
         <translation>已暂停 · %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="95" />
+        <location filename="../../ui/downloadspage.py" line="95" />
         <source>Checking against the store’s signature…</source>
         <translation>正在按商店签名校验…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="96" />
+        <location filename="../../ui/downloadspage.py" line="96" />
         <source>Installing…</source>
         <translation>正在安装…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="97" />
+        <location filename="../../ui/downloadspage.py" line="97" />
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="98" />
+        <location filename="../../ui/downloadspage.py" line="98" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="102" />
+        <location filename="../../ui/downloadspage.py" line="102" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="103" />
+        <location filename="../../ui/downloadspage.py" line="103" />
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="103" />
-        <location filename="../../appstore/ui/downloadspage.py" line="104" />
+        <location filename="../../ui/downloadspage.py" line="103" />
+        <location filename="../../ui/downloadspage.py" line="104" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
@@ -681,32 +742,32 @@
 <context>
     <name>DownloadsPage</name>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="172" />
+        <location filename="../../ui/downloadspage.py" line="172" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="176" />
+        <location filename="../../ui/downloadspage.py" line="176" />
         <source>Pause all</source>
         <translation>全部暂停</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="178" />
+        <location filename="../../ui/downloadspage.py" line="178" />
         <source>Resume all</source>
         <translation>全部继续</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="187" />
+        <location filename="../../ui/downloadspage.py" line="187" />
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="190" />
+        <location filename="../../ui/downloadspage.py" line="190" />
         <source>Clear list</source>
         <translation>清除列表</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="195" />
+        <location filename="../../ui/downloadspage.py" line="195" />
         <source>Nothing is downloading. Apps you install appear here while they download; a paused download picks up where it stopped, even after a restart.</source>
         <translation>当前没有下载。您安装的应用下载时会显示在这里；暂停的下载会从中断处继续，即使重启之后也是如此。</translation>
     </message>
@@ -714,22 +775,22 @@
 <context>
     <name>FeaturedBanner</name>
     <message>
-        <location filename="../../appstore/ui/featured.py" line="57" />
+        <location filename="../../ui/featured.py" line="57" />
         <source>Featured</source>
         <translation>精选</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/featured.py" line="69" />
+        <location filename="../../ui/featured.py" line="69" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/featured.py" line="82" />
+        <location filename="../../ui/featured.py" line="82" />
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/featured.py" line="82" />
+        <location filename="../../ui/featured.py" line="82" />
         <source>Next</source>
         <translation>下一个</translation>
     </message>
@@ -737,42 +798,42 @@
 <context>
     <name>FeedsDialog</name>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="33" />
+        <location filename="../../ui/newsfeeds.py" line="33" />
         <source>News feeds</source>
         <translation>新闻订阅源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="36" />
+        <location filename="../../ui/newsfeeds.py" line="36" />
         <source>Each store's own news comes with the store. Add the address of any RSS or Atom feed to follow it too.</source>
         <translation>每个商店的新闻随商店一起提供。您也可以添加任意 RSS 或 Atom 订阅源的地址来订阅它。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="49" />
+        <location filename="../../ui/newsfeeds.py" line="49" />
         <source>Add feed</source>
         <translation>添加订阅源</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="52" />
+        <location filename="../../ui/newsfeeds.py" line="52" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="74" />
+        <location filename="../../ui/newsfeeds.py" line="74" />
         <source>Failing: %1</source>
         <translation>获取失败：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/newsfeeds.py" line="76" />
+        <location filename="../../ui/newsfeeds.py" line="76" />
         <source>%n item(s), checked %1</source>
         <translation><numerusform>%n 条，检查于%1</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="79" />
+        <location filename="../../ui/newsfeeds.py" line="79" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newsfeeds.py" line="80" />
+        <location filename="../../ui/newsfeeds.py" line="80" />
         <source>from the store %1</source>
         <translation>来自商店 %1</translation>
     </message>
@@ -780,17 +841,17 @@
 <context>
     <name>FinishedRow</name>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="136" />
+        <location filename="../../ui/downloadspage.py" line="136" />
         <source>Updated to %1</source>
         <translation>已更新到 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="137" />
+        <location filename="../../ui/downloadspage.py" line="137" />
         <source>Installed %1</source>
         <translation>已安装 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/downloadspage.py" line="143" />
+        <location filename="../../ui/downloadspage.py" line="143" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -798,7 +859,7 @@
 <context>
     <name>GamesController</name>
     <message>
-        <location filename="../../appstore/ui/games.py" line="158" />
+        <location filename="../../ui/games.py" line="162" />
         <source>The demo store's game rounds could not be updated: %1</source>
         <translation>无法更新演示商店的游戏轮次：%1</translation>
     </message>
@@ -806,167 +867,167 @@
 <context>
     <name>GamesPage</name>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="78" />
+        <location filename="../../ui/gamespage.py" line="78" />
         <source>Games</source>
         <translation>游戏</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="82" />
+        <location filename="../../ui/gamespage.py" line="82" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="87" />
+        <location filename="../../ui/gamespage.py" line="87" />
         <source>Stake IA on the outcome of a round. Each round's result comes from a secret seed the store commits to before the round opens and reveals after it locks: you can check every round.</source>
         <translation>用 IA 对一轮的结果下注。每轮的结果来自一个秘密种子：商店在开盘前公布其承诺，在锁定后揭晓种子，每一轮您都可以自行核验。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="104" />
+        <location filename="../../ui/gamespage.py" line="104" />
         <source>Show the proof</source>
         <translation>查看证据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="111" />
+        <location filename="../../ui/gamespage.py" line="111" />
         <source>Your results</source>
         <translation>您的战绩</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="120" />
+        <location filename="../../ui/gamespage.py" line="120" />
         <source>Open rounds</source>
         <translation>进行中的轮次</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="124" />
+        <location filename="../../ui/gamespage.py" line="124" />
         <source>No round is open just now.</source>
         <translation>现在没有进行中的轮次。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="128" />
+        <location filename="../../ui/gamespage.py" line="128" />
         <source>Your stakes awaiting a result</source>
         <translation>等待结果的下注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="136" />
+        <location filename="../../ui/gamespage.py" line="136" />
         <source>Settled rounds</source>
         <translation>已结算的轮次</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="138" />
+        <location filename="../../ui/gamespage.py" line="138" />
         <source>Check this round…</source>
         <translation>核验这一轮…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="161" />
+        <location filename="../../ui/gamespage.py" line="161" />
         <source>Double-click a round to check it: seed, commitment, the draw step by step, and what you were paid.</source>
         <translation>双击一轮即可核验：种子、承诺、逐步推导的抽取结果，以及您收到的款项。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="215" />
+        <location filename="../../ui/gamespage.py" line="215" />
         <source>No settled stakes yet</source>
         <translation>还没有已结算的下注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="217" />
+        <location filename="../../ui/gamespage.py" line="217" />
         <source>Your wins and losses show here once your rounds are settled.</source>
         <translation>您的轮次结算后，输赢会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="225" />
+        <location filename="../../ui/gamespage.py" line="225" />
         <source>Net %1</source>
         <translation>净额 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="227" />
+        <location filename="../../ui/gamespage.py" line="227" />
         <source>Staked %1, received %2 over %3 settled round(s): %4 won, %5 lost.</source>
         <translation>在 %3 个已结算轮次中下注 %1，收到 %2：赢 %4 次，输 %5 次。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="245" />
+        <location filename="../../ui/gamespage.py" line="245" />
         <source>Store %1 broke its promise</source>
         <translation>商店 %1 违背了承诺</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="247" />
+        <location filename="../../ui/gamespage.py" line="247" />
         <source>It did not reveal the seed of round “%1” in time: every stake is refunded.</source>
         <translation>它没有按时揭晓“%1”这一轮的种子：所有下注均已退款。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="250" />
+        <location filename="../../ui/gamespage.py" line="250" />
         <source>In round “%1” it published two different seeds. Every stake must be refunded.</source>
         <translation>在“%1”这一轮中，它公布了两个不同的种子。所有下注都必须退款。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="253" />
+        <location filename="../../ui/gamespage.py" line="253" />
         <source>In round “%1” the seed it revealed does not match the commitment it published before the round opened. Every stake must be refunded.</source>
         <translation>在“%1”这一轮中，商店揭晓的种子与开盘前公布的承诺不符。每笔下注都必须退还。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="257" />
+        <location filename="../../ui/gamespage.py" line="257" />
         <source>Your refund of %1 has not come yet.</source>
         <translation>您的 %1 退款尚未到账。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="239" />
+        <location filename="../../ui/gamespage.py" line="239" />
         <source>Store %1 owes you %2</source>
         <translation>商店 %1 欠您 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="241" />
+        <location filename="../../ui/gamespage.py" line="241" />
         <source>It settled round “%1” without paying what the rule says. Your signed stake receipt and the revealed seed are the proof.</source>
         <translation>它结算了“%1”这一轮，却没有按规则付款。您的已签名下注收据和揭晓的种子就是证据。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="261" />
+        <location filename="../../ui/gamespage.py" line="261" />
         <source>Rounds voided (wrong or missing seed): %1.</source>
         <translation>作废的轮次（种子错误或缺失）：%1。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="264" />
+        <location filename="../../ui/gamespage.py" line="264" />
         <source>(%1 rounds in all)</source>
         <translation>（共 %1 轮）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="286" />
+        <location filename="../../ui/gamespage.py" line="286" />
         <source>Stake %1 to %2</source>
         <translation>下注 %1 至 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="300" />
+        <location filename="../../ui/gamespage.py" line="300" />
         <source>Stake on %1: pays %2 times the stake if it wins</source>
         <translation>押注 %1：若赢，支付下注额的 %2 倍</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="310" />
+        <location filename="../../ui/gamespage.py" line="310" />
         <source>Your stake: %1 on %2</source>
         <translation>您的下注：%1 押 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="313" />
+        <location filename="../../ui/gamespage.py" line="313" />
         <source>Commitment %1</source>
         <translation>承诺 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="315" />
+        <location filename="../../ui/gamespage.py" line="315" />
         <source>SHA-256 of the secret seed, published before the round opened</source>
         <translation>秘密种子的 SHA-256，在开盘前公布</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="333" />
+        <location filename="../../ui/gamespage.py" line="333" />
         <source>Check…</source>
         <translation>核验…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="344" />
+        <location filename="../../ui/gamespage.py" line="344" />
         <source>Locks in %1</source>
         <translation>%1 后锁定</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="346" />
+        <location filename="../../ui/gamespage.py" line="346" />
         <source>Seed due in %1</source>
         <translation>种子须在 %1 内揭晓</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamespage.py" line="354" />
+        <location filename="../../ui/gamespage.py" line="354" />
         <source>The rounds could not be read: %1</source>
         <translation>无法读取轮次：%1</translation>
     </message>
@@ -974,62 +1035,62 @@
 <context>
     <name>HostTexts</name>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="16" />
+        <location filename="../../ui/host/dialogs.py" line="16" />
         <source>Open outside imapp?</source>
         <translation>在 imapp 之外打开？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="19" />
+        <location filename="../../ui/host/dialogs.py" line="19" />
         <source>%1 wants to open a page that is not part of it:</source>
         <translation>%1 想打开一个不属于它的页面：</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="21" />
+        <location filename="../../ui/host/dialogs.py" line="21" />
         <source>Open it in your web browser?</source>
         <translation>要在您的网页浏览器中打开吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="24" />
+        <location filename="../../ui/host/dialogs.py" line="24" />
         <source>Allow access?</source>
         <translation>允许访问？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="28" />
+        <location filename="../../ui/host/dialogs.py" line="28" />
         <source>your camera</source>
         <translation>您的摄像头</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="28" />
+        <location filename="../../ui/host/dialogs.py" line="28" />
         <source>your microphone</source>
         <translation>您的麦克风</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="29" />
+        <location filename="../../ui/host/dialogs.py" line="29" />
         <source>what is on your screen</source>
         <translation>您屏幕上的内容</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="29" />
+        <location filename="../../ui/host/dialogs.py" line="29" />
         <source>your location</source>
         <translation>您的位置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="30" />
+        <location filename="../../ui/host/dialogs.py" line="30" />
         <source>showing notifications</source>
         <translation>显示通知</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="32" />
+        <location filename="../../ui/host/dialogs.py" line="32" />
         <source>%1 asks for %2. Allow it this time?</source>
         <translation>%1 请求访问%2。这次允许吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="35" />
+        <location filename="../../ui/host/dialogs.py" line="35" />
         <source>Save file</source>
         <translation>保存文件</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/dialogs.py" line="38" />
+        <location filename="../../ui/host/dialogs.py" line="38" />
         <source>%1: %2 was not saved (%3)</source>
         <translation>%1：%2 未保存（%3）</translation>
     </message>
@@ -1037,12 +1098,12 @@
 <context>
     <name>InstallController</name>
     <message>
-        <location filename="../../appstore/ui/installs.py" line="417" />
+        <location filename="../../ui/installs.py" line="461" />
         <source>%1: DApps open in your web browser instead</source>
         <translation>%1：DApp 将改为在您的网页浏览器中打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/installs.py" line="418" />
+        <location filename="../../ui/installs.py" line="462" />
         <source>The DApp host cannot start</source>
         <translation>DApp 运行环境无法启动</translation>
     </message>
@@ -1050,7 +1111,7 @@
 <context>
     <name>ItemDelegate</name>
     <message>
-        <location filename="../../appstore/ui/newsdelegate.py" line="66" />
+        <location filename="../../ui/newsdelegate.py" line="66" />
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
@@ -1058,27 +1119,27 @@
 <context>
     <name>LibraryPage</name>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="107" />
+        <location filename="../../ui/librarypage.py" line="107" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="114" />
+        <location filename="../../ui/librarypage.py" line="114" />
         <source>Update all</source>
         <translation>全部更新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="127" />
+        <location filename="../../ui/librarypage.py" line="127" />
         <source>No apps installed yet. Find one in Discover and press Install; it keeps working offline.</source>
         <translation>还没有安装应用。在“发现”中找到一个应用并点击“安装”；安装后离线也能使用。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/librarypage.py" line="166" />
+        <location filename="../../ui/librarypage.py" line="166" />
         <source>%n update(s) available</source>
         <translation><numerusform>%n 个更新可用</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/librarypage.py" line="169" />
+        <location filename="../../ui/librarypage.py" line="169" />
         <source>%n app(s) installed</source>
         <translation><numerusform>已安装 %n 个应用</numerusform></translation>
     </message>
@@ -1086,37 +1147,37 @@
 <context>
     <name>LibraryRow</name>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="42" />
+        <location filename="../../ui/librarypage.py" line="42" />
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="43" />
+        <location filename="../../ui/librarypage.py" line="43" />
         <source>from %1</source>
         <translation>来自 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="45" />
+        <location filename="../../ui/librarypage.py" line="45" />
         <source>its store was removed: no more updates</source>
         <translation>其商店已移除：不再有更新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="55" />
+        <location filename="../../ui/librarypage.py" line="55" />
         <source>Update to %1</source>
         <translation>更新到 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="60" />
+        <location filename="../../ui/librarypage.py" line="60" />
         <source>Updating…</source>
         <translation>正在更新…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="63" />
+        <location filename="../../ui/librarypage.py" line="63" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/librarypage.py" line="65" />
+        <location filename="../../ui/librarypage.py" line="65" />
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
@@ -1124,77 +1185,77 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="135" />
+        <location filename="../../ui/mainwindow.py" line="144" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="135" />
+        <location filename="../../ui/mainwindow.py" line="144" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="138" />
+        <location filename="../../ui/mainwindow.py" line="147" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="137" />
+        <location filename="../../ui/mainwindow.py" line="146" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="136" />
+        <location filename="../../ui/mainwindow.py" line="145" />
         <source>News</source>
         <translation>新闻</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="136" />
+        <location filename="../../ui/mainwindow.py" line="145" />
         <source>Games</source>
         <translation>游戏</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="137" />
+        <location filename="../../ui/mainwindow.py" line="146" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="364" />
+        <location filename="../../ui/mainwindow.py" line="412" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="373" />
+        <location filename="../../ui/mainwindow.py" line="423" />
         <source>Open app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="375" />
+        <location filename="../../ui/mainwindow.py" line="425" />
         <source>A link asks imapp to open “%1”. Open it?</source>
         <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="408" />
+        <location filename="../../ui/mainwindow.py" line="458" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="426" />
+        <location filename="../../ui/mainwindow.py" line="476" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="432" />
+        <location filename="../../ui/mainwindow.py" line="482" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="440" />
+        <location filename="../../ui/mainwindow.py" line="490" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/mainwindow.py" line="443" />
+        <location filename="../../ui/mainwindow.py" line="493" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
     </message>
@@ -1202,130 +1263,188 @@
 <context>
     <name>NewsPage</name>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="62" />
+        <location filename="../../ui/newspage.py" line="62" />
         <source>News</source>
         <translation>新闻</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="68" />
+        <location filename="../../ui/newspage.py" line="68" />
         <source>Search news</source>
         <translation>搜索新闻</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="73" />
+        <location filename="../../ui/newspage.py" line="73" />
         <source>Unread</source>
         <translation>未读</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="78" />
+        <location filename="../../ui/newspage.py" line="78" />
         <source>Mark all read</source>
         <translation>全部标为已读</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="81" />
+        <location filename="../../ui/newspage.py" line="81" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="84" />
+        <location filename="../../ui/newspage.py" line="84" />
         <source>Feeds…</source>
         <translation>订阅源…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="120" />
+        <location filename="../../ui/newspage.py" line="120" />
         <source>Mark unread</source>
         <translation>标为未读</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="122" />
+        <location filename="../../ui/newspage.py" line="122" />
         <source>Open in browser</source>
         <translation>在浏览器中打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="124" />
+        <location filename="../../ui/newspage.py" line="124" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="126" />
+        <location filename="../../ui/newspage.py" line="126" />
         <source>Copy the link and a short text to the clipboard</source>
         <translation>将链接和一段简短文字复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="188" />
+        <location filename="../../ui/newspage.py" line="188" />
         <source>No news matches “%1”.</source>
         <translation>没有与“%1”匹配的新闻。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="190" />
+        <location filename="../../ui/newspage.py" line="190" />
         <source>You have read everything.</source>
         <translation>您已读完所有新闻。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="192" />
+        <location filename="../../ui/newspage.py" line="192" />
         <source>No news yet. Stores publish news, and you can add your own RSS or Atom feeds with Feeds…</source>
         <translation>还没有新闻。商店会发布新闻，您也可以通过“订阅源…”添加自己的 RSS 或 Atom 订阅源。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="198" />
+        <location filename="../../ui/newspage.py" line="198" />
         <source>Checking feeds…</source>
         <translation>正在检查订阅源…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/newspage.py" line="208" />
+        <location filename="../../ui/newspage.py" line="208" />
         <source>%n feed(s) could not be fetched: %1</source>
         <translation><numerusform>%n 个订阅源无法获取：%1</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="234" />
+        <location filename="../../ui/newspage.py" line="234" />
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="236" />
+        <location filename="../../ui/newspage.py" line="236" />
         <source>Open this address in your browser?</source>
         <translation>要在浏览器中打开这个地址吗？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/newspage.py" line="253" />
+        <location filename="../../ui/newspage.py" line="253" />
         <source>Copied the link and a short text: paste it to share.</source>
         <translation>已复制链接和简短文字：粘贴即可分享。</translation>
     </message>
 </context>
 <context>
+    <name>Notices</name>
+    <message>
+        <location filename="../../ui/notices.py" line="93" />
+        <source>%1 was updated</source>
+        <translation>%1 已更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notices.py" line="93" />
+        <source>%1 was installed</source>
+        <translation>%1 已安装</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notices.py" line="95" />
+        <source>Version %1 is ready to open.</source>
+        <translation>%1 版已可以打开。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/notices.py" line="97" />
+        <source>%n app(s) installed or updated</source>
+        <translation><numerusform>已安装或更新 %n 个应用</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/notices.py" line="109" />
+        <source>%n update(s) available</source>
+        <translation><numerusform>%n 个更新可用</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../ui/notices.py" line="126" />
+        <source>+%1 IA credited</source>
+        <translation>已到账 +%1 IA</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notices.py" line="127" />
+        <source>Your IA balance is now %1 IA.</source>
+        <translation>您的 IA 余额现为 %1 IA。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notices.py" line="149" />
+        <source>Round settled: %1</source>
+        <translation>本轮已结算：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notices.py" line="151" />
+        <source>You staked %1 IA and received %2 IA.</source>
+        <translation>您押注了 %1 IA，获得 %2 IA。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notices.py" line="155" />
+        <source>The round was voided; your stake is refunded.</source>
+        <translation>本轮已作废，您的押注已退还。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notices.py" line="157" />
+        <source>Check it on the Games page.</source>
+        <translation>请在“游戏”页面查看。</translation>
+    </message>
+</context>
+<context>
     <name>PassphraseDialog</name>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="35" />
+        <location filename="../../ui/walletdialogs.py" line="35" />
         <source>Wallet passphrase</source>
         <translation>钱包密码</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="39" />
+        <location filename="../../ui/walletdialogs.py" line="39" />
         <source>No system keyring can keep your wallet on this computer, so it is kept in a file protected by a passphrase. Choose one of at least %1 characters. A forgotten passphrase cannot be recovered: only your seed words can restore the wallet.</source>
         <translation>这台电脑上没有可用的系统密钥环，因此您的钱包将保存在一个由密码保护的文件中。请设置至少 %1 个字符的密码。忘记的密码无法找回：只有助记词能恢复钱包。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="44" />
+        <location filename="../../ui/walletdialogs.py" line="44" />
         <source>Type the passphrase that protects your wallet file.</source>
         <translation>请输入保护您钱包文件的密码。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="50" />
+        <location filename="../../ui/walletdialogs.py" line="50" />
         <source>Passphrase</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="54" />
+        <location filename="../../ui/walletdialogs.py" line="54" />
         <source>The same passphrase again</source>
         <translation>再次输入同一密码</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="71" />
+        <location filename="../../ui/walletdialogs.py" line="71" />
         <source>Use at least %1 characters.</source>
         <translation>请至少使用 %1 个字符。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="73" />
+        <location filename="../../ui/walletdialogs.py" line="73" />
         <source>The two passphrases differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -1333,7 +1452,7 @@
 <context>
     <name>ProblemPage</name>
     <message>
-        <location filename="../../appstore/ui/host/window.py" line="64" />
+        <location filename="../../ui/host/window.py" line="64" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
@@ -1341,57 +1460,57 @@
 <context>
     <name>RestoreDialog</name>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="146" />
+        <location filename="../../ui/walletdialogs.py" line="146" />
         <source>Restore a wallet</source>
         <translation>恢复钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="149" />
+        <location filename="../../ui/walletdialogs.py" line="149" />
         <source>Type your 12 or 24 seed words, in order, separated by spaces.</source>
         <translation>请按顺序输入您的 12 或 24 个助记词，用空格分隔。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="162" />
+        <location filename="../../ui/walletdialogs.py" line="162" />
         <source>This replaces the wallet %1 on this computer. Its receipts are kept aside, but without its own seed words it cannot be restored again.</source>
         <translation>这将替换这台电脑上的钱包 %1。它的收据会另行保留，但没有它自己的助记词就无法再恢复它。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="168" />
+        <location filename="../../ui/walletdialogs.py" line="168" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="196" />
+        <location filename="../../ui/walletdialogs.py" line="196" />
         <source>These %1 words are a valid seed.</source>
         <translation>这 %1 个单词是有效的助记词。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="201" />
+        <location filename="../../ui/walletdialogs.py" line="201" />
         <source>Word %1 is not a seed word.</source>
         <translation>第 %1 个单词不是助记词。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="203" />
+        <location filename="../../ui/walletdialogs.py" line="203" />
         <source>Did you mean: %1?</source>
         <translation>您是不是想输入：%1？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="206" />
+        <location filename="../../ui/walletdialogs.py" line="206" />
         <source>%1 words so far: a seed has 12, 15, 18, 21 or 24.</source>
         <translation>目前 %1 个单词：助记词应为 12、15、18、21 或 24 个。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="208" />
+        <location filename="../../ui/walletdialogs.py" line="208" />
         <source>Every word is a seed word, but they do not add up (the checksum): one is wrong, or two are swapped. Check them against your backup.</source>
         <translation>每个单词都是助记词，但校验和不匹配：有一个单词错了，或有两个单词顺序颠倒。请对照您的备份检查。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="218" />
+        <location filename="../../ui/walletdialogs.py" line="218" />
         <source>Replace this wallet?</source>
         <translation>替换此钱包？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletdialogs.py" line="219" />
+        <location filename="../../ui/walletdialogs.py" line="219" />
         <source>Replace the wallet %1 with the one these words restore?</source>
         <translation>用这些助记词恢复的钱包替换钱包 %1 吗？</translation>
     </message>
@@ -1399,28 +1518,28 @@
 <context>
     <name>RewardsCard</name>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="47" />
-        <location filename="../../appstore/ui/walletrewards.py" line="55" />
+        <location filename="../../ui/walletrewards.py" line="47" />
+        <location filename="../../ui/walletrewards.py" line="55" />
         <source>None of your stores pays rewards.</source>
         <translation>您的商店都不发放奖励。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="81" />
+        <location filename="../../ui/walletrewards.py" line="81" />
         <source>%1 of %2 today</source>
         <translation>今天 %1 / %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="87" />
+        <location filename="../../ui/walletrewards.py" line="87" />
         <source>Today: %1 of %2 IA (days are UTC)</source>
         <translation>今天：%1 / %2 IA（按 UTC 计日）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="93" />
+        <location filename="../../ui/walletrewards.py" line="93" />
         <source>Next dividend %1: %2 IA shared among all holders, by balance.</source>
         <translation>下次分红 %1：%2 IA 按余额分给所有持有人。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="98" />
+        <location filename="../../ui/walletrewards.py" line="98" />
         <source>The store's service cannot be reached now; claims wait and are sent later. (%1)</source>
         <translation>现在无法连接商店的服务；申领会等待并稍后发送。（%1）</translation>
     </message>
@@ -1428,27 +1547,27 @@
 <context>
     <name>ScreenshotViewer</name>
     <message>
-        <location filename="../../appstore/ui/screenshots.py" line="25" />
+        <location filename="../../ui/screenshots.py" line="25" />
         <source>Screenshots of %1</source>
         <translation>%1 的截图</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/screenshots.py" line="31" />
+        <location filename="../../ui/screenshots.py" line="31" />
         <source>‹ Previous</source>
         <translation>‹ 上一张</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/screenshots.py" line="32" />
+        <location filename="../../ui/screenshots.py" line="32" />
         <source>Next ›</source>
         <translation>下一张 ›</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/screenshots.py" line="33" />
+        <location filename="../../ui/screenshots.py" line="33" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/screenshots.py" line="62" />
+        <location filename="../../ui/screenshots.py" line="62" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -1456,152 +1575,152 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="54" />
+        <location filename="../../ui/settings.py" line="56" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="59" />
+        <location filename="../../ui/settings.py" line="61" />
         <source>Stores</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="62" />
+        <location filename="../../ui/settings.py" line="64" />
         <source>Refresh all</source>
         <translation>全部刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="64" />
+        <location filename="../../ui/settings.py" line="66" />
         <source>Add store…</source>
         <translation>添加商店…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="74" />
+        <location filename="../../ui/settings.py" line="76" />
         <source>DApps connected to your wallet</source>
         <translation>已连接钱包的 DApp</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="80" />
+        <location filename="../../ui/settings.py" line="82" />
         <source>Language and appearance</source>
         <translation>语言与外观</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="91" />
+        <location filename="../../ui/settings.py" line="93" />
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="91" />
+        <location filename="../../ui/settings.py" line="93" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="92" />
+        <location filename="../../ui/settings.py" line="94" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="97" />
+        <location filename="../../ui/settings.py" line="99" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="98" />
+        <location filename="../../ui/settings.py" line="100" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="101" />
+        <location filename="../../ui/settings.py" line="107" />
         <source>Your data</source>
         <translation>您的数据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="106" />
+        <location filename="../../ui/settings.py" line="112" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="112" />
+        <location filename="../../ui/settings.py" line="118" />
         <source>Everything imapp keeps — stores, catalogues, settings — is in this folder. Start imapp with --data-dir to use another one.</source>
         <translation>imapp 保存的所有内容（商店、目录、设置）都在此文件夹中。使用 --data-dir 启动 imapp 可改用其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="146" />
+        <location filename="../../ui/settings.py" line="152" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="151" />
+        <location filename="../../ui/settings.py" line="157" />
         <source>No stores. Add one to see apps.</source>
         <translation>没有商店。添加一个商店即可浏览应用。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="165" />
+        <location filename="../../ui/settings.py" line="171" />
         <source>Built-in demo store</source>
         <translation>内置演示商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="171" />
+        <location filename="../../ui/settings.py" line="177" />
         <source>Fingerprint: %1…</source>
         <translation>指纹：%1…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="177" />
+        <location filename="../../ui/settings.py" line="183" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="180" />
+        <location filename="../../ui/settings.py" line="186" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="197" />
+        <location filename="../../ui/settings.py" line="203" />
         <source>No DApp is connected. A DApp asks you before it can see your wallet address, and again before each signature or payment.</source>
         <translation>没有已连接的 DApp。DApp 必须先征得您的同意才能查看钱包地址，每次签名或付款前也都会再次询问。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="216" />
+        <location filename="../../ui/settings.py" line="222" />
         <source>Sees %1 · connected %2</source>
         <translation>可查看 %1 · %2连接</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="223" />
+        <location filename="../../ui/settings.py" line="229" />
         <source>Disconnect</source>
         <translation>断开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="237" />
+        <location filename="../../ui/settings.py" line="243" />
         <source>Refreshing…</source>
         <translation>正在刷新…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="239" />
+        <location filename="../../ui/settings.py" line="245" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="242" />
+        <location filename="../../ui/settings.py" line="248" />
         <source>✓ Verified %1 · %2 apps</source>
         <translation>✓ 已验证（%1）· %2 个应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="245" />
+        <location filename="../../ui/settings.py" line="251" />
         <source>⚠ %1 — no verified catalogue yet</source>
         <translation>⚠ %1 — 尚无已验证的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="246" />
+        <location filename="../../ui/settings.py" line="252" />
         <source>⚠ %1 — using the catalogue verified %2</source>
         <translation>⚠ %1 —— 正在使用上次验证（%2）的目录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="256" />
+        <location filename="../../ui/settings.py" line="262" />
         <source>Remove store</source>
         <translation>移除商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/settings.py" line="257" />
+        <location filename="../../ui/settings.py" line="263" />
         <source>Remove the store “%1”? Its apps disappear from Discover.</source>
         <translation>要移除商店“%1”吗？它的应用将从“发现”中消失。</translation>
     </message>
@@ -1609,62 +1728,62 @@
 <context>
     <name>StakeDialog</name>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="77" />
+        <location filename="../../ui/gamesdialogs.py" line="77" />
         <source>Stake on a round</source>
         <translation>下注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="90" />
+        <location filename="../../ui/gamesdialogs.py" line="90" />
         <source>Option</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="92" />
+        <location filename="../../ui/gamesdialogs.py" line="92" />
         <source>IA to stake (%1 to %2)</source>
         <translation>下注的 IA（%1 至 %2）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="94" />
+        <location filename="../../ui/gamesdialogs.py" line="94" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="96" />
+        <location filename="../../ui/gamesdialogs.py" line="96" />
         <source>Odds</source>
         <translation>赔率</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="101" />
+        <location filename="../../ui/gamesdialogs.py" line="101" />
         <source>If it wins you receive</source>
         <translation>若赢，您将收到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="103" />
+        <location filename="../../ui/gamesdialogs.py" line="103" />
         <source>Locks in</source>
         <translation>锁定倒计时</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="109" />
+        <location filename="../../ui/gamesdialogs.py" line="109" />
         <source>The store's service takes the stake only before the round locks by its own clock; a loss pays nothing.</source>
         <translation>商店的服务只按它自己的时钟在锁定前接受下注；输了不支付任何款项。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="115" />
+        <location filename="../../ui/gamesdialogs.py" line="115" />
         <source>Stake</source>
         <translation>押注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="151" />
+        <location filename="../../ui/gamesdialogs.py" line="151" />
         <source>A stake on this round is %1 to %2.</source>
         <translation>这一轮的下注额为 %1 至 %2。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="160" />
+        <location filename="../../ui/gamesdialogs.py" line="160" />
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="175" />
+        <location filename="../../ui/gamesdialogs.py" line="175" />
         <source>Staked %1 on %2 (receipt #%3).</source>
         <translation>已下注 %1 押 %2（收据 #%3）。</translation>
     </message>
@@ -1672,111 +1791,149 @@
 <context>
     <name>SwapDialog</name>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="121" />
+        <location filename="../../ui/walletrewards.py" line="121" />
         <source>Swap IA for BCD</source>
         <translation>将 IA 兑换为 BCD</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="126" />
+        <location filename="../../ui/walletrewards.py" line="126" />
         <source>Store %1 swaps IA for BCD at the rate it publishes. BCD stays in your account at the store until you withdraw it.</source>
         <translation>商店 %1 按其公布的比率将 IA 兑换为 BCD。BCD 会保留在您在该商店的账户中，直到您提现。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="132" />
+        <location filename="../../ui/walletrewards.py" line="132" />
         <source>IA to swap</source>
         <translation>要兑换的 IA</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="133" />
+        <location filename="../../ui/walletrewards.py" line="133" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="141" />
+        <location filename="../../ui/walletrewards.py" line="141" />
         <source>Rate</source>
         <translation>比率</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="142" />
+        <location filename="../../ui/walletrewards.py" line="142" />
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="143" />
+        <location filename="../../ui/walletrewards.py" line="143" />
         <source>You receive</source>
         <translation>您将收到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="144" />
+        <location filename="../../ui/walletrewards.py" line="144" />
         <source>Quote valid</source>
         <translation>报价有效期</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="148" />
+        <location filename="../../ui/walletrewards.py" line="148" />
         <source>From %1 to %2 IA per swap; you have %3 IA.</source>
         <translation>每次兑换 %1 至 %2 IA；您有 %3 IA。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="156" />
+        <location filename="../../ui/walletrewards.py" line="156" />
         <source>Swap</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="188" />
+        <location filename="../../ui/walletrewards.py" line="188" />
         <source>That is more than the %1 IA you have.</source>
         <translation>超过了您拥有的 %1 IA。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="193" />
+        <location filename="../../ui/walletrewards.py" line="193" />
         <source>Asking the store for a quote…</source>
         <translation>正在向商店询价…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="201" />
+        <location filename="../../ui/walletrewards.py" line="201" />
         <source>%1 BCD per IA</source>
         <translation>每 IA 兑 %1 BCD</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="205" />
+        <location filename="../../ui/walletrewards.py" line="205" />
         <source>The amount received is rounded down to whole base units.</source>
         <translation>收到的金额按最小单位向下取整。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="220" />
+        <location filename="../../ui/walletrewards.py" line="220" />
         <source>expired: asking again…</source>
         <translation>已过期：正在重新询价…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="225" />
+        <location filename="../../ui/walletrewards.py" line="225" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="233" />
+        <location filename="../../ui/walletrewards.py" line="233" />
         <source>Swapping…</source>
         <translation>正在兑换…</translation>
     </message>
 </context>
 <context>
+    <name>Tray</name>
+    <message>
+        <location filename="../../ui/tray.py" line="152" />
+        <source>imapp is still running</source>
+        <translation>imapp 仍在运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tray.py" line="153" />
+        <source>It keeps running in the tray. To quit, choose Quit in its menu.</source>
+        <translation>它会在系统托盘中继续运行。要退出，请在托盘菜单中选择“退出”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tray.py" line="173" />
+        <source>Unread news: %1</source>
+        <translation>未读新闻：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tray.py" line="174" />
+        <source>Updates available: %1</source>
+        <translation>可用更新：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tray.py" line="180" />
+        <source>IA today: %1</source>
+        <translation>今日 IA：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tray.py" line="184" />
+        <source>Open imapp</source>
+        <translation>打开 imapp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tray.py" line="185" />
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+</context>
+<context>
     <name>UninstallDialog</name>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="30" />
-        <location filename="../../appstore/ui/appactions.py" line="37" />
+        <location filename="../../ui/appactions.py" line="30" />
+        <location filename="../../ui/appactions.py" line="37" />
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="32" />
+        <location filename="../../ui/appactions.py" line="32" />
         <source>Uninstall “%1”?</source>
         <translation>卸载“%1”？</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="33" />
+        <location filename="../../ui/appactions.py" line="33" />
         <source>You can install it again at any time.</source>
         <translation>您可以随时重新安装。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/appactions.py" line="34" />
+        <location filename="../../ui/appactions.py" line="34" />
         <source>Keep what it saved on this computer</source>
         <translation>保留它在这台电脑上保存的数据</translation>
     </message>
@@ -1784,67 +1941,67 @@
 <context>
     <name>VerifyDialog</name>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="199" />
+        <location filename="../../ui/gamesdialogs.py" line="199" />
         <source>Check round %1</source>
         <translation>核验轮次 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="216" />
+        <location filename="../../ui/gamesdialogs.py" line="216" />
         <source>Commitment</source>
         <translation>承诺</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="217" />
+        <location filename="../../ui/gamesdialogs.py" line="217" />
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="217" />
+        <location filename="../../ui/gamesdialogs.py" line="217" />
         <source>not revealed yet</source>
         <translation>尚未揭晓</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="220" />
+        <location filename="../../ui/gamesdialogs.py" line="220" />
         <source>matches the commitment</source>
         <translation>与承诺相符</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="220" />
+        <location filename="../../ui/gamesdialogs.py" line="220" />
         <source>does NOT match the commitment</source>
         <translation>与承诺不符</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="224" />
+        <location filename="../../ui/gamesdialogs.py" line="224" />
         <source>SHA-256(seed)</source>
         <translation>SHA-256(种子)</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="227" />
+        <location filename="../../ui/gamesdialogs.py" line="227" />
         <source>Drawn</source>
         <translation>抽出</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="229" />
+        <location filename="../../ui/gamesdialogs.py" line="229" />
         <source>Step by step (anyone can recompute it: docs/games.md)</source>
         <translation>逐步推导（任何人都可以重新计算：docs/games.md）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="243" />
+        <location filename="../../ui/gamesdialogs.py" line="243" />
         <source>Your receipts for this round</source>
         <translation>您在这一轮的收据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="255" />
+        <location filename="../../ui/gamesdialogs.py" line="255" />
         <source>nothing (lost)</source>
         <translation>无（输）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="256" />
+        <location filename="../../ui/gamesdialogs.py" line="256" />
         <source>owed by the rule: %1; received %2</source>
         <translation>按规则应付：%1；已收到 %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/gamesdialogs.py" line="258" />
+        <location filename="../../ui/gamesdialogs.py" line="258" />
         <source>You did not stake on this round.</source>
         <translation>您没有在这一轮下注。</translation>
     </message>
@@ -1852,17 +2009,17 @@
 <context>
     <name>WalletAccess</name>
     <message>
-        <location filename="../../appstore/ui/host/walletaccess.py" line="125" />
+        <location filename="../../ui/host/walletaccess.py" line="134" />
         <source>%1 sent too many wallet requests: paused for %2 s</source>
         <translation>%1 发送的钱包请求过多：已暂停 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/walletaccess.py" line="216" />
+        <location filename="../../ui/host/walletaccess.py" line="225" />
         <source>You refused %1 several times: imapp does not ask again for %2 s</source>
         <translation>您已多次拒绝 %1：imapp 在 %2 秒内不再询问</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/host/walletaccess.py" line="276" />
+        <location filename="../../ui/host/walletaccess.py" line="287" />
         <source>A new wallet, made for you when you connect</source>
         <translation>连接时为您新建的钱包</translation>
     </message>
@@ -1870,12 +2027,13 @@
 <context>
     <name>WalletController</name>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="137" />
+        <location filename="../../ui/wallet.py" line="156" />
+        <location filename="../../ui/wallet.py" line="169" />
         <source>Rewards could not be claimed now: %1</source>
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="199" />
+        <location filename="../../ui/wallet.py" line="231" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -1883,160 +2041,160 @@
 <context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="146" />
+        <location filename="../../ui/walletpage.py" line="146" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="150" />
-        <location filename="../../appstore/ui/walletpage.py" line="419" />
+        <location filename="../../ui/walletpage.py" line="150" />
+        <location filename="../../ui/walletpage.py" line="419" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="151" />
+        <location filename="../../ui/walletpage.py" line="151" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="153" />
+        <location filename="../../ui/walletpage.py" line="153" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="155" />
+        <location filename="../../ui/walletpage.py" line="155" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="157" />
+        <location filename="../../ui/walletpage.py" line="157" />
         <source>Swap IA → BCD…</source>
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="167" />
+        <location filename="../../ui/walletpage.py" line="167" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="172" />
+        <location filename="../../ui/walletpage.py" line="172" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="188" />
+        <location filename="../../ui/walletpage.py" line="188" />
         <source>Your BCD address</source>
         <translation>您的 BCD 地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="194" />
-        <location filename="../../appstore/ui/walletpage.py" line="409" />
+        <location filename="../../ui/walletpage.py" line="194" />
+        <location filename="../../ui/walletpage.py" line="409" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="200" />
+        <location filename="../../ui/walletpage.py" line="200" />
         <source>A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, or receives from it, means BCD.</source>
         <translation>BCD 地址与比特币（BTC）地址看起来完全一样：请确认向它付款或从它收款的一方指的是 BCD。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="215" />
+        <location filename="../../ui/walletpage.py" line="215" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="238" />
+        <location filename="../../ui/walletpage.py" line="238" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="253" />
+        <location filename="../../ui/walletpage.py" line="253" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="256" />
+        <location filename="../../ui/walletpage.py" line="256" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="260" />
+        <location filename="../../ui/walletpage.py" line="260" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="269" />
+        <location filename="../../ui/walletpage.py" line="269" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="292" />
-        <location filename="../../appstore/ui/walletpage.py" line="365" />
+        <location filename="../../ui/walletpage.py" line="292" />
+        <location filename="../../ui/walletpage.py" line="365" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="327" />
+        <location filename="../../ui/walletpage.py" line="327" />
         <source>Kept in this computer's keyring.</source>
         <translation>保存在这台电脑的密钥环中。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="328" />
+        <location filename="../../ui/walletpage.py" line="328" />
         <source>Kept in a file protected by your passphrase.</source>
         <translation>保存在由您的密码保护的文件中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/walletpage.py" line="334" />
+        <location filename="../../ui/walletpage.py" line="334" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="337" />
+        <location filename="../../ui/walletpage.py" line="337" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="342" />
+        <location filename="../../ui/walletpage.py" line="342" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="364" />
+        <location filename="../../ui/walletpage.py" line="364" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="379" />
+        <location filename="../../ui/walletpage.py" line="379" />
         <source>Paid to %1</source>
         <translation>支付给 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="379" />
+        <location filename="../../ui/walletpage.py" line="379" />
         <source>Received through %1</source>
         <translation>通过 %1 收到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="400" />
+        <location filename="../../ui/walletpage.py" line="400" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="408" />
+        <location filename="../../ui/walletpage.py" line="408" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="413" />
+        <location filename="../../ui/walletpage.py" line="413" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="424" />
+        <location filename="../../ui/walletpage.py" line="424" />
         <source>The ledger verifies: %1 receipts, every signature checked.</source>
         <translation>账本验证通过：%1 张收据，每个签名都已检查。</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletpage.py" line="448" />
+        <location filename="../../ui/walletpage.py" line="448" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
@@ -2044,27 +2202,27 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="35" />
+        <location filename="../../ui/texts.py" line="35" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n 字节</numerusform></translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="39" />
+        <location filename="../../ui/texts.py" line="39" />
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/texts.py" line="41" />
+        <location filename="../../ui/texts.py" line="41" />
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="44" />
+        <location filename="../../ui/texts.py" line="44" />
         <source>%n s left</source>
         <translation><numerusform>剩余 %n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../appstore/ui/texts.py" line="45" />
+        <location filename="../../ui/texts.py" line="45" />
         <source>%n min left</source>
         <translation><numerusform>剩余 %n 分钟</numerusform></translation>
     </message>
@@ -2072,98 +2230,98 @@
 <context>
     <name>games</name>
     <message>
-        <location filename="../../appstore/ui/games.py" line="88" />
-        <location filename="../../appstore/ui/games.py" line="103" />
+        <location filename="../../ui/games.py" line="89" />
+        <location filename="../../ui/games.py" line="104" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="89" />
+        <location filename="../../ui/games.py" line="90" />
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="90" />
+        <location filename="../../ui/games.py" line="91" />
         <source>Revealed</source>
         <translation>已揭晓</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="91" />
+        <location filename="../../ui/games.py" line="92" />
         <source>Settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="92" />
+        <location filename="../../ui/games.py" line="93" />
         <source>Invalid</source>
         <translation>无效</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="93" />
+        <location filename="../../ui/games.py" line="94" />
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="97" />
+        <location filename="../../ui/games.py" line="98" />
         <source>Fair, paid as the rule says</source>
         <translation>公平，已按规则支付</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="98" />
+        <location filename="../../ui/games.py" line="99" />
         <source>The store owes you</source>
         <translation>商店欠您款项</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="99" />
+        <location filename="../../ui/games.py" line="100" />
         <source>The store broke its promise</source>
         <translation>商店违背了承诺</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="100" />
+        <location filename="../../ui/games.py" line="101" />
         <source>Broken promise: no reveal in time (refunded)</source>
         <translation>违背承诺：未按时揭晓（已退款）</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="101" />
+        <location filename="../../ui/games.py" line="102" />
         <source>Cannot be checked</source>
         <translation>无法核验</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="102" />
+        <location filename="../../ui/games.py" line="103" />
         <source>Waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="217" />
+        <location filename="../../ui/games.py" line="221" />
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="217" />
+        <location filename="../../ui/games.py" line="221" />
         <source>Question</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="218" />
+        <location filename="../../ui/games.py" line="222" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="218" />
+        <location filename="../../ui/games.py" line="222" />
         <source>Drawn</source>
         <translation>抽出</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="219" />
+        <location filename="../../ui/games.py" line="223" />
         <source>Your stake</source>
         <translation>您的下注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="220" />
+        <location filename="../../ui/games.py" line="224" />
         <source>Received</source>
         <translation>已收到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/games.py" line="220" />
+        <location filename="../../ui/games.py" line="224" />
         <source>Check</source>
         <translation>核验</translation>
     </message>
@@ -2171,32 +2329,32 @@
 <context>
     <name>rewards</name>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="31" />
+        <location filename="../../ui/walletrewards.py" line="31" />
         <source>Browsing an app</source>
         <translation>浏览应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="32" />
+        <location filename="../../ui/walletrewards.py" line="32" />
         <source>Sharing an app</source>
         <translation>分享应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="33" />
+        <location filename="../../ui/walletrewards.py" line="33" />
         <source>Downloading an app</source>
         <translation>下载应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="34" />
+        <location filename="../../ui/walletrewards.py" line="34" />
         <source>Updating an app</source>
         <translation>更新应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="35" />
+        <location filename="../../ui/walletrewards.py" line="35" />
         <source>Opening an app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletrewards.py" line="247" />
+        <location filename="../../ui/walletrewards.py" line="247" />
         <source>Rewards</source>
         <translation>奖励</translation>
     </message>
@@ -2204,117 +2362,117 @@
 <context>
     <name>wallet</name>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="26" />
+        <location filename="../../ui/walletmodels.py" line="26" />
         <source>Reward</source>
         <translation>奖励</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="27" />
+        <location filename="../../ui/walletmodels.py" line="27" />
         <source>Dividend</source>
         <translation>分红</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="28" />
+        <location filename="../../ui/walletmodels.py" line="28" />
         <source>Swap</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="29" />
+        <location filename="../../ui/walletmodels.py" line="29" />
         <source>Stake</source>
         <translation>押注</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="30" />
+        <location filename="../../ui/walletmodels.py" line="30" />
         <source>Payout</source>
         <translation>派彩</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="31" />
+        <location filename="../../ui/walletmodels.py" line="31" />
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="32" />
+        <location filename="../../ui/walletmodels.py" line="32" />
         <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="33" />
+        <location filename="../../ui/walletmodels.py" line="33" />
         <source>Withdrawal</source>
         <translation>提现</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="70" />
+        <location filename="../../ui/walletmodels.py" line="70" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="70" />
+        <location filename="../../ui/walletmodels.py" line="70" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="71" />
+        <location filename="../../ui/walletmodels.py" line="71" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="71" />
+        <location filename="../../ui/walletmodels.py" line="71" />
         <source>For</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/walletmodels.py" line="72" />
+        <location filename="../../ui/walletmodels.py" line="72" />
         <source>Store</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="319" />
+        <location filename="../../ui/wallet.py" line="354" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="320" />
+        <location filename="../../ui/wallet.py" line="355" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="321" />
+        <location filename="../../ui/wallet.py" line="356" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="322" />
+        <location filename="../../ui/wallet.py" line="357" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="323" />
+        <location filename="../../ui/wallet.py" line="358" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="328" />
+        <location filename="../../ui/wallet.py" line="363" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="329" />
+        <location filename="../../ui/wallet.py" line="364" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="330" />
+        <location filename="../../ui/wallet.py" line="365" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="331" />
+        <location filename="../../ui/wallet.py" line="366" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../appstore/ui/wallet.py" line="336" />
+        <location filename="../../ui/wallet.py" line="371" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>
