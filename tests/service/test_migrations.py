@@ -148,3 +148,15 @@ def test_processes_starting_together_migrate_once(pg_cluster: PgCluster) -> None
         t.join()
     assert errors == []
     assert schema_differences(url) == []
+
+
+def test_the_migrations_ship_inside_the_package() -> None:
+    """An installed wheel migrates: what Alembic loads (env.py, versions/*.py) is in packages that
+    setuptools finds (pyproject.toml: ``include = ["appstore*"]``), not beside them."""
+    from setuptools import find_packages
+    packages = set(find_packages(str(Path(migrations.HERE).parents[2]), include=["appstore*"]))
+    assert {"appstore.service.migrations", "appstore.service.migrations.versions"} <= packages
+    versions = sorted(p.name for p in (migrations.HERE / "versions").glob("*.py") if p.name != "__init__.py")
+    assert [migrations.script().get_revision(v.split("_")[0]).revision for v in versions] == \
+        [v.split("_")[0] for v in versions]
+    assert versions[-1].startswith(migrations.head())
