@@ -228,7 +228,8 @@ def test_signatures_verify_and_are_no_requests_to_the_service(desktop: DesktopAp
     store = window.identity.store
 
     # a message that is, word for word, a request to the IA service
-    request = make_request(s.wallet.account(), store, "claim", {"claims": []}, service_key="0" * 64)
+    request = make_request(s.wallet.account(), store, "claim", {"claims": []},
+                           service_key=s.rewards.policy(store).service_key)
     message = json.dumps(request["payload"], sort_keys=True, separators=(",", ":"))
     call(window, "imapp_signMessage", [message])
     dialog = answer(qtbot, True)
