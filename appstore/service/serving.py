@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -81,9 +82,26 @@ def quiet_logging() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # (our own line says what it upgraded)
 
 
+def _die_with_parent() -> None:
+    """Linux: this worker gets SIGTERM when the supervisor dies, even by kill -9 (no orphan keeps
+    serving the socket, and a new ``service serve`` can take the port)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the supervisor died before that
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def worker_app() -> Starlette:
     """The app of one worker process (uvicorn's factory; the options come in ``ENV``)."""
     from appstore.service.app import create_app
+    _die_with_parent()
     quiet_logging()
     svc = open_service(ServeOptions.from_json(os.environ[ENV]))
     return create_app(svc.config, service=svc)

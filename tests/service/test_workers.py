@@ -6,10 +6,13 @@ balance goes negative, every chain holds, and `service audit` finds the books ba
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -197,3 +200,38 @@ def _rows(db: str, sql: str) -> list[tuple[object, ...]]:
 
 def _today_period() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT00:00Z")
+
+
+def test_workers_stop_when_their_supervisor_is_killed(big_store: Store, pg_cluster: PgCluster,
+                                                      tmp_path: Path) -> None:
+    served = Served(big_store, pg_cluster.new_database(), tmp_path / "state", "--workers", "2")
+    pids: list[int] = []
+    try:
+        policy, _ = read_policy(StoreFolder(big_store.out))
+        assert ServiceClient(served.url, policy, account(400)).status().balances["IA"] == 0
+        deadline = time.monotonic() + 30
+        while len(pids := _worker_pids(served)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(pids) == 2
+        served.kill9()  # the supervisor only: no orphan keeps serving its socket
+        deadline = time.monotonic() + 15
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(p) for p in pids)
+    finally:
+        served.stop()
+        for p in pids:  # (had the test failed: no orphan outlives it)
+            if _alive(p):
+                os.kill(p, signal.SIGKILL)
+
+
+def _worker_pids(served: Served) -> list[int]:
+    return [int(p) for p in set(re.findall(r"Started server process \[([0-9]+)\]", served.log.read_text()))]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
