@@ -157,6 +157,11 @@ def test_replayed_unsigned_foreign_and_malformed_requests_are_refused(running: R
     assert _post(running, body) == (409, "replayed")
     unsigned = {k: v for k, v in body.items() if k not in ("signature", "public_key")}
     assert _post(running, unsigned) == (401, "unsigned")
+    assert _post(running, {**body, "signature": None}) == (401, "bad-signature")  # there, but null
+    assert _post(running, {**body, "public_key": None}) == (400, "malformed")
+    upper = make_request(a, STORE, "claim", {"claims": [claim("open").to_json()]}, service_key=key,
+                         now=running.clock(), nonce="A" * 32)
+    assert _post(running, upper) == (400, "malformed")  # nonces are lower-case hex
     # b signs a request in a's name: with b's key, the key is not a's; with a's key, the signature fails
     forged = make_request(b, STORE, "claim", {"claims": [claim("open", "org.test.app1").to_json()]},
                           service_key=key, now=running.clock())
