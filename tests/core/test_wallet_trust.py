@@ -193,3 +193,45 @@ def test_the_policy_names_retired_keys_with_their_time() -> None:
         base["previous_keys"] = bad
         with pytest.raises(PolicyError, match=field.replace("[", r"\[").replace("]", r"\]")):
             parse_policy(json.dumps(base).encode())
+
+
+def test_a_planted_unreadable_store_name_does_not_switch_the_anchor_off(wallet: Wallet) -> None:
+    """A forger's own chain for the demo store, plus a services row whose store name is not
+    text: the check must not fall back to the keys the file names."""
+    forger = Ed25519PrivateKey.generate()
+    plain = Ledger(ledger_path(wallet.paths), account=wallet.address())
+    plain.append_many(chain(wallet.address(), 6, key=forger))
+    plain.close()
+    sql(wallet, "INSERT INTO services VALUES (CAST(x'78ff' AS TEXT), zeroblob(32), 0, zeroblob(32), 0)")
+    result = wallet.verify()
+    assert result.problem is not None and result.problem.kind == ProblemKind.CHANGED
+    assert "not valid UTF-8" in result.problem.detail
+    with pytest.raises(LedgerBroken):
+        wallet.require_spendable()
+    sql(wallet, "DELETE FROM services WHERE store = CAST(x'78ff' AS TEXT)")
+    assert wallet.verify().problem.kind == ProblemKind.FORGED  # type: ignore[union-attr]
+
+
+def test_a_seal_made_under_keys_the_policy_no_longer_names_does_not_hold(tmp_path: Path) -> None:
+    account = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH"
+    anchors = {"demo": ServiceKeys(public_key_hex(NEW), (RetiredKey(TEST_KEY, "2026-11-30T23:59:59Z"),))}
+    led = Ledger(tmp_path / "l.sqlite3", trust=anchors.get)
+    led.append_many(rotated(account))
+    seal_key = bytes(32)
+    led.quick_check(seal_key)
+    assert led.quick_check(seal_key).receipts == 0  # sealed
+    anchors["demo"] = ServiceKeys(public_key_hex(NEW))  # the policy drops the retired key
+    with pytest.raises(LedgerBroken) as caught:  # the seal does not vouch: every row read again
+        led.quick_check(seal_key)
+    assert caught.value.problem.kind == ProblemKind.FORGED and caught.value.problem.seq == 1
+    led.close()
+
+
+def test_a_row_planted_where_the_next_receipt_belongs_is_a_ledger_error(wallet: Wallet) -> None:
+    receipts = chain(wallet.address(), 3)
+    wallet.ledger.append_many(receipts[:2])
+    sql(wallet, "INSERT INTO receipts (store, service_key, seq, account, time, asset, amount, kind, "
+                "reference, prev_hash, hash, signature) SELECT store, service_key, 3, account, time, asset, "
+                "amount, kind, reference, prev_hash, hash, signature FROM receipts WHERE seq = 1")
+    with pytest.raises(LedgerError, match="nothing was written"):
+        wallet.ledger.append(receipts[2])

@@ -126,6 +126,10 @@ class Ledger:
             except sqlite3.OperationalError as e:
                 raise ConfigError(f"could not write the wallet's ledger {self.path} ({e}); check that "
                                   "the data dir is writable") from None
+            except sqlite3.IntegrityError as e:  # a row planted where the next receipt belongs
+                raise LedgerError(f"the wallet's ledger refused the change ({e}): it holds rows that do not "
+                                  "belong there; nothing was written. Verify it, then re-sync the wallet "
+                                  "from the store's IA service") from None
 
     def close(self) -> None:
         with self._rlock:  # one lock at a time: a first read takes _rlock, then _lock

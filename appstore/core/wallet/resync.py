@@ -97,8 +97,8 @@ def reset_from(ledger: Ledger, service: str, receipts: Iterable[Receipt], *,
                        (service, head.key, head.seq, head.hash, head.count))
         db.executemany("INSERT INTO totals VALUES (?, ?, ?)",
                        [(service, a, t) for a, t in totals.items()])
-    if service_key is not None and keys is not None:
-        ledger._trusted[service] = keys
+    if service_key is not None and keys is not None and ledger._trust is None:
+        ledger._trusted[service] = keys  # no policy to ask later: keep what the caller vouched for
     verification = ledger.verify() if was_broken else None
     return Resync(service, len(new), quarantined, signed, verification)
 

@@ -29,16 +29,18 @@ class Sealed:
     row: int  # the highest row id the sealed check read
     heads: tuple[tuple[str, bytes, int, bytes, int], ...]  # (store, key, seq, hash, count), sorted
     sums: tuple[tuple[str, str, int], ...]  # (store, asset, units), sorted
+    keys: tuple[tuple[str, str], ...] = ()  # (store, fingerprint of the keys its policy named)
 
     @classmethod
-    def of(cls, scan: _Scan) -> Sealed:
+    def of(cls, scan: _Scan, keys: tuple[tuple[str, str], ...]) -> Sealed:
         heads = sorted((s, h.key, h.seq, h.hash, h.count) for s, h in scan.heads.items())
-        return cls(scan.last_id, tuple(heads), tuple(sorted((s, a, n) for (s, a), n in scan.sums.items())))
+        return cls(scan.last_id, tuple(heads), tuple(sorted((s, a, n) for (s, a), n in scan.sums.items())),
+                   keys)
 
     def body(self) -> bytes:
-        obj = {"v": 1, "row": self.row,
+        obj = {"v": 2, "row": self.row,
                "heads": [[s, k.hex(), q, h.hex(), c] for s, k, q, h, c in self.heads],
-               "sums": [list(x) for x in self.sums]}
+               "sums": [list(x) for x in self.sums], "keys": [list(x) for x in self.keys]}
         return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -61,7 +63,8 @@ def read(db: sqlite3.Connection, key: bytes) -> Sealed | None:
         sealed = Sealed(int(obj["row"]),
                         tuple((str(s), bytes.fromhex(k), int(q), bytes.fromhex(h), int(c))
                               for s, k, q, h, c in obj["heads"]),
-                        tuple((str(s), str(a), int(n)) for s, a, n in obj["sums"]))
+                        tuple((str(s), str(a), int(n)) for s, a, n in obj["sums"]),
+                        tuple((str(s), str(f)) for s, f in obj["keys"]))
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None
     return sealed if sealed.body() == body else None

@@ -4,10 +4,11 @@ entry that is wrong and how (docs/ledger.md)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,7 @@ class _Scan:
     a state an earlier check vouched for: only the rows added after it are read."""
 
     def __init__(self, db: sqlite3.Connection, account: str | None,
-                 trusted: Mapping[str, ServiceKeys | None], every_signature: bool,
+                 trusted: _Keys | Mapping[str, ServiceKeys | None], every_signature: bool,
                  progress: Callable[[int, int], None] | None, sealed: Sealed | None = None) -> None:
         self.db = db
         self.account = account or _meta(db, "account")
@@ -59,8 +60,14 @@ class _Scan:
         self.progress = progress
         self.rows = self.signatures = 0
         self.recorded: dict[str, tuple[bytes, int, bytes, int]] = {}  # the services table
+        self.unreadable: Problem | None = None  # a store name in it that is not text
         for store, key, seq, digest, count in db.execute("SELECT * FROM services"):
-            self.recorded[_decoded_text(store)] = (key, seq, digest, count)
+            name = _decoded_text(store)
+            if isinstance(store, bytes) and _text(store) is None and self.unreadable is None:
+                self.unreadable = Problem(ProblemKind.CHANGED, name, None, None,
+                                          "the ledger's record of a store's chain (the services table) "
+                                          "names a store that is not valid UTF-8 text: it was edited")
+            self.recorded[name] = (key, seq, digest, count)
         self.heads: dict[str, _Head] = {}
         self.sums: dict[tuple[str, str], int] = {}
         self.last_id = 0
@@ -73,6 +80,8 @@ class _Scan:
         self.last_rows: dict[str, tuple[int, bytes, bytes, bytes, int]] = {}
 
     def run(self) -> Problem | None:
+        if self.unreadable is not None:
+            return self.unreadable
         after = self.last_id
         total = int(self.db.execute("SELECT count(*) FROM receipts").fetchone()[0]) if self.progress else 0
         for row in self.db.execute("SELECT id, " + _COLUMNS + " FROM receipts WHERE id > ? ORDER BY id",
@@ -310,6 +319,38 @@ def _shown(name: str, value: object) -> str:
     return shorten(repr(value), 24)
 
 
+def _text(value: bytes) -> str | None:
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return None
+
+
+class _Keys:
+    """The keys each store's signed policy names, asked for each store as the scan meets it
+    (in the services table, a receipt, or a seal), so no store escapes the policy check."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.found: dict[str, ServiceKeys | None] = {}
+
+    def get(self, store: str) -> ServiceKeys | None:
+        if store not in self.found:
+            self.found[store] = self.ledger.keys([store])[store]
+        return self.found[store]
+
+    def fingerprint(self, stores: Iterable[str]) -> tuple[tuple[str, str], ...]:
+        """What the keys of ``stores`` are now, for the seal: a seal made under other keys (a
+        policy that dropped one since) does not hold."""
+        out = []
+        for store in sorted(stores):
+            keys = self.get(store)
+            text = "none" if keys is None else \
+                repr((keys.current, sorted((r.key, r.until) for r in keys.retired)))
+            out.append((store, hashlib.sha256(text.encode()).hexdigest()[:32]))
+        return tuple(out)
+
+
 def _decoded_text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
@@ -320,16 +361,14 @@ def check(ledger: Ledger, *, every_signature: bool, progress: Callable[[int, int
     stores' signed policies name (from a seal, when one authenticates with ``seal_key``); the
     finding recorded (``meta.broken``), and with ``seal_key`` the state it found sealed."""
     start = time.perf_counter()
-    try:
-        stores = list(ledger.services())
-    except LedgerError:
-        stores = []  # a store name that cannot be read: the scan names the row
-    keys = ledger.keys(stores)
+    keys = _Keys(ledger)
     db = ledger._connect()
     db.text_factory = bytes
     try:
         db.execute("BEGIN")  # one snapshot: appends may go on meanwhile
         sealed = sealing.read(db, seal_key) if seal_key else None
+        if sealed is not None and sealed.keys != keys.fingerprint(h[0] for h in sealed.heads):
+            sealed = None  # sealed under keys the policies no longer name: read it all again
         scan = _Scan(db, ledger._account, keys, every_signature, progress, sealed)
         problem = scan.run()
     except sqlite3.DatabaseError as e:
@@ -337,7 +376,7 @@ def check(ledger: Ledger, *, every_signature: bool, progress: Callable[[int, int
                           "re-sync the wallet from the stores' IA services") from None
     finally:
         db.close()
-    fresh = sealing.Sealed.of(scan) if seal_key and problem is None else None
+    fresh = sealing.Sealed.of(scan, keys.fingerprint(scan.heads)) if seal_key and problem is None else None
     if problem is not None or sealed is None or fresh != sealed:
         with ledger._writing() as w:  # (nothing to write when a sealed state still holds)
             if problem is None:
@@ -350,5 +389,5 @@ def check(ledger: Ledger, *, every_signature: bool, progress: Callable[[int, int
                 sealing.write(w, seal_key, fresh)
             if seal_key is None:
                 w.execute("INSERT OR REPLACE INTO meta VALUES ('verified', ?)", (utc_now(),))
-    unanchored = tuple(sorted(s for s, k in keys.items() if k is None))
+    unanchored = tuple(sorted(s for s, k in keys.found.items() if k is None))
     return Verification(problem, scan.rows, scan.signatures, time.perf_counter() - start, unanchored)
