@@ -14,6 +14,7 @@ is made with jeepney rather than QtDBus: PySide6 cannot give a Python int the D-
 
 from __future__ import annotations
 
+import html
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -129,7 +130,9 @@ class Notifier(QObject):
         if not self.use_bus:
             self._by_tray(notice)
             return
-        body = notice.body[:MAX_BODY]
+        # The notification service reads the body as markup: a store's app names and titles
+        # go as text, never as tags (an "&" would garble it, an <img> would load).
+        body = html.escape(notice.body[:MAX_BODY], quote=False)
 
         def call(ctx: JobContext) -> int | str:
             try:

@@ -54,6 +54,13 @@ def test_a_notification_reaches_the_service_with_its_summary_and_body(
     assert got.timeout == -1 and got.actions == []
 
 
+def test_a_store_supplied_text_goes_as_text_not_markup(
+        away: DesktopApp, notifications: FakeNotifications, qtbot: QtBot) -> None:  # noqa: F811
+    with qtbot.waitSignal(away.notifier.delivered, timeout=10000):
+        away.notifier.notify(Notice("downloads", "Installed", 'Tom & Jerry <img src="http://127.0.0.1:9/x">'))
+    assert notifications.received[0].body == 'Tom &amp; Jerry &lt;img src="http://127.0.0.1:9/x"&gt;'
+
+
 def test_each_kind_can_be_turned_off_in_settings(away: DesktopApp, notifications: FakeNotifications,  # noqa: F811
                                                  qtbot: QtBot, data: Path) -> None:
     page = away.window.settings_page
