@@ -51,10 +51,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--page", default="discover",
                    help="discover, library, downloads, wallet, news, games, settings, app:ID or dapp:ID "
                         "(an installed DApp in the host), with --screenshot")
+    p.add_argument("--size", type=_size, default=(1280, 860), metavar="WxH",
+                   help="the window's size with --screenshot (default 1280x860)")
     p.add_argument("--minimized", action="store_true",
                    help="start hidden in the tray (minimised where the desktop has no tray)")
     p.add_argument("link", nargs="?", help="an imapp://app/STORE/ID link to open")
     return p.parse_args(argv)
+
+
+def _size(text: str) -> tuple[int, int]:
+    """``--size 900x600``: a window size, checked (the window keeps its own minimum, 880x600)."""
+    w, _, h = text.lower().partition("x")
+    if not (w.isdigit() and h.isdigit()) or int(w) < 640 or int(h) < 480 or int(w) > 8000 or int(h) > 8000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size such as 1400x900 (640x480 to 8000x8000)")
+    return int(w), int(h)
 
 
 def has_display() -> bool:
@@ -192,7 +202,7 @@ class DesktopApp(QObject):
         if self.args.link:
             self.window.open_link(self.args.link)
         if self.args.screenshot:
-            self.window.resize(1280, 860)
+            self.window.resize(*getattr(self.args, "size", (1280, 860)))
         elif getattr(self.args, "minimized", False) or self.options.start_minimized:
             if self.tray.active:
                 self.tray.hide_window()  # (its menu shows it)
@@ -307,7 +317,8 @@ class ScreenshotJob(QObject):
             return
         # The host process takes the picture once the page has painted, or after DAPP_WAIT_MS
         # whatever it shows: a page that keeps loading does not hold the screenshot back.
-        host.screenshot(key, self.out.resolve(), (1280, 860), DAPP_WAIT_MS, self._dapp_saved)
+        size = getattr(self.desktop.args, "size", (1280, 860))
+        host.screenshot(key, self.out.resolve(), size, DAPP_WAIT_MS, self._dapp_saved)
 
     def _dapp_saved(self, error: str) -> None:
         self.timer.stop()
