@@ -34,7 +34,7 @@ from appstore.core.activity import ActivityEvent
 from appstore.core.errors import AppStoreError
 from appstore.core.ia.errors import ServiceError
 from appstore.core.ia.policy import RewardPolicy
-from appstore.core.ia.protocol import MAX_CLAIMS, Claim, parse_reward_reference
+from appstore.core.ia.protocol import MAX_CLAIMS, Claim, ClaimOutcome, parse_reward_reference
 from appstore.core.logs import log
 from appstore.core.wallet.ledger import PendingClaim
 from appstore.core.wallet.receipts import Receipt
@@ -118,8 +118,12 @@ def claim_round(rewards: Rewards) -> ClaimReport:
     for pending in waiting:
         event = recorded.get(pending.id)  # the version and seconds are in the journal
         claim = _event_claim(event) if event is not None else _pending_claim(pending)
-        if claim is not None:
-            by_store.setdefault(pending.store, []).append((claim, pending))
+        if claim is None:  # the protocol cannot say it: it would wait for ever, so it is refused here
+            ledger.remove_pending(pending.id)
+            report.refusals.append(Refusal(pending.store, pending.kind, pending.app_id, "not-claimable",
+                                           "this activity cannot be put in a claim (a damaged record)"))
+            continue
+        by_store.setdefault(pending.store, []).append((claim, pending))
     for store, claims in by_store.items():
         _send(rewards, store, claims, report)
     report.pending = len(ledger.pending())
@@ -183,7 +187,6 @@ def _policy(rewards: Rewards, store: str) -> RewardPolicy | None | AppStoreError
 
 def _send(rewards: Rewards, store: str, claims: list[tuple[Claim, PendingClaim]],
           report: ClaimReport) -> None:
-    ledger = rewards.wallet.ledger
     if store not in {entry.id for entry in rewards.stores.config.stores}:
         return  # the user removed the store: its claims stay pending, and go if it is added again
     left = rewards.backoff.left(store)
@@ -211,27 +214,65 @@ def _send(rewards: Rewards, store: str, claims: list[tuple[Claim, PendingClaim]]
         try:
             outcomes = client.claim([claim for claim, _ in batch])
         except ServiceError as e:
+            if e.status == 400:  # the service calls the request malformed: sending it again cannot help
+                _malformed(rewards, store, batch, e, report)
+                continue
             if e.retry_after:
                 rewards.backoff.wait(store, e.retry_after)
             _keep(report, store, e, len(claims) - start)
             return
-        credited: list[tuple[Claim, PendingClaim, Receipt]] = []
-        for (claim, pending), outcome in zip(batch, outcomes, strict=True):
-            if outcome.receipt is not None:
-                credited.append((claim, pending, outcome.receipt))
-                continue
-            ledger.remove_pending(claim.id)  # refused, for a reason the user sees
-            report.refusals.append(Refusal(store, claim.kind, pending.app_id, outcome.code or "refused",
-                                           outcome.message or "refused"))
-        if not credited:
-            continue
-        try:
-            rewards._append(store, [r for _, _, r in credited], settles=[c.id for c, _, _ in credited])
-        except AppStoreError as e:  # the receipts stay with the service: sent again next round
-            _keep(report, store, e, len(credited) + len(claims) - start - len(batch))
+        if not _answered(rewards, store, batch, outcomes, report, len(claims) - start - len(batch)):
             return
-        report.credits.extend(Credit(store, claim.kind, pending.app_id, receipt)
-                              for claim, pending, receipt in credited)
+
+
+def _answered(rewards: Rewards, store: str, batch: list[tuple[Claim, PendingClaim]],
+              outcomes: list[ClaimOutcome], report: ClaimReport, after: int) -> bool:
+    """The service's answers to ``batch``: receipts into the ledger (settling their claims),
+    refusals removed with their reason. False when the receipts could not be kept (every claim
+    of the batch, and the ``after`` still to send, stay pending)."""
+    credited: list[tuple[Claim, PendingClaim, Receipt]] = []
+    for (claim, pending), outcome in zip(batch, outcomes, strict=True):
+        if outcome.receipt is not None:
+            credited.append((claim, pending, outcome.receipt))
+            continue
+        rewards.wallet.ledger.remove_pending(claim.id)  # refused, for a reason the user sees
+        report.refusals.append(Refusal(store, claim.kind, pending.app_id, outcome.code or "refused",
+                                       outcome.message or "refused"))
+    if not credited:
+        return True
+    try:
+        rewards._append(store, [r for _, _, r in credited], settles=[c.id for c, _, _ in credited])
+    except AppStoreError as e:  # the receipts stay with the service: sent again next round
+        _keep(report, store, e, len(credited) + after)
+        return False
+    report.credits.extend(Credit(store, claim.kind, pending.app_id, receipt)
+                          for claim, pending, receipt in credited)
+    return True
+
+
+def _malformed(rewards: Rewards, store: str, batch: list[tuple[Claim, PendingClaim]], error: ServiceError,
+               report: ClaimReport) -> None:
+    """A batch the service answered 400: each claim goes again alone, so one malformed claim
+    is refused (with the service's words) and the others are answered as usual."""
+    if len(batch) > 1:
+        for one in batch:
+            _send_alone(rewards, store, one, report)
+        return
+    claim, pending = batch[0]
+    rewards.wallet.ledger.remove_pending(claim.id)
+    report.refusals.append(Refusal(store, claim.kind, pending.app_id, error.code, error.message))
+
+
+def _send_alone(rewards: Rewards, store: str, one: tuple[Claim, PendingClaim], report: ClaimReport) -> None:
+    try:
+        outcomes = rewards.client(store).claim([one[0]])
+    except ServiceError as e:
+        if e.status == 400:
+            _malformed(rewards, store, [one], e, report)
+        else:
+            _keep(report, store, e, 1)
+        return
+    _answered(rewards, store, [one], outcomes, report, 0)
 
 
 def _keep(report: ClaimReport, store: str, error: AppStoreError, count: int) -> None:

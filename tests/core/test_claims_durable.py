@@ -391,3 +391,18 @@ def test_a_client_timeout_is_unreachable_and_names_it(world: World) -> None:
     w.proxy.set("/v1/accounts", forward=True, hold=3.0)
     with pytest.raises(ServiceUnreachable, match="ReadTimeout"):
         client.status()
+
+
+def test_a_batch_the_service_calls_malformed_is_sent_claim_by_claim(world: World) -> None:
+    """A 400 cannot be cured by sending the same request again: the batch goes again one claim
+    at a time, and a claim the service still calls malformed is refused with its words (it is
+    not kept pending for ever); the others are credited."""
+    w = world
+    events = w.record((Activity.DOWNLOAD, APPS[0]), (Activity.DOWNLOAD, APPS[1]))
+    w.proxy.set(CLAIMS, forward=False, status=400, error=("malformed", "claims[1].app: not an app id"),
+                times=2)  # the batch, then the first claim alone
+    report = w.services.rewards.claim()
+    assert [(r.app_id, r.code, r.message) for r in report.refusals] == [
+        (APPS[0], "malformed", f"store {STORE}'s IA service: claims[1].app: not an app id")]
+    assert [c.app_id for c in report.credits] == [APPS[1]] and report.pending == 0
+    assert_credited_once(w, events[1:])
