@@ -188,23 +188,24 @@ class Rewards:
         return self.client(store).quote(amount_ia)
 
     def swap(self, store: str, quote: Quote) -> list[Receipt]:
-        """Accept ``quote``; its two receipts go into the ledger."""
+        """Accept ``quote``; its two receipts go into the ledger. The check before a spend
+        (which may ask for the passphrase) runs before the lock: a person never holds it."""
+        self.wallet.require_spendable()
         with self._lock:
-            self.wallet.require_spendable()
             receipts = self.client(store).swap(quote)
             self._append(store, receipts)
             return receipts
 
     def withdraw(self, store: str, address: str, amount_bcd: int) -> Receipt:
+        self.wallet.require_spendable()
         with self._lock:
-            self.wallet.require_spendable()
             receipt = self.client(store).withdraw(address, amount_bcd)
             self._append(store, [receipt])
             return receipt
 
     def pay(self, store: str, payee: str, amount_ia: int, memo: str, app: str) -> Receipt:
+        self.wallet.require_spendable()
         with self._lock:
-            self.wallet.require_spendable()
             receipt = self.client(store).pay(payee, amount_ia, memo, app)
             self._append(store, [receipt])
             return receipt
