@@ -17,24 +17,40 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from appstore.core.catalog.models import localized
 from appstore.core.store.manager import Listing
+from appstore.ui import theme
 from appstore.ui.images import ImageLoader, image_key
 from appstore.ui.widgets import plain_label
 
 ICON = QSize(192, 192)
+LIGHT_END = 115  # the gradient runs from the tint darkened by this (QColor.darker) to DARK_END
+DARK_END = 170
 
 
 def _tint(pix: QPixmap | None) -> QColor:
-    """The icon's average colour (the banner's background), or a calm blue."""
-    if pix is None or pix.isNull():
-        return QColor("#2563eb")
-    img = pix.toImage().scaled(8, 8)
-    r = g = b = n = 0
-    for x in range(8):
-        for y in range(8):
-            c = img.pixelColor(x, y)
-            if c.alpha() > 200:
-                r, g, b, n = r + c.red(), g + c.green(), b + c.blue(), n + 1
-    return QColor(r // n, g // n, b // n) if n else QColor("#2563eb")
+    """The banner's background: the icon's average colour (or a calm blue), dark enough for
+    white text (WCAG AA, 4.5:1, at the gradient's lighter end)."""
+    color = QColor("#2563eb")
+    if pix is not None and not pix.isNull():
+        img = pix.toImage().scaled(8, 8)
+        r = g = b = n = 0
+        for x in range(8):
+            for y in range(8):
+                c = img.pixelColor(x, y)
+                if c.alpha() > 200:
+                    r, g, b, n = r + c.red(), g + c.green(), b + c.blue(), n + 1
+        if n:
+            color = QColor(r // n, g // n, b // n)
+    return readable(color)
+
+
+def readable(color: QColor) -> QColor:
+    """``color``, darkened until white text on ``color.darker(LIGHT_END)`` has 4.5:1."""
+    white = QColor("white")
+    for _ in range(30):
+        if theme.contrast(white, color.darker(LIGHT_END)) >= 4.5:
+            break
+        color = color.darker(110)
+    return color
 
 
 class FeaturedBanner(QWidget):
@@ -59,7 +75,7 @@ class FeaturedBanner(QWidget):
         self.summary = plain_label()
         self.summary.setWordWrap(True)
         weights = QFont.Weight
-        for w, size, weight in ((self.kicker, 0.9, weights.DemiBold), (self.name, 2.0, weights.Bold),
+        for w, size, weight in ((self.kicker, 0.9, weights.Bold), (self.name, 2.0, weights.Bold),
                                 (self.summary, 1.1, weights.Normal)):
             f = w.font()
             f.setPointSizeF(f.pointSizeF() * size)
@@ -70,7 +86,7 @@ class FeaturedBanner(QWidget):
         self.view_button.setObjectName("primary")
         self.view_button.clicked.connect(self._open)
         self.view_button.setStyleSheet("QPushButton { background: white; color: #1d2330; border: none;"
-                                       " border-radius: 12px; padding: 5px 22px; font-weight: 600; }")
+                                       " border-radius: 12px; padding: 5px 22px; font-weight: 700; }")
         self.dots = plain_label()
         self.dots.setStyleSheet("color: white; background: transparent; font-size: 16px;")
         prev = QPushButton("‹")
@@ -170,8 +186,8 @@ class FeaturedBanner(QWidget):
             self._tints[key] = _tint(pix)
         base = self._tints[key]
         grad = QLinearGradient(0, 0, self.width(), self.height())
-        grad.setColorAt(0, base.darker(115))
-        grad.setColorAt(1, base.darker(170))
+        grad.setColorAt(0, base.darker(LIGHT_END))
+        grad.setColorAt(1, base.darker(DARK_END))
         path = QPainterPath()
         path.addRoundedRect(QRectF(self.rect()), 16, 16)
         p.fillPath(path, grad)

@@ -4,15 +4,67 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
 from appstore.core.catalog.checks import ImageKind, check_image, image_limit
 from appstore.core.errors import AppStoreError
 from appstore.core.jobs import JobContext
+from appstore.ui import theme
 from appstore.ui.controller import Controller, load_store_code
 
 CACHE_SIZE = 3000
+# An icon whose outline is this close to the background has no visible edge (a navy icon on the
+# dark theme's navy cards): it gets a thin ring in the theme's icon_ring colour (3:1 or more
+# against the backgrounds). Brighter icons keep their own look: a brand's colours are its own.
+EDGE_CONTRAST = 1.5
+
+
+def edge_color(image: QImage) -> QColor | None:
+    """The mean colour of an icon's outline (its opaque pixels beside transparency or the
+    picture's border), or None when it has no opaque pixel. Runs in the loader's worker."""
+    small = image.scaled(48, 48, Qt.AspectRatioMode.KeepAspectRatio,
+                         Qt.TransformationMode.SmoothTransformation)
+    small = small.convertToFormat(QImage.Format.Format_RGBA8888)
+    w, h, line = small.width(), small.height(), small.bytesPerLine()
+    data = bytes(small.constBits())[: line * h]
+
+    def alpha(x: int, y: int) -> int:
+        return data[y * line + x * 4 + 3] if 0 <= x < w and 0 <= y < h else 0
+
+    r = g = b = n = 0
+    for y in range(h):
+        for x in range(w):
+            if alpha(x, y) >= 128 and min(alpha(x + 1, y), alpha(x - 1, y), alpha(x, y + 1),
+                                          alpha(x, y - 1)) < 128:
+                i = y * line + x * 4
+                r, g, b, n = r + data[i], g + data[i + 1], b + data[i + 2], n + 1
+    return QColor(r // n, g // n, b // n) if n else None
+
+
+def needs_ring(edge: QColor | None, theme_name: str) -> bool:
+    c = theme.colors(theme_name)
+    return edge is not None and min(theme.contrast(edge, c[k]) for k in ("card", "window")) < EDGE_CONTRAST
+
+
+def ringed(pix: QPixmap, color: QColor) -> QPixmap:
+    """``pix`` on its own silhouette grown by a pixel, in ``color``: a thin ring around it."""
+    mask = QPixmap(pix.size())
+    mask.fill(Qt.GlobalColor.transparent)
+    p = QPainter(mask)
+    p.drawPixmap(0, 0, pix)
+    p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    p.fillRect(mask.rect(), color)
+    p.end()
+    out = QPixmap(pix.size())
+    out.setDevicePixelRatio(pix.devicePixelRatio())
+    out.fill(Qt.GlobalColor.transparent)
+    p = QPainter(out)
+    for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1)):
+        p.drawPixmap(QPoint(dx, dy), mask)
+    p.drawPixmap(0, 0, pix)
+    p.end()
+    return out
 
 
 def image_key(store: str, target: str, size: QSize) -> str:
@@ -28,6 +80,8 @@ class ImageLoader(QObject):
         super().__init__(controller)
         self.controller = controller
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
+        self._edges: dict[str, QColor] = {}  # icon key -> its outline's colour
+        self._ringed: dict[tuple[str, str], QPixmap] = {}  # (key, theme) -> the icon with a ring
         self._pending: set[str] = set()
         self._failed: set[str] = set()
 
@@ -42,13 +96,13 @@ class ImageLoader(QObject):
         pix = self._cache.get(key)
         if pix is not None:
             self._cache.move_to_end(key)
-            return pix
+            return self._themed(key, pix)
         services = self.controller.services
         if key in self._pending or key in self._failed or services is None or not target:
             return None
         self._pending.add(key)
 
-        def load(ctx: JobContext) -> QImage:
+        def load(ctx: JobContext) -> tuple[QImage, QColor | None]:
             load_store_code(ctx)  # (a close while it loads ends the job at once)
             path = services.stores.client(store).fetch_target(target, max_length=image_limit(kind))
             data = path.read_bytes()  # within the cap: the fetch refused a longer signed length
@@ -56,14 +110,21 @@ class ImageLoader(QObject):
             image = QImage.fromData(data)
             if image.isNull():
                 raise AppStoreError(f"{target} is not an image this computer can show")
-            return image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
-                                Qt.TransformationMode.SmoothTransformation)
+            scaled = image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
+                                  Qt.TransformationMode.SmoothTransformation)
+            return scaled, edge_color(scaled) if kind == "icon" else None
 
-        def done(image: QImage) -> None:
+        def done(result: tuple[QImage, QColor | None]) -> None:
+            image, edge = result
             self._pending.discard(key)
             self._cache[key] = QPixmap.fromImage(image)
+            if edge is not None:
+                self._edges[key] = edge
             while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+                gone, _ = self._cache.popitem(last=False)
+                self._edges.pop(gone, None)
+                for name in theme.THEMES:
+                    self._ringed.pop((gone, name), None)
             self.loaded.emit(key)
 
         def failed(_message: str, _error: BaseException) -> None:
@@ -73,6 +134,16 @@ class ImageLoader(QObject):
 
         self.controller.jobs.submit(load, lane="io", title="image", on_done=done, on_error=failed)
         return None
+
+    def _themed(self, key: str, pix: QPixmap) -> QPixmap:
+        """The icon as the current theme shows it: with a ring if its edge would vanish."""
+        name = theme.current()
+        if not needs_ring(self._edges.get(key), name):
+            return pix
+        ring = self._ringed.get((key, name))
+        if ring is None:
+            ring = self._ringed[(key, name)] = ringed(pix, theme.colors(name)["icon_ring"])
+        return ring
 
     def forget_failures(self) -> None:
         self._failed.clear()

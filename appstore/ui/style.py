@@ -37,6 +37,8 @@ class ImappStyle(QProxyStyle):
                     widget: QWidget | None = None) -> int:
         if metric in (QStyle.PixelMetric.PM_IndicatorWidth, QStyle.PixelMetric.PM_IndicatorHeight):
             return INDICATOR
+        if metric == QStyle.PixelMetric.PM_CheckBoxLabelSpacing:
+            return 8
         return super().pixelMetric(metric, option, widget)
 
     def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802
@@ -92,7 +94,7 @@ class ImappStyle(QProxyStyle):
         p.restore()
 
     def _chevron(self, rect: QRectF, enabled: bool, p: QPainter) -> None:
-        half = min(rect.width(), rect.height(), 10.0) / 2
+        half = min(rect.width(), rect.height(), 8.0) / 2
         cx, cy = rect.center().x(), rect.center().y()
         p.save()
         p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -5,12 +5,13 @@ dialog buttons without icons, headings bold in Chinese too)."""
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
-from appstore.ui import theme
+from appstore.ui import images, theme
+from appstore.ui.app import DesktopApp
 
 THEMES = ("light", "dark")
 
@@ -133,3 +134,65 @@ def test_headings_are_bold_in_chinese_too(app: QApplication, qtbot: QtBot) -> No
         qtbot.addWidget(label)
         label.resize(label.sizeHint())
     assert _ink(heading) > _ink(plain) * 1.15
+
+
+def _squircle(color: str, size: int = 64) -> QPixmap:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(color))
+    p.drawRoundedRect(QRectF(6, 6, size - 12, size - 12), 14, 14)
+    p.end()
+    return pix
+
+
+def test_an_icon_that_melts_into_the_dark_cards_gets_a_ring(qapp: QApplication) -> None:
+    navy = _squircle("#1b2233")  # as BCD Market Data's icon
+    edge = images.edge_color(navy.toImage())
+    assert edge is not None and theme.contrast(edge, QColor("#1b2233")) < 1.1
+    assert images.needs_ring(edge, "dark") and not images.needs_ring(edge, "light")
+    bright = images.edge_color(_squircle("#e99a14").toImage())  # Quick Notes' orange: its own look
+    assert not images.needs_ring(bright, "dark") and not images.needs_ring(bright, "light")
+    c = theme.colors("dark")
+    ring = images.ringed(navy, c["icon_ring"]).toImage()
+    # just outside the squircle's straight left edge (x = 6), the ring; further out, nothing
+    assert theme.contrast(ring.pixelColor(5, 32), c["card"]) >= 3
+    assert ring.pixelColor(3, 32).alpha() == 0
+    assert ring.pixelColor(32, 32) == QColor("#1b2233")  # the icon itself is unchanged
+
+
+def test_the_demo_stores_dark_icon_has_its_ring_on_the_dark_theme_only(desktop: DesktopApp,
+                                                                       qtbot: QtBot) -> None:
+    from appstore.ui.models import ICON_SIZE
+
+    loader = desktop.window.images
+    app = desktop.controller.view.find("org.imapp.bcdmarket").app  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: loader.pixmap(app.store, app.icon, ICON_SIZE) is not None, timeout=10000)
+    light = loader.pixmap(app.store, app.icon, ICON_SIZE)
+    try:
+        theme.apply(desktop.app, "dark")
+        dark = loader.pixmap(app.store, app.icon, ICON_SIZE)
+    finally:
+        theme.apply(desktop.app, "light")
+    assert light is not None and dark is not None and light.cacheKey() != dark.cacheKey()
+    assert loader.pixmap(app.store, app.icon, ICON_SIZE).cacheKey() == light.cacheKey()  # type: ignore[union-attr]
+    ring = theme.colors("dark")["icon_ring"]
+    raw, image = light.toImage(), dark.toImage()
+    y = image.height() // 2
+    outside = [x for x in range(image.width() // 2) if raw.pixelColor(x, y).alpha() == 0
+               and image.pixelColor(x, y).alpha() > 0]  # painted around the icon: the ring
+    assert outside
+    painted = image.pixelColor(outside[-1], y)
+    assert abs(painted.red() - ring.red()) + abs(painted.green() - ring.green()) \
+        + abs(painted.blue() - ring.blue()) <= 6
+
+
+def test_the_featured_banner_keeps_white_text_readable(qapp: QApplication) -> None:
+    from appstore.ui.featured import LIGHT_END, _tint
+
+    for color in ("#e99a14", "#ffe066", "#ffffff", "#1b2233", "#2563eb"):  # yellow, pale, white…
+        tint = _tint(_squircle(color))
+        assert theme.contrast(QColor("white"), tint.darker(LIGHT_END)) >= 4.5
+    assert _tint(_squircle("#1b2233")) == QColor("#1b2233")  # dark enough already: unchanged
