@@ -134,17 +134,14 @@ class DesktopApp(QObject):
         first_paint.done.connect(self._side_work)
         first_paint.done.connect(lambda: logs.log.info("the window is up"))
 
-    def listen(self, root: Path) -> None:
-        """Take the links of later starts on this data dir. Without a channel (said on stderr
-        and in the log) this window runs on, and a later start on its data dir says it is in use."""
-        try:
-            self.instance = InstanceServer(root, self)
-        except (ChannelError, OSError) as e:
-            message = user_message(e)
-            print(f"warning: {message}", file=sys.stderr)
-            logs.log.warning("no channel for later starts: %s", message)
-            return
-        self.instance.link_received.connect(self.open_link)
+    def listen(self, server: InstanceServer | None) -> None:
+        """Take the links of later starts on this data dir (``open_channel``: the channel is
+        opened as soon as the lock is held, before the window is built, so a later start never
+        finds a starting imapp deaf; what it sends waits in the socket until the event loop runs)."""
+        self.instance = server
+        if server is not None:
+            server.setParent(self)
+            server.link_received.connect(self.open_link)
 
     def _side_work(self) -> None:
         """What the window runs beside its pages, and what the tray and notifications hear."""
@@ -399,10 +396,10 @@ def open_app(args: argparse.Namespace) -> DesktopApp | int:
         lock = claim(paths.root, None if args.screenshot else args.link or "")
         if lock is None:
             return 0  # imapp is already running on this data dir: it shows the link
+        server = None if args.screenshot else open_channel(paths.root)
         desktop = DesktopApp(app, args)
         desktop.lock = lock
-        if not args.screenshot:
-            desktop.listen(paths.root)
+        desktop.listen(server)
     except (AppStoreError, OSError) as e:
         message = user_message(e)
         print(f"error: {message}", file=sys.stderr)
@@ -414,6 +411,18 @@ def open_app(args: argparse.Namespace) -> DesktopApp | int:
     desktop.start()
     quit_on_signals(app)
     return desktop
+
+
+def open_channel(root: Path) -> InstanceServer | None:
+    """The channel later starts on ``root`` hand their links to. Without one (said on stderr and
+    in the log) this window runs on, and a later start on its data dir says it is in use."""
+    try:
+        return InstanceServer(root)
+    except (ChannelError, OSError) as e:
+        message = user_message(e)
+        print(f"warning: {message}", file=sys.stderr)
+        logs.log.warning("no channel for later starts: %s", message)
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:

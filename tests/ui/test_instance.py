@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from appstore.ui.app import open_channel
 from appstore.ui.instance import MAX_MESSAGE, ChannelError, DataDirLock, claim, forward, socket_path
 from appstore.ui.instanceserver import InstanceServer
 from tests.ui.conftest import make_desktop
@@ -64,7 +65,7 @@ def _ask(path: Path, payload: bytes) -> dict[str, object]:
 
 def test_link_from_a_second_start_opens_in_the_running_app(qtbot: QtBot, data: Path, runtime: Path) -> None:
     d = make_desktop(qtbot, data)
-    d.listen(data.resolve())
+    d.listen(open_channel(data.resolve()))
     assert d.instance is not None
     with qtbot.waitSignal(d.instance.link_received, timeout=5000):
         assert hand_over(qtbot, data.resolve(), "imapp://app/demo/org.imapp.fairdice") is True
