@@ -177,6 +177,11 @@ def _serve(args: argparse.Namespace) -> int:
     opts = ServeOptions(str(args.store_dir), str(args.state_dir), args.keys, args.db, args.bcd_reserve,
                         args.account_rate, args.address_rate, tuple(args.trust_proxy))
     pg = opts.db_url().startswith("postgresql")
+    if not args.trust_proxy:
+        # Behind a proxy on this machine every client is 127.0.0.1, which no address limit counts.
+        print("note: requests from this machine (loopback) are not limited by client address, nor "
+              "counted by address_daily_bcd; if a proxy on this machine forwards your clients, start "
+              "with --trust-proxy 127.0.0.1 so that its X-Forwarded-For names them", file=sys.stderr)
     if args.workers > 1:
         if not pg:
             raise ConfigError("--workers above 1 needs a PostgreSQL --db (SQLite takes one writer at a "
