@@ -1,6 +1,6 @@
 """``news``: the stores' news and the user's own feeds from a terminal (docs/cli.md#news).
 
-    news [--json] [--unread]     list items, newest first
+    news [--json] [--unread] [--lang LANG]   list items, newest first (LANG: each story once)
     news read ID [--json]        show one (sanitised text, or JSON with ``content``); marks it read
     news add URL / remove URL    follow or stop following a feed (http, https, file)
     news refresh                 fetch every feed now
@@ -25,6 +25,8 @@ def add_parsers(sub: Any) -> None:
     news = sub.add_parser("news", help="news from the stores and your own feeds")
     news.add_argument("--json", action="store_true", help="a JSON list (docs/cli.md)")
     news.add_argument("--unread", action="store_true", help="only items not read yet")
+    news.add_argument("--lang", metavar="LANG", help="each story once, in LANG (en, zh_CN) when "
+                      "its feed has it, else in English (default: every item, translations too)")
     news_sub = news.add_subparsers(dest="news_command", metavar="SUBCOMMAND")
     read = news_sub.add_parser("read", help="show an item (and mark it read)")
     read.add_argument("item_id", type=int, metavar="ID")
@@ -41,7 +43,8 @@ def add_parsers(sub: Any) -> None:
 
 def row_json(row: ItemRow) -> dict[str, Any]:
     return {"id": row.id, "feed": row.feed, "title": row.title, "link": row.link,
-            "published": row.published, "read": row.read, "summary": row.summary}
+            "published": row.published, "read": row.read, "summary": row.summary,
+            "lang": row.lang or None}
 
 
 def feed_json(feed: Feed) -> dict[str, Any]:
@@ -111,7 +114,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
     # the list: the first time, fetch before listing
     if not any(f.last_attempt for f in news.feeds()):
         _refresh(news)
-    rows = news.items(unread=args.unread)
+    rows = news.items(unread=args.unread, lang=args.lang)
     if args.json:
         _print_json([row_json(r) for r in rows])
     else:

@@ -22,7 +22,8 @@ class ItemDelegate(QStyledItemDelegate):
         self._texts: dict[tuple[int, int, bool], tuple[str, str, str]] = {}  # laid-out texts
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
-        return QSize(320, ROW_HEIGHT)
+        # narrow: QListView widens each row to the list (a wider hint gave a sideways scroll bar)
+        return QSize(160, ROW_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -66,7 +67,7 @@ class ItemDelegate(QStyledItemDelegate):
                 fm.elidedText(row.title or self.tr("(untitled)"), Qt.TextElideMode.ElideRight, width),
                 mfm.elidedText(f"{row.feed} · {texts.age(row.published)}",
                                Qt.TextElideMode.ElideRight, width),
-                _two_lines(row.summary, mfm, width))
+                "\n".join(texts.two_lines(row.summary, mfm, width)))
         title, meta, lines = laid
         painter.setPen(c["text"])
         painter.drawText(QRect(left, r.top() + 8, width, fm.height()), Qt.TextFlag.TextSingleLine, title)
@@ -79,24 +80,3 @@ class ItemDelegate(QStyledItemDelegate):
         painter.drawText(QRect(left, summary_top, width, mfm.height() * 2 + 2),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, lines)
         painter.restore()
-
-
-def _two_lines(text: str, fm: QFontMetrics, width: int) -> str:
-    """At most two lines of ``text`` (wrapped by characters, so Chinese wraps too), elided."""
-    if not text:
-        return ""
-    lo, hi = 1, len(text)
-    while lo < hi:  # the longest prefix that fits
-        mid = (lo + hi + 1) // 2
-        if fm.horizontalAdvance(text[:mid]) <= width:
-            lo = mid
-        else:
-            hi = mid - 1
-    cut = lo
-    space = text.rfind(" ", 0, cut + 1)
-    if cut < len(text) and space > cut * 2 // 3:
-        cut = space + 1
-    first, rest = text[:cut].rstrip(), text[cut:].lstrip()
-    if not rest:
-        return first
-    return first + "\n" + fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)

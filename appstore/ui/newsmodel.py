@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QImage
 
 from appstore.core.jobs import JobContext
+from appstore.ui import texts
 from appstore.ui.controller import Controller
 
 if TYPE_CHECKING:  # the core's news (feedparser, nh3, the store fetcher) loads in the jobs
@@ -121,6 +122,8 @@ class NewsController(QObject):
         super().__init__(parent)
         self.controller = controller
         self.refresh_on_open = refresh_on_open
+        # each story once, in the GUI's language when its feed has it (a new window, a new one)
+        self.lang = texts.language()
         self.query = ""
         self.unread_only = False
         self.unread = 0
@@ -160,7 +163,7 @@ class NewsController(QObject):
                 self.refresh()
                 self._timer.start()
 
-        self._submit("news", lambda ctx: self._news().unread_count(), opened, "open news")
+        self._submit("news", lambda ctx: self._news().unread_count(self.lang), opened, "open news")
 
     def _submit(self, lane: str, fn: Any, on_done: Any, title: str, *, key: str | None = None,
                 on_error: Any = None) -> None:
@@ -217,7 +220,7 @@ class NewsController(QObject):
 
         def read_all(ctx: JobContext) -> tuple[list[ItemRow], set[int] | None]:
             news = self._news()
-            return news.items(unread=unread), (news.matching(q) if q else None)
+            return news.items(unread=unread, lang=self.lang), (news.matching(q) if q else None)
 
         def done(result: tuple[list[ItemRow], set[int] | None]) -> None:
             if seq == self._latest:
@@ -286,7 +289,7 @@ class NewsController(QObject):
         def write(ctx: JobContext) -> int:
             news = self._news()
             change(news)
-            return news.unread_count()
+            return news.unread_count(self.lang)
 
         self._submit("news", write, self._set_unread, title)
 
@@ -300,7 +303,7 @@ class NewsController(QObject):
         def work(ctx: JobContext) -> tuple[list[FeedOutcome], list[Feed], int]:
             news = self._news()
             outcomes = news.refresh(urls, cancelled=lambda: ctx.cancelled)
-            return outcomes, news.feeds(), news.unread_count()
+            return outcomes, news.feeds(self.lang), news.unread_count(self.lang)
 
         def done(result: tuple[list[FeedOutcome], list[Feed], int]) -> None:
             self.is_refreshing = False
@@ -333,7 +336,7 @@ class NewsController(QObject):
             self.feeds = feeds
             self.feeds_changed.emit(feeds)
 
-        self._submit("io", lambda ctx: self._news().feeds(), done, "news feeds")
+        self._submit("io", lambda ctx: self._news().feeds(self.lang), done, "news feeds")
 
     def add_feed(self, url: str, on_error: Any) -> None:
         """Follow a feed, then fetch it (its own error, if any, shows in the feed list)."""
@@ -347,7 +350,7 @@ class NewsController(QObject):
         def write(ctx: JobContext) -> tuple[list[Feed], int]:
             news = self._news()
             news.remove_feed(url)
-            return news.feeds(), news.unread_count()
+            return news.feeds(self.lang), news.unread_count(self.lang)
 
         self._submit("news", write, lambda result: self._changed(*result), "remove feed")
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -32,6 +32,9 @@ from appstore.ui.newsreader import READER_WIDTH, Reader
 from appstore.ui.widgets import plain_label
 
 __all__ = ["READER_WIDTH", "ROW_HEIGHT", "ItemDelegate", "NewsPage", "Reader", "open_external"]
+
+LIST_MIN_WIDTH = 250  # px: below this a row's title and summary say too little
+READER_MIN_WIDTH = 320
 
 
 def open_external(url: str) -> bool:
@@ -63,13 +66,11 @@ class NewsPage(QWidget):
         title.setObjectName("pageTitle")
         head.addWidget(title)
         head.addStretch(1)
-        self.search = QLineEdit()
+        self.search = QLineEdit()  # above the list it filters (the header keeps the actions)
         self.search.setObjectName("search")
         self.search.setPlaceholderText(self.tr("Search news"))
         self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(320)
         self.search.textChanged.connect(lambda text: self.news.load(query=text.strip()))
-        head.addWidget(self.search, 1)
         self.unread_only = QPushButton(self.tr("Unread"))
         self.unread_only.setObjectName("chip")
         self.unread_only.setCheckable(True)
@@ -89,8 +90,11 @@ class NewsPage(QWidget):
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setChildrenCollapsible(False)
         left = QWidget()
+        left.setMinimumWidth(LIST_MIN_WIDTH)
         left_col = QVBoxLayout(left)
         left_col.setContentsMargins(0, 0, 0, 0)
+        left_col.setSpacing(8)
+        left_col.addWidget(self.search)
         self.view = QListView()
         self.view.setObjectName("newsList")
         self.view.setModel(self.model)
@@ -98,6 +102,8 @@ class NewsPage(QWidget):
         self.view.setUniformItemSizes(True)
         self.view.setMouseTracking(True)
         self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        # rows are as wide as the list (the delegate elides and wraps to it): never a sideways bar
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setStyleSheet("QListView#newsList { background: transparent; border: none; }")
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         left_col.addWidget(self.view, 1)
@@ -110,6 +116,7 @@ class NewsPage(QWidget):
 
         right = QFrame()
         right.setObjectName("card")
+        right.setMinimumWidth(READER_MIN_WIDTH)
         right_col = QVBoxLayout(right)
         right_col.setContentsMargins(0, 0, 0, 0)
         right_col.setSpacing(0)
@@ -158,9 +165,25 @@ class NewsPage(QWidget):
         if row >= 0:
             self._set_current(row)
         elif not self._shown_first and rows:
-            self._shown_first = True  # the first time: the newest item is open (not marked read)
+            self._shown_first = True  # the first time: the newest item is open (read if seen)
             self._set_current(0)
-            self._open_row(0, mark_read=False)
+            self._open_row(0, mark_read=self.isVisible())
+        elif keep is not None:
+            self._close_item()  # a search or the Unread filter left it out: not shown either
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        row = self.model.row_of(self.current) if self.current is not None else -1
+        if self.current is not None and row >= 0 and not self.model.items[row].read:
+            self.news.mark_read(self.current)  # opened while hidden: read now it is seen
+            self.model.set_read(self.current)
+
+    def _close_item(self) -> None:
+        self.current = None
+        self.view.clearSelection()
+        self.reader.show_item(None)
+        for b in (self.unread_button, self.browser_button, self.share_button):
+            b.setEnabled(False)
 
     def _set_current(self, row: int) -> None:
         """Select ``row`` without ``currentChanged`` (which would open it and mark it read)."""

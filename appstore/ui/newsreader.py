@@ -100,9 +100,9 @@ class Reader(QTextBrowser):
 
 
 _STYLE = """
-h1 {{ font-size: 24px; font-weight: 600; color: {text}; margin-bottom: 4px; }}
-h2 {{ font-size: 20px; font-weight: 600; margin-top: 18px; }}
-h3, h4, h5, h6 {{ font-size: 16px; font-weight: 600; margin-top: 14px; }}
+h1 {{ font-size: 24px; font-weight: 700; color: {text}; margin-bottom: 4px; }}
+h2 {{ font-size: 20px; font-weight: 700; margin-top: 18px; }}
+h3, h4, h5, h6 {{ font-size: 16px; font-weight: 700; margin-top: 14px; }}
 p {{ line-height: 160%; margin-top: 0px; margin-bottom: 14px; color: {text}; }}
 p.picture {{ line-height: 100%; margin-bottom: 18px; }}
 p.meta {{ color: {muted}; font-size: 13px; margin-bottom: 18px; }}

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QFontMetrics
 
 from appstore.core import wording
 from appstore.core.units import human_size
@@ -61,3 +62,46 @@ def progress(p: Progress) -> str:
 
 def age(iso: str | None, lang: str | None = None) -> str:
     return wording.age(iso, lang or _lang)
+
+
+# Line breaking where we wrap text ourselves (the cards' and the news list's two-line summaries):
+# a closing mark never starts a line and an opening one never ends one (Chinese "kinsoku"), and
+# a Latin word is not cut while a space lets the line end before it.
+NO_LINE_START = frozenset("，。、；：！？）」』”’》〉】〕〗｝］…‥·・ー々,.;:!?)]}%")
+NO_LINE_END = frozenset("（「『“‘《〈【〔〖｛［([{")
+
+
+def line_end(text: str, fits: int) -> int:
+    """Where the first line of ``text`` ends, given that its first ``fits`` characters fit."""
+    if fits >= len(text):
+        return len(text)
+    cut = max(1, fits)
+    if _latin(text[cut - 1]) and _latin(text[cut]):  # inside a word: end at a space near it
+        space = text.rfind(" ", 0, cut)
+        if space > cut * 2 // 3:
+            cut = space + 1
+    while cut > 1 and (text[cut] in NO_LINE_START or text[cut - 1] in NO_LINE_END
+                       or text[cut - 1] == " " and text[cut - 2] in NO_LINE_END):
+        cut -= 1  # carry a character over, so the mark keeps its neighbour
+    return cut
+
+
+def _latin(c: str) -> bool:
+    return c.isalnum() and c < "\u2e80"  # letters and digits of alphabetic scripts, not CJK
+
+
+def two_lines(text: str, fm: QFontMetrics, width: int) -> list[str]:
+    """``text`` in at most two lines of ``width`` pixels (the second elided), broken as
+    ``line_end`` says."""
+    if not text or fm.horizontalAdvance(text) <= width:
+        return [text] if text else []
+    lo, hi = 1, len(text)
+    while lo < hi:  # the longest prefix that fits: binary search
+        mid = (lo + hi + 1) // 2
+        if fm.horizontalAdvance(text[:mid]) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = line_end(text, lo)
+    first, rest = text[:cut].rstrip(), text[cut:].lstrip()
+    return [first, fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)] if rest else [first]

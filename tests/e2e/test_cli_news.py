@@ -21,7 +21,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_demo_news_list_read_and_mark(data: Path) -> None:
     rows = json.loads(cli("news", "--json", data=data).stdout)  # first use: fetched, then listed
     assert len(rows) >= 20
-    assert set(rows[0]) == {"id", "feed", "title", "link", "published", "read", "summary"}
+    assert set(rows[0]) == {"id", "feed", "title", "link", "published", "read", "summary", "lang"}
     assert [r["published"] for r in rows] == sorted((r["published"] for r in rows), reverse=True)
     assert not any(r["read"] for r in rows)
     assert any("清算" in r["title"] for r in rows) and any(r["title"].isascii() for r in rows)
@@ -31,7 +31,12 @@ def test_demo_news_list_read_and_mark(data: Path) -> None:
     assert shown["id"] == first["id"] and shown["read"] is True and shown["content"]
     assert unsafe_html(shown["content"]) == []
     unread = json.loads(cli("news", "--json", "--unread", data=data).stdout)
-    assert first["id"] not in [r["id"] for r in unread] and len(unread) == len(rows) - 1
+    # read with its translation (the other language of the same story)
+    assert first["id"] not in [r["id"] for r in unread] and len(unread) == len(rows) - 2
+    english = json.loads(cli("news", "--json", "--lang", "en", data=data).stdout)
+    chinese = json.loads(cli("news", "--json", "--lang", "zh_CN", data=data).stdout)
+    assert len(english) == len(chinese) == len(rows) // 2  # each story once
+    assert {r["lang"] for r in english} == {"en"} and {r["lang"] for r in chinese} == {"zh-cn"}
 
     text = cli("news", "read", str(rows[1]["id"]), data=data).stdout
     assert text.splitlines()[0] == rows[1]["title"] and "<p>" not in text

@@ -1,6 +1,7 @@
-"""The News page with qtbot on the demo store: the list model (qtmodeltester), the reader with
-pictures from the cache, the unread badge, mark all read, search, Share (clipboard and the
-forward activity), links behind a confirmation, and the injection vectors never shown."""
+"""The News page with qtbot on the demo store: the list model (qtmodeltester), each story once in
+the GUI's language, the reader with pictures from the cache, the unread badge, mark all read,
+search (and what it leaves out leaves the reader), Share (clipboard and the forward activity),
+links behind a confirmation, narrow windows, and the injection vectors never shown."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from tests.ui.conftest import make_desktop
 @pytest.fixture
 def news_desktop(qtbot: QtBot, data: Path) -> Iterator[DesktopApp]:
     d = make_desktop(qtbot, data)
-    qtbot.waitUntil(lambda: d.window.news.unread >= 20 and not d.window.news.is_refreshing,
+    qtbot.waitUntil(lambda: d.window.news.unread >= 10 and not d.window.news.is_refreshing,
                     timeout=30000)
     yield d
     d.window.close()
@@ -36,7 +37,7 @@ def news_desktop(qtbot: QtBot, data: Path) -> Iterator[DesktopApp]:
 def page_of(desktop: DesktopApp, qtbot: QtBot) -> NewsPage:
     desktop.window.show_page("news")
     page = desktop.window.news_page
-    qtbot.waitUntil(lambda: page.model.rowCount() >= 20 and page.reader.opened is not None,
+    qtbot.waitUntil(lambda: page.model.rowCount() >= 10 and page.reader.opened is not None,
                     timeout=15000)
     return page
 
@@ -55,9 +56,21 @@ def test_page_lists_newest_first_with_the_first_item_open(news_desktop: DesktopA
     opened = page.reader.opened
     assert opened is not None and opened.item.row.id == rows[0].id
     assert rows[0].title in page.reader.toPlainText()
-    assert not rows[0].read  # shown on opening the page, not marked read
+    assert rows[0].read  # shown on entering the page: read
     w = news_desktop.window
-    assert w.nav.item(PAGES.index("news")).text() == f"News  ({len(rows)})"
+    qtbot.waitUntil(lambda: w.nav.item(PAGES.index("news")).text() == f"News  ({len(rows) - 1})",
+                    timeout=5000)
+
+
+def test_each_story_once_in_the_guis_language(news_desktop: DesktopApp, qtbot: QtBot) -> None:
+    """The demo store tells each story in English and Chinese: the English page lists the
+    English one, once, and counts it once."""
+    page = page_of(news_desktop, qtbot)
+    rows = page.model.items
+    news = news_desktop.controller.services.news  # type: ignore[union-attr]
+    assert len(rows) == len(news.items()) // 2 == 12
+    assert all(r.lang == "en" and r.title.isascii() for r in rows)
+    assert news_desktop.window.news.unread == len(rows) - 1  # (the first is read: it is shown)
 
 
 def test_reading_marks_read_and_updates_the_badge(news_desktop: DesktopApp, qtbot: QtBot) -> None:
@@ -101,16 +114,47 @@ def test_pictures_come_from_the_cache_scaled_to_the_pane(news_desktop: DesktopAp
 
 def test_search_as_you_type(news_desktop: DesktopApp, qtbot: QtBot) -> None:
     page = page_of(news_desktop, qtbot)
-    page.search.setText("清")  # typed one character at a time (QTest types ASCII only)
-    page.search.setText("清算")
-    qtbot.waitUntil(lambda: 0 < page.model.rowCount() < 5, timeout=5000)
-    assert all("清算" in r.title or "清算" in r.summary for r in page.model.items)
-    page.search.clear()
     qtbot.keyClicks(page.search, "charity")
     qtbot.waitUntil(lambda: 0 < page.model.rowCount() < 5, timeout=5000)
     page.search.setText("no such words anywhere")
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=5000)
     assert "no such words" in page.empty.text()
+
+
+def test_an_item_left_out_by_a_search_or_the_filter_leaves_the_reader(news_desktop: DesktopApp,
+                                                                      qtbot: QtBot) -> None:
+    page = page_of(news_desktop, qtbot)
+    page.view.setCurrentIndex(page.model.index(3))
+    shown = page.model.items[3]
+    qtbot.waitUntil(lambda: page.reader.opened is not None and page.reader.opened.item.row.id == shown.id,
+                    timeout=5000)
+    page.search.setText("charity")
+    qtbot.waitUntil(lambda: 0 < page.model.rowCount() < 5, timeout=5000)
+    assert shown.id not in [r.id for r in page.model.items]
+    assert page.reader.opened is None and page.reader.toPlainText().strip() == ""
+    assert not page.share_button.isEnabled() and not page.unread_button.isEnabled()
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.model.rowCount() >= 10, timeout=5000)
+    page.view.setCurrentIndex(page.model.index(2))  # read now; the Unread filter leaves it out
+    qtbot.waitUntil(lambda: page.reader.opened is not None
+                    and page.reader.opened.item.row.id == page.model.items[2].id, timeout=5000)
+    page.unread_only.setChecked(True)
+    qtbot.waitUntil(lambda: all(not r.read for r in page.model.items) and page.reader.opened is None,
+                    timeout=5000)
+
+
+def test_a_narrow_window_keeps_the_list_readable(news_desktop: DesktopApp, qtbot: QtBot) -> None:
+    """At 900×600 the list has no sideways scroll bar and its rows are as wide as the list."""
+    w = news_desktop.window
+    w.resize(900, 600)
+    page = page_of(news_desktop, qtbot)
+    qtbot.waitUntil(lambda: page.view.viewport().width() > 0, timeout=5000)
+    assert not page.view.horizontalScrollBar().isVisible()
+    assert page.view.visualRect(page.model.index(0)).width() <= page.view.viewport().width()
+    assert page.view.width() >= newspage.LIST_MIN_WIDTH - 20
+    assert page.search.width() >= 200  # room to type in
+    for b in (page.mark_all, page.refresh_button, page.feeds_button, page.unread_only):
+        assert b.width() >= b.sizeHint().width()  # every header button whole
 
 
 def test_share_copies_and_records_forward(news_desktop: DesktopApp, qtbot: QtBot, data: Path) -> None:
@@ -202,11 +246,17 @@ def test_feeds_dialog_shows_each_error(news_desktop: DesktopApp, qtbot: QtBot) -
 def test_chinese_page(qtbot: QtBot, data: Path) -> None:
     d = make_desktop(qtbot, data, lang="zh_CN")
     try:
-        qtbot.waitUntil(lambda: d.window.news.unread >= 20, timeout=30000)
+        qtbot.waitUntil(lambda: d.window.news.unread >= 10, timeout=30000)
         d.window.show_page("news")
         page = d.window.news_page
         qtbot.waitUntil(lambda: page.reader.opened is not None, timeout=15000)
         assert page.search.placeholderText() == "搜索新闻"
         assert d.window.nav.item(PAGES.index("news")).text().startswith("新闻")
+        rows = page.model.items
+        assert len(rows) == 12 and all(r.lang == "zh-cn" for r in rows)  # each story, in Chinese
+        page.search.setText("清")  # typed one character at a time (QTest types ASCII only)
+        page.search.setText("清算")
+        qtbot.waitUntil(lambda: 0 < page.model.rowCount() < 5, timeout=5000)
+        assert all("清算" in r.title or "清算" in r.summary for r in page.model.items)
     finally:
         d.window.close()

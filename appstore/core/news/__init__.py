@@ -7,15 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from appstore.core.news.db import ItemRow
 from appstore.core.news.limits import FeedLimits, NewsError
-from appstore.core.news.service import (
-    STORE_TARGET,
-    Feed,
-    FeedOutcome,
-    Item,
-    News,
-    Share,
-    check_feed_url,
-)
+from appstore.core.news.records import Feed, FeedOutcome, Item, Share
+from appstore.core.news.service import STORE_TARGET, News, check_feed_url
 
 if TYPE_CHECKING:
     from appstore.core.news.search import SearchTexts, matches

@@ -56,9 +56,41 @@ CREATE TABLE IF NOT EXISTS images (
     tries INTEGER NOT NULL DEFAULT 0
 );
 """
+# 2: each item's language and story key (translations of one story share it; docs/news.md,
+# "Languages"); every feed is read again on the next refresh to fill them in.
+_SCHEMA_2 = """
+ALTER TABLE items ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+ALTER TABLE items ADD COLUMN story TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS items_story ON items (feed, story) WHERE story != '';
+UPDATE feeds SET etag = NULL, last_modified = NULL
+"""
 _FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(title, body, tokenize='trigram')"
 _LIKE_SPECIAL = re.compile(r"[%_\\]")
-ROW_COLUMNS = "i.id, f.title, f.url, i.title, i.link, i.published, i.read, i.summary, i.image"
+ROW_COLUMNS = ("i.id, f.title, f.url, i.title, i.link, i.published, i.read, i.summary, i.image, "
+               "i.lang")
+ROW_WIDTH = 10  # the columns ROW_COLUMNS selects
+
+
+def _rank(alias: str) -> str:
+    """SQL: how well item ``alias``'s language suits the reader (0 theirs, 1 English, 2 other);
+    takes two parameters, the reader's primary language ("zh") twice."""
+    return (f"(CASE WHEN {alias}.lang = ? OR {alias}.lang LIKE ? || '-%' THEN 0 "
+            f"WHEN {alias}.lang = 'en' OR {alias}.lang LIKE 'en-%' THEN 1 ELSE 2 END)")
+
+
+def shown_in(lang: str | None, alias: str = "i") -> tuple[str, list[object]]:
+    """SQL condition (and its parameters) true for the items a reader of ``lang`` sees: each
+    story once, in their language when the feed has it, else in English, else the first one
+    (``None``: every item, translations too)."""
+    if lang is None:
+        return "1", []
+    primary = lang.lower().replace("_", "-").split("-")[0]
+    if not primary.isalpha():
+        primary = "en"
+    cond = (f"({alias}.story = '' OR NOT EXISTS (SELECT 1 FROM items j WHERE j.feed = {alias}.feed "
+            f"AND j.story = {alias}.story AND j.id != {alias}.id AND ({_rank('j')} < {_rank(alias)} "
+            f"OR ({_rank('j')} = {_rank(alias)} AND j.id < {alias}.id))))")
+    return cond, [primary] * 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +106,13 @@ class ItemRow:
     read: bool
     summary: str
     image: str  # news-image key, or ""
+    lang: str = ""  # its language ("en", "zh-cn"), or "" when the feed does not say
 
 
 def row_of(r: Sequence[Any]) -> ItemRow:
     """An ``ItemRow`` from the first columns of a row selected with ``ROW_COLUMNS``."""
     return ItemRow(int(r[0]), str(r[1] or r[2]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
-                   bool(r[6]), str(r[7]), str(r[8]))
+                   bool(r[6]), str(r[7]), str(r[8]), str(r[9]))
 
 
 class NewsDB:
@@ -88,7 +121,7 @@ class NewsDB:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = threading.RLock()
-        self._db = open_database(path, [_SCHEMA_1],
+        self._db = open_database(path, [_SCHEMA_1, _SCHEMA_2],
                                  if_damaged="move it away; imapp fetches the news again")
         self.fts = self._make_fts()
 
@@ -151,9 +184,10 @@ class NewsDB:
         return {int(r[0]) for r in self.query(sql, params)}
 
     def rows(self, *, unread: bool = False, query: str = "", feed_url: str | None = None,
-             limit: int = -1) -> list[ItemRow]:
-        where: list[str] = []
-        params: list[object] = []
+             limit: int = -1, lang: str | None = None) -> list[ItemRow]:
+        """The items, newest first; ``lang``: each story once, for a reader of that language."""
+        shown, params = shown_in(lang)
+        where: list[str] = [shown]
         if unread:
             where.append("i.read = 0")
         if feed_url is not None:

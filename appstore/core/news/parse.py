@@ -32,6 +32,10 @@ from appstore.core.news.sanitize import (
 )
 
 MAX_ENTRIES = 1000  # entries read from one document (the rest is ignored)
+# Translations of one story share a key (docs/news.md, "Languages"): in Atom
+# <category scheme="urn:imapp:story" term="KEY"/>, in RSS <category domain="urn:imapp:story">KEY
+STORY_SCHEME = "urn:imapp:story"
+_LANG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
 _ENTITY = re.compile(rb"<!ENTITY", re.I)
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.I)
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*>", re.I)
@@ -52,6 +56,8 @@ class Entry:
     content: str  # sanitised HTML, images as news-image:KEY
     images: dict[str, str] = field(default_factory=dict)  # key -> address to fetch
     image: str = ""  # key of the picture that stands for the entry (first image), or ""
+    lang: str = ""  # its language, lower case ("en", "zh-cn"): xml:lang, else the feed's; or ""
+    story: str = ""  # the key its translations share (STORY_SCHEME), or ""
 
 
 @dataclass
@@ -123,8 +129,11 @@ def parse(data: bytes, *, url: str, base: str | None = None, content_type: str |
     now_ts = time.time() if now is None else now
     out: list[Entry] = []
     seen: set[str] = set()
+    feed_lang = language(feed.get("language"))
     for raw in entries[:MAX_ENTRIES]:
         entry = _entry(raw, sanitizer, feed_base, now_ts, store_links)
+        entry.lang = _entry_language(raw) or feed_lang
+        entry.story = _story(raw)
         if entry.guid in seen:  # the same entry twice: the first one counts
             continue
         seen.add(entry.guid)
@@ -156,6 +165,29 @@ def _base(detail: Any, fallback: str, keys: tuple[str, ...] = _FEED_DETAILS) -> 
         if b and b.lower().startswith(("http://", "https://")):
             return str(b)
     return fallback
+
+
+def language(tag: object) -> str:
+    """A language tag as imapp keeps it (``zh_CN`` → ``zh-cn``), or "" when it is not one."""
+    text = str(tag or "").strip().lower().replace("_", "-")
+    return text if len(text) <= 35 and _LANG.fullmatch(text) else ""
+
+
+def _entry_language(raw: Any) -> str:
+    """The entry's ``xml:lang`` (feedparser records it on each text it read), or ""."""
+    details = [raw.get("title_detail"), raw.get("summary_detail"), *(raw.get("content") or [])[:1]]
+    for d in details:
+        found = language(d.get("language")) if hasattr(d, "get") else ""
+        if found:
+            return found
+    return ""
+
+
+def _story(raw: Any) -> str:
+    for tag in (raw.get("tags") or [])[:20]:
+        if hasattr(tag, "get") and str(tag.get("scheme") or "").strip() == STORY_SCHEME:
+            return plain(str(tag.get("term") or ""), 200)
+    return ""
 
 
 def _date(raw: Any, now_ts: float) -> str | None:

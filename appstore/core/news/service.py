@@ -16,15 +16,15 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from appstore.core.activity import Activity, ActivityEvent, ActivityLog
+from appstore.core.activity import Activity, ActivityLog
 from appstore.core.errors import AppStoreError, NotFound, shorten
 from appstore.core.logs import redact
-from appstore.core.news.db import ROW_COLUMNS, ItemRow, NewsDB, row_of
+from appstore.core.news.db import ROW_COLUMNS, ROW_WIDTH, ItemRow, NewsDB, row_of, shown_in
 from appstore.core.news.limits import DEFAULT_LIMITS, FeedLimits, NewsError
+from appstore.core.news.records import Feed, FeedOutcome, Item, Share
 from appstore.core.store.config import now_iso
 
 if TYPE_CHECKING:
@@ -43,57 +43,6 @@ STORE_PREFIX = "store:"  # a store's feed is kept under the address "store:ID"
 RETAIN_PER_FEED = 500  # items kept per feed, newest first (read state goes with them)
 MAX_USER_FEEDS = 200
 PARALLEL = 6  # feeds fetched at once
-
-
-@dataclass(frozen=True)
-class Feed:
-    url: str  # "store:ID" for a store's feed
-    title: str
-    store: str  # the store's id, or "" for a feed the user added
-    last_success: str | None
-    last_attempt: str | None
-    error: str | None
-    warning: str | None
-    items: int
-    unread: int
-
-    @property
-    def name(self) -> str:
-        return self.title or (f"{self.store} news" if self.store else self.url)
-
-
-@dataclass(frozen=True)
-class FeedOutcome:
-    url: str
-    new: int = 0
-    changed: bool = False  # False: unchanged since the last refresh (304, same signed file)
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class Item:
-    """One item in full: ``content`` is sanitised HTML whose images are ``news-image:KEY``."""
-
-    row: ItemRow
-    author: str
-    content: str
-    store: str  # the store whose feed it is, or ""
-    guid: str
-
-    @property
-    def text(self) -> str:
-        from appstore.core.news.sanitize import html_to_text
-
-        return html_to_text(self.content)
-
-
-@dataclass(frozen=True)
-class Share:
-    """What Share puts on the clipboard."""
-
-    text: str
-    link: str
-    event: ActivityEvent | None = None  # the forward recorded
 
 
 def check_feed_url(url: str) -> str:
@@ -165,11 +114,13 @@ class News:
         self.db.close()
 
     # -- feeds ---------------------------------------------------------------------------
-    def feeds(self) -> list[Feed]:
+    def feeds(self, lang: str | None = None) -> list[Feed]:
+        """The feeds with their counts (``lang``: counting each story once, as ``items``)."""
+        shown, params = shown_in(lang)
         rows = self.db.query(
             "SELECT f.url, f.title, f.store, f.last_success, f.last_attempt, f.error, f.warning, "
             "count(i.id), coalesce(sum(i.read = 0), 0) FROM feeds f LEFT JOIN items i "
-            "ON i.feed = f.id GROUP BY f.id ORDER BY f.store = '', f.id")
+            f"ON i.feed = f.id AND {shown} GROUP BY f.id ORDER BY f.store = '', f.id", params)
         return [Feed(str(r[0]), str(r[1]), str(r[2]), _opt(r[3]), _opt(r[4]), _opt(r[5]),
                      _opt(r[6]), int(r[7] or 0), int(r[8] or 0)) for r in rows]
 
@@ -336,18 +287,19 @@ class News:
                 published = e.published or (old[1] if old else now)
                 dated = 1 if e.published else (old[2] if old else 0)
                 values = (e.title, e.link, e.author, published, dated, e.summary, e.content,
-                          e.image)
+                          e.image, e.lang, e.story)
                 if old:
                     db.execute("UPDATE items SET title = ?, link = ?, author = ?, published = ?, "
-                               "dated = ?, summary = ?, content = ?, image = ? WHERE id = ?",
-                               (*values, old[0]))
+                               "dated = ?, summary = ?, content = ?, image = ?, lang = ?, story = ? "
+                               "WHERE id = ?", (*values, old[0]))
                     item_id = int(old[0])
                     if self.db.fts:
                         db.execute("DELETE FROM items_fts WHERE rowid = ?", (item_id,))
                 else:
                     cur = db.execute("INSERT INTO items (feed, guid, title, link, author, "
-                                     "published, dated, summary, content, image) VALUES "
-                                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (feed_id, e.guid, *values))
+                                     "published, dated, summary, content, image, lang, story) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                     (feed_id, e.guid, *values))
                     item_id = int(cur.lastrowid or 0)
                     new += 1
                 if self.db.fts:
@@ -381,9 +333,11 @@ class News:
 
     # -- reading -------------------------------------------------------------------------
     def items(self, *, unread: bool = False, query: str = "", feed: str | None = None,
-              limit: int = -1) -> list[ItemRow]:
-        """The items, newest first (a missing date counts as the day imapp first saw it)."""
-        return self.db.rows(unread=unread, query=query, feed_url=feed, limit=limit)
+              limit: int = -1, lang: str | None = None) -> list[ItemRow]:
+        """The items, newest first (a missing date counts as the day imapp first saw it).
+        ``lang`` (``en``, ``zh_CN``): each story once, in that language when the feed has it,
+        else in English, else in its first language; ``None``: every item."""
+        return self.db.rows(unread=unread, query=query, feed_url=feed, limit=limit, lang=lang)
 
     def matching(self, query: str) -> set[int]:
         """The ids of the items a search finds (for filtering a list already loaded)."""
@@ -407,15 +361,21 @@ class News:
             "JOIN feeds f ON f.id = i.feed WHERE i.id = ?", (item_id,))
         if not rows:
             raise NotFound(f"no news item {item_id}; `news` lists them")
-        r = rows[0]
-        return Item(row_of(r), str(r[9]), str(r[10]), str(r[11]), str(r[12]))
+        r, w = rows[0], ROW_WIDTH
+        return Item(row_of(r), str(r[w]), str(r[w + 1]), str(r[w + 2]), str(r[w + 3]))
 
-    def unread_count(self) -> int:
-        return int(self.db.query("SELECT count(*) FROM items WHERE read = 0")[0][0])
+    def unread_count(self, lang: str | None = None) -> int:
+        """Unread items (``lang``: stories, as ``items`` lists them)."""
+        shown, params = shown_in(lang)
+        return int(self.db.query(f"SELECT count(*) FROM items i WHERE i.read = 0 AND {shown}",
+                                 params)[0][0])
 
     def mark_read(self, item_id: int, read: bool = True) -> None:
+        """Mark an item read (or unread), with its translations: one story, one read state."""
         with self.db.write() as db:
-            db.execute("UPDATE items SET read = ? WHERE id = ?", (int(read), item_id))
+            db.execute("UPDATE items SET read = ? WHERE id = ? OR (story != '' AND (feed, story) IN "
+                       "(SELECT feed, story FROM items WHERE id = ? AND story != ''))",
+                       (int(read), item_id, item_id))
 
     def mark_all_read(self, feed: str | None = None) -> int:
         """Mark every item (of one feed) read; how many were unread."""

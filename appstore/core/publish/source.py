@@ -232,6 +232,14 @@ def _check_feed(path: Path) -> None:
         raise SourceError(f"{path}: {e}") from None
     if parsed.warning:
         raise SourceError(f"{path}: {parsed.warning}")
+    seen: dict[tuple[str, str], str] = {}  # (story, language) -> the entry that has it
+    for entry in parsed.entries:
+        key = (entry.story, entry.lang)
+        if entry.story and key in seen:
+            raise SourceError(f"{path}: entries {seen[key]!r} and {entry.guid!r} are both story "
+                              f"{entry.story!r} in {entry.lang or 'no language'}: give each translation "
+                              "its own xml:lang, or each story its own key (docs/news.md, Languages)")
+        seen[key] = entry.guid
 
 
 def _name_app_file(message: str, src: Path, apps: list[dict[str, Any]]) -> str:
