@@ -224,3 +224,57 @@ def test_an_open_link_asks_before_the_dapp_opens(desktop: DesktopApp, qtbot: QtB
         desktop.window.open_link("imapp://open/demo/org.imapp.notes")
     assert len(asked) == 2 and host.window_for("demo/org.imapp.notes") is not None
     recorder.stop()
+
+
+class Hanging:
+    """A server on 127.0.0.1 that accepts connections and never answers."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                self.held.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
+def test_a_picture_of_a_page_that_keeps_loading_is_taken_anyway(env: Env, qtbot: QtBot, recorder: Recorder,
+                                                                 tmp_path: Path) -> None:
+    """``--screenshot --page dapp:ID`` waits a few seconds at most: a page whose image never
+    arrives is still loading, and its picture is taken as it is."""
+    from PySide6.QtGui import QImage
+
+    hanging = Hanging()
+    try:
+        page = (f"<!doctype html><title>slow</title><body style='background: #00ff00'>"
+                f"<img src='http://127.0.0.1:{hanging.port}/never.png'>")
+        app = env.install("org.test.slow", ("network",), files={"index.html": page})
+        host = recorder.host
+        loaded: list[str] = []
+        host.loaded.connect(loaded.append)
+        host.open_installed(app, env.library.entry_path(app), "Slow", None, app.id)
+        done: list[str] = []
+        out = tmp_path / "slow.png"
+        host.screenshot(app.id, out, (800, 600), 2000, done.append)
+        qtbot.waitUntil(lambda: bool(done), timeout=TIMEOUT)
+        assert done == [""] and loaded == []  # taken while the page was still loading
+        image = QImage(str(out))
+        assert (image.width(), image.height()) == (800, 600)
+        assert image.pixelColor(400, 300).name() == "#00ff00"
+    finally:
+        hanging.close()

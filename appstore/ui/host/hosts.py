@@ -292,7 +292,7 @@ class DAppHost(QObject):
 
     def _events(self) -> dict[str, Callable[[str, dict[str, Any]], None]]:
         return {"ready": lambda k, m: log.info("dapp host %s ready (pid %s)", k, m.get("pid")),
-                "unavailable": lambda k, m: self.failed.emit(text(m, "problem")),
+                "unavailable": self._unavailable,
                 "opened": lambda k, m: self.opened.emit(text(m, "key")),
                 "loaded": lambda k, m: self.loaded.emit(text(m, "key")),
                 "painted": lambda k, m: self.painted.emit(text(m, "key")),
@@ -302,6 +302,12 @@ class DAppHost(QObject):
                 "log": self._log, "page": self._page, "page_gone": self._page_gone,
                 "request": self._request, "asked": self._asked, "open_external": self._external,
                 "released": lambda k, m: None, "shot": self._shot}
+
+    def _unavailable(self, kind: str, message: dict[str, Any]) -> None:
+        channel = self._channels.get(kind)
+        if channel is not None:
+            self._stopping.add(channel)  # it ends now: said once, here
+        self.failed.emit(text(message, "problem"))
 
     def _window_closed(self, kind: str, message: dict[str, Any]) -> None:
         key = text(message, "key")
