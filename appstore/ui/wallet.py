@@ -19,10 +19,10 @@ from PySide6.QtWidgets import QApplication, QWidget
 from appstore.core.errors import AppStoreError
 from appstore.core.jobs import JobContext
 from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, format_amount
-from appstore.core.wallet.errors import NoWallet
 from appstore.ui import texts
 from appstore.ui.controller import Controller
 from appstore.ui.jobs import Job
+from appstore.ui.walletseeds import SeedActions, WalletNeeds, read_state
 
 if TYPE_CHECKING:  # the wallet's and the services' modules load when the wallet is first used
     from appstore.core.ia.messages import AccountStatus
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the wallet's and the services' modules load when the wallet
     from appstore.core.rewards import ClaimReport
     from appstore.core.wallet.ledger import Problem, Verification
     from appstore.core.wallet.receipts import Receipt
-    from appstore.core.wallet.seedstore import PassphraseRequest
+    from appstore.core.wallet.seedstore import AddressInfo, PassphraseRequest
     from appstore.core.wallet.wallet import Balances, Wallet
 
 STARTUP_CLAIM_DELAY_MS = 3000
@@ -48,6 +48,9 @@ class WalletSnapshot:
     verified: bool  # a verification ran in this snapshot's session and passed
     series: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # asset -> (day, balance)
     decimals: dict[str, int] = field(default_factory=dict)
+    source: str = "key"  # AddressInfo.source: "key", "file" (not unlocked yet), "marker" (unconfirmed)
+    note: str = ""  # why the address is not confirmed ("" when it is)
+    copies: int = 0  # wallet files and ledgers that restores set aside
 
 
 class PassphraseBridge(QObject):
@@ -62,6 +65,16 @@ class PassphraseBridge(QObject):
         super().__init__(parent)
         self.dialog: Callable[[PassphraseRequest], str | None] | None = None
         self._asked.connect(self._on_gui, Qt.ConnectionType.QueuedConnection)
+        if isinstance(parent, Controller):  # whatever makes the wallet first (the games, a DApp)
+            if parent.services is not None:
+                self._install(parent)
+            else:
+                parent.ready.connect(lambda: self._install(parent))
+
+    def _install(self, controller: Controller) -> None:
+        services = controller.services
+        if services is not None and services.wallet_passphrase is None:
+            services.wallet_passphrase = self.ask
 
     def ask(self, request: PassphraseRequest) -> str | None:
         box: dict[str, Any] = {"done": threading.Event(), "answer": None}
@@ -98,6 +111,7 @@ class WalletController(QObject):
     failed = Signal(str)
     verified = Signal(object)
     notice = Signal(str)
+    needs = Signal(object)  # WalletNeeds: no account to show (set one up, or unlock to confirm it)
 
     def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -141,13 +155,18 @@ class WalletController(QObject):
         if services is None or self.wallet is None:
             return
 
-        def run(ctx: JobContext) -> tuple[ClaimReport, dict[str, int]]:
+        def run(ctx: JobContext) -> tuple[ClaimReport, dict[str, int]] | None:
+            wallet = services.wallet
+            if wallet.status().storage is None and wallet.seeds.needs_a_choice():
+                return None  # no wallet yet, and no keyring: the activities wait for the user's choice
             report = services.rewards.claim()
             # IA's decimals come from each store's policy (a file read): here, not on the GUI thread
             return report, {c.store: services.wallet.decimals("IA", c.store) for c in report.credits}
 
-        def done(result: tuple[ClaimReport, dict[str, int]]) -> None:
+        def done(result: tuple[ClaimReport, dict[str, int]] | None) -> None:
             self._claiming = None
+            if result is None:
+                return
             report, decimals = result
             for line in _report_lines(report, decimals, self._app_name):
                 self.notice.emit(line)
@@ -241,7 +260,16 @@ class WalletController(QObject):
             return None
         if services.wallet_passphrase is None:
             services.wallet_passphrase = self.bridge.ask
-        return services.wallet
+        wallet = services.wallet
+        if wallet.seeds.passphrase is None:  # (made before the bridge was installed)
+            wallet.seeds.passphrase = self.bridge.ask
+        return wallet
+
+    @property
+    def seeds(self) -> SeedActions:
+        """Create, unlock, change the passphrase, copies (``walletseeds.py``)."""
+        actions = self.findChild(SeedActions)
+        return actions if actions is not None else SeedActions(self)
 
     def _submit(self, fn: Callable[[JobContext], Any], title: str, *, lane: str = "wallet",
                 on_done: Callable[[Any], None] | None = None) -> Job | None:
@@ -257,17 +285,15 @@ class WalletController(QObject):
             return None
         verified = self._verified_ok
 
-        def read(ctx: JobContext) -> WalletSnapshot | None:
-            try:
-                address = wallet.address(create=create)
-            except NoWallet:
-                return None
-            return _snapshot(wallet, address, verified)
+        def read(ctx: JobContext) -> WalletSnapshot | WalletNeeds | None:
+            return read_state(wallet, create, verified)
 
         return self._submit(read, "read the wallet", on_done=self._loaded)
 
-    def _loaded(self, snapshot: WalletSnapshot | None) -> None:
-        if snapshot is not None:
+    def _loaded(self, snapshot: WalletSnapshot | WalletNeeds | None) -> None:
+        if isinstance(snapshot, WalletNeeds):
+            self.needs.emit(snapshot)
+        elif snapshot is not None:
             self.snapshot = snapshot
             self.changed.emit(snapshot)
 
@@ -278,7 +304,7 @@ class WalletController(QObject):
 
         def check(ctx: JobContext) -> tuple[Verification, WalletSnapshot]:
             result = wallet.verify(progress=lambda done, total: ctx.progress(done, total, ""))
-            return result, _snapshot(wallet, wallet.address(), result.ok)
+            return result, snapshot_of(wallet, wallet.address_info(), result.ok)
 
         def done(result: tuple[Verification, WalletSnapshot]) -> None:
             self._verified_ok = result[0].ok
@@ -301,8 +327,8 @@ class WalletController(QObject):
         self._verified_ok = False
 
         def run(ctx: JobContext) -> WalletSnapshot:
-            address = wallet.restore(words, replace=replace)
-            return _snapshot(wallet, address, False)
+            wallet.restore(words, replace=replace)
+            return snapshot_of(wallet, wallet.address_info(), False)
 
         def done(snapshot: WalletSnapshot) -> None:
             self._loaded(snapshot)
@@ -332,7 +358,7 @@ class WalletController(QObject):
         nobody is there to answer, so the wallet says a passphrase is needed instead."""
         if not ASK_PASSPHRASE:
             return
-        from appstore.ui.walletdialogs import ask_passphrase
+        from appstore.ui.walletpass import ask_passphrase
 
         self.bridge.dialog = lambda request: ask_passphrase(widget, request)
 
@@ -373,7 +399,9 @@ def _report_lines(report: ClaimReport, decimals: dict[str, int],
     return lines
 
 
-def _snapshot(wallet: Wallet, address: str, verified: bool) -> WalletSnapshot:
+def snapshot_of(wallet: Wallet, info: AddressInfo, verified: bool) -> WalletSnapshot:
+    """What the page shows of an account whose address ``info`` has (not None)."""
+    assert info.address is not None
     ledger = wallet.ledger
     balances = wallet.balances()
     series: dict[str, list[tuple[str, int]]] = {}
@@ -388,6 +416,8 @@ def _snapshot(wallet: Wallet, address: str, verified: bool) -> WalletSnapshot:
             points.append((day, running))
         series[asset] = points
     status = wallet.status()
-    return WalletSnapshot(address, status.storage or "keyring", balances, ledger.problem, verified,
-                          series, {a: b.decimals for a, b in balances.totals.items()})
+    return WalletSnapshot(info.address, status.storage or "keyring", balances, ledger.problem, verified,
+                          series, {a: b.decimals for a, b in balances.totals.items()},
+                          "key" if info.may_hand_out else info.source, info.problem,
+                          len(wallet.seeds.copies()))
 

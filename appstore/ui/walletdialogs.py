@@ -1,4 +1,5 @@
-"""The wallet's dialogs: the passphrase, the backup words, and a restore from words."""
+"""The wallet's dialogs: the backup words, and a restore from words (the passphrase's are in
+``walletpass.py``, the set-aside copies' in ``walletcopies.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
@@ -18,67 +18,8 @@ from PySide6.QtWidgets import (
 
 from appstore.core.wallet.errors import BadWords
 from appstore.core.wallet.keys import SeedWords, parse_words
-from appstore.core.wallet.seedstore import MIN_PASSPHRASE, PassphraseRequest
+from appstore.ui.walletpass import ask_passphrase  # noqa: F401 - (its old home: callers import it here)
 from appstore.ui.widgets import plain_label
-
-
-def ask_passphrase(parent: QWidget, request: PassphraseRequest) -> str | None:
-    """The wallet file's passphrase (a new one is typed twice); None if cancelled."""
-    dialog = PassphraseDialog(parent, request)
-    return dialog.passphrase() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-
-class PassphraseDialog(QDialog):
-    def __init__(self, parent: QWidget, request: PassphraseRequest) -> None:
-        super().__init__(parent)
-        self.request = request
-        self.setWindowTitle(self.tr("Wallet passphrase"))
-        self.setMinimumWidth(440)
-        col = QVBoxLayout(self)
-        if request.new:
-            intro = self.tr("No system keyring can keep your wallet on this computer, so it is kept in "
-                            "a file protected by a passphrase. Choose one of at least %1 characters. "
-                            "A forgotten passphrase cannot be recovered: only your seed words can "
-                            "restore the wallet.").replace("%1", str(MIN_PASSPHRASE))
-        else:
-            intro = self.tr("Type the passphrase that protects your wallet file.")
-        text = plain_label(intro)
-        text.setWordWrap(True)
-        col.addWidget(text)
-        self.first = QLineEdit()
-        self.first.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setPlaceholderText(self.tr("Passphrase"))
-        col.addWidget(self.first)
-        self.second = QLineEdit()
-        self.second.setEchoMode(QLineEdit.EchoMode.Password)
-        self.second.setPlaceholderText(self.tr("The same passphrase again"))
-        self.second.setVisible(request.new)
-        col.addWidget(self.second)
-        self.problem = plain_label(request.problem)
-        self.problem.setObjectName("danger")
-        self.problem.setWordWrap(True)
-        self.problem.setVisible(bool(request.problem))
-        col.addWidget(self.problem)
-        std = QDialogButtonBox.StandardButton
-        buttons = QDialogButtonBox(std.Ok | std.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        col.addWidget(buttons)
-
-    def _accept(self) -> None:
-        if self.request.new:
-            if len(self.first.text()) < MIN_PASSPHRASE:
-                return self._say(self.tr("Use at least %1 characters.").replace("%1", str(MIN_PASSPHRASE)))
-            if self.first.text() != self.second.text():
-                return self._say(self.tr("The two passphrases differ."))
-        self.accept()
-
-    def _say(self, text: str) -> None:
-        self.problem.setText(text)
-        self.problem.setVisible(True)
-
-    def passphrase(self) -> str:
-        return self.first.text()
 
 
 def confirm_show_words(parent: QWidget) -> bool:

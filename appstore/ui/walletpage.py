@@ -1,11 +1,13 @@
 """Wallet: the address (with its QR code), the IA and BCD balances and what is pending, the
 balance over time, the history of receipts (filters and search), backup, restore and verify,
-and a clear state when the ledger fails to verify."""
+and a clear state when the ledger fails to verify. Without a system keyring the page offers a
+wallet protected by a passphrase (``walletaccount.py``); every failure to read the wallet says
+why on the page, with a way on (Try again, Unlock, Restore)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QDateTime, QMargins, Qt, QTimer, QTimeZone
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,30 +27,17 @@ from PySide6.QtWidgets import (
 from appstore.core.wallet.keys import SeedWords
 from appstore.core.wallet.ledger import Verification
 from appstore.core.wallet.receipts import ASSETS, KINDS
+from appstore.core.wallet.seedcopies import SetAside
 from appstore.ui import theme
 from appstore.ui.controller import Controller
 from appstore.ui.wallet import RewardsRow, WalletController, WalletSnapshot
+from appstore.ui.walletaccount import AccountCard
+from appstore.ui.walletcopies import CopiesDialog
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog, confirm_show_words, copy_text
 from appstore.ui.walletmodels import HistoryModel, kind_label
 from appstore.ui.walletrewards import RewardsCard, SwapDialog, activity_label, rewards_title
+from appstore.ui.walletseeds import WalletNeeds
 from appstore.ui.widgets import plain_label, section_title, wheel_scrolls_page
-
-
-def qr_pixmap(text: str, size: int) -> QPixmap:
-    """``text`` as a QR code (segno makes the matrix; we paint it, with its quiet zone)."""
-    import segno
-
-    matrix = segno.make(text, error="m").matrix
-    n = len(matrix) + 8  # four modules of quiet zone on each side
-    image = QImage(n, n, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    black = QColor("black").rgb()
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                image.setPixel(x + 4, y + 4, black)
-    return QPixmap.fromImage(image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
-                                          Qt.TransformationMode.FastTransformation))
 
 
 class BalanceChart(QWidget):
@@ -119,6 +108,14 @@ class BalanceChart(QWidget):
         series.attachAxis(y)
 
 
+def _banner() -> tuple[QFrame, QHBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("banner")
+    row = QHBoxLayout(frame)
+    row.setContentsMargins(12, 8, 8, 8)
+    return frame, row
+
+
 def _card() -> tuple[QFrame, QVBoxLayout]:
     frame = QFrame()
     frame.setObjectName("card")
@@ -135,6 +132,8 @@ class WalletPage(QScrollArea):
         super().__init__()
         self.controller, self.wallet, self.lang = controller, wallet, lang
         self.snapshot: WalletSnapshot | None = None
+        self._unconfirmed = False  # a wallet whose address could not be confirmed is there
+        self._showing = ""  # what the account card shows: "", "account" or "needs"
         wallet.set_dialog_parent(self)
         self.setWidgetResizable(True)
         page = QWidget()
@@ -175,41 +174,30 @@ class WalletPage(QScrollArea):
         self.problem_card.setVisible(False)
         col.addWidget(self.problem_card)
 
+        self.notice_card, notice_row = _banner()
+        self.notice_text = plain_label()
+        self.notice_text.setWordWrap(True)
+        notice_row.addWidget(self.notice_text, 1)
+        dismiss = QPushButton(self.tr("Dismiss"))
+        dismiss.clicked.connect(self.notice_card.hide)
+        notice_row.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        self.notice_card.setVisible(False)
+        col.addWidget(self.notice_card)
+
         top = QHBoxLayout()
         top.setSpacing(14)
-        address_card, address_col = _card()
-        address_row = QHBoxLayout()
-        address_row.setSpacing(16)
-        self.qr = QLabel()
-        self.qr.setFixedSize(136, 136)
-        address_row.addWidget(self.qr)
-        words = QVBoxLayout()
-        words.setSpacing(6)
-        words.addWidget(section_title(self.tr("Your BCD address")))
-        self.address = QLabel("…")
-        self.address.setObjectName("mono")
-        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        words.addWidget(self.address)
-        copy_row = QHBoxLayout()
-        self.copy_button = QPushButton(self.tr("Copy address"))
-        self.copy_button.clicked.connect(self.copy_address)
-        copy_row.addWidget(self.copy_button)
-        copy_row.addStretch(1)
-        words.addLayout(copy_row)
-        self.lookalike = plain_label(self.tr(
-            "A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, "
-            "or receives from it, means BCD."))
-        self.lookalike.setWordWrap(True)
-        self.lookalike.setProperty("muted", True)
-        words.addWidget(self.lookalike)
-        self.storage = plain_label()
-        self.storage.setProperty("muted", True)
-        self.storage.setWordWrap(True)
-        words.addWidget(self.storage)
-        words.addStretch(1)
-        address_row.addLayout(words, 1)
-        address_col.addLayout(address_row)
-        top.addWidget(address_card, 3)
+        self.account = AccountCard()
+        card = self.account  # (its parts under the page's names, as before)
+        self.qr, self.address, self.copy_button = card.qr, card.address, card.copy_button
+        self.lookalike, self.storage = card.lookalike, card.storage
+        card.copy_address.connect(self.copy_address)
+        card.create_wallet.connect(self.wallet.seeds.create)
+        card.restore_wallet.connect(self.restore)
+        card.unlock_wallet.connect(self.wallet.seeds.unlock)
+        card.retry.connect(self.refresh)
+        card.change_passphrase.connect(self.change_passphrase)
+        card.list_copies.connect(self.show_copies)
+        top.addWidget(card, 3)
 
         balance_card, balance_col = _card()
         balance_col.addWidget(section_title(self.tr("Balance")))
@@ -299,6 +287,7 @@ class WalletPage(QScrollArea):
         self.setWidget(page)
 
         wallet.changed.connect(self.show_snapshot)
+        wallet.needs.connect(self.show_needs)
         controller.ready.connect(self.refresh)  # the page may be shown before the data dir is open
         wallet.verified.connect(self._verified)
         wallet.failed.connect(self._failed)
@@ -311,21 +300,20 @@ class WalletPage(QScrollArea):
 
     def refresh(self) -> None:
         """Read the wallet again (made on first use); its history follows the snapshot."""
-        self.wallet.load(create=True)
-        self.wallet.rewards_status(self._rewards_read)
+        self.wallet.load(create=True)  # (the rewards follow each snapshot: none without an account)
 
     def _rewards_read(self, rows: list[RewardsRow]) -> None:
         self.rewards.show_rows(rows)
         self.swap_button.setEnabled(any(r.terms is not None and r.status is not None for r in rows))
 
     def show_snapshot(self, snapshot: WalletSnapshot) -> None:
-        first = self.snapshot is None or self.snapshot.address != snapshot.address
         self.snapshot = snapshot
-        self.address.setText(snapshot.address)
-        if first:
-            self.qr.setPixmap(qr_pixmap(snapshot.address, 136))
-        self.storage.setText(self.tr("Kept in this computer's keyring.") if snapshot.storage == "keyring"
-                             else self.tr("Kept in a file protected by your passphrase."))
+        self._unconfirmed = False
+        self._showing = "account"
+        self.account.show_account(snapshot.address, snapshot.storage, snapshot.source != "marker",
+                                  snapshot.note, snapshot.copies)
+        for b in (self.backup_button, self.verify_button):
+            b.setEnabled(True)
         for asset, label in self.balance_labels.items():
             label.setText(f"{snapshot.balances.totals[asset].text} {asset}")
         pending = snapshot.balances
@@ -344,8 +332,22 @@ class WalletPage(QScrollArea):
                     "%1", str(problem)).replace("%2", problem.store))
         self._draw_chart()
         self.model.reload()
-        if not first:
-            self.wallet.rewards_status(self._rewards_read)  # today's progress moved
+        self.wallet.rewards_status(self._rewards_read)  # today's progress (moved, or first seen)
+
+    def show_needs(self, needs: WalletNeeds) -> None:
+        """No account to show: set one up, or unlock to confirm its address."""
+        self.snapshot = None
+        self._unconfirmed = needs.kind == "unconfirmed"
+        self._showing = "needs"
+        if needs.kind == "setup":
+            self.account.show_setup(needs.detail)
+        else:
+            self.account.show_unconfirmed(needs.detail)
+        self.backup_button.setEnabled(needs.kind != "setup")  # (unlocking first, once there is one)
+        self.verify_button.setEnabled(False)
+        for label in self.balance_labels.values():
+            label.setText("—")
+        self.pending.setText("")
 
     def _draw_chart(self) -> None:
         snapshot = self.snapshot
@@ -403,10 +405,29 @@ class WalletPage(QScrollArea):
         self.wallet.sync()
 
     def copy_address(self) -> None:
+        """The address, checked against the key first when only the marker vouches for it."""
         if self.snapshot is not None:
-            copy_text(self.snapshot.address)
-            self.copy_button.setText(self.tr("Copied"))
-            QTimer.singleShot(1500, lambda: self.copy_button.setText(self.tr("Copy address")))
+            self.wallet.seeds.address_to_copy(self._copy)
+
+    def _copy(self, address: str) -> None:
+        copy_text(address)
+        self.copy_button.setText(self.tr("Copied"))
+        QTimer.singleShot(1500, lambda: self.copy_button.setText(self.tr("Copy address")))
+        if self.snapshot is None or address != self.snapshot.address or self.snapshot.source == "marker":
+            self.refresh()  # it was confirmed (or corrected) meanwhile
+
+    def change_passphrase(self) -> None:
+        """The seed store asks the current passphrase, then a new one (dialogs on this thread)."""
+        self.wallet.seeds.change_passphrase(
+            lambda _: self._tell(self.tr("The wallet's passphrase was changed.")))
+
+    def show_copies(self) -> None:
+        def listed(copies: list[SetAside]) -> None:
+            dialog = CopiesDialog(self, copies, self.wallet.seeds.remove_copies)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+        self.wallet.seeds.copies(listed)
 
     def verify(self) -> None:
         self.verify_button.setEnabled(False)
@@ -425,8 +446,14 @@ class WalletPage(QScrollArea):
                                                    "checked.").replace("%1", str(result.receipts)))
 
     def _failed(self, message: str) -> None:
+        """Said on the page: while nothing is shown yet, the card says it (Try again, Restore);
+        else a notice above it (the main banner's Retry re-reads the stores, not the wallet)."""
         self._verify_done()
-        self.controller.failed.emit(message)
+        if not self._showing:
+            self.account.show_error(message)
+        else:
+            self.notice_text.setText(message)
+            self.notice_card.setVisible(True)
 
     def backup(self) -> None:
         if not confirm_show_words(self):
@@ -438,12 +465,18 @@ class WalletPage(QScrollArea):
 
     def restore(self) -> None:
         current = self.snapshot.address if self.snapshot is not None else None
+        if current is None and self._unconfirmed:  # a wallet is there: say so, never name a guess
+            current = self.tr("whose address could not be confirmed")
         dialog = RestoreDialog(self, current)
         if dialog.exec() != RestoreDialog.DialogCode.Accepted or dialog.words is None:
             return
         words = dialog.words
         dialog.words = None
-        self.wallet.restore(words, replace=current is not None,
-                            on_done=lambda snap: self._tell(
-                                self.tr("Restored the wallet %1.").replace("%1", snap.address)))
+        self.wallet.restore(words, replace=current is not None, on_done=self._restored)
+
+    def _restored(self, snapshot: WalletSnapshot) -> None:
+        text = self.tr("Restored the wallet %1.").replace("%1", snapshot.address)
+        if snapshot.copies:
+            text += " " + self.tr("What it replaced is kept aside: see the copies under your address.")
+        self._tell(text)
 

@@ -163,6 +163,11 @@ class SeedStore:
         when asked, and then the wallet goes in the file)."""
         return seedkeyring.unusable(self._kr())
 
+    def needs_a_choice(self) -> str:
+        """Why a new wallet cannot be made without asking the user (no keyring, and no
+        ``$IMAPP_WALLET_PASSPHRASE``): the front offers the choice instead; "" when it can."""
+        return "" if self._asker().from_env() else self.keyring_problem()
+
     def load(self, *, quiet: bool = False) -> SeedWords:
         """The seed words; ``NoWallet``, ``WalletLocked`` (keyring locked or gone, no passphrase),
         ``WrongPassphrase`` or ``WalletCorrupt``, each leaving everything as it was. ``quiet``:
@@ -201,10 +206,11 @@ class SeedStore:
 
     def load_quietly(self) -> SeedWords | None:
         """The words if they can be had without asking anyone (an unlocked keyring, or the
-        passphrase in ``$IMAPP_WALLET_PASSPHRASE``); None otherwise."""
+        passphrase in ``$IMAPP_WALLET_PASSPHRASE``); None otherwise (``status()`` says what is
+        wrong with a damaged file; reading the words for real says it too)."""
         try:
             return self.load(quiet=True)
-        except (NoWallet, WalletLocked):
+        except WalletError:
             return None
 
     def check_address(self, address: str) -> Check:

@@ -148,7 +148,8 @@ class Wallet:
     def restore(self, words: SeedWords, *, replace: bool = False) -> str:
         """Make ``words`` this data dir's wallet (``WalletExists`` unless ``replace``, which
         the user confirmed); the old account's ledger is kept aside. Returns the address."""
-        new_address = Account.from_words(words).address
+        account = Account.from_words(words)
+        new_address = account.address
         with self._lock:
             old = self.seeds.status()
             if old.storage is not None and not replace:
@@ -156,7 +157,7 @@ class Wallet:
                 raise WalletExists(f"there is already a wallet here{shown}: restoring replaces it only "
                                    "once you confirm")
             self.seeds.save(words, replace=replace)
-            self._account = None
+            self._account = account  # the words are at hand: no unlock right after a restore
             if old.address != new_address:
                 self._swap_ledger(old.address, new_address)
         return new_address

@@ -1,6 +1,22 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AccountCard</name>
+    <message numerus="yes">
+        <location filename="../../ui/walletaccount.py" line="149" />
+        <source>%n copy(ies) set aside by restores…</source>
+        <translation><numerusform>%n copy set aside by restores…</numerusform><numerusform>%n copies set aside by restores…</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>CopiesDialog</name>
+    <message numerus="yes">
+        <location filename="../../ui/walletcopies.py" line="112" />
+        <source>%n wallet file(s) will be deleted. Each holds the words of the wallet it names: without the file or those words, that wallet cannot be restored.</source>
+        <translation><numerusform>%n wallet file will be deleted. It holds the words of the wallet it names: without the file or those words, that wallet cannot be restored.</numerusform><numerusform>%n wallet files will be deleted. Each holds the words of the wallet it names: without the file or those words, that wallet cannot be restored.</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>DiscoverPage</name>
     <message numerus="yes">
         <location filename="../../ui/discover.py" line="272" />
@@ -53,7 +69,7 @@
 <context>
     <name>WalletPage</name>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="334" />
+        <location filename="../../ui/walletpage.py" line="322" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n claim waiting for the store's service</numerusform><numerusform>%n claims waiting for the store's service</numerusform></translation>
     </message>

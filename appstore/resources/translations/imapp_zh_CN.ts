@@ -1,6 +1,105 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AccountCard</name>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="68" />
+        <location filename="../../ui/walletaccount.py" line="131" />
+        <source>Your BCD address</source>
+        <translation>您的 BCD 地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="79" />
+        <source>Copy address</source>
+        <translation>复制地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="80" />
+        <source>Create a wallet protected by a passphrase…</source>
+        <translation>创建由密码保护的钱包…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="82" />
+        <source>Restore from words…</source>
+        <translation>用助记词恢复…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="83" />
+        <source>Unlock…</source>
+        <translation>解锁…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="84" />
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="88" />
+        <source>A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, or receives from it, means BCD.</source>
+        <translation>BCD 地址与比特币（BTC）地址看起来完全一样：请确认向它付款或从它收款的一方指的是 BCD。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="98" />
+        <source>Change passphrase…</source>
+        <translation>更改密码…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="140" />
+        <source>Not confirmed yet: %1. Copy reads the key first.</source>
+        <translation>尚未确认：%1。复制前会先读取密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="143" />
+        <source>Kept in this computer's keyring.</source>
+        <translation>保存在这台电脑的密钥环中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="144" />
+        <source>Kept in a file protected by your passphrase.</source>
+        <translation>保存在由您的密码保护的文件中。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/walletaccount.py" line="149" />
+        <source>%n copy(ies) set aside by restores…</source>
+        <translation><numerusform>恢复时留存的 %n 份副本…</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="154" />
+        <source>Set up your wallet</source>
+        <translation>设置您的钱包</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="158" />
+        <source>No system keyring can keep a wallet on this computer (%1). Your wallet can be kept in a file protected by a passphrase you choose, made new or restored from your seed words.</source>
+        <translation>这台电脑上没有可保存钱包的系统密钥环（%1）。您的钱包可以保存在由您自选密码保护的文件中：新建一个，或用助记词恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="166" />
+        <source>none is installed or running</source>
+        <translation>未安装或未运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="168" />
+        <source>the keyring is switched off</source>
+        <translation>密钥环已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="170" />
+        <source>the keyring set up here keeps secrets in a plain file</source>
+        <translation>此处设置的密钥环把机密存放在普通文件中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="175" />
+        <source>The address could not be confirmed</source>
+        <translation>无法确认地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="182" />
+        <source>The wallet could not be read</source>
+        <translation>无法读取钱包</translation>
+    </message>
+</context>
+<context>
     <name>AddStoreDialog</name>
     <message>
         <location filename="../../ui/addstore.py" line="43" />
@@ -349,27 +448,27 @@
 <context>
     <name>BackupDialog</name>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="86" />
+        <location filename="../../ui/walletdialogs.py" line="27" />
         <source>Show your seed words?</source>
         <translation>显示您的助记词？</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="87" />
+        <location filename="../../ui/walletdialogs.py" line="28" />
         <source>Your seed words are the only backup of this wallet.</source>
         <translation>助记词是此钱包唯一的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="92" />
+        <location filename="../../ui/walletdialogs.py" line="33" />
         <source>Show the words</source>
         <translation>显示助记词</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="104" />
+        <location filename="../../ui/walletdialogs.py" line="45" />
         <source>Back up your wallet</source>
         <translation>备份您的钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="131" />
+        <location filename="../../ui/walletdialogs.py" line="72" />
         <source>Anyone who sees these words can take everything in this wallet. Write them down on paper, in order, and keep them somewhere safe and offline. Never type them into a website or give them to anyone, including imapp's support.</source>
         <translation>任何看到这些单词的人都能拿走此钱包中的全部资产。请按顺序抄写在纸上，离线保存在安全的地方。切勿将它们输入任何网站，也不要交给任何人，包括 imapp 的客服。</translation>
     </message>
@@ -377,7 +476,7 @@
 <context>
     <name>BalanceChart</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="69" />
+        <location filename="../../ui/walletpage.py" line="58" />
         <source>The balance over time appears here once the wallet has receipts.</source>
         <translation>钱包有收据后，这里会显示余额的变化。</translation>
     </message>
@@ -491,6 +590,64 @@
         <location filename="../../ui/host/confirm.py" line="133" />
         <source>Pay %1 IA</source>
         <translation>支付 %1 IA</translation>
+    </message>
+</context>
+<context>
+    <name>CopiesDialog</name>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="35" />
+        <source>Copies set aside by restores</source>
+        <translation>恢复时留存的副本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="39" />
+        <source>Each restore keeps what it replaced. A wallet file holds, encrypted, the words of the wallet it names: remove it only if you have those words, or never want that wallet again. A ledger holds that account's receipts and is kept.</source>
+        <translation>每次恢复都会保留被替换的内容。钱包文件以加密形式保存其所属钱包的助记词：只有在您持有这些助记词，或再也不需要那个钱包时才删除它。账本保存该账户的收据，会一直保留。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="54" />
+        <source>Open the folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="55" />
+        <source>Remove the checked files…</source>
+        <translation>删除勾选的文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="68" />
+        <source>In %1</source>
+        <translation>位于 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="69" />
+        <source>No copies are set aside.</source>
+        <translation>没有留存的副本。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="74" />
+        <source>address unknown</source>
+        <translation>地址未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="76" />
+        <source>Wallet file %1 — %2, set aside %3</source>
+        <translation>钱包文件 %1 — %2，留存于 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="79" />
+        <source>Ledger %1 — receipts of %2 (kept)</source>
+        <translation>账本 %1 — %2 的收据（保留）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletcopies.py" line="111" />
+        <source>Remove these wallet files?</source>
+        <translation>删除这些钱包文件吗？</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/walletcopies.py" line="112" />
+        <source>%n wallet file(s) will be deleted. Each holds the words of the wallet it names: without the file or those words, that wallet cannot be restored.</source>
+        <translation><numerusform>将删除 %n 个钱包文件。每个文件都保存着其所属钱包的助记词：没有该文件或这些助记词，那个钱包将无法恢复。</numerusform></translation>
     </message>
 </context>
 <context>
@@ -775,22 +932,22 @@
 <context>
     <name>FeaturedBanner</name>
     <message>
-        <location filename="../../ui/featured.py" line="57" />
+        <location filename="../../ui/featured.py" line="73" />
         <source>Featured</source>
         <translation>精选</translation>
     </message>
     <message>
-        <location filename="../../ui/featured.py" line="69" />
+        <location filename="../../ui/featured.py" line="85" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/featured.py" line="82" />
+        <location filename="../../ui/featured.py" line="98" />
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../../ui/featured.py" line="82" />
+        <location filename="../../ui/featured.py" line="98" />
         <source>Next</source>
         <translation>下一个</translation>
     </message>
@@ -1414,39 +1571,110 @@
 <context>
     <name>PassphraseDialog</name>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="35" />
-        <source>Wallet passphrase</source>
-        <translation>钱包密码</translation>
+        <location filename="../../ui/walletpass.py" line="44" />
+        <source>Too short: at least %1 characters</source>
+        <translation>太短：至少 %1 个字符</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="39" />
+        <location filename="../../ui/walletpass.py" line="47" />
+        <source>Weak: a longer passphrase, or a few unrelated words, is much harder to guess</source>
+        <translation>弱：更长的密码，或几个互不相关的词，会难猜得多</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="50" />
+        <source>Fair</source>
+        <translation>中等</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="51" />
+        <source>Strong</source>
+        <translation>强</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="64" />
+        <source>Change the wallet's passphrase</source>
+        <translation>更改钱包密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="65" />
+        <source>Choose a new passphrase for your wallet file, of at least %1 characters. The old one will no longer open it.</source>
+        <translation>为您的钱包文件选择一个新密码，至少 %1 个字符。旧密码将无法再打开它。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="68" />
+        <source>Create a wallet protected by a passphrase</source>
+        <translation>创建由密码保护的钱包</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="69" />
         <source>No system keyring can keep your wallet on this computer, so it is kept in a file protected by a passphrase. Choose one of at least %1 characters. A forgotten passphrase cannot be recovered: only your seed words can restore the wallet.</source>
         <translation>这台电脑上没有可用的系统密钥环，因此您的钱包将保存在一个由密码保护的文件中。请设置至少 %1 个字符的密码。忘记的密码无法找回：只有助记词能恢复钱包。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="44" />
+        <location filename="../../ui/walletpass.py" line="74" />
+        <source>Unlock your wallet</source>
+        <translation>解锁您的钱包</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="75" />
         <source>Type the passphrase that protects your wallet file.</source>
         <translation>请输入保护您钱包文件的密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="50" />
+        <location filename="../../ui/walletpass.py" line="81" />
+        <source>Wallet file: %1</source>
+        <translation>钱包文件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="87" />
         <source>Passphrase</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="54" />
+        <location filename="../../ui/walletpass.py" line="87" />
+        <source>New passphrase</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="92" />
         <source>The same passphrase again</source>
         <translation>再次输入同一密码</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="71" />
+        <location filename="../../ui/walletpass.py" line="109" />
+        <source>Change</source>
+        <translation>更改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="110" />
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="110" />
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="125" />
+        <location filename="../../ui/walletpass.py" line="151" />
         <source>Use at least %1 characters.</source>
         <translation>请至少使用 %1 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="73" />
+        <location filename="../../ui/walletpass.py" line="127" />
         <source>The two passphrases differ.</source>
         <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="129" />
+        <source>Type the passphrase.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpass.py" line="148" />
+        <source>That passphrase does not open the wallet: try again.</source>
+        <translation>这个密码无法打开钱包：请重试。</translation>
     </message>
 </context>
 <context>
@@ -1460,57 +1688,57 @@
 <context>
     <name>RestoreDialog</name>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="146" />
+        <location filename="../../ui/walletdialogs.py" line="87" />
         <source>Restore a wallet</source>
         <translation>恢复钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="149" />
+        <location filename="../../ui/walletdialogs.py" line="90" />
         <source>Type your 12 or 24 seed words, in order, separated by spaces.</source>
         <translation>请按顺序输入您的 12 或 24 个助记词，用空格分隔。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="162" />
+        <location filename="../../ui/walletdialogs.py" line="103" />
         <source>This replaces the wallet %1 on this computer. Its receipts are kept aside, but without its own seed words it cannot be restored again.</source>
         <translation>这将替换这台电脑上的钱包 %1。它的收据会另行保留，但没有它自己的助记词就无法再恢复它。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="168" />
+        <location filename="../../ui/walletdialogs.py" line="109" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="196" />
+        <location filename="../../ui/walletdialogs.py" line="137" />
         <source>These %1 words are a valid seed.</source>
         <translation>这 %1 个单词是有效的助记词。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="201" />
+        <location filename="../../ui/walletdialogs.py" line="142" />
         <source>Word %1 is not a seed word.</source>
         <translation>第 %1 个单词不是助记词。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="203" />
+        <location filename="../../ui/walletdialogs.py" line="144" />
         <source>Did you mean: %1?</source>
         <translation>您是不是想输入：%1？</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="206" />
+        <location filename="../../ui/walletdialogs.py" line="147" />
         <source>%1 words so far: a seed has 12, 15, 18, 21 or 24.</source>
         <translation>目前 %1 个单词：助记词应为 12、15、18、21 或 24 个。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="208" />
+        <location filename="../../ui/walletdialogs.py" line="149" />
         <source>Every word is a seed word, but they do not add up (the checksum): one is wrong, or two are swapped. Check them against your backup.</source>
         <translation>每个单词都是助记词，但校验和不匹配：有一个单词错了，或有两个单词顺序颠倒。请对照您的备份检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="218" />
+        <location filename="../../ui/walletdialogs.py" line="159" />
         <source>Replace this wallet?</source>
         <translation>替换此钱包？</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="219" />
+        <location filename="../../ui/walletdialogs.py" line="160" />
         <source>Replace the wallet %1 with the one these words restore?</source>
         <translation>用这些助记词恢复的钱包替换钱包 %1 吗？</translation>
     </message>
@@ -2027,13 +2255,13 @@
 <context>
     <name>WalletController</name>
     <message>
-        <location filename="../../ui/wallet.py" line="156" />
-        <location filename="../../ui/wallet.py" line="169" />
+        <location filename="../../ui/wallet.py" line="175" />
+        <location filename="../../ui/wallet.py" line="188" />
         <source>Rewards could not be claimed now: %1</source>
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="231" />
+        <location filename="../../ui/wallet.py" line="250" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -2041,162 +2269,161 @@
 <context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="146" />
+        <location filename="../../ui/walletpage.py" line="145" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="150" />
-        <location filename="../../ui/walletpage.py" line="419" />
+        <location filename="../../ui/walletpage.py" line="149" />
+        <location filename="../../ui/walletpage.py" line="440" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="151" />
+        <location filename="../../ui/walletpage.py" line="150" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="153" />
+        <location filename="../../ui/walletpage.py" line="152" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="155" />
+        <location filename="../../ui/walletpage.py" line="154" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="157" />
+        <location filename="../../ui/walletpage.py" line="156" />
         <source>Swap IA → BCD…</source>
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="167" />
+        <location filename="../../ui/walletpage.py" line="166" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="172" />
+        <location filename="../../ui/walletpage.py" line="171" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="188" />
-        <source>Your BCD address</source>
-        <translation>您的 BCD 地址</translation>
-    </message>
-    <message>
-        <location filename="../../ui/walletpage.py" line="194" />
-        <location filename="../../ui/walletpage.py" line="409" />
+        <location filename="../../ui/walletpage.py" line="415" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="200" />
-        <source>A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, or receives from it, means BCD.</source>
-        <translation>BCD 地址与比特币（BTC）地址看起来完全一样：请确认向它付款或从它收款的一方指的是 BCD。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/walletpage.py" line="215" />
+        <location filename="../../ui/walletpage.py" line="203" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="238" />
+        <location filename="../../ui/walletpage.py" line="226" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="253" />
+        <location filename="../../ui/walletpage.py" line="241" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="256" />
+        <location filename="../../ui/walletpage.py" line="244" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="260" />
+        <location filename="../../ui/walletpage.py" line="248" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="269" />
+        <location filename="../../ui/walletpage.py" line="257" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="292" />
-        <location filename="../../ui/walletpage.py" line="365" />
+        <location filename="../../ui/walletpage.py" line="280" />
+        <location filename="../../ui/walletpage.py" line="367" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="327" />
-        <source>Kept in this computer's keyring.</source>
-        <translation>保存在这台电脑的密钥环中。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/walletpage.py" line="328" />
-        <source>Kept in a file protected by your passphrase.</source>
-        <translation>保存在由您的密码保护的文件中。</translation>
+        <location filename="../../ui/walletpage.py" line="181" />
+        <source>Dismiss</source>
+        <translation>关闭</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="334" />
+        <location filename="../../ui/walletpage.py" line="322" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="337" />
+        <location filename="../../ui/walletpage.py" line="325" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="342" />
+        <location filename="../../ui/walletpage.py" line="330" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="364" />
+        <location filename="../../ui/walletpage.py" line="366" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="379" />
+        <location filename="../../ui/walletpage.py" line="381" />
         <source>Paid to %1</source>
         <translation>支付给 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="379" />
+        <location filename="../../ui/walletpage.py" line="381" />
         <source>Received through %1</source>
         <translation>通过 %1 收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="400" />
+        <location filename="../../ui/walletpage.py" line="402" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="408" />
+        <location filename="../../ui/walletpage.py" line="414" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="413" />
+        <location filename="../../ui/walletpage.py" line="422" />
+        <source>The wallet's passphrase was changed.</source>
+        <translation>钱包密码已更改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpage.py" line="434" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="424" />
+        <location filename="../../ui/walletpage.py" line="445" />
         <source>The ledger verifies: %1 receipts, every signature checked.</source>
         <translation>账本验证通过：%1 张收据，每个签名都已检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="448" />
+        <location filename="../../ui/walletpage.py" line="469" />
+        <source>whose address could not be confirmed</source>
+        <translation>（地址无法确认）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpage.py" line="478" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpage.py" line="480" />
+        <source>What it replaced is kept aside: see the copies under your address.</source>
+        <translation>被替换的内容已留存：请查看地址下方的副本。</translation>
     </message>
 </context>
 <context>
@@ -2427,52 +2654,52 @@
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="354" />
+        <location filename="../../ui/wallet.py" line="380" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="355" />
+        <location filename="../../ui/wallet.py" line="381" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="356" />
+        <location filename="../../ui/wallet.py" line="382" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="357" />
+        <location filename="../../ui/wallet.py" line="383" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="358" />
+        <location filename="../../ui/wallet.py" line="384" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="363" />
+        <location filename="../../ui/wallet.py" line="389" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="364" />
+        <location filename="../../ui/wallet.py" line="390" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="365" />
+        <location filename="../../ui/wallet.py" line="391" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="366" />
+        <location filename="../../ui/wallet.py" line="392" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="371" />
+        <location filename="../../ui/wallet.py" line="397" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>
