@@ -332,3 +332,49 @@ def test_csp_with_network_allows_https_and_this_computer() -> None:
     assert "https:" in d["script-src"] and "http:" not in d["script-src"]
     assert {"https:", "wss:", "http://127.0.0.1:*", "http://localhost:*"} <= set(d["connect-src"])
     assert "http:" not in d["connect-src"]
+
+
+# -- the host processes' messages (core/host/wire.py) --------------------------------------------
+
+def test_messages_are_one_line_each_and_come_back_the_same() -> None:
+    from appstore.core.host.wire import decode, encode, identity_from_wire, identity_to_wire
+
+    ident = installed_identity(installed(Path("/x"), ("storage", "wallet.pay")), Path("/x/index.html"))
+    message = {"op": "open", "identity": identity_to_wire(ident), "name": "名前\nzwei", "icon": None}
+    line = encode(message)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1 and line.isascii()
+    back = decode(line[:-1])
+    assert back == message and identity_from_wire(back["identity"]) == ident
+
+
+@pytest.mark.parametrize("line", [b"", b"not json", b"[1, 2]", b'{"x": 1}', b'{"op": 3}', "é".encode()])
+def test_a_message_that_is_not_one_is_refused(line: bytes) -> None:
+    from appstore.core.host.wire import WireError, decode
+
+    with pytest.raises(WireError):
+        decode(line)
+
+
+def test_an_identity_from_the_pipe_is_checked() -> None:
+    from appstore.core.host.wire import WireError, identity_from_wire
+
+    good = {"store": "s", "app_id": "a", "kind": "web", "origin": "imapp-dapp://a.s",
+            "start_url": "imapp-dapp://a.s/", "permissions": ["storage"], "version": "1"}
+    assert identity_from_wire(good).permissions == ("storage",)
+    for bad in ({**good, "kind": "plugin"}, {**good, "permissions": "network"},
+                {**good, "permissions": [1]}, {**good, "origin": None}, "identity"):
+        with pytest.raises(WireError):
+            identity_from_wire(bad)
+
+
+def test_lines_are_split_across_reads_and_an_oversized_one_is_skipped() -> None:
+    from appstore.core.host import wire
+
+    lines = wire.Lines()
+    assert lines.feed(b'{"ev":"a"}\n{"ev"') == ([b'{"ev":"a"}'], 0)
+    assert lines.feed(b':"b"}\n') == ([b'{"ev":"b"}'], 0)
+    huge = b"x" * wire.MAX_LINE
+    assert lines.feed(huge) == ([], 1)  # dropped as soon as it is too long...
+    assert lines.feed(b"still the same line\n" + b'{"ev":"c"}\n') == ([b'{"ev":"c"}'], 0)  # ...to its end
+    with pytest.raises(wire.WireError):
+        wire.encode({"ev": "x", "blob": "y" * wire.MAX_LINE})

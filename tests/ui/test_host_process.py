@@ -278,3 +278,17 @@ def test_a_picture_of_a_page_that_keeps_loading_is_taken_anyway(env: Env, qtbot:
         assert image.pixelColor(400, 300).name() == "#00ff00"
     finally:
         hanging.close()
+
+
+def test_a_sealed_host_gets_no_proxy_or_resolver_switch_of_the_environment() -> None:
+    from appstore.ui.host.engine import SEALED_FLAGS, WEBRTC_POLICY, host_flags
+
+    env = ('--no-sandbox --disable-gpu --no-proxy-server --proxy-server=http://10.0.0.1:3128 '
+           '--host-resolver-rules="MAP * 10.0.0.2" --log-level=3 --force-webrtc-ip-handling-policy=default')
+    sealed = host_flags(env, sealed=True)
+    kept = ["--no-sandbox", "--disable-gpu", "--log-level=3"]
+    assert sealed == " ".join([*kept, *SEALED_FLAGS, WEBRTC_POLICY])
+    network = host_flags(env, sealed=False)  # (a network host keeps what the environment says)
+    assert network.startswith("--no-sandbox --disable-gpu --no-proxy-server --proxy-server=http://10.0.0.1:3128"
+                              ' --host-resolver-rules="MAP * 10.0.0.2" --log-level=3')
+    assert network.endswith(WEBRTC_POLICY) and network.count("webrtc") == 1
