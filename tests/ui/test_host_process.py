@@ -292,3 +292,43 @@ def test_a_sealed_host_gets_no_proxy_or_resolver_switch_of_the_environment() -> 
     assert network.startswith("--no-sandbox --disable-gpu --no-proxy-server --proxy-server=http://10.0.0.1:3128"
                               ' --host-resolver-rules="MAP * 10.0.0.2" --log-level=3')
     assert network.endswith(WEBRTC_POLICY) and network.count("webrtc") == 1
+
+
+STAYS_OPEN = """
+import json, os, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+from appstore.core.library import Library
+from appstore.core.paths import Paths
+from appstore.ui.host.hosts import DAppHost
+app = QApplication([])
+library = Library.open(Paths.resolve(sys.argv[1]))
+installed = library.installed()[0]
+store_window = QWidget()
+store_window.show()
+host = DAppHost(library.paths)
+said = []
+def loaded(key):
+    said.append("loaded")
+    store_window.close()  # the store's window: imapp goes on while the DApp's is open
+    QTimer.singleShot(1000, lambda: (said.append("still running"), host.window_for(key).close()))
+host.loaded.connect(loaded)
+host.open_installed(installed, library.entry_path(installed), "x", None, "x")
+QTimer.singleShot(60000, lambda: (said.append("timed out"), app.quit()))
+app.exec()
+print(json.dumps(said))
+"""
+
+
+def test_imapp_goes_on_while_a_dapp_window_is_open(env: Env) -> None:
+    """Closing the store's window while a DApp's window is open (in its host process) does not
+    end imapp; closing the DApp's then does."""
+    import subprocess
+    import sys
+
+    env.install("org.test.stays")
+    env.library.close()
+    done = subprocess.run([sys.executable, "-c", STAYS_OPEN, str(env.paths.root)], capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["loaded", "still running"]

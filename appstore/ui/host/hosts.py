@@ -21,8 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QObject, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QObject, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
+from PySide6.QtWidgets import QApplication
 
 import appstore
 from appstore.core.catalog.models import App
@@ -146,11 +147,14 @@ class DAppHost(QObject):
         self._ask_numbers = itertools.count(1)
         self._shots: dict[str, Callable[[str], None]] = {}
         self._stopping: set[Channel] = set()
+        self._quit_with_last_window = False
         if wallet_access is not None:
             wallet_access.notice.connect(self._notice)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close_all)
+        if isinstance(app, QGuiApplication):
+            app.lastWindowClosed.connect(self._last_window_closed)
 
     # -- opening -----------------------------------------------------------------------------
     def open_installed(self, installed: InstalledApp, entry: Path, name: str, icon: QPixmap | None,
@@ -191,6 +195,21 @@ class DAppHost(QObject):
         if window is not None:
             window.open = False
         self._where.pop(key, None)
+        self._window_gone()
+
+    def _last_window_closed(self) -> None:
+        """imapp's own windows are all closed (Qt is about to quit): a DApp's window is one of
+        imapp's windows to its user, so imapp goes on until the last of them closes."""
+        if self.windows() and QGuiApplication.quitOnLastWindowClosed():
+            QGuiApplication.setQuitOnLastWindowClosed(False)
+            self._quit_with_last_window = True
+
+    def _window_gone(self) -> None:
+        if self._quit_with_last_window and not self.windows():
+            self._quit_with_last_window = False
+            QGuiApplication.setQuitOnLastWindowClosed(True)
+            if not any(w.isVisible() for w in QApplication.topLevelWidgets()):
+                QTimer.singleShot(0, QCoreApplication.quit)
 
     def _channel(self, kind: str) -> Channel:
         channel = self._channels.get(kind)
@@ -316,6 +335,7 @@ class DAppHost(QObject):
             window.open = False
             del self._windows[key]
         self.closed.emit(key)
+        self._window_gone()
 
     def _log(self, kind: str, message: dict[str, Any]) -> None:
         level = message.get("level")
@@ -407,6 +427,7 @@ class DAppHost(QObject):
             bridge.deleteLater()
         for number_ in [n for n, (k, _) in self._asks.items() if k == kind]:
             self._asks.pop(number_)[1](False)  # a question that cannot be answered is a refusal
+        self._window_gone()
 
 
 def _png(icon: QPixmap | None) -> str | None:
