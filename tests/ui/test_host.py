@@ -896,3 +896,13 @@ def test_service_workers_cache_and_javascript_urls(env: Env, qtbot: QtBot) -> No
                     " document.body.appendChild(a); a.click(); 'ok'")
     qtbot.waitUntil(lambda: js(qtbot, page, "document.title") == "written")
     assert js(qtbot, page, "typeof RTCPeerConnection + ' ' + location.protocol") == "undefined imapp-dapp:"
+
+
+def test_ctrl_q_in_a_dapp_window_asks_imapp_to_quit(env: Env, qtbot: QtBot) -> None:
+    """In a host process, Ctrl+Q of a DApp's window goes to imapp (``quit`` message), which quits."""
+    from PySide6.QtGui import QKeySequence
+
+    window = env.open(env.install("org.test.alpha"))
+    assert window.quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
+    with qtbot.waitSignal(env.host.quit_requested, timeout=5000):
+        window.quit_action.trigger()

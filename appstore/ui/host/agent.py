@@ -161,6 +161,7 @@ class HostAgent(QObject):
         host.closed.connect(lambda key: send({"ev": "closed", "key": key}))
         host.show_app_page.connect(lambda ref: send({"ev": "app_page", "ref": ref}))
         host.failed.connect(lambda message: send({"ev": "failed", "message": message}))
+        host.quit_requested.connect(lambda: send({"ev": "quit"}))
         # The system browser is imapp's to open (after the user agreed here): this process
         # starts no program of its own.
         encoded = QUrl.ComponentFormattingOption.FullyEncoded

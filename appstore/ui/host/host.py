@@ -32,7 +32,8 @@ class WindowHost(QObject):
     """Opens DApps in this process. Signals: ``opened(str key)`` each time a DApp is opened (a new
     window, or one already open raised); ``loaded(str key)`` once a new window's page first
     loaded; ``closed(str key)`` its (main) window closed; ``show_app_page(str ref)`` its "App
-    page" button; ``failed(str message)`` a problem after opening (a download that failed).
+    page" button; ``quit_requested()`` Ctrl+Q in a DApp's window (imapp quits); ``failed(str
+    message)`` a problem after opening (a download that failed).
     ``open_installed``/``open_link`` raise ``HostError`` for a DApp they cannot open at all (a
     start page outside its folder, a link that is not https).
 
@@ -45,6 +46,7 @@ class WindowHost(QObject):
     loaded = Signal(str)
     closed = Signal(str)
     show_app_page = Signal(str)
+    quit_requested = Signal()
     failed = Signal(str)
 
     def __init__(self, paths: Paths, parent: QObject | None = None, *,

@@ -320,7 +320,8 @@ class DAppHost(QObject):
                 "failed": lambda k, m: self.failed.emit(text(m, "message")),
                 "log": self._log, "page": self._page, "page_gone": self._page_gone,
                 "request": self._request, "asked": self._asked, "open_external": self._external,
-                "released": lambda k, m: None, "shot": self._shot}
+                "released": lambda k, m: None, "shot": self._shot,
+                "quit": lambda k, m: QCoreApplication.quit()}  # Ctrl+Q in a DApp's window
 
     def _unavailable(self, kind: str, message: dict[str, Any]) -> None:
         channel = self._channels.get(kind)

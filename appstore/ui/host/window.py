@@ -246,6 +246,12 @@ class DAppWindow(QMainWindow):
         bar.addWidget(self.app_page_button)
         self.devtools_action = action(self.tr("Developer tools"), self.toggle_devtools, ["F12"])
         self.close_action = action(self.tr("Close"), self.close, [QKeySequence.StandardKey.Close])
+        # Ctrl+Q quits imapp from a DApp's window too (imapp's own process, through the host);
+        # a shortcut only, shown nowhere
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit))
+        self.quit_action.triggered.connect(self.host.quit_requested)
+        self.addAction(self.quit_action)
         self._update_nav()
         self._update_zoom()
 
