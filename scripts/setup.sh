@@ -9,6 +9,8 @@ libegl1 libgl1 libopengl0 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 
 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libxshmfence1 libgbm1
 libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
 libxcb-render-util0 libxcb-image0 libxi6 libxrender1 libx11-xcb1"
+# A real X server and a typist for the end-to-end test of a desktop without a keyring.
+DEBS="$DEBS xvfb xdotool"
 # The desktop's tools that `make install-desktop` uses and tests/test_packaging.py runs
 DEBS="$DEBS xdg-utils desktop-file-utils appstream"
 # strace: the DApp host's barrier test watches a host process's every connect() with it.

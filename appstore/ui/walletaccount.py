@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from appstore.core.wallet.seedstore import ADDRESS_CONFLICT, UNCONFIRMED
 from appstore.ui.widgets import plain_label, section_title
 
 QR_SIZE = 136
@@ -56,6 +57,7 @@ class AccountCard(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         self.shown_address: str | None = None
+        self._keep_focus = False  # a button of the card was used: the next face's takes the focus
         col = QVBoxLayout(self)
         col.setContentsMargins(18, 14, 18, 14)
         row = QHBoxLayout()
@@ -112,8 +114,19 @@ class AccountCard(QFrame):
         if primary:
             b.setObjectName("primary")
         b.clicked.connect(signal)
+        b.clicked.connect(self._used)
         row.addWidget(b)
         return b
+
+    def _used(self) -> None:
+        self._keep_focus = True
+
+    def _focus(self, button: QPushButton, *, first: bool = False) -> None:
+        """Keyboard users stay in the card as it changes face (its buttons come and go);
+        ``first``: the page's one thing to do (set up a wallet) takes the focus anyway."""
+        if self._keep_focus or first:
+            button.setFocus()
+        self._keep_focus = False
 
     def _face(self, *, address: bool, create: bool = False, unlock: bool = False,
               retry: bool = False) -> None:
@@ -137,13 +150,14 @@ class AccountCard(QFrame):
         if confirmed and address != self.shown_address:
             self.qr.setPixmap(qr_pixmap(address, QR_SIZE))
         self.shown_address = address if confirmed else None
-        self.text.setText(self.tr("Not confirmed yet: %1. Copy reads the key first.").replace("%1", note)
-                          if not confirmed else "")
+        self.text.setText(self.tr("Not confirmed yet: %1. Copy reads the key first.").replace(
+            "%1", self._detail(note).rstrip(".")) if not confirmed else "")
         self.text.setVisible(not confirmed)
         self.storage.setText(self.tr("Kept in this computer's keyring.") if storage == "keyring"
                              else self.tr("Kept in a file protected by your passphrase."))
         self.passphrase_button.setVisible(storage == "file")
         self.show_copies(copies)
+        self._focus(self.copy_button)
 
     def show_copies(self, count: int) -> None:
         self.copies_button.setText(self.tr("%n copy(ies) set aside by restores…", "", count))
@@ -159,6 +173,7 @@ class AccountCard(QFrame):
             "protected by a passphrase you choose, made new or restored from your seed words.").replace(
                 "%1", self._reason(reason)))
         self.text.setVisible(True)
+        self._focus(self.create_button, first=True)
 
     def _reason(self, reason: str) -> str:
         """The seed store's reason, in the user's language where it is a known one."""
@@ -170,16 +185,29 @@ class AccountCard(QFrame):
             return self.tr("the keyring set up here keeps secrets in a plain file")
         return reason
 
+    def _detail(self, reason: str) -> str:
+        """The seed store's words, in the user's language where they are known ones (others,
+        such as a damaged file's, name a path and are shown as they are)."""
+        if reason == ADDRESS_CONFLICT:
+            return self.tr("The address recorded beside the wallet is not the one in the wallet file. "
+                           "Unlock the wallet to confirm which it is: no address is shown until then.")
+        if reason == UNCONFIRMED:
+            return self.tr("the system keyring cannot be read now, so this address (recorded beside the "
+                           "wallet) is not confirmed against the wallet's key")
+        return reason[:1].upper() + reason[1:]
+
     def show_unconfirmed(self, reason: str) -> None:
         self._face(address=False, unlock=True, retry=True)
         self.title.setText(self.tr("The address could not be confirmed"))
         self.address.setVisible(False)
-        self.text.setText(reason)
+        self.text.setText(self._detail(reason))
         self.text.setVisible(True)
+        self._focus(self.unlock_button)
 
     def show_error(self, message: str) -> None:
         self._face(address=False, retry=True, unlock=False)
         self.title.setText(self.tr("The wallet could not be read"))
         self.address.setVisible(False)
-        self.text.setText(message)
+        self.text.setText(self._detail(message))
         self.text.setVisible(True)
+        self._focus(self.retry_button)

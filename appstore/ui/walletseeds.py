@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from PySide6.QtCore import QObject
 
 from appstore.core.jobs import JobContext
+from appstore.core.logs import log
 from appstore.core.wallet.errors import NoWallet, WalletLocked
 from appstore.ui.jobs import Job
 
@@ -44,6 +45,8 @@ def read_state(wallet: Wallet, create: bool, verified: bool) -> WalletSnapshot |
     if made_now:
         problem = wallet.seeds.needs_a_choice()
         if problem:
+            log.info("wallet: none yet, and no system keyring (%s): the Wallet page offers one protected "
+                     "by a passphrase", problem)
             return WalletNeeds("setup", problem)
         if not create:
             return None

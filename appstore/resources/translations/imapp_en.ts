@@ -3,7 +3,7 @@
 <context>
     <name>AccountCard</name>
     <message numerus="yes">
-        <location filename="../../ui/walletaccount.py" line="149" />
+        <location filename="../../ui/walletaccount.py" line="163" />
         <source>%n copy(ies) set aside by restores…</source>
         <translation><numerusform>%n copy set aside by restores…</numerusform><numerusform>%n copies set aside by restores…</numerusform></translation>
     </message>
@@ -48,7 +48,7 @@
 <context>
     <name>NewsPage</name>
     <message numerus="yes">
-        <location filename="../../ui/newspage.py" line="208" />
+        <location filename="../../ui/newspage.py" line="231" />
         <source>%n feed(s) could not be fetched: %1</source>
         <translation><numerusform>%n feed could not be fetched: %1</numerusform><numerusform>%n feeds could not be fetched: %1</numerusform></translation>
     </message>
@@ -77,17 +77,17 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="35" />
+        <location filename="../../ui/texts.py" line="36" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n byte</numerusform><numerusform>%n bytes</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="44" />
+        <location filename="../../ui/texts.py" line="45" />
         <source>%n s left</source>
         <translation><numerusform>%n s left</numerusform><numerusform>%n s left</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="45" />
+        <location filename="../../ui/texts.py" line="46" />
         <source>%n min left</source>
         <translation><numerusform>%n min left</numerusform><numerusform>%n min left</numerusform></translation>
     </message>

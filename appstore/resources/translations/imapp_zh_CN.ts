@@ -3,98 +3,108 @@
 <context>
     <name>AccountCard</name>
     <message>
-        <location filename="../../ui/walletaccount.py" line="68" />
-        <location filename="../../ui/walletaccount.py" line="131" />
+        <location filename="../../ui/walletaccount.py" line="70" />
+        <location filename="../../ui/walletaccount.py" line="144" />
         <source>Your BCD address</source>
         <translation>您的 BCD 地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="79" />
+        <location filename="../../ui/walletaccount.py" line="81" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="80" />
+        <location filename="../../ui/walletaccount.py" line="82" />
         <source>Create a wallet protected by a passphrase…</source>
         <translation>创建由密码保护的钱包…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="82" />
+        <location filename="../../ui/walletaccount.py" line="84" />
         <source>Restore from words…</source>
         <translation>用助记词恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="83" />
+        <location filename="../../ui/walletaccount.py" line="85" />
         <source>Unlock…</source>
         <translation>解锁…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="84" />
+        <location filename="../../ui/walletaccount.py" line="86" />
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="88" />
+        <location filename="../../ui/walletaccount.py" line="90" />
         <source>A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, or receives from it, means BCD.</source>
         <translation>BCD 地址与比特币（BTC）地址看起来完全一样：请确认向它付款或从它收款的一方指的是 BCD。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="98" />
+        <location filename="../../ui/walletaccount.py" line="100" />
         <source>Change passphrase…</source>
         <translation>更改密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="140" />
+        <location filename="../../ui/walletaccount.py" line="153" />
         <source>Not confirmed yet: %1. Copy reads the key first.</source>
         <translation>尚未确认：%1。复制前会先读取密钥。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="143" />
+        <location filename="../../ui/walletaccount.py" line="156" />
         <source>Kept in this computer's keyring.</source>
         <translation>保存在这台电脑的密钥环中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="144" />
+        <location filename="../../ui/walletaccount.py" line="157" />
         <source>Kept in a file protected by your passphrase.</source>
         <translation>保存在由您的密码保护的文件中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/walletaccount.py" line="149" />
+        <location filename="../../ui/walletaccount.py" line="163" />
         <source>%n copy(ies) set aside by restores…</source>
         <translation><numerusform>恢复时留存的 %n 份副本…</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="154" />
+        <location filename="../../ui/walletaccount.py" line="168" />
         <source>Set up your wallet</source>
         <translation>设置您的钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="158" />
+        <location filename="../../ui/walletaccount.py" line="172" />
         <source>No system keyring can keep a wallet on this computer (%1). Your wallet can be kept in a file protected by a passphrase you choose, made new or restored from your seed words.</source>
         <translation>这台电脑上没有可保存钱包的系统密钥环（%1）。您的钱包可以保存在由您自选密码保护的文件中：新建一个，或用助记词恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="166" />
+        <location filename="../../ui/walletaccount.py" line="181" />
         <source>none is installed or running</source>
         <translation>未安装或未运行</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="168" />
+        <location filename="../../ui/walletaccount.py" line="183" />
         <source>the keyring is switched off</source>
         <translation>密钥环已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="170" />
+        <location filename="../../ui/walletaccount.py" line="185" />
         <source>the keyring set up here keeps secrets in a plain file</source>
         <translation>此处设置的密钥环把机密存放在普通文件中</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="175" />
+        <location filename="../../ui/walletaccount.py" line="192" />
+        <source>The address recorded beside the wallet is not the one in the wallet file. Unlock the wallet to confirm which it is: no address is shown until then.</source>
+        <translation>钱包旁记录的地址与钱包文件中的地址不一致。请解锁钱包以确认是哪一个：在此之前不显示任何地址。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="195" />
+        <source>the system keyring cannot be read now, so this address (recorded beside the wallet) is not confirmed against the wallet's key</source>
+        <translation>现在无法读取系统密钥环，因此这个地址（记录在钱包旁）尚未用钱包的密钥确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletaccount.py" line="201" />
         <source>The address could not be confirmed</source>
         <translation>无法确认地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="182" />
+        <location filename="../../ui/walletaccount.py" line="209" />
         <source>The wallet could not be read</source>
         <translation>无法读取钱包</translation>
     </message>
@@ -653,7 +663,7 @@
 <context>
     <name>DAppHost</name>
     <message>
-        <location filename="../../ui/host/hosts.py" line="383" />
+        <location filename="../../ui/host/hosts.py" line="409" />
         <source>DApps stopped unexpectedly: %1. Open them again to go on.</source>
         <translation>DApp 意外停止：%1。请重新打开它们以继续。</translation>
     </message>
@@ -1268,7 +1278,7 @@
 <context>
     <name>ItemDelegate</name>
     <message>
-        <location filename="../../ui/newsdelegate.py" line="66" />
+        <location filename="../../ui/newsdelegate.py" line="67" />
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
@@ -1420,92 +1430,92 @@
 <context>
     <name>NewsPage</name>
     <message>
-        <location filename="../../ui/newspage.py" line="62" />
+        <location filename="../../ui/newspage.py" line="65" />
         <source>News</source>
         <translation>新闻</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="68" />
+        <location filename="../../ui/newspage.py" line="71" />
         <source>Search news</source>
         <translation>搜索新闻</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="73" />
+        <location filename="../../ui/newspage.py" line="74" />
         <source>Unread</source>
         <translation>未读</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="78" />
+        <location filename="../../ui/newspage.py" line="79" />
         <source>Mark all read</source>
         <translation>全部标为已读</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="81" />
+        <location filename="../../ui/newspage.py" line="82" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="84" />
+        <location filename="../../ui/newspage.py" line="85" />
         <source>Feeds…</source>
         <translation>订阅源…</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="120" />
+        <location filename="../../ui/newspage.py" line="127" />
         <source>Mark unread</source>
         <translation>标为未读</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="122" />
+        <location filename="../../ui/newspage.py" line="129" />
         <source>Open in browser</source>
         <translation>在浏览器中打开</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="124" />
+        <location filename="../../ui/newspage.py" line="131" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="126" />
+        <location filename="../../ui/newspage.py" line="133" />
         <source>Copy the link and a short text to the clipboard</source>
         <translation>将链接和一段简短文字复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="188" />
+        <location filename="../../ui/newspage.py" line="211" />
         <source>No news matches “%1”.</source>
         <translation>没有与“%1”匹配的新闻。</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="190" />
+        <location filename="../../ui/newspage.py" line="213" />
         <source>You have read everything.</source>
         <translation>您已读完所有新闻。</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="192" />
+        <location filename="../../ui/newspage.py" line="215" />
         <source>No news yet. Stores publish news, and you can add your own RSS or Atom feeds with Feeds…</source>
         <translation>还没有新闻。商店会发布新闻，您也可以通过“订阅源…”添加自己的 RSS 或 Atom 订阅源。</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="198" />
+        <location filename="../../ui/newspage.py" line="221" />
         <source>Checking feeds…</source>
         <translation>正在检查订阅源…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/newspage.py" line="208" />
+        <location filename="../../ui/newspage.py" line="231" />
         <source>%n feed(s) could not be fetched: %1</source>
         <translation><numerusform>%n 个订阅源无法获取：%1</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="234" />
+        <location filename="../../ui/newspage.py" line="257" />
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="236" />
+        <location filename="../../ui/newspage.py" line="259" />
         <source>Open this address in your browser?</source>
         <translation>要在浏览器中打开这个地址吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="253" />
+        <location filename="../../ui/newspage.py" line="276" />
         <source>Copied the link and a short text: paste it to share.</source>
         <translation>已复制链接和简短文字：粘贴即可分享。</translation>
     </message>
@@ -2429,27 +2439,27 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="35" />
+        <location filename="../../ui/texts.py" line="36" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n 字节</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="39" />
+        <location filename="../../ui/texts.py" line="40" />
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="41" />
+        <location filename="../../ui/texts.py" line="42" />
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="44" />
+        <location filename="../../ui/texts.py" line="45" />
         <source>%n s left</source>
         <translation><numerusform>剩余 %n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="45" />
+        <location filename="../../ui/texts.py" line="46" />
         <source>%n min left</source>
         <translation><numerusform>剩余 %n 分钟</numerusform></translation>
     </message>
