@@ -5,13 +5,14 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
     QLineEdit,
     QListView,
+    QPushButton,
     QStyle,
     QStyleOption,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from appstore.ui.models import AppListModel, Roles
 from appstore.ui.widgets import chip, clear_layout, plain_label
 
 FEATURED_MAX = 8  # a carousel, not a second catalogue
+COMPACT_BELOW = 720  # px of page height: below it the featured banner is the compact one
 MIN_CARD_WIDTH = 300  # px; as many columns as fit, then the cards widen to fill the row
 SYNC_SEARCH_LIMIT = 2000  # apps; bigger catalogues are searched in a worker
 
@@ -189,20 +191,36 @@ class DiscoverPage(QWidget):
         self.grid = AppGrid()
         self.grid.setModel(model)
         self.grid.activated.connect(self._activated)  # a click, Enter (see AppGrid)
+        # nothing to show: what happened and what to do, where the cards would start
+        self.empty_box = QWidget()
+        empty_col = QVBoxLayout(self.empty_box)
+        empty_col.setContentsMargins(0, 36, 0, 0)
+        empty_col.setSpacing(12)
         self.empty = plain_label()  # it can quote the search
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setProperty("muted", True)
         self.empty.setWordWrap(True)
+        self.empty_hint = plain_label()
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setProperty("muted", True)
+        self.empty_hint.setWordWrap(True)
+        self.empty_action = QPushButton()
+        self.empty_action.clicked.connect(self._show_all)
+        empty_col.addWidget(self.empty)
+        empty_col.addWidget(self.empty_hint)
+        empty_col.addWidget(self.empty_action, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_col.addStretch(1)
 
+        # The chips stay where they are whatever is chosen (above the banner, which hides for a
+        # category or a search): a second click lands on a chip again, not on the grid.
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 8)
         layout.setSpacing(12)
         layout.addLayout(head)
-        layout.addWidget(self.featured)
         layout.addWidget(chips_box)
+        layout.addWidget(self.featured)
         layout.addWidget(self.count)
         layout.addWidget(self.grid, 1)
-        layout.addWidget(self.empty, 1)
+        layout.addWidget(self.empty_box, 1)
         self.set_view(model.view)
 
     def set_view(self, view: CatalogView | None) -> None:
@@ -259,19 +277,46 @@ class DiscoverPage(QWidget):
         self.jobs.submit(search, lane="search", title="search", on_done=show)
 
     def _update_labels(self) -> None:
-        query = self.model.query
+        query = self.model.query.strip()
+        category = self.model.category
         n = self.model.total
-        self.featured.setVisible(not query and self.model.category is None and bool(self.featured.items))
+        self.featured.setVisible(not query and category is None and bool(self.featured.items))
+        hint, action = "", ""
         if self.model.view is None:
-            self.count.setText("")
             self.empty.setText(self.tr("Loading the catalogue…"))
         elif n == 0 and query:
-            self.empty.setText(self.tr("No apps match “%1”. Try fewer or other words.").replace("%1", query))
+            self.empty.setText(self.tr("No apps match “%1”.").replace("%1", query))
+            hint = (self.tr("Check the spelling, try fewer or other words, or look in every category.")
+                    if category else self.tr("Check the spelling or try fewer or other words."))
+            action = self.tr("Clear the search")
+        elif n == 0 and category:
+            self.empty.setText(self.tr("No apps in this category yet."))
+            action = self.tr("Show all apps")
         elif n == 0:
             self.empty.setText(self.tr("No apps here yet. Add a store in Settings."))
+        self.empty_hint.setText(hint)
+        self.empty_hint.setVisible(bool(hint))
+        self.empty_action.setText(action)
+        self.empty_action.setVisible(bool(action))
         self.count.setText(self.tr("%n app(s)", "", n) if self.model.view is not None else "")
+        self.count.setVisible(n > 0)  # "0 apps" says nothing the message below does not
         self.grid.setVisible(n > 0)
-        self.empty.setVisible(n == 0)
+        self.empty_box.setVisible(n == 0)
+
+    def _show_all(self) -> None:
+        """The empty page's button: clear the search (and the category, if that was all)."""
+        if self.model.query.strip():
+            self.search.clear()  # (searches again)
+            return
+        for button in self.chips.buttons():
+            if button.property("category") is None:
+                button.click()  # "All"
+                return
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # a low window keeps its room for the cards: the banner shrinks
+        self.featured.set_compact(self.height() < COMPACT_BELOW)
 
     def _focus_results(self) -> None:
         if self.model.rowCount():

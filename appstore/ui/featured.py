@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPixmap,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -22,6 +23,8 @@ from appstore.ui.images import ImageLoader, image_key
 from appstore.ui.widgets import plain_label
 
 ICON = QSize(192, 192)
+FULL_HEIGHT, COMPACT_HEIGHT = 190, 132  # px
+FULL_ICON, COMPACT_ICON = 112, 72
 LIGHT_END = 115  # the gradient runs from the tint darkened by this (QColor.darker) to DARK_END
 DARK_END = 170
 
@@ -64,17 +67,19 @@ class FeaturedBanner(QWidget):
         self.lang = lang
         self.items: list[Listing] = []
         self.current = 0
+        self.compact = False  # a low window: a lower banner, one line of summary (set_compact)
         self._tints: dict[int, QColor] = {}  # icon pixmap -> banner colour
-        self.setFixedHeight(190)
+        self.setFixedHeight(FULL_HEIGHT)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
         self.icon = QLabel()
-        self.icon.setFixedSize(112, 112)
+        self.icon.setFixedSize(FULL_ICON, FULL_ICON)
         self.kicker = plain_label(self.tr("Featured"))
         self.name = plain_label()  # the store's words, shown as they are
         self.summary = plain_label()
         self.summary.setWordWrap(True)
         weights = QFont.Weight
+        self._name_size = self.name.font().pointSizeF()
         for w, size, weight in ((self.kicker, 0.9, weights.Bold), (self.name, 2.0, weights.Bold),
                                 (self.summary, 1.1, weights.Normal)):
             f = w.font()
@@ -82,6 +87,7 @@ class FeaturedBanner(QWidget):
             f.setWeight(weight)
             w.setFont(f)
             w.setStyleSheet("color: white; background: transparent;")
+        self._summary_text = ""
         self.view_button = QPushButton(self.tr("View"))
         self.view_button.setObjectName("primary")
         self.view_button.clicked.connect(self._open)
@@ -112,7 +118,7 @@ class FeaturedBanner(QWidget):
         buttons.addWidget(prev)
         buttons.addWidget(nxt)
         text.addLayout(buttons)
-        row = QHBoxLayout(self)
+        self.row = row = QHBoxLayout(self)
         row.setContentsMargins(28, 22, 22, 18)
         row.setSpacing(24)
         row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -123,6 +129,36 @@ class FeaturedBanner(QWidget):
         self.timer.timeout.connect(lambda: self.show_item(self.current + 1))
         self._pressed = False
         images.loaded.connect(self._image_loaded)
+
+    def set_compact(self, on: bool) -> None:
+        """The lower banner (a small window keeps its room for the apps) or the full one."""
+        if on == self.compact:
+            return
+        self.compact = on
+        self.setFixedHeight(COMPACT_HEIGHT if on else FULL_HEIGHT)
+        side = COMPACT_ICON if on else FULL_ICON
+        self.icon.setFixedSize(side, side)
+        self.row.setContentsMargins(*((22, 12, 18, 12) if on else (28, 22, 22, 18)))
+        self.kicker.setVisible(not on)
+        f = self.name.font()
+        f.setPointSizeF(self._name_size * (1.5 if on else 2.0))
+        self.name.setFont(f)
+        self.summary.setWordWrap(not on)
+        self._show_summary()
+        self._update_icon()
+
+    def _show_summary(self) -> None:
+        """The summary, on one line (elided) when compact."""
+        text = self._summary_text
+        if self.compact:
+            text = self.summary.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
+                                                         max(80, self.summary.width()))
+        self.summary.setText(text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.compact:
+            self._show_summary()
 
     def set_items(self, items: list[Listing]) -> None:
         self.items = items
@@ -137,7 +173,8 @@ class FeaturedBanner(QWidget):
         self.current = i % len(self.items)
         app = self.items[self.current].app
         self.name.setText(localized(app.name, self.lang))
-        self.summary.setText(localized(app.summary, self.lang))
+        self._summary_text = localized(app.summary, self.lang)
+        self._show_summary()
         self.dots.setText(" ".join("●" if k == self.current else "○" for k in range(len(self.items))))
         self._update_icon()
         self.update()
@@ -150,7 +187,8 @@ class FeaturedBanner(QWidget):
 
     def _update_icon(self) -> None:
         pix = self._pixmap()
-        self.icon.setPixmap(pix.scaled(112, 112, Qt.AspectRatioMode.KeepAspectRatio,
+        side = self.icon.width()
+        self.icon.setPixmap(pix.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
                                        Qt.TransformationMode.SmoothTransformation) if pix else QPixmap())
 
     def _image_loaded(self, key: str) -> None:

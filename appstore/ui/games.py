@@ -56,8 +56,8 @@ class GamesSnapshot:
         return [v for v in self.overview.rounds if v.state in ("locked", "revealed") and v.check.stakes]
 
     def finished(self) -> list[RoundView]:
-        return [v for v in self.overview.rounds if v.state in ("settled", "invalid", "refunded", "locked",
-                                                               "revealed") and v not in self.waiting()]
+        """Settled rounds (and rounds voided by a wrong or missing seed): not a locked one."""
+        return [v for v in self.overview.rounds if v.state in ("settled", "invalid", "refunded")]
 
     def broken(self) -> list[RoundView]:
         """Rounds where the store broke its promise (a wrong seed, two seeds, no seed in time)
@@ -106,6 +106,20 @@ def verdict_label(verdict: str) -> str:
 
 def round_text(view: RoundView, what: str) -> str:
     return view.round.text(what, texts.language())
+
+
+def drawn_text(view: RoundView) -> str:
+    """What was drawn, as the options say it: "Lower (4)", "Odd (7)", or the number alone when
+    the winning option is the number ("7"); "—" before the draw."""
+    result = view.check.result
+    if result is None:
+        return "—"
+    lang = texts.language()
+    names = [o.text(lang) for w in view.check.winners if (o := view.round.option(w)) is not None]
+    if not names or names == [result]:
+        return result
+    return QCoreApplication.translate("games", "%1 (%2)").replace("%1", ", ".join(names)).replace(
+        "%2", result)
 
 
 class GamesController(QObject):
@@ -211,7 +225,7 @@ class GamesController(QObject):
 
 
 class HistoryModel(QAbstractTableModel):
-    """Finished rounds (and the user's rounds awaiting their result), newest first."""
+    """Settled rounds, newest first."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -239,7 +253,7 @@ class HistoryModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < 7:
             return self.headers()[section]
-        return ""
+        return None  # ("" for every other role hid the headings)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -257,7 +271,7 @@ class HistoryModel(QAbstractTableModel):
             if col == 2:
                 return state_label(v.state)
             if col == 3:
-                return v.check.result or "—"
+                return drawn_text(v)
             if col == 4:
                 if not v.check.stakes:
                     return "—"

@@ -224,9 +224,9 @@ class GamesPage(QScrollArea):
         sign = "+" if net > 0 else ""
         self.totals.setText(self.tr("Net %1").replace("%1", sign + ia_text(net, d)))
         self.totals_detail.setText(
-            self.tr("Staked %1, received %2 over %3 settled round(s): %4 won, %5 lost.")
+            self.tr("Staked %1, received %2 over %n settled round(s): %3 won, %4 lost.", "", len(played))
             .replace("%1", ia_text(totals["staked"], d)).replace("%2", ia_text(totals["received"], d))
-            .replace("%3", str(len(played))).replace("%4", str(wins)).replace("%5", str(losses)))
+            .replace("%3", str(wins)).replace("%4", str(losses)))
 
     def _show_banner(self, snapshot: GamesSnapshot) -> None:
         broken = snapshot.broken()

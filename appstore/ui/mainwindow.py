@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._nav_changed)
+        # on an app page the sidebar keeps the page it came from chosen: a click on it goes back
+        self.nav.itemClicked.connect(lambda item: self._nav_changed(self.nav.row(item)))
         nav_col.addWidget(self.nav, 1)
 
         self.discover = DiscoverPage(self.images, self.model, self.lang)

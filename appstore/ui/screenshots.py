@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from appstore.core.catalog.models import App, localized
@@ -45,6 +45,9 @@ class ScreenshotViewer(QDialog):
         col.addWidget(self.picture, 1)
         col.addLayout(bar)
         images.loaded.connect(self._loaded)
+        # Shortcuts, not keyPressEvent: a focused button takes the arrow keys to move the focus
+        for key, step in ((Qt.Key.Key_Left, -1), (Qt.Key.Key_Right, 1)):
+            QShortcut(QKeySequence(key), self, lambda step=step: self.go(self.index + step))
         self.go(index)
 
     def go(self, i: int) -> None:
@@ -67,11 +70,3 @@ class ScreenshotViewer(QDialog):
     def _loaded(self, key: str) -> None:
         if key == image_key(self.app.store, self.app.screenshots[self.index], LARGE):
             self._show()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Left:
-            self.go(self.index - 1)
-        elif event.key() == Qt.Key.Key_Right:
-            self.go(self.index + 1)
-        else:
-            super().keyPressEvent(event)

@@ -152,3 +152,31 @@ def test_a_big_catalogue_is_searched_on_disk_in_a_worker(qtbot: QtBot, data, mon
     qtbot.waitUntil(lambda: model.query == "" and model.total == 14, timeout=5000)
     qtmodeltester.check(model)
     d.window.close()
+
+
+def test_an_empty_search_says_what_to_do(desktop: DesktopApp, qtbot: QtBot) -> None:
+    page = desktop.window.discover
+    qtbot.keyClicks(page.search, "zzzz")
+    assert page.empty_box.isVisible() and not page.count.isVisible()  # no bare "0 apps"
+    assert "zzzz" in page.empty.text() and "spelling" in page.empty_hint.text()
+    assert page.empty_action.isVisible() and page.empty_action.text() == "Clear the search"
+    # the message is where the cards would start, not lost in the middle of the page
+    assert page.empty.mapTo(page, page.empty.rect().topLeft()).y() < page.grid.y() + 120
+    qtbot.mouseClick(page.empty_action, Qt.MouseButton.LeftButton)
+    assert page.search.text() == "" and len(_refs(desktop)) == 14 and page.count.isVisible()
+
+
+def test_sidebar_discover_leaves_an_app_page(desktop: DesktopApp, qtbot: QtBot) -> None:
+    """On an app page opened from Discover, Discover is still the chosen page in the sidebar:
+    clicking it goes back to Discover (it did nothing)."""
+    w = desktop.window
+    w.open_ref("org.imapp.notes")
+    assert w.current_page() == "app:org.imapp.notes" and w.nav.currentRow() == PAGES.index("discover")
+    item = w.nav.item(PAGES.index("discover"))
+    qtbot.mouseClick(w.nav.viewport(), Qt.MouseButton.LeftButton, pos=w.nav.visualItemRect(item).center())
+    assert w.current_page() == "discover" and w.stack.currentWidget() is w.discover
+    w.show_page("library")
+    w.open_ref("org.imapp.notes")
+    item = w.nav.item(PAGES.index("library"))
+    qtbot.mouseClick(w.nav.viewport(), Qt.MouseButton.LeftButton, pos=w.nav.visualItemRect(item).center())
+    assert w.current_page() == "library"

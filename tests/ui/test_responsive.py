@@ -1,9 +1,11 @@
-"""The GUI thread never blocks while a slow store refreshes."""
+"""Responsive in both senses: the GUI thread never blocks while a slow store refreshes, and the
+layouts adapt to a small window (900×600) and stay put when a category is chosen."""
 
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from appstore.core.paths import Paths
@@ -50,3 +52,43 @@ def test_gui_stays_responsive_while_a_slow_store_refreshes(qtbot: QtBot, data: P
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _card_height(desktop) -> int:  # type: ignore[no-untyped-def]
+    grid = desktop.window.discover.grid
+    return grid.visualRect(grid.model().index(0, 0)).height()
+
+
+def test_a_small_window_keeps_two_rows_of_cards(desktop, qtbot: QtBot) -> None:  # type: ignore[no-untyped-def]
+    """At 900×600 the banner is the compact one and the grid shows two rows of cards or more
+    (it kept ~330 px of banner and chips and showed less than two)."""
+    w = desktop.window
+    w.resize(900, 600)
+    page = w.discover
+    qtbot.waitUntil(lambda: w.height() == 600 and page.featured.compact, timeout=5000)
+    QApplication.processEvents()
+    assert page.featured.isVisible() and page.featured.height() <= 140
+    assert page.grid.viewport().height() >= 2 * _card_height(desktop)
+    w.resize(1400, 900)
+    qtbot.waitUntil(lambda: not page.featured.compact, timeout=5000)
+    assert page.featured.height() >= 180  # room enough: the full banner
+
+
+def test_chips_stay_put_when_a_category_is_chosen(desktop, qtbot: QtBot) -> None:  # type: ignore[no-untyped-def]
+    """Choosing a chip hides the banner; the chips must not move (a second click would land on
+    the grid)."""
+    w = desktop.window
+    page = w.discover
+    assert page.featured.isVisible()
+    games = next(b for b in page.chips.buttons() if b.property("category") == "games")
+    tools = next(b for b in page.chips.buttons() if b.property("category") == "tools")
+    where = tools.mapTo(w, tools.rect().center())
+    qtbot.mouseClick(games, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert not page.featured.isVisible() and page.model.category == "games"
+    assert tools.mapTo(w, tools.rect().center()) == where
+    target = w.childAt(where)
+    assert target is tools  # the second click lands on a chip
+    qtbot.mouseClick(target, Qt.MouseButton.LeftButton, pos=target.mapFrom(w, where))
+    assert page.model.category == "tools"
+    assert w.childAt(where + QPoint(0, 0)) is tools
