@@ -19,7 +19,7 @@
 <context>
     <name>DiscoverPage</name>
     <message numerus="yes">
-        <location filename="../../ui/discover.py" line="272" />
+        <location filename="../../ui/discover.py" line="301" />
         <source>%n app(s)</source>
         <translation><numerusform>%n app</numerusform><numerusform>%n apps</numerusform></translation>
     </message>
@@ -30,6 +30,14 @@
         <location filename="../../ui/newsfeeds.py" line="76" />
         <source>%n item(s), checked %1</source>
         <translation><numerusform>%n item, checked %1</numerusform><numerusform>%n items, checked %1</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>GamesPage</name>
+    <message numerus="yes">
+        <location filename="../../ui/gamespage.py" line="227" />
+        <source>Staked %1, received %2 over %n settled round(s): %3 won, %4 lost.</source>
+        <translation><numerusform>Staked %1, received %2 over %n settled round: %3 won, %4 lost.</numerusform><numerusform>Staked %1, received %2 over %n settled rounds: %3 won, %4 lost.</numerusform></translation>
     </message>
 </context>
 <context>

@@ -663,7 +663,7 @@
 <context>
     <name>DAppHost</name>
     <message>
-        <location filename="../../ui/host/hosts.py" line="409" />
+        <location filename="../../ui/host/hosts.py" line="410" />
         <source>DApps stopped unexpectedly: %1. Open them again to go on.</source>
         <translation>DApp 意外停止：%1。请重新打开它们以继续。</translation>
     </message>
@@ -726,37 +726,37 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="304" />
+        <location filename="../../ui/host/window.py" line="310" />
         <source>%1 cannot be reached</source>
         <translation>无法连接 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="305" />
+        <location filename="../../ui/host/window.py" line="311" />
         <source>You may be offline, or its website may be down.</source>
         <translation>您可能处于离线状态，或者它的网站暂时无法访问。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="307" />
+        <location filename="../../ui/host/window.py" line="313" />
         <source>%1 could not be loaded</source>
         <translation>无法加载 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="308" />
+        <location filename="../../ui/host/window.py" line="314" />
         <source>If this keeps happening, reinstall it from its app page.</source>
         <translation>如果问题持续出现，请在它的应用页面重新安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="317" />
+        <location filename="../../ui/host/window.py" line="323" />
         <source>%1 stopped unexpectedly</source>
         <translation>%1 意外停止</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="318" />
+        <location filename="../../ui/host/window.py" line="324" />
         <source>Retry to start it again.</source>
         <translation>点击“重试”重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="364" />
+        <location filename="../../ui/host/window.py" line="370" />
         <source>Developer tools: %1</source>
         <translation>开发者工具：%1</translation>
     </message>
@@ -817,37 +817,62 @@
 <context>
     <name>DiscoverPage</name>
     <message>
-        <location filename="../../ui/discover.py" line="162" />
+        <location filename="../../ui/discover.py" line="164" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="166" />
+        <location filename="../../ui/discover.py" line="168" />
         <source>Search apps in all stores</source>
         <translation>在所有商店中搜索应用</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="213" />
+        <location filename="../../ui/discover.py" line="231" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="267" />
+        <location filename="../../ui/discover.py" line="286" />
         <source>Loading the catalogue…</source>
         <translation>正在加载应用目录…</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="269" />
-        <source>No apps match “%1”. Try fewer or other words.</source>
-        <translation>没有与“%1”匹配的应用。请尝试更少或不同的关键词。</translation>
+        <location filename="../../ui/discover.py" line="288" />
+        <source>No apps match “%1”.</source>
+        <translation>没有与“%1”匹配的应用。</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="271" />
+        <location filename="../../ui/discover.py" line="289" />
+        <source>Check the spelling, try fewer or other words, or look in every category.</source>
+        <translation>请检查拼写，减少或换用其他关键词，或在所有分类中查找。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/discover.py" line="290" />
+        <source>Check the spelling or try fewer or other words.</source>
+        <translation>请检查拼写，或减少、换用其他关键词。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/discover.py" line="291" />
+        <source>Clear the search</source>
+        <translation>清除搜索</translation>
+    </message>
+    <message>
+        <location filename="../../ui/discover.py" line="293" />
+        <source>No apps in this category yet.</source>
+        <translation>此分类中还没有应用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/discover.py" line="294" />
+        <source>Show all apps</source>
+        <translation>显示所有应用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/discover.py" line="296" />
         <source>No apps here yet. Add a store in Settings.</source>
         <translation>这里还没有应用。请在“设置”中添加商店。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/discover.py" line="272" />
+        <location filename="../../ui/discover.py" line="301" />
         <source>%n app(s)</source>
         <translation><numerusform>%n 个应用</numerusform></translation>
     </message>
@@ -942,22 +967,22 @@
 <context>
     <name>FeaturedBanner</name>
     <message>
-        <location filename="../../ui/featured.py" line="73" />
+        <location filename="../../ui/featured.py" line="77" />
         <source>Featured</source>
         <translation>精选</translation>
     </message>
     <message>
-        <location filename="../../ui/featured.py" line="85" />
+        <location filename="../../ui/featured.py" line="91" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/featured.py" line="98" />
+        <location filename="../../ui/featured.py" line="104" />
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../../ui/featured.py" line="98" />
+        <location filename="../../ui/featured.py" line="104" />
         <source>Next</source>
         <translation>下一个</translation>
     </message>
@@ -1026,7 +1051,7 @@
 <context>
     <name>GamesController</name>
     <message>
-        <location filename="../../ui/games.py" line="162" />
+        <location filename="../../ui/games.py" line="176" />
         <source>The demo store's game rounds could not be updated: %1</source>
         <translation>无法更新演示商店的游戏轮次：%1</translation>
     </message>
@@ -1104,11 +1129,6 @@
         <translation>净额 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="227" />
-        <source>Staked %1, received %2 over %3 settled round(s): %4 won, %5 lost.</source>
-        <translation>在 %3 个已结算轮次中下注 %1，收到 %2：赢 %4 次，输 %5 次。</translation>
-    </message>
-    <message>
         <location filename="../../ui/gamespage.py" line="245" />
         <source>Store %1 broke its promise</source>
         <translation>商店 %1 违背了承诺</translation>
@@ -1137,6 +1157,11 @@
         <location filename="../../ui/gamespage.py" line="239" />
         <source>Store %1 owes you %2</source>
         <translation>商店 %1 欠您 %2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/gamespage.py" line="227" />
+        <source>Staked %1, received %2 over %n settled round(s): %3 won, %4 lost.</source>
+        <translation><numerusform>在 %n 个已结算轮次中下注 %1，收到 %2：赢 %3 次，输 %4 次。</numerusform></translation>
     </message>
     <message>
         <location filename="../../ui/gamespage.py" line="241" />
@@ -1387,42 +1412,42 @@
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="412" />
+        <location filename="../../ui/mainwindow.py" line="414" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="423" />
+        <location filename="../../ui/mainwindow.py" line="425" />
         <source>Open app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="425" />
+        <location filename="../../ui/mainwindow.py" line="427" />
         <source>A link asks imapp to open “%1”. Open it?</source>
         <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="458" />
+        <location filename="../../ui/mainwindow.py" line="460" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="476" />
+        <location filename="../../ui/mainwindow.py" line="478" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="482" />
+        <location filename="../../ui/mainwindow.py" line="484" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="490" />
+        <location filename="../../ui/mainwindow.py" line="492" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="493" />
+        <location filename="../../ui/mainwindow.py" line="495" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
     </message>
@@ -1805,7 +1830,7 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/screenshots.py" line="62" />
+        <location filename="../../ui/screenshots.py" line="65" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -2528,37 +2553,42 @@
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="221" />
+        <location filename="../../ui/games.py" line="121" />
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/games.py" line="235" />
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="221" />
+        <location filename="../../ui/games.py" line="235" />
         <source>Question</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="222" />
+        <location filename="../../ui/games.py" line="236" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="222" />
+        <location filename="../../ui/games.py" line="236" />
         <source>Drawn</source>
         <translation>抽出</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="223" />
+        <location filename="../../ui/games.py" line="237" />
         <source>Your stake</source>
         <translation>您的下注</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="224" />
+        <location filename="../../ui/games.py" line="238" />
         <source>Received</source>
         <translation>已收到</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="224" />
+        <location filename="../../ui/games.py" line="238" />
         <source>Check</source>
         <translation>核验</translation>
     </message>
