@@ -15,9 +15,13 @@ import keyring.errors
 import pytest
 from keyring.backends import fail
 
+from appstore.core.host.provider import ProviderError
+from appstore.core.host.wallet import DAppWallet
 from appstore.core.paths import Paths
+from appstore.core.services import Services
+from appstore.core.store.manager import Stores
 from appstore.core.wallet.errors import WalletLocked
-from appstore.core.wallet.keys import Account
+from appstore.core.wallet.keys import Account, new_words
 from appstore.core.wallet.seedstore import ADDRESS_CONFLICT, ENV_PASSPHRASE, UNCONFIRMED
 from appstore.core.wallet.wallet import Wallet
 from tests.seedkit import PASS, Answers, MemoryKeyring, store
@@ -130,8 +134,26 @@ def test_a_restore_elsewhere_is_followed(keep_keyring: None, paths: Paths) -> No
     here = Wallet(paths, seeds=store(paths, env={ENV_PASSPHRASE: PASS}))
     first = here.address(create=True)
     there = Wallet(paths, seeds=store(paths, env={ENV_PASSPHRASE: PASS}))
-    from appstore.core.wallet.keys import new_words
-
     second = there.restore(new_words(), replace=True)
     assert second != first
     assert here.address() == second and recorded(paths) == second
+
+
+def test_a_dapp_is_never_handed_a_planted_address(keep_keyring: None, paths: Paths) -> None:
+    """What the connect dialog shows and what a DApp gets (``DAppWallet``): checked against the
+    key first when only the marker vouches for the address."""
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    true = Wallet(paths, seeds=store(paths)).address(create=True)
+    plant(paths)
+    memory.fail_get = keyring.errors.KeyringLocked("locked")
+    services = Services(paths, Stores(paths))
+    services._wallet = Wallet(paths, seeds=store(paths))
+    dapp = DAppWallet(services)
+    with pytest.raises(ProviderError):
+        dapp.address()  # the key cannot be read: nothing is handed out
+    with pytest.raises(ProviderError):
+        dapp.connect("demo/org.imapp.charity", ["wallet.account"])
+    memory.fail_get = None
+    assert dapp.connect("demo/org.imapp.charity", ["wallet.account"]) == true
+    assert dapp.connected("demo/org.imapp.charity", ["wallet.account"]) == true

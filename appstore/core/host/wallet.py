@@ -55,9 +55,11 @@ class DAppWallet:
 
     def address(self, *, create: bool = False) -> str | None:
         """The account; None while there is no wallet (``create``: make it, as the user agreed
-        to connect)."""
+        to connect). Handed to a DApp and shown in its connect dialog: an address only the
+        marker vouches for is checked against the key first (docs/wallet.md, "The address
+        marker")."""
         try:
-            return self.services.wallet.address(create=create)
+            return self.services.wallet.give_address(create=create)
         except NoWallet:
             return None
         except AppStoreError as e:
