@@ -250,7 +250,7 @@ class AppPage(QScrollArea):
             top.setProperty("muted", True)
             val = plain_label(value)
             f = val.font()
-            f.setWeight(f.Weight.DemiBold)
+            f.setWeight(f.Weight.Bold)  # 700: Chinese gets a synthetic bold too
             val.setFont(f)
             grid.addWidget(top, 0, i)
             grid.addWidget(val, 1, i)

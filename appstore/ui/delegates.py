@@ -7,7 +7,7 @@ A store's strings are drawn with ``QPainter.drawText``, which never reads markup
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QFont, QFontMetrics, QHelpEvent, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyle,
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from appstore.ui import theme
+from appstore.ui import texts, theme
 from appstore.ui.models import Roles
 
 CARD = QSize(330, 104)  # the default; the grid sets the width to fill its rows (``card_width``)
@@ -39,7 +39,7 @@ class AppCardDelegate(QStyledItemDelegate):
         if key != self._fonts_for:
             name = QFont(base)
             name.setPointSizeF(base.pointSizeF() * 1.08)
-            name.setWeight(QFont.Weight.DemiBold)
+            name.setWeight(QFont.Weight.Bold)  # 700: Chinese names get a synthetic bold too
             small = QFont(base)
             cat = QFont(base)
             cat.setPointSizeF(base.pointSizeF() * 0.9)
@@ -133,7 +133,7 @@ class AppCardDelegate(QStyledItemDelegate):
         if lines is None:
             if len(self._lines) > 5000:
                 self._lines.clear()
-            lines = self._lines[(summary, width)] = _two_lines(summary, sfm, width)
+            lines = self._lines[(summary, width)] = texts.two_lines(summary, sfm, width)
         for line in lines:
             painter.drawText(QRect(text_left, y, width, sfm.height()), Qt.AlignmentFlag.AlignLeft, line)
             y += sfm.height()
@@ -143,11 +143,11 @@ class AppCardDelegate(QStyledItemDelegate):
             primary = bool(index.data(Roles.ACTION_PRIMARY))
             pill_path = QPainterPath()
             pill_path.addRoundedRect(QRectF(pill), pill.height() / 2, pill.height() / 2)
-            painter.fillPath(pill_path, c["accent"] if primary else c["window"])
-            painter.setPen(QPen(c["accent"], 1))
+            painter.fillPath(pill_path, c["accent_fill"] if primary else c["window"])
+            painter.setPen(QPen(c["accent_fill"] if primary else c["accent"], 1))
             painter.drawPath(pill_path)
             painter.setFont(cat_font)
-            painter.setPen(QColor("white") if primary else c["accent"])
+            painter.setPen(c["on_accent"] if primary else c["accent"])
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, action)
         painter.setFont(cat_font)
         painter.setPen(c["accent"])
@@ -165,20 +165,3 @@ class AppCardDelegate(QStyledItemDelegate):
         w = max(64, cfm.horizontalAdvance(text) + 24)
         h = cfm.height() + 8
         return QRect(inner.right() - 10 - w, inner.bottom() - 6 - h, w, h)
-
-
-def _two_lines(text: str, fm: QFontMetrics, width: int) -> list[str]:
-    """Wrap into at most two lines, eliding the second (works for Chinese, which has no spaces)."""
-    if fm.horizontalAdvance(text) <= width:
-        return [text]
-    lo, hi = 1, len(text)  # the longest prefix that fits: binary search
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if fm.horizontalAdvance(text[:mid]) <= width:
-            lo = mid
-        else:
-            hi = mid - 1
-    cut = text.rfind(" ", 0, lo + 1)
-    first = text[: cut if cut > lo // 2 else lo]
-    rest = text[len(first):].strip()
-    return [first, fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)]

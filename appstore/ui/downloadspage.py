@@ -46,7 +46,7 @@ class DownloadRow(QFrame):
         col.setSpacing(4)
         self.name = plain_label()
         f = self.name.font()
-        f.setWeight(f.Weight.DemiBold)
+        f.setWeight(f.Weight.Bold)  # (700: a Chinese font gets a synthetic bold)
         self.name.setFont(f)
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)

@@ -96,7 +96,7 @@ class StakeDialog(QDialog):
         form.addRow(self.tr("Odds"), self.odds)
         self.wins = plain_label("—")
         f = self.wins.font()
-        f.setWeight(QFont.Weight.DemiBold)
+        f.setWeight(QFont.Weight.Bold)
         self.wins.setFont(f)
         form.addRow(self.tr("If it wins you receive"), self.wins)
         self.left = plain_label()
@@ -206,7 +206,7 @@ class VerifyDialog(QDialog):
         verdict = plain_label(c.message)
         verdict.setWordWrap(True)
         f = verdict.font()
-        f.setWeight(QFont.Weight.DemiBold)
+        f.setWeight(QFont.Weight.Bold)
         verdict.setFont(f)
         verdict.setToolTip(verdict_label(c.verdict))
         if c.verdict in ("owed", "invalid", "refunded"):

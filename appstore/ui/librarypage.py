@@ -37,7 +37,7 @@ class LibraryRow(QFrame):
         col.setSpacing(2)
         name = plain_label(localized(app.name, page.lang) if app else installed.app_id)
         f = name.font()
-        f.setWeight(f.Weight.DemiBold)
+        f.setWeight(f.Weight.Bold)  # 700: Chinese names get a synthetic bold too
         name.setFont(f)
         facts = [self.tr("Version %1").replace("%1", installed.version), texts.size(installed.size),
                  self.tr("from %1").replace("%1", installed.store)]

@@ -135,7 +135,7 @@ class SwapDialog(QDialog):
         self.fee = plain_label("—")
         self.receive = plain_label("—")
         f = self.receive.font()
-        f.setWeight(f.Weight.DemiBold)
+        f.setWeight(f.Weight.Bold)  # 700: Chinese gets a synthetic bold too
         self.receive.setFont(f)
         self.expires = plain_label("—")
         form.addRow(self.tr("Rate"), self.rate)

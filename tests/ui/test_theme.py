@@ -196,3 +196,15 @@ def test_the_featured_banner_keeps_white_text_readable(qapp: QApplication) -> No
         tint = _tint(_squircle(color))
         assert theme.contrast(QColor("white"), tint.darker(LIGHT_END)) >= 4.5
     assert _tint(_squircle("#1b2233")) == QColor("#1b2233")  # dark enough already: unchanged
+
+
+def test_no_semi_bold_where_chinese_can_show() -> None:
+    """Semi-bold (600) turns Latin words bold and leaves Chinese ones regular (their font has one
+    weight; Qt emboldens from 700 up): headings, names and figures ask for bold instead."""
+    from pathlib import Path
+
+    ui = Path(images.__file__).parent
+    found = [f"{p.relative_to(ui)}:{n}" for p in sorted(ui.rglob("*.py"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if "DemiBold" in line or "font-weight: 600" in line]
+    assert found == []
