@@ -243,11 +243,20 @@ class WalletController(QObject):
         if services is None:
             return None
 
-        def run(ctx: JobContext) -> int:
-            return sum(services.rewards.sync(store) for store in services.rewards.stores_with_service())
+        def run(ctx: JobContext) -> tuple[int, list[str]]:
+            count, problems = 0, []
+            for store in services.rewards.stores_with_service():
+                try:  # one store that cannot be re-synced does not stop the others
+                    count += services.rewards.sync(store)
+                except AppStoreError as e:
+                    problems.append(str(e))
+            return count, problems
 
-        def done(count: int) -> None:
+        def done(result: tuple[int, list[str]]) -> None:
+            count, problems = result
             self.notice.emit(self.tr("Re-synced: %1 receipt(s) received.").replace("%1", str(count)))
+            for problem in problems:
+                self.failed.emit(problem)
             self._verified_ok = False
             self.load(create=False)
 

@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pytestqt.qtbot import QtBot
 
+from appstore.core.wallet.receipts import public_key_hex
 from appstore.core.wallet.seedstore import PassphraseRequest
 from appstore.ui.app import DesktopApp
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog
@@ -104,6 +106,32 @@ def test_verify_and_the_failed_state(desktop: DesktopApp, qtbot: QtBot) -> None:
     assert "receipt #5 from store demo (changed)" in page.problem_text.text()
     assert "Nothing can be spent" in page.problem_text.text()
     assert page.verify_button.isEnabled()
+
+
+def test_a_ledger_signed_by_another_key_fails_and_resync_mends_it(desktop: DesktopApp,
+                                                                   qtbot: QtBot) -> None:
+    """A chain that agrees with itself but is signed by a key the demo store's signed policy
+    does not name: Verify names its first row and the key; Re-sync puts the service's back."""
+    services = desktop.controller.services
+    assert services is not None
+    address = services.wallet.address(create=True)
+    forger = Ed25519PrivateKey.generate()
+    fill(services.paths.root / "wallet" / "ledger.sqlite3", address, 12, key=forger)
+    page = open_page(desktop, qtbot)
+    with qtbot.waitSignal(page.wallet.verified, timeout=20000) as bad:
+        page.verify_button.click()
+    problem = bad.args[0].problem
+    assert problem is not None and (problem.kind.value, problem.seq) == ("forged", 1)
+    qtbot.waitUntil(lambda: page.problem_card.isVisibleTo(page), timeout=5000)
+    assert public_key_hex(forger)[:16] in page.problem_text.text()
+    with qtbot.waitSignal(page.wallet.changed, timeout=30000):
+        page.resync_button.click()
+    with qtbot.waitSignal(page.wallet.verified, timeout=20000) as good:
+        page.verify_button.click()
+    assert good.args[0].ok
+    qtbot.waitUntil(lambda: not page.problem_card.isVisibleTo(page), timeout=5000)
+    assert services.wallet.balances().totals["IA"].units == 0  # the forged 1.6 IA are gone (kept aside)
+    assert len(services.wallet.ledger.quarantined()) == 12
 
 
 def test_restore_dialog_names_the_wrong_word_and_the_checksum(desktop: DesktopApp, qtbot: QtBot) -> None:
