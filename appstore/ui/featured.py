@@ -92,7 +92,7 @@ class FeaturedBanner(QWidget):
         self.view_button.setObjectName("primary")
         self.view_button.clicked.connect(self._open)
         self.view_button.setStyleSheet("QPushButton { background: white; color: #1d2330; border: none;"
-                                       " border-radius: 12px; padding: 5px 22px; font-weight: 700; }")
+                                       " border-radius: 10px; padding: 5px 22px; font-weight: 700; }")
         self.dots = plain_label()
         self.dots.setStyleSheet("color: white; background: transparent; font-size: 16px;")
         prev = QPushButton("‹")
