@@ -33,7 +33,7 @@ class CopiesDialog(QDialog):
         super().__init__(parent)
         self._remove = remove
         self.setWindowTitle(self.tr("Copies set aside by restores"))
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(680)
         col = QVBoxLayout(self)
         intro = plain_label(self.tr(
             "Each restore keeps what it replaced. A wallet file holds, encrypted, the words of the wallet "
@@ -48,6 +48,7 @@ class CopiesDialog(QDialog):
         col.addWidget(self.where)
         self.list = QListWidget()
         self.list.setMinimumHeight(160)
+        self.list.setSpacing(3)
         self.list.itemChanged.connect(lambda _: self._checked())
         col.addWidget(self.list)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -73,12 +74,11 @@ class CopiesDialog(QDialog):
             when_text = when.toString("yyyy-MM-dd HH:mm")
             address = c.address or self.tr("address unknown")
             if c.kind == "seed":
-                text = self.tr("Wallet file %1 — %2, set aside %3").replace("%1", c.path.name).replace(
-                    "%2", address).replace("%3", when_text)
+                text = self.tr("Wallet file of %1, set aside %2").replace("%1", address).replace(
+                    "%2", when_text)
             else:
-                text = self.tr("Ledger %1 — receipts of %2 (kept)").replace("%1", c.path.name).replace(
-                    "%2", address)
-            item = QListWidgetItem(text)
+                text = self.tr("Ledger of %1: its receipts (kept)").replace("%1", address)
+            item = QListWidgetItem(f"{c.path.name}\n{text}")
             item.setData(Qt.ItemDataRole.UserRole, str(c.path))
             if c.removable:
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

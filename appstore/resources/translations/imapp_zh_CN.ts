@@ -615,39 +615,39 @@
         <translation>每次恢复都会保留被替换的内容。钱包文件以加密形式保存其所属钱包的助记词：只有在您持有这些助记词，或再也不需要那个钱包时才删除它。账本保存该账户的收据，会一直保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletcopies.py" line="54" />
+        <location filename="../../ui/walletcopies.py" line="55" />
         <source>Open the folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/walletcopies.py" line="55" />
+        <location filename="../../ui/walletcopies.py" line="56" />
         <source>Remove the checked files…</source>
         <translation>删除勾选的文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletcopies.py" line="68" />
+        <location filename="../../ui/walletcopies.py" line="69" />
         <source>In %1</source>
         <translation>位于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletcopies.py" line="69" />
+        <location filename="../../ui/walletcopies.py" line="70" />
         <source>No copies are set aside.</source>
         <translation>没有留存的副本。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletcopies.py" line="74" />
+        <location filename="../../ui/walletcopies.py" line="75" />
         <source>address unknown</source>
         <translation>地址未知</translation>
     </message>
     <message>
-        <location filename="../../ui/walletcopies.py" line="76" />
-        <source>Wallet file %1 — %2, set aside %3</source>
-        <translation>钱包文件 %1 — %2，留存于 %3</translation>
+        <location filename="../../ui/walletcopies.py" line="77" />
+        <source>Wallet file of %1, set aside %2</source>
+        <translation>%1 的钱包文件，留存于 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/walletcopies.py" line="79" />
-        <source>Ledger %1 — receipts of %2 (kept)</source>
-        <translation>账本 %1 — %2 的收据（保留）</translation>
+        <location filename="../../ui/walletcopies.py" line="80" />
+        <source>Ledger of %1: its receipts (kept)</source>
+        <translation>%1 的账本：其收据（保留）</translation>
     </message>
     <message>
         <location filename="../../ui/walletcopies.py" line="111" />
@@ -2296,7 +2296,7 @@
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="250" />
+        <location filename="../../ui/wallet.py" line="257" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -2694,52 +2694,52 @@
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="380" />
+        <location filename="../../ui/wallet.py" line="389" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="381" />
+        <location filename="../../ui/wallet.py" line="390" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="382" />
+        <location filename="../../ui/wallet.py" line="391" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="383" />
+        <location filename="../../ui/wallet.py" line="392" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="384" />
+        <location filename="../../ui/wallet.py" line="393" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="389" />
+        <location filename="../../ui/wallet.py" line="398" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="390" />
+        <location filename="../../ui/wallet.py" line="399" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="391" />
+        <location filename="../../ui/wallet.py" line="400" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="392" />
+        <location filename="../../ui/wallet.py" line="401" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="397" />
+        <location filename="../../ui/wallet.py" line="406" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>
