@@ -1,9 +1,10 @@
 """The wallet as the GUI and the CLI use it: one account, its seed store and its ledger.
 
 ``Wallet`` ties together ``SeedStore`` (where the words are), ``Account`` (the BCD address and
-its key, derived when first needed) and ``Ledger`` (the receipts). It reads the seed only when
-something must be signed or backed up; showing the address and the balances needs neither
-the keyring nor a passphrase.
+its key, derived when first needed) and ``Ledger`` (the receipts). It asks for the seed only when
+something must be signed or backed up; showing the address and the balances never asks for a
+passphrase nor makes the keyring prompt, and the address is checked against the key whenever
+the key is at hand (``address_info``; the marker beside the seed is only a hint).
 
 A restore that changes the account sets the old account's ledger aside as
 ``ledger-<address>.sqlite3`` (and brings back the new account's, if this machine had it
