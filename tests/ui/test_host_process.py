@@ -74,7 +74,9 @@ def opened(qtbot: QtBot, host: DAppHost, installed: InstalledApp, env: Env) -> N
 
 
 def test_each_dapp_runs_in_the_host_process_its_permissions_ask_for(env: Env, qtbot: QtBot,
-                                                                    recorder: Recorder) -> None:
+                                                                    recorder: Recorder,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMAPP_WALLET_PASSPHRASE", "a passphrase the DApps must not see")
     host = recorder.host
     sealed = env.install("org.test.sealed", ("storage",))
     online = env.install("org.test.online", ("storage", "network"))
@@ -89,6 +91,9 @@ def test_each_dapp_runs_in_the_host_process_its_permissions_ask_for(env: Env, qt
     assert [k for k, m in recorder.sent if m.get("op") == "open"] == [SEALED, NETWORK, NETWORK]
     (sealed_pid,), (network_pid,) = recorder.pids(SEALED), recorder.pids(NETWORK)
     assert len({sealed_pid, network_pid, os.getpid()}) == 3
+    for pid in (sealed_pid, network_pid):  # the wallet's passphrase stays in imapp's process
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert not any(v.startswith(b"IMAPP_WALLET_PASSPHRASE=") for v in environ)
     window = host.window_for(sealed.id)
     assert window is not None and window.isVisible()
     with qtbot.waitSignal(host.closed, timeout=TIMEOUT, check_params_cb=lambda key: key == sealed.id):

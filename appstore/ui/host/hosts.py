@@ -35,6 +35,7 @@ from appstore.core.host.wire import NETWORK, SEALED, WireError, identity_to_wire
 from appstore.core.library import InstalledApp
 from appstore.core.logs import log
 from appstore.core.paths import Paths
+from appstore.core.wallet.seedpass import ENV_PASSPHRASE
 from appstore.ui import texts, theme
 from appstore.ui.host.channel import Channel, ProcessLink
 
@@ -228,6 +229,9 @@ class DAppHost(QObject):
         """How a host process of ``kind`` is started: its command line and environment."""
         root = str(Path(appstore.__file__).resolve().parents[1])
         env = dict(os.environ)
+        # The wallet stays in imapp: a host process (and the renderers running DApp code under it,
+        # which can read their environment) never sees the wallet file's passphrase.
+        env.pop(ENV_PASSPHRASE, None)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         argv = [sys.executable, "-m", "appstore.ui.host", "--kind", kind, "--data-dir", str(self.paths.root),
                 "--lang", texts.language(), "--theme", theme.current()]
