@@ -96,8 +96,11 @@ class SettingsPage(QScrollArea):
         self.theme.setCurrentIndex(max(0, self.theme.findData(theme_choice)))
         self.theme.currentIndexChanged.connect(lambda _: self.theme_chosen.emit(self.theme.currentData()))
         wheel_scrolls_page(self.language, self.theme)
-        form.addRow(self.tr("Language"), self.language)
-        form.addRow(self.tr("Theme"), self.theme)
+        for text, field in ((self.tr("Language"), self.language), (self.tr("Theme"), self.theme)):
+            label = QLabel(text)  # as high as its drop-down, its text centred on the drop-down's
+            label.setMinimumHeight(field.sizeHint().height())
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            form.addRow(label, field)
         col.addLayout(form)
         self.desktop: DesktopSettings | None = None
         if settings is not None:
