@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-INDICATOR = 16  # px: a check box's box
-
 
 class ImappStyle(QProxyStyle):
     """Fusion, with ``colors`` (the theme's, by name: ``theme.colors``) for the check box and the
@@ -32,14 +30,6 @@ class ImappStyle(QProxyStyle):
 
     def set_colors(self, colors: dict[str, QColor]) -> None:
         self.colors = colors
-
-    def pixelMetric(self, metric: QStyle.PixelMetric, option: QStyleOption | None = None,  # noqa: N802
-                    widget: QWidget | None = None) -> int:
-        if metric in (QStyle.PixelMetric.PM_IndicatorWidth, QStyle.PixelMetric.PM_IndicatorHeight):
-            return INDICATOR
-        if metric == QStyle.PixelMetric.PM_CheckBoxLabelSpacing:
-            return 8
-        return super().pixelMetric(metric, option, widget)
 
     def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802
                       painter: QPainter, widget: QWidget | None = None) -> None:

@@ -147,6 +147,8 @@ QPushButton#primary {{ background: {accent_fill}; color: {on_accent}; border: no
 QPushButton#primary:focus {{ border: 2px solid {text}; }}
 QPushButton:disabled, QPushButton#primary:disabled {{ background: {alt}; color: {muted};
                                                      border: 1px solid {border}; }}
+QCheckBox {{ spacing: 8px; }}
+QCheckBox::indicator {{ width: 16px; height: 16px; }}
 QPushButton#chip {{ border-radius: 12px; padding: 4px 14px; }}
 QPushButton#chip:checked {{ background: {accent_fill}; color: {on_accent}; border-color: {accent_fill}; }}
 QPushButton#link {{ border: none; color: {accent}; padding: 4px; background: transparent; }}

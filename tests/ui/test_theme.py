@@ -5,9 +5,17 @@ dialog buttons without icons, headings bold in Chinese too)."""
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QLabel,
+    QStyle,
+    QStyleOptionButton,
+)
 from pytestqt.qtbot import QtBot
 
 from appstore.ui import images, theme
@@ -94,11 +102,13 @@ def test_a_ticked_box_shows_a_tick(app: QApplication, qtbot: QtBot, name: str) -
     box = QCheckBox("Keep the DApp's data")
     qtbot.addWidget(box)
     box.resize(box.sizeHint())
-    size = app.style().pixelMetric(app.style().PixelMetric.PM_IndicatorWidth)
+    option = QStyleOptionButton()
+    option.initFrom(box)
+    indicator = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    size = indicator.width()
+    assert size >= 14
     box.setChecked(True)
     ticked = box.grab().toImage()
-    top = (box.height() - size) // 2
-    indicator = QRect(QPoint(0, top), QPoint(size + 2, top + size))
     assert _count(ticked, indicator, c["accent_fill"]) > size * size // 3
     assert _count(ticked, indicator, c["on_accent"], 120) >= size  # the tick's stroke
     box.setChecked(False)
