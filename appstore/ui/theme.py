@@ -155,6 +155,10 @@ QPushButton#link {{ border: none; color: {accent}; padding: 4px; background: tra
 QFrame#banner {{ background: {banner}; border: 1px solid {border}; border-radius: 8px; }}
 QFrame#card {{ background: {card}; border: 1px solid {border}; border-radius: 10px; }}
 QFrame#featured {{ border-radius: 14px; }}
+QTableView {{ border: 1px solid {border}; border-radius: 6px; background: {base};
+              alternate-background-color: {alt}; gridline-color: {border}; }}
+QHeaderView::section {{ background: {alt}; color: {text}; border: none; border-bottom: 1px solid {border};
+                       padding: 5px 8px; }}
 QListView#apps {{ background: transparent; border: none; outline: 0; }}
 QScrollArea {{ border: none; background: transparent; }}
 QScrollArea > QWidget > QWidget {{ background: transparent; }}
