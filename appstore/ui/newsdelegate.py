@@ -65,8 +65,7 @@ class ItemDelegate(QStyledItemDelegate):
                 self._texts.clear()
             laid = self._texts[key] = (
                 fm.elidedText(row.title or self.tr("(untitled)"), Qt.TextElideMode.ElideRight, width),
-                mfm.elidedText(f"{row.feed} · {texts.age(row.published)}",
-                               Qt.TextElideMode.ElideRight, width),
+                _meta(row, mfm, width),
                 "\n".join(texts.two_lines(row.summary, mfm, width)))
         title, meta, lines = laid
         painter.setPen(c["text"])
@@ -80,3 +79,12 @@ class ItemDelegate(QStyledItemDelegate):
         painter.drawText(QRect(left, summary_top, width, mfm.height() * 2 + 2),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, lines)
         painter.restore()
+
+
+def _meta(row: ItemRow, fm: QFontMetrics, width: int) -> str:
+    """"FEED · AGE", the feed's name shortened first: the age is what a narrow list must keep."""
+    age = f" · {texts.age(row.published)}"
+    room = width - fm.horizontalAdvance(age)
+    if room < fm.horizontalAdvance("…") * 4:
+        return fm.elidedText(row.feed + age, Qt.TextElideMode.ElideRight, width)
+    return fm.elidedText(row.feed, Qt.TextElideMode.ElideRight, room) + age

@@ -155,6 +155,13 @@ def test_a_narrow_window_keeps_the_list_readable(news_desktop: DesktopApp, qtbot
     assert page.search.width() >= 200  # room to type in
     for b in (page.mark_all, page.refresh_button, page.feeds_button, page.unread_only):
         assert b.width() >= b.sizeHint().width()  # every header button whole
+    from PySide6.QtGui import QFontMetrics
+
+    from appstore.ui import newsdelegate, texts
+
+    row = page.model.items[0]
+    meta = newsdelegate._meta(row, QFontMetrics(page.view.font()), 170)  # a narrow row's "FEED · AGE"
+    assert meta.endswith(" · " + texts.age(row.published)) and "…" in meta  # the feed's name gives way
 
 
 def test_share_copies_and_records_forward(news_desktop: DesktopApp, qtbot: QtBot, data: Path) -> None:
