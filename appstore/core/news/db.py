@@ -71,26 +71,22 @@ ROW_COLUMNS = ("i.id, f.title, f.url, i.title, i.link, i.published, i.read, i.su
 ROW_WIDTH = 10  # the columns ROW_COLUMNS selects
 
 
-def _rank(alias: str) -> str:
-    """SQL: how well item ``alias``'s language suits the reader (0 theirs, 1 English, 2 other);
-    takes two parameters, the reader's primary language ("zh") twice."""
-    return (f"(CASE WHEN {alias}.lang = ? OR {alias}.lang LIKE ? || '-%' THEN 0 "
-            f"WHEN {alias}.lang = 'en' OR {alias}.lang LIKE 'en-%' THEN 1 ELSE 2 END)")
-
-
 def shown_in(lang: str | None, alias: str = "i") -> tuple[str, list[object]]:
     """SQL condition (and its parameters) true for the items a reader of ``lang`` sees: each
-    story once, in their language when the feed has it, else in English, else the first one
-    (``None``: every item, translations too)."""
+    story once, in their language when the feed has it, else in English, else its first entry
+    (``None``: every item, translations too). One pass over the stories (a window function),
+    not a subquery per item."""
     if lang is None:
         return "1", []
     primary = lang.lower().replace("_", "-").split("-")[0]
     if not primary.isalpha():
         primary = "en"
-    cond = (f"({alias}.story = '' OR NOT EXISTS (SELECT 1 FROM items j WHERE j.feed = {alias}.feed "
-            f"AND j.story = {alias}.story AND j.id != {alias}.id AND ({_rank('j')} < {_rank(alias)} "
-            f"OR ({_rank('j')} = {_rank(alias)} AND j.id < {alias}.id))))")
-    return cond, [primary] * 8
+    rank = ("CASE WHEN lang = ? OR lang LIKE ? || '-%' THEN 0 "
+            "WHEN lang = 'en' OR lang LIKE 'en-%' THEN 1 ELSE 2 END")
+    cond = (f"({alias}.story = '' OR {alias}.id IN (SELECT id FROM (SELECT id, row_number() OVER "
+            f"(PARTITION BY feed, story ORDER BY {rank}, id) AS n FROM items WHERE story != '') "
+            "WHERE n = 1))")
+    return cond, [primary, primary]
 
 
 @dataclass(frozen=True, slots=True)
