@@ -157,3 +157,18 @@ def test_a_dapp_is_never_handed_a_planted_address(keep_keyring: None, paths: Pat
     memory.fail_get = None
     assert dapp.connect("demo/org.imapp.charity", ["wallet.account"]) == true
     assert dapp.connected("demo/org.imapp.charity", ["wallet.account"]) == true
+
+
+def test_file_mode_a_matching_header_is_shown_but_handed_out_only_from_the_key(
+        keep_keyring: None, paths: Paths) -> None:
+    """The header and the marker agreeing is a hint (both are writable, the header's integrity
+    record has no key): shown while locked, but Copy, QR and DApps get the key's address."""
+    keyring.set_keyring(fail.Keyring())
+    true = Account.from_words(store(paths, Answers(PASS)).create()).address
+    locked = Wallet(paths, seeds=store(paths))
+    info = locked.address_info()
+    assert (info.address, info.source, info.may_hand_out) == (true, "file", False)
+    with pytest.raises(WalletLocked):  # nobody to ask: nothing handed out
+        locked.give_address()
+    ask = Answers(PASS)
+    assert Wallet(paths, seeds=store(paths, ask)).give_address() == true and len(ask.requests) == 1

@@ -97,8 +97,11 @@ class AddressInfo:
 
     @property
     def may_hand_out(self) -> bool:
-        """Fit to give away (copy, QR, a DApp, a script) without reading the key first."""
-        return self.address is not None and self.source != "marker"
+        """Fit to give away (copy, QR, a DApp, a script) without reading the key first: only
+        an address the key gave. The file's header and the marker are both writable by anyone
+        who can write the data dir (its integrity record has no key), so two that agree are a
+        hint to show, not evidence to hand out."""
+        return self.address is not None and self.source == "key"
 
 
 def wallet_dir(paths: Paths) -> Path:
