@@ -15,6 +15,7 @@ call it off the GUI thread.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -28,7 +29,7 @@ from appstore.core.ia.policy import RewardPolicy, SwapTerms, parse_policy, parse
 from appstore.core.ia.protocol import AccountStatus, Quote
 from appstore.core.logs import log
 from appstore.core.store.manager import Stores
-from appstore.core.wallet.ledger import LedgerError
+from appstore.core.wallet.ledger import LedgerBroken, LedgerError
 from appstore.core.wallet.receipts import Receipt
 from appstore.core.wallet.trust import ServiceKeys
 from appstore.core.wallet.wallet import Wallet
@@ -156,6 +157,8 @@ class Rewards:
             ledger = self.wallet.ledger
             client = self.client(store)
             try:
+                with contextlib.suppress(LedgerBroken):  # a ledger changed since its last check is
+                    ledger.quick_check(client.account.seal_key())  # found (recorded), then re-built below
                 problem = ledger.problem
                 if problem is None or problem.store != store:
                     last, _ = ledger.last(store)

@@ -191,3 +191,12 @@ def test_a_ledger_resigned_with_another_key_fails_verify_and_sync_repairs_it(tmp
     assert "demo: 1 receipt(s) received" in synced.stdout
     assert json.loads(run("verify", "--json").stdout)["ok"]
     assert json.loads(run("balance", "--json").stdout)["IA"] == "5"
+    # a running total raised with SQL, no verify run since: `wallet sync` finds it and mends it
+    db = sqlite3.connect(path)
+    db.execute("UPDATE totals SET amount = amount * 100 WHERE asset = 'IA'")
+    db.commit()
+    db.close()
+    assert json.loads(run("balance", "--json").stdout)["IA"] == "500"
+    assert "demo: 1 receipt(s) received" in run("sync").stdout
+    assert json.loads(run("balance", "--json").stdout)["IA"] == "5"
+    assert json.loads(run("verify", "--json").stdout)["ok"]
