@@ -1,5 +1,6 @@
 """The install button of an app and everything it turns into: Install, a progress bar with
-Pause and Cancel, Resume, Retry with the reason, Open, Update and Uninstall. One widget, used on
+Pause and Cancel, Resume, Retry with the reason, Open, Update (or Review and update, for an
+update that asks for more permissions) and Uninstall. One widget, used on
 the app page; it follows the app's state live."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from appstore.core.catalog.models import App, localized
 from appstore.ui import texts
+from appstore.ui.consent import ConsentDialog, asks_for_more, review_update
 from appstore.ui.installs import AppState, InstallController, Phase, app_key
 from appstore.ui.widgets import plain_label
 
@@ -78,8 +80,13 @@ class AppActions(QWidget):
         self.note = plain_label()
         self.note.setProperty("muted", True)
         self.note.setWordWrap(True)
+        self.asks = plain_label()  # what a waiting update asks for more
+        self.asks.setObjectName("danger")
+        self.asks.setWordWrap(True)
+        self.consent: ConsentDialog | None = None
         col.addWidget(self.bar)
         col.addWidget(self.note)
+        col.addWidget(self.asks)
         installs.changed.connect(self._changed)
         self.state: AppState = installs.state(app)
         self.refresh()
@@ -92,7 +99,7 @@ class AppActions(QWidget):
         s = self.state = self.installs.state(self.app)
         phase = s.phase
         show = {self.primary: True, self.secondary: False, self.uninstall_button: False}
-        bar, note = False, ""
+        bar, note, asks = False, "", ""
         self.note.setStyleSheet("")
         if phase is Phase.AVAILABLE:
             self.primary.setText(self.tr("Install"))
@@ -131,12 +138,14 @@ class AppActions(QWidget):
             if s.installed.store_gone:
                 note += " · " + self.tr("its store was removed: no more updates")
         elif phase is Phase.UPDATE and s.installed is not None and s.update is not None:
-            self.primary.setText(self.tr("Update"))
+            # an update that asks for more waits for the user's consent (consent.py)
+            self.primary.setText(self.tr("Review and update") if s.update.waits else self.tr("Update"))
             show[self.secondary] = True
             self.secondary.setText(self.tr("Open"))
             show[self.uninstall_button] = True
             note = self.tr("Version %1 installed · %2 available").replace(
                 "%1", s.update.installed).replace("%2", s.update.available)
+            asks = asks_for_more(s.update) if s.update.waits else ""
         else:  # failed
             self.primary.setText(self.tr("Retry"))
             show[self.uninstall_button] = s.installed is not None
@@ -153,9 +162,15 @@ class AppActions(QWidget):
                 self.bar.setValue(int(s.fraction * 1000))
         self.note.setText(note)
         self.note.setVisible(bool(note))
+        self.asks.setText(asks)
+        self.asks.setVisible(bool(asks))
 
     def _primary(self) -> None:
-        self.installs.act(self.app)
+        s = self.state
+        if s.phase is Phase.UPDATE and s.update is not None and s.update.waits:
+            self.consent = review_update(self, self.installs, self.app, s.update)
+        else:
+            self.installs.act(self.app)
 
     def _secondary(self) -> None:
         s = self.state

@@ -80,7 +80,7 @@ class AppCardDelegate(QStyledItemDelegate):
         dpr = painter.device().devicePixelRatioF()
         key = (index.data(Roles.REF), theme_name, selected, hovered, rect.width(), rect.height(), dpr,
                icon.cacheKey() if isinstance(icon, QPixmap) else 0, self._fonts_for,
-               index.data(Qt.ItemDataRole.DisplayRole), index.data(Roles.ACTION))
+               index.data(Qt.ItemDataRole.DisplayRole), index.data(Roles.ACTION), index.data(Roles.NOTE))
         card = self._cards.get(key)
         if card is None:
             card = QPixmap(int(rect.width() * dpr), int(rect.height() * dpr))
@@ -150,10 +150,11 @@ class AppCardDelegate(QStyledItemDelegate):
             painter.setPen(c["on_accent"] if primary else c["accent"])
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, action)
         painter.setFont(cat_font)
-        painter.setPen(c["accent"])
+        note = str(index.data(Roles.NOTE) or "")  # e.g. an update that asks for more
+        painter.setPen(c["danger"] if note else c["accent"])
         cat_width = width - (pill.width() + 8 if action else 0)
-        category = cfm.elidedText(str(index.data(Roles.CATEGORY) or ""), Qt.TextElideMode.ElideRight,
-                                  cat_width)
+        category = cfm.elidedText(note or str(index.data(Roles.CATEGORY) or ""),
+                                  Qt.TextElideMode.ElideRight, cat_width)
         painter.drawText(QRect(text_left, rect.bottom() - cfm.height() - 8, cat_width, cfm.height()),
                          Qt.AlignmentFlag.AlignLeft, category)
         painter.restore()

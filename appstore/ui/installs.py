@@ -287,8 +287,9 @@ class InstallController(QObject):
         except NotFound:  # gone from the catalogue: nothing to install
             return None
 
-    def install(self, app: App, version: str | None = None) -> None:
-        """Download (then install) ``app``: its newest version, or ``version``."""
+    def install(self, app: App, version: str | None = None, *, accept: tuple[str, ...] = ()) -> None:
+        """Download (then install) ``app``: its newest version, or ``version``. ``accept``: the
+        permissions the user has just agreed to in the consent dialog, recorded first."""
         services = self.controller.services
         key = app_key(app.store, app.id)
         if services is None or key in self._preparing:
@@ -304,20 +305,34 @@ class InstallController(QObject):
             # (in memory: no disk or network on the GUI thread)
             self._item_changed(services.installs.queue.get(item.key) or item)
             self.downloads_changed.emit()
+            if accept:
+                self.reload()  # what the user accepted is recorded: the update no longer waits
 
-        def failed(message: str, _: BaseException) -> None:
+        def failed(message: str, error: BaseException) -> None:
+            from appstore.core.library import PermissionsNeeded
+
             self._preparing.discard(key)
-            self._errors[key] = message
+            if isinstance(error, PermissionsNeeded):  # it waits for consent: its page says so
+                self.reload()
+            else:
+                self._errors[key] = message
             self.changed.emit(key)
 
-        self.jobs.submit(lambda ctx: services.installs.start(app, version), lane="io",
-                         title="prepare download", key=key, on_done=done, on_error=failed)
+        def start(ctx: JobContext) -> DownloadItem:
+            if accept:
+                services.installs.accept(app.store, app.id, accept)
+            return services.installs.start(app, version)
+
+        self.jobs.submit(start, lane="io", title="prepare download", key=key, on_done=done,
+                         on_error=failed)
 
     def act(self, app: App) -> None:
         """What the app's main button does now: Install, Update, Open, Pause, Resume, Retry, or
         visit a link DApp (the app page's button and the cards' share this)."""
         s = self.state(app)
-        if s.phase in (Phase.AVAILABLE, Phase.UPDATE):
+        if s.phase is Phase.UPDATE and s.update is not None and s.update.waits:
+            self.show_app_page.emit(app_key(app.store, app.id))  # where the user reviews it
+        elif s.phase in (Phase.AVAILABLE, Phase.UPDATE):
             self.install(app)
         elif s.phase is Phase.INSTALLED or s.phase is Phase.LINK:
             self.open(app)
@@ -332,11 +347,17 @@ class InstallController(QObject):
             else:
                 self.install(app)
 
-    def update_all(self) -> None:
+    def update_all(self) -> list[Update]:
+        """Update every app whose update asks for nothing more; the updates that wait for the
+        user's consent are left alone and returned."""
+        waiting = []
         for update in list(self.updates.values()):
             app = self._app(update.id)
-            if app is not None:
+            if update.waits:
+                waiting.append(update)
+            elif app is not None:
                 self.install(app)
+        return waiting
 
     def _install(self, key: str, item: DownloadItem) -> None:
         services = self.controller.services
@@ -356,9 +377,14 @@ class InstallController(QObject):
             if self._host is not None:  # an open window now shows the new version
                 self._host.updated(done, services.installs.library.entry_path(done))
 
-        def failed(message: str, _: BaseException) -> None:
+        def failed(message: str, error: BaseException) -> None:
+            from appstore.core.library import PermissionsNeeded
+
             self._installing.discard(key)
-            self._errors[key] = message
+            if isinstance(error, PermissionsNeeded):
+                self.reload()  # not an error: the update waits for consent (its page says so)
+            else:
+                self._errors[key] = message
             self._drop(item)
             self.jobs.submit(lambda ctx: services.installs.abandon(item), lane="library",
                              title="forget refused download", on_error=self._failed)

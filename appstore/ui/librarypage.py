@@ -1,5 +1,6 @@
 """Library: the apps installed on this computer, the updates waiting for them (with Update
-all), and Open and Uninstall for each."""
+all, which leaves an update that asks for more permissions to the user's review, and says so),
+and Open and Uninstall for each."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollA
 
 from appstore.core.catalog.models import App, localized
 from appstore.core.errors import NotFound
-from appstore.core.library import InstalledApp
+from appstore.core.library import InstalledApp, Update
 from appstore.ui import texts
 from appstore.ui.appactions import confirm_uninstall
+from appstore.ui.consent import ConsentDialog, asks_for_more, review_update
 from appstore.ui.controller import Controller
 from appstore.ui.images import ImageLoader
 from appstore.ui.installs import InstallController, Phase
@@ -26,6 +28,7 @@ class LibraryRow(QFrame):
         super().__init__()
         self.setObjectName("card")
         self.page, self.installed, self.app = page, installed, app
+        self.consent: ConsentDialog | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 10, 12, 10)
         row.setSpacing(14)
@@ -48,17 +51,25 @@ class LibraryRow(QFrame):
         self.facts.setWordWrap(True)
         col.addWidget(name)
         col.addWidget(self.facts)
-        row.addLayout(col, 1)
         update = page.installs.updates.get(installed.id)
         state = page.installs.state(app) if app is not None else None
+        busy = state is not None and state.phase not in (Phase.UPDATE, Phase.FAILED)
+        self.asks = plain_label(asks_for_more(update) if update is not None and update.waits
+                                and not busy else "")
+        self.asks.setObjectName("danger")
+        self.asks.setWordWrap(True)
+        self.asks.setVisible(bool(self.asks.text()))
+        col.addWidget(self.asks)
+        row.addLayout(col, 1)
         if update is not None and app is not None:
             self.update_button = QPushButton(self.tr("Update to %1").replace("%1", update.available))
             self.update_button.setObjectName("primary")
-            busy = state is not None and state.phase not in (Phase.UPDATE, Phase.FAILED)
             self.update_button.setEnabled(not busy)
             if busy:
                 self.update_button.setText(self.tr("Updating…"))
-            self.update_button.clicked.connect(lambda: page.installs.install(app))
+            elif update.waits:  # it asks for more: the user reviews it first
+                self.update_button.setText(self.tr("Review update"))
+            self.update_button.clicked.connect(lambda: self.update_app(app, update))
             row.addWidget(self.update_button)
         self.open_button = QPushButton(self.tr("Open"))  # also when its store is gone
         self.open_button.clicked.connect(lambda: page.installs.open_installed(installed, app))
@@ -76,6 +87,12 @@ class LibraryRow(QFrame):
         if pix is not None:
             self.icon.setPixmap(pix.scaled(48, 48, Qt.AspectRatioMode.KeepAspectRatio,
                                            Qt.TransformationMode.SmoothTransformation))
+
+    def update_app(self, app: App, update: Update) -> None:
+        if update.waits:
+            self.consent = review_update(self, self.page.installs, app, update)
+        else:
+            self.page.installs.install(app)
 
     def uninstall(self) -> None:
         name = localized(self.app.name, self.page.lang) if self.app else self.installed.app_id
@@ -113,9 +130,12 @@ class LibraryPage(QScrollArea):
         head.addStretch(1)
         self.update_all = QPushButton(self.tr("Update all"))
         self.update_all.setObjectName("primary")
-        self.update_all.clicked.connect(installs.update_all)
+        self.update_all.clicked.connect(self._update_all)
         head.addWidget(self.update_all)
         col.addLayout(head)
+        self.waiting = plain_label()  # the updates that wait for the user's consent
+        self.waiting.setWordWrap(True)
+        col.addWidget(self.waiting)
         self.updates_box = QVBoxLayout()
         self.updates_box.setSpacing(8)
         col.addLayout(self.updates_box)
@@ -165,10 +185,24 @@ class LibraryPage(QScrollArea):
         n_up = len(with_update)
         self.updates_title.setText(self.tr("%n update(s) available", "", n_up))
         self.updates_title.setVisible(bool(n_up))
-        self.update_all.setVisible(bool(n_up))
+        waiting = [u for u in self.installs.updates.values() if u.waits]
+        self.update_all.setVisible(n_up > len(waiting))
+        self._say_waiting(waiting)
         self.installed_title.setText(self.tr("%n app(s) installed", "", len(installed)))
         self.installed_title.setVisible(bool(installed))
         self.empty.setVisible(not installed)
+
+    def _update_all(self) -> None:
+        """Update what asks for nothing more; say which updates wait for consent."""
+        self._say_waiting(self.installs.update_all())
+
+    def _say_waiting(self, waiting: list[Update]) -> None:
+        names = [localized(app.name, self.lang) if (app := self._app(u.id)) else u.app_id
+                 for u in waiting]
+        sep = "、" if self.lang == "zh_CN" else ", "
+        self.waiting.setText(self.tr("%n update(s) wait for your consent: %1. Review each one to "
+                                     "update it.", "", len(waiting)).replace("%1", sep.join(names)))
+        self.waiting.setVisible(bool(waiting))
 
     def _changed(self, key: str) -> None:
         if key and any(r.installed.id == key for r in self.rows if key in self.installs.updates):

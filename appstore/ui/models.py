@@ -16,6 +16,7 @@ from PySide6.QtGui import QPixmap
 from appstore.core.catalog.models import localized
 from appstore.core.jobs import JobContext
 from appstore.core.store.manager import CatalogView, Listing, Results
+from appstore.ui.consent import ConsentTexts
 from appstore.ui.images import ImageLoader, image_key
 from appstore.ui.installs import AppState, InstallController, Phase
 
@@ -31,6 +32,7 @@ class Roles:
     REF = Qt.ItemDataRole.UserRole + 4
     ACTION = Qt.ItemDataRole.UserRole + 5  # the card's button: "Install", "Open", "43 %"…
     ACTION_PRIMARY = Qt.ItemDataRole.UserRole + 6  # drawn filled (something to do) or outlined
+    NOTE = Qt.ItemDataRole.UserRole + 7  # a warning drawn instead of the category ("" if none)
 
 
 class AppListModel(QAbstractListModel):
@@ -187,10 +189,17 @@ class AppListModel(QAbstractListModel):
         if role in (Roles.ACTION, Roles.ACTION_PRIMARY) and self.installs is not None:
             label, primary = self._action(self.installs.state(app))
             return label if role == Roles.ACTION else primary
+        if role == Roles.NOTE:
+            state = self.installs.state(app) if self.installs is not None else None
+            waits = state is not None and state.phase is Phase.UPDATE and state.update is not None \
+                and state.update.waits
+            return ConsentTexts().short() if waits else ""
         return None
 
     def _action(self, state: AppState) -> tuple[str, bool]:
         phase = state.phase
+        if phase is Phase.UPDATE and state.update is not None and state.update.waits:
+            return self.tr("Review"), True  # opens the app page, where the user reviews it
         if phase in (Phase.DOWNLOADING, Phase.PAUSED):
             pct = f"{int(state.fraction * 100)} %"
             return (pct if phase is Phase.DOWNLOADING else self.tr("Paused %1").replace("%1", pct)), False
@@ -212,11 +221,11 @@ class AppListModel(QAbstractListModel):
             return
         if not key:
             self.dataChanged.emit(self.index(0, 0), self.index(self._shown - 1, 0),
-                                  [Roles.ACTION, Roles.ACTION_PRIMARY])
+                                  [Roles.ACTION, Roles.ACTION_PRIMARY, Roles.NOTE])
             return
         store, _, app_id = key.partition("/")
         pos = self.view.position(store, app_id) if self.view is not None else None
-        self._repaint(pos, [Roles.ACTION, Roles.ACTION_PRIMARY])
+        self._repaint(pos, [Roles.ACTION, Roles.ACTION_PRIMARY, Roles.NOTE])
 
     def _icon_loaded(self, key: str) -> None:
         self._repaint(self._icon_of.get(key), [Qt.ItemDataRole.DecorationRole])

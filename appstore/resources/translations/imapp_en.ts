@@ -43,14 +43,19 @@
 <context>
     <name>LibraryPage</name>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="166" />
+        <location filename="../../ui/librarypage.py" line="186" />
         <source>%n update(s) available</source>
         <translation><numerusform>%n update available</numerusform><numerusform>%n updates available</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="169" />
+        <location filename="../../ui/librarypage.py" line="191" />
         <source>%n app(s) installed</source>
         <translation><numerusform>%n app installed</numerusform><numerusform>%n apps installed</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/librarypage.py" line="203" />
+        <source>%n update(s) wait for your consent: %1. Review each one to update it.</source>
+        <translation><numerusform>%n update waits for your consent: %1. Review it to update it.</numerusform><numerusform>%n updates wait for your consent: %1. Review each one to update it.</numerusform></translation>
     </message>
 </context>
 <context>

@@ -185,95 +185,100 @@
 <context>
     <name>AppActions</name>
     <message>
-        <location filename="../../ui/appactions.py" line="68" />
+        <location filename="../../ui/appactions.py" line="70" />
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="98" />
+        <location filename="../../ui/appactions.py" line="105" />
         <source>Install</source>
         <translation>安装</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="102" />
+        <location filename="../../ui/appactions.py" line="109" />
         <source>Open website</source>
         <translation>打开网站</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="103" />
+        <location filename="../../ui/appactions.py" line="110" />
         <source>A web link: nothing to install</source>
         <translation>网页链接：无需安装</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="107" />
-        <location filename="../../ui/appactions.py" line="112" />
-        <location filename="../../ui/appactions.py" line="117" />
+        <location filename="../../ui/appactions.py" line="114" />
+        <location filename="../../ui/appactions.py" line="119" />
+        <location filename="../../ui/appactions.py" line="124" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="108" />
+        <location filename="../../ui/appactions.py" line="115" />
         <source>Waiting to download…</source>
         <translation>等待下载…</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="110" />
+        <location filename="../../ui/appactions.py" line="117" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="115" />
+        <location filename="../../ui/appactions.py" line="122" />
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="119" />
+        <location filename="../../ui/appactions.py" line="126" />
         <source>Paused · %1</source>
         <translation>已暂停 · %1</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="122" />
+        <location filename="../../ui/appactions.py" line="129" />
         <source>Checking the download against the store’s signature…</source>
         <translation>正在按商店签名校验下载内容…</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="125" />
+        <location filename="../../ui/appactions.py" line="132" />
         <source>Installing…</source>
         <translation>正在安装…</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="127" />
-        <location filename="../../ui/appactions.py" line="136" />
+        <location filename="../../ui/appactions.py" line="134" />
+        <location filename="../../ui/appactions.py" line="144" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="129" />
+        <location filename="../../ui/appactions.py" line="136" />
         <source>Version %1 installed · %2</source>
         <translation>已安装版本 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="132" />
+        <location filename="../../ui/appactions.py" line="139" />
         <source>its store was removed: no more updates</source>
         <translation>其商店已移除：不再有更新</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="134" />
+        <location filename="../../ui/appactions.py" line="142" />
         <source>Update</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="138" />
+        <location filename="../../ui/appactions.py" line="142" />
+        <source>Review and update</source>
+        <translation>查看并更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/appactions.py" line="146" />
         <source>Version %1 installed · %2 available</source>
         <translation>已安装版本 %1 · 可更新到 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="141" />
+        <location filename="../../ui/appactions.py" line="150" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="143" />
+        <location filename="../../ui/appactions.py" line="152" />
         <source>The download failed.</source>
         <translation>下载失败。</translation>
     </message>
@@ -281,48 +286,53 @@
 <context>
     <name>AppListModel</name>
     <message>
-        <location filename="../../ui/models.py" line="196" />
+        <location filename="../../ui/models.py" line="202" />
+        <source>Review</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="205" />
         <source>Paused %1</source>
         <translation>已暂停 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="198" />
+        <location filename="../../ui/models.py" line="207" />
         <source>Install</source>
         <translation>安装</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="199" />
+        <location filename="../../ui/models.py" line="208" />
         <source>Visit</source>
         <translation>访问</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="200" />
-        <location filename="../../ui/models.py" line="201" />
+        <location filename="../../ui/models.py" line="209" />
+        <location filename="../../ui/models.py" line="210" />
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="202" />
+        <location filename="../../ui/models.py" line="211" />
         <source>Verifying</source>
         <translation>校验中</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="203" />
+        <location filename="../../ui/models.py" line="212" />
         <source>Installing</source>
         <translation>安装中</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="204" />
+        <location filename="../../ui/models.py" line="213" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="205" />
+        <location filename="../../ui/models.py" line="214" />
         <source>Update</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="206" />
+        <location filename="../../ui/models.py" line="215" />
         <source>Failed</source>
         <translation>失败</translation>
     </message>
@@ -603,6 +613,42 @@
     </message>
 </context>
 <context>
+    <name>ConsentDialog</name>
+    <message>
+        <location filename="../../ui/consent.py" line="47" />
+        <source>Review the update</source>
+        <translation>查看更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/consent.py" line="51" />
+        <source>Version %1 of “%2” asks for more than the version you have. If you accept, it may also:</source>
+        <translation>“%2”的 %1 版比您现有的版本需要更多权限。如果您接受，它还可以：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/consent.py" line="63" />
+        <source>Until you accept, version %1 stays installed and works as before.</source>
+        <translation>在您接受之前，%1 版仍然安装着，照常使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/consent.py" line="69" />
+        <source>Accept and update</source>
+        <translation>接受并更新</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentTexts</name>
+    <message>
+        <location filename="../../ui/consent.py" line="27" />
+        <source>Update (asks for more: %1)</source>
+        <translation>更新（需要更多权限：%1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/consent.py" line="32" />
+        <source>Update asks for more</source>
+        <translation>更新需要更多权限</translation>
+    </message>
+</context>
+<context>
     <name>CopiesDialog</name>
     <message>
         <location filename="../../ui/walletcopies.py" line="35" />
@@ -663,7 +709,7 @@
 <context>
     <name>DAppHost</name>
     <message>
-        <location filename="../../ui/host/hosts.py" line="410" />
+        <location filename="../../ui/host/hosts.py" line="414" />
         <source>DApps stopped unexpectedly: %1. Open them again to go on.</source>
         <translation>DApp 意外停止：%1。请重新打开它们以继续。</translation>
     </message>
@@ -1290,12 +1336,12 @@
 <context>
     <name>InstallController</name>
     <message>
-        <location filename="../../ui/installs.py" line="461" />
+        <location filename="../../ui/installs.py" line="487" />
         <source>%1: DApps open in your web browser instead</source>
         <translation>%1：DApp 将改为在您的网页浏览器中打开</translation>
     </message>
     <message>
-        <location filename="../../ui/installs.py" line="462" />
+        <location filename="../../ui/installs.py" line="488" />
         <source>The DApp host cannot start</source>
         <translation>DApp 运行环境无法启动</translation>
     </message>
@@ -1311,65 +1357,75 @@
 <context>
     <name>LibraryPage</name>
     <message>
-        <location filename="../../ui/librarypage.py" line="107" />
+        <location filename="../../ui/librarypage.py" line="124" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="114" />
+        <location filename="../../ui/librarypage.py" line="131" />
         <source>Update all</source>
         <translation>全部更新</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="127" />
+        <location filename="../../ui/librarypage.py" line="147" />
         <source>No apps installed yet. Find one in Discover and press Install; it keeps working offline.</source>
         <translation>还没有安装应用。在“发现”中找到一个应用并点击“安装”；安装后离线也能使用。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="166" />
+        <location filename="../../ui/librarypage.py" line="186" />
         <source>%n update(s) available</source>
         <translation><numerusform>%n 个更新可用</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="169" />
+        <location filename="../../ui/librarypage.py" line="191" />
         <source>%n app(s) installed</source>
         <translation><numerusform>已安装 %n 个应用</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/librarypage.py" line="203" />
+        <source>%n update(s) wait for your consent: %1. Review each one to update it.</source>
+        <translation><numerusform>%n 个更新等待您的同意：%1。请逐个查看后再更新。</numerusform></translation>
     </message>
 </context>
 <context>
     <name>LibraryRow</name>
     <message>
-        <location filename="../../ui/librarypage.py" line="42" />
+        <location filename="../../ui/librarypage.py" line="45" />
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="43" />
+        <location filename="../../ui/librarypage.py" line="46" />
         <source>from %1</source>
         <translation>来自 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="45" />
+        <location filename="../../ui/librarypage.py" line="48" />
         <source>its store was removed: no more updates</source>
         <translation>其商店已移除：不再有更新</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="55" />
+        <location filename="../../ui/librarypage.py" line="65" />
         <source>Update to %1</source>
         <translation>更新到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="60" />
+        <location filename="../../ui/librarypage.py" line="69" />
         <source>Updating…</source>
         <translation>正在更新…</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="63" />
+        <location filename="../../ui/librarypage.py" line="71" />
+        <source>Review update</source>
+        <translation>查看更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/librarypage.py" line="74" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="65" />
+        <location filename="../../ui/librarypage.py" line="76" />
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
@@ -1888,102 +1944,102 @@
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="100" />
+        <location filename="../../ui/settings.py" line="99" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="107" />
+        <location filename="../../ui/settings.py" line="110" />
         <source>Your data</source>
         <translation>您的数据</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="112" />
+        <location filename="../../ui/settings.py" line="115" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="118" />
+        <location filename="../../ui/settings.py" line="121" />
         <source>Everything imapp keeps — stores, catalogues, settings — is in this folder. Start imapp with --data-dir to use another one.</source>
         <translation>imapp 保存的所有内容（商店、目录、设置）都在此文件夹中。使用 --data-dir 启动 imapp 可改用其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="152" />
+        <location filename="../../ui/settings.py" line="155" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="157" />
+        <location filename="../../ui/settings.py" line="160" />
         <source>No stores. Add one to see apps.</source>
         <translation>没有商店。添加一个商店即可浏览应用。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="171" />
+        <location filename="../../ui/settings.py" line="174" />
         <source>Built-in demo store</source>
         <translation>内置演示商店</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="177" />
+        <location filename="../../ui/settings.py" line="180" />
         <source>Fingerprint: %1…</source>
         <translation>指纹：%1…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="183" />
+        <location filename="../../ui/settings.py" line="186" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="186" />
+        <location filename="../../ui/settings.py" line="189" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="203" />
+        <location filename="../../ui/settings.py" line="206" />
         <source>No DApp is connected. A DApp asks you before it can see your wallet address, and again before each signature or payment.</source>
         <translation>没有已连接的 DApp。DApp 必须先征得您的同意才能查看钱包地址，每次签名或付款前也都会再次询问。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="222" />
+        <location filename="../../ui/settings.py" line="225" />
         <source>Sees %1 · connected %2</source>
         <translation>可查看 %1 · %2连接</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="229" />
+        <location filename="../../ui/settings.py" line="232" />
         <source>Disconnect</source>
         <translation>断开</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="243" />
+        <location filename="../../ui/settings.py" line="246" />
         <source>Refreshing…</source>
         <translation>正在刷新…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="245" />
+        <location filename="../../ui/settings.py" line="248" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="248" />
+        <location filename="../../ui/settings.py" line="251" />
         <source>✓ Verified %1 · %2 apps</source>
         <translation>✓ 已验证（%1）· %2 个应用</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="251" />
+        <location filename="../../ui/settings.py" line="254" />
         <source>⚠ %1 — no verified catalogue yet</source>
         <translation>⚠ %1 — 尚无已验证的目录</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="252" />
+        <location filename="../../ui/settings.py" line="255" />
         <source>⚠ %1 — using the catalogue verified %2</source>
         <translation>⚠ %1 —— 正在使用上次验证（%2）的目录</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="262" />
+        <location filename="../../ui/settings.py" line="265" />
         <source>Remove store</source>
         <translation>移除商店</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="263" />
+        <location filename="../../ui/settings.py" line="266" />
         <source>Remove the store “%1”? Its apps disappear from Discover.</source>
         <translation>要移除商店“%1”吗？它的应用将从“发现”中消失。</translation>
     </message>
@@ -2180,23 +2236,23 @@
 <context>
     <name>UninstallDialog</name>
     <message>
-        <location filename="../../ui/appactions.py" line="30" />
-        <location filename="../../ui/appactions.py" line="37" />
+        <location filename="../../ui/appactions.py" line="32" />
+        <location filename="../../ui/appactions.py" line="39" />
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="32" />
+        <location filename="../../ui/appactions.py" line="34" />
         <source>Uninstall “%1”?</source>
         <translation>卸载“%1”？</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="33" />
+        <location filename="../../ui/appactions.py" line="35" />
         <source>You can install it again at any time.</source>
         <translation>您可以随时重新安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/appactions.py" line="34" />
+        <location filename="../../ui/appactions.py" line="36" />
         <source>Keep what it saved on this computer</source>
         <translation>保留它在这台电脑上保存的数据</translation>
     </message>
