@@ -42,7 +42,7 @@ class ConsentDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, app: App, update: Update) -> None:
         super().__init__(parent)
-        self.app, self.update = app, update
+        self.app, self.pending = app, update  # (not ``update``: QWidget.update)
         lang = texts.language()
         self.setWindowTitle(self.tr("Review the update"))
         self.setMinimumWidth(460)
