@@ -411,6 +411,7 @@ def _report_lines(report: ClaimReport, decimals: dict[str, int],
 def snapshot_of(wallet: Wallet, info: AddressInfo, verified: bool) -> WalletSnapshot:
     """What the page shows of an account whose address ``info`` has (not None)."""
     assert info.address is not None
+    wallet.check_if_unlocked()  # a ledger changed behind imapp's back shows as failed, not as money
     ledger = wallet.ledger
     balances = wallet.balances()
     series: dict[str, list[tuple[str, int]]] = {}

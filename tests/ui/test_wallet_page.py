@@ -134,6 +134,25 @@ def test_a_ledger_signed_by_another_key_fails_and_resync_mends_it(desktop: Deskt
     assert len(services.wallet.ledger.quarantined()) == 12
 
 
+def test_a_total_raised_behind_imapps_back_shows_as_failed_not_as_money(desktop: DesktopApp,
+                                                                         qtbot: QtBot) -> None:
+    services = desktop.controller.services
+    assert services is not None
+    address = services.wallet.address(create=True)
+    ledger_file = services.paths.root / "wallet" / "ledger.sqlite3"
+    fill(ledger_file, address, 6, key=demo_service_key(services.paths.root))
+    page = open_page(desktop, qtbot)
+    assert not page.problem_card.isVisibleTo(page)
+    db = sqlite3.connect(ledger_file)
+    db.execute("UPDATE totals SET amount = amount * 100 WHERE asset = 'IA'")
+    db.commit()
+    db.close()
+    with qtbot.waitSignal(page.wallet.changed, timeout=20000):  # the page read again (no Verify)
+        page.wallet.load(create=False)
+    qtbot.waitUntil(lambda: page.problem_card.isVisibleTo(page), timeout=5000)
+    assert "totals differ" in page.problem_text.text() and "Nothing can be spent" in page.problem_text.text()
+
+
 def test_restore_dialog_names_the_wrong_word_and_the_checksum(desktop: DesktopApp, qtbot: QtBot) -> None:
     dialog = RestoreDialog(desktop.window, "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH")
     qtbot.addWidget(dialog)

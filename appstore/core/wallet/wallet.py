@@ -13,6 +13,7 @@ before), so no receipt is ever dropped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -24,7 +25,14 @@ from appstore.core.paths import Paths
 from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, format_amount
 from appstore.core.wallet.errors import NoWallet, WalletExists
 from appstore.core.wallet.keys import Account, SeedWords
-from appstore.core.wallet.ledger import Ledger, LedgerError, TrustSource, Verification, ledger_path
+from appstore.core.wallet.ledger import (
+    Ledger,
+    LedgerBroken,
+    LedgerError,
+    TrustSource,
+    Verification,
+    ledger_path,
+)
 from appstore.core.wallet.receipts import ASSETS, Receipt
 from appstore.core.wallet.seedstore import UNCONFIRMED, AddressInfo, PassphraseSource, SeedStore, WalletStatus
 
@@ -186,6 +194,16 @@ class Wallet:
         quick check, sealed with a secret of the account (which the spend signs with anyway);
         ``LedgerBroken`` naming the problem when it fails."""
         return self.ledger.quick_check(self.account().seal_key())
+
+    def check_if_unlocked(self) -> None:
+        """The check before a spend, run when the key is already at hand (asking no one), so a
+        ledger changed behind imapp's back is found and shown as failed before its balance is
+        read as true (docs/ledger.md). Sealed, it costs a few milliseconds."""
+        with self._lock:
+            account = self._account
+        if account is not None:
+            with contextlib.suppress(LedgerBroken):  # recorded: the page shows it
+                self.ledger.quick_check(account.seal_key())
 
     def decimals(self, asset: str, store: str | None = None) -> int:
         if asset == "BCD":
