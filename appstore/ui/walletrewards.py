@@ -44,7 +44,8 @@ class RewardsCard(QWidget):
         self.col.setContentsMargins(0, 0, 0, 0)
         self.col.setSpacing(8)
         self.rows: list[RewardsRow] = []
-        self.empty = plain_label(self.tr("None of your stores pays rewards."))
+        # (until the stores' policies are read, which waits for a wallet: no claim it cannot keep)
+        self.empty = plain_label(self.tr("What each activity earns shows here once your wallet is ready."))
         self.empty.setProperty("muted", True)
         self.col.addWidget(self.empty)
 

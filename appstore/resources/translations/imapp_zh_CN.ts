@@ -1837,28 +1837,32 @@
 <context>
     <name>RewardsCard</name>
     <message>
-        <location filename="../../ui/walletrewards.py" line="47" />
-        <location filename="../../ui/walletrewards.py" line="55" />
+        <location filename="../../ui/walletrewards.py" line="48" />
+        <source>What each activity earns shows here once your wallet is ready.</source>
+        <translation>钱包就绪后，这里会显示每项活动可获得的奖励。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletrewards.py" line="56" />
         <source>None of your stores pays rewards.</source>
         <translation>您的商店都不发放奖励。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="81" />
+        <location filename="../../ui/walletrewards.py" line="82" />
         <source>%1 of %2 today</source>
         <translation>今天 %1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="87" />
+        <location filename="../../ui/walletrewards.py" line="88" />
         <source>Today: %1 of %2 IA (days are UTC)</source>
         <translation>今天：%1 / %2 IA（按 UTC 计日）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="93" />
+        <location filename="../../ui/walletrewards.py" line="94" />
         <source>Next dividend %1: %2 IA shared among all holders, by balance.</source>
         <translation>下次分红 %1：%2 IA 按余额分给所有持有人。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="98" />
+        <location filename="../../ui/walletrewards.py" line="99" />
         <source>The store's service cannot be reached now; claims wait and are sent later. (%1)</source>
         <translation>现在无法连接商店的服务；申领会等待并稍后发送。（%1）</translation>
     </message>
@@ -2110,87 +2114,87 @@
 <context>
     <name>SwapDialog</name>
     <message>
-        <location filename="../../ui/walletrewards.py" line="121" />
+        <location filename="../../ui/walletrewards.py" line="122" />
         <source>Swap IA for BCD</source>
         <translation>将 IA 兑换为 BCD</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="126" />
+        <location filename="../../ui/walletrewards.py" line="127" />
         <source>Store %1 swaps IA for BCD at the rate it publishes. BCD stays in your account at the store until you withdraw it.</source>
         <translation>商店 %1 按其公布的比率将 IA 兑换为 BCD。BCD 会保留在您在该商店的账户中，直到您提现。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="132" />
+        <location filename="../../ui/walletrewards.py" line="133" />
         <source>IA to swap</source>
         <translation>要兑换的 IA</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="133" />
+        <location filename="../../ui/walletrewards.py" line="134" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="141" />
+        <location filename="../../ui/walletrewards.py" line="142" />
         <source>Rate</source>
         <translation>比率</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="142" />
+        <location filename="../../ui/walletrewards.py" line="143" />
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="143" />
+        <location filename="../../ui/walletrewards.py" line="144" />
         <source>You receive</source>
         <translation>您将收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="144" />
+        <location filename="../../ui/walletrewards.py" line="145" />
         <source>Quote valid</source>
         <translation>报价有效期</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="148" />
+        <location filename="../../ui/walletrewards.py" line="149" />
         <source>From %1 to %2 IA per swap; you have %3 IA.</source>
         <translation>每次兑换 %1 至 %2 IA；您有 %3 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="156" />
+        <location filename="../../ui/walletrewards.py" line="157" />
         <source>Swap</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="188" />
+        <location filename="../../ui/walletrewards.py" line="189" />
         <source>That is more than the %1 IA you have.</source>
         <translation>超过了您拥有的 %1 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="193" />
+        <location filename="../../ui/walletrewards.py" line="194" />
         <source>Asking the store for a quote…</source>
         <translation>正在向商店询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="201" />
+        <location filename="../../ui/walletrewards.py" line="202" />
         <source>%1 BCD per IA</source>
         <translation>每 IA 兑 %1 BCD</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="205" />
+        <location filename="../../ui/walletrewards.py" line="206" />
         <source>The amount received is rounded down to whole base units.</source>
         <translation>收到的金额按最小单位向下取整。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="220" />
+        <location filename="../../ui/walletrewards.py" line="221" />
         <source>expired: asking again…</source>
         <translation>已过期：正在重新询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="225" />
+        <location filename="../../ui/walletrewards.py" line="226" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="233" />
+        <location filename="../../ui/walletrewards.py" line="234" />
         <source>Swapping…</source>
         <translation>正在兑换…</translation>
     </message>
@@ -2677,7 +2681,7 @@
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="247" />
+        <location filename="../../ui/walletrewards.py" line="248" />
         <source>Rewards</source>
         <translation>奖励</translation>
     </message>
