@@ -237,6 +237,22 @@ class WalletController(QObject):
         return self.controller.jobs.submit(lambda ctx: services.rewards.swap(store, quote), lane="wallet",
                                            title="swap", key="wallet", on_done=done, on_error=on_error)
 
+    def withdraw(self, store: str, address: str, units: int, on_done: Callable[[Any], None],
+                 on_error: Callable[[str, BaseException], None]) -> Job | None:
+        """Ask store ``store``'s service to send ``units`` BCD base units to ``address``; its
+        ``withdrawal`` receipt goes in the ledger, then the page is read again."""
+        services = self.controller.services
+        if services is None:
+            return None
+
+        def done(receipt: Any) -> None:
+            self.load(create=False)
+            on_done(receipt)
+
+        return self.controller.jobs.submit(lambda ctx: services.rewards.withdraw(store, address, units),
+                                           lane="wallet", title="withdraw", key="wallet", on_done=done,
+                                           on_error=on_error)
+
     def sync(self) -> Job | None:
         """Re-sync every store's receipts (and re-build a ledger that failed verification)."""
         services = self.controller.services

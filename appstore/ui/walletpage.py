@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from appstore.core.catalog.models import localized
 from appstore.core.wallet.keys import SeedWords
 from appstore.core.wallet.ledger import Verification
 from appstore.core.wallet.receipts import ASSETS, KINDS
@@ -37,6 +38,7 @@ from appstore.ui.walletdialogs import BackupDialog, RestoreDialog, confirm_show_
 from appstore.ui.walletmodels import HistoryModel, kind_label
 from appstore.ui.walletrewards import RewardsCard, SwapDialog, activity_label, rewards_title
 from appstore.ui.walletseeds import WalletNeeds
+from appstore.ui.walletwithdraw import WithdrawDialog
 from appstore.ui.widgets import plain_label, section_title, wheel_scrolls_page
 
 
@@ -157,7 +159,12 @@ class WalletPage(QScrollArea):
         self.swap_button.setObjectName("primary")
         self.swap_button.clicked.connect(self.swap)
         self.swap_button.setEnabled(False)
-        for b in (self.swap_button, self.verify_button, self.backup_button, self.restore_button):
+        self.withdraw_button = QPushButton(self.tr("Withdraw BCD…"))
+        self.withdraw_button.setToolTip(self.tr("Send BCD from your account at a store to a BCD address"))
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.withdraw_button.setEnabled(False)
+        for b in (self.swap_button, self.withdraw_button, self.verify_button, self.backup_button,
+                  self.restore_button):
             head.addWidget(b)
         col.addLayout(head)
 
@@ -316,6 +323,7 @@ class WalletPage(QScrollArea):
             b.setEnabled(True)
         for asset, label in self.balance_labels.items():
             label.setText(f"{snapshot.balances.totals[asset].text} {asset}")
+        self.withdraw_button.setEnabled(self._bcd_store() is not None)
         pending = snapshot.balances
         if pending.pending_count:
             expected = ", ".join(f"+{b.text} {a}" for a, b in pending.pending.items())
@@ -345,6 +353,7 @@ class WalletPage(QScrollArea):
             self.account.show_unconfirmed(needs.detail)
         self.backup_button.setEnabled(needs.kind != "setup")  # (unlocking first, once there is one)
         self.verify_button.setEnabled(False)
+        self.withdraw_button.setEnabled(False)
         for label in self.balance_labels.values():
             label.setText("—")
         self.pending.setText("")
@@ -400,6 +409,29 @@ class WalletPage(QScrollArea):
         dialog = SwapDialog(self, self.wallet, row, balance.units if balance is not None else 0)
         if dialog.exec() == SwapDialog.DialogCode.Accepted and dialog.done_receipts:
             self._tell(self.tr("Swapped: the receipts are in your history."))
+
+    def _bcd_store(self) -> tuple[str, int] | None:
+        """The store holding the most BCD for this wallet, and how much (None: none holds any)."""
+        if self.snapshot is None:
+            return None
+        held = [(b["BCD"].units, store) for store, b in self.snapshot.balances.stores.items()
+                if "BCD" in b and b["BCD"].units > 0]
+        if not held:
+            return None
+        units, store = max(held)
+        return store, units
+
+    def withdraw(self) -> None:
+        found = self._bcd_store()
+        if found is None:
+            return
+        store, units = found
+        view = self.controller.view
+        names = view.store_names.get(store) if view is not None else None
+        label = localized(names, self.lang) if names else store
+        dialog = WithdrawDialog(self, self.wallet, store, label, units)
+        if dialog.exec() == WithdrawDialog.DialogCode.Accepted and dialog.receipt is not None:
+            self._tell(self.tr("Withdrawal requested: its receipt is in your history."))
 
     def resync(self) -> None:
         self.wallet.sync()

@@ -496,7 +496,7 @@
 <context>
     <name>BalanceChart</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="58" />
+        <location filename="../../ui/walletpage.py" line="60" />
         <source>The balance over time appears here once the wallet has receipts.</source>
         <translation>钱包有收据后，这里会显示余额的变化。</translation>
     </message>
@@ -2356,7 +2356,7 @@
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="257" />
+        <location filename="../../ui/wallet.py" line="273" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -2364,161 +2364,335 @@
 <context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="145" />
+        <location filename="../../ui/walletpage.py" line="147" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="149" />
-        <location filename="../../ui/walletpage.py" line="440" />
+        <location filename="../../ui/walletpage.py" line="151" />
+        <location filename="../../ui/walletpage.py" line="472" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="150" />
+        <location filename="../../ui/walletpage.py" line="152" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="152" />
+        <location filename="../../ui/walletpage.py" line="154" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="154" />
+        <location filename="../../ui/walletpage.py" line="156" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="156" />
+        <location filename="../../ui/walletpage.py" line="158" />
         <source>Swap IA → BCD…</source>
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="166" />
+        <location filename="../../ui/walletpage.py" line="173" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="171" />
+        <location filename="../../ui/walletpage.py" line="178" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="415" />
+        <location filename="../../ui/walletpage.py" line="447" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="203" />
+        <location filename="../../ui/walletpage.py" line="210" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="226" />
+        <location filename="../../ui/walletpage.py" line="233" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="241" />
+        <location filename="../../ui/walletpage.py" line="248" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="244" />
+        <location filename="../../ui/walletpage.py" line="251" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="248" />
+        <location filename="../../ui/walletpage.py" line="255" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="257" />
+        <location filename="../../ui/walletpage.py" line="264" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="280" />
-        <location filename="../../ui/walletpage.py" line="367" />
+        <location filename="../../ui/walletpage.py" line="287" />
+        <location filename="../../ui/walletpage.py" line="376" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="181" />
+        <location filename="../../ui/walletpage.py" line="188" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
+    <message>
+        <location filename="../../ui/walletpage.py" line="162" />
+        <source>Withdraw BCD…</source>
+        <translation>提现 BCD…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpage.py" line="163" />
+        <source>Send BCD from your account at a store to a BCD address</source>
+        <translation>把您在商店账户中的 BCD 发送到一个 BCD 地址</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="322" />
+        <location filename="../../ui/walletpage.py" line="330" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="325" />
+        <location filename="../../ui/walletpage.py" line="333" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="330" />
+        <location filename="../../ui/walletpage.py" line="338" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="366" />
+        <location filename="../../ui/walletpage.py" line="375" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="381" />
+        <location filename="../../ui/walletpage.py" line="390" />
         <source>Paid to %1</source>
         <translation>支付给 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="381" />
+        <location filename="../../ui/walletpage.py" line="390" />
         <source>Received through %1</source>
         <translation>通过 %1 收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="402" />
+        <location filename="../../ui/walletpage.py" line="411" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="414" />
+        <location filename="../../ui/walletpage.py" line="434" />
+        <source>Withdrawal requested: its receipt is in your history.</source>
+        <translation>已申请提现：其收据在您的记录中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletpage.py" line="446" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="422" />
+        <location filename="../../ui/walletpage.py" line="454" />
         <source>The wallet's passphrase was changed.</source>
         <translation>钱包密码已更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="434" />
+        <location filename="../../ui/walletpage.py" line="466" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="445" />
+        <location filename="../../ui/walletpage.py" line="477" />
         <source>The ledger verifies: %1 receipts, every signature checked.</source>
         <translation>账本验证通过：%1 张收据，每个签名都已检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="469" />
+        <location filename="../../ui/walletpage.py" line="501" />
         <source>whose address could not be confirmed</source>
         <translation>（地址无法确认）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="478" />
+        <location filename="../../ui/walletpage.py" line="510" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="480" />
+        <location filename="../../ui/walletpage.py" line="512" />
         <source>What it replaced is kept aside: see the copies under your address.</source>
         <translation>被替换的内容已留存：请查看地址下方的副本。</translation>
+    </message>
+</context>
+<context>
+    <name>WithdrawDialog</name>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="41" />
+        <source>Enter a BCD address (it starts with 1 or 3, like a Bitcoin address).</source>
+        <translation>请输入 BCD 地址（以 1 或 3 开头，与比特币地址相同）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="45" />
+        <source>This is not a BCD address: it has a character an address never has, “%1” (0, O, I and l are never used).</source>
+        <translation>这不是 BCD 地址：其中有地址中从不出现的字符“%1”（0、O、I 和 l 从不使用）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="49" />
+        <source>This is not a BCD address: an address has 25 to 35 characters.</source>
+        <translation>这不是 BCD 地址：地址长度为 25 到 35 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="54" />
+        <source>This is not a BCD address: its checksum does not match (a character is wrong or missing).</source>
+        <translation>这不是 BCD 地址：校验和不符（有字符错误或缺失）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="57" />
+        <source>This is some other kind of key or address: a BCD address starts with 1 or 3.</source>
+        <translation>这是另一种密钥或地址：BCD 地址以 1 或 3 开头。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="64" />
+        <source>Enter the amount of BCD to withdraw.</source>
+        <translation>请输入要提现的 BCD 数量。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="66" />
+        <source>The amount must be more than 0.</source>
+        <translation>金额必须大于 0。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="68" />
+        <source>BCD has at most 7 decimal places.</source>
+        <translation>BCD 最多有 7 位小数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="70" />
+        <source>The amount cannot be negative.</source>
+        <translation>金额不能为负数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="71" />
+        <source>That is not an amount: type a number such as 0.05.</source>
+        <translation>这不是金额：请输入数字，例如 0.05。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="78" />
+        <source>The store says your BCD balance is too low for this withdrawal.</source>
+        <translation>商店表示您的 BCD 余额不足以完成这次提现。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="81" />
+        <source>The store refused this address: it is not a BCD address it can send to.</source>
+        <translation>商店拒绝了这个地址：它不是商店可以转账的 BCD 地址。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="84" />
+        <source>The store's service cannot be reached now; nothing was withdrawn. Try again later.</source>
+        <translation>目前无法连接商店的服务；没有提现任何金额。请稍后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="88" />
+        <source>The store asks to slow down; nothing was withdrawn. Try again in a moment.</source>
+        <translation>商店要求放慢请求速度；没有提现任何金额。请稍候再试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="90" />
+        <source>Nothing was withdrawn: %1</source>
+        <translation>没有提现任何金额：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="104" />
+        <source>Withdraw BCD</source>
+        <translation>提现 BCD</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="107" />
+        <source>Store %1 sends BCD from your account there to a BCD address. You have %2 BCD at this store.</source>
+        <translation>商店 %1 会把您在该商店账户中的 BCD 发送到一个 BCD 地址。您在这家商店有 %2 BCD。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="115" />
+        <source>BCD address (1… or 3…)</source>
+        <translation>BCD 地址（1… 或 3…）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="116" />
+        <source>To address</source>
+        <translation>收款地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="119" />
+        <source>BCD to withdraw</source>
+        <translation>要提现的 BCD</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="120" />
+        <source>Max</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="124" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="125" />
+        <source>Fee</source>
+        <translation>手续费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="125" />
+        <source>no fee</source>
+        <translation>无手续费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="128" />
+        <source>A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, or receives from it, means BCD.</source>
+        <translation>BCD 地址与比特币（BTC）地址看起来完全一样：请确认向它付款或从它收款的一方指的是 BCD。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="138" />
+        <location filename="../../ui/walletwithdraw.py" line="152" />
+        <source>Withdraw…</source>
+        <translation>提现…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="164" />
+        <source>That is more than the %1 BCD you have at this store.</source>
+        <translation>这超过了您在这家商店拥有的 %1 BCD。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="177" />
+        <source>Withdraw %1 BCD from your account at store %2 to the address %3? The store's operator sends it on the BCD chain; it cannot be undone.</source>
+        <translation>要从您在商店 %2 的账户提现 %1 BCD 到地址 %3 吗？商店运营者会在 BCD 链上发送这笔款项；此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="181" />
+        <source>Confirm withdrawal</source>
+        <translation>确认提现</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="189" />
+        <source>Withdrawing…</source>
+        <translation>正在提现…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="202" />
+        <source>the wallet is not open</source>
+        <translation>钱包尚未打开</translation>
     </message>
 </context>
 <context>
@@ -2754,52 +2928,52 @@
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="389" />
+        <location filename="../../ui/wallet.py" line="405" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="390" />
+        <location filename="../../ui/wallet.py" line="406" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="391" />
+        <location filename="../../ui/wallet.py" line="407" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="392" />
+        <location filename="../../ui/wallet.py" line="408" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="393" />
+        <location filename="../../ui/wallet.py" line="409" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="398" />
+        <location filename="../../ui/wallet.py" line="414" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="399" />
+        <location filename="../../ui/wallet.py" line="415" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="400" />
+        <location filename="../../ui/wallet.py" line="416" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="401" />
+        <location filename="../../ui/wallet.py" line="417" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="406" />
+        <location filename="../../ui/wallet.py" line="422" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>

@@ -1,0 +1,98 @@
+"""Withdraw on the Wallet page, through the demo store's embedded IA service over HTTP: BCD got
+by a real swap of IA earned by sharing an app, then withdrawn to an address; the dialog's checks
+of the address and the amount, Max, the confirmation step, and the receipt in the history."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from appstore.core.wallet.address import LOOKALIKE_NOTE
+from appstore.ui.app import DesktopApp
+from appstore.ui.walletpage import WalletPage
+from appstore.ui.walletwithdraw import WithdrawDialog
+from tests.ui.test_wallet_page import desktop, open_page  # noqa: F401 - (the fixture)
+
+ADDRESS = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH"
+
+
+def earn_and_swap(desktop: DesktopApp, qtbot: QtBot) -> WalletPage:  # noqa: F811
+    """1 IA for sharing Open Charity, swapped for 0.00997 BCD (the demo store's rate and fee)."""
+    from appstore.core.activity import Activity
+    from appstore.ui.walletrewards import SwapDialog
+
+    page = open_page(desktop, qtbot)
+    view = desktop.controller.view
+    assert view is not None
+    desktop.controller.record(Activity.FORWARD, view.find("org.imapp.charity").app)
+    qtbot.waitUntil(lambda: page.balance_labels["IA"].text() == "1 IA", timeout=30000)
+    qtbot.waitUntil(lambda: page.swap_button.isEnabled() and bool(page.rewards.rows), timeout=20000)
+    assert not page.withdraw_button.isEnabled()  # no BCD yet
+    swap = SwapDialog(page, page.wallet, page.rewards.rows[0], 100_000_000)
+    qtbot.addWidget(swap)
+    swap.amount.setText("1")
+    qtbot.waitUntil(lambda: swap.confirm.isEnabled(), timeout=20000)
+    swap.confirm.click()
+    qtbot.waitUntil(lambda: swap.done_receipts is not None, timeout=20000)
+    qtbot.waitUntil(lambda: page.balance_labels["BCD"].text() == "0.00997 BCD", timeout=10000)
+    qtbot.waitUntil(page.withdraw_button.isEnabled, timeout=5000)
+    return page
+
+
+def test_withdraw_checks_the_address_and_amount_and_records_the_receipt(desktop: DesktopApp,  # noqa: F811
+                                                                         qtbot: QtBot) -> None:
+    page = earn_and_swap(desktop, qtbot)
+    assert page._bcd_store() == ("demo", 99_700)
+    dialog = WithdrawDialog(page, page.wallet, "demo", "Demo Store", 99_700)
+    qtbot.addWidget(dialog)
+    assert dialog.lookalike.text() == LOOKALIKE_NOTE  # the core's warning, in the GUI's words
+    assert not dialog.confirm.isEnabled()
+
+    dialog.amount.setText("0.005")
+    for bad, why in [("0BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "“0”"),
+                     ("1BgGZ9tc", "25 to 35 characters"),
+                     ("1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMi", "checksum"),
+                     # a valid Base58Check string of another version: a testnet address
+                     ("mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn", "other kind")]:
+        dialog.address.setText(bad)
+        assert why in dialog.status.text(), (bad, dialog.status.text())
+        assert not dialog.confirm.isEnabled()
+
+    dialog.address.setText(ADDRESS)
+    assert dialog.confirm.isEnabled()
+    for bad, why in [("0.01", "more than the 0.00997 BCD"), ("0.000000001", "7 decimal places"),
+                     ("abc", "not an amount"), ("0", "more than 0")]:
+        dialog.amount.setText(bad)
+        assert why in dialog.status.text(), (bad, dialog.status.text())
+        assert not dialog.confirm.isEnabled()
+
+    dialog.max_button.click()
+    assert dialog.amount.text() == "0.00997" and dialog.units == 99_700 and dialog.confirm.isEnabled()
+    dialog.amount.setText("0.005")
+    dialog.confirm.click()  # first the confirmation, naming the store, the amount and the address
+    assert dialog.confirming and dialog.receipt is None
+    text = dialog.status.text()
+    assert "0.005 BCD" in text and "Demo Store" in text and ADDRESS in text
+    assert dialog.confirm.text() == "Confirm withdrawal"
+    dialog.confirm.click()
+    qtbot.waitUntil(lambda: dialog.receipt is not None, timeout=20000)
+    assert dialog.receipt.kind == "withdrawal" and dialog.receipt.amount == -50_000
+    qtbot.waitUntil(lambda: page.balance_labels["BCD"].text() == "0.00497 BCD", timeout=10000)
+    model = page.model
+    qtbot.waitUntil(lambda: model.rowCount() > 0 and model.rows[0].kind == "withdrawal", timeout=10000)
+    assert model.data(model.index(0, 1)) == "Withdrawal"
+    assert model.data(model.index(0, 2)) == "−0.005 BCD"
+
+
+def test_a_refusal_of_the_service_is_said_in_the_dialog(desktop: DesktopApp, qtbot: QtBot) -> None:  # noqa: F811
+    """The dialog allows what the page last read; the service decides: asking for more than the
+    account holds is refused (insufficient), said in words, and nothing is recorded."""
+    page = earn_and_swap(desktop, qtbot)
+    dialog = WithdrawDialog(page, page.wallet, "demo", "Demo Store", 10_000_000)  # more than held
+    qtbot.addWidget(dialog)
+    dialog.address.setText(ADDRESS)
+    dialog.amount.setText("1")
+    dialog.confirm.click()
+    dialog.confirm.click()
+    qtbot.waitUntil(lambda: "too low" in dialog.status.text(), timeout=20000)
+    assert dialog.receipt is None and dialog.address.isEnabled()
+    assert page.balance_labels["BCD"].text() == "0.00997 BCD"
