@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 from appstore.core.wallet.amounts import format_amount
 from appstore.core.wallet.receipts import Receipt
@@ -35,6 +36,29 @@ def kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def fit_columns(table: QTableView) -> None:
+    """Widths that hold the widest date, kind, amount and store a row can have (and each
+    heading), whatever rows are loaded: they never collapse when a filter empties the table;
+    "For" takes the rest."""
+    from appstore.core.wallet.receipts import KINDS
+
+    model = table.model()
+    assert isinstance(model, HistoryModel)
+    fm = table.fontMetrics()
+    pad = 2 * fm.horizontalAdvance("M") + 8
+    samples = {"time": ["2026-12-31 23:59"], "kind": [kind_label(k) for k in KINDS],
+               "amount": ["−99999.00000000 IA", "−9999.0000000 BCD"], "store": ["demo #999999"]}
+    header = table.horizontalHeader()
+    header.setMinimumSectionSize(fm.horizontalAdvance("MMMM"))
+    for i, column in enumerate(COLUMNS):
+        if column == "reference":
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+            continue
+        header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
+        texts = [*samples[column], model.headers()[i]]
+        table.setColumnWidth(i, max(fm.horizontalAdvance(t) for t in texts) + pad)
+
+
 def local_time(iso: str) -> str:
     """A receipt's UTC time shown in the local time zone, to the minute."""
     try:
@@ -60,6 +84,7 @@ class HistoryModel(QAbstractTableModel):
         self._decimals = decimals
         self._name = name
         self.rows: list[Receipt] = []
+        self._swaps: dict[tuple[str, str, str], Receipt] = {}  # (store, reference, asset): a swap's halves
         self.filters: Filters = (None, None, None)
         self._exhausted = True  # nothing to fetch until the first reload (the wallet may not exist yet)
         self._loading = False
@@ -81,6 +106,7 @@ class HistoryModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self.rows = []
+        self._swaps = {}
         self._exhausted = False
         self._loading = False
         self.endResetModel()
@@ -104,7 +130,11 @@ class HistoryModel(QAbstractTableModel):
             if page:
                 self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
                 self.rows.extend(page)
+                self._swaps.update(((r.store, r.reference, r.asset), r) for r in page if r.kind == "swap")
                 self.endInsertRows()
+                if any(r.kind == "swap" for r in page):  # a half on an earlier page now has its pair
+                    column = COLUMNS.index("reference")
+                    self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
             self.loaded.emit()
 
         if self._load(self.filters, len(self.rows), PAGE, arrived) is None:
@@ -126,6 +156,21 @@ class HistoryModel(QAbstractTableModel):
             return self.headers()[section]
         return None
 
+    def swap_text(self, r: Receipt) -> str:
+        """What a swap receipt swapped, from its pair (the receipt with the same quote in the
+        same store): "Swap: 6 IA → 0.05982 BCD"; with the pair not among the rows (filtered
+        out), its quote in words."""
+        pair = next((self._swaps[(r.store, r.reference, a)] for a in ("IA", "BCD")
+                     if a != r.asset and (r.store, r.reference, a) in self._swaps), None)
+        sides = {r.asset: r} | ({pair.asset: pair} if pair is not None else {})
+        if "IA" in sides and "BCD" in sides:
+            ia, bcd = sides["IA"], sides["BCD"]
+            return QCoreApplication.translate("wallet", "Swap: %1 → %2").replace(
+                "%1", f"{format_amount(abs(ia.amount), self._decimals('IA', ia.store))} IA").replace(
+                "%2", f"{format_amount(abs(bcd.amount), self._decimals('BCD', bcd.store))} BCD")
+        quote = r.reference.removeprefix("quote:")
+        return QCoreApplication.translate("wallet", "Swap (quote %1)").replace("%1", quote[:8])
+
     def amount_text(self, r: Receipt) -> str:
         text = format_amount(abs(r.amount), self._decimals(r.asset, r.store))
         return f"{'+' if r.amount >= 0 else '−'}{text} {r.asset}"
@@ -143,6 +188,8 @@ class HistoryModel(QAbstractTableModel):
             if column == "amount":
                 return self.amount_text(r)
             if column == "reference":
+                if r.kind == "swap":
+                    return self.swap_text(r)
                 return self._name(r.store, r.reference) or r.reference
             return f"{r.store} #{r.seq}"
         if role == Qt.ItemDataRole.ToolTipRole:

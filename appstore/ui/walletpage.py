@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -35,7 +34,7 @@ from appstore.ui.wallet import RewardsRow, WalletController, WalletSnapshot
 from appstore.ui.walletaccount import AccountCard
 from appstore.ui.walletcopies import CopiesDialog
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog, confirm_show_words, copy_text
-from appstore.ui.walletmodels import HistoryModel, kind_label
+from appstore.ui.walletmodels import HistoryModel, fit_columns, kind_label
 from appstore.ui.walletrewards import RewardsCard, SwapDialog, activity_label, rewards_title
 from appstore.ui.walletseeds import WalletNeeds
 from appstore.ui.walletwithdraw import WithdrawDialog
@@ -280,9 +279,7 @@ class WalletPage(QScrollArea):
         self.table.setShowGrid(False)
         self.table.verticalHeader().setVisible(False)
         self.table.setMinimumHeight(320)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table)
         history_col.addWidget(self.table)
         self.empty_history = plain_label(self.tr("No receipts yet. You earn IA by browsing, sharing, "
                                                  "downloading, updating and opening apps."))

@@ -4,6 +4,7 @@ of the address and the amount, Max, the confirmation step, and the receipt in th
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from appstore.core.wallet.address import LOOKALIKE_NOTE
@@ -96,3 +97,30 @@ def test_a_refusal_of_the_service_is_said_in_the_dialog(desktop: DesktopApp, qtb
     qtbot.waitUntil(lambda: "too low" in dialog.status.text(), timeout=20000)
     assert dialog.receipt is None and dialog.address.isEnabled()
     assert page.balance_labels["BCD"].text() == "0.00997 BCD"
+
+
+def test_the_history_words_a_swap_and_its_columns_hold_once_filtered(desktop: DesktopApp,  # noqa: F811
+                                                                    qtbot: QtBot) -> None:
+    page = earn_and_swap(desktop, qtbot)
+    model, table = page.model, page.table
+    qtbot.waitUntil(lambda: sum(r.kind == "swap" for r in model.rows) == 2, timeout=10000)
+    swaps = [i for i, r in enumerate(model.rows) if r.kind == "swap"]
+    for i in swaps:  # both halves say what was swapped, not "quote:…"
+        assert model.data(model.index(i, 3)) == "Swap: 1 IA → 0.00997 BCD"
+        assert model.data(model.index(i, 1)) == "Swap"
+
+    page.kind_filter.setCurrentIndex(page.kind_filter.findData("swap"))
+    page.asset_filter.setCurrentIndex(page.asset_filter.findData("BCD"))
+    qtbot.waitUntil(lambda: model.filters[:2] == ("BCD", "swap") and model.rowCount() == 1, timeout=10000)
+    quote = model.rows[0].reference.removeprefix("quote:")
+    assert model.data(model.index(0, 3)) == f"Swap (quote {quote[:8]})"  # its IA half is filtered out
+    fm = table.fontMetrics()
+    for column in (0, 1, 2, 4):  # each cell's text fits its column (no "20…", "Pa…")
+        text = model.data(model.index(0, column))
+        assert table.columnWidth(column) > fm.horizontalAdvance(text), (column, text)
+        heading = model.headerData(column, Qt.Orientation.Horizontal)
+        assert table.columnWidth(column) > fm.horizontalAdvance(heading)
+    page.kind_filter.setCurrentIndex(page.kind_filter.findData("payment"))
+    qtbot.waitUntil(lambda: model.filters[1] == "payment" and model.loaded_once and not model.rows,
+                    timeout=10000)
+    assert table.columnWidth(0) > fm.horizontalAdvance("2026-12-31 23:59")  # the empty table keeps them

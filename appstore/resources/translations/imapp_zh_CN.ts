@@ -496,7 +496,7 @@
 <context>
     <name>BalanceChart</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="60" />
+        <location filename="../../ui/walletpage.py" line="59" />
         <source>The balance over time appears here once the wallet has receipts.</source>
         <translation>钱包有收据后，这里会显示余额的变化。</translation>
     </message>
@@ -2364,174 +2364,174 @@
 <context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="147" />
+        <location filename="../../ui/walletpage.py" line="146" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="151" />
-        <location filename="../../ui/walletpage.py" line="472" />
+        <location filename="../../ui/walletpage.py" line="150" />
+        <location filename="../../ui/walletpage.py" line="469" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="152" />
+        <location filename="../../ui/walletpage.py" line="151" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="154" />
+        <location filename="../../ui/walletpage.py" line="153" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="156" />
+        <location filename="../../ui/walletpage.py" line="155" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="158" />
+        <location filename="../../ui/walletpage.py" line="157" />
         <source>Swap IA → BCD…</source>
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="173" />
+        <location filename="../../ui/walletpage.py" line="172" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="178" />
+        <location filename="../../ui/walletpage.py" line="177" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="447" />
+        <location filename="../../ui/walletpage.py" line="444" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="210" />
+        <location filename="../../ui/walletpage.py" line="209" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="233" />
+        <location filename="../../ui/walletpage.py" line="232" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="248" />
+        <location filename="../../ui/walletpage.py" line="247" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="251" />
+        <location filename="../../ui/walletpage.py" line="250" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="255" />
+        <location filename="../../ui/walletpage.py" line="254" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="264" />
+        <location filename="../../ui/walletpage.py" line="263" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="287" />
-        <location filename="../../ui/walletpage.py" line="376" />
+        <location filename="../../ui/walletpage.py" line="284" />
+        <location filename="../../ui/walletpage.py" line="373" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="188" />
+        <location filename="../../ui/walletpage.py" line="187" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="162" />
+        <location filename="../../ui/walletpage.py" line="161" />
         <source>Withdraw BCD…</source>
         <translation>提现 BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="163" />
+        <location filename="../../ui/walletpage.py" line="162" />
         <source>Send BCD from your account at a store to a BCD address</source>
         <translation>把您在商店账户中的 BCD 发送到一个 BCD 地址</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="330" />
+        <location filename="../../ui/walletpage.py" line="327" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="333" />
+        <location filename="../../ui/walletpage.py" line="330" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="338" />
+        <location filename="../../ui/walletpage.py" line="335" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="375" />
+        <location filename="../../ui/walletpage.py" line="372" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="390" />
+        <location filename="../../ui/walletpage.py" line="387" />
         <source>Paid to %1</source>
         <translation>支付给 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="390" />
+        <location filename="../../ui/walletpage.py" line="387" />
         <source>Received through %1</source>
         <translation>通过 %1 收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="411" />
+        <location filename="../../ui/walletpage.py" line="408" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="434" />
+        <location filename="../../ui/walletpage.py" line="431" />
         <source>Withdrawal requested: its receipt is in your history.</source>
         <translation>已申请提现：其收据在您的记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="446" />
+        <location filename="../../ui/walletpage.py" line="443" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="454" />
+        <location filename="../../ui/walletpage.py" line="451" />
         <source>The wallet's passphrase was changed.</source>
         <translation>钱包密码已更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="466" />
+        <location filename="../../ui/walletpage.py" line="463" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="477" />
+        <location filename="../../ui/walletpage.py" line="474" />
         <source>The ledger verifies: %1 receipts, every signature checked.</source>
         <translation>账本验证通过：%1 张收据，每个签名都已检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="501" />
+        <location filename="../../ui/walletpage.py" line="498" />
         <source>whose address could not be confirmed</source>
         <translation>（地址无法确认）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="510" />
+        <location filename="../../ui/walletpage.py" line="507" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="512" />
+        <location filename="../../ui/walletpage.py" line="509" />
         <source>What it replaced is kept aside: see the copies under your address.</source>
         <translation>被替换的内容已留存：请查看地址下方的副本。</translation>
     </message>
@@ -2863,69 +2863,79 @@
 <context>
     <name>wallet</name>
     <message>
-        <location filename="../../ui/walletmodels.py" line="26" />
+        <location filename="../../ui/walletmodels.py" line="27" />
         <source>Reward</source>
         <translation>奖励</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="27" />
+        <location filename="../../ui/walletmodels.py" line="28" />
         <source>Dividend</source>
         <translation>分红</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="28" />
+        <location filename="../../ui/walletmodels.py" line="29" />
         <source>Swap</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="29" />
+        <location filename="../../ui/walletmodels.py" line="30" />
         <source>Stake</source>
         <translation>押注</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="30" />
+        <location filename="../../ui/walletmodels.py" line="31" />
         <source>Payout</source>
         <translation>派彩</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="31" />
+        <location filename="../../ui/walletmodels.py" line="32" />
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="32" />
+        <location filename="../../ui/walletmodels.py" line="33" />
         <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="33" />
+        <location filename="../../ui/walletmodels.py" line="34" />
         <source>Withdrawal</source>
         <translation>提现</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="70" />
+        <location filename="../../ui/walletmodels.py" line="95" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="70" />
+        <location filename="../../ui/walletmodels.py" line="95" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="71" />
+        <location filename="../../ui/walletmodels.py" line="96" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="71" />
+        <location filename="../../ui/walletmodels.py" line="96" />
         <source>For</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../ui/walletmodels.py" line="72" />
+        <location filename="../../ui/walletmodels.py" line="97" />
         <source>Store</source>
         <translation>商店</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletmodels.py" line="168" />
+        <source>Swap: %1 → %2</source>
+        <translation>兑换：%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletmodels.py" line="172" />
+        <source>Swap (quote %1)</source>
+        <translation>兑换（报价 %1）</translation>
     </message>
     <message>
         <location filename="../../ui/wallet.py" line="405" />
