@@ -46,7 +46,8 @@ class WalletSnapshot:
     balances: Balances
     problem: Problem | None  # the last verification's finding (None: fine, or never run)
     verified: bool  # a verification ran in this snapshot's session and passed
-    series: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # asset -> (day, balance)
+    # asset -> the balance before the first receipt read, then (time, balance) after each
+    series: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     decimals: dict[str, int] = field(default_factory=dict)
     source: str = "key"  # AddressInfo.source: "key", "file" (not unlocked yet), "marker" (unconfirmed)
     note: str = ""  # why the address is not confirmed ("" when it is)
@@ -432,14 +433,15 @@ def snapshot_of(wallet: Wallet, info: AddressInfo, verified: bool) -> WalletSnap
     balances = wallet.balances()
     series: dict[str, list[tuple[str, int]]] = {}
     for asset, total in balances.totals.items():
-        # Daily changes are sums of base units over every store: exact while the stores agree
-        # on IA's decimals (the balances beside the chart are exact either way).
-        changes = ledger.daily_changes(asset)
+        # Sums of base units over every store: exact while the stores agree on IA's decimals
+        # (the balances beside the chart are exact either way). The balance before the first
+        # receipt read, then after each (the chart's steps).
+        changes = ledger.recent_changes(asset)
         running = total.units - sum(change for _, change in changes)
-        points = []
-        for day, change in changes:
+        points = [(changes[0][0], running)] if changes else []
+        for time, change in changes:
             running += change
-            points.append((day, running))
+            points.append((time, running))
         series[asset] = points
     status = wallet.status()
     return WalletSnapshot(info.address, status.storage or "keyring", balances, ledger.problem, verified,

@@ -6,8 +6,7 @@ why on the page, with a way on (Try again, Unlock, Restore)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QMargins, Qt, QTimer, QTimeZone
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,10 +27,10 @@ from appstore.core.wallet.keys import SeedWords
 from appstore.core.wallet.ledger import Verification
 from appstore.core.wallet.receipts import ASSETS, KINDS
 from appstore.core.wallet.seedcopies import SetAside
-from appstore.ui import theme
 from appstore.ui.controller import Controller
 from appstore.ui.wallet import RewardsRow, WalletController, WalletSnapshot
 from appstore.ui.walletaccount import AccountCard
+from appstore.ui.walletchart import BalanceChart
 from appstore.ui.walletcopies import CopiesDialog
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog, confirm_show_words, copy_text
 from appstore.ui.walletmodels import HistoryModel, fit_columns, kind_label
@@ -39,74 +38,6 @@ from appstore.ui.walletrewards import RewardsCard, SwapDialog, activity_label, r
 from appstore.ui.walletseeds import WalletNeeds
 from appstore.ui.walletwithdraw import WithdrawDialog
 from appstore.ui.widgets import plain_label, section_title, wheel_scrolls_page
-
-
-class BalanceChart(QWidget):
-    """The balance of one asset at the end of each day with receipts (QtCharts, loaded on
-    first use)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        from PySide6.QtCharts import QChart, QChartView
-
-        self.chart = QChart()
-        self.chart.legend().hide()
-        self.chart.setMargins(QMargins(4, 4, 4, 4))
-        self.chart.setBackgroundVisible(False)
-        self.view = QChartView(self.chart)
-        self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setMinimumHeight(200)
-        self.empty = plain_label(self.tr("The balance over time appears here once the wallet has receipts."))
-        self.empty.setProperty("muted", True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        col = QVBoxLayout(self)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(self.view)
-        col.addWidget(self.empty)
-
-    def show_series(self, points: list[tuple[str, int]], decimals: int, asset: str) -> None:
-        from PySide6.QtCharts import QDateTimeAxis, QLineSeries, QValueAxis
-
-        self.chart.removeAllSeries()
-        for axis in self.chart.axes():
-            self.chart.removeAxis(axis)
-        self.view.setVisible(bool(points))
-        self.empty.setVisible(not points)
-        if not points:
-            return
-        colors = theme.colors(theme.current())
-        series = QLineSeries()
-        series.setColor(colors["accent"])
-        # The chart's coordinates are floats (Qt's API): for drawing only, never for an amount.
-        scale = 10 ** decimals
-        utc = QTimeZone.utc()
-        if len(points) == 1:  # a single day still draws a line, from the day before
-            day = QDateTime.fromString(points[0][0], "yyyy-MM-dd")
-            day.setTimeZone(utc)
-            series.append(day.addDays(-1).toMSecsSinceEpoch(), 0.0)
-        for day_text, units in points:
-            day = QDateTime.fromString(day_text, "yyyy-MM-dd")
-            day.setTimeZone(utc)
-            series.append(day.toMSecsSinceEpoch(), units / scale)
-        self.chart.addSeries(series)
-        x = QDateTimeAxis()
-        x.setFormat("MM-dd")
-        x.setTickCount(min(6, max(2, len(points))))
-        y = QValueAxis()
-        y.setLabelFormat("%g")
-        y.setTitleText(asset)
-        top = max(u for _, u in points) / scale
-        y.setRange(min(0.0, min(u for _, u in points) / scale), top if top > 0 else 1.0)
-        y.applyNiceNumbers()
-        for axis in (x, y):
-            axis.setLabelsColor(colors["muted"])
-            axis.setGridLineColor(colors["border"])
-            axis.setLinePenColor(colors["border"])
-            axis.setTitleBrush(colors["muted"])
-        self.chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(x)
-        series.attachAxis(y)
 
 
 def _banner() -> tuple[QFrame, QHBoxLayout]:

@@ -4,6 +4,7 @@ of the address and the amount, Max, the confirmation step, and the receipt in th
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -124,3 +125,31 @@ def test_the_history_words_a_swap_and_its_columns_hold_once_filtered(desktop: De
     qtbot.waitUntil(lambda: model.filters[1] == "payment" and model.loaded_once and not model.rows,
                     timeout=10000)
     assert table.columnWidth(0) > fm.horizontalAdvance("2026-12-31 23:59")  # the empty table keeps them
+
+
+def test_the_balance_chart_steps_at_each_receipt(desktop: DesktopApp, qtbot: QtBot) -> None:  # noqa: F811
+    """A real ledger of receipts signed by the demo service's key: the drawn line has one
+    vertical step per receipt of the asset, starts a week before now at the latest and runs
+    on to now."""
+    import time
+
+    from tests.walletkit import demo_service_key, fill
+
+    services = desktop.controller.services
+    assert services is not None
+    address = services.wallet.address(create=True)
+    receipts = fill(services.paths.root / "wallet" / "ledger.sqlite3", address, 12,
+                    key=demo_service_key(services.paths.root))
+    page = open_page(desktop, qtbot)
+    for asset in ("IA", "BCD"):
+        page.chart_asset.setCurrentText(asset)
+        (series,) = page.chart.chart.series()
+        pts = series.points()
+        steps = [(pts[i].x(), pts[i + 1].y() - pts[i].y()) for i in range(len(pts) - 1)
+                 if pts[i].x() == pts[i + 1].x() and pts[i].y() != pts[i + 1].y()]
+        mine = [r for r in receipts if r.asset == asset]
+        scale = 10 ** page.snapshot.decimals[asset]  # type: ignore[union-attr]
+        assert [round(d * scale) for _, d in steps] == [r.amount for r in mine]  # (floats: drawing only)
+        now_ms = time.time() * 1000
+        assert pts[0].x() <= now_ms - 7 * 86_400_000 and now_ms - pts[-1].x() < 3_600_000
+        assert pts[-1].y() * scale == pytest.approx(sum(r.amount for r in mine))

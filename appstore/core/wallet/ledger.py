@@ -327,6 +327,14 @@ class Ledger:
             rows = db.execute(sql, args).fetchall()
         return [(str(day), int(total)) for day, total in reversed(rows)]
 
+    def recent_changes(self, asset: str, limit: int = 2000) -> list[tuple[str, int]]:
+        """``(time, amount)`` of the last ``limit`` receipts of ``asset``, oldest first (the
+        chart's steps; the time index keeps it cheap however long the ledger)."""
+        with self._reading() as db:
+            rows = db.execute("SELECT time, amount FROM receipts WHERE asset = ? ORDER BY time DESC, id DESC "
+                              "LIMIT ?", (asset, limit)).fetchall()
+        return [(str(t), int(a)) for t, a in reversed(rows)]
+
     def services(self) -> dict[str, str]:
         """The stores the ledger has receipts from, and the key (hex) each chain is signed by."""
         with self._reading() as db:

@@ -496,7 +496,7 @@
 <context>
     <name>BalanceChart</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="59" />
+        <location filename="../../ui/walletchart.py" line="54" />
         <source>The balance over time appears here once the wallet has receipts.</source>
         <translation>钱包有收据后，这里会显示余额的变化。</translation>
     </message>
@@ -2350,13 +2350,13 @@
 <context>
     <name>WalletController</name>
     <message>
-        <location filename="../../ui/wallet.py" line="175" />
-        <location filename="../../ui/wallet.py" line="188" />
+        <location filename="../../ui/wallet.py" line="176" />
+        <location filename="../../ui/wallet.py" line="189" />
         <source>Rewards could not be claimed now: %1</source>
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="273" />
+        <location filename="../../ui/wallet.py" line="274" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -2364,174 +2364,174 @@
 <context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="146" />
+        <location filename="../../ui/walletpage.py" line="77" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="150" />
-        <location filename="../../ui/walletpage.py" line="469" />
+        <location filename="../../ui/walletpage.py" line="81" />
+        <location filename="../../ui/walletpage.py" line="400" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="151" />
+        <location filename="../../ui/walletpage.py" line="82" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="153" />
+        <location filename="../../ui/walletpage.py" line="84" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="155" />
+        <location filename="../../ui/walletpage.py" line="86" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="157" />
+        <location filename="../../ui/walletpage.py" line="88" />
         <source>Swap IA → BCD…</source>
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="172" />
+        <location filename="../../ui/walletpage.py" line="103" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="177" />
+        <location filename="../../ui/walletpage.py" line="108" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="444" />
+        <location filename="../../ui/walletpage.py" line="375" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="209" />
+        <location filename="../../ui/walletpage.py" line="140" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="232" />
+        <location filename="../../ui/walletpage.py" line="163" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="247" />
+        <location filename="../../ui/walletpage.py" line="178" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="250" />
+        <location filename="../../ui/walletpage.py" line="181" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="254" />
+        <location filename="../../ui/walletpage.py" line="185" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="263" />
+        <location filename="../../ui/walletpage.py" line="194" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="284" />
-        <location filename="../../ui/walletpage.py" line="373" />
+        <location filename="../../ui/walletpage.py" line="215" />
+        <location filename="../../ui/walletpage.py" line="304" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="187" />
+        <location filename="../../ui/walletpage.py" line="118" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="161" />
+        <location filename="../../ui/walletpage.py" line="92" />
         <source>Withdraw BCD…</source>
         <translation>提现 BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="162" />
+        <location filename="../../ui/walletpage.py" line="93" />
         <source>Send BCD from your account at a store to a BCD address</source>
         <translation>把您在商店账户中的 BCD 发送到一个 BCD 地址</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="327" />
+        <location filename="../../ui/walletpage.py" line="258" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="330" />
+        <location filename="../../ui/walletpage.py" line="261" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="335" />
+        <location filename="../../ui/walletpage.py" line="266" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="372" />
+        <location filename="../../ui/walletpage.py" line="303" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="387" />
+        <location filename="../../ui/walletpage.py" line="318" />
         <source>Paid to %1</source>
         <translation>支付给 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="387" />
+        <location filename="../../ui/walletpage.py" line="318" />
         <source>Received through %1</source>
         <translation>通过 %1 收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="408" />
+        <location filename="../../ui/walletpage.py" line="339" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="431" />
+        <location filename="../../ui/walletpage.py" line="362" />
         <source>Withdrawal requested: its receipt is in your history.</source>
         <translation>已申请提现：其收据在您的记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="443" />
+        <location filename="../../ui/walletpage.py" line="374" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="451" />
+        <location filename="../../ui/walletpage.py" line="382" />
         <source>The wallet's passphrase was changed.</source>
         <translation>钱包密码已更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="463" />
+        <location filename="../../ui/walletpage.py" line="394" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="474" />
+        <location filename="../../ui/walletpage.py" line="405" />
         <source>The ledger verifies: %1 receipts, every signature checked.</source>
         <translation>账本验证通过：%1 张收据，每个签名都已检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="498" />
+        <location filename="../../ui/walletpage.py" line="429" />
         <source>whose address could not be confirmed</source>
         <translation>（地址无法确认）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="507" />
+        <location filename="../../ui/walletpage.py" line="438" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="509" />
+        <location filename="../../ui/walletpage.py" line="440" />
         <source>What it replaced is kept aside: see the copies under your address.</source>
         <translation>被替换的内容已留存：请查看地址下方的副本。</translation>
     </message>
@@ -2938,52 +2938,52 @@
         <translation>兑换（报价 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="405" />
+        <location filename="../../ui/wallet.py" line="406" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="406" />
+        <location filename="../../ui/wallet.py" line="407" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="407" />
+        <location filename="../../ui/wallet.py" line="408" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="408" />
+        <location filename="../../ui/wallet.py" line="409" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="409" />
+        <location filename="../../ui/wallet.py" line="410" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="414" />
+        <location filename="../../ui/wallet.py" line="415" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="415" />
+        <location filename="../../ui/wallet.py" line="416" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="416" />
+        <location filename="../../ui/wallet.py" line="417" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="417" />
+        <location filename="../../ui/wallet.py" line="418" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="422" />
+        <location filename="../../ui/wallet.py" line="423" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>
