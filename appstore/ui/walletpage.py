@@ -6,6 +6,8 @@ why on the page, with a way on (Try again, Unlock, Restore)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -97,6 +99,11 @@ class WalletPage(QScrollArea):
                   self.restore_button):
             head.addWidget(b)
         col.addLayout(head)
+        self.verified_line = plain_label()  # the last Verify's result, until the next (not a status tip)
+        self.verified_line.setProperty("muted", True)
+        self.verified_line.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.verified_line.setVisible(False)
+        col.addWidget(self.verified_line)
 
         self.problem_card, problem_col = _card()
         self.problem_card.setObjectName("banner")
@@ -401,9 +408,11 @@ class WalletPage(QScrollArea):
 
     def _verified(self, result: Verification) -> None:
         self._verify_done()
+        # (a failure shows on the problem card, with its way on)
+        self.verified_line.setVisible(result.ok)
         if result.ok:
-            self._tell(self.tr("The ledger verifies: %1 receipts, every signature "
-                                                   "checked.").replace("%1", str(result.receipts)))
+            self.verified_line.setText(self.tr("Verified: %1 receipts, all signatures good, at %2").replace(
+                "%1", str(result.receipts)).replace("%2", datetime.now().strftime("%H:%M")))
 
     def _failed(self, message: str) -> None:
         """Said on the page: while nothing is shown yet, the card says it (Try again, Restore);

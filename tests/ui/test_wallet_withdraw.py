@@ -153,3 +153,33 @@ def test_the_balance_chart_steps_at_each_receipt(desktop: DesktopApp, qtbot: QtB
         now_ms = time.time() * 1000
         assert pts[0].x() <= now_ms - 7 * 86_400_000 and now_ms - pts[-1].x() < 3_600_000
         assert pts[-1].y() * scale == pytest.approx(sum(r.amount for r in mine))
+
+
+def test_verify_says_its_result_on_the_page(desktop: DesktopApp, qtbot: QtBot) -> None:  # noqa: F811
+    import sqlite3
+    from datetime import datetime
+
+    from tests.walletkit import demo_service_key, fill
+
+    services = desktop.controller.services
+    assert services is not None
+    address = services.wallet.address(create=True)
+    ledger_file = services.paths.root / "wallet" / "ledger.sqlite3"
+    fill(ledger_file, address, 12, key=demo_service_key(services.paths.root))
+    page = open_page(desktop, qtbot)
+    assert not page.verified_line.isVisibleTo(page)
+    before = datetime.now().strftime("%H:%M")
+    with qtbot.waitSignal(page.wallet.verified, timeout=20000):
+        page.verify_button.click()
+    after = datetime.now().strftime("%H:%M")
+    assert page.verified_line.isVisibleTo(page)
+    assert page.verified_line.text() in {f"Verified: 12 receipts, all signatures good, at {t}"
+                                         for t in (before, after)}
+    db = sqlite3.connect(ledger_file)
+    db.execute("UPDATE receipts SET amount = amount + 1 WHERE seq = 3")
+    db.commit()
+    db.close()
+    with qtbot.waitSignal(page.wallet.verified, timeout=20000):
+        page.verify_button.click()
+    assert not page.verified_line.isVisibleTo(page)  # the problem card says it instead
+    qtbot.waitUntil(lambda: page.problem_card.isVisibleTo(page), timeout=5000)

@@ -2364,174 +2364,174 @@
 <context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="77" />
+        <location filename="../../ui/walletpage.py" line="79" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="81" />
-        <location filename="../../ui/walletpage.py" line="400" />
+        <location filename="../../ui/walletpage.py" line="83" />
+        <location filename="../../ui/walletpage.py" line="407" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="82" />
+        <location filename="../../ui/walletpage.py" line="84" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="84" />
+        <location filename="../../ui/walletpage.py" line="86" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="86" />
+        <location filename="../../ui/walletpage.py" line="88" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="88" />
+        <location filename="../../ui/walletpage.py" line="90" />
         <source>Swap IA → BCD…</source>
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="103" />
+        <location filename="../../ui/walletpage.py" line="110" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="108" />
+        <location filename="../../ui/walletpage.py" line="115" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="375" />
+        <location filename="../../ui/walletpage.py" line="382" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="140" />
+        <location filename="../../ui/walletpage.py" line="147" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="163" />
+        <location filename="../../ui/walletpage.py" line="170" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="178" />
+        <location filename="../../ui/walletpage.py" line="185" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="181" />
+        <location filename="../../ui/walletpage.py" line="188" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="185" />
+        <location filename="../../ui/walletpage.py" line="192" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="194" />
+        <location filename="../../ui/walletpage.py" line="201" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="215" />
-        <location filename="../../ui/walletpage.py" line="304" />
+        <location filename="../../ui/walletpage.py" line="222" />
+        <location filename="../../ui/walletpage.py" line="311" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="118" />
+        <location filename="../../ui/walletpage.py" line="125" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="92" />
+        <location filename="../../ui/walletpage.py" line="94" />
         <source>Withdraw BCD…</source>
         <translation>提现 BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="93" />
+        <location filename="../../ui/walletpage.py" line="95" />
         <source>Send BCD from your account at a store to a BCD address</source>
         <translation>把您在商店账户中的 BCD 发送到一个 BCD 地址</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="258" />
+        <location filename="../../ui/walletpage.py" line="265" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="261" />
+        <location filename="../../ui/walletpage.py" line="268" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="266" />
+        <location filename="../../ui/walletpage.py" line="273" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="303" />
+        <location filename="../../ui/walletpage.py" line="310" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="318" />
+        <location filename="../../ui/walletpage.py" line="325" />
         <source>Paid to %1</source>
         <translation>支付给 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="318" />
+        <location filename="../../ui/walletpage.py" line="325" />
         <source>Received through %1</source>
         <translation>通过 %1 收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="339" />
+        <location filename="../../ui/walletpage.py" line="346" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="362" />
+        <location filename="../../ui/walletpage.py" line="369" />
         <source>Withdrawal requested: its receipt is in your history.</source>
         <translation>已申请提现：其收据在您的记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="374" />
+        <location filename="../../ui/walletpage.py" line="381" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="382" />
+        <location filename="../../ui/walletpage.py" line="389" />
         <source>The wallet's passphrase was changed.</source>
         <translation>钱包密码已更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="394" />
+        <location filename="../../ui/walletpage.py" line="401" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="405" />
-        <source>The ledger verifies: %1 receipts, every signature checked.</source>
-        <translation>账本验证通过：%1 张收据，每个签名都已检查。</translation>
+        <location filename="../../ui/walletpage.py" line="414" />
+        <source>Verified: %1 receipts, all signatures good, at %2</source>
+        <translation>已验证：%1 张收据，所有签名均有效，时间 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="429" />
+        <location filename="../../ui/walletpage.py" line="438" />
         <source>whose address could not be confirmed</source>
         <translation>（地址无法确认）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="438" />
+        <location filename="../../ui/walletpage.py" line="447" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="440" />
+        <location filename="../../ui/walletpage.py" line="449" />
         <source>What it replaced is kept aside: see the copies under your address.</source>
         <translation>被替换的内容已留存：请查看地址下方的副本。</translation>
     </message>
