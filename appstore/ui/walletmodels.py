@@ -190,6 +190,10 @@ class HistoryModel(QAbstractTableModel):
             if column == "reference":
                 if r.kind == "swap":
                     return self.swap_text(r)
+                if r.kind == "withdrawal" and r.reference.startswith("withdrawal:"):
+                    # (the receipt proves the store owes it; its operator sends it on the chain)
+                    return QCoreApplication.translate("wallet", "Requested to %1").replace(
+                        "%1", r.reference.removeprefix("withdrawal:"))
                 return self._name(r.store, r.reference) or r.reference
             return f"{r.store} #{r.seq}"
         if role == Qt.ItemDataRole.ToolTipRole:

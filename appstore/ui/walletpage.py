@@ -95,8 +95,7 @@ class WalletPage(QScrollArea):
         self.withdraw_button.setToolTip(self.tr("Send BCD from your account at a store to a BCD address"))
         self.withdraw_button.clicked.connect(self.withdraw)
         self.withdraw_button.setEnabled(False)
-        for b in (self.swap_button, self.withdraw_button, self.verify_button, self.backup_button,
-                  self.restore_button):
+        for b in (self.swap_button, self.verify_button, self.backup_button, self.restore_button):
             head.addWidget(b)
         col.addLayout(head)
         self.verified_line = plain_label()  # the last Verify's result, until the next (not a status tip)
@@ -155,6 +154,7 @@ class WalletPage(QScrollArea):
         self.pending.setProperty("muted", True)
         self.pending.setWordWrap(True)
         balance_col.addWidget(self.pending)
+        balance_col.addWidget(self.withdraw_button, 0, Qt.AlignmentFlag.AlignLeft)  # beside the BCD it sends
         balance_col.addStretch(1)
         top.addWidget(balance_card, 2)
         col.addLayout(top)

@@ -83,6 +83,7 @@ def test_withdraw_checks_the_address_and_amount_and_records_the_receipt(desktop:
     qtbot.waitUntil(lambda: model.rowCount() > 0 and model.rows[0].kind == "withdrawal", timeout=10000)
     assert model.data(model.index(0, 1)) == "Withdrawal"
     assert model.data(model.index(0, 2)) == "−0.005 BCD"
+    assert model.data(model.index(0, 3)) == f"Requested to {ADDRESS}"
 
 
 def test_a_refusal_of_the_service_is_said_in_the_dialog(desktop: DesktopApp, qtbot: QtBot) -> None:  # noqa: F811

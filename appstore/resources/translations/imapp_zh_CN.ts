@@ -2395,12 +2395,12 @@
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="110" />
+        <location filename="../../ui/walletpage.py" line="109" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="115" />
+        <location filename="../../ui/walletpage.py" line="114" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
@@ -2410,7 +2410,7 @@
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="147" />
+        <location filename="../../ui/walletpage.py" line="146" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
@@ -2446,7 +2446,7 @@
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="125" />
+        <location filename="../../ui/walletpage.py" line="124" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -2936,6 +2936,11 @@
         <location filename="../../ui/walletmodels.py" line="172" />
         <source>Swap (quote %1)</source>
         <translation>兑换（报价 %1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletmodels.py" line="195" />
+        <source>Requested to %1</source>
+        <translation>已申请提现到 %1</translation>
     </message>
     <message>
         <location filename="../../ui/wallet.py" line="406" />
