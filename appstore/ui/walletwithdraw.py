@@ -104,8 +104,8 @@ class WithdrawDialog(QDialog):
         self.setWindowTitle(self.tr("Withdraw BCD"))
         self.setMinimumWidth(480)
         col = QVBoxLayout(self)
-        intro = plain_label(self.tr("Store %1 sends BCD from your account there to a BCD address. You "
-                                    "have %2 BCD at this store.").replace("%1", store_label).replace(
+        intro = plain_label(self.tr("%1 sends BCD from your account at this store to a BCD address. "
+                                    "You have %2 BCD there.").replace("%1", store_label).replace(
                                         "%2", format_amount(balance, BCD_DECIMALS)))
         intro.setWordWrap(True)
         col.addWidget(intro)
@@ -174,7 +174,7 @@ class WithdrawDialog(QDialog):
                 return
             assert self.units is not None
             self.confirming = True
-            self.status.setText(self.tr("Withdraw %1 BCD from your account at store %2 to the address %3? "
+            self.status.setText(self.tr("Withdraw %1 BCD from your account at %2 to the address %3? "
                                         "The store's operator sends it on the BCD chain; it cannot be "
                                         "undone.").replace("%1", format_amount(self.units, BCD_DECIMALS))
                                 .replace("%2", self.store_label).replace("%3", self.address.text().strip()))

@@ -2620,8 +2620,13 @@
     </message>
     <message>
         <location filename="../../ui/walletwithdraw.py" line="107" />
-        <source>Store %1 sends BCD from your account there to a BCD address. You have %2 BCD at this store.</source>
-        <translation>商店 %1 会把您在该商店账户中的 BCD 发送到一个 BCD 地址。您在这家商店有 %2 BCD。</translation>
+        <source>%1 sends BCD from your account at this store to a BCD address. You have %2 BCD there.</source>
+        <translation>%1 会把您在这家商店账户中的 BCD 发送到一个 BCD 地址。您在这里有 %2 BCD。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletwithdraw.py" line="177" />
+        <source>Withdraw %1 BCD from your account at %2 to the address %3? The store's operator sends it on the BCD chain; it cannot be undone.</source>
+        <translation>要从您在 %2 的账户提现 %1 BCD 到地址 %3 吗？商店运营者会在 BCD 链上发送这笔款项；此操作无法撤销。</translation>
     </message>
     <message>
         <location filename="../../ui/walletwithdraw.py" line="115" />
@@ -2673,11 +2678,6 @@
         <location filename="../../ui/walletwithdraw.py" line="164" />
         <source>That is more than the %1 BCD you have at this store.</source>
         <translation>这超过了您在这家商店拥有的 %1 BCD。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/walletwithdraw.py" line="177" />
-        <source>Withdraw %1 BCD from your account at store %2 to the address %3? The store's operator sends it on the BCD chain; it cannot be undone.</source>
-        <translation>要从您在商店 %2 的账户提现 %1 BCD 到地址 %3 吗？商店运营者会在 BCD 链上发送这笔款项；此操作无法撤销。</translation>
     </message>
     <message>
         <location filename="../../ui/walletwithdraw.py" line="181" />
