@@ -54,16 +54,16 @@ def app_icon() -> QIcon:
 
 def ia_today(snapshot: Any) -> int | None:
     """The change of the IA balance today (UTC, the stores' day) in base units, from a
-    ``WalletSnapshot``'s daily series (None: no IA at all)."""
+    ``WalletSnapshot``'s series: the balance before its first receipt, then after each one
+    (``(time, balance)``, oldest first). None: no IA at all."""
     points = snapshot.series.get("IA")
     if ia_units(snapshot) is None or points is None:
         return None
-    if not points or points[-1][0] != datetime.now(UTC).strftime("%Y-%m-%d"):
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    if len(points) < 2 or not points[-1][0].startswith(today):
         return 0
-    # The series starts from the balance before its first day: 0 unless the ledger holds more
-    # days than the series keeps (366), and then there is an earlier point.
-    before = points[-2][1] if len(points) > 1 else 0
-    return int(points[-1][1] - before)
+    first = next(i for i in range(1, len(points)) if points[i][0].startswith(today))
+    return int(points[-1][1] - points[first - 1][1])
 
 
 class Tray(QObject):
