@@ -312,21 +312,6 @@ class Ledger:
         with self._reading() as db:
             return int(db.execute(f"SELECT count(*) FROM receipts{where}", args).fetchone()[0])
 
-    def daily_changes(self, asset: str, service: str | None = None, *,
-                      days: int = 366) -> list[tuple[str, int]]:
-        """``(YYYY-MM-DD, net change)`` of ``asset`` for each UTC day with receipts, oldest
-        first, for the last ``days`` such days (the balance-over-time chart)."""
-        sql = "SELECT substr(time, 1, 10) AS day, SUM(amount) FROM receipts WHERE asset = ?"
-        args: list[object] = [asset]
-        if service is not None:
-            sql += " AND store = ?"
-            args.append(service)
-        sql += " GROUP BY day ORDER BY day DESC LIMIT ?"
-        args.append(days)
-        with self._reading() as db:
-            rows = db.execute(sql, args).fetchall()
-        return [(str(day), int(total)) for day, total in reversed(rows)]
-
     def recent_changes(self, asset: str, limit: int = 2000) -> list[tuple[str, int]]:
         """``(time, amount)`` of the last ``limit`` receipts of ``asset``, oldest first (the
         chart's steps; the time index keeps it cheap however long the ledger)."""
