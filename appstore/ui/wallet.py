@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -386,7 +387,13 @@ class WalletController(QObject):
             return
         from appstore.ui.walletpass import ask_passphrase
 
-        self.bridge.dialog = lambda request: ask_passphrase(widget, request)
+        def ask(request: PassphraseRequest) -> str | None:
+            # A worker may still wait when the page is gone (its window closed, and no new page
+            # took the bridge over): nobody is there to answer, so the question is cancelled
+            # (a dialog on a deleted parent would crash).
+            return ask_passphrase(widget, request) if shiboken6.isValid(widget) else None
+
+        self.bridge.dialog = ask
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from appstore.core.wallet.seedpass import MIN_PASSPHRASE, PassphraseRequest
 from appstore.ui.widgets import plain_label, section_title
 
 
-def ask_passphrase(parent: QWidget, request: PassphraseRequest) -> str | None:
+def ask_passphrase(parent: QWidget | None, request: PassphraseRequest) -> str | None:
     """The wallet file's passphrase (a new one is typed twice); None if cancelled."""
     dialog = PassphraseDialog(parent, request)
     try:
@@ -54,7 +54,7 @@ def strength_text(level: int) -> str:
 class PassphraseDialog(QDialog):
     """One dialog for the three questions (``request`` says which)."""
 
-    def __init__(self, parent: QWidget, request: PassphraseRequest) -> None:
+    def __init__(self, parent: QWidget | None, request: PassphraseRequest) -> None:
         super().__init__(parent)
         self.request = request
         col = QVBoxLayout(self)
