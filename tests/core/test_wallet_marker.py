@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import keyring
 import keyring.errors
@@ -27,20 +25,6 @@ from appstore.core.wallet.wallet import Wallet
 from tests.seedkit import PASS, Answers, MemoryKeyring, store
 
 PLANTED = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH"  # private key 1's: anyone's
-
-
-@pytest.fixture
-def keep_keyring() -> Iterator[None]:
-    before = keyring.get_keyring()
-    yield
-    keyring.set_keyring(before)
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> Paths:
-    p = Paths(tmp_path / "data")
-    p.ensure()
-    return p
 
 
 def plant(paths: Paths, address: str = PLANTED) -> None:

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -35,18 +34,8 @@ NEW = "a brand new passphrase"
 
 
 @pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    before = keyring.get_keyring()
+def no_keyring(keep_keyring: None) -> None:
     keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(before)
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> Paths:
-    p = Paths(tmp_path / "data")
-    p.ensure()
-    return p
 
 
 def canonical(value: object) -> bytes:

@@ -10,7 +10,6 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 
@@ -36,13 +35,6 @@ from tests.seedkit import ABANDON, PASS, Answers, MemoryKeyring, snapshot, store
 
 
 @pytest.fixture
-def keep_keyring() -> Iterator[None]:
-    before = keyring.get_keyring()
-    yield
-    keyring.set_keyring(before)
-
-
-@pytest.fixture
 def memory(keep_keyring: None) -> MemoryKeyring:
     kr = MemoryKeyring()
     keyring.set_keyring(kr)
@@ -52,13 +44,6 @@ def memory(keep_keyring: None) -> MemoryKeyring:
 @pytest.fixture
 def no_keyring(keep_keyring: None) -> None:
     keyring.set_keyring(fail.Keyring())
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> Paths:
-    p = Paths(tmp_path / "data")
-    p.ensure()
-    return p
 
 
 def test_wallet_id_is_derived_from_the_data_dir(tmp_path: Path) -> None:
