@@ -68,3 +68,15 @@ def _dapp_windows_closed_before_exit() -> Iterator[None]:
         from appstore.ui.host.host import close_all_hosts
 
         close_all_hosts()
+
+
+@pytest.fixture
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private $XDG_RUNTIME_DIR with a short path (a socket's path has a length limit)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="imr"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

@@ -8,11 +8,9 @@ from __future__ import annotations
 import _socket
 import json
 import os
-import shutil
 import stat
-import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,15 +20,6 @@ from appstore.ui.app import open_channel
 from appstore.ui.instance import MAX_MESSAGE, ChannelError, DataDirLock, claim, forward, socket_path
 from appstore.ui.instanceserver import InstanceServer
 from tests.ui.conftest import make_desktop
-
-
-@pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private $XDG_RUNTIME_DIR with a short path (a socket's path has a length limit)."""
-    folder = Path(tempfile.mkdtemp(prefix="imr"))
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _in_thread(qtbot: QtBot, fn: Callable[[], object]) -> object:
