@@ -220,14 +220,13 @@ class Wallet:
     def balances(self) -> Balances:
         """Every balance, from the ledger's running totals (a few small reads)."""
         ledger = self.ledger
-        stores = sorted(set(ledger.services()) | {c.store for c in ledger.pending()})
-        per_store = {s: ledger.balances(s) for s in stores}
-        shown = {s: {a: Balance(a, units, self.decimals(a, s)) for a, units in bs.items()}
-                 for s, bs in per_store.items()}
-        apart = {s: shown.pop(s) for s in self._unanchored(ledger, list(shown))}
+        chains, claims = set(ledger.services()), ledger.pending()
+        stores = sorted(chains | {c.store for c in claims})
+        shown = {s: {a: Balance(a, units, self.decimals(a, s)) for a, units in ledger.balances(s).items()}
+                 for s in stores}
+        apart = {s: shown.pop(s) for s in self._unanchored(ledger, chains)}
         totals = {a: _sum(a, (bs[a] for bs in shown.values()), self.decimals(a)) for a in ASSETS}
         pending: dict[str, list[Balance]] = {}
-        claims = ledger.pending()
         for claim in claims:
             if claim.amount is not None:
                 pending.setdefault(claim.asset, []).append(
@@ -235,15 +234,15 @@ class Wallet:
         pending_totals = {a: _sum(a, bs, self.decimals(a)) for a, bs in pending.items()}
         return Balances(totals, shown, pending_totals, len(claims), apart)
 
-    def _unanchored(self, ledger: Ledger, stores: list[str]) -> list[str]:
-        """The stores whose receipts no signed policy vouches for (a policy that cannot be read
-        just now does not make a store one of them)."""
+    def _unanchored(self, ledger: Ledger, chains: set[str]) -> list[str]:
+        """The stores with receipts that no signed policy vouches for (a policy that cannot be
+        read just now does not make a store one of them)."""
         if self._trust is None:
             return []
         out = []
-        for store in stores:
+        for store in sorted(chains):
             try:
-                if ledger.keys([store])[store] is None and store in ledger.services():
+                if ledger.keys([store])[store] is None:
                     out.append(store)
             except LedgerError:
                 continue
