@@ -11,9 +11,10 @@ from typing import Any
 
 
 def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True,
-                       parent_made: bool = False) -> None:
+                       parent_made: bool = False, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` all at once. ``fsync=False`` is for bulk writers that
-    call ``os.sync()`` once after many files; ``parent_made``: they made the folder first."""
+    call ``os.sync()`` once after many files; ``parent_made``: they made the folder first;
+    ``mode``: the file's permissions (default: the temp file's, 0600)."""
     if not parent_made and not path.parent.is_dir():  # one stat, not a failing mkdir
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -21,6 +22,8 @@ def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True,
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
+            if mode is not None:
+                os.fchmod(f.fileno(), mode)
             if fsync:
                 os.fsync(f.fileno())
         os.replace(tmp, path)
