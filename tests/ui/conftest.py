@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from appstore.core.services import Services
 from appstore.ui.app import DesktopApp
+from appstore.ui.jobs import JobManager
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +52,16 @@ def desktop(qtbot: QtBot, data: Path) -> Iterator[DesktopApp]:
     host = d.installs._host
     if host is not None:
         host.close_all()  # its pages before its profiles, while the app still runs
+
+
+def sentinel(qtbot: QtBot, jobs: JobManager, lane: str, timeout: int = 10000) -> None:
+    """Run a job that does nothing through the writer ``lane`` and wait until it is done: a
+    writer lane runs its jobs one at a time, in order, and hands their results over in order, so
+    whatever was asked of the lane before has finished too. A test that then checks that
+    *nothing* happened knows it looked late enough (instead of guessing with a fixed wait)."""
+    from appstore.ui.jobs import WRITER_LANES
+
+    assert lane in WRITER_LANES, f"{lane!r} runs several jobs at once: no order to rely on"
+    done: list[bool] = []
+    jobs.submit(lambda ctx: None, lane=lane, title="test sentinel", on_done=lambda _: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=timeout)

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from appstore.core.activity import ActivityLog
 from appstore.ui.app import DesktopApp
 from appstore.ui.screenshots import ScreenshotViewer
-from tests.ui.conftest import make_desktop
+from tests.ui.conftest import make_desktop, sentinel
 
 
 def _texts(desktop: DesktopApp) -> str:
@@ -107,5 +107,5 @@ def test_refreshed_catalogue_redraws_without_counting_another_visit(desktop: Des
     assert desktop.window.current_page() == "app:org.imapp.notes"
     desktop.window.show_page("library")
     qtbot.waitUntil(lambda: len(_events(data)) == 1, timeout=5000)
-    qtbot.wait(200)
+    sentinel(qtbot, desktop.controller.jobs, "activity")  # a second visit would be written by now
     assert [e["kind"] for e in _events(data)] == ["browse"]

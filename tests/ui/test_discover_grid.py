@@ -13,6 +13,7 @@ from appstore.ui.delegates import AppCardDelegate
 from appstore.ui.discover import MIN_CARD_WIDTH, AppGrid
 from appstore.ui.models import Roles
 from appstore.ui.screenshots import ScreenshotViewer
+from tests.ui.conftest import sentinel
 
 
 def _first_row(grid: AppGrid) -> list[int]:
@@ -75,7 +76,7 @@ def test_resizing_relays_out_with_one_size_per_layout(desktop: DesktopApp, qtbot
     three = grid.cards.card_width
     grid.cards = CountingDelegate(grid)
     grid.setItemDelegate(grid.cards)
-    qtbot.wait(200)
+    grid.executeDelayedItemsLayout()  # the layout the new delegate asked for, now: not counted below
     CountingDelegate.calls = 0
     grid = _shown(desktop, 1600, qtbot)
     calls = CountingDelegate.calls
@@ -94,7 +95,7 @@ def test_a_click_opens_the_app(desktop: DesktopApp, qtbot: QtBot) -> None:
     assert desktop.window.current_page() == f"app:{ref}"
     desktop.window.show_page("discover")  # the browse is recorded on leaving, with its duration
     qtbot.waitUntil(lambda: bool(visits), timeout=5000)
-    qtbot.wait(200)  # time for a second, wrong, visit to be recorded
+    sentinel(qtbot, desktop.controller.jobs, "activity")  # a second, wrong, visit is recorded by now
     journal = ActivityLog(desktop.controller.services.activity.path).events()  # type: ignore[union-attr]
     assert visits == [ref] and [(e.kind, e.app_id) for e in journal] == [(Activity.BROWSE, ref)]
 
@@ -154,7 +155,7 @@ def test_second_click_of_a_double_click_does_not_act_on_the_app_page(desktop: De
     thumb = next(iter(page._thumbs.values()))
     qtbot.mouseClick(thumb, Qt.MouseButton.LeftButton)  # within the double-click interval
     assert page.findChildren(ScreenshotViewer) == []
-    qtbot.wait(QApplication.doubleClickInterval() + 50)
+    qtbot.waitUntil(page._settled, timeout=QApplication.doubleClickInterval() + 5000)
     qtbot.mouseClick(thumb, Qt.MouseButton.LeftButton)  # a click of its own
     viewers = page.findChildren(ScreenshotViewer)
     assert len(viewers) == 1
