@@ -1,11 +1,15 @@
 """Background jobs: every piece of blocking work the GUI starts runs here, with an identity,
-progress, a cancel the work checks, and a result or an error delivered on the GUI thread.
+a cancel the work checks, and a result or an error delivered on the GUI thread.
 
-Work runs in *lanes*. A writer lane (``stores``, ``library``, ``wallet``, ``activity``) runs one
-job at a time, in the order they were asked for, so two writers of the same state never race
-(Anki's serialised task manager). Reader lanes (``io``: images and store look-ups; ``search``)
-run several at once. Pages ask ``jobs_for(key)`` what is running for an app or a store (GNOME
-Software's job manager), and hear ``changed`` as jobs move.
+Work runs in *lanes*. A writer lane (``stores``, ``library``, ``wallet``, ``activity``, ``news``)
+runs one job at a time, in the order they were asked for, so two writers of the same state never
+race (Anki's serialised task manager). Reader lanes run several at once: ``io`` (store and
+wallet look-ups, quotes, opening apps), ``images`` (icons and screenshots: a screenful of them
+never delays a quote), ``search`` and ``probe``.
+
+What a page shows about an app's install, update or download is not read from here: one owner,
+``InstallController``, keeps each app's state from its jobs and from the download queue (whose
+transfers run on the queue's own threads, with pause and resume a job does not have).
 
 At start-up the app may ``hold()`` new jobs until the window has painted the first catalogue
 (a worker running Python takes the GIL from that paint), then ``release()`` them in order.
@@ -17,11 +21,8 @@ lane is drained instead: what the user did just before quitting is still recorde
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -32,7 +33,7 @@ from appstore.core.jobs import Cancelled, JobContext
 from appstore.core.logs import log, report_bug
 
 WRITER_LANES = ("stores", "library", "wallet", "activity", "news")
-READER_LANES = {"io": 4, "search": 1, "probe": 2}
+READER_LANES = {"io": 4, "images": 4, "search": 1, "probe": 2}
 # Lanes whose queued jobs still run when the app closes: a share recorded just before quitting
 # is money the user earned.
 DRAIN_LANES = ("activity",)
@@ -52,15 +53,6 @@ class JobState(StrEnum):
     CANCELLED = "cancelled"
 
 
-@dataclass(frozen=True)
-class JobProgress:
-    """Payload of ``Job.progressed``: ``done`` of ``total`` units (total 0: unknown)."""
-
-    done: int
-    total: int
-    note: str
-
-
 def user_message(err: BaseException) -> str:
     """What to tell the user about a failure: our own errors and file problems as they are,
     anything else as a bug (logged with its traceback)."""
@@ -73,12 +65,12 @@ def user_message(err: BaseException) -> str:
 
 
 class Job(QObject):
-    """One piece of background work. Lives on the GUI thread.
+    """One piece of background work. Lives on the GUI thread. ``key`` names what it is about
+    (an app's ref, ``wallet``, a store), for the log.
 
-    Signals: ``progressed(JobProgress)``; ``finished(Job)`` once, when it is done, failed or
-    cancelled (``state``, ``result`` and ``error`` are then set)."""
+    Signals: ``finished(Job)`` once, when it is done, failed or cancelled (``state``, ``result``
+    and ``error`` are then set)."""
 
-    progressed = Signal(object)
     finished = Signal(object)
     _report = Signal(object, object, object)  # (state, result, error) from the worker
 
@@ -91,15 +83,9 @@ class Job(QObject):
         self.state = JobState.QUEUED
         self.result: Any = None
         self.error: BaseException | None = None
-        self.progress = JobProgress(0, 0, "")
-        me = weakref.ref(self)  # no Job <-> context cycle: a finished job is freed at once
-
-        def progress(done: int, total: int, note: str) -> None:
-            job = me()
-            if job is not None:
-                job._progress_from_worker(done, total, note)
-
-        self.context = JobContext(progress)
+        # No progress callback: nothing in the GUI shows a job's steps (an install shows its
+        # phase, a download its queue's progress), so the core's reports go nowhere.
+        self.context = JobContext()
         self._report.connect(self._finish)
 
     def cancel(self) -> None:
@@ -110,16 +96,13 @@ class Job(QObject):
     def active(self) -> bool:
         return self.state in (JobState.QUEUED, JobState.RUNNING)
 
-    def _progress_from_worker(self, done: int, total: int, note: str) -> None:
-        with contextlib.suppress(RuntimeError):  # the GUI is gone: nobody to tell
-            self.progressed.emit(JobProgress(done, total, note))
-
     def _finish(self, state: JobState, result: Any, error: BaseException | None) -> None:
         self.state, self.result, self.error = state, result, error
         self.finished.emit(self)
 
     def __repr__(self) -> str:
-        return f"<Job {self.id} {self.lane}:{self.title} {self.state}>"
+        about = f" ({self.key})" if self.key else ""
+        return f"<Job {self.id} {self.lane}:{self.title}{about} {self.state}>"
 
 
 class _Runnable(QRunnable):
@@ -149,11 +132,7 @@ class _Runnable(QRunnable):
 
 
 class JobManager(QObject):
-    """Starts jobs in lanes and knows which are active.
-
-    Signals: ``changed(Job)`` a job was added or finished (pages redraw their busy state)."""
-
-    changed = Signal(object)
+    """Starts jobs in lanes and knows which are active."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -198,7 +177,8 @@ class JobManager(QObject):
                     on_done(j.result)
                 elif j.state is JobState.FAILED and j.error is not None:
                     message = user_message(j.error)
-                    log.info("job %s (%s) failed: %s", j.title, j.lane, message)
+                    log.info("job %s (%s%s) failed: %s", j.title, j.lane,
+                             f", {j.key}" if j.key else "", message)
                     if on_error is not None:
                         on_error(message, j.error)
             except RuntimeError as e:
@@ -208,7 +188,6 @@ class JobManager(QObject):
                     raise
                 log.debug("job %s (%s) finished after its owner was deleted", j.title, j.lane)
             finally:
-                self.changed.emit(j)
                 j.result = j.error = None  # delivered: hold no catalogue or traceback any longer
                 j.deleteLater()
 
@@ -217,7 +196,6 @@ class JobManager(QObject):
             self._held.append((lane, _Runnable(job, fn)))
         else:
             self._pools[lane].start(_Runnable(job, fn))
-        self.changed.emit(job)
         return job
 
     def hold(self) -> None:
@@ -230,10 +208,6 @@ class JobManager(QObject):
         held, self._held = self._held, None
         for lane, runnable in held or ():
             self._pools[lane].start(runnable)
-
-    def jobs_for(self, key: str) -> list[Job]:
-        """The active jobs about ``key`` (an app's ref, a store's id), oldest first."""
-        return [j for j in self._active.values() if j.key == key]
 
     def active(self, lane: str | None = None) -> list[Job]:
         return [j for j in self._active.values() if lane is None or j.lane == lane]
