@@ -9,6 +9,11 @@ the key is at hand (``address_info``; the marker beside the seed is only a hint)
 A restore that changes the account sets the old account's ledger aside as
 ``ledger-<address>.sqlite3`` (and brings back the new account's, if this machine had it
 before), so no receipt is ever dropped.
+
+Two locks: ``_lock`` guards the state (the account, the open ledger) and is held only for
+quick work; ``_asking`` is held while the seed is read, which may wait for a person (the
+passphrase dialog, a keyring prompt), so two unlocks never ask twice while balances, the
+address and ``close()`` go on meanwhile (docs/architecture.md, "Threads and locks").
 """
 
 from __future__ import annotations
@@ -87,7 +92,9 @@ class Wallet:
         self.seeds = seeds or SeedStore(paths, passphrase=passphrase)
         self._decimals = decimals
         self._trust = trust
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the state below; never held while anyone is asked
+        self._asking = threading.Lock()  # one seed read (which may ask) at a time
+        self._restoring = False  # a restore is saving the new words: readers keep to the old account
         self._account: Account | None = None
         self._ledger: Ledger | None = None
         self._ledger_account: str | None = None
@@ -119,35 +126,48 @@ class Wallet:
         hand (derived earlier, an unlocked keyring, ``$IMAPP_WALLET_PASSPHRASE``), else the
         wallet file's checked header, else the marker. ``create``: as ``address``."""
         with self._lock:
-            if self._account is not None:
-                if self.seeds.check_address(self._account.address) != "changed":
-                    return AddressInfo(self._account.address, "key")
-                self._account = None  # another process restored another wallet
-            status = self.seeds.status()
-            if status.storage is None:
-                if not create:
-                    raise NoWallet("there is no wallet yet: create one, or restore one from its words")
-                return AddressInfo(self.account(create=True).address, "key")
-            words = self.seeds.load_quietly()  # (a marker that disagrees with the key is repaired)
-            if words is not None:
-                self._account = Account.from_words(words)
-                return AddressInfo(self._account.address, "key")
-            if status.storage == "file":
-                return AddressInfo(status.address, "file", status.problem)
-            return AddressInfo(status.address, "marker", UNCONFIRMED if status.address else status.problem)
+            account, restoring = self._account, self._restoring
+        if account is not None:
+            if restoring or self.seeds.check_address(account.address) != "changed":
+                return AddressInfo(account.address, "key")
+            with self._lock:  # another process restored another wallet
+                if self._account is account:
+                    self._account = None
+        status = self.seeds.status()
+        if status.storage is None:
+            if not create:
+                raise NoWallet("there is no wallet yet: create one, or restore one from its words")
+            return AddressInfo(self.account(create=True).address, "key")
+        words = self.seeds.load_quietly()  # (a marker that disagrees with the key is repaired)
+        if words is not None:
+            return AddressInfo(self._install(Account.from_words(words)).address, "key")
+        if status.storage == "file":
+            return AddressInfo(status.address, "file", status.problem)
+        return AddressInfo(status.address, "marker", UNCONFIRMED if status.address else status.problem)
 
     def account(self, *, create: bool = False) -> Account:
-        """The account with its key (reads the seed: the keyring, or the passphrase)."""
+        """The account with its key (reads the seed: the keyring, or the passphrase). The
+        question is asked holding no lock that readers or ``close()`` need."""
+        with self._lock:
+            if self._account is not None:
+                return self._account
+        with self._asking:
+            with self._lock:  # another thread may have unlocked it while this one waited
+                if self._account is not None:
+                    return self._account
+            if create:
+                words, made = self.seeds.load_or_create()
+                if made:
+                    log.info("wallet: a new wallet was made, address %s", Account.from_words(words).address)
+            else:
+                words = self.seeds.load()
+            return self._install(Account.from_words(words))
+
+    def _install(self, account: Account) -> Account:
+        """Keep ``account`` as the unlocked one, unless another was kept meanwhile."""
         with self._lock:
             if self._account is None:
-                if create:
-                    words, made = self.seeds.load_or_create()
-                    if made:
-                        log.info("wallet: a new wallet was made, address %s",
-                                 Account.from_words(words).address)
-                else:
-                    words = self.seeds.load()
-                self._account = Account.from_words(words)
+                self._account = account
             return self._account
 
     def words(self) -> SeedWords:
@@ -159,16 +179,25 @@ class Wallet:
         the user confirmed); the old account's ledger is kept aside. Returns the address."""
         account = Account.from_words(words)
         new_address = account.address
-        with self._lock:
+        with self._asking:  # (saving may ask for a new passphrase: no state lock is held then)
             old = self.seeds.status()
             if old.storage is not None and not replace:
                 shown = f" (address {old.address})" if old.address else ""
                 raise WalletExists(f"there is already a wallet here{shown}: restoring replaces it only "
                                    "once you confirm")
-            self.seeds.save(words, replace=replace)
-            self._account = account  # the words are at hand: no unlock right after a restore
-            if old.address != new_address:
-                self._swap_ledger(old.address, new_address)
+            with self._lock:
+                self._restoring = True
+            try:
+                self.seeds.save(words, replace=replace)
+            except BaseException:
+                with self._lock:
+                    self._restoring = False
+                raise
+            with self._lock:
+                self._restoring = False
+                self._account = account  # the words are at hand: no unlock right after a restore
+                if old.address != new_address:
+                    self._swap_ledger(old.address, new_address)
         return new_address
 
     # -- the ledger -------------------------------------------------------------------
@@ -178,6 +207,8 @@ class Wallet:
         """The receipts of this wallet's account (``NoWallet`` before there is one)."""
         address = self.address()
         with self._lock:
+            if self._restoring and self._ledger is not None:
+                return self._ledger  # the old account's, until the restore swaps it
             if self._ledger is None or self._ledger_account != address:
                 if self._ledger is not None:
                     self._ledger.close()

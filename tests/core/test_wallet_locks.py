@@ -1,0 +1,106 @@
+"""The wallet asks for its passphrase holding no lock that others need: while one thread waits
+for the person (a threading.Event stands in for the dialog), another reads the balances and
+closes the wallet; a second unlock meanwhile waits for the first answer instead of asking again.
+A real seed file (the keyring is the ``fail`` backend) and a real SQLite ledger."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from appstore.core.paths import Paths
+from appstore.core.wallet.keys import Account, parse_words
+from appstore.core.wallet.ledger import ledger_path
+from appstore.core.wallet.seedpass import PassphraseRequest
+from appstore.core.wallet.seedstore import KdfParams, SeedStore
+from appstore.core.wallet.wallet import Balances, Wallet
+from tests.walletkit import fill
+
+FAST = KdfParams(n=2 ** 10)
+PASSPHRASE = "correct horse battery"
+WORDS = "abandon " * 11 + "about"
+LONG = 60.0  # seconds a join may take before the test calls it stuck (never a speed check)
+
+
+class Dialog:
+    """The passphrase callback: says it was asked, then waits until ``answer()``."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.answered = threading.Event()
+        self.requests: list[PassphraseRequest] = []
+
+    def __call__(self, request: PassphraseRequest) -> str | None:
+        self.requests.append(request)
+        self.asked.set()
+        assert self.answered.wait(LONG), "the test never answered the dialog"
+        return PASSPHRASE
+
+    def answer(self) -> None:
+        self.answered.set()
+
+
+def run(fn: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
+    out: dict[str, object] = {}
+
+    def body() -> None:
+        try:
+            out["value"] = fn()
+        except BaseException as e:  # handed to the test, which fails with it
+            out["error"] = e
+
+    thread = threading.Thread(target=body, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def finished(thread: threading.Thread, out: dict[str, object]) -> object:
+    thread.join(LONG)
+    assert not thread.is_alive(), "the call is still blocked"
+    if "error" in out:
+        raise AssertionError(f"the call failed: {out['error']!r}")
+    return out["value"]
+
+
+@pytest.fixture
+def wallet(paths: Paths, keep_keyring: None) -> tuple[Wallet, Dialog]:
+    keyring.set_keyring(fail.Keyring())
+    SeedStore(paths, kdf=FAST, env={"IMAPP_WALLET_PASSPHRASE": PASSPHRASE}).save(parse_words(WORDS))
+    dialog = Dialog()
+    return Wallet(paths, seeds=SeedStore(paths, kdf=FAST, passphrase=dialog, env={})), dialog
+
+
+def test_balances_and_close_go_on_while_the_passphrase_is_asked(
+        wallet: tuple[Wallet, Dialog], paths: Paths) -> None:
+    w, dialog = wallet
+    address = Account.from_words(parse_words(WORDS)).address
+    fill(ledger_path(paths), address, 2)  # +2 +0.5 IA
+    unlocking, unlocked = run(w.account)
+    assert dialog.asked.wait(LONG)
+    reader, read = run(w.balances)
+    balances = finished(reader, read)
+    assert isinstance(balances, Balances) and balances.to_json()["IA"] == "2.5"
+    closer, closed = run(w.close)
+    finished(closer, closed)
+    assert unlocking.is_alive() and not dialog.answered.is_set()  # still waiting for the person
+    dialog.answer()
+    account = finished(unlocking, unlocked)
+    assert isinstance(account, Account) and account.address == address
+
+
+def test_a_second_unlock_waits_for_the_first_answer_and_asks_nothing(wallet: tuple[Wallet, Dialog]) -> None:
+    w, dialog = wallet
+    first, first_out = run(w.account)
+    assert dialog.asked.wait(LONG)
+    second, second_out = run(w.account)
+    address, address_out = run(w.address)  # the file's header says it: no question, no wait
+    assert finished(address, address_out) == Account.from_words(parse_words(WORDS)).address
+    assert second.is_alive()
+    dialog.answer()
+    one, two = finished(first, first_out), finished(second, second_out)
+    assert one is two
+    assert len(dialog.requests) == 1
