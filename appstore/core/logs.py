@@ -3,12 +3,17 @@
 A user's problem is an ``AppStoreError`` (or an ``OSError`` about their files): it is shown as
 it is and logged at INFO. Anything else is a bug: its traceback goes to the log, and the user
 sees one short line that says where the details are. Secrets never reach the log: URLs lose
-their ``user:password@`` part, and nothing logs a wallet seed.
+their ``user:password@`` part and the values of secret-looking query parameters (``?token=``,
+``access_token``, ``key``, ``sig``, ``signature``, ``password``...), and nothing logs a wallet
+seed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
+import logging.handlers
 import os
 import re
 import sys
@@ -22,6 +27,13 @@ LOG_NAME = "imapp.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
 _USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@")
+# A query (or fragment) parameter whose name is, or ends in, a secret's word: ``token``,
+# ``access_token``, ``X-Amz-Signature``, ``api_key``... Its value becomes "…". Over-redacting a
+# harmless ``key=`` costs a log reader little; a leaked token costs the user their account.
+_SECRET_PARAM = re.compile(
+    r"([?&#;](?:[\w.-]*[_.-])?(?:token|key|apikey|sig|signature|password|passwd|pwd|secret"
+    r"|credential|auth)=)[^&#;\s\"'<>]+",
+    re.IGNORECASE)
 _lock = threading.Lock()
 _handler: logging.Handler | None = None
 
@@ -29,72 +41,46 @@ log = logging.getLogger("imapp")
 
 
 def redact(text: str) -> str:
-    """``https://user:pw@host/`` → ``https://…@host/``, anywhere in ``text``."""
-    return _USERINFO.sub(r"\1…@", text)
+    """``https://user:pw@host/?token=t&page=2`` → ``https://…@host/?token=…&page=2``, anywhere in
+    ``text``."""
+    return _SECRET_PARAM.sub(r"\1…", _USERINFO.sub(r"\1…@", text))
 
 
 class _Redacting(logging.Formatter):
+    """Redacts the whole formatted record: the message, its arguments and any traceback."""
+
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
 
 
-class _QuietRotatingFile(logging.FileHandler):
-    """A rotating log file (``logging.handlers.RotatingFileHandler``'s rotation: when a message
-    would take the file to ``max_bytes``, ``imapp.log`` becomes ``imapp.log.1``, ``.1`` becomes
-    ``.2``..., ``backups`` old files kept) whose failures (disk full, rotated away read-only) are
-    not the user's problem: the message is dropped rather than printed as a traceback. On
-    ``logging.FileHandler`` itself: ``logging.handlers`` (with pickle and socket) is not what a
-    start should wait for."""
+def _private(name: str, flags: int) -> int:
+    """Open ``name`` as 0600 (a log written by an older version may be 0644: it is narrowed too)."""
+    fd = os.open(name, flags, 0o600)
+    if hasattr(os, "fchmod"):
+        with contextlib.suppress(OSError):  # not ours to change: the log is still written
+            os.fchmod(fd, 0o600)
+    return fd
+
+
+class _QuietRotatingFile(logging.handlers.RotatingFileHandler):
+    """The standard rotating file (``imapp.log`` becomes ``imapp.log.1``...), made 0600 (a log
+    names the user's stores, apps and addresses), whose failures (disk full, rotated away
+    read-only) are not the user's problem: the message is dropped rather than printed as a
+    traceback."""
 
     def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
-        super().__init__(path, mode="a", encoding="utf-8")
-        self.max_bytes = max_bytes
-        self.backups = backups
+        super().__init__(path, mode="a", maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
 
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            if self._should_roll(record):
-                self._roll()
-            logging.FileHandler.emit(self, record)
-        except Exception:
-            self.handleError(record)
+    def _open(self) -> io.TextIOWrapper:
+        return open(self.baseFilename, "a", encoding=self.encoding, errors=self.errors,
+                    opener=_private)
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
         pass
 
-    def _should_roll(self, record: logging.LogRecord) -> bool:
-        if os.path.exists(self.baseFilename) and not os.path.isfile(self.baseFilename):
-            return False  # never roll anything but a regular file
-        if self.stream is None:
-            self.stream = self._open()
-        if self.max_bytes > 0:
-            message = f"{self.format(record)}\n"
-            self.stream.seek(0, 2)
-            if self.stream.tell() + len(message) >= self.max_bytes:
-                return True
-        return False
-
-    def _roll(self) -> None:
-        if self.stream:
-            self.stream.close()
-            self.stream = None
-        if self.backups > 0:
-            for i in range(self.backups - 1, 0, -1):
-                older, newer = f"{self.baseFilename}.{i}", f"{self.baseFilename}.{i + 1}"
-                if os.path.exists(older):
-                    if os.path.exists(newer):
-                        os.remove(newer)
-                    os.rename(older, newer)
-            first = f"{self.baseFilename}.1"
-            if os.path.exists(first):
-                os.remove(first)
-            if os.path.exists(self.baseFilename):
-                os.rename(self.baseFilename, first)
-        self.stream = self._open()
-
 
 def setup(data_dir: Path | None, *, level: int = logging.INFO) -> Path | None:
-    """Log to ``DATA_DIR/logs/imapp.log`` (1 MB, 3 old files kept). Idempotent; returns the
+    """Log to ``DATA_DIR/logs/imapp.log`` (1 MB, 3 old files kept, 0600). Idempotent; returns the
     log file, or None if it cannot be written (then logging goes nowhere, quietly: a read-only
     data dir must not stop the app)."""
     global _handler
