@@ -238,11 +238,12 @@ def _run(args: argparse.Namespace) -> int:
         return cli_desktop.run(args)
 
     from appstore.core.services import Services
+    from appstore.service.builtin import start_demo_service
 
     paths = Paths.resolve(args.data_dir)
     paths.ensure()
     logs.setup(paths.root)
-    services = Services.open(str(paths.root), on_warning=_warn)
+    services = Services.open(str(paths.root), on_warning=_warn, embedded=start_demo_service)
     services.autostart_downloads = False  # a command runs what it is asked, not the GUI's queue
     stores = services.stores
     if cmd == "store":

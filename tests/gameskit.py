@@ -112,9 +112,10 @@ def demo_games(data: Path) -> Iterator[Services]:
     = 86400 (a round a day: open all day, whatever the hour) with ``IMAPP_GAMES_REVEAL`` = 3600."""
     from appstore.core.activity import Activity
     from appstore.core.services import Services
+    from appstore.service.builtin import start_demo_service
 
     assert os.environ.get("IMAPP_GAMES_PERIOD") == "86400"
-    s = Services.open(str(data))
+    s = Services.open(str(data), embedded=start_demo_service)
     try:
         s.wallet.address(create=True)
         for app in ("org.imapp.memory", "org.imapp.notes"):

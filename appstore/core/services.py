@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from appstore.core.errors import AppStoreError, ConfigError, shorten
 from appstore.core.logs import log, report_bug
@@ -21,8 +22,21 @@ if TYPE_CHECKING:
     from appstore.core.rewards import Rewards
     from appstore.core.wallet.seedstore import PassphraseSource
     from appstore.core.wallet.wallet import Wallet
-    from appstore.service.embedded import EmbeddedService
 
+
+class EmbeddedService(Protocol):
+    """An IA service running inside this process (``appstore.service.embedded``)."""
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+# Starts the built-in demo store's IA service from the demo store's folder (``Paths.demo_dir``).
+# The fronts hand it in (``appstore.service.builtin.start_demo_service``): the core never
+# imports the service, which is built on it.
+EmbeddedStarter = Callable[[Path], EmbeddedService]
 
 _EMBEDDED_LOCK = threading.Lock()
 _MAKE_LOCK = threading.RLock()  # the parts made on first use (one may make another)
@@ -39,6 +53,8 @@ class Services:
     _wallet: Wallet | None = field(default=None, repr=False)
     wallet_passphrase: PassphraseSource | None = None  # asks for the wallet file's passphrase
     _rewards: Rewards | None = field(default=None, repr=False)
+    # None: no IA service runs in this process, so the demo store has none (its claims wait)
+    start_embedded: EmbeddedStarter | None = field(default=None, repr=False)
     _embedded: EmbeddedService | None = field(default=None, repr=False)
     _games: Games | None = field(default=None, repr=False)
     _view: CatalogView | None = field(default=None, repr=False)  # the merged catalogue last built
@@ -117,31 +133,30 @@ class Services:
 
     def embedded_url(self, store_id: str) -> str | None:
         """The URL of the IA service this process runs for ``store_id``: only the built-in demo
-        store's service is embedded (started on first use; a store that merely claims
-        ``embedded:`` in its policy gets none)."""
-        if not self.stores.is_builtin(store_id):
+        store's service is embedded (started on first use by ``start_embedded``; a store that
+        merely claims ``embedded:`` in its policy gets none)."""
+        if not self.stores.is_builtin(store_id) or self.start_embedded is None:
             return None
         with _EMBEDDED_LOCK:
             if self._embedded is None:
-                from appstore.service.embedded import EmbeddedService as Made
-
-                base = self.paths.demo_dir
-                self._embedded = Made.from_store_dir(base / "repo", base / "service", base / "keys").start()
+                self._embedded = self.start_embedded(self.paths.demo_dir)
                 log.info("the demo store's IA service runs at %s", self._embedded.url)
             return self._embedded.url
 
     @classmethod
     def open(cls, data_dir: str | None = None, *, demo: bool = True,
-             on_warning: Callable[[str], None] | None = None) -> Services:
+             on_warning: Callable[[str], None] | None = None,
+             embedded: EmbeddedStarter | None = None) -> Services:
         """Open (creating if needed) a data dir; set up the demo store when none is configured.
         ``ConfigError`` if the data dir or ``stores.json`` cannot be used; a demo store that
-        cannot be freshened is only a warning, given to ``on_warning``.
+        cannot be freshened is only a warning, given to ``on_warning``. ``embedded`` starts
+        the demo store's IA service when first needed (``start_embedded``).
 
         Does disk I/O (and publishing, the first time): run it off the GUI thread.
         """
         paths = Paths.resolve(data_dir)
         paths.ensure()
-        services = cls(paths, Stores(paths))
+        services = cls(paths, Stores(paths), start_embedded=embedded)
         if demo:
             warning = services.freshen_demo()
             if warning and on_warning is not None:

@@ -23,6 +23,7 @@ from appstore.core.jobs import JobContext
 from appstore.core.services import Services
 from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import CatalogView
+from appstore.service.builtin import start_demo_service
 from appstore.ui import tuning
 from appstore.ui.jobs import Job, JobManager
 
@@ -127,7 +128,7 @@ class Controller(QObject):
         def open_and_load(ctx: JobContext) -> tuple[Services, CatalogView, list[RefreshOutcome]]:
             # Show what was verified last time first; the demo store is freshened with the
             # refresh that follows (unless this is the first run: then it must exist first).
-            services = Services.open(self.data_dir, demo=False)
+            services = Services.open(self.data_dir, demo=False, embedded=start_demo_service)
             if not services.paths.stores_file.exists():
                 self._warn(services.freshen_demo())
             view, outcomes = services.load_catalog(index=True)
