@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -24,8 +25,8 @@ from appstore.core.jobs import JobContext
 from appstore.core.store.manager import CatalogView, Results
 from appstore.ui.delegates import AppCardDelegate
 from appstore.ui.featured import FeaturedBanner
-from appstore.ui.images import ImageLoader
-from appstore.ui.models import AppListModel, Roles
+from appstore.ui.images import ImageLoader, image_key
+from appstore.ui.models import ICON_SIZE, AppListModel, Roles
 from appstore.ui.widgets import chip, clear_layout, plain_label
 
 FEATURED_MAX = 8  # a carousel, not a second catalogue
@@ -43,13 +44,18 @@ class AppGrid(QListView):
     (``MIN_CARD_WIDTH``) and gives the cards the width that fills them. That is one number
     (``AppCardDelegate.card_width``), set before each layout: with uniform item sizes QListView
     asks the delegate for a single size per layout, so a resize costs nothing per app.
+
+    Its cards' icons are asked for as they are painted; once the grid scrolls, the loads of the
+    cards no longer on screen are cancelled (``ImageLoader.keep_only``).
     """
 
     card_action = Signal(str)
 
-    def __init__(self) -> None:
+    def __init__(self, images: ImageLoader | None = None) -> None:
         super().__init__()
+        self.images = images
         self._pressed_action: QPersistentModelIndex | None = None
+        self._keep_asked = False
         self.cards = AppCardDelegate(self)  # first: the setters below may lay out
         self.setObjectName("apps")
         # List mode wrapping left to right, with uniform sizes: the view lays out 100,000 cards
@@ -66,6 +72,46 @@ class AppGrid(QListView):
         self.setMouseTracking(True)
         self.setItemDelegate(self.cards)
         self.clicked.connect(self._clicked)
+        self.verticalScrollBar().valueChanged.connect(self._drop_offscreen_loads)
+
+    # -- icons --------------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.images is None:
+            super().paintEvent(event)
+            return
+        with self.images.painting_grid():
+            super().paintEvent(event)
+
+    def visible_rows(self) -> range:
+        """The rows whose cards are (partly) on screen: the cards are laid out in row order, so
+        two binary searches over their places find them, whatever the number of rows."""
+        model = self.model()
+        n = model.rowCount() if model is not None else 0
+        if n == 0:
+            return range(0)
+        height = self.viewport().height()
+        first = bisect.bisect_left(range(n), 0, key=lambda r: self.visualRect(model.index(r, 0)).bottom())
+        end = bisect.bisect_left(range(n), height, key=lambda r: self.visualRect(model.index(r, 0)).top())
+        return range(first, max(first, end))
+
+    def _drop_offscreen_loads(self) -> None:
+        """Once the events of this scroll are handled: drop the loads of cards scrolled away (a
+        drag emits a scroll per pixel; one look after them is enough)."""
+        if self.images is not None and not self._keep_asked:
+            self._keep_asked = True
+            QTimer.singleShot(0, self._keep_visible_loads)
+
+    def _keep_visible_loads(self) -> None:
+        self._keep_asked = False
+        model = self.model()
+        if self.images is None or model is None:
+            return
+        keys = set()
+        for row in self.visible_rows():
+            app = model.index(row, 0).data(Roles.APP)
+            if app is not None:
+                keys.add(image_key(app.store, app.icon, ICON_SIZE))
+        self.images.keep_only(keys)
 
     # -- opening ------------------------------------------------------------------------------
     # Qt "activates" an item on a double click, or on a single click where the platform says so
@@ -188,7 +234,7 @@ class DiscoverPage(QWidget):
 
         self.count = plain_label()
         self.count.setProperty("muted", True)
-        self.grid = AppGrid()
+        self.grid = AppGrid(images)
         self.grid.setModel(model)
         self.grid.activated.connect(self._activated)  # a click, Enter (see AppGrid)
         # nothing to show: what happened and what to do, where the cards would start

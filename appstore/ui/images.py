@@ -1,8 +1,16 @@
-"""Icons and screenshots, fetched and verified through the store, decoded off the GUI thread."""
+"""Icons and screenshots, fetched and verified through the store, decoded off the GUI thread,
+in their own ``images`` lane (a screenful of icons never delays a swap quote in ``io``).
+
+A grid that scrolls asks for its cards' icons as it paints them (inside ``painting_grid()``);
+those loads are dropped again by ``keep_only`` once their cards are out of sight, so a fast
+scroll through 100,000 apps does not queue a load for every card it passed. An image asked for
+anywhere else (an app page, a banner) is never dropped that way."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
+from collections.abc import Iterator
 
 from PySide6.QtCore import QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
@@ -12,6 +20,7 @@ from appstore.core.errors import AppStoreError
 from appstore.core.jobs import JobContext
 from appstore.ui import theme
 from appstore.ui.controller import Controller, load_store_code
+from appstore.ui.jobs import Job
 
 CACHE_SIZE = 3000
 # An icon whose outline is this close to the background has no visible edge (a navy icon on the
@@ -82,11 +91,39 @@ class ImageLoader(QObject):
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
         self._edges: dict[str, QColor] = {}  # icon key -> its outline's colour
         self._ringed: dict[tuple[str, str], QPixmap] = {}  # (key, theme) -> the icon with a ring
-        self._pending: set[str] = set()
+        self._pending: dict[str, Job] = {}  # key -> its load, queued or running
+        self._droppable: set[str] = set()  # pending keys asked for by a grid's paint alone
+        self._in_grid = False
         self._failed: set[str] = set()
 
     def busy(self) -> bool:
         return bool(self._pending)
+
+    def loading(self) -> set[str]:
+        """The keys of the images being loaded (queued or running)."""
+        return set(self._pending)
+
+    @contextlib.contextmanager
+    def painting_grid(self) -> Iterator[None]:
+        """Images asked for inside this (a scrolling grid's paint) may be dropped by
+        ``keep_only`` when their cards leave the screen."""
+        self._in_grid = True
+        try:
+            yield
+        finally:
+            self._in_grid = False
+
+    def keep_only(self, keys: set[str]) -> int:
+        """Cancel the loads asked for by a grid's paint whose keys are not in ``keys`` (the
+        cards on screen now): a queued one never starts; one already running finishes and is
+        cached. A card that comes back asks again. Returns how many were cancelled."""
+        gone = [k for k in self._droppable if k not in keys]
+        for key in gone:
+            self._droppable.discard(key)
+            job = self._pending.pop(key, None)
+            if job is not None:
+                job.cancel()
+        return len(gone)
 
     def pixmap(self, store: str, target: str, size: QSize, *, kind: ImageKind = "icon") -> QPixmap | None:
         """The image if loaded; otherwise start loading it and return None (then ``loaded``).
@@ -98,9 +135,12 @@ class ImageLoader(QObject):
             self._cache.move_to_end(key)
             return self._themed(key, pix)
         services = self.controller.services
-        if key in self._pending or key in self._failed or services is None or not target:
+        if key in self._pending:
+            if not self._in_grid:
+                self._droppable.discard(key)  # wanted beyond the grid: keep loading it
             return None
-        self._pending.add(key)
+        if key in self._failed or services is None or not target:
+            return None
 
         def load(ctx: JobContext) -> tuple[QImage, QColor | None]:
             load_store_code(ctx)  # (a close while it loads ends the job at once)
@@ -114,9 +154,14 @@ class ImageLoader(QObject):
                                   Qt.TransformationMode.SmoothTransformation)
             return scaled, edge_color(scaled) if kind == "icon" else None
 
+        def settled() -> None:
+            if self._pending.get(key) is job:  # (not a newer load of a card that came back)
+                del self._pending[key]
+                self._droppable.discard(key)
+
         def done(result: tuple[QImage, QColor | None]) -> None:
             image, edge = result
-            self._pending.discard(key)
+            settled()
             self._cache[key] = QPixmap.fromImage(image)
             if edge is not None:
                 self._edges[key] = edge
@@ -128,11 +173,16 @@ class ImageLoader(QObject):
             self.loaded.emit(key)
 
         def failed(_message: str, _error: BaseException) -> None:
-            self._pending.discard(key)
+            settled()
             self._failed.add(key)  # the placeholder stays; a refresh clears this
             self.loaded.emit(key)
 
-        self.controller.jobs.submit(load, lane="io", title="image", on_done=done, on_error=failed)
+        job = self.controller.jobs.submit(load, lane="images", title="image", on_done=done,
+                                          on_error=failed)
+        if job.active:
+            self._pending[key] = job
+            if self._in_grid:
+                self._droppable.add(key)
         return None
 
     def _themed(self, key: str, pix: QPixmap) -> QPixmap:
