@@ -143,6 +143,39 @@ def test_entity_declarations_are_refused(doc: bytes) -> None:
         parse(doc, url="https://example.org/f.xml")
 
 
+# a DTD internal subset that declares no entity is refused all the same (docs/news.md)
+SUBSET_ONLY = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ELEMENT rss ANY><!ATTLIST item lang CDATA "en">]>
+<rss version="2.0"><channel><title>x</title><item><title>One</title></item></channel></rss>"""
+
+# not well-formed before the declarations: the strict reader stops at the first error, while
+# feedparser's forgiving one would read on into them
+BROKEN_THEN_LAUGHS = b"""<?xml version="1.0"?>
+&broken; <<
+<!DOCTYPE feed [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>&lol2;</title>
+<entry><id>1</id><title>&lol2;</title></entry></feed>"""
+
+
+@pytest.mark.parametrize("doc", [SUBSET_ONLY, BROKEN_THEN_LAUGHS],
+                         ids=["subset-without-entities", "malformed-then-laughs"])
+def test_subsets_and_declarations_past_an_error_are_refused(doc: bytes) -> None:
+    with pytest.raises(NewsError, match="declares XML entities, which imapp refuses"):
+        parse(doc, url="https://example.org/f.xml")
+
+
+def test_the_words_of_a_declaration_in_text_are_only_text() -> None:
+    """A story's HTML in CDATA may hold ``<!ENTITY``: nothing is declared, the story is read
+    (the HTML sanitiser then drops that markup like any other it does not know)."""
+    doc = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>XML news</title><item>'
+           b"<guid>1</guid><title>Entities explained</title><description><![CDATA[<p>Write "
+           b"<code><!ENTITY lol \"lol\"></code> in a DTD.</p>]]></description></item>"
+           b"</channel></rss>")
+    parsed = parse(doc, url="https://example.org/f.xml")
+    assert [e.title for e in parsed.entries] == ["Entities explained"]
+    assert parsed.entries[0].summary == "Write in a DTD."
+
+
 def test_entities_refused_over_http_and_others_carry_on(news: News) -> None:
     with FeedServer({"/lol.xml": BILLION_LAUGHS, "/ok.xml": simple_feed("Ok", 1)}) as srv:
         news.add_feed(srv.url("/lol.xml"))
