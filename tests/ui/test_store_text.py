@@ -223,7 +223,7 @@ def test_only_web_links_open(desktop: DesktopApp, qtbot: QtBot, monkeypatch: pyt
     w.open_ref("org.hostile.app")
     labels = [lbl for lbl in w.app_page.widget().findChildren(QLabel) if _rich(lbl)]
     assert labels
-    qtbot.wait(QApplication.doubleClickInterval() + 50)  # see AppPage._settled
+    qtbot.waitUntil(w.app_page._settled, timeout=QApplication.doubleClickInterval() + 5000)
     opened.clear()
     for label in labels:
         for url in ("javascript:alert(1)", "/relative", "//evil.example/x"):
