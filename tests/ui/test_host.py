@@ -3,6 +3,7 @@ real library, served through the real scheme, and driven by their own page scrip
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import logging
@@ -358,6 +359,7 @@ ASSETS: dict[str, str | bytes] = {
     "pic.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>", "bin.wasm": b"\x00asm\x01\x00\x00\x00",
     "data.json": '{"a": 1}', "font.woff2": b"wOF2",
     "big.bin": os.urandom(3 << 20),  # random: repeated bytes would be refused as a zip bomb
+    "mid.bin": os.urandom(200 << 10),  # over what is read at once on the GUI thread (64 KiB)
     "index.html": "<!doctype html><meta charset=utf-8><title>alpha</title><script src='js/app.js'></script>",
 }
 
@@ -372,8 +374,13 @@ def test_files_are_served_with_their_types_and_the_csp(env: Env, qtbot: QtBot) -
     for name, mime in expected.items():
         got = js_await(qtbot, page, f"fetch('{name}').then(r => r.headers.get('content-type'))")
         assert got == {"ok": mime}, name
-    size = js_await(qtbot, page, "fetch('big.bin').then(r => r.arrayBuffer()).then(b => b.byteLength)")
-    assert size == {"ok": 3 << 20}  # bigger than what is read at once: streamed from the file
+    for name in ("big.bin", "mid.bin", "data.json"):  # streamed from the file, or read at once
+        digest = js_await(qtbot, page, f"fetch('{name}').then(r => r.arrayBuffer())"
+                          ".then(b => crypto.subtle.digest('SHA-256', b)).then(d => Array.from("
+                          "new Uint8Array(d), x => x.toString(16).padStart(2, '0')).join(''))")
+        data = ASSETS[name]
+        raw = data if isinstance(data, bytes) else data.encode()
+        assert digest == {"ok": hashlib.sha256(raw).hexdigest()}
     csp = js_await(qtbot, page, "fetch('index.html').then(r => r.headers.get('content-security-policy'))")
     assert "connect-src 'self' data: blob:;" in csp["ok"]
     assert js_await(qtbot, page, "import(location.origin + '/mod.mjs').then(m => m.x)") == {"ok": 1}

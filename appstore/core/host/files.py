@@ -19,7 +19,9 @@ from pathlib import Path
 
 MAX_URL_PATH = 2048  # characters of a request path
 MAX_PART = 255  # bytes of one name
-MAX_INLINE = 1 << 20  # files up to this size are read at once; bigger ones are streamed
+# Files up to this size are read at once, on the GUI thread (about a page of disk reads);
+# bigger ones are streamed by QtWebEngine from the open file.
+MAX_INLINE = 64 << 10
 INDEX = "index.html"  # served for a path ending with "/"
 
 _TEXT = "; charset=utf-8"

@@ -9,9 +9,29 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject, QUrl
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlSchemeHandler
 
-from appstore.core.host import MAX_INLINE, SCHEME, NotServed, open_served, resolve
+from appstore.core.host import MAX_INLINE, SCHEME, NotServed, Served, open_served, resolve
 from appstore.core.host.policy import DAppIdentity
 from appstore.core.logs import log
+
+
+def reply_device(served: Served, job: QObject) -> QIODevice:
+    """What a request job replies from, owned by ``job`` (QtWebEngine reads the device for as
+    long as the job lives). A small file is read now, into a ``QBuffer``, and its handle closed;
+    a bigger one is handed over as an open ``QFile`` that QtWebEngine reads from on its own IO
+    thread, so the GUI thread never reads more than ``MAX_INLINE`` bytes for a request. Takes
+    ``served.fd`` over in both cases."""
+    if served.size <= MAX_INLINE:
+        with os.fdopen(served.fd, "rb") as f:
+            data = f.read(MAX_INLINE + 1)
+        buffer = QBuffer(job)
+        buffer.setData(QByteArray(data))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        return buffer
+    file = QFile(job)
+    if not file.open(served.fd, QIODevice.OpenModeFlag.ReadOnly, QFile.FileHandleFlag.AutoCloseHandle):
+        os.close(served.fd)
+        raise OSError(file.errorString())
+    return file
 
 
 class DAppSchemeHandler(QWebEngineUrlSchemeHandler):
@@ -68,22 +88,8 @@ class DAppSchemeHandler(QWebEngineUrlSchemeHandler):
                 "dapp %s: 404 for %r: %s", self.identity.key, raw_path[:300], e.reason)
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             return
-        device: QIODevice
         try:
-            if served.size <= MAX_INLINE:  # small: read now, no file handle kept
-                with os.fdopen(served.fd, "rb") as f:
-                    data = f.read(MAX_INLINE + 1)
-                buffer = QBuffer(job)  # lives as long as the job
-                buffer.setData(QByteArray(data))
-                buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-                device = buffer
-            else:  # big: QtWebEngine reads the open file on its IO thread
-                file = QFile(job)
-                if not file.open(served.fd, QIODevice.OpenModeFlag.ReadOnly,
-                                 QFile.FileHandleFlag.AutoCloseHandle):
-                    os.close(served.fd)
-                    raise OSError(file.errorString())
-                device = file
+            device = reply_device(served, job)
         except OSError as e:
             log.warning("dapp %s: %r cannot be read: %s", self.identity.key, raw_path[:300], e)
             job.fail(QWebEngineUrlRequestJob.Error.RequestFailed)
