@@ -65,3 +65,16 @@ def sentinel(qtbot: QtBot, jobs: JobManager, lane: str, timeout: int = 10000) ->
     done: list[bool] = []
     jobs.submit(lambda ctx: None, lane=lane, title="test sentinel", on_done=lambda _: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=timeout)
+
+
+def idle(qtbot: QtBot, jobs: JobManager, timeout: int = 10000) -> None:
+    """Wait until what was set going has run its course: the events already posted to the GUI
+    thread are delivered (a zero timer fires after them), then no job is queued or running in
+    any lane (a job's ``on_done`` runs before it leaves the list, so jobs it submits are seen).
+    The sentinel for "nothing happened" when the thing that must not happen has no lane of its own."""
+    from PySide6.QtCore import QTimer
+
+    fired: list[bool] = []
+    QTimer.singleShot(0, lambda: fired.append(True))
+    qtbot.waitUntil(lambda: bool(fired), timeout=timeout)
+    qtbot.waitUntil(lambda: not jobs.busy(), timeout=timeout)

@@ -18,7 +18,7 @@ from appstore.ui.librarypage import LibraryRow
 from appstore.ui.models import Roles
 from tests.conftest import Published
 from tests.storekit import add_release
-from tests.ui.conftest import make_desktop
+from tests.ui.conftest import idle, make_desktop
 
 ALPHA, BETA = "teststore/org.test.alpha", "teststore/org.test.beta"
 
@@ -103,7 +103,7 @@ def test_the_card_and_the_app_page_lead_to_consent(desktop: DesktopApp, qtbot: Q
                                                "each one)"]
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
-    qtbot.wait(200)
+    idle(qtbot, desktop.controller.jobs)  # an install the cancel set going would be seen now
     assert phase(desktop, ALPHA) is Phase.UPDATE and desktop.installs.items == {}
     assert desktop.installs.installed[ALPHA].accepted == ("storage",)
 
