@@ -154,12 +154,13 @@ class AppPage(QScrollArea):
 
         col.addWidget(self._facts(app, view))
 
-        # screenshots
+        # screenshots: the UI language's set when the store has one (the DApp speaks it), else the default
         self._thumbs = {}
-        if app.screenshots:
+        shots = app.screenshots_for(self.lang)
+        if shots:
             strip = QHBoxLayout()
             strip.setSpacing(12)
-            for i, target in enumerate(app.screenshots):
+            for i, target in enumerate(shots):
                 thumb = ClickableLabel()
                 thumb.setFixedSize(320, 200)
                 thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -324,7 +325,8 @@ class AppPage(QScrollArea):
 
     def open_viewer(self, i: int) -> None:
         if self.listing is not None and self._settled():
-            ScreenshotViewer(self.images, self.listing.app, i, self).open()
+            app = self.listing.app
+            ScreenshotViewer(self.images, app, i, self, shots=app.screenshots_for(self.lang)).open()
 
     # -- share -------------------------------------------------------------------------------
     def share(self) -> None:

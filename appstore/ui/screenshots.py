@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
@@ -15,10 +17,14 @@ LARGE = QSize(1280, 800)
 
 
 class ScreenshotViewer(QDialog):
-    def __init__(self, images: ImageLoader, app: App, index: int, parent: QWidget | None = None) -> None:
+    def __init__(self, images: ImageLoader, app: App, index: int, parent: QWidget | None = None,
+                 *, shots: Sequence[str] | None = None) -> None:
+        """``shots``: the screenshots to page through (the app page's language set); by
+        default, those of the UI's language."""
         super().__init__(parent)
         self.images = images
         self.app = app
+        self.shots = tuple(shots) if shots is not None else app.screenshots_for(texts.language())
         self.index = index
         # a window title is plain text, but for "[*]" (the unsaved-changes mark): doubled, it shows
         name = localized(app.name, texts.language()).replace("[*]", "[*][*]")
@@ -51,7 +57,7 @@ class ScreenshotViewer(QDialog):
         self.go(index)
 
     def go(self, i: int) -> None:
-        shots = self.app.screenshots
+        shots = self.shots
         self.index = max(0, min(i, len(shots) - 1))
         self.counter.setText(f"{self.index + 1} / {len(shots)}")
         self.prev.setEnabled(self.index > 0)
@@ -59,7 +65,7 @@ class ScreenshotViewer(QDialog):
         self._show()
 
     def _show(self) -> None:
-        pix = self.images.pixmap(self.app.store, self.app.screenshots[self.index], LARGE,
+        pix = self.images.pixmap(self.app.store, self.shots[self.index], LARGE,
                                  kind="screenshot")
         if pix is None:
             self.picture.setText(self.tr("Loading…"))
@@ -68,5 +74,5 @@ class ScreenshotViewer(QDialog):
                                               Qt.TransformationMode.SmoothTransformation))
 
     def _loaded(self, key: str) -> None:
-        if key == image_key(self.app.store, self.app.screenshots[self.index], LARGE):
+        if key == image_key(self.app.store, self.shots[self.index], LARGE):
             self._show()

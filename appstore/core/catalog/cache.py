@@ -33,7 +33,8 @@ from typing import Any, overload
 from appstore.core.bulk import gc_paused
 from appstore.core.catalog.models import App, Catalog, Release
 
-VERSION = 5  # 3: App.unknown_permissions; 4: App.payee; 5: one blob per app (AppRows)
+VERSION = 6  # 3: App.unknown_permissions; 4: App.payee; 5: one blob per app (AppRows);
+# 6: App.screenshots_l10n
 _APP_FIELDS = [f.name for f in fields(App)]
 _REL_FIELDS = [f.name for f in fields(Release)]
 _DESC = _APP_FIELDS.index("description")

@@ -40,6 +40,10 @@ SHA256_RE = re.compile(r"[0-9a-f]{64}")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 GENERATED_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 TARGET_RE = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
+# A language code as the catalogue writes them: en, zh_CN (the ones a client knows are LANGS).
+LANG_CODE_RE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
+MAX_SCREENSHOTS = 12  # per app, and per language in screenshots_l10n
+MAX_SCREENSHOT_LANGS = 20
 MAX_URL = 500
 # http:// is allowed for a link DApp only on this computer (a DApp under development).
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -148,6 +152,13 @@ class App:
     unknown_permissions: tuple[str, ...] = ()
     # The BCD address ``imapp_pay`` pays for this DApp (docs/dapp-api.md): never one a page gives.
     payee: str = ""
+    # Screenshots of the app in a language (its own words in it), by language: ``screenshots_for``.
+    screenshots_l10n: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def screenshots_for(self, lang: str) -> tuple[str, ...]:
+        """The screenshots to show in ``lang``: that language's set when the store has one,
+        else the default list (docs/store-format.md, ``screenshots_l10n``)."""
+        return self.screenshots_l10n.get(lang) or self.screenshots
 
     @property
     def latest(self) -> Release | None:
@@ -179,6 +190,8 @@ class App:
             out["url"] = self.url
         if self.payee:
             out["payee"] = self.payee
+        if self.screenshots_l10n:
+            out["screenshots_l10n"] = {k: list(v) for k, v in self.screenshots_l10n.items()}
         return out
 
 
@@ -496,8 +509,8 @@ def parse_app(
     if kind == "link" and not url:
         raise c.fail(f"{path}.url", "a link DApp needs the https URL it opens")
     screenshots = a.get("screenshots", [])
-    if not isinstance(screenshots, list) or len(screenshots) > 12:
-        raise c.fail(f"{path}.screenshots", "must be a list of at most 12 files")
+    if not isinstance(screenshots, list) or len(screenshots) > MAX_SCREENSHOTS:
+        raise c.fail(f"{path}.screenshots", f"must be a list of at most {MAX_SCREENSHOTS} files")
     featured = a.get("featured", False)
     if not isinstance(featured, bool):
         raise c.fail(f"{path}.featured", "must be true or false")
@@ -522,6 +535,8 @@ def parse_app(
     shots = tuple(screenshots)
     if not all(map(_plain_target, shots)):
         shots = tuple(c.target(s, f"{path}.screenshots[{i}]") for i, s in enumerate(screenshots))
+    l10n_shots = (_screenshots_l10n(c, a["screenshots_l10n"], f"{path}.screenshots_l10n")
+                  if "screenshots_l10n" in a else {})
     developer = a.get("developer")
     if not _plain_string(developer, 120):
         developer = c.string(developer, f"{path}.developer", max_len=120)
@@ -534,7 +549,30 @@ def parse_app(
     # Positional, in the order of App's fields: keywords take three times as long to pass.
     return App(app_id, name, summary, description, tuple(cats), kind, icon, shots, developer,
                website, licence, tuple(perms), tuple(releases), url, featured, store,
-               tuple(unknown), payee)
+               tuple(unknown), payee, l10n_shots)
+
+
+def _screenshots_l10n(c: _Checker, raw: Any, path: str) -> dict[str, tuple[str, ...]]:
+    """``screenshots_l10n``: language code -> 1 to 12 targets. A well-formed code this client
+    does not know is dropped (refused when strict), like a text's unknown language."""
+    d = c.obj(raw, path)
+    if len(d) > MAX_SCREENSHOT_LANGS:
+        raise c.fail(path, f"must name at most {MAX_SCREENSHOT_LANGS} languages")
+    out: dict[str, tuple[str, ...]] = {}
+    for lang, shots in d.items():
+        where = f"{path}.{shorten(repr(clean(lang)))}"
+        if not LANG_CODE_RE.fullmatch(lang):
+            raise c.fail(where, "is not a language code like en or zh_CN")
+        where = f"{path}.{lang}"
+        if not isinstance(shots, list) or not 0 < len(shots) <= MAX_SCREENSHOTS:
+            raise c.fail(where, f"must be a list of 1 to {MAX_SCREENSHOTS} files")
+        targets = tuple(s if _plain_target(s) else c.target(s, f"{where}[{i}]")
+                        for i, s in enumerate(shots))
+        if lang in _LANG_SET:
+            out[lang] = targets
+        elif c.strict:
+            raise c.fail(where, f"unknown language (use one of {', '.join(LANGS)})")
+    return out
 
 
 def _first(pair: tuple[tuple[object, ...], Release]) -> tuple[object, ...]:

@@ -6,6 +6,7 @@ Layout (see docs/store-format.md#source-tree)::
     SRC/apps/ID/app.json                texts, categories, kind, releases...
     SRC/apps/ID/icon.png
     SRC/apps/ID/screenshots/*.png|jpg
+    SRC/apps/ID/screenshots/LANG/*.png|jpg  optional: the screenshots in a language (zh_CN...)
     SRC/apps/ID/releases/VERSION/       dapp.json + the DApp's static files
     SRC/common/                         optional files added to every package that lacks them
     SRC/rewards/policy.json ...         optional reserved targets, copied as they are
@@ -25,7 +26,14 @@ from typing import Any
 
 from appstore.core import versions
 from appstore.core.catalog.checks import MAX_ICON, MAX_PACKAGE, MAX_SCREENSHOT
-from appstore.core.catalog.models import CATALOG_TARGET, FORMAT, PERMISSIONS, parse_catalog
+from appstore.core.catalog.models import (
+    CATALOG_TARGET,
+    FORMAT,
+    LANGS,
+    MAX_SCREENSHOTS,
+    PERMISSIONS,
+    parse_catalog,
+)
 from appstore.core.catalog.shards import split
 from appstore.core.errors import CatalogError, SourceError
 
@@ -144,12 +152,7 @@ def _load_app(app_dir: Path, content: StoreContent) -> dict[str, Any]:
         raise SourceError(f"{meta_path}: id is {a.get('id')!r} but the folder is named {app_id!r}")
     icon = f"icons/{app_id}.png"
     content.files[icon] = _read_limited(app_dir / "icon.png", MAX_ICON, "icon", (_PNG,))
-    shots = []
-    shot_dir = app_dir / "screenshots"
-    for i, p in enumerate(sorted(shot_dir.glob("*")) if shot_dir.is_dir() else []):
-        name = f"screenshots/{app_id}/{i + 1}{p.suffix.lower()}"
-        content.files[name] = _read_limited(p, MAX_SCREENSHOT, "screenshot", (_PNG, _JPEG))
-        shots.append(name)
+    shots, l10n_shots = _screenshots(app_dir / "screenshots", app_id, content)
     perms = a.get("permissions", [])
     releases = []
     raw_releases = a.get("releases", [])
@@ -174,9 +177,46 @@ def _load_app(app_dir: Path, content: StoreContent) -> dict[str, Any]:
             "size": len(package),
             "sha256": hashlib.sha256(package).hexdigest(),
         })
-    entry = {k: v for k, v in a.items() if k not in ("releases",)}
+    # (screenshots come from the folders only, never from app.json)
+    entry = {k: v for k, v in a.items() if k not in ("releases", "screenshots_l10n")}
     entry.update(id=app_id, icon=icon, screenshots=shots, releases=releases)
+    if l10n_shots:
+        entry["screenshots_l10n"] = l10n_shots
     return entry
+
+
+def _screenshots(shot_dir: Path, app_id: str,
+                 content: StoreContent) -> tuple[list[str], dict[str, list[str]]]:
+    """The default screenshots (the folder's own images) and those of each language (its
+    sub-folders, named like zh_CN), published as ``screenshots/ID/N.png`` and
+    ``screenshots/ID/LANG/N.png``."""
+    if not shot_dir.is_dir():
+        return [], {}
+    entries = sorted(p for p in shot_dir.iterdir() if not p.name.startswith("."))
+
+    def publish(files: list[Path], folder: Path, prefix: str) -> list[str]:
+        if len(files) > MAX_SCREENSHOTS:
+            raise SourceError(f"{folder}: holds {len(files)} screenshots, more than {MAX_SCREENSHOTS}")
+        names = []
+        for i, p in enumerate(files):
+            name = f"{prefix}/{i + 1}{p.suffix.lower()}"
+            content.files[name] = _read_limited(p, MAX_SCREENSHOT, "screenshot", (_PNG, _JPEG))
+            names.append(name)
+        return names
+
+    shots = publish([p for p in entries if not p.is_dir()], shot_dir, f"screenshots/{app_id}")
+    l10n: dict[str, list[str]] = {}
+    for lang_dir in (p for p in entries if p.is_dir()):
+        lang = lang_dir.name
+        if lang not in LANGS:
+            raise SourceError(f"{lang_dir}: a screenshot folder must be named for a language "
+                              f"({', '.join(LANGS)}), not {lang!r}")
+        files = sorted(p for p in lang_dir.iterdir() if not p.name.startswith("."))
+        if not files or any(p.is_dir() for p in files):
+            raise SourceError(f"{lang_dir}: must hold the {lang} screenshots (PNG or JPEG) "
+                              "and nothing else")
+        l10n[lang] = publish(files, lang_dir, f"screenshots/{app_id}/{lang}")
+    return shots, l10n
 
 
 def load_source(src: Path) -> StoreContent:
