@@ -3,7 +3,10 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python appstore/resources/demo-store/tools/render_assets.py [ID...]
 
 Screenshot 1 is the DApp as it opens; screenshot 2 is after its ``window.demo()`` has run (a few
-sample actions). Icons are drawn from ICONS below. Run it after changing a DApp and commit the PNGs.
+sample actions). Each is rendered in every language of LANGS: English is the default set
+(``screenshots/N.png``), the others go to ``screenshots/LANG/N.png`` (the catalogue's
+``screenshots_l10n``, docs/store-format.md). Icons are drawn from ICONS below. Run it after
+changing a DApp and commit the PNGs. A script error in a page is printed and fails the run.
 """
 
 from __future__ import annotations
@@ -45,6 +48,27 @@ ICONS = {
     "org.imapp.authentic": ("#3b82f6", "#1e40af", "✓"),
 }
 SHOT = QSize(960, 600)
+# (the page's ?lang=, the folder under screenshots/: "" for the default set)
+LANGS = (("en", ""), ("zh_CN", "zh_CN"))
+
+
+class Page(QWebEnginePage):
+    """Keeps the page's script errors, so that a broken DApp is not photographed quietly."""
+
+    def __init__(self, profile: QWebEngineProfile, parent: QWebEngineView) -> None:
+        super().__init__(profile, parent)
+        self.errors: list[str] = []
+
+    def javaScriptConsoleMessage(self, level: QWebEnginePage.JavaScriptConsoleMessageLevel,
+                                 message: str, line: int, source: str) -> None:
+        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+            self.errors.append(f"{source}:{line}: {message}")
+
+
+def save(view: QWebEngineView, path: Path) -> None:
+    # quality 0 is zlib's strongest compression for PNG: the repository carries these files
+    if not view.grab().save(str(path), "PNG", 0):
+        raise SystemExit(f"could not write {path}")
 
 
 def draw_icon(path: Path, top: str, bottom: str, glyph: str) -> None:
@@ -72,6 +96,20 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
+def load(view: QWebEngineView, url: QUrl) -> None:
+    loop = QEventLoop()
+    view.loadFinished.connect(loop.quit)
+    view.load(url)
+    loop.exec()
+    view.loadFinished.disconnect(loop.quit)
+
+
+def run_js(view: QWebEngineView, code: str) -> None:
+    loop = QEventLoop()
+    view.page().runJavaScript(code, 0, lambda _result: loop.quit())
+    loop.exec()
+
+
 def render_shots(app_dir: Path, view: QWebEngineView, site: Path) -> None:
     meta = json.loads((app_dir / "app.json").read_text("utf-8"))
     if meta["kind"] != "web":
@@ -82,19 +120,20 @@ def render_shots(app_dir: Path, view: QWebEngineView, site: Path) -> None:
     for name, path in package_files(latest, APPS.parent / "common").items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, folder / name)
-    out = app_dir / "screenshots"
-    out.mkdir(exist_ok=True)
-    loop = QEventLoop()
-    view.loadFinished.connect(loop.quit)
-    view.load(QUrl.fromLocalFile(str(folder / "index.html")).toString() + "?lang=en")
-    loop.exec()
-    view.loadFinished.disconnect(loop.quit)
-    view.page().runJavaScript("localStorage.clear(); location.reload();")
-    wait(700)
-    view.grab().save(str(out / "1.png"))
-    view.page().runJavaScript("window.demo && window.demo()")
-    wait(1200)
-    view.grab().save(str(out / "2.png"))
+    (site / "blank.html").write_text("<!doctype html><title>blank</title>", "utf-8")
+    for lang, sub in LANGS:
+        out = app_dir / "screenshots" / sub
+        out.mkdir(parents=True, exist_ok=True)
+        # a fresh start: the storage cleared from a blank page of the same (file://) origin, so
+        # no script of the DApp is still writing to it while it is cleared
+        load(view, QUrl.fromLocalFile(str(site / "blank.html")))
+        run_js(view, "localStorage.clear()")
+        load(view, QUrl(QUrl.fromLocalFile(str(folder / "index.html")).toString() + f"?lang={lang}"))
+        wait(700)
+        save(view, out / "1.png")
+        view.page().runJavaScript("window.demo && window.demo()")
+        wait(1200)
+        save(view, out / "2.png")
 
 
 def main() -> None:
@@ -102,7 +141,8 @@ def main() -> None:
     wanted = set(sys.argv[1:])
     profile = QWebEngineProfile()  # off the record: nothing persists between DApps
     view = QWebEngineView()
-    view.setPage(QWebEnginePage(profile, view))
+    page = Page(profile, view)
+    view.setPage(page)
     view.resize(SHOT)
     view.show()
     site = Path(tempfile.mkdtemp(prefix="imapp-render-"))
@@ -111,6 +151,8 @@ def main() -> None:
             continue
         draw_icon(app_dir / "icon.png", *ICONS[app_dir.name])
         render_shots(app_dir, view, site)
+        if page.errors:
+            raise SystemExit(f"{app_dir.name}: script errors:\n" + "\n".join(page.errors))
         print("rendered", app_dir.name)
     view.close()
     del view
