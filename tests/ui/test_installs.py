@@ -21,7 +21,7 @@ from appstore.ui.installs import Phase
 from appstore.ui.models import Roles
 from tests.hostile_http import HostileServer
 from tests.storekit import make_source
-from tests.ui.conftest import make_desktop
+from tests.ui.conftest import idle, make_desktop
 
 BIG = 3 * 1024 * 1024  # bytes of incompressible data in the slow store's package
 
@@ -139,7 +139,7 @@ def test_pause_resume_and_cancel_a_slow_download(qtbot: QtBot, data: Path,
     qtbot.waitUntil(lambda: phase(desktop, "org.slow.big") is Phase.PAUSED, timeout=10000)
     paused_at = row.item.progress.done
     assert 0 < paused_at < row.item.request.length
-    qtbot.wait(300)  # the GUI goes on meanwhile
+    idle(qtbot, desktop.controller.jobs)  # the queue's last reports reached the GUI
     assert desktop.installs.state(app).item.progress.done == paused_at  # type: ignore[union-attr]
     assert row.action.text() == "Resume" and "Paused" in row.words.text()
 
@@ -200,10 +200,15 @@ def test_uninstalling_during_an_update_download_stays_uninstalled(qtbot: QtBot, 
     app = desktop.controller.view.find("org.slow.big").app  # type: ignore[union-attr]
     desktop.installs.install(app)
     qtbot.waitUntil(lambda: phase(desktop, "org.slow.big") is Phase.DOWNLOADING, timeout=10000)
+    key = desktop.installs.state(app).item.key  # type: ignore[union-attr]
     desktop.installs.uninstall("slowstore", "org.slow.big", keep_data=False)  # changed their mind
     slow_store.set(None)  # the rest would now come fast
     qtbot.waitUntil(lambda: phase(desktop, "org.slow.big") is Phase.AVAILABLE, timeout=10000)
-    qtbot.wait(1500)
+    # the download has stopped one way or the other (cancelled, or finished had the cancel been
+    # lost), and everything its end set going in the GUI (an install) has run
+    queue = desktop.controller.services.installs.queue  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: (item := queue.get(key)) is None or not item.state.active, timeout=30000)
+    idle(qtbot, desktop.controller.jobs)
     assert phase(desktop, "org.slow.big") is Phase.AVAILABLE  # nothing installed it behind them
     assert not (data / "library" / "apps" / "slowstore").exists()
     desktop.window.close()
