@@ -12,19 +12,30 @@ first word come first; each group in default order (featured, then English name)
 table every Chinese character is its own token and a run of them is searched as a phrase, so
 a Chinese substring is found through the index too.
 
-Schema (``PRAGMA user_version = 1``)::
+Schema (``PRAGMA user_version = 2``)::
 
-    meta  (key TEXT PRIMARY KEY, value TEXT)  -- digest, store_id, store_name, categories, count
-    apps  (pos INTEGER PRIMARY KEY,           -- rank in default order, within this store
-           idx INTEGER,                       -- position in the catalogue's ``apps``
-           id TEXT UNIQUE, featured INTEGER, sortname TEXT,
-           row TEXT)                          -- JSON: name, summary, categories, kind, version
+    meta   (key TEXT PRIMARY KEY, value TEXT)  -- digest, store_id, store_name, categories, count
+    shards (no INTEGER PRIMARY KEY,            -- the catalogue's parts, in order (a catalogue
+            key TEXT, count INTEGER,           -- not in shards is one part): what each part's
+            base INTEGER)                      -- key was, its apps and its first app's place
+    apps   (pos INTEGER PRIMARY KEY,           -- rank key in default order: sparse (``GAP``)
+            shard INTEGER, at INTEGER,         -- its part and place there (the catalogue's
+                                               -- ``apps[base + at]``)
+            id TEXT UNIQUE, featured INTEGER, sortname TEXT,
+            row TEXT)                          -- JSON: name, summary, categories, kind, version,
+                                               -- developer
     cats  (cat TEXT, pos INTEGER, PRIMARY KEY (cat, pos)) WITHOUT ROWID
     words USING fts5(text)  -- contentless, rowid = pos: names, id, summaries, developer, categories
     names USING fts5(text)  -- contentless, rowid = pos: the names alone (the first group)
 
 Two FTS tables rather than one with two columns: a column filter makes FTS5 read a term's whole
 list of rows, which costs milliseconds for a word in every app.
+
+Ranks are sparse (``GAP`` apart when built) so that ``reindex.update`` can change a few apps in
+place: a new app takes a rank between its neighbours' without renumbering the others. Rank order
+is (not featured, English name, part, place in part): a catalogue's order for ties, as a full
+build sorts them. A connection notices another's commit (``PRAGMA data_version``) and raises
+``IndexChanged`` rather than mix two catalogues' rows in one search.
 """
 
 from __future__ import annotations
@@ -37,19 +48,24 @@ import re
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from appstore.core.catalog.cache import AppRows
-from appstore.core.catalog.models import Catalog, Localized
+from appstore.core.catalog.models import App, Catalog, Localized
 from appstore.core.catalog.search import is_cjk, latin_words, query_words, sort_key
+from appstore.core.errors import CatalogError
 from appstore.core.fileio import fsync_dir
 
-SCHEMA = 1
+SCHEMA = 2
 FILE_NAME = "catalog.sqlite3"
+GAP = 4096  # between two ranks when built: room for new apps (a rank delta stays a 2-byte varint)
+LAST = 2**63 - 1
 _CHUNK = 4096  # apps written at a time
 _RUN_BREAK = "\u30fc"  # between two runs of Chinese: a token no query can ever name
 
@@ -77,6 +93,72 @@ def _quote(word: str) -> str:
     return f'"{word}"*'  # the start of a word
 
 
+def texts(app_id: str, name: Mapping[str, str], summary: Mapping[str, str], developer: str,
+          categories: Sequence[str]) -> tuple[str, str]:
+    """(``words`` text, ``names`` text) of an app: what is indexed, and what removing it from a
+    contentless FTS table must name again, token for token."""
+    name_tokens = _tokens(" ".join(name.values()))
+    body = f"{app_id} {' '.join(summary.values())} {developer} {' '.join(categories)}"
+    # a run break between the names and the rest: a Chinese phrase never spans them
+    return f"{name_tokens} {_RUN_BREAK} {_tokens(body)}", name_tokens
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def record(a: App) -> tuple[int, str, str]:
+    """(featured, sortname, row) of an app as the ``apps`` table holds them."""
+    return (int(a.featured), sort_key(a)[1],
+            _dumps([a.name, a.summary, a.categories, a.kind, a.version, a.developer]))
+
+
+def meta_of(catalog: Catalog, digest: str) -> dict[str, str]:
+    return {"digest": digest, "store_id": catalog.store_id,
+            "store_name": json.dumps(dict(catalog.store_name), ensure_ascii=False),
+            "categories": json.dumps({k: dict(v) for k, v in catalog.categories.items()},
+                                     ensure_ascii=False),
+            "count": str(len(catalog.apps))}
+
+
+class IndexChanged(CatalogError):
+    """The index was brought to another catalogue while this search read it."""
+
+
+T = TypeVar("T")
+
+
+class Ranks(Generic[T]):
+    """A value per rank (sparse ``apps.pos``), looked up by rank: what ``order`` and
+    ``sort_keys`` give (a list indexed by rank when ranks were dense)."""
+
+    __slots__ = ("_pos", "_values")
+
+    def __init__(self, pos: array[int], values: Sequence[T]) -> None:
+        self._pos, self._values = pos, values
+
+    def __getitem__(self, pos: int) -> T:
+        i = bisect_left(self._pos, pos)
+        if i == len(self._pos) or self._pos[i] != pos:
+            raise KeyError(pos)
+        return self._values[i]
+
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    def values(self) -> list[T]:
+        """The values in rank order."""
+        return list(self._values)
+
+    def ranks(self) -> list[int]:
+        return list(self._pos)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Ranks) and self._pos == other._pos
+                and list(self._values) == list(other._values))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class Row:
     """What a search result shows without the catalogue (the CLI's ``search``)."""
@@ -92,58 +174,72 @@ class Row:
     version: str | None
 
 
-def build(path: Path, catalog: Catalog, digest: str) -> None:
+def _create(con: sqlite3.Connection) -> None:
+    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    con.execute("CREATE TABLE shards (no INTEGER PRIMARY KEY, key TEXT NOT NULL, "
+                "count INTEGER NOT NULL, base INTEGER NOT NULL)")
+    con.execute("CREATE TABLE apps (pos INTEGER PRIMARY KEY, shard INTEGER NOT NULL, "
+                "at INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, featured INTEGER NOT NULL, "
+                "sortname TEXT NOT NULL, row TEXT NOT NULL)")
+    con.execute("CREATE TABLE cats (cat TEXT NOT NULL, pos INTEGER NOT NULL, "
+                "PRIMARY KEY (cat, pos)) WITHOUT ROWID")
+    for table in ("words", "names"):
+        con.execute(f"CREATE VIRTUAL TABLE {table} USING fts5(text, content='', "
+                    "columnsize=0, tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')")
+
+
+def build(path: Path, catalog: Catalog, digest: str,
+          parts: Sequence[tuple[str, int]] | None = None) -> None:
     """Write the index of ``catalog`` (signed sha256 ``digest``) to ``path``, replacing any
-    other, all at once."""
+    other, all at once. ``parts``: (key, number of apps) of each of the catalogue's shards, in
+    order (None: one part, keyed by ``digest``): what ``reindex.update`` compares later."""
+    apps = catalog.apps
+    parts = list(parts) if parts is not None else [(digest, len(apps))]
+    if sum(n for _, n in parts) != len(apps):
+        raise ValueError("the parts do not add up to the catalogue")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
     os.close(fd)  # (another process may build the same index at once: each its own file)
     tmp = Path(name)
     tmp.unlink()
-    apps = catalog.apps
     keys = apps.sort_keys() if isinstance(apps, AppRows) else [sort_key(a) for a in apps]
-    order = sorted(range(len(apps)), key=keys.__getitem__)
+    order = sorted(range(len(apps)), key=keys.__getitem__)  # (stable: ties in catalogue order)
     del keys
+    shard_of = array("l")
+    bases = []
+    for no, (_, n) in enumerate(parts):
+        bases.append(len(shard_of))
+        shard_of.extend([no] * n)
     con = sqlite3.connect(tmp)
     try:
         con.execute("PRAGMA journal_mode = OFF")  # a new file, replaced whole: no journal needed
         con.execute("PRAGMA synchronous = OFF")  # one fsync at the end instead
-        con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        con.execute("CREATE TABLE apps (pos INTEGER PRIMARY KEY, idx INTEGER NOT NULL, "
-                    "id TEXT NOT NULL UNIQUE, featured INTEGER NOT NULL, sortname TEXT NOT NULL, "
-                    "row TEXT NOT NULL)")
-        con.execute("CREATE TABLE cats (cat TEXT NOT NULL, pos INTEGER NOT NULL, "
-                    "PRIMARY KEY (cat, pos)) WITHOUT ROWID")
-        for table in ("words", "names"):
-            con.execute(f"CREATE VIRTUAL TABLE {table} USING fts5(text, content='', "
-                        "columnsize=0, tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')")
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        _create(con)
         for at in range(0, len(order), _CHUNK):  # in chunks: the build's memory stays small
-            rows: list[tuple[int, int, str, int, str, str]] = []
+            rows: list[tuple[int, int, int, str, int, str, str]] = []
             words: list[tuple[int, str]] = []
             names_rows: list[tuple[int, str]] = []
             cats: list[tuple[str, int]] = []
-            for pos, i in enumerate(order[at:at + _CHUNK], at):
+            for rank, i in enumerate(order[at:at + _CHUNK], at):
                 a = apps[i]
-                names = " ".join(a.name.values())
-                rows.append((pos, i, a.id, int(a.featured), sort_key(a)[1], dumps(
-                    [a.name, a.summary, a.categories, a.kind, a.version])))
-                name_tokens = _tokens(names)
-                body = f"{a.id} {' '.join(a.summary.values())} {a.developer} {' '.join(a.categories)}"
-                # a run break between the names and the rest: a Chinese phrase never spans them
-                words.append((pos, f"{name_tokens} {_RUN_BREAK} {_tokens(body)}"))
-                names_rows.append((pos, name_tokens))
+                pos = (rank + 1) * GAP
+                shard = shard_of[i]
+                rows.append((pos, shard, i - bases[shard], a.id, *record(a)))
+                text, name_text = texts(a.id, a.name, a.summary, a.developer, a.categories)
+                words.append((pos, text))
+                names_rows.append((pos, name_text))
                 cats.extend((c, pos) for c in a.categories)
-            con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?)", rows)
+            con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
             con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names_rows)
             con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
-        meta = {"digest": digest, "store_id": catalog.store_id,
-                "store_name": json.dumps(dict(catalog.store_name), ensure_ascii=False),
-                "categories": json.dumps({k: dict(v) for k, v in catalog.categories.items()},
-                                         ensure_ascii=False),
-                "count": str(len(apps))}
-        con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        # after the rows: one sort each rather than a B-tree kept in order row by row
+        con.execute("CREATE INDEX apps_order ON apps (featured, sortname, shard, at)")
+        con.execute("CREATE INDEX apps_shard ON apps (shard)")
+        con.executemany("INSERT INTO shards VALUES (?, ?, ?, ?)",
+                        [(no, key, n, base) for no, ((key, n), base)
+                         in enumerate(zip(parts, bases, strict=True))])
+        con.executemany("INSERT INTO meta VALUES (?, ?)", meta_of(catalog, digest).items())
         con.execute(f"PRAGMA user_version = {SCHEMA}")
         con.commit()
     except BaseException:
@@ -157,6 +253,9 @@ def build(path: Path, catalog: Catalog, digest: str) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+        # A journal left by an update that died belongs to the file replaced: SQLite would
+        # "roll it back" into this one (callers hold the index's lock: no update is running).
+        Path(f"{path}-journal").unlink(missing_ok=True)
         os.replace(tmp, path)
         fsync_dir(path.parent)
     except BaseException:
@@ -176,6 +275,7 @@ class StoreIndex:
         self.store_name: dict[str, str] = json.loads(meta["store_name"])
         self.categories: dict[str, dict[str, str]] = json.loads(meta["categories"])
         self.size = int(meta["count"])  # apps in the catalogue
+        self._version = con.execute("PRAGMA data_version").fetchone()[0]
 
     @classmethod
     def open(cls, path: Path, digest: str, store: str) -> StoreIndex | None:
@@ -204,7 +304,13 @@ class StoreIndex:
 
     def _query(self, sql: str, args: Sequence[Any]) -> list[Any]:
         with self._lock:
-            return self._con.execute(sql, args).fetchall()
+            rows = self._con.execute(sql, args).fetchall()
+            # After the statement (which held a read lock): a commit since this index was
+            # opened means these rows may be of another catalogue than the ones before.
+            if self._con.execute("PRAGMA data_version").fetchone()[0] != self._version:
+                raise IndexChanged("the store's catalogue changed during this search; "
+                                   "search again")
+            return rows
 
     @staticmethod
     def plan(query: str) -> tuple[str | None, str | None, bool]:
@@ -234,12 +340,13 @@ class StoreIndex:
                   until: int | None = None, limit: int = 1000) -> list[int]:
         """Ranks (``apps.pos``) of the apps ``match`` finds in ``category``, in order, after
         rank ``after`` (and not after ``until``); at most ``limit``."""
-        last = self.size if until is None else until
+        last = LAST if until is None else until
         if match is None and category is None:
-            return list(range(after + 1, min(self.size, last + 1, after + 1 + limit)))
-        if match is None:
+            sql = "SELECT pos FROM apps WHERE pos > ? AND pos <= ? ORDER BY pos LIMIT ?"
+            args: list[Any] = [after, last, limit]
+        elif match is None:
             sql = "SELECT pos FROM cats WHERE cat = ? AND pos > ? AND pos <= ? ORDER BY pos LIMIT ?"
-            args: list[Any] = [category, after, last, limit]
+            args = [category, after, last, limit]
         else:
             sql = "SELECT rowid FROM words WHERE words MATCH ? AND rowid > ? AND rowid <= ?"
             args = [match, after, last]
@@ -256,9 +363,11 @@ class StoreIndex:
                            "ORDER BY rowid LIMIT ?", [match, after, limit])
         return [r[0] for r in rows]
 
-    def order(self) -> list[int]:
-        """``idx`` (position in the catalogue) of every rank, in rank order."""
-        return [r[0] for r in self._query("SELECT idx FROM apps ORDER BY pos", [])]
+    def order(self) -> Ranks[int]:
+        """Each rank's app's position in the catalogue (``ranks[pos]``)."""
+        rows = self._query("SELECT a.pos, s.base + a.at FROM apps a JOIN shards s "
+                           "ON s.no = a.shard ORDER BY a.pos", [])
+        return Ranks(array("q", [r[0] for r in rows]), array("q", [r[1] for r in rows]))
 
     def rows(self, positions: Sequence[int]) -> list[Row]:
         """The search rows of these ranks, in the order given."""
@@ -272,15 +381,16 @@ class StoreIndex:
                 f"SELECT pos, id, featured, sortname, row FROM apps WHERE pos IN ({marks})", part)
             # one JSON text for the batch: a json.loads per row costs more than its parse
             rows = json.loads("[" + ",".join([r[4] for r in got]) + "]")
-            for (pos, app_id, featured, sortname, _), (name, summary, cats, kind, version) in zip(
+            for (pos, app_id, featured, sortname, _), (name, summary, cats, kind, version, _) in zip(
                     got, rows, strict=True):
                 found[pos] = Row(self.store, app_id, bool(featured), sortname, name, summary,
                                  tuple(cats), kind, version)
         return [found[p] for p in positions]
 
-    def sort_keys(self) -> list[tuple[bool, str]]:
-        """The default-order key of every rank (to merge the results of several stores)."""
-        return [(not f, n) for f, n in self._query("SELECT featured, sortname FROM apps ORDER BY pos", [])]
+    def sort_keys(self) -> Ranks[tuple[bool, str]]:
+        """The default-order key of each rank (``keys[pos]``: to merge several stores' results)."""
+        rows = self._query("SELECT pos, featured, sortname FROM apps ORDER BY pos", [])
+        return Ranks(array("q", [r[0] for r in rows]), [(not f, n) for _, f, n in rows])
 
     def ids(self) -> set[str]:
         return {r[0] for r in self._query("SELECT id FROM apps", [])}

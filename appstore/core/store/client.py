@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from appstore.core.catalog import cache as catalog_cache
 from appstore.core.catalog import index as catalog_index
+from appstore.core.catalog import reindex
 from appstore.core.catalog.index import StoreIndex
 from appstore.core.catalog.models import CATALOG_TARGET, Catalog, parse_catalog
 from appstore.core.catalog.shards import SHARD_INDEX
@@ -384,8 +385,8 @@ class StoreClient:
         index = StoreIndex.open(self.index_path, digest, self.entry.id)
         if index is None:
             try:
-                catalog = self._load(digest)
-                catalog_index.build(self.index_path, catalog, digest)
+                catalog = self._load(digest)  # (a refresh that changed one app: updated in place)
+                reindex.refresh(self.index_path, catalog, digest, self.sharded.parts(digest))
             except (OSError, CatalogError, sqlite3.Error) as e:
                 log.warning("%s: cannot build the search index in %s: %s", self.label,
                             self.index_path, e)

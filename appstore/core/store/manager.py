@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from appstore.core.bulk import gc_paused
 from appstore.core.catalog.cache import featured_of, ids_of
-from appstore.core.catalog.index import Hits, StoreIndex
+from appstore.core.catalog.index import Hits, IndexChanged, Ranks, StoreIndex
 from appstore.core.catalog.models import App, Catalog, Localized, localized
 from appstore.core.catalog.search import SearchIndex, sort_key
 from appstore.core.errors import ConfigError, NotFound, StoreError, shorten
@@ -323,7 +323,7 @@ class CatalogView:
 
     # -- the on-disk indexes (big catalogues) ---------------------------------------------------
     _indexes: list[StoreIndex] | None = None
-    _orders: list[list[int]] = []
+    _orders: list[Ranks[int]] = []
     _offsets: list[int] = []
 
     def use_indexes(self, indexes: list[StoreIndex | None]) -> bool:
@@ -363,10 +363,16 @@ class CatalogView:
             k, pos = item
             return sort_key(catalogs[k].apps[orders[k][pos]])
 
-        hits = Hits(self._indexes, query, category, key)
+        try:
+            hits = Hits(self._indexes, query, category, key)
+        except IndexChanged:  # brought to a newer catalogue: this view is about to be replaced
+            return Results(0, [], None)
 
         def more(n: int) -> list[int]:
-            return [offsets[k] + orders[k][pos] for k, pos in hits.take(n)]
+            try:
+                return [offsets[k] + orders[k][pos] for k, pos in hits.take(n)]
+            except IndexChanged:
+                return []  # (ends the results early, as a newer view replaces this one)
 
         results = Results(hits.total, [], more)
         results.fetch(Results.FIRST)

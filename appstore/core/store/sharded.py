@@ -237,6 +237,17 @@ class ShardedCatalog:
         self._apps = apps
         return catalog
 
+    def parts(self, digest: str) -> list[tuple[str, int]] | None:
+        """(key, number of apps) of each shard of the catalogue in use, if it has this digest
+        (what the search index compares to update itself in place); else None."""
+        manifest = self._manifest()
+        if manifest is None or manifest.get("digest") != digest:
+            return None
+        try:
+            return [(key, len(self._apps[key])) for _, _, key in manifest["shards"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+
     def _kept_shard(self, sha: str) -> Path:
         path = self.dir / f"{sha}.json"
         if not _has_sha256(path, sha):
