@@ -26,7 +26,7 @@ def test_the_table_names_every_modules_commands() -> None:
     listed = [c for commands in cli.SUBCOMMANDS.values() for c in commands]
     assert full == [*cli.CORE_COMMANDS, *listed]  # the order help shows them in
     for name, commands in cli.SUBCOMMANDS.items():
-        module = importlib.import_module(f"appstore.{name}")
+        module = importlib.import_module(f"appstore.cli.{name}")
         assert tuple(getattr(module, "COMMANDS", commands)) == commands
         assert _commands(cli._parser(commands[0])) == [*cli.CORE_COMMANDS, *commands]
 
@@ -57,9 +57,10 @@ def test_an_unknown_command_gets_the_whole_parser() -> None:
 
 def test_a_command_does_not_load_the_others() -> None:
     code = ("import sys; from appstore import cli; cli._parser(cli._command(['search', 'x']));"
-            "print(sorted(m for m in sys.modules if m.startswith('appstore.cli_')))")
+            "print(sorted(m for m in sys.modules if m.rpartition('.')[::2] in "
+            "[('appstore.cli', n) for n in cli.SUBCOMMANDS]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     code = code.replace("'search', 'x'", "'news'")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "appstore.cli_news" in out.stdout and "appstore.cli_games" not in out.stdout
+    assert "appstore.cli.news" in out.stdout and "appstore.cli.games" not in out.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appstore.cli_apps import _search_json, _search_json_text
+from appstore.cli.apps import _search_json, _search_json_text
 from appstore.core.catalog.index import Hits, Row, StoreIndex, build
 from appstore.core.catalog.models import Catalog, parse_catalog
 from appstore.core.catalog.search import SearchIndex

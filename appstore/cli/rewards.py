@@ -7,10 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from appstore.cli_wallet import confirm as _confirm
-from appstore.cli_wallet import note as _note
-from appstore.cli_wallet import print_json as _print_json
-from appstore.cli_wallet import receipt_json
+from appstore.cli.output import confirm, note, print_json, receipt_json
 from appstore.core.activity import Activity
 from appstore.core.errors import AppStoreError
 from appstore.core.ia.errors import ServiceUnreachable
@@ -49,18 +46,18 @@ def claim_and_tell(services: Services, view: CatalogView | None = None) -> Claim
     try:
         report = services.rewards.claim()
     except AppStoreError as e:
-        _note(f"warning: rewards not claimed now ({e}); they are claimed next time")
+        note(f"warning: rewards not claimed now ({e}); they are claimed next time")
         return None
     for c in report.credits:
         decimals = services.wallet.decimals("IA", c.store)
-        _note(f"+{format_amount(c.receipt.amount, decimals)} IA — {KIND_WORDS.get(c.kind, c.kind)} "
+        note(f"+{format_amount(c.receipt.amount, decimals)} IA — {KIND_WORDS.get(c.kind, c.kind)} "
               f"{_name(view, c.store, c.app_id)}")
     for r in report.refusals:
-        _note(f"no IA for {KIND_WORDS.get(r.kind, r.kind)} {_name(view, r.store, r.app_id)}: {r.message}")
+        note(f"no IA for {KIND_WORDS.get(r.kind, r.kind)} {_name(view, r.store, r.app_id)}: {r.message}")
     for problem in report.problems:
-        _note(f"warning: {problem}")
+        note(f"warning: {problem}")
     if report.pending and not report.problems:
-        _note(f"{report.pending} reward claim(s) pending: they are sent again next time")
+        note(f"{report.pending} reward claim(s) pending: they are sent again next time")
     return report
 
 
@@ -101,9 +98,9 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
 
         decode_address(args.address)
         units = parse_amount(args.amount, BCD_DECIMALS)
-        _note(f"note: {LOOKALIKE_NOTE}")
-        _note("The store's operator sends the BCD on the BCD chain; imapp records the signed request.")
-        if not args.yes and not _confirm(f"Withdraw {format_amount(units, BCD_DECIMALS)} BCD to "
+        note(f"note: {LOOKALIKE_NOTE}")
+        note("The store's operator sends the BCD on the BCD chain; imapp records the signed request.")
+        if not args.yes and not confirm(f"Withdraw {format_amount(units, BCD_DECIMALS)} BCD to "
                                          f"{args.address}?"):
             raise AppStoreError("nothing was withdrawn (add --yes to withdraw without asking)")
         receipt = rewards.withdraw(store, args.address, units)
@@ -127,17 +124,17 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
     }
     if quoting:
         if args.json:
-            _print_json(described)
+            print_json(described)
         else:
             print(f"{described['ia']} IA → {described['bcd']} BCD (rate {quote.rate} BCD per IA, fee "
                   f"{described['fee']} IA), valid until {quote.expires}")
         return 0
-    if not args.yes and not _confirm(f"Swap {described['ia']} IA for {described['bcd']} BCD (fee "
+    if not args.yes and not confirm(f"Swap {described['ia']} IA for {described['bcd']} BCD (fee "
                                      f"{described['fee']} IA)?"):
         raise AppStoreError("nothing was swapped (add --yes to swap without asking)")
     receipts = rewards.swap(store, quote)
     if args.json:
-        _print_json({**described, "receipts": [receipt_json(r, services) for r in receipts]})
+        print_json({**described, "receipts": [receipt_json(r, services) for r in receipts]})
     else:
         print(f"swapped {described['ia']} IA for {described['bcd']} BCD")
     return 0
@@ -167,7 +164,7 @@ def _rewards(args: argparse.Namespace, services: Services) -> int:
                        pool=format_amount(status.pool, d))
         out.append(row)
     if args.json:
-        _print_json(out)
+        print_json(out)
         return 0
     if not out:
         print("none of your stores pays rewards")

@@ -13,8 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from appstore.cli_wallet import note as _note
-from appstore.cli_wallet import print_json as _print_json
+from appstore.cli.output import note, print_json
 from appstore.core.news import Feed, ItemRow, News
 from appstore.core.services import Services
 
@@ -58,7 +57,7 @@ def _refresh(news: News, urls: list[str] | None = None) -> int:
     for outcome in news.refresh(urls):
         if outcome.error:
             failed += 1
-            _note(f"error: {outcome.url}: {outcome.error} (its saved items are still listed)")
+            note(f"error: {outcome.url}: {outcome.error} (its saved items are still listed)")
     return failed
 
 
@@ -86,7 +85,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
     if cmd == "feeds":
         feeds = news.feeds()
         if args.feeds_json:
-            _print_json([feed_json(f) for f in feeds])
+            print_json([feed_json(f) for f in feeds])
         else:
             for f in feeds:
                 status = f"failing: {f.error}" if f.error else "ok"
@@ -101,7 +100,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
         if args.read_json:
             out = row_json(item.row)
             out.update(read=True, author=item.author, content=item.content, text=item.text)
-            _print_json(out)
+            print_json(out)
         else:
             r = item.row
             print(r.title or "(untitled)")
@@ -116,7 +115,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
         _refresh(news)
     rows = news.items(unread=args.unread, lang=args.lang)
     if args.json:
-        _print_json([row_json(r) for r in rows])
+        print_json([row_json(r) for r in rows])
     else:
         for r in rows:
             mark = " " if r.read else "•"

@@ -7,9 +7,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from appstore.cli_wallet import confirm as _confirm
-from appstore.cli_wallet import note as _note
-from appstore.cli_wallet import print_json as _print_json
+from appstore.cli.output import confirm, note, print_json
 from appstore.core.errors import AppStoreError
 from appstore.core.games.games import Games
 from appstore.core.games.rule import payout
@@ -39,7 +37,7 @@ def _keep(games: Games) -> None:
     try:
         games.keep_rounds()  # the demo store's rounds, kept running while imapp runs
     except AppStoreError as e:
-        _note(f"warning: the demo store's game rounds could not be updated ({e})")
+        note(f"warning: the demo store's game rounds could not be updated ({e})")
 
 
 def run(args: argparse.Namespace, services: Services) -> int:
@@ -51,15 +49,15 @@ def run(args: argparse.Namespace, services: Services) -> int:
     if cmd == "verify":
         view = games.verify(args.round)
         if args.json:
-            _print_json({**view.to_json(), "check": view.check.to_json(view.decimals)})
+            print_json({**view.to_json(), "check": view.check.to_json(view.decimals)})
         else:
             _print_verification(view)
         return 0
     overview = games.overview()
     for problem in overview.problems:
-        _note(f"warning: {problem}")
+        note(f"warning: {problem}")
     if args.json:
-        _print_json([v.to_json() for v in overview.rounds])
+        print_json([v.to_json() for v in overview.rounds])
         return 0
     if not overview.rounds:
         print("no game rounds in your stores")
@@ -86,12 +84,12 @@ def _stake(args: argparse.Namespace, services: Services, games: Games) -> int:
         raise AppStoreError(f"round {rnd.id} has no option {args.option!r} (its options: "
                             f"{', '.join(o.id for o in rnd.options)})")
     win = payout(amount, opt.odds_bp)
-    if not args.yes and not _confirm(f"Stake {format_amount(amount, d)} IA on {opt.text()} in round {rnd.id} "
+    if not args.yes and not confirm(f"Stake {format_amount(amount, d)} IA on {opt.text()} in round {rnd.id} "
                                      f"(pays {format_amount(win, d)} IA if it wins)?"):
         raise AppStoreError("nothing was staked (add --yes to stake without asking)")
     store, receipt = games.stake(f"{store}/{rnd.id}", args.option, amount, seen=rnd)
     if args.json:
-        _print_json({"round": rnd.id, "store": store, "option": opt.id, "amount": format_amount(amount, d),
+        print_json({"round": rnd.id, "store": store, "option": opt.id, "amount": format_amount(amount, d),
                      "odds_bp": opt.odds_bp, "wins": format_amount(win, d), "receipt": receipt.to_dict()})
     else:
         print(f"staked {format_amount(amount, d)} IA on {opt.text()} in round {rnd.id} (receipt {store} "

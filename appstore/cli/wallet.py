@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from typing import Any
 
+from appstore.cli.output import confirm, note, print_json, receipt_json
 from appstore.core.errors import AppStoreError
 from appstore.core.services import Services
 from appstore.core.wallet.errors import BadWords, WalletLocked
-from appstore.core.wallet.receipts import ASSETS, KINDS, Receipt
+from appstore.core.wallet.receipts import ASSETS, KINDS
 from appstore.core.wallet.seedstore import ENV_PASSPHRASE, MIN_PASSPHRASE, PassphraseRequest
 
 COMMANDS = ("wallet",)
@@ -68,13 +68,8 @@ def _count(text: str) -> int:
     return n
 
 
-def print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
 
 
-def note(text: str) -> None:
-    print(text, file=sys.stderr)
 
 
 def _ask_passphrase(request: PassphraseRequest) -> str | None:
@@ -99,13 +94,6 @@ def _ask_passphrase(request: PassphraseRequest) -> str | None:
         return None
 
 
-def confirm(question: str) -> bool:
-    if not sys.stdin.isatty():
-        return False
-    try:
-        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
-    except EOFError:
-        return False
 
 
 def run(args: argparse.Namespace, services: Services) -> int:
@@ -130,15 +118,15 @@ def _run(args: argparse.Namespace, services: Services) -> int:
         note(f"note: {LOOKALIKE_NOTE}")
         return 0
     if what in ("passphrase", "copies"):
-        from appstore.cli_seeds import copies, passphrase
+        from appstore.cli.seeds import copies, passphrase
 
         return passphrase(wallet) if what == "passphrase" else copies(args, wallet)
     if what == "sync":
-        from appstore.cli_rewards import sync
+        from appstore.cli.rewards import sync
 
         return sync(services)
     if what in ("balance", "history"):
-        from appstore.cli_rewards import claim_and_tell
+        from appstore.cli.rewards import claim_and_tell
 
         claim_and_tell(services)  # what was recorded earns IA first (best effort)
     if what == "balance":
@@ -212,18 +200,8 @@ def _run(args: argparse.Namespace, services: Services) -> int:
         replace = True
     address = wallet.restore(words, replace=replace)
     print(f"restored the wallet: {address}")
-    from appstore.cli_seeds import tell_copies
+    from appstore.cli.seeds import tell_copies
 
     tell_copies(wallet)
     return 0
 
-
-def receipt_json(r: Receipt, services: Services) -> dict[str, Any]:
-    """A receipt as ``wallet history --json`` lists it (and ``swap --json``'s ``receipts``):
-    the signed fields, ``units`` the amount in base units (an integer), ``amount`` the same as
-    a decimal string."""
-    out: dict[str, Any] = r.to_dict()
-    out["units"] = r.amount
-    out["amount"] = services.wallet.balance_text(r.asset, r.amount, r.store) if r.amount >= 0 else \
-        "-" + services.wallet.balance_text(r.asset, -r.amount, r.store)
-    return out

@@ -4,12 +4,12 @@ terminal. A progress bar goes to stderr on a terminal, and nowhere when it is pi
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
+from appstore.cli.output import print_json
 from appstore.core.catalog.index import Hits, Row, StoreIndex, clashing_ids
 from appstore.core.catalog.models import localized
 from appstore.core.errors import AppStoreError, NotFound, shorten
@@ -48,11 +48,6 @@ def add_parsers(sub: Any) -> None:
 
 
 COMMANDS = ("install", "update", "uninstall", "installed", "updates", "open")
-
-
-def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
 
 
 def _size(n: int) -> str:
@@ -209,7 +204,7 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
     if cmd == "installed":
         rows = installs.installed()
         if args.json:
-            _print_json([a.to_json() for a in rows])
+            print_json([a.to_json() for a in rows])
         else:
             for a in rows:
                 gone = "  (store removed: no updates)" if a.store_gone else ""
@@ -218,7 +213,7 @@ def run(args: argparse.Namespace, services: Services, view: CatalogView) -> int:
     if cmd == "updates":
         ups = installs.updates(view.apps_at((a.store, a.app_id) for a in installs.installed()))
         if args.json:
-            _print_json([u.to_json() for u in ups])
+            print_json([u.to_json() for u in ups])
         else:
             for u in ups:
                 more = (f"\twaits: asks for more: {permissions_short(u.asks_for, args.lang)}"
@@ -316,7 +311,7 @@ def _update(args: argparse.Namespace, services: Services, view: CatalogView) -> 
         if not args.json:
             print(f"updated {done.id} {u.installed} → {done.version}")
     if args.json:
-        _print_json({"updated": updated, "failed": failed, "waiting": waiting})
+        print_json({"updated": updated, "failed": failed, "waiting": waiting})
     elif not ups:
         print("all apps are up to date")
     return 1 if failed else 0

@@ -1,5 +1,5 @@
 """``wallet passphrase`` and ``wallet copies`` (docs/cli.md, "Wallet"): the wallet file's
-passphrase, and the copies that restores set aside. Loaded by ``cli_wallet`` for these only."""
+passphrase, and the copies that restores set aside. Loaded by ``cli/wallet.py`` for these only."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-from appstore.cli_wallet import confirm, note, print_json
+from appstore.cli.output import confirm, note, print_json
 from appstore.core.errors import AppStoreError
 from appstore.core.wallet.seedcopies import SetAside
 from appstore.core.wallet.seedstore import ENV_PASSPHRASE, MIN_PASSPHRASE

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from appstore.cli.output import print_json
 from appstore.core import logs
 from appstore.core.catalog.models import App, localized
 from appstore.core.errors import AppStoreError, short_path, shorten
@@ -25,18 +25,18 @@ if TYPE_CHECKING:
     from appstore.core.store.client import RefreshOutcome
     from appstore.core.store.manager import Listing
 
-# The commands each module adds. A command loads its own module only (cli_games alone costs a
+# The commands each module adds. A command loads its own module only (cli/games.py alone costs a
 # tenth of a second); help, and a command not listed here, load them all, as the parser did.
 # tests/test_cli_lazy.py checks these against each module's COMMANDS and parsers.
 CORE_COMMANDS = ("keys", "publish", "serve", "store", "search", "show")
 SUBCOMMANDS = {
-    "cli_apps": ("install", "update", "uninstall", "installed", "updates", "open"),
-    "cli_news": ("news",),
-    "cli_wallet": ("wallet",),
-    "cli_rewards": ("rewards", "share", "swap", "withdraw"),
-    "cli_games": ("games",),
-    "cli_service": ("service",),
-    "cli_desktop": ("desktop",),
+    "apps": ("install", "update", "uninstall", "installed", "updates", "open"),
+    "news": ("news",),
+    "wallet": ("wallet",),
+    "rewards": ("rewards", "share", "swap", "withdraw"),
+    "games": ("games",),
+    "service": ("service",),
+    "desktop": ("desktop",),
 }
 
 
@@ -126,7 +126,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     owner = next((name for name, commands in SUBCOMMANDS.items() if command in commands), None)
     for name in SUBCOMMANDS:
         if name == owner or (owner is None and command not in CORE_COMMANDS):
-            importlib.import_module(f"appstore.{name}").add_parsers(sub)
+            importlib.import_module(f"appstore.cli.{name}").add_parsers(sub)
     return p
 
 
@@ -169,11 +169,6 @@ def _app_json(entry: Listing, lang: str, full: bool) -> dict[str, Any]:
                    "description": dict(app.description)},
         )
     return out
-
-
-def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
 
 
 def _show_text(entry: Listing, lang: str) -> None:
@@ -229,13 +224,13 @@ def _run(args: argparse.Namespace) -> int:
         serve_forever(Path(args.dir), args.port)
         return 0
     if cmd == "service":
-        from appstore import cli_service
+        from appstore.cli import service
 
-        return cli_service.run(args)
+        return service.run(args)
     if cmd == "desktop":
-        from appstore import cli_desktop
+        from appstore.cli import desktop
 
-        return cli_desktop.run(args)
+        return desktop.run(args)
 
     from appstore.core.services import Services
     from appstore.service.builtin import start_demo_service
@@ -276,7 +271,7 @@ def _run(args: argparse.Namespace) -> int:
                          "root_sha256": s.root_sha256, "builtin": s.builtin,
                          "last_success": st.last_success, "last_error": st.last_error})
         if args.json:
-            _print_json(rows)
+            print_json(rows)
         else:
             for r in rows:
                 error = r["last_error"] and r["last_error"].removeprefix(f"{r['id']}: ")
@@ -286,52 +281,52 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"{r['id']}\t{r['url']}\t{status}, {verified}")
         return 0
 
-    if cmd in SUBCOMMANDS["cli_wallet"]:
-        from appstore import cli_wallet
+    if cmd in SUBCOMMANDS["wallet"]:
+        from appstore.cli import wallet
 
-        return cli_wallet.run(args, services)
-    if cmd in SUBCOMMANDS["cli_news"]:
-        from appstore import cli_news
-
-        try:
-            return cli_news.run(args, services)
-        finally:
-            services.close()
-    if cmd in SUBCOMMANDS["cli_games"]:
-        from appstore import cli_games
+        return wallet.run(args, services)
+    if cmd in SUBCOMMANDS["news"]:
+        from appstore.cli import news
 
         try:
-            return cli_games.run(args, services)
+            return news.run(args, services)
         finally:
             services.close()
-    from appstore import cli_apps
+    if cmd in SUBCOMMANDS["games"]:
+        from appstore.cli import games
+
+        try:
+            return games.run(args, services)
+        finally:
+            services.close()
+    from appstore.cli import apps
 
     if cmd == "search":  # from the stores' search indexes, without loading the catalogues
-        return cli_apps.search(args, services, _warn)
+        return apps.search(args, services, _warn)
     view, outcomes = services.load_catalog()
     for o in outcomes:
         if o.error:
             _warn(f"{o.error} ({_in_use(o, args.lang)})")
-    if cmd in SUBCOMMANDS["cli_apps"]:
+    if cmd in SUBCOMMANDS["apps"]:
         try:
-            code = cli_apps.run(args, services, view)
+            code = apps.run(args, services, view)
             if cmd in ("install", "update", "open"):
-                from appstore import cli_rewards
+                from appstore.cli import rewards
 
-                cli_rewards.claim_and_tell(services, view)  # what was recorded earns IA now
+                rewards.claim_and_tell(services, view)  # what was recorded earns IA now
             return code
         finally:
             services.close()
-    if cmd in SUBCOMMANDS["cli_rewards"]:
-        from appstore import cli_rewards
+    if cmd in SUBCOMMANDS["rewards"]:
+        from appstore.cli import rewards
 
         try:
-            return cli_rewards.run(args, services, view)
+            return rewards.run(args, services, view)
         finally:
             services.close()
     entry = view.find(args.app_id)
     if args.json:
-        _print_json(_app_json(entry, args.lang, True))
+        print_json(_app_json(entry, args.lang, True))
     else:
         _show_text(entry, args.lang)
     return 0
