@@ -40,50 +40,28 @@ build sorts them. A connection notices another's commit (``PRAGMA data_version``
 
 from __future__ import annotations
 
-import functools
 import heapq
 import json
-import os
-import re
 import sqlite3
-import tempfile
 import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from appstore.core.catalog.cache import AppRows
-from appstore.core.catalog.models import App, Catalog, Localized
-from appstore.core.catalog.search import is_cjk, latin_words, query_words, sort_key
+from appstore.core.catalog.indexwrite import GAP, SCHEMA, build
+from appstore.core.catalog.models import Localized
+from appstore.core.catalog.search import is_cjk, query_words
 from appstore.core.errors import CatalogError
-from appstore.core.fileio import fsync_dir
 
-SCHEMA = 2
+__all__ = ["GAP", "SCHEMA", "Hits", "IndexChanged", "Ranks", "Row", "StoreIndex", "build",
+           "clashing_ids"]
+
 FILE_NAME = "catalog.sqlite3"
-GAP = 4096  # between two ranks when built: room for new apps (a rank delta stays a 2-byte varint)
 LAST = 2**63 - 1
-_CHUNK = 4096  # apps written at a time
-_RUN_BREAK = "\u30fc"  # between two runs of Chinese: a token no query can ever name
-
-
-@functools.cache
-def _cjk_char() -> re.Pattern[str]:
-    return re.compile("[\u3400-\u9fff\uf900-\ufaff]+")  # (on first use: a few ms to compile)
-
-
-def _cjk_tokens(text: str) -> str:
-    """The Chinese characters of ``text``, one token each, runs kept apart."""
-    runs = _cjk_char().findall(text)
-    return f" {_RUN_BREAK} ".join(" ".join(run) for run in runs)
-
-
-def _tokens(text: str) -> str:
-    text = text.lower()
-    return f"{latin_words(text)} {_cjk_tokens(text)}"
 
 
 def _quote(word: str) -> str:
@@ -91,33 +69,6 @@ def _quote(word: str) -> str:
     if is_cjk(word):
         return '"' + " ".join(word) + '"'  # the characters in a row: a substring
     return f'"{word}"*'  # the start of a word
-
-
-def texts(app_id: str, name: Mapping[str, str], summary: Mapping[str, str], developer: str,
-          categories: Sequence[str]) -> tuple[str, str]:
-    """(``words`` text, ``names`` text) of an app: what is indexed, and what removing it from a
-    contentless FTS table must name again, token for token."""
-    name_tokens = _tokens(" ".join(name.values()))
-    body = f"{app_id} {' '.join(summary.values())} {developer} {' '.join(categories)}"
-    # a run break between the names and the rest: a Chinese phrase never spans them
-    return f"{name_tokens} {_RUN_BREAK} {_tokens(body)}", name_tokens
-
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def record(a: App) -> tuple[int, str, str]:
-    """(featured, sortname, row) of an app as the ``apps`` table holds them."""
-    return (int(a.featured), sort_key(a)[1],
-            _dumps([a.name, a.summary, a.categories, a.kind, a.version, a.developer]))
-
-
-def meta_of(catalog: Catalog, digest: str) -> dict[str, str]:
-    return {"digest": digest, "store_id": catalog.store_id,
-            "store_name": json.dumps(dict(catalog.store_name), ensure_ascii=False),
-            "categories": json.dumps({k: dict(v) for k, v in catalog.categories.items()},
-                                     ensure_ascii=False),
-            "count": str(len(catalog.apps))}
 
 
 class IndexChanged(CatalogError):
@@ -172,95 +123,6 @@ class Row:
     categories: tuple[str, ...]
     kind: str
     version: str | None
-
-
-def _create(con: sqlite3.Connection) -> None:
-    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    con.execute("CREATE TABLE shards (no INTEGER PRIMARY KEY, key TEXT NOT NULL, "
-                "count INTEGER NOT NULL, base INTEGER NOT NULL)")
-    con.execute("CREATE TABLE apps (pos INTEGER PRIMARY KEY, shard INTEGER NOT NULL, "
-                "at INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, featured INTEGER NOT NULL, "
-                "sortname TEXT NOT NULL, row TEXT NOT NULL)")
-    con.execute("CREATE TABLE cats (cat TEXT NOT NULL, pos INTEGER NOT NULL, "
-                "PRIMARY KEY (cat, pos)) WITHOUT ROWID")
-    for table in ("words", "names"):
-        con.execute(f"CREATE VIRTUAL TABLE {table} USING fts5(text, content='', "
-                    "columnsize=0, tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')")
-
-
-def build(path: Path, catalog: Catalog, digest: str,
-          parts: Sequence[tuple[str, int]] | None = None) -> None:
-    """Write the index of ``catalog`` (signed sha256 ``digest``) to ``path``, replacing any
-    other, all at once. ``parts``: (key, number of apps) of each of the catalogue's shards, in
-    order (None: one part, keyed by ``digest``): what ``reindex.update`` compares later."""
-    apps = catalog.apps
-    parts = list(parts) if parts is not None else [(digest, len(apps))]
-    if sum(n for _, n in parts) != len(apps):
-        raise ValueError("the parts do not add up to the catalogue")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
-    os.close(fd)  # (another process may build the same index at once: each its own file)
-    tmp = Path(name)
-    tmp.unlink()
-    keys = apps.sort_keys() if isinstance(apps, AppRows) else [sort_key(a) for a in apps]
-    order = sorted(range(len(apps)), key=keys.__getitem__)  # (stable: ties in catalogue order)
-    del keys
-    shard_of = array("l")
-    bases = []
-    for no, (_, n) in enumerate(parts):
-        bases.append(len(shard_of))
-        shard_of.extend([no] * n)
-    con = sqlite3.connect(tmp)
-    try:
-        con.execute("PRAGMA journal_mode = OFF")  # a new file, replaced whole: no journal needed
-        con.execute("PRAGMA synchronous = OFF")  # one fsync at the end instead
-        _create(con)
-        for at in range(0, len(order), _CHUNK):  # in chunks: the build's memory stays small
-            rows: list[tuple[int, int, int, str, int, str, str]] = []
-            words: list[tuple[int, str]] = []
-            names_rows: list[tuple[int, str]] = []
-            cats: list[tuple[str, int]] = []
-            for rank, i in enumerate(order[at:at + _CHUNK], at):
-                a = apps[i]
-                pos = (rank + 1) * GAP
-                shard = shard_of[i]
-                rows.append((pos, shard, i - bases[shard], a.id, *record(a)))
-                text, name_text = texts(a.id, a.name, a.summary, a.developer, a.categories)
-                words.append((pos, text))
-                names_rows.append((pos, name_text))
-                cats.extend((c, pos) for c in a.categories)
-            con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-            con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
-            con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names_rows)
-            con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
-        # after the rows: one sort each rather than a B-tree kept in order row by row
-        con.execute("CREATE INDEX apps_order ON apps (featured, sortname, shard, at)")
-        con.execute("CREATE INDEX apps_shard ON apps (shard)")
-        con.executemany("INSERT INTO shards VALUES (?, ?, ?, ?)",
-                        [(no, key, n, base) for no, ((key, n), base)
-                         in enumerate(zip(parts, bases, strict=True))])
-        con.executemany("INSERT INTO meta VALUES (?, ?)", meta_of(catalog, digest).items())
-        con.execute(f"PRAGMA user_version = {SCHEMA}")
-        con.commit()
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    con.close()
-    try:
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        # A journal left by an update that died belongs to the file replaced: SQLite would
-        # "roll it back" into this one (callers hold the index's lock: no update is running).
-        Path(f"{path}-journal").unlink(missing_ok=True)
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class StoreIndex:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from appstore.core.catalog.index import GAP, SCHEMA, build, meta_of, record, texts
+from appstore.core.catalog.indexwrite import GAP, SCHEMA, build, meta_of, record, texts
 from appstore.core.catalog.models import App, Catalog
 from appstore.core.errors import CatalogError
 from appstore.core.logs import log
