@@ -19,6 +19,7 @@ from appstore.core.paths import Paths
 from appstore.core.publish.builder import publish
 from appstore.core.publish.server import serve_in_thread
 from appstore.core.publish.source import load_source
+from appstore.core.store import client as store_client
 from appstore.core.store.manager import CatalogView, Stores
 from tests.conftest import Published
 from tests.storekit import make_source, write_app
@@ -276,3 +277,25 @@ def test_verified_targets_stay_usable_offline(served: Published, data_dir: Path)
     assert again == icon and again.read_bytes().startswith(b"\x89PNG")
     with pytest.raises(StoreUnreachable):
         client.fetch_target("icons/org.test.beta.png")  # never fetched: nothing to fall back on
+
+
+def test_target_lookups_let_go_of_the_metadata_they_loaded(
+        served: Published, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TUF's updater keeps every delegated role it loads (a big store's bins: all of them once
+    enough icons were shown): after ``LOOKUPS_PER_UPDATER`` lookups a fresh one starts from the
+    trusted metadata; offline, the one at hand goes on answering."""
+    monkeypatch.setattr(store_client, "LOOKUPS_PER_UPDATER", 2)
+    client = _add(served, data_dir).client("teststore")
+    alpha = client.target_info("icons/org.test.alpha.png")
+    updater = client._updater
+    client.target_info("icons/org.test.beta.png")
+    assert client._updater is updater
+    again = client.target_info("icons/org.test.alpha.png")  # the third lookup: a fresh updater
+    assert client._updater is not updater and client._updater is not None
+    assert (again.length, again.hashes) == (alpha.length, alpha.hashes)
+    renewed = client._updater
+    client.entry.mirrors = ["http://127.0.0.1:9"]  # the store goes dead (discard port)
+    client.target_info("icons/org.test.beta.png")
+    beta = client.target_info("icons/org.test.beta.png")  # a renewal fails: the one at hand
+    assert client._updater is renewed and beta.length > 0
+    assert client.fetch_target("icons/org.test.alpha.png").read_bytes().startswith(b"\x89PNG")

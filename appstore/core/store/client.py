@@ -46,6 +46,10 @@ if TYPE_CHECKING:
 # TUF and the network stack load on first use (a refresh), not when the cached catalogue is shown.
 
 RETRY_AFTER = 30.0  # seconds before a failed store is asked again for targets
+# TUF's updater keeps every delegated role it loads: a hashed bin of a 100,000-app store is some
+# 150 KB of objects, and the icons of a few hundred cards load most of the 1,024 bins (+150 MB).
+# After this many target lookups a fresh updater (one timestamp request) starts again.
+LOOKUPS_PER_UPDATER = 128
 # Room for big stores: a 100,000-app catalogue's bins stay far below these.
 TARGETS_MAX, SNAPSHOT_MAX, ROOT_MAX = 16_000_000, 8_000_000, 512_000
 
@@ -167,6 +171,7 @@ class StoreClient:
         self.state_path = store_dir / "state.json"
         self.targets_dir = store_dir / "targets"
         self._updater: Updater | None = None
+        self._lookups = 0  # target lookups by ``_updater`` (LOOKUPS_PER_UPDATER)
         # TUF's updater is not thread-safe: refreshes and target fetches take turns.
         self._lock = threading.RLock()
         self._locks_lock = threading.Lock()
@@ -287,7 +292,7 @@ class StoreClient:
     def _refresh(self, bootstrap: bytes | None) -> tuple[Catalog, str]:
         updater = self._new_updater(bootstrap)
         updater.refresh()
-        self._updater = updater
+        self._updater, self._lookups = updater, 0
         shards = updater.get_targetinfo(SHARD_INDEX)
         if shards is not None:  # only the shards that changed are fetched
             catalog, combined = self.sharded.refresh(updater, shards, self._current)
@@ -441,7 +446,16 @@ class StoreClient:
             except user_errors() as e:
                 self._failed_at = time.monotonic()
                 raise translate(e, self.label, self.dir) from None
-            self._updater, self._failed_at = updater, 0.0
+            self._updater, self._failed_at, self._lookups = updater, 0.0, 0
+        elif self._lookups >= LOOKUPS_PER_UPDATER:  # let go of the bins it loaded
+            try:
+                updater = self._new_updater(None)
+                updater.refresh()
+                self._updater = updater
+            except user_errors() as e:  # the one at hand still answers from what it verified
+                log.info("%s: kept the store's trusted metadata at hand (%s)", self.label, e)
+            self._lookups = 0
+        self._lookups += 1
         try:
             info = self._updater.get_targetinfo(name)
         except user_errors() as e:  # a delegated role (hashed bin) is fetched on demand
