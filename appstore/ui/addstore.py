@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from appstore.core.errors import ConfigError
 from appstore.core.store.client import RefreshOutcome, StoreClient
 from appstore.core.store.config import check_store_url, normalise_fingerprint
+from appstore.ui import texts
 from appstore.ui.controller import Controller
 
 
@@ -129,7 +130,7 @@ class AddStoreDialog(QDialog):
         try:
             url = check_store_url(self.url.text())
         except ConfigError as e:
-            self._error(str(e))
+            self._error(texts.error_text(e))
             return
         self.check_button.setEnabled(False)
         self.message.setStyleSheet("")

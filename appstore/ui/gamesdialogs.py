@@ -135,7 +135,7 @@ class StakeDialog(QDialog):
         try:
             return parse_amount(text, self.d, unit="IA")
         except AppStoreError as e:
-            self.error.setText(str(e))
+            self.error.setText(texts.error_text(e))
             return None
 
     def _update(self) -> None:

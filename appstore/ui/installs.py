@@ -506,7 +506,7 @@ class InstallController(QObject):
             else:
                 host.open_installed(installed, entry, name, icon, installed.id)
         except AppStoreError as e:
-            self.failed.emit(str(e))
+            self.failed.emit(texts.error_text(e))
             return
         self.controller.record_open(installed.store, installed.app_id)
 
@@ -531,7 +531,7 @@ class InstallController(QObject):
                     self.open_installed(installed, app)
                 return
         except AppStoreError as e:
-            self.failed.emit(str(e))
+            self.failed.emit(texts.error_text(e))
             return
         from appstore.core.activity import Activity
 

@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from appstore.core.errors import AppStoreError
 from appstore.core.jobs import Cancelled, JobContext
 from appstore.core.logs import log, report_bug
+from appstore.ui import texts
 
 WRITER_LANES = ("stores", "library", "wallet", "activity", "news")
 READER_LANES = {"io": 4, "images": 4, "search": 1, "probe": 2}
@@ -56,12 +57,9 @@ class JobState(StrEnum):
 def user_message(err: BaseException) -> str:
     """What to tell the user about a failure: our own errors and file problems as they are,
     anything else as a bug (logged with its traceback)."""
-    if isinstance(err, AppStoreError):
-        return str(err)
-    if isinstance(err, OSError):
-        where = f"{err.filename}: " if err.filename else ""
-        return f"{where}{err.strerror or err}"
-    return report_bug(err)
+    if isinstance(err, (AppStoreError, OSError)):
+        return texts.error_text(err)
+    return texts.core_text(report_bug(err))
 
 
 class Job(QObject):

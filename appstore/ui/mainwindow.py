@@ -389,7 +389,7 @@ class MainWindow(QMainWindow):
             if self.controller.loads_done < 2:  # the refreshed catalogue may still have it
                 self._pending_ref = ref
                 return
-            self.banner.show_message(str(e), can_retry=False)
+            self.banner.show_message(texts.error_text(e), can_retry=False)
             return
         self._pending_ref = None
         here = self.current_page()
@@ -449,7 +449,7 @@ class MainWindow(QMainWindow):
                     self.installs.open_installed(orphan)
             elif self.controller.loads_done >= 2:
                 self._pending_open = None
-                self.banner.show_message(str(e), can_retry=False)
+                self.banner.show_message(texts.error_text(e), can_retry=False)
             return
         self._pending_open = None
         if app.kind == "link" or self.installs.state(app).installed is not None:
@@ -494,7 +494,7 @@ class MainWindow(QMainWindow):
             else:
                 self.status_label.setText(self.tr("A store could not be checked, and has no verified "
                                                   "catalogue yet"))
-            self.banner.show_message("\n".join(str(o.error) for o in failures))
+            self.banner.show_message("\n".join(texts.error_text(o.error) for o in failures))
 
     def _retry(self) -> None:
         self.banner.hide()

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFontMetrics
 
-from appstore.core import wording
+from appstore.core import messages, wording
+from appstore.core.errors import AppStoreError
 from appstore.core.units import human_size
 
 if TYPE_CHECKING:
@@ -105,3 +106,18 @@ def two_lines(text: str, fm: QFontMetrics, width: int) -> list[str]:
     cut = line_end(text, lo)
     first, rest = text[:cut].rstrip(), text[cut:].lstrip()
     return [first, fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)] if rest else [first]
+
+
+def core_text(text: str) -> str:
+    """A message of the core's (an error, a verification's finding) in the GUI's language."""
+    return messages.translate(text, _lang)
+
+
+def error_text(err: BaseException) -> str:
+    """What the user reads for ``err``: our own errors and file problems in the GUI's language
+    (their place as it is); anything else as ``str``."""
+    if isinstance(err, AppStoreError):
+        return messages.error_text(err, _lang)
+    if isinstance(err, OSError):
+        return messages.os_error(err, _lang)
+    return str(err)

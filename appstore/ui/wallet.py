@@ -211,7 +211,7 @@ class WalletController(QObject):
                 try:
                     status, error = services.rewards.status(store), None
                 except AppStoreError as e:
-                    status, error = None, str(e)
+                    status, error = None, texts.error_text(e)
                 rows.append(RewardsRow(store, policy, status, error, services.rewards.terms(store)))
             return rows
 
@@ -267,7 +267,7 @@ class WalletController(QObject):
                 try:  # one store that cannot be re-synced does not stop the others
                     count += services.rewards.sync(store)
                 except AppStoreError as e:
-                    problems.append(str(e))
+                    problems.append(texts.error_text(e))
             return count, problems
 
         def done(result: tuple[int, list[str]]) -> None:
@@ -428,7 +428,7 @@ def _report_lines(report: ClaimReport, decimals: dict[str, int],
             continue  # a glance at a page is not worth a message
         what = words.get(r.kind, "%1").replace("%1", name(r.store, r.app_id))
         lines.append(QCoreApplication.translate("wallet", "No IA for %1: %2").replace("%1", what).replace(
-            "%2", reasons.get(r.code, r.message)))
+            "%2", reasons.get(r.code) or texts.core_text(r.message)))
     return lines
 
 

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from appstore.core.wallet.seedstore import ADDRESS_CONFLICT, UNCONFIRMED
+from appstore.ui import texts
 from appstore.ui.widgets import plain_label, section_title
 
 QR_SIZE = 136
@@ -183,7 +184,7 @@ class AccountCard(QFrame):
             return self.tr("the keyring is switched off")
         if reason.endswith("keeps secrets in a file or asks on a terminal"):
             return self.tr("the keyring set up here keeps secrets in a plain file")
-        return reason
+        return texts.core_text(reason)
 
     def _detail(self, reason: str) -> str:
         """The seed store's words, in the user's language where they are known ones (others,
@@ -194,6 +195,7 @@ class AccountCard(QFrame):
         if reason == UNCONFIRMED:
             return self.tr("the system keyring cannot be read now, so this address (recorded beside the "
                            "wallet) is not confirmed against the wallet's key")
+        reason = texts.core_text(reason)
         return reason[:1].upper() + reason[1:]
 
     def show_unconfirmed(self, reason: str) -> None:

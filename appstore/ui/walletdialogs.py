@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from appstore.core.wallet.errors import BadWords
 from appstore.core.wallet.keys import SeedWords, parse_words
+from appstore.ui import texts
 from appstore.ui.walletpass import ask_passphrase  # noqa: F401 - (its old home: callers import it here)
 from appstore.ui.widgets import plain_label
 
@@ -148,7 +149,7 @@ class RestoreDialog(QDialog):
         if e.reason == "checksum":
             return self.tr("Every word is a seed word, but they do not add up (the checksum): one is "
                            "wrong, or two are swapped. Check them against your backup.")
-        return str(e)
+        return texts.error_text(e)
 
     def _accept(self) -> None:
         self.check()

@@ -29,6 +29,7 @@ from appstore.core.wallet.keys import SeedWords
 from appstore.core.wallet.ledger import Verification
 from appstore.core.wallet.receipts import ASSETS, KINDS
 from appstore.core.wallet.seedcopies import SetAside
+from appstore.ui import texts
 from appstore.ui.controller import Controller
 from appstore.ui.wallet import RewardsRow, WalletController, WalletSnapshot
 from appstore.ui.walletaccount import AccountCard
@@ -272,7 +273,7 @@ class WalletPage(QScrollArea):
             self.problem_text.setText(self.tr(
                 "%1. Nothing can be spent until the wallet is re-synced from store %2's service, which "
                 "sends its receipts again; the rows it replaces are kept aside.").replace(
-                    "%1", str(problem)).replace("%2", problem.store))
+                    "%1", texts.core_text(str(problem))).replace("%2", problem.store))
         self._draw_chart()
         self.model.reload()
         self.wallet.rewards_status(self._rewards_read)  # today's progress (moved, or first seen)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from appstore.core.wallet.seedpass import MIN_PASSPHRASE, PassphraseRequest
+from appstore.ui import texts
 from appstore.ui.widgets import plain_label, section_title
 
 
@@ -150,4 +151,4 @@ def _problem_text(problem: str) -> str:
     if problem.startswith("a passphrase has at least"):
         return QCoreApplication.translate("PassphraseDialog", "Use at least %1 characters.").replace(
             "%1", str(MIN_PASSPHRASE))
-    return problem
+    return texts.core_text(problem)

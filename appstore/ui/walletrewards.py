@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from appstore.core.errors import AppStoreError
 from appstore.core.wallet.amounts import BCD_DECIMALS, format_amount, parse_amount
+from appstore.ui import texts
 from appstore.ui.wallet import RewardsRow, WalletController
 from appstore.ui.walletmodels import local_time
 from appstore.ui.widgets import clear_layout, plain_label, section_title
@@ -183,7 +184,7 @@ class SwapDialog(QDialog):
         try:
             units = parse_amount(text, self.d)
         except AppStoreError as e:
-            self.status.setText(str(e))
+            self.status.setText(texts.error_text(e))
             return
         if units > self.balance:
             self.status.setText(self.tr("That is more than the %1 IA you have.").replace(

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject
 from appstore.core.jobs import JobContext
 from appstore.core.logs import log
 from appstore.core.wallet.errors import NoWallet, WalletLocked
+from appstore.ui import texts
 from appstore.ui.jobs import Job
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def read_state(wallet: Wallet, create: bool, verified: bool) -> WalletSnapshot |
         return None
     except WalletLocked as e:
         if made_now:  # the keyring failed, the passphrase for a file was not given
-            return WalletNeeds("setup", str(e))
+            return WalletNeeds("setup", texts.error_text(e))
         raise
     if info.address is None:
         return WalletNeeds("unconfirmed", info.problem)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from appstore.core.catalog.models import url_problem
+from appstore.ui.texts import core_text
 
 WEB_SCHEMES = ("http", "https")
 
@@ -138,7 +139,8 @@ class Banner(QFrame):
         self.hide()
 
     def show_message(self, text: str, can_retry: bool = True) -> None:
-        self.text.setText(text)
+        """Show ``text``; a message of the core's is shown in the GUI's language."""
+        self.text.setText(core_text(text))
         self.retry_button.setVisible(can_retry)
         self.show()
 
