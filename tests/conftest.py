@@ -3,6 +3,7 @@ import os
 # Before any Qt import: tests run headless.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu --log-level=3")
+os.environ.setdefault("IMAPP_STRICT_LANES", "1")  # writer-only code on another lane fails (core/jobs.py)
 __import__("appstore.ui.host", fromlist=["register_schemes"]).register_schemes()  # before any QApplication
 
 from collections.abc import Iterator  # noqa: E402

@@ -18,7 +18,9 @@ A round (``Rewards.claim``) has two steps:
    service asked for. The service credits a claim id once and answers a repeat with the same
    receipt, so a claim whose answer was lost is never paid twice.
 
-Blocking network and disk work: call it off the GUI thread, one round at a time.
+Blocking network and disk work: call it off the GUI thread, one round at a time. A round holds
+each store's lock (``Rewards.store_lock``) only while that store's claims are sent and answered:
+a payment or a swap in another store goes on meanwhile.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from appstore.core.wallet.ledger import PendingClaim
 from appstore.core.wallet.receipts import Receipt
 
 if TYPE_CHECKING:
+    from appstore.core.ia.client import ServiceClient
     from appstore.core.rewards import Rewards
 
 CURSOR = "rewards"  # the journal's cursor of the claims queued so far
@@ -205,10 +208,19 @@ def _send(rewards: Rewards, store: str, claims: list[tuple[Claim, PendingClaim]]
                                            f"({str(policy).rstrip('.')})"), len(claims))
         return
     try:
-        client = rewards.client(store)
+        client = rewards.client(store)  # (may ask for the passphrase: before the store's lock)
     except AppStoreError as e:
         _keep(report, store, e, len(claims))
         return
+    with rewards.store_lock(store):  # this store's receipts go into the ledger in order
+        still = {p.id for p in rewards.wallet.ledger.pending() if p.store == store}
+        _send_batches(rewards, store, client, [c for c in claims if c[1].id in still], report)
+
+
+def _send_batches(rewards: Rewards, store: str, client: ServiceClient,
+                  claims: list[tuple[Claim, PendingClaim]], report: ClaimReport) -> None:
+    """The claims still pending (a re-sync or a spend may have settled some meanwhile), at most
+    ``MAX_CLAIMS`` a request; the caller holds the store's lock."""
     for start in range(0, len(claims), MAX_CLAIMS):
         batch = claims[start:start + MAX_CLAIMS]
         try:

@@ -11,6 +11,13 @@ becomes a pending claim in the ledger (shown, never counted) named by the event'
 service never pays it twice; it stays pending until its receipt is appended or the service
 refuses it ("daily cap for opening reached", returned to show). Blocking network and disk work:
 call it off the GUI thread.
+
+Locks (docs/architecture.md, "Threads and locks"): no lock of the whole process is held across a
+network call or a question to the user. Each store has its own lock, held while a request that
+adds receipts to its chain is sent and answered and the receipts appended, so that store's
+receipts go into the ledger in order; a claim round in one store never holds up a payment in
+another. Claim rounds run one at a time (the journal's cursor), holding no store's lock between
+stores. The cached policies and terms are read and set under a lock, fetched outside it.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from appstore.core.ia.client import ServiceClient, resolve_url
 from appstore.core.ia.errors import PolicyError, ServiceError
 from appstore.core.ia.policy import RewardPolicy, SwapTerms, parse_policy, parse_terms
 from appstore.core.ia.protocol import AccountStatus, Quote
+from appstore.core.jobs import assert_lane
 from appstore.core.logs import log
 from appstore.core.store.manager import Stores
 from appstore.core.wallet.ledger import LedgerBroken, LedgerError
@@ -51,29 +59,53 @@ class Rewards:
         self.activity = activity
         self.wallet = wallet
         self._embedded = embedded
-        self._lock = threading.RLock()  # one claim round at a time per process
+        self._round = threading.Lock()  # one claim round at a time per process (the journal's cursor)
+        self._locks_lock = threading.Lock()
+        self._store_locks: dict[str, threading.RLock] = {}
         self.backoff = Backoff()  # services that asked to wait (HTTP 429)
         self.timeout = 10.0  # seconds a service may take to answer (connect, then each read)
-        # Each store's signed policy and swap terms, read once; ``forget`` after a refresh.
+        # Each store's signed policy and swap terms, read once; ``forget`` after a refresh. The
+        # lock covers checking and setting, never the fetch; ``_generation`` counts the forgets,
+        # so a value fetched before one is not kept after it.
+        self._cache_lock = threading.Lock()
+        self._generation = 0
         self._policies: dict[str, RewardPolicy | None] = {}
         self._terms: dict[str, SwapTerms | None] = {}
+
+    def store_lock(self, store: str) -> threading.RLock:
+        """The lock held while ``store``'s service is asked for receipts and they are appended:
+        that store's chain goes into the ledger in order (other stores are not held up)."""
+        with self._locks_lock:
+            return self._store_locks.setdefault(store, threading.RLock())
 
     # -- the stores' signed terms ---------------------------------------------------------
 
     def policy(self, store: str) -> RewardPolicy | None:
         """The store's signed reward policy; None when it publishes none."""
-        if store not in self._policies:
-            self._policies[store] = self._read(store, POLICY_TARGET, parse_policy)
-        return self._policies[store]
+        with self._cache_lock:
+            if store in self._policies:
+                return self._policies[store]
+            generation = self._generation
+        return self._keep(self._policies, store, generation, self._read(store, POLICY_TARGET, parse_policy))
 
     def terms(self, store: str) -> SwapTerms | None:
         """The store's signed swap terms; None when it publishes none."""
-        if store not in self._terms:
-            policy = self.policy(store)
-            self._terms[store] = None if policy is None else self._read(
-                store, TERMS_TARGET,
-                lambda data, where: parse_terms(data, where, ia_decimals=policy.decimals))
-        return self._terms[store]
+        with self._cache_lock:
+            if store in self._terms:
+                return self._terms[store]
+            generation = self._generation
+        policy = self.policy(store)
+        found = None if policy is None else self._read(
+            store, TERMS_TARGET, lambda data, where: parse_terms(data, where, ia_decimals=policy.decimals))
+        return self._keep(self._terms, store, generation, found)
+
+    def _keep(self, cache: dict[str, T | None], store: str, generation: int, value: T | None) -> T | None:
+        """``value`` (fetched without the lock) cached, unless a ``forget`` came meanwhile;
+        a value another thread cached first wins, so every caller sees one."""
+        with self._cache_lock:
+            if generation != self._generation:
+                return value  # read before the stores changed: used once, not kept
+            return cache.setdefault(store, value)
 
     def _read(self, store: str, target: str, parse: Callable[[bytes, str], T]) -> T | None:
         client = self.stores.client(store)
@@ -88,8 +120,11 @@ class Rewards:
 
     def forget(self) -> None:
         """Read the policies and terms again (the stores were refreshed, added or removed)."""
-        self._policies.clear()
-        self._terms.clear()
+        assert_lane("stores")  # the stores' writer: what changed the stores says so
+        with self._cache_lock:
+            self._generation += 1
+            self._policies.clear()
+            self._terms.clear()
 
     def trust(self, store: str) -> ServiceKeys | None:
         """The keys ``store``'s signed policy names for its IA service: the wallet's trust
@@ -129,8 +164,11 @@ class Rewards:
 
     def claim(self) -> ClaimReport:
         """Queue every activity recorded since the last round as a pending claim, then send
-        every pending claim (``claiming.claim_round``)."""
-        with self._lock:
+        every pending claim (``claiming.claim_round``). A round holds each store's lock only
+        while that store's claims are sent and answered."""
+        assert_lane("wallet")
+        self.wallet.address(create=True)  # earning is a first use (which may ask): before the lock
+        with self._round:
             return claim_round(self)
 
     def _append(self, store: str, receipts: list[Receipt], settles: Iterable[str] = ()) -> None:
@@ -153,9 +191,10 @@ class Rewards:
         service's full chain (old rows kept aside). Returns how many receipts were added or
         replaced. A service whose receipts its store's signed policy does not vouch for cannot
         repair anything: ``ServiceError`` (``untrusted-key``) says why and what to do."""
-        with self._lock:
+        assert_lane("wallet")
+        client = self.client(store)  # (the key may be asked for: before the lock)
+        with self.store_lock(store):
             ledger = self.wallet.ledger
-            client = self.client(store)
             try:
                 with contextlib.suppress(LedgerBroken):  # a ledger changed since its last check is
                     ledger.quick_check(client.account.seal_key())  # found (recorded), then re-built below
@@ -193,25 +232,32 @@ class Rewards:
     def swap(self, store: str, quote: Quote) -> list[Receipt]:
         """Accept ``quote``; its two receipts go into the ledger. The check before a spend
         (which may ask for the passphrase) runs before the lock: a person never holds it."""
-        self.wallet.require_spendable()
-        with self._lock:
-            receipts = self.client(store).swap(quote)
+        client = self._spend(store)
+        with self.store_lock(store):
+            receipts = client.swap(quote)
             self._append(store, receipts)
             return receipts
 
     def withdraw(self, store: str, address: str, amount_bcd: int) -> Receipt:
-        self.wallet.require_spendable()
-        with self._lock:
-            receipt = self.client(store).withdraw(address, amount_bcd)
+        client = self._spend(store)
+        with self.store_lock(store):
+            receipt = client.withdraw(address, amount_bcd)
             self._append(store, [receipt])
             return receipt
 
     def pay(self, store: str, payee: str, amount_ia: int, memo: str, app: str) -> Receipt:
-        self.wallet.require_spendable()
-        with self._lock:
-            receipt = self.client(store).pay(payee, amount_ia, memo, app)
+        client = self._spend(store)
+        with self.store_lock(store):
+            receipt = client.pay(payee, amount_ia, memo, app)
             self._append(store, [receipt])
             return receipt
+
+    def _spend(self, store: str) -> ServiceClient:
+        """The check before a spend and the store's client, both before the store's lock
+        (either may ask for the passphrase, or read the store's policy)."""
+        assert_lane("wallet")
+        self.wallet.require_spendable()
+        return self.client(store)
 
 
 __all__ = ["ClaimReport", "Credit", "Refusal", "Rewards", "ServiceError"]

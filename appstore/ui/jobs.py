@@ -29,7 +29,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from appstore.core.errors import AppStoreError
-from appstore.core.jobs import Cancelled, JobContext
+from appstore.core.jobs import Cancelled, JobContext, enter_lane
 from appstore.core.logs import log, report_bug
 from appstore.ui import texts
 
@@ -113,6 +113,7 @@ class _Runnable(QRunnable):
         # when this wrapper goes.
         job, fn = self.job, self.fn
         self.job = self.fn = None  # type: ignore[assignment]
+        enter_lane(job.lane)  # (each lane has its own pool: the thread serves that lane only)
         try:
             if job.context.cancelled:
                 outcome: tuple[JobState, Any, BaseException | None] = (JobState.CANCELLED, None, None)

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from appstore.core.errors import AppStoreError, ConfigError, shorten
+from appstore.core.jobs import assert_lane
 from appstore.core.sqlite import open_database
 from appstore.core.store.config import STORE_ID_RE
 from appstore.core.wallet.ledgerdata import (
@@ -116,7 +117,9 @@ class Ledger:
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        """The writer connection inside ``BEGIN IMMEDIATE``; a write SQLite refuses as a message."""
+        """The writer connection inside ``BEGIN IMMEDIATE``; a write SQLite refuses as a message.
+        In the app, only the ``wallet`` lane writes (one writer; docs/architecture.md)."""
+        assert_lane("wallet")
         with self._lock:
             try:
                 db = self._conn()
