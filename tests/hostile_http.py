@@ -14,7 +14,8 @@ Byte counts are of the body only, and only of what was handed to the socket.
 Behaviours: drop the connection after N body bytes (once, or every time), stall for S seconds
 after N bytes, throttle to B bytes/s, ignore Range (always 200 with everything), answer Range
 with a wrong Content-Range or a fixed status (416…), flip the byte at an offset, append extra
-bytes (with or without a Content-Length), answer a status (500, 404…) a number of times, redirect,
+bytes (with or without a Content-Length), answer a status (500, 404…, with headers such as
+Retry-After) a number of times, redirect,
 delay the headers. Range requests are otherwise honoured (``bytes=N-`` and ``bytes=N-M``).
 """
 
@@ -37,6 +38,7 @@ class Behaviour:
     status: int | None = None  # answer this status instead of the file...
     status_times: int | None = None  # ...this many times (None: always)...
     status_from: int = 0  # ...from this request on (0: the first; 1: the first is served)
+    status_headers: dict[str, str] = field(default_factory=dict)  # ...with these (Retry-After…)
     drop_after: int | None = None  # cut the connection after this many body bytes...
     drop_times: int | None = 1  # ...in this many answers (None: every answer)
     stall_after: int | None = None  # go silent after this many body bytes...
@@ -205,7 +207,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if b.status is not None and nth >= b.status_from and b._due(b.status_times, b.statused):
             b.statused += 1
-            self._status(hit, b.status)
+            self._status(hit, b.status, b.status_headers)
             return
         data = srv._data(path)
         if data is None:

@@ -36,6 +36,7 @@ from appstore.core.downloads import (
     target_urls,
     verified_path,
 )
+from appstore.core.downloads.options import MAX_RETRY_AFTER
 from appstore.core.errors import StoreSecurityError, StoreUnreachable
 from appstore.core.jobs import Cancelled, JobContext
 from tests.conftest import Published
@@ -364,6 +365,59 @@ def test_every_mirror_down_fails_with_each_reason(srv: HostileServer, dest: Path
         fetch(request(data, refused_url(), srv.url("/f")), dest)
     assert "connection refused" in str(e.value) and "answered with error 503" in str(e.value)
     assert listing(dest) == []
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_retry_after_is_waited_then_the_rest_is_resumed(srv: HostileServer, dest: Path,
+                                                        status: int) -> None:
+    """A mirror that breaks, then answers 503 (or 429) with ``Retry-After: 1``: the next round
+    waits what it asked (the first round would otherwise start at once), then resumes with
+    Range from the bytes already on disk."""
+    data = blob(300_000)
+    srv.add("/f", data)
+    srv.set("/f", drop_after=100_000, status=status, status_from=1, status_times=1,
+            status_headers={"Retry-After": "1"})
+    notes: list[str] = []
+    got = fetch(request(data, srv.url("/f")), dest, on_progress=lambda p: notes.append(p.note))
+    assert got.read_bytes() == data
+    assert [(h.range, h.status) for h in srv.requests("/f")] == [
+        (None, 200), ("bytes=100000-", status), ("bytes=100000-", 206)]
+    host = srv.base.removeprefix("http://")
+    assert f"trying again in 1 s ({host} answered with error {status})" in notes
+
+
+@pytest.mark.parametrize("retry_after", ["86400", "Fri, 31 Dec 2099 23:59:59 GMT"],
+                         ids=["seconds", "http-date"])
+def test_a_long_retry_after_is_capped_and_a_pause_cuts_it_short(srv: HostileServer, dest: Path,
+                                                                retry_after: str) -> None:
+    data = blob(1000)
+    srv.add("/f", data)
+    srv.set("/f", status=503, status_headers={"Retry-After": retry_after})
+    ctx = JobContext()
+    notes: list[str] = []
+
+    def seen(p: Progress) -> None:
+        notes.append(p.note)
+        if p.note.startswith("trying again"):
+            ctx.cancel()  # the user pauses while it waits
+
+    with pytest.raises(Cancelled):
+        fetch(request(data, srv.url("/f")), dest, ctx, on_progress=seen)
+    assert [n for n in notes if n.startswith("trying again")] == [
+        f"trying again in {MAX_RETRY_AFTER} s ({srv.base.removeprefix('http://')} answered with "
+        "error 503)"]
+    assert len(srv.requests("/f")) == 1
+
+
+def test_an_unreadable_retry_after_falls_back_to_the_backoff(srv: HostileServer, dest: Path) -> None:
+    data = blob(1000)
+    srv.add("/f", data)
+    srv.set("/f", status=503, status_times=1, status_headers={"Retry-After": "soon, maybe"})
+    notes: list[str] = []
+    assert fetch(request(data, srv.url("/f")), dest,
+                 on_progress=lambda p: notes.append(p.note)).read_bytes() == data
+    assert [h.status for h in srv.requests("/f")] == [503, 200]
+    assert not [n for n in notes if n.startswith("trying again")]  # the first retry: at once
 
 
 def test_redirects_are_followed_within_the_host_only(srv: HostileServer, dest: Path) -> None:
