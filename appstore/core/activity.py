@@ -128,6 +128,12 @@ class ActivityLog:
                                  "VALUES (?, ?, ?, ?, ?)", rows)
         old.replace(old.with_name("activity.jsonl.imported"))
 
+    def open(self) -> None:
+        """Open the journal now (creating or upgrading it), rather than at its first read or
+        write: the GUI does so in a job at start."""
+        with self._lock:
+            self._conn()
+
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 

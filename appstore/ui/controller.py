@@ -138,12 +138,27 @@ class Controller(QObject):
         def opened(result: tuple[Services, CatalogView, list[RefreshOutcome]]) -> None:
             self._opening = None
             self.services, view, outcomes = result
+            self._open_databases(self.services)
             self.ready.emit()
             self._use(view, outcomes)
             self.refresh()
 
         self._opening = self.jobs.submit(open_and_load, lane="stores", title="open data",
                                          on_done=opened, on_error=self._failed_to_open)
+
+    def _open_databases(self, services: Services) -> None:
+        """Open the library's database and the activity journal in a job, right after the start
+        (after the first paint: ``lifecycle`` holds jobs until then). They are made on first use
+        (``Services.installs``, ``Services.activity``), and a first use on the GUI thread (an
+        app opened, its entry path asked of the library) would otherwise create or upgrade the
+        file there, and wait on another imapp's lock."""
+
+        def open_them(ctx: JobContext) -> None:
+            services.installs.library  # noqa: B018 - made (and its file opened) on first use
+            services.activity.open()
+
+        # (a file that cannot be opened is logged here, and said by the first page that reads it)
+        self.jobs.submit(open_them, lane="library", title="open databases")
 
     def _warn(self, warning: str | None) -> None:
         """A problem worth a banner that does not stop the work (from any thread); ``None``:
