@@ -146,14 +146,17 @@ def main() -> None:
     view.resize(SHOT)
     view.show()
     site = Path(tempfile.mkdtemp(prefix="imapp-render-"))
-    for app_dir in sorted(APPS.iterdir()):
-        if wanted and app_dir.name not in wanted:
-            continue
-        draw_icon(app_dir / "icon.png", *ICONS[app_dir.name])
-        render_shots(app_dir, view, site)
-        if page.errors:
-            raise SystemExit(f"{app_dir.name}: script errors:\n" + "\n".join(page.errors))
-        print("rendered", app_dir.name)
+    try:
+        for app_dir in sorted(APPS.iterdir()):
+            if wanted and app_dir.name not in wanted:
+                continue
+            draw_icon(app_dir / "icon.png", *ICONS[app_dir.name])
+            render_shots(app_dir, view, site)
+            if page.errors:
+                raise SystemExit(f"{app_dir.name}: script errors:\n" + "\n".join(page.errors))
+            print("rendered", app_dir.name)
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
     view.close()
     del view
     app.quit()
