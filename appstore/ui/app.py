@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from appstore.core import logs
 from appstore.core.errors import AppStoreError, NotFound
+from appstore.core.jobs import enter_lane
 from appstore.core.paths import Paths
 from appstore.ui import theme, tuning
 from appstore.ui.controller import Controller
@@ -387,6 +388,7 @@ def open_app(args: argparse.Namespace) -> DesktopApp | int:
     prepare_webengine()  # before the QApplication; the DApp host loads QtWebEngine when first made
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    enter_lane("gui")  # writer-only code run here is a bug (core/jobs.py assert_lane)
     app.setApplicationName("imapp")
     app.setDesktopFileName("org.imapp.desktop")
     try:
