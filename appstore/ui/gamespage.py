@@ -228,6 +228,9 @@ class GamesPage(QScrollArea):
             .replace("%1", ia_text(totals["staked"], d)).replace("%2", ia_text(totals["received"], d))
             .replace("%3", str(wins)).replace("%4", str(losses)))
 
+    def _store(self, store: str) -> str:
+        return texts.store_name(self.games.controller.view, store)
+
     def _show_banner(self, snapshot: GamesSnapshot) -> None:
         broken = snapshot.broken()
         self.banner.setVisible(bool(broken))
@@ -236,13 +239,14 @@ class GamesPage(QScrollArea):
         first = broken[0]
         owed = first.check.owed
         if first.check.verdict == "owed" and owed > 0:
-            self.banner_title.setText(self.tr("Store %1 owes you %2").replace("%1", first.store).replace(
-                "%2", ia_text(owed, first.decimals)))
+            self.banner_title.setText(self.tr("%1 owes you %2").replace(
+                "%1", self._store(first.store)).replace("%2", ia_text(owed, first.decimals)))
             text = self.tr("It settled round “%1” without paying what the rule says. Your signed stake "
                            "receipt and the revealed seed are the proof.")
             text = text.replace("%1", round_text(first, "title"))
         else:
-            self.banner_title.setText(self.tr("Store %1 broke its promise").replace("%1", first.store))
+            self.banner_title.setText(self.tr("%1 broke its promise").replace(
+                "%1", self._store(first.store)))
             if first.check.verdict == "refunded":
                 text = self.tr("It did not reveal the seed of round “%1” in time: every stake is "
                                "refunded.").replace("%1", round_text(first, "title"))

@@ -494,7 +494,7 @@ class MainWindow(QMainWindow):
             else:
                 self.status_label.setText(self.tr("A store could not be checked, and has no verified "
                                                   "catalogue yet"))
-            self.banner.show_message("\n".join(texts.error_text(o.error) for o in failures))
+            self.banner.show_message("\n".join(texts.error_text(o.error) for o in failures if o.error))
 
     def _retry(self) -> None:
         self.banner.hide()

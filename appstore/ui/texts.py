@@ -9,11 +9,13 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFontMetrics
 
 from appstore.core import messages, wording
+from appstore.core.catalog.models import localized
 from appstore.core.errors import AppStoreError
 from appstore.core.units import human_size
 
 if TYPE_CHECKING:
     from appstore.core.downloads import Progress
+    from appstore.core.store.manager import CatalogView
 
 _lang = "en"  # the GUI's language (``set_language``, called when translations are installed)
 
@@ -121,3 +123,10 @@ def error_text(err: BaseException) -> str:
     if isinstance(err, OSError):
         return messages.os_error(err, _lang)
     return str(err)
+
+
+def store_name(view: CatalogView | None, store: str) -> str:
+    """Store ``store``'s name in the GUI's language, as its catalogue gives it; its id when the
+    catalogue is not read (yet)."""
+    names = view.store_names.get(store) if view is not None else None
+    return (localized(names, _lang) or store) if names else store

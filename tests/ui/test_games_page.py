@@ -198,7 +198,7 @@ def test_a_missing_reveal_is_a_broken_promise_and_passed_times_do_not_reload(des
     assert (v1.check.verdict, v2.state, v2.check.verdict) == ("refunded", "locked", "pending")
     page.show_snapshot(GamesSnapshot(Overview([v2, v1]), now))
     assert page.banner.isVisibleTo(page)
-    assert page.banner_title.text() == "Store demo broke its promise"
+    assert page.banner_title.text() == "imapp Demo Store broke its promise"  # its name, not its id
     assert "did not reveal the seed" in page.banner_text.text()
     assert "Rounds voided (wrong or missing seed): demo 1." in page.banner_text.text()
     assert "owes you" not in page.banner_title.text()

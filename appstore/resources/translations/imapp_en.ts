@@ -3,7 +3,7 @@
 <context>
     <name>AccountCard</name>
     <message numerus="yes">
-        <location filename="../../ui/walletaccount.py" line="163" />
+        <location filename="../../ui/walletaccount.py" line="164" />
         <source>%n copy(ies) set aside by restores…</source>
         <translation><numerusform>%n copy set aside by restores…</numerusform><numerusform>%n copies set aside by restores…</numerusform></translation>
     </message>
@@ -19,7 +19,7 @@
 <context>
     <name>DiscoverPage</name>
     <message numerus="yes">
-        <location filename="../../ui/discover.py" line="301" />
+        <location filename="../../ui/discover.py" line="347" />
         <source>%n app(s)</source>
         <translation><numerusform>%n app</numerusform><numerusform>%n apps</numerusform></translation>
     </message>
@@ -82,7 +82,7 @@
 <context>
     <name>WalletPage</name>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="265" />
+        <location filename="../../ui/walletpage.py" line="266" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n claim waiting for the store's service</numerusform><numerusform>%n claims waiting for the store's service</numerusform></translation>
     </message>
@@ -90,17 +90,17 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="36" />
+        <location filename="../../ui/texts.py" line="39" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n byte</numerusform><numerusform>%n bytes</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="45" />
+        <location filename="../../ui/texts.py" line="48" />
         <source>%n s left</source>
         <translation><numerusform>%n s left</numerusform><numerusform>%n s left</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="46" />
+        <location filename="../../ui/texts.py" line="49" />
         <source>%n min left</source>
         <translation><numerusform>%n min left</numerusform><numerusform>%n min left</numerusform></translation>
     </message>

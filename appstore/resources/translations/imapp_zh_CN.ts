@@ -3,108 +3,108 @@
 <context>
     <name>AccountCard</name>
     <message>
-        <location filename="../../ui/walletaccount.py" line="70" />
-        <location filename="../../ui/walletaccount.py" line="144" />
+        <location filename="../../ui/walletaccount.py" line="71" />
+        <location filename="../../ui/walletaccount.py" line="145" />
         <source>Your BCD address</source>
         <translation>您的 BCD 地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="81" />
+        <location filename="../../ui/walletaccount.py" line="82" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="82" />
+        <location filename="../../ui/walletaccount.py" line="83" />
         <source>Create a wallet protected by a passphrase…</source>
         <translation>创建由密码保护的钱包…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="84" />
+        <location filename="../../ui/walletaccount.py" line="85" />
         <source>Restore from words…</source>
         <translation>用助记词恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="85" />
+        <location filename="../../ui/walletaccount.py" line="86" />
         <source>Unlock…</source>
         <translation>解锁…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="86" />
+        <location filename="../../ui/walletaccount.py" line="87" />
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="90" />
+        <location filename="../../ui/walletaccount.py" line="91" />
         <source>A BCD address looks exactly like a Bitcoin (BTC) address: check that whoever sends to it, or receives from it, means BCD.</source>
         <translation>BCD 地址与比特币（BTC）地址看起来完全一样：请确认向它付款或从它收款的一方指的是 BCD。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="100" />
+        <location filename="../../ui/walletaccount.py" line="101" />
         <source>Change passphrase…</source>
         <translation>更改密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="153" />
+        <location filename="../../ui/walletaccount.py" line="154" />
         <source>Not confirmed yet: %1. Copy reads the key first.</source>
         <translation>尚未确认：%1。复制前会先读取密钥。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="156" />
+        <location filename="../../ui/walletaccount.py" line="157" />
         <source>Kept in this computer's keyring.</source>
         <translation>保存在这台电脑的密钥环中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="157" />
+        <location filename="../../ui/walletaccount.py" line="158" />
         <source>Kept in a file protected by your passphrase.</source>
         <translation>保存在由您的密码保护的文件中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/walletaccount.py" line="163" />
+        <location filename="../../ui/walletaccount.py" line="164" />
         <source>%n copy(ies) set aside by restores…</source>
         <translation><numerusform>恢复时留存的 %n 份副本…</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="168" />
+        <location filename="../../ui/walletaccount.py" line="169" />
         <source>Set up your wallet</source>
         <translation>设置您的钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="172" />
+        <location filename="../../ui/walletaccount.py" line="173" />
         <source>No system keyring can keep a wallet on this computer (%1). Your wallet can be kept in a file protected by a passphrase you choose, made new or restored from your seed words.</source>
         <translation>这台电脑上没有可保存钱包的系统密钥环（%1）。您的钱包可以保存在由您自选密码保护的文件中：新建一个，或用助记词恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="181" />
+        <location filename="../../ui/walletaccount.py" line="182" />
         <source>none is installed or running</source>
         <translation>未安装或未运行</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="183" />
+        <location filename="../../ui/walletaccount.py" line="184" />
         <source>the keyring is switched off</source>
         <translation>密钥环已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="185" />
+        <location filename="../../ui/walletaccount.py" line="186" />
         <source>the keyring set up here keeps secrets in a plain file</source>
         <translation>此处设置的密钥环把机密存放在普通文件中</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="192" />
+        <location filename="../../ui/walletaccount.py" line="193" />
         <source>The address recorded beside the wallet is not the one in the wallet file. Unlock the wallet to confirm which it is: no address is shown until then.</source>
         <translation>钱包旁记录的地址与钱包文件中的地址不一致。请解锁钱包以确认是哪一个：在此之前不显示任何地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="195" />
+        <location filename="../../ui/walletaccount.py" line="196" />
         <source>the system keyring cannot be read now, so this address (recorded beside the wallet) is not confirmed against the wallet's key</source>
         <translation>现在无法读取系统密钥环，因此这个地址（记录在钱包旁）尚未用钱包的密钥确认</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="201" />
+        <location filename="../../ui/walletaccount.py" line="203" />
         <source>The address could not be confirmed</source>
         <translation>无法确认地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletaccount.py" line="209" />
+        <location filename="../../ui/walletaccount.py" line="211" />
         <source>The wallet could not be read</source>
         <translation>无法读取钱包</translation>
     </message>
@@ -112,72 +112,72 @@
 <context>
     <name>AddStoreDialog</name>
     <message>
-        <location filename="../../ui/addstore.py" line="43" />
+        <location filename="../../ui/addstore.py" line="44" />
         <source>Add a store</source>
         <translation>添加商店</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="46" />
+        <location filename="../../ui/addstore.py" line="47" />
         <source>A store is trusted by its fingerprint. Get it from the store's publisher, paste it below, and imapp checks that the store you reach is that one.</source>
         <translation>商店依据其指纹获得信任。请向商店发布者索取指纹并粘贴到下方，imapp 会核对您连接到的正是这家商店。</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="53" />
+        <location filename="../../ui/addstore.py" line="54" />
         <source>64 hexadecimal characters (recommended)</source>
         <translation>64 位十六进制字符（建议填写）</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="54" />
+        <location filename="../../ui/addstore.py" line="55" />
         <source>Check store</source>
         <translation>检查商店</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="57" />
+        <location filename="../../ui/addstore.py" line="58" />
         <source>Store URL</source>
         <translation>商店地址</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="58" />
+        <location filename="../../ui/addstore.py" line="59" />
         <source>Fingerprint from the publisher</source>
         <translation>发布者提供的指纹</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="67" />
+        <location filename="../../ui/addstore.py" line="68" />
         <source>I compared this fingerprint with the one the publisher gave me</source>
         <translation>我已将此指纹与发布者提供的指纹核对一致</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="72" />
+        <location filename="../../ui/addstore.py" line="73" />
         <source>Trust and add</source>
         <translation>信任并添加</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="127" />
+        <location filename="../../ui/addstore.py" line="128" />
         <source>A fingerprint is 64 characters from 0-9 and a-f; check what you pasted.</source>
         <translation>指纹由 64 个 0-9 和 a-f 字符组成，请检查您粘贴的内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="136" />
+        <location filename="../../ui/addstore.py" line="137" />
         <source>Contacting the store…</source>
         <translation>正在连接商店…</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="148" />
+        <location filename="../../ui/addstore.py" line="149" />
         <source>This store's fingerprint does not match the one you entered. It is not the store you expect (or someone is impersonating it), so it will not be added.</source>
         <translation>该商店的指纹与您输入的不一致。这不是您要找的商店（或有人在冒充它），因此不会添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="155" />
+        <location filename="../../ui/addstore.py" line="156" />
         <source>✓ The fingerprint matches. You can add this store.</source>
         <translation>✓ 指纹一致，可以添加此商店。</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="157" />
+        <location filename="../../ui/addstore.py" line="158" />
         <source>This is the store's fingerprint. Compare it with the one its publisher gave you before you trust it.</source>
         <translation>这是该商店的指纹。信任之前，请与发布者提供的指纹进行核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/addstore.py" line="168" />
+        <location filename="../../ui/addstore.py" line="169" />
         <source>Checking the store's signatures and downloading its catalogue…</source>
         <translation>正在验证商店签名并下载应用目录…</translation>
     </message>
@@ -355,112 +355,112 @@
         <translation>复制此应用的链接</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="168" />
+        <location filename="../../ui/apppage.py" line="169" />
         <source>Show larger</source>
         <translation>查看大图</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="203" />
+        <location filename="../../ui/apppage.py" line="204" />
         <source>What’s new</source>
         <translation>新功能</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="205" />
+        <location filename="../../ui/apppage.py" line="206" />
         <source>Version %1 · %2</source>
         <translation>版本 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="212" />
+        <location filename="../../ui/apppage.py" line="213" />
         <source>Permissions</source>
         <translation>权限</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="221" />
+        <location filename="../../ui/apppage.py" line="222" />
         <source>This app asks for no special permissions.</source>
         <translation>此应用不需要任何特殊权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="223" />
+        <location filename="../../ui/apppage.py" line="224" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="242" />
+        <location filename="../../ui/apppage.py" line="243" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="242" />
+        <location filename="../../ui/apppage.py" line="243" />
         <source>Web link</source>
         <translation>网页链接</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="243" />
+        <location filename="../../ui/apppage.py" line="244" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="244" />
+        <location filename="../../ui/apppage.py" line="245" />
         <source>Updated</source>
         <translation>更新日期</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="245" />
+        <location filename="../../ui/apppage.py" line="246" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="246" />
+        <location filename="../../ui/apppage.py" line="247" />
         <source>License</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="267" />
+        <location filename="../../ui/apppage.py" line="268" />
         <source>Developer</source>
         <translation>开发者</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="268" />
+        <location filename="../../ui/apppage.py" line="269" />
         <source>Store</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="269" />
+        <location filename="../../ui/apppage.py" line="270" />
         <source>Verification</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="272" />
+        <location filename="../../ui/apppage.py" line="273" />
         <source>Website</source>
         <translation>网站</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="274" />
+        <location filename="../../ui/apppage.py" line="275" />
         <source>Opens</source>
         <translation>打开地址</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="286" />
+        <location filename="../../ui/apppage.py" line="287" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="289" />
+        <location filename="../../ui/apppage.py" line="290" />
         <source>✓ Signed by the store and verified %1</source>
         <translation>✓ 已由商店签名并验证（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="290" />
+        <location filename="../../ui/apppage.py" line="291" />
         <source>⚠ The store could not be checked just now; this is what was verified %1</source>
         <translation>⚠ 暂时无法检查商店；当前显示的是上次验证（%1）的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="313" />
+        <location filename="../../ui/apppage.py" line="314" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="336" />
+        <location filename="../../ui/apppage.py" line="338" />
         <source>Link copied</source>
         <translation>链接已复制</translation>
     </message>
@@ -468,27 +468,27 @@
 <context>
     <name>BackupDialog</name>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="27" />
+        <location filename="../../ui/walletdialogs.py" line="28" />
         <source>Show your seed words?</source>
         <translation>显示您的助记词？</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="28" />
+        <location filename="../../ui/walletdialogs.py" line="29" />
         <source>Your seed words are the only backup of this wallet.</source>
         <translation>助记词是此钱包唯一的备份。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="33" />
+        <location filename="../../ui/walletdialogs.py" line="34" />
         <source>Show the words</source>
         <translation>显示助记词</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="45" />
+        <location filename="../../ui/walletdialogs.py" line="46" />
         <source>Back up your wallet</source>
         <translation>备份您的钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="72" />
+        <location filename="../../ui/walletdialogs.py" line="73" />
         <source>Anyone who sees these words can take everything in this wallet. Write them down on paper, in order, and keep them somewhere safe and offline. Never type them into a website or give them to anyone, including imapp's support.</source>
         <translation>任何看到这些单词的人都能拿走此钱包中的全部资产。请按顺序抄写在纸上，离线保存在安全的地方。切勿将它们输入任何网站，也不要交给任何人，包括 imapp 的客服。</translation>
     </message>
@@ -504,12 +504,12 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../ui/widgets.py" line="131" />
+        <location filename="../../ui/widgets.py" line="132" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets.py" line="133" />
+        <location filename="../../ui/widgets.py" line="134" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -717,92 +717,92 @@
 <context>
     <name>DAppWindow</name>
     <message>
-        <location filename="../../ui/host/window.py" line="173" />
+        <location filename="../../ui/host/window.py" line="186" />
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="196" />
+        <location filename="../../ui/host/window.py" line="209" />
         <source>Back</source>
         <translation>后退</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="198" />
+        <location filename="../../ui/host/window.py" line="211" />
         <source>Forward</source>
         <translation>前进</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="201" />
+        <location filename="../../ui/host/window.py" line="214" />
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="231" />
+        <location filename="../../ui/host/window.py" line="244" />
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="234" />
+        <location filename="../../ui/host/window.py" line="247" />
         <source>Actual size</source>
         <translation>实际大小</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="236" />
+        <location filename="../../ui/host/window.py" line="249" />
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="243" />
+        <location filename="../../ui/host/window.py" line="256" />
         <source>App page</source>
         <translation>应用页面</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="244" />
+        <location filename="../../ui/host/window.py" line="257" />
         <source>Its page in the store</source>
         <translation>它在商店中的页面</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="247" />
+        <location filename="../../ui/host/window.py" line="260" />
         <source>Developer tools</source>
         <translation>开发者工具</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="248" />
+        <location filename="../../ui/host/window.py" line="261" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="310" />
+        <location filename="../../ui/host/window.py" line="323" />
         <source>%1 cannot be reached</source>
         <translation>无法连接 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="311" />
+        <location filename="../../ui/host/window.py" line="324" />
         <source>You may be offline, or its website may be down.</source>
         <translation>您可能处于离线状态，或者它的网站暂时无法访问。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="313" />
+        <location filename="../../ui/host/window.py" line="326" />
         <source>%1 could not be loaded</source>
         <translation>无法加载 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="314" />
+        <location filename="../../ui/host/window.py" line="327" />
         <source>If this keeps happening, reinstall it from its app page.</source>
         <translation>如果问题持续出现，请在它的应用页面重新安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="323" />
+        <location filename="../../ui/host/window.py" line="336" />
         <source>%1 stopped unexpectedly</source>
         <translation>%1 意外停止</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="324" />
+        <location filename="../../ui/host/window.py" line="337" />
         <source>Retry to start it again.</source>
         <translation>点击“重试”重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="370" />
+        <location filename="../../ui/host/window.py" line="383" />
         <source>Developer tools: %1</source>
         <translation>开发者工具：%1</translation>
     </message>
@@ -863,62 +863,62 @@
 <context>
     <name>DiscoverPage</name>
     <message>
-        <location filename="../../ui/discover.py" line="164" />
+        <location filename="../../ui/discover.py" line="210" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="168" />
+        <location filename="../../ui/discover.py" line="214" />
         <source>Search apps in all stores</source>
         <translation>在所有商店中搜索应用</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="231" />
+        <location filename="../../ui/discover.py" line="277" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="286" />
+        <location filename="../../ui/discover.py" line="332" />
         <source>Loading the catalogue…</source>
         <translation>正在加载应用目录…</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="288" />
+        <location filename="../../ui/discover.py" line="334" />
         <source>No apps match “%1”.</source>
         <translation>没有与“%1”匹配的应用。</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="289" />
+        <location filename="../../ui/discover.py" line="335" />
         <source>Check the spelling, try fewer or other words, or look in every category.</source>
         <translation>请检查拼写，减少或换用其他关键词，或在所有分类中查找。</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="290" />
+        <location filename="../../ui/discover.py" line="336" />
         <source>Check the spelling or try fewer or other words.</source>
         <translation>请检查拼写，或减少、换用其他关键词。</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="291" />
+        <location filename="../../ui/discover.py" line="337" />
         <source>Clear the search</source>
         <translation>清除搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="293" />
+        <location filename="../../ui/discover.py" line="339" />
         <source>No apps in this category yet.</source>
         <translation>此分类中还没有应用。</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="294" />
+        <location filename="../../ui/discover.py" line="340" />
         <source>Show all apps</source>
         <translation>显示所有应用</translation>
     </message>
     <message>
-        <location filename="../../ui/discover.py" line="296" />
+        <location filename="../../ui/discover.py" line="342" />
         <source>No apps here yet. Add a store in Settings.</source>
         <translation>这里还没有应用。请在“设置”中添加商店。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/discover.py" line="301" />
+        <location filename="../../ui/discover.py" line="347" />
         <source>%n app(s)</source>
         <translation><numerusform>%n 个应用</numerusform></translation>
     </message>
@@ -1175,34 +1175,24 @@
         <translation>净额 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="245" />
-        <source>Store %1 broke its promise</source>
-        <translation>商店 %1 违背了承诺</translation>
-    </message>
-    <message>
-        <location filename="../../ui/gamespage.py" line="247" />
+        <location filename="../../ui/gamespage.py" line="251" />
         <source>It did not reveal the seed of round “%1” in time: every stake is refunded.</source>
         <translation>它没有按时揭晓“%1”这一轮的种子：所有下注均已退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="250" />
+        <location filename="../../ui/gamespage.py" line="254" />
         <source>In round “%1” it published two different seeds. Every stake must be refunded.</source>
         <translation>在“%1”这一轮中，它公布了两个不同的种子。所有下注都必须退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="253" />
+        <location filename="../../ui/gamespage.py" line="257" />
         <source>In round “%1” the seed it revealed does not match the commitment it published before the round opened. Every stake must be refunded.</source>
         <translation>在“%1”这一轮中，商店揭晓的种子与开盘前公布的承诺不符。每笔下注都必须退还。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="257" />
+        <location filename="../../ui/gamespage.py" line="261" />
         <source>Your refund of %1 has not come yet.</source>
         <translation>您的 %1 退款尚未到账。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/gamespage.py" line="239" />
-        <source>Store %1 owes you %2</source>
-        <translation>商店 %1 欠您 %2</translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/gamespage.py" line="227" />
@@ -1210,62 +1200,72 @@
         <translation><numerusform>在 %n 个已结算轮次中下注 %1，收到 %2：赢 %3 次，输 %4 次。</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="241" />
+        <location filename="../../ui/gamespage.py" line="242" />
+        <source>%1 owes you %2</source>
+        <translation>%1 欠您 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gamespage.py" line="244" />
         <source>It settled round “%1” without paying what the rule says. Your signed stake receipt and the revealed seed are the proof.</source>
         <translation>它结算了“%1”这一轮，却没有按规则付款。您的已签名下注收据和揭晓的种子就是证据。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="261" />
+        <location filename="../../ui/gamespage.py" line="248" />
+        <source>%1 broke its promise</source>
+        <translation>%1 违背了承诺</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gamespage.py" line="265" />
         <source>Rounds voided (wrong or missing seed): %1.</source>
         <translation>作废的轮次（种子错误或缺失）：%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="264" />
+        <location filename="../../ui/gamespage.py" line="268" />
         <source>(%1 rounds in all)</source>
         <translation>（共 %1 轮）</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="286" />
+        <location filename="../../ui/gamespage.py" line="290" />
         <source>Stake %1 to %2</source>
         <translation>下注 %1 至 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="300" />
+        <location filename="../../ui/gamespage.py" line="304" />
         <source>Stake on %1: pays %2 times the stake if it wins</source>
         <translation>押注 %1：若赢，支付下注额的 %2 倍</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="310" />
+        <location filename="../../ui/gamespage.py" line="314" />
         <source>Your stake: %1 on %2</source>
         <translation>您的下注：%1 押 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="313" />
+        <location filename="../../ui/gamespage.py" line="317" />
         <source>Commitment %1</source>
         <translation>承诺 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="315" />
+        <location filename="../../ui/gamespage.py" line="319" />
         <source>SHA-256 of the secret seed, published before the round opened</source>
         <translation>秘密种子的 SHA-256，在开盘前公布</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="333" />
+        <location filename="../../ui/gamespage.py" line="337" />
         <source>Check…</source>
         <translation>核验…</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="344" />
+        <location filename="../../ui/gamespage.py" line="348" />
         <source>Locks in %1</source>
         <translation>%1 后锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="346" />
+        <location filename="../../ui/gamespage.py" line="350" />
         <source>Seed due in %1</source>
         <translation>种子须在 %1 内揭晓</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="354" />
+        <location filename="../../ui/gamespage.py" line="358" />
         <source>The rounds could not be read: %1</source>
         <translation>无法读取轮次：%1</translation>
     </message>
@@ -1662,108 +1662,108 @@
 <context>
     <name>PassphraseDialog</name>
     <message>
-        <location filename="../../ui/walletpass.py" line="44" />
+        <location filename="../../ui/walletpass.py" line="45" />
         <source>Too short: at least %1 characters</source>
         <translation>太短：至少 %1 个字符</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="47" />
+        <location filename="../../ui/walletpass.py" line="48" />
         <source>Weak: a longer passphrase, or a few unrelated words, is much harder to guess</source>
         <translation>弱：更长的密码，或几个互不相关的词，会难猜得多</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="50" />
+        <location filename="../../ui/walletpass.py" line="51" />
         <source>Fair</source>
         <translation>中等</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="51" />
+        <location filename="../../ui/walletpass.py" line="52" />
         <source>Strong</source>
         <translation>强</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="64" />
+        <location filename="../../ui/walletpass.py" line="65" />
         <source>Change the wallet's passphrase</source>
         <translation>更改钱包密码</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="65" />
+        <location filename="../../ui/walletpass.py" line="66" />
         <source>Choose a new passphrase for your wallet file, of at least %1 characters. The old one will no longer open it.</source>
         <translation>为您的钱包文件选择一个新密码，至少 %1 个字符。旧密码将无法再打开它。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="68" />
+        <location filename="../../ui/walletpass.py" line="69" />
         <source>Create a wallet protected by a passphrase</source>
         <translation>创建由密码保护的钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="69" />
+        <location filename="../../ui/walletpass.py" line="70" />
         <source>No system keyring can keep your wallet on this computer, so it is kept in a file protected by a passphrase. Choose one of at least %1 characters. A forgotten passphrase cannot be recovered: only your seed words can restore the wallet.</source>
         <translation>这台电脑上没有可用的系统密钥环，因此您的钱包将保存在一个由密码保护的文件中。请设置至少 %1 个字符的密码。忘记的密码无法找回：只有助记词能恢复钱包。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="74" />
+        <location filename="../../ui/walletpass.py" line="75" />
         <source>Unlock your wallet</source>
         <translation>解锁您的钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="75" />
+        <location filename="../../ui/walletpass.py" line="76" />
         <source>Type the passphrase that protects your wallet file.</source>
         <translation>请输入保护您钱包文件的密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="81" />
+        <location filename="../../ui/walletpass.py" line="82" />
         <source>Wallet file: %1</source>
         <translation>钱包文件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="87" />
+        <location filename="../../ui/walletpass.py" line="88" />
         <source>Passphrase</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="87" />
+        <location filename="../../ui/walletpass.py" line="88" />
         <source>New passphrase</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="92" />
+        <location filename="../../ui/walletpass.py" line="93" />
         <source>The same passphrase again</source>
         <translation>再次输入同一密码</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="109" />
+        <location filename="../../ui/walletpass.py" line="110" />
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="110" />
+        <location filename="../../ui/walletpass.py" line="111" />
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="110" />
+        <location filename="../../ui/walletpass.py" line="111" />
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="125" />
-        <location filename="../../ui/walletpass.py" line="151" />
+        <location filename="../../ui/walletpass.py" line="126" />
+        <location filename="../../ui/walletpass.py" line="152" />
         <source>Use at least %1 characters.</source>
         <translation>请至少使用 %1 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="127" />
+        <location filename="../../ui/walletpass.py" line="128" />
         <source>The two passphrases differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="129" />
+        <location filename="../../ui/walletpass.py" line="130" />
         <source>Type the passphrase.</source>
         <translation>请输入密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpass.py" line="148" />
+        <location filename="../../ui/walletpass.py" line="149" />
         <source>That passphrase does not open the wallet: try again.</source>
         <translation>这个密码无法打开钱包：请重试。</translation>
     </message>
@@ -1771,7 +1771,7 @@
 <context>
     <name>ProblemPage</name>
     <message>
-        <location filename="../../ui/host/window.py" line="64" />
+        <location filename="../../ui/host/window.py" line="62" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
@@ -1779,57 +1779,57 @@
 <context>
     <name>RestoreDialog</name>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="87" />
+        <location filename="../../ui/walletdialogs.py" line="88" />
         <source>Restore a wallet</source>
         <translation>恢复钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="90" />
+        <location filename="../../ui/walletdialogs.py" line="91" />
         <source>Type your 12 or 24 seed words, in order, separated by spaces.</source>
         <translation>请按顺序输入您的 12 或 24 个助记词，用空格分隔。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="103" />
+        <location filename="../../ui/walletdialogs.py" line="104" />
         <source>This replaces the wallet %1 on this computer. Its receipts are kept aside, but without its own seed words it cannot be restored again.</source>
         <translation>这将替换这台电脑上的钱包 %1。它的收据会另行保留，但没有它自己的助记词就无法再恢复它。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="109" />
+        <location filename="../../ui/walletdialogs.py" line="110" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="137" />
+        <location filename="../../ui/walletdialogs.py" line="138" />
         <source>These %1 words are a valid seed.</source>
         <translation>这 %1 个单词是有效的助记词。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="142" />
+        <location filename="../../ui/walletdialogs.py" line="143" />
         <source>Word %1 is not a seed word.</source>
         <translation>第 %1 个单词不是助记词。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="144" />
+        <location filename="../../ui/walletdialogs.py" line="145" />
         <source>Did you mean: %1?</source>
         <translation>您是不是想输入：%1？</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="147" />
+        <location filename="../../ui/walletdialogs.py" line="148" />
         <source>%1 words so far: a seed has 12, 15, 18, 21 or 24.</source>
         <translation>目前 %1 个单词：助记词应为 12、15、18、21 或 24 个。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="149" />
+        <location filename="../../ui/walletdialogs.py" line="150" />
         <source>Every word is a seed word, but they do not add up (the checksum): one is wrong, or two are swapped. Check them against your backup.</source>
         <translation>每个单词都是助记词，但校验和不匹配：有一个单词错了，或有两个单词顺序颠倒。请对照您的备份检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="159" />
+        <location filename="../../ui/walletdialogs.py" line="160" />
         <source>Replace this wallet?</source>
         <translation>替换此钱包？</translation>
     </message>
     <message>
-        <location filename="../../ui/walletdialogs.py" line="160" />
+        <location filename="../../ui/walletdialogs.py" line="161" />
         <source>Replace the wallet %1 with the one these words restore?</source>
         <translation>用这些助记词恢复的钱包替换钱包 %1 吗？</translation>
     </message>
@@ -1837,32 +1837,32 @@
 <context>
     <name>RewardsCard</name>
     <message>
-        <location filename="../../ui/walletrewards.py" line="48" />
+        <location filename="../../ui/walletrewards.py" line="49" />
         <source>What each activity earns shows here once your wallet is ready.</source>
         <translation>钱包就绪后，这里会显示每项活动可获得的奖励。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="56" />
+        <location filename="../../ui/walletrewards.py" line="57" />
         <source>None of your stores pays rewards.</source>
         <translation>您的商店都不发放奖励。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="82" />
+        <location filename="../../ui/walletrewards.py" line="83" />
         <source>%1 of %2 today</source>
         <translation>今天 %1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="88" />
+        <location filename="../../ui/walletrewards.py" line="89" />
         <source>Today: %1 of %2 IA (days are UTC)</source>
         <translation>今天：%1 / %2 IA（按 UTC 计日）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="94" />
+        <location filename="../../ui/walletrewards.py" line="95" />
         <source>Next dividend %1: %2 IA shared among all holders, by balance.</source>
         <translation>下次分红 %1：%2 IA 按余额分给所有持有人。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="99" />
+        <location filename="../../ui/walletrewards.py" line="100" />
         <source>The store's service cannot be reached now; claims wait and are sent later. (%1)</source>
         <translation>现在无法连接商店的服务；申领会等待并稍后发送。（%1）</translation>
     </message>
@@ -1870,27 +1870,27 @@
 <context>
     <name>ScreenshotViewer</name>
     <message>
-        <location filename="../../ui/screenshots.py" line="25" />
+        <location filename="../../ui/screenshots.py" line="31" />
         <source>Screenshots of %1</source>
         <translation>%1 的截图</translation>
     </message>
     <message>
-        <location filename="../../ui/screenshots.py" line="31" />
+        <location filename="../../ui/screenshots.py" line="37" />
         <source>‹ Previous</source>
         <translation>‹ 上一张</translation>
     </message>
     <message>
-        <location filename="../../ui/screenshots.py" line="32" />
+        <location filename="../../ui/screenshots.py" line="38" />
         <source>Next ›</source>
         <translation>下一张 ›</translation>
     </message>
     <message>
-        <location filename="../../ui/screenshots.py" line="33" />
+        <location filename="../../ui/screenshots.py" line="39" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/screenshots.py" line="65" />
+        <location filename="../../ui/screenshots.py" line="71" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -2114,87 +2114,87 @@
 <context>
     <name>SwapDialog</name>
     <message>
-        <location filename="../../ui/walletrewards.py" line="122" />
+        <location filename="../../ui/walletrewards.py" line="123" />
         <source>Swap IA for BCD</source>
         <translation>将 IA 兑换为 BCD</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="127" />
-        <source>Store %1 swaps IA for BCD at the rate it publishes. BCD stays in your account at the store until you withdraw it.</source>
-        <translation>商店 %1 按其公布的比率将 IA 兑换为 BCD。BCD 会保留在您在该商店的账户中，直到您提现。</translation>
+        <location filename="../../ui/walletrewards.py" line="128" />
+        <source>%1 swaps IA for BCD at the rate it publishes. BCD stays in your account at this store until you withdraw it.</source>
+        <translation>%1 按其公布的比率将 IA 兑换为 BCD。BCD 会保留在您在该商店的账户中，直到您提现。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="133" />
+        <location filename="../../ui/walletrewards.py" line="135" />
         <source>IA to swap</source>
         <translation>要兑换的 IA</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="134" />
+        <location filename="../../ui/walletrewards.py" line="136" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="142" />
+        <location filename="../../ui/walletrewards.py" line="144" />
         <source>Rate</source>
         <translation>比率</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="143" />
+        <location filename="../../ui/walletrewards.py" line="145" />
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="144" />
+        <location filename="../../ui/walletrewards.py" line="146" />
         <source>You receive</source>
         <translation>您将收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="145" />
+        <location filename="../../ui/walletrewards.py" line="147" />
         <source>Quote valid</source>
         <translation>报价有效期</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="149" />
+        <location filename="../../ui/walletrewards.py" line="151" />
         <source>From %1 to %2 IA per swap; you have %3 IA.</source>
         <translation>每次兑换 %1 至 %2 IA；您有 %3 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="157" />
+        <location filename="../../ui/walletrewards.py" line="159" />
         <source>Swap</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="189" />
+        <location filename="../../ui/walletrewards.py" line="191" />
         <source>That is more than the %1 IA you have.</source>
         <translation>超过了您拥有的 %1 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="194" />
+        <location filename="../../ui/walletrewards.py" line="196" />
         <source>Asking the store for a quote…</source>
         <translation>正在向商店询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="202" />
+        <location filename="../../ui/walletrewards.py" line="204" />
         <source>%1 BCD per IA</source>
         <translation>每 IA 兑 %1 BCD</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="206" />
+        <location filename="../../ui/walletrewards.py" line="208" />
         <source>The amount received is rounded down to whole base units.</source>
         <translation>收到的金额按最小单位向下取整。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="221" />
+        <location filename="../../ui/walletrewards.py" line="223" />
         <source>expired: asking again…</source>
         <translation>已过期：正在重新询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="226" />
+        <location filename="../../ui/walletrewards.py" line="228" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="234" />
+        <location filename="../../ui/walletrewards.py" line="236" />
         <source>Swapping…</source>
         <translation>正在兑换…</translation>
     </message>
@@ -2332,17 +2332,17 @@
 <context>
     <name>WalletAccess</name>
     <message>
-        <location filename="../../ui/host/walletaccess.py" line="134" />
+        <location filename="../../ui/host/walletaccess.py" line="133" />
         <source>%1 sent too many wallet requests: paused for %2 s</source>
         <translation>%1 发送的钱包请求过多：已暂停 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/host/walletaccess.py" line="225" />
+        <location filename="../../ui/host/walletaccess.py" line="224" />
         <source>You refused %1 several times: imapp does not ask again for %2 s</source>
         <translation>您已多次拒绝 %1：imapp 在 %2 秒内不再询问</translation>
     </message>
     <message>
-        <location filename="../../ui/host/walletaccess.py" line="287" />
+        <location filename="../../ui/host/walletaccess.py" line="284" />
         <source>A new wallet, made for you when you connect</source>
         <translation>连接时为您新建的钱包</translation>
     </message>
@@ -2350,13 +2350,13 @@
 <context>
     <name>WalletController</name>
     <message>
-        <location filename="../../ui/wallet.py" line="176" />
-        <location filename="../../ui/wallet.py" line="189" />
+        <location filename="../../ui/wallet.py" line="177" />
+        <location filename="../../ui/wallet.py" line="190" />
         <source>Rewards could not be claimed now: %1</source>
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="274" />
+        <location filename="../../ui/wallet.py" line="275" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -2364,174 +2364,174 @@
 <context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="79" />
+        <location filename="../../ui/walletpage.py" line="80" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="83" />
-        <location filename="../../ui/walletpage.py" line="407" />
+        <location filename="../../ui/walletpage.py" line="84" />
+        <location filename="../../ui/walletpage.py" line="408" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="84" />
+        <location filename="../../ui/walletpage.py" line="85" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="86" />
+        <location filename="../../ui/walletpage.py" line="87" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="88" />
+        <location filename="../../ui/walletpage.py" line="89" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="90" />
+        <location filename="../../ui/walletpage.py" line="91" />
         <source>Swap IA → BCD…</source>
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="109" />
+        <location filename="../../ui/walletpage.py" line="110" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="114" />
+        <location filename="../../ui/walletpage.py" line="115" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="382" />
+        <location filename="../../ui/walletpage.py" line="383" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="146" />
+        <location filename="../../ui/walletpage.py" line="147" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="170" />
+        <location filename="../../ui/walletpage.py" line="171" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="185" />
+        <location filename="../../ui/walletpage.py" line="186" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="188" />
+        <location filename="../../ui/walletpage.py" line="189" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="192" />
+        <location filename="../../ui/walletpage.py" line="193" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="201" />
+        <location filename="../../ui/walletpage.py" line="202" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="222" />
-        <location filename="../../ui/walletpage.py" line="311" />
+        <location filename="../../ui/walletpage.py" line="223" />
+        <location filename="../../ui/walletpage.py" line="312" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="124" />
+        <location filename="../../ui/walletpage.py" line="125" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="94" />
+        <location filename="../../ui/walletpage.py" line="95" />
         <source>Withdraw BCD…</source>
         <translation>提现 BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="95" />
+        <location filename="../../ui/walletpage.py" line="96" />
         <source>Send BCD from your account at a store to a BCD address</source>
         <translation>把您在商店账户中的 BCD 发送到一个 BCD 地址</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="265" />
+        <location filename="../../ui/walletpage.py" line="266" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="268" />
+        <location filename="../../ui/walletpage.py" line="269" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="273" />
+        <location filename="../../ui/walletpage.py" line="274" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="310" />
+        <location filename="../../ui/walletpage.py" line="311" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="325" />
+        <location filename="../../ui/walletpage.py" line="326" />
         <source>Paid to %1</source>
         <translation>支付给 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="325" />
+        <location filename="../../ui/walletpage.py" line="326" />
         <source>Received through %1</source>
         <translation>通过 %1 收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="346" />
+        <location filename="../../ui/walletpage.py" line="347" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="369" />
+        <location filename="../../ui/walletpage.py" line="370" />
         <source>Withdrawal requested: its receipt is in your history.</source>
         <translation>已申请提现：其收据在您的记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="381" />
+        <location filename="../../ui/walletpage.py" line="382" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="389" />
+        <location filename="../../ui/walletpage.py" line="390" />
         <source>The wallet's passphrase was changed.</source>
         <translation>钱包密码已更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="401" />
+        <location filename="../../ui/walletpage.py" line="402" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="414" />
+        <location filename="../../ui/walletpage.py" line="415" />
         <source>Verified: %1 receipts, all signatures good, at %2</source>
         <translation>已验证：%1 张收据，所有签名均有效，时间 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="438" />
+        <location filename="../../ui/walletpage.py" line="439" />
         <source>whose address could not be confirmed</source>
         <translation>（地址无法确认）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="447" />
+        <location filename="../../ui/walletpage.py" line="448" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="449" />
+        <location filename="../../ui/walletpage.py" line="450" />
         <source>What it replaced is kept aside: see the copies under your address.</source>
         <translation>被替换的内容已留存：请查看地址下方的副本。</translation>
     </message>
@@ -2698,27 +2698,27 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="36" />
+        <location filename="../../ui/texts.py" line="39" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n 字节</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="40" />
+        <location filename="../../ui/texts.py" line="43" />
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="42" />
+        <location filename="../../ui/texts.py" line="45" />
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="45" />
+        <location filename="../../ui/texts.py" line="48" />
         <source>%n s left</source>
         <translation><numerusform>剩余 %n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="46" />
+        <location filename="../../ui/texts.py" line="49" />
         <source>%n min left</source>
         <translation><numerusform>剩余 %n 分钟</numerusform></translation>
     </message>
@@ -2830,32 +2830,32 @@
 <context>
     <name>rewards</name>
     <message>
-        <location filename="../../ui/walletrewards.py" line="31" />
+        <location filename="../../ui/walletrewards.py" line="32" />
         <source>Browsing an app</source>
         <translation>浏览应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="32" />
+        <location filename="../../ui/walletrewards.py" line="33" />
         <source>Sharing an app</source>
         <translation>分享应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="33" />
+        <location filename="../../ui/walletrewards.py" line="34" />
         <source>Downloading an app</source>
         <translation>下载应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="34" />
+        <location filename="../../ui/walletrewards.py" line="35" />
         <source>Updating an app</source>
         <translation>更新应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="35" />
+        <location filename="../../ui/walletrewards.py" line="36" />
         <source>Opening an app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="248" />
+        <location filename="../../ui/walletrewards.py" line="250" />
         <source>Rewards</source>
         <translation>奖励</translation>
     </message>
@@ -2943,52 +2943,52 @@
         <translation>已申请提现到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="406" />
+        <location filename="../../ui/wallet.py" line="413" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="407" />
+        <location filename="../../ui/wallet.py" line="414" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="408" />
+        <location filename="../../ui/wallet.py" line="415" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="409" />
+        <location filename="../../ui/wallet.py" line="416" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="410" />
+        <location filename="../../ui/wallet.py" line="417" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="415" />
+        <location filename="../../ui/wallet.py" line="422" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="416" />
+        <location filename="../../ui/wallet.py" line="423" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="417" />
+        <location filename="../../ui/wallet.py" line="424" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="418" />
+        <location filename="../../ui/wallet.py" line="425" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="423" />
+        <location filename="../../ui/wallet.py" line="430" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>

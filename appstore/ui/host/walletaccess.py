@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from appstore.core import wording
-from appstore.core.catalog.models import localized
 from appstore.core.errors import AppStoreError
 from appstore.core.host.provider import (
     ASKS_USER,
@@ -267,9 +266,7 @@ class WalletAccess(QObject):
         from appstore.ui.host.confirm import WalletAsk
 
         identity = bridge.dapp
-        view = self.controller.view
-        names = view.store_names.get(identity.store) if view is not None else None
-        store = localized(names, texts.language()) if names else identity.store
+        store = texts.store_name(self.controller.view, identity.store)
         return WalletAsk(kind, bridge.name, store, account, bridge.icon, **kw)
 
     def _request_accounts(self, bridge: DAppBridge, request_id: int) -> None:
