@@ -1,28 +1,25 @@
 """The GUI's side of getting apps: what state each app is in (queued, downloading 43 %,
-paused, verifying, installing, installed, update available, failed and why), and the actions
-that change it. All work runs as jobs; downloads run in the core's queue, whose reports reach
-the GUI thread through a queued signal."""
+paused, verifying, installing, installed, update available, failed and why: ``appstate.py``),
+and the actions that change it; opening apps is ``dappopening.py``. All work runs as jobs;
+downloads run in the core's queue, whose reports reach the GUI thread through a queued signal."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QDesktopServices, QPixmap
 
-from appstore.core.catalog.models import App, localized
-from appstore.core.errors import AppStoreError, NotFound
+from appstore.core.catalog.models import App
+from appstore.core.errors import NotFound
 from appstore.core.jobs import JobContext
 from appstore.core.store.manager import CatalogView
-from appstore.ui import texts
+from appstore.ui.appstate import BUSY, AppState, Phase, app_key, download_phases, parse_key
 from appstore.ui.controller import Controller
-from appstore.ui.widgets import open_link
+from appstore.ui.dappopening import DAppOpening
 
 # The core's downloads and installs, the DApp host's side of the wallet: loaded when the first
 # download, installed app or DApp needs them (a start shows the catalogue without them).
@@ -35,60 +32,13 @@ if TYPE_CHECKING:
     from appstore.ui.host import DAppHost
     from appstore.ui.host.walletaccess import WalletAccess
 
-
-class Phase(StrEnum):
-    AVAILABLE = "available"  # can be installed
-    LINK = "link"  # a link DApp: opens its website, nothing to install
-    PREPARING = "preparing"  # asking the store what to download
-    QUEUED = "queued"
-    DOWNLOADING = "downloading"
-    PAUSED = "paused"
-    VERIFYING = "verifying"
-    INSTALLING = "installing"
-    INSTALLED = "installed"
-    UPDATE = "update"  # installed, and a newer version is in the catalogue
-    FAILED = "failed"
+# (the pages import these from here)
+__all__ = ["BUSY", "AppState", "InstallController", "Phase", "app_key", "parse_key"]
 
 
 LATE_FLUSH_MS = 5000  # how long Chromium may still write a released profile's storage
 
-BUSY = (Phase.PREPARING, Phase.QUEUED, Phase.DOWNLOADING, Phase.VERIFYING, Phase.INSTALLING)
-
-
-@dataclass(frozen=True)
-class AppState:
-    """What a page shows for one app. ``fraction`` is the download's share done (0–1)."""
-
-    phase: Phase
-    fraction: float = 0.0
-    installed: InstalledApp | None = None
-    update: Update | None = None
-    item: DownloadItem | None = None
-    error: str | None = None
-
-
-@functools.cache
-def _showing() -> dict[Any, Phase]:
-    """The phase a download in these states shows (``State`` -> ``Phase``)."""
-    from appstore.core.downloads import State
-
-    return {State.QUEUED: Phase.QUEUED, State.DOWNLOADING: Phase.DOWNLOADING,
-            State.PAUSED: Phase.PAUSED, State.VERIFYING: Phase.VERIFYING,
-            State.FAILED: Phase.FAILED}
-
-
-def app_key(store: str, app_id: str) -> str:
-    return f"{store}/{app_id}"
-
-
-def parse_key(key: str) -> tuple[str, str, str] | None:
-    """(store, app_id, version) of a download key (``appstore.core.installs.parse_key``)."""
-    from appstore.core.installs import parse_key as parse
-
-    return parse(key)
-
-
-class InstallController(QObject):
+class InstallController(QObject, DAppOpening):
     """Signals: ``changed(str)`` the ``STORE/APP_ID`` whose state changed (``""``: several);
     ``downloads_changed()`` the list of downloads changed; ``library_changed()`` the installed
     apps or their updates changed; ``failed(str)`` a message for the banner;
@@ -133,24 +83,6 @@ class InstallController(QObject):
         if controller.services is not None:
             self._attach()
 
-    @property
-    def wallet_access(self) -> WalletAccess:
-        """Answers ``window.imapp`` for every DApp page (made when first needed)."""
-        if self._wallet_access is None:
-            from appstore.ui.host.walletaccess import WalletAccess
-
-            access = self._wallet_access = WalletAccess(self.controller, self)
-            access.wallet_changed.connect(self.wallet_changed)
-            if self._account is not None:
-                access.account_seen(self._account)
-        return self._wallet_access
-
-    def account_seen(self, address: str) -> None:
-        """The wallet's account is ``address`` (``WalletAccess.account_seen``)."""
-        self._account = address
-        if self._wallet_access is not None:
-            self._wallet_access.account_seen(address)
-
     # -- state -----------------------------------------------------------------------------------
     def state(self, app: App) -> AppState:
         key = app_key(app.store, app.id)
@@ -163,8 +95,8 @@ class InstallController(QObject):
             return AppState(Phase.INSTALLING, 1.0, installed, update, item)
         if key in self._preparing:
             return AppState(Phase.PREPARING, 0.0, installed, update, item)
-        if item is not None and item.state in _showing():
-            phase = _showing()[item.state]
+        if item is not None and item.state in download_phases():
+            phase = download_phases()[item.state]
             return AppState(phase, item.progress.fraction, installed, update, item, item.error)
         if key in self._errors:
             return AppState(Phase.FAILED, 0.0, installed, update, item, self._errors[key])
@@ -469,73 +401,6 @@ class InstallController(QObject):
                 shutil.rmtree(folder, ignore_errors=True)
 
         self.jobs.submit(forget, lane="library", title="forget app data", on_error=self._failed)
-
-    def host(self) -> DAppHost | None:
-        """The DApp host, made on first use; None (said once) where QtWebEngine cannot run:
-        then DApps open in the system browser."""
-        from appstore.ui.host import webengine_available, webengine_problem
-
-        services = self.controller.services
-        if self._host is None and services is not None and webengine_available():
-            from appstore.ui.host import DAppHost
-
-            self._host = DAppHost(services.paths, self, wallet_access=self.wallet_access)
-            self._host.failed.connect(self.failed)
-            self._host.show_app_page.connect(self.show_app_page)
-        if self._host is None and not self._host_warned and services is not None:
-            self._host_warned = True
-            self.failed.emit(self.tr("%1: DApps open in your web browser instead").replace(
-                "%1", webengine_problem() or self.tr("The DApp host cannot start")))
-        return self._host
-
-    def open_installed(self, installed: InstalledApp, app: App | None = None) -> None:
-        """Open an installed web DApp, also one whose store was removed (no catalogue entry:
-        it is named by its id), and count the ``open`` activity."""
-        services = self.controller.services
-        if services is None:
-            return
-        name = localized(app.name, texts.language()) if app is not None else installed.app_id
-        icon = self.icon_for(app) if app is not None else None
-        host = self.host()
-        try:
-            entry = services.installs.library.entry_path(installed)  # path work, no disk
-            if host is None:
-                from PySide6.QtCore import QUrl
-
-                self.open_url(QUrl.fromLocalFile(str(entry)))
-            else:
-                host.open_installed(installed, entry, name, icon, installed.id)
-        except AppStoreError as e:
-            self.failed.emit(texts.error_text(e))
-            return
-        self.controller.record_open(installed.store, installed.app_id)
-
-    def open(self, app: App) -> None:
-        """Open an app: an installed web DApp, or a link DApp, in the DApp host (the system
-        browser where the host cannot run), and count the ``open`` activity."""
-        services = self.controller.services
-        if services is None:
-            return
-        name = localized(app.name, texts.language())
-        ref = app_key(app.store, app.id)
-        host = self.host()
-        try:
-            if app.kind == "link":
-                if host is None:
-                    open_link(app.url)
-                else:
-                    host.open_link(app, name, self.icon_for(app), ref)
-            else:
-                installed = self.installed.get(ref)
-                if installed is not None:
-                    self.open_installed(installed, app)
-                return
-        except AppStoreError as e:
-            self.failed.emit(texts.error_text(e))
-            return
-        from appstore.core.activity import Activity
-
-        self.controller.record(Activity.OPEN, app)
 
     def _failed(self, message: str, _: BaseException) -> None:
         self.failed.emit(message)
