@@ -44,7 +44,7 @@ class Loopback(_End):
         self.peer = side = _End(f"loopback {kind}: host side", self)
         side.peer = self
         self.link = WalletLink(side.send, self)
-        self.host = WindowHost(paths, self, wallet_access=self.link)  # type: ignore[arg-type]
+        self.host = WindowHost(paths, self, wallet_access=self.link)
         self.agent = HostAgent(side.send, self.host, self.link, kind, self)
         side.received.connect(self.agent.receive)
         self.agent.quit.connect(self._quit)

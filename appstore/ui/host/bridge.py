@@ -14,10 +14,10 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import shiboken6
-from PySide6.QtCore import QFile, QIODevice, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import QFile, QIODevice, QObject, QUrl, Signal, SignalInstance, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineScript
@@ -27,16 +27,27 @@ from appstore.core.host.origins import origin_of
 from appstore.core.host.pagejs import provider_source, relay_source
 from appstore.core.host.policy import DAppIdentity
 from appstore.core.host.provider import Code, ProviderError, methods_for
-from appstore.core.logs import log
+from appstore.core.logs import report_bug
 
 if TYPE_CHECKING:
     from appstore.ui.host.confirm import WalletAsk
-    from appstore.ui.host.walletaccess import WalletAccess
 
 CHANNEL_NAME = "imapp"  # the object's name in the channel
 READY_EVENT = "imapp-bridge-ready"
 SCRIPT_NAME = "imapp-bridge"
 PROVIDER_SCRIPT_NAME = "imapp-provider"
+
+
+class WalletRequests(Protocol):
+    """Who answers the pages' ``window.imapp`` requests: ``walletaccess.WalletAccess`` where the
+    wallet is (imapp's process), ``agent.WalletLink`` in a DApp host process (it forwards them
+    there). Declared here so the bridge does not import what is built on it."""
+
+    notice: SignalInstance  # (str key, str text): a line for the DApp's window
+
+    def register(self, bridge: DAppBridge) -> None: ...
+
+    def handle(self, bridge: DAppBridge, request_id: int, text: str) -> None: ...
 
 
 class DAppBridge(QObject):
@@ -51,7 +62,7 @@ class DAppBridge(QObject):
     wallet_event = Signal(str, str)
 
     def __init__(self, identity: DAppIdentity, parent: QObject | None = None, *,
-                 access: WalletAccess | None = None, name: str = "", icon: QPixmap | None = None,
+                 access: WalletRequests | None = None, name: str = "", icon: QPixmap | None = None,
                  window: Callable[[], QWidget | None] | None = None) -> None:
         super().__init__(parent)
         self._identity = identity
@@ -103,8 +114,8 @@ class DAppBridge(QObject):
             return
         try:
             self.access.handle(self, request_id, text)
-        except Exception as e:  # a page must never reach the app's bug handler
-            log.warning("dapp %s: wallet request failed: %r", self._identity.key, e)
+        except Exception as e:  # a bug: logged with its traceback; the page gets a plain refusal
+            report_bug(e, f"the wallet request of {self._identity.key}")
             self.answer(request_id, error=ProviderError(Code.INTERNAL, "imapp could not handle this request"))
 
     def answer(self, request_id: int, *, result: Any = None, error: ProviderError | None = None) -> None:

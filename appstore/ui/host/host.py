@@ -22,9 +22,9 @@ from appstore.core.library import InstalledApp
 from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.ui.host import dialogs
+from appstore.ui.host.bridge import WalletRequests
 from appstore.ui.host.engine import register_schemes
 from appstore.ui.host.profile import DAppProfile
-from appstore.ui.host.walletaccess import WalletAccess
 from appstore.ui.host.window import DAppWindow
 
 
@@ -50,7 +50,7 @@ class WindowHost(QObject):
     failed = Signal(str)
 
     def __init__(self, paths: Paths, parent: QObject | None = None, *,
-                 wallet_access: WalletAccess | None = None) -> None:
+                 wallet_access: WalletRequests | None = None) -> None:
         register_schemes()  # before the first profile: QtWebEngine starts with it
         super().__init__(parent)
         _hosts.add(self)
@@ -134,7 +134,7 @@ class WindowHost(QObject):
         else:
             self._session(identity, folder)  # closes them: a profile for the new rules
 
-    def _popup_window(self, opener: DAppWindow) -> DAppWindow:
+    def popup_window(self, opener: DAppWindow) -> DAppWindow:
         """A window for a same-origin popup of ``opener`` (the caller opens the request in it)."""
         window = DAppWindow(self, opener.session, opener.name, opener.icon, opener.store_ref, popup=True)
         window.app_page.connect(self.show_app_page)

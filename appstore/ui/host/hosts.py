@@ -33,7 +33,7 @@ from appstore.core.host.policy import DAppPolicy
 from appstore.core.host.provider import Code, ProviderError, methods_for
 from appstore.core.host.wire import NETWORK, SEALED, WireError, identity_to_wire, number, text
 from appstore.core.library import InstalledApp
-from appstore.core.logs import log
+from appstore.core.logs import log, report_bug
 from appstore.core.paths import Paths
 from appstore.core.wallet.seedpass import ENV_PASSPHRASE
 from appstore.ui import texts, theme
@@ -374,8 +374,8 @@ class DAppHost(QObject):
             return
         try:
             self.wallet_access.handle(bridge, request_id, request)  # type: ignore[arg-type]
-        except Exception as e:  # a page must never reach the app's bug handler
-            log.warning("dapp %s: wallet request failed: %r", bridge.dapp.key, e)
+        except Exception as e:  # a bug: logged with its traceback; the page gets a plain refusal
+            report_bug(e, f"the wallet request of {bridge.dapp.key}")
             bridge.answer(request_id, error=ProviderError(Code.INTERNAL,
                                                           "imapp could not handle this request"))
 

@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     from appstore.ui.host.host import WindowHost
 
     link = WalletLink(channel.send)
-    host = WindowHost(Paths.resolve(args.data_dir), wallet_access=link)  # type: ignore[arg-type]
+    host = WindowHost(Paths.resolve(args.data_dir), wallet_access=link)
     agent = HostAgent(channel.send, host, link, args.kind)
     channel.received.connect(agent.receive)
 

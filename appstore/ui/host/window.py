@@ -4,10 +4,11 @@ developer tools on F12."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
 from PySide6.QtWebEngineCore import (
     QWebEngineLoadingInfo,
@@ -33,12 +34,9 @@ from PySide6.QtWidgets import (
 
 from appstore.core.host import Feature, Kind
 from appstore.core.logs import log
-from appstore.ui.host.bridge import DAppBridge, attach_bridge, forbid_webrtc
+from appstore.ui.host.bridge import DAppBridge, WalletRequests, attach_bridge, forbid_webrtc
 from appstore.ui.host.page import DAppPage
 from appstore.ui.host.profile import DAppProfile
-
-if TYPE_CHECKING:
-    from appstore.ui.host.host import WindowHost
 
 ZOOMS = (0.5, 0.67, 0.75, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 ERR_ABORTED = -3  # Chromium: a load replaced by another, or refused by the host: not a failure
@@ -98,6 +96,21 @@ class DevToolsWindow(QWebEngineView):
         super().closeEvent(event)
 
 
+class WindowOwner(Protocol):
+    """What a DApp window asks of the host that made it (``host.WindowHost``), declared here so
+    this module does not import the host, which is built on it."""
+
+    wallet_access: WalletRequests | None
+    quit_requested: SignalInstance  # Ctrl+Q in a DApp's window: imapp quits
+    ask_leave: Callable[[QWidget | None, str, str], bool]
+    open_external: Callable[[QUrl], Any]
+    ask_permission: Callable[[QWidget | None, str, str], bool]
+
+    def popup_window(self, opener: DAppWindow) -> DAppWindow: ...
+
+    def devtools_profile(self) -> QWebEngineProfile: ...
+
+
 class DAppWindow(QMainWindow):
     """One DApp (or a same-origin popup of it). Signals: ``loaded_ok(str key)`` after its first
     successful load; ``closed(DAppWindow)`` as it closes; ``app_page(str store_ref)``."""
@@ -106,7 +119,7 @@ class DAppWindow(QMainWindow):
     closed = Signal(object)
     app_page = Signal(str)
 
-    def __init__(self, host: WindowHost, session: DAppProfile, name: str, icon: QPixmap | None,
+    def __init__(self, host: WindowOwner, session: DAppProfile, name: str, icon: QPixmap | None,
                  store_ref: str, *, popup: bool = False) -> None:
         super().__init__()
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -357,7 +370,7 @@ class DAppWindow(QMainWindow):
             permission.deny()
 
     def _popup(self, request: QWebEngineNewWindowRequest) -> None:
-        window = self.host._popup_window(self)
+        window = self.host.popup_window(self)
         request.openIn(window.page)
         window.show()
 
