@@ -104,7 +104,7 @@ class AppActions(QWidget):
         if phase is Phase.AVAILABLE:
             self.primary.setText(self.tr("Install"))
             rel = self.app.latest
-            note = texts.size(rel.size) if rel else ""
+            note = self.tr("%1 to download").replace("%1", texts.size(rel.size)) if rel else ""
         elif phase is Phase.LINK:
             self.primary.setText(self.tr("Open website"))
             note = self.tr("A web link: nothing to install")
@@ -133,7 +133,7 @@ class AppActions(QWidget):
         elif phase is Phase.INSTALLED and s.installed is not None:
             self.primary.setText(self.tr("Open"))
             show[self.uninstall_button] = True
-            note = self.tr("Version %1 installed · %2").replace("%1", s.installed.version).replace(
+            note = self.tr("Version %1 installed · %2 on disk").replace("%1", s.installed.version).replace(
                 "%2", texts.size(s.installed.size))
             if s.installed.store_gone:
                 note += " · " + self.tr("its store was removed: no more updates")

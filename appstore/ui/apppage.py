@@ -241,7 +241,7 @@ class AppPage(QScrollArea):
         rel = app.latest
         facts = [
             (self.tr("Version"), rel.version if rel else self.tr("Web link")),
-            (self.tr("Size"), texts.size(rel.size) if rel else "—"),
+            (self.tr("Download size"), texts.size(rel.size) if rel else "—"),
             (self.tr("Updated"), rel.date if rel else "—"),
             (self.tr("Category"), cats),
             (self.tr("License"), app.license),

@@ -135,7 +135,8 @@ class FinishedRow(QFrame):
         name = localized(app.name, page.lang) if app else done.app_id
         what = self.tr("Updated to %1").replace("%1", done.version) if done.update else \
             self.tr("Installed %1").replace("%1", done.version)
-        text = plain_label(f"{name} · {what} · {texts.size(done.size)} · {texts.age(done.finished_at)}")
+        downloaded = self.tr("%1 downloaded").replace("%1", texts.size(done.size))
+        text = plain_label(f"{name} · {what} · {downloaded} · {texts.age(done.finished_at)}")
         text.setWordWrap(True)
         row.addWidget(text, 1)
         installed = page.installs.installed.get(app_key(done.store, done.app_id))

@@ -42,7 +42,8 @@ class LibraryRow(QFrame):
         f = name.font()
         f.setWeight(f.Weight.Bold)  # 700: Chinese names get a synthetic bold too
         name.setFont(f)
-        facts = [self.tr("Version %1").replace("%1", installed.version), texts.size(installed.size),
+        facts = [self.tr("Version %1").replace("%1", installed.version),
+                 self.tr("%1 on disk").replace("%1", texts.size(installed.size)),
                  self.tr("from %1").replace("%1", texts.store_name(page.controller.view, installed.store))]
         if installed.store_gone:
             facts.append(self.tr("its store was removed: no more updates"))

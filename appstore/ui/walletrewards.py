@@ -125,8 +125,8 @@ class SwapDialog(QDialog):
         self.d = row.policy.decimals
         terms = row.terms
         col = QVBoxLayout(self)
-        intro = plain_label(self.tr("%1 swaps IA for BCD at the rate it publishes. BCD stays in your account at "
-                                    "this store until you withdraw it.").replace(
+        intro = plain_label(self.tr("%1 swaps IA for BCD at the rate it publishes. BCD stays in your "
+                                    "account at this store until you withdraw it.").replace(
                                         "%1", texts.store_name(wallet.controller.view, row.store)))
         intro.setWordWrap(True)
         col.addWidget(intro)

@@ -39,7 +39,8 @@ def test_app_page_contents(desktop: DesktopApp, qtbot: QtBot, data: Path) -> Non
                      "Copy text to your clipboard",  # the permission in plain words
                      "New: BCD address checker",  # what's new in the latest release
                      "Bitcoin Diamond has 7 decimal places",  # the description
-                     "imapp Demo Store (demo)", "Signed by the store and verified"):
+                     "imapp Demo Store (demo)", "Signed by the store and verified",
+                     "Download size"):  # which of an app's sizes this is
         assert expected in text, expected
     assert "<script" not in text
     assert not _events(data)  # a browse is recorded when the page is left, with its duration

@@ -73,6 +73,7 @@ def test_install_update_and_uninstall_from_the_app_page(desktop: DesktopApp, qtb
     actions.primary.click()
     qtbot.waitUntil(lambda: phase(desktop, "org.imapp.notes") is Phase.INSTALLED, timeout=20000)
     assert actions.primary.text() == "Open" and "1.1.0 installed" in actions.note.text()
+    assert actions.note.text().endswith(" on disk")  # the unpacked size, said as such
     assert kinds(data) == [("download", "org.imapp.notes"), ("update", "org.imapp.notes")]
     assert (data / "library" / "apps" / "demo" / "org.imapp.notes").is_dir()
 
@@ -86,7 +87,7 @@ def test_install_update_and_uninstall_from_the_app_page(desktop: DesktopApp, qtb
 
     desktop.installs.uninstall("demo", "org.imapp.notes", keep_data=False)
     qtbot.waitUntil(lambda: phase(desktop, "org.imapp.notes") is Phase.AVAILABLE, timeout=10000)
-    assert actions.primary.text() == "Install"
+    assert actions.primary.text() == "Install" and actions.note.text().endswith(" to download")
     assert not (data / "library" / "apps" / "demo" / "org.imapp.notes").exists()
 
 

@@ -43,17 +43,17 @@
 <context>
     <name>LibraryPage</name>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="186" />
+        <location filename="../../ui/librarypage.py" line="187" />
         <source>%n update(s) available</source>
         <translation><numerusform>%n update available</numerusform><numerusform>%n updates available</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="191" />
+        <location filename="../../ui/librarypage.py" line="192" />
         <source>%n app(s) installed</source>
         <translation><numerusform>%n app installed</numerusform><numerusform>%n apps installed</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="203" />
+        <location filename="../../ui/librarypage.py" line="204" />
         <source>%n update(s) wait for your consent: %1. Review each one to update it.</source>
         <translation><numerusform>%n update waits for your consent: %1. Review it to update it.</numerusform><numerusform>%n updates wait for your consent: %1. Review each one to update it.</numerusform></translation>
     </message>

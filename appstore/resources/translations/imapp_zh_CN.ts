@@ -195,6 +195,11 @@
         <translation>安装</translation>
     </message>
     <message>
+        <location filename="../../ui/appactions.py" line="107" />
+        <source>%1 to download</source>
+        <translation>需下载 %1</translation>
+    </message>
+    <message>
         <location filename="../../ui/appactions.py" line="109" />
         <source>Open website</source>
         <translation>打开网站</translation>
@@ -249,8 +254,8 @@
     </message>
     <message>
         <location filename="../../ui/appactions.py" line="136" />
-        <source>Version %1 installed · %2</source>
-        <translation>已安装版本 %1 · %2</translation>
+        <source>Version %1 installed · %2 on disk</source>
+        <translation>已安装版本 %1 · 占用 %2</translation>
     </message>
     <message>
         <location filename="../../ui/appactions.py" line="139" />
@@ -396,8 +401,8 @@
     </message>
     <message>
         <location filename="../../ui/apppage.py" line="244" />
-        <source>Size</source>
-        <translation>大小</translation>
+        <source>Download size</source>
+        <translation>下载大小</translation>
     </message>
     <message>
         <location filename="../../ui/apppage.py" line="245" />
@@ -980,32 +985,32 @@
 <context>
     <name>DownloadsPage</name>
     <message>
-        <location filename="../../ui/downloadspage.py" line="172" />
+        <location filename="../../ui/downloadspage.py" line="173" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../ui/downloadspage.py" line="176" />
+        <location filename="../../ui/downloadspage.py" line="177" />
         <source>Pause all</source>
         <translation>全部暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/downloadspage.py" line="178" />
+        <location filename="../../ui/downloadspage.py" line="179" />
         <source>Resume all</source>
         <translation>全部继续</translation>
     </message>
     <message>
-        <location filename="../../ui/downloadspage.py" line="187" />
+        <location filename="../../ui/downloadspage.py" line="188" />
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/downloadspage.py" line="190" />
+        <location filename="../../ui/downloadspage.py" line="191" />
         <source>Clear list</source>
         <translation>清除列表</translation>
     </message>
     <message>
-        <location filename="../../ui/downloadspage.py" line="195" />
+        <location filename="../../ui/downloadspage.py" line="196" />
         <source>Nothing is downloading. Apps you install appear here while they download; a paused download picks up where it stopped, even after a restart.</source>
         <translation>当前没有下载。您安装的应用下载时会显示在这里；暂停的下载会从中断处继续，即使重启之后也是如此。</translation>
     </message>
@@ -1089,7 +1094,12 @@
         <translation>已安装 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/downloadspage.py" line="143" />
+        <location filename="../../ui/downloadspage.py" line="138" />
+        <source>%1 downloaded</source>
+        <translation>已下载 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/downloadspage.py" line="144" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -1097,7 +1107,7 @@
 <context>
     <name>GamesController</name>
     <message>
-        <location filename="../../ui/games.py" line="176" />
+        <location filename="../../ui/games.py" line="181" />
         <source>The demo store's game rounds could not be updated: %1</source>
         <translation>无法更新演示商店的游戏轮次：%1</translation>
     </message>
@@ -1334,19 +1344,6 @@
     </message>
 </context>
 <context>
-    <name>InstallController</name>
-    <message>
-        <location filename="../../ui/installs.py" line="487" />
-        <source>%1: DApps open in your web browser instead</source>
-        <translation>%1：DApp 将改为在您的网页浏览器中打开</translation>
-    </message>
-    <message>
-        <location filename="../../ui/installs.py" line="488" />
-        <source>The DApp host cannot start</source>
-        <translation>DApp 运行环境无法启动</translation>
-    </message>
-</context>
-<context>
     <name>ItemDelegate</name>
     <message>
         <location filename="../../ui/newsdelegate.py" line="67" />
@@ -1357,32 +1354,32 @@
 <context>
     <name>LibraryPage</name>
     <message>
-        <location filename="../../ui/librarypage.py" line="124" />
+        <location filename="../../ui/librarypage.py" line="125" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="131" />
+        <location filename="../../ui/librarypage.py" line="132" />
         <source>Update all</source>
         <translation>全部更新</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="147" />
+        <location filename="../../ui/librarypage.py" line="148" />
         <source>No apps installed yet. Find one in Discover and press Install; it keeps working offline.</source>
         <translation>还没有安装应用。在“发现”中找到一个应用并点击“安装”；安装后离线也能使用。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="186" />
+        <location filename="../../ui/librarypage.py" line="187" />
         <source>%n update(s) available</source>
         <translation><numerusform>%n 个更新可用</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="191" />
+        <location filename="../../ui/librarypage.py" line="192" />
         <source>%n app(s) installed</source>
         <translation><numerusform>已安装 %n 个应用</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/librarypage.py" line="203" />
+        <location filename="../../ui/librarypage.py" line="204" />
         <source>%n update(s) wait for your consent: %1. Review each one to update it.</source>
         <translation><numerusform>%n 个更新等待您的同意：%1。请逐个查看后再更新。</numerusform></translation>
     </message>
@@ -1396,36 +1393,41 @@
     </message>
     <message>
         <location filename="../../ui/librarypage.py" line="46" />
+        <source>%1 on disk</source>
+        <translation>占用 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/librarypage.py" line="47" />
         <source>from %1</source>
         <translation>来自 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="48" />
+        <location filename="../../ui/librarypage.py" line="49" />
         <source>its store was removed: no more updates</source>
         <translation>其商店已移除：不再有更新</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="65" />
+        <location filename="../../ui/librarypage.py" line="66" />
         <source>Update to %1</source>
         <translation>更新到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="69" />
+        <location filename="../../ui/librarypage.py" line="70" />
         <source>Updating…</source>
         <translation>正在更新…</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="71" />
+        <location filename="../../ui/librarypage.py" line="72" />
         <source>Review update</source>
         <translation>查看更新</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="74" />
+        <location filename="../../ui/librarypage.py" line="75" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ui/librarypage.py" line="76" />
+        <location filename="../../ui/librarypage.py" line="77" />
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
@@ -2726,103 +2728,103 @@
 <context>
     <name>games</name>
     <message>
-        <location filename="../../ui/games.py" line="89" />
-        <location filename="../../ui/games.py" line="104" />
+        <location filename="../../ui/games.py" line="91" />
+        <location filename="../../ui/games.py" line="106" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="90" />
+        <location filename="../../ui/games.py" line="92" />
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="91" />
+        <location filename="../../ui/games.py" line="93" />
         <source>Revealed</source>
         <translation>已揭晓</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="92" />
+        <location filename="../../ui/games.py" line="94" />
         <source>Settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="93" />
+        <location filename="../../ui/games.py" line="95" />
         <source>Invalid</source>
         <translation>无效</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="94" />
+        <location filename="../../ui/games.py" line="96" />
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="98" />
+        <location filename="../../ui/games.py" line="100" />
         <source>Fair, paid as the rule says</source>
         <translation>公平，已按规则支付</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="99" />
+        <location filename="../../ui/games.py" line="101" />
         <source>The store owes you</source>
         <translation>商店欠您款项</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="100" />
+        <location filename="../../ui/games.py" line="102" />
         <source>The store broke its promise</source>
         <translation>商店违背了承诺</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="101" />
+        <location filename="../../ui/games.py" line="103" />
         <source>Broken promise: no reveal in time (refunded)</source>
         <translation>违背承诺：未按时揭晓（已退款）</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="102" />
+        <location filename="../../ui/games.py" line="104" />
         <source>Cannot be checked</source>
         <translation>无法核验</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="103" />
+        <location filename="../../ui/games.py" line="105" />
         <source>Waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="121" />
+        <location filename="../../ui/games.py" line="123" />
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="235" />
+        <location filename="../../ui/games.py" line="240" />
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="235" />
+        <location filename="../../ui/games.py" line="240" />
         <source>Question</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="236" />
+        <location filename="../../ui/games.py" line="241" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="236" />
+        <location filename="../../ui/games.py" line="241" />
         <source>Drawn</source>
         <translation>抽出</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="237" />
+        <location filename="../../ui/games.py" line="242" />
         <source>Your stake</source>
         <translation>您的下注</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="238" />
+        <location filename="../../ui/games.py" line="243" />
         <source>Received</source>
         <translation>已收到</translation>
     </message>
     <message>
-        <location filename="../../ui/games.py" line="238" />
+        <location filename="../../ui/games.py" line="243" />
         <source>Check</source>
         <translation>核验</translation>
     </message>
