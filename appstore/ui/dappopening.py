@@ -26,11 +26,6 @@ if TYPE_CHECKING:
     from appstore.ui.host.walletaccess import WalletAccess
 
 
-def _tr(text: str) -> str:
-    # (the texts keep the context they had in InstallController's own file)
-    return QCoreApplication.translate("InstallController", text)
-
-
 class DAppOpening:
     """``InstallController``'s opening half (a mixin: the same object, its signals and state)."""
 
@@ -81,8 +76,10 @@ class DAppOpening:
             self._host.show_app_page.connect(self.show_app_page)
         if self._host is None and not self._host_warned and services is not None:
             self._host_warned = True
-            self.failed.emit(_tr("%1: DApps open in your web browser instead").replace(
-                "%1", webengine_problem() or _tr("The DApp host cannot start")))
+            self.failed.emit(QCoreApplication.translate(
+                "InstallController", "%1: DApps open in your web browser instead").replace(
+                "%1", webengine_problem() or QCoreApplication.translate(
+                    "InstallController", "The DApp host cannot start")))
         return self._host
 
     def open_installed(self, installed: InstalledApp, app: App | None = None) -> None:

@@ -1344,6 +1344,19 @@
     </message>
 </context>
 <context>
+    <name>InstallController</name>
+    <message>
+        <location filename="../../ui/dappopening.py" line="79" />
+        <source>%1: DApps open in your web browser instead</source>
+        <translation>%1：DApp 将改为在您的网页浏览器中打开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dappopening.py" line="81" />
+        <source>The DApp host cannot start</source>
+        <translation>DApp 运行环境无法启动</translation>
+    </message>
+</context>
+<context>
     <name>ItemDelegate</name>
     <message>
         <location filename="../../ui/newsdelegate.py" line="67" />
@@ -1435,77 +1448,77 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/mainwindow.py" line="144" />
+        <location filename="../../ui/mainwindow.py" line="145" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="144" />
+        <location filename="../../ui/mainwindow.py" line="145" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="147" />
+        <location filename="../../ui/mainwindow.py" line="148" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="146" />
+        <location filename="../../ui/mainwindow.py" line="147" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="145" />
+        <location filename="../../ui/mainwindow.py" line="146" />
         <source>News</source>
         <translation>新闻</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="145" />
+        <location filename="../../ui/mainwindow.py" line="146" />
         <source>Games</source>
         <translation>游戏</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="146" />
+        <location filename="../../ui/mainwindow.py" line="147" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="414" />
+        <location filename="../../ui/mainwindow.py" line="317" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="425" />
+        <location filename="../../ui/mainwindow.py" line="328" />
         <source>Open app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="427" />
+        <location filename="../../ui/mainwindow.py" line="330" />
         <source>A link asks imapp to open “%1”. Open it?</source>
         <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="460" />
+        <location filename="../../ui/mainwindow.py" line="363" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="478" />
+        <location filename="../../ui/mainwindow.py" line="381" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="484" />
+        <location filename="../../ui/mainwindow.py" line="387" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="492" />
+        <location filename="../../ui/mainwindow.py" line="395" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="495" />
+        <location filename="../../ui/mainwindow.py" line="398" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
     </message>
