@@ -22,8 +22,8 @@ Schema (``PRAGMA user_version = 2``)::
             shard INTEGER, at INTEGER,         -- its part and place there (the catalogue's
                                                -- ``apps[base + at]``)
             id TEXT UNIQUE, featured INTEGER, sortname TEXT,
-            row TEXT)                          -- JSON: name, summary, categories, kind, version,
-                                               -- developer
+            row TEXT,                          -- JSON: name, summary, categories, kind, version
+            developer TEXT)
     cats  (cat TEXT, pos INTEGER, PRIMARY KEY (cat, pos)) WITHOUT ROWID
     words USING fts5(text)  -- contentless, rowid = pos: names, id, summaries, developer, categories
     names USING fts5(text)  -- contentless, rowid = pos: the names alone (the first group)
@@ -47,10 +47,9 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from appstore.core.catalog.indexwrite import GAP, SCHEMA, build
 from appstore.core.catalog.models import Localized
@@ -110,9 +109,9 @@ class Ranks(Generic[T]):
     __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(frozen=True)
-class Row:
-    """What a search result shows without the catalogue (the CLI's ``search``)."""
+class Row(NamedTuple):
+    """What a search result shows without the catalogue (the CLI's ``search``). A named
+    tuple: a search may make 100,000, and a frozen dataclass's ``__init__`` costs 4x more."""
 
     store: str  # local id of the store
     id: str
@@ -243,7 +242,7 @@ class StoreIndex:
                 f"SELECT pos, id, featured, sortname, row FROM apps WHERE pos IN ({marks})", part)
             # one JSON text for the batch: a json.loads per row costs more than its parse
             rows = json.loads("[" + ",".join([r[4] for r in got]) + "]")
-            for (pos, app_id, featured, sortname, _), (name, summary, cats, kind, version, _) in zip(
+            for (pos, app_id, featured, sortname, _), (name, summary, cats, kind, version) in zip(
                     got, rows, strict=True):
                 found[pos] = Row(self.store, app_id, bool(featured), sortname, name, summary,
                                  tuple(cats), kind, version)

@@ -27,7 +27,8 @@ from appstore.core.logs import log
 from appstore.core.oslock import held
 
 MAX_CHANGED = 8  # parts changed: more, and a full build costs about as much
-_Insert = tuple[int, str, int, int, str, str, App]  # featured, sortname, shard, at, id, row, app
+# featured, sortname, shard, at, id, row, developer, app
+_Insert = tuple[int, str, int, int, str, str, str, App]
 
 
 def refresh(path: Path, catalog: Catalog, digest: str,
@@ -107,22 +108,23 @@ def _diff(con: sqlite3.Connection, no: int, part: Sequence[App], inserts: list[_
     """Take the changed and removed apps of part ``no`` out; add its new and changed ones to
     ``inserts``; update the place of the others. False if the part's unchanged apps are in
     another order than before (ties would sort otherwise: a full build decides)."""
-    old: dict[str, tuple[int, int, int, str, str]] = {
-        app_id: (pos, at, featured, sortname, row) for pos, at, app_id, featured, sortname, row
-        in con.execute("SELECT pos, at, id, featured, sortname, row FROM apps WHERE shard = ?",
-                       (no,))}
+    old: dict[str, tuple[int, int, int, str, str, str]] = {
+        app_id: (pos, at, featured, sortname, row, developer)
+        for pos, at, app_id, featured, sortname, row, developer in con.execute(
+            "SELECT pos, at, id, featured, sortname, row, developer FROM apps WHERE shard = ?",
+            (no,))}
     kept: list[tuple[int, int, int]] = []  # old place, new place, rank
     for at, a in enumerate(part):
-        featured, sortname, row = record(a)
+        featured, sortname, row, developer = record(a)
         was = old.pop(a.id, None)
-        if was is not None and was[2:] == (featured, sortname, row):
+        if was is not None and was[2:] == (featured, sortname, row, developer):
             kept.append((was[1], at, was[0]))
             continue
         if was is not None:
-            _remove(con, a.id, was[0], was[4])
-        inserts.append((featured, sortname, no, at, a.id, row, a))
-    for app_id, (pos, _, _, _, row) in old.items():
-        _remove(con, app_id, pos, row)
+            _remove(con, a.id, was[0], was[4], was[5])
+        inserts.append((featured, sortname, no, at, a.id, row, developer, a))
+    for app_id, (pos, _, _, _, row, developer) in old.items():
+        _remove(con, app_id, pos, row, developer)
     kept.sort()
     if any(x[1] >= y[1] for x, y in zip(kept, kept[1:], strict=False)):
         return False
@@ -131,9 +133,9 @@ def _diff(con: sqlite3.Connection, no: int, part: Sequence[App], inserts: list[_
     return True
 
 
-def _remove(con: sqlite3.Connection, app_id: str, pos: int, row: str) -> None:
+def _remove(con: sqlite3.Connection, app_id: str, pos: int, row: str, developer: str) -> None:
     """Take one app out of every table (its FTS text rebuilt from its row, token for token)."""
-    name, summary, categories, _, _, developer = json.loads(row)
+    name, summary, categories, _, _ = json.loads(row)
     text, name_text = texts(app_id, name, summary, developer, categories)
     con.execute("INSERT INTO words (words, rowid, text) VALUES ('delete', ?, ?)", (pos, text))
     con.execute("INSERT INTO names (names, rowid, text) VALUES ('delete', ?, ?)", (pos, name_text))
@@ -174,14 +176,14 @@ def _insert(con: sqlite3.Connection, inserts: list[_Insert]) -> bool:
         after = before + GAP * (m + 1) if got is None else int(got)
         if after - before <= m:
             return False  # no room: a full build spaces the ranks again
-        for j, (featured, sortname, shard, at, app_id, row, a) in enumerate(members, 1):
+        for j, (featured, sortname, shard, at, app_id, row, developer, a) in enumerate(members, 1):
             pos = before + (after - before) * j // (m + 1)
-            rows.append((pos, shard, at, app_id, featured, sortname, row))
+            rows.append((pos, shard, at, app_id, featured, sortname, row, developer))
             text, name_text = texts(app_id, a.name, a.summary, a.developer, a.categories)
             words.append((pos, text))
             names.append((pos, name_text))
             cats.extend((c, pos) for c in a.categories)
-    con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
     con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names)
     con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
