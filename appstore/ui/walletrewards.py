@@ -134,7 +134,8 @@ class SwapDialog(QDialog):
         self.amount = QLineEdit()
         self.amount.setPlaceholderText(self.tr("IA to swap"))
         form.addRow(self.tr("Amount"), self.amount)
-        self.rate = plain_label("—")
+        # the rate is the store's published one: known before any quote
+        self.rate = plain_label(self.tr("%1 BCD per IA").replace("%1", terms.rate_text) if terms else "—")
         self.fee = plain_label("—")
         self.receive = plain_label("—")
         f = self.receive.font()
@@ -151,6 +152,7 @@ class SwapDialog(QDialog):
             limits = self.tr("From %1 to %2 IA per swap; you have %3 IA.").replace(
                 "%1", format_amount(terms.min_ia, self.d)).replace(
                 "%2", format_amount(terms.max_ia, self.d)).replace("%3", format_amount(balance, self.d))
+        self.limits = limits
         self.status = plain_label(limits)
         self.status.setWordWrap(True)
         self.status.setProperty("muted", True)
@@ -175,8 +177,23 @@ class SwapDialog(QDialog):
     def _changed(self) -> None:
         self.quote = None
         self.confirm.setEnabled(False)
-        self.expires.setText("—")
-        self._ask_timer.start()
+        self._tick.stop()
+        asking = bool(self.amount.text().strip())
+        # at once, not after the pause before asking: the figures are on their way
+        for label in (self.fee, self.receive, self.expires):
+            label.setText(self.tr("Getting a quote…") if asking and label is self.receive else
+                          "…" if asking else "—")
+        if asking:
+            self.status.setText(self.tr("Asking the store for a quote…"))
+            self._ask_timer.start()
+        else:
+            self._ask_timer.stop()
+            self.status.setText(self.limits)
+
+    def _no_quote(self, message: str) -> None:
+        for label in (self.fee, self.receive, self.expires):
+            label.setText("—")
+        self.status.setText(message)
 
     def _ask(self) -> None:
         text = self.amount.text().strip()
@@ -185,10 +202,10 @@ class SwapDialog(QDialog):
         try:
             units = parse_amount(text, self.d)
         except AppStoreError as e:
-            self.status.setText(texts.error_text(e))
+            self._no_quote(texts.error_text(e))
             return
         if units > self.balance:
-            self.status.setText(self.tr("That is more than the %1 IA you have.").replace(
+            self._no_quote(self.tr("That is more than the %1 IA you have.").replace(
                 "%1", format_amount(self.balance, self.d)))
             return
         self._asked += 1
@@ -212,7 +229,7 @@ class SwapDialog(QDialog):
 
     def _quote_failed(self, asked: int, message: str) -> None:
         if asked == self._asked:
-            self.status.setText(message)
+            self._no_quote(message)
 
     def _countdown(self) -> None:
         if self.quote is None:

@@ -235,9 +235,14 @@ def test_an_activity_earns_ia_from_the_embedded_service_and_swaps(desktop: Deskt
 
     dialog = SwapDialog(page, page.wallet, page.rewards.rows[0], 100_000_000)
     qtbot.addWidget(dialog)
+    assert dialog.rate.text().endswith(" BCD per IA")  # the published rate, before any quote
     dialog.amount.setText("2")
     qtbot.waitUntil(lambda: "more than" in dialog.status.text(), timeout=5000)
+    assert dialog.receive.text() == "—" and dialog.fee.text() == "—"
     dialog.amount.setText("1")
+    # at once, while the quote is on its way: a sign that it is coming, not dashes
+    assert dialog.receive.text() == "Getting a quote…" and dialog.fee.text() == "…"
+    assert dialog.status.text() == "Asking the store for a quote…"
     qtbot.waitUntil(lambda: dialog.confirm.isEnabled(), timeout=20000)
     assert dialog.receive.text() == "0.00997 BCD" and dialog.fee.text() == "0.003 IA"
     assert dialog.expires.text().endswith(" s")

@@ -2149,67 +2149,74 @@
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="144" />
+        <location filename="../../ui/walletrewards.py" line="145" />
         <source>Rate</source>
         <translation>比率</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="145" />
+        <location filename="../../ui/walletrewards.py" line="146" />
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="146" />
+        <location filename="../../ui/walletrewards.py" line="147" />
         <source>You receive</source>
         <translation>您将收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="147" />
+        <location filename="../../ui/walletrewards.py" line="148" />
         <source>Quote valid</source>
         <translation>报价有效期</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="151" />
+        <location filename="../../ui/walletrewards.py" line="152" />
         <source>From %1 to %2 IA per swap; you have %3 IA.</source>
         <translation>每次兑换 %1 至 %2 IA；您有 %3 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="159" />
+        <location filename="../../ui/walletrewards.py" line="161" />
         <source>Swap</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="191" />
+        <location filename="../../ui/walletrewards.py" line="184" />
+        <source>Getting a quote…</source>
+        <translation>正在获取报价…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletrewards.py" line="208" />
         <source>That is more than the %1 IA you have.</source>
         <translation>超过了您拥有的 %1 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="196" />
+        <location filename="../../ui/walletrewards.py" line="187" />
+        <location filename="../../ui/walletrewards.py" line="213" />
         <source>Asking the store for a quote…</source>
         <translation>正在向商店询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="204" />
+        <location filename="../../ui/walletrewards.py" line="138" />
+        <location filename="../../ui/walletrewards.py" line="221" />
         <source>%1 BCD per IA</source>
         <translation>每 IA 兑 %1 BCD</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="208" />
+        <location filename="../../ui/walletrewards.py" line="225" />
         <source>The amount received is rounded down to whole base units.</source>
         <translation>收到的金额按最小单位向下取整。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="223" />
+        <location filename="../../ui/walletrewards.py" line="240" />
         <source>expired: asking again…</source>
         <translation>已过期：正在重新询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="228" />
+        <location filename="../../ui/walletrewards.py" line="245" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="236" />
+        <location filename="../../ui/walletrewards.py" line="253" />
         <source>Swapping…</source>
         <translation>正在兑换…</translation>
     </message>
@@ -2870,7 +2877,7 @@
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="250" />
+        <location filename="../../ui/walletrewards.py" line="267" />
         <source>Rewards</source>
         <translation>奖励</translation>
     </message>
