@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from appstore.core.catalog.models import App
 from appstore.core.jobs import JobContext
+from appstore.core.logs import log
 from appstore.core.services import Services
 from appstore.core.store.client import RefreshOutcome
 from appstore.core.store.manager import CatalogView
@@ -63,8 +64,8 @@ def _load_store_code(done: threading.Event) -> None:
     try:
         for name in STORE_CODE:
             __import__(name)
-    except Exception:  # the job imports it again, and says what is wrong
-        pass
+    except Exception:  # a bug: logged with its traceback; the job imports it again and says so
+        log.exception("loading the store code failed")
     finally:
         done.set()
 

@@ -26,7 +26,9 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from appstore.core.errors import ConfigError
 from appstore.core.jobs import JobContext
+from appstore.core.logs import log
 from appstore.ui import texts
 from appstore.ui.controller import Controller
 from appstore.ui.jobs import Job
@@ -152,7 +154,10 @@ class GamesController(QObject):
 
         try:
             period = Timing.from_env().period
-        except Exception:  # a bad $IMAPP_GAMES_PERIOD: the keeper reports it on its own tick
+        except ConfigError:  # a bad $IMAPP_GAMES_PERIOD: the keeper reports it on its own tick
+            period = 600
+        except Exception:  # a bug: in the log with its traceback; the rounds are kept anyway
+            log.exception("games: the round timing could not be read; keeping rounds every 600 s")
             period = 600
         self._timer.start(max(1000, min(KEEP_EVERY_MS, period * 1000 // 4)))
         self.keep()

@@ -214,6 +214,15 @@ def test_installed_identity(tmp_path: Path) -> None:
         installed_identity(app, tmp_path.parent / "elsewhere.html")
 
 
+@pytest.mark.parametrize("name", ["a:b.html", "tab\there.html", "x" * 300 + ".html"])
+def test_a_start_page_that_cannot_be_served_is_the_user_s_error(tmp_path: Path, name: str) -> None:
+    """A start page the scheme handler would refuse is a ``HostError`` that says what to do
+    (only that refusal: any other exception there is a bug, reported as one)."""
+    app = installed(tmp_path, ("storage",))
+    with pytest.raises(HostError, match="cannot be served; uninstall it and install it again"):
+        installed_identity(app, tmp_path / name)
+
+
 @pytest.mark.parametrize("url", ["https://example.org/app", "http://127.0.0.1:8080/",
                                  "http://localhost/x"])
 def test_link_identity_accepts_https_and_local_http(url: str) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from appstore.core import logs
 from appstore.core.catalog.models import App, Release
 from appstore.core.errors import ConfigError, NotFound
 from appstore.core.jobs import Cancelled, JobContext
@@ -348,6 +349,63 @@ def test_recover_removes_leftovers_and_keeps_what_is_live(env: Env) -> None:
                                      f"{STORE}/{APP}/{live.folder.name}/js"]
     assert list((lib_dir / "staging").iterdir()) == [] and list((lib_dir / "trash").iterdir()) == []
     assert not Library(env.paths).recover().changed
+
+
+def test_a_failed_record_keeps_the_folder_while_the_row_cannot_be_read(env: Env) -> None:
+    """The database breaks as the update records its row: the write fails, and so does reading
+    the row back. The new folder may be what the row names now, so it is not deleted (the bug
+    is logged with its traceback); once the database is sound again, recovery removes it as the
+    orphan it turned out to be, and the old version was installed throughout."""
+    env.install("1.0.0")
+    path, release = env.package("2.0.0")
+    files = sorted(env.library.root.glob("library.sqlite3*"))
+    saved: dict[Path, bytes] = {}
+
+    def break_the_database(done: int, total: int, note: str) -> None:
+        if note == Step.RECORDING:
+            for f in files:
+                saved[f] = f.read_bytes()
+                f.write_bytes(b"\xff" * len(saved[f]))
+
+    log_file = logs.setup(env.tmp / "log")
+    assert log_file is not None
+    try:
+        with pytest.raises(sqlite3.DatabaseError):
+            env.library.install(path, env.app("1.0.0", "2.0.0"), release, store=STORE,
+                                ctx=JobContext(break_the_database))
+    finally:
+        logs.setup(env.tmp / "log-after")  # (closes the file)
+    folders = sorted(p.name.split("-")[0] for p in (env.library.apps_dir / STORE / APP).iterdir())
+    assert folders == ["1.0.0", "2.0.0"]
+    logged = log_file.read_text()
+    assert "cannot be read after a failed install" in logged
+    assert "Traceback" in logged and "DatabaseError: file is not a database" in logged
+    env.library.close()
+    for f, data in saved.items():
+        f.write_bytes(data)
+    library = Library.open(env.paths)  # (recovers)
+    try:
+        installed = library.get(STORE, APP)
+        assert installed is not None and installed.version == "1.0.0"
+        assert [p.name for p in (library.apps_dir / STORE / APP).iterdir()] == [installed.folder.name]
+        assert folder_files(installed.folder) == env.files["1.0.0"]
+    finally:
+        library.close()
+
+
+def test_a_failed_record_whose_row_reads_back_removes_the_new_folder(env: Env) -> None:
+    """The row is refused (a real trigger in the real database): the database, read back,
+    still names the old version, so the new folder goes at once."""
+    env.install("1.0.0")
+    path, release = env.package("2.0.0")
+    with sqlite3.connect(env.library.root / "library.sqlite3") as db:
+        db.execute("CREATE TRIGGER no_new BEFORE INSERT ON installed "
+                   "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    with pytest.raises(sqlite3.DatabaseError, match="refused by the test"):
+        env.library.install(path, env.app("1.0.0", "2.0.0"), release, store=STORE, ctx=JobContext())
+    installed = env.library.get(STORE, APP)
+    assert installed is not None and installed.version == "1.0.0"
+    assert [p.name for p in (env.library.apps_dir / STORE / APP).iterdir()] == [installed.folder.name]
 
 
 LOCK_HOLDER = """

@@ -15,7 +15,7 @@ from typing import Any
 
 from appstore.core.catalog.models import LOOPBACK_HOSTS, App, url_problem
 from appstore.core.errors import shorten
-from appstore.core.host.files import request_parts
+from appstore.core.host.files import NotServed, request_parts
 from appstore.core.host.origins import (
     SCHEME,
     HostError,
@@ -112,7 +112,7 @@ def installed_identity(installed: InstalledApp, entry: Path) -> DAppIdentity:
     url_path = "/" + urllib.parse.quote(relative, safe="/")
     try:
         request_parts(url_path)
-    except Exception:
+    except NotServed:
         raise HostError(f"{installed.id}: its start page {shorten(relative)!r} cannot be served; "
                         "uninstall it and install it again") from None
     origin = dapp_origin(installed.store, installed.app_id)

@@ -202,9 +202,7 @@ class Library:
                 ctx.progress(unpacked.size, unpacked.size, Step.RECORDING)
                 self.db.put(installed)
             except BaseException:
-                row = self._row_or_none(store, app.id)
-                if row is None or row.folder != live:
-                    self._remove(live)
+                self._roll_back(store, app.id, live)
                 raise
             log.info("library: installed %s %s (%d files, %d bytes)", installed.id, installed.version,
                      installed.files, installed.size)
@@ -282,11 +280,18 @@ class Library:
 
     # -- inside
 
-    def _row_or_none(self, store: str, app_id: str) -> InstalledApp | None:
+    def _roll_back(self, store: str, app_id: str, live: Path) -> None:
+        """Recording the new version failed: remove its folder unless the database points at
+        it (the write may have reached the disk). When the row cannot be read, nobody can
+        tell: the folder is kept, and ``recover`` removes it later if no row points at it."""
         try:
-            return self.db.get(store, app_id)
+            row = self.db.get(store, app_id)
         except Exception:
-            return None
+            log.exception("library: the row of %s/%s cannot be read after a failed install; %s "
+                          "is kept for recovery", store, app_id, live)
+            return
+        if row is None or row.folder != live:
+            self._remove(live)
 
     def _recover(self) -> Recovery:
         staging = 0
