@@ -169,7 +169,7 @@ class Services:
 
         A failure (damaged demo keys or files...) must not stop the other stores: it is logged
         and returned as a one-line warning to show; None when all went well."""
-        from appstore.core.store.demo import ensure_demo, is_fresh
+        from appstore.core.demo import ensure_demo, is_fresh
 
         try:
             if is_fresh(self.paths, self.stores):

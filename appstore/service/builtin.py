@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
 def start_demo_service(demo_dir: Path) -> EmbeddedService:
     """The demo store's IA service, started: the store published in ``demo_dir/repo``, its
-    database in ``demo_dir/service``, its key in ``demo_dir/keys`` (core/store/demo.py made
-    them). Loaded on first use: a start that shows the catalogue does not import the service."""
+    database in ``demo_dir/service``, its key in ``demo_dir/keys`` (core/demo.py made them).
+    Loaded on first use: a start that shows the catalogue does not import the service."""
     from appstore.service.embedded import EmbeddedService
 
     return EmbeddedService.from_store_dir(demo_dir / "repo", demo_dir / "service",

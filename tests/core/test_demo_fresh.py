@@ -4,12 +4,12 @@ publisher; never "fresh" when ``ensure_demo`` would have something to do."""
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from appstore.core import demo
+from appstore.core.demo import ensure_demo, is_fresh
 from appstore.core.publish import builder
 from appstore.core.publish.builder import publish
 from appstore.core.publish.keys import load_keys
 from appstore.core.services import Services
-from appstore.core.store import demo
-from appstore.core.store.demo import ensure_demo, is_fresh
 
 
 def test_the_check_knows_the_publishers_lifetimes() -> None:

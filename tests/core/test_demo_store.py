@@ -8,10 +8,10 @@ from pathlib import Path
 from tuf.api.metadata import Metadata
 
 from appstore.core.catalog.models import parse_catalog
+from appstore.core.demo import ensure_demo
 from appstore.core.publish.source import load_source
 from appstore.core.resources import DEMO_SOURCE
 from appstore.core.services import Services
-from appstore.core.store.demo import ensure_demo
 
 
 def test_demo_sources_meet_the_bar() -> None:

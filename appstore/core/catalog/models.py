@@ -26,6 +26,7 @@ from typing import Any, TypeGuard
 from appstore.core import versions, wording
 from appstore.core.bulk import gc_paused
 from appstore.core.errors import CatalogError, shorten
+from appstore.core.ids import ID_RE as ID_RE  # (also read from here)
 from appstore.core.wallet.address import decode_address
 from appstore.core.wallet.errors import BadAddress
 
@@ -34,7 +35,6 @@ CATALOG_TARGET = "catalog/index.json"  # where a store signs its catalogue
 LANGS = ("en", "zh_CN")
 KINDS = ("web", "link")
 # Used with fullmatch: "$" alone would let a trailing newline through.
-ID_RE = re.compile(r"[a-z0-9]+([.-][a-z0-9]+)*")
 PERMISSION_RE = re.compile(r"[a-z0-9]+([._-][a-z0-9]+)*")
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")

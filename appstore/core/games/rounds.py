@@ -21,7 +21,7 @@ from typing import Any
 from appstore.core.errors import AppStoreError, shorten
 from appstore.core.games.rule import HEX64, seed_matches
 from appstore.core.ia.times import format_time, parse_time
-from appstore.core.store.config import STORE_ID_RE
+from appstore.core.ids import STORE_ID_RE
 from appstore.core.wallet.amounts import format_amount, parse_amount
 from appstore.core.wallet.errors import AmountError
 

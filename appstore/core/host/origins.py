@@ -12,10 +12,9 @@ import re
 import urllib.parse
 from pathlib import Path
 
-from appstore.core.catalog.models import ID_RE
 from appstore.core.errors import AppStoreError, shorten
+from appstore.core.ids import ID_RE, STORE_ID_RE
 from appstore.core.paths import Paths
-from appstore.core.store.config import STORE_ID_RE
 
 SCHEME = "imapp-dapp"
 MAX_LABEL = 63  # bytes of one DNS label

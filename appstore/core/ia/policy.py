@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from appstore.core.errors import shorten
 from appstore.core.ia.errors import PolicyError
-from appstore.core.store.config import STORE_ID_RE
+from appstore.core.ids import STORE_ID_RE
 from appstore.core.wallet.amounts import BCD_DECIMALS, format_amount, parse_amount
 from appstore.core.wallet.errors import AmountError
 from appstore.core.wallet.trust import RetiredKey, ServiceKeys

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from appstore.core.catalog.models import ID_RE
 from appstore.core.errors import shorten
 from appstore.core.ia.errors import ServiceError
 from appstore.core.ia.messages import AccountStatus as AccountStatus
@@ -39,6 +38,7 @@ from appstore.core.ia.times import TIME_FORMAT as TIME_FORMAT
 from appstore.core.ia.times import day_of as day_of
 from appstore.core.ia.times import format_time as format_time
 from appstore.core.ia.times import parse_time as parse_time
+from appstore.core.ids import ID_RE
 from appstore.core.wallet.address import decode_address, p2pkh_address
 from appstore.core.wallet.errors import BadAddress, SigningError
 from appstore.core.wallet.keys import Account

@@ -1,5 +1,5 @@
 """How long each signed role of a store lives, and when it is re-signed: the publisher signs
-with these, and the demo store's quick start-up check (``store.demo.is_fresh``) reads them
+with these, and the demo store's quick start-up check (``core.demo.is_fresh``) reads them
 without loading the publisher (TUF, the keys)."""
 
 from __future__ import annotations

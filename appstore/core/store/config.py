@@ -12,13 +12,13 @@ from typing import Any
 
 from appstore.core.errors import ConfigError, short_path, shorten
 from appstore.core.fileio import write_json_atomic
+from appstore.core.ids import STORE_ID_RE as STORE_ID_RE  # (also read from here)
 from appstore.core.logs import redact
 from appstore.core.paths import Paths
 
 SCHEMA = 1
 MAX_URL = 2000
 _FINGERPRINT_RE = re.compile(r"[0-9a-f]{64}")
-STORE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")  # a folder name under DATA/stores
 PENDING_PREFIX = "pending-"  # the folder of a store being added
 _URL_HELP = "use https://host/path, http://127.0.0.1:PORT/ or file:///path/to/store"
 

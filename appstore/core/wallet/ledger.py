@@ -26,9 +26,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from appstore.core.errors import AppStoreError, ConfigError, shorten
+from appstore.core.ids import STORE_ID_RE
 from appstore.core.jobs import assert_lane
 from appstore.core.sqlite import open_database
-from appstore.core.store.config import STORE_ID_RE
 from appstore.core.wallet.ledgerdata import (
     _COLUMNS,
     _INSERT,

@@ -12,8 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from appstore.core.errors import shorten
+from appstore.core.ids import STORE_ID_RE
 from appstore.core.paths import Paths
-from appstore.core.store.config import STORE_ID_RE
 from appstore.core.wallet.errors import WalletError
 from appstore.core.wallet.receipts import (
     ASSETS,

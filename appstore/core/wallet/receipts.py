@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from appstore.core.errors import shorten
-from appstore.core.store.config import STORE_ID_RE
+from appstore.core.ids import STORE_ID_RE
 from appstore.core.wallet.address import decode_address
 from appstore.core.wallet.errors import BadAddress, WalletError
 

@@ -29,8 +29,7 @@ from collections.abc import Mapping
 from coincurve import PrivateKey, PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-from appstore.core.catalog.models import ID_RE
-from appstore.core.store.config import STORE_ID_RE
+from appstore.core.ids import ID_RE, STORE_ID_RE
 from appstore.core.wallet.address import p2pkh_address
 from appstore.core.wallet.errors import SigningError
 
