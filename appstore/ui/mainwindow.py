@@ -26,6 +26,7 @@ from appstore.ui.controller import Controller, StoreStatus
 from appstore.ui.discover import DiscoverPage
 from appstore.ui.images import ImageLoader
 from appstore.ui.installs import InstallController
+from appstore.ui.mainpages import PagesOnFirstUse
 from appstore.ui.models import AppListModel
 from appstore.ui.widgets import Banner
 
@@ -74,7 +75,7 @@ def placeholder_icon() -> QPixmap:
     return pix
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, PagesOnFirstUse):
     """Signals: ``language_chosen(str)``, ``theme_chosen(str)`` (the app applies them)."""
 
     language_chosen = Signal(str)
@@ -206,106 +207,8 @@ class MainWindow(QMainWindow):
         catalogue, which does not wait for their code. Asking for one makes it too."""
         self.wallet, self.games  # noqa: B018 - each is made on first use
 
-    @property
-    def wallet(self) -> WalletController:
-        if self._wallet is None:
-            from appstore.ui.wallet import WalletController
-
-            wallet = self._wallet = WalletController(self.controller, self)
-            wallet.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
-            wallet.changed.connect(lambda snapshot: self.installs.account_seen(snapshot.address))
-        return self._wallet
-
-    @property
-    def news(self) -> NewsController:
-        if self._news is None:
-            from appstore.ui.newsmodel import NewsController
-
-            self._news = NewsController(self.controller, self)
-            self._news.unread_changed.connect(self._news_badge)
-        return self._news
-
-    @property
-    def games(self) -> GamesController:
-        """(It also keeps the demo store's rounds running.)"""
-        if self._games is None:
-            from appstore.ui.games import GamesController
-
-            self._games = GamesController(self.controller, self)
-            self._games.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        return self._games
-
-    @property
-    def app_page(self) -> AppPage:
-        if self._app_page is None:
-            from appstore.ui import apppage
-
-            self._app_page = apppage.AppPage(self.controller, self.installs, self.images, self.lang)
-            self._app_page.back.connect(lambda: self.show_page(self._came_from))
-            self.stack.addWidget(self._app_page)
-        return self._app_page
-
-    @property
-    def library_page(self) -> LibraryPage:
-        if self._library_page is None:
-            from appstore.ui import librarypage
-
-            self._library_page = librarypage.LibraryPage(self.controller, self.installs, self.images,
-                                                         self.lang)
-            self._library_page.open_app.connect(self.open_ref)
-            self.stack.addWidget(self._library_page)
-        return self._library_page
-
-    @property
-    def downloads_page(self) -> DownloadsPage:
-        if self._downloads_page is None:
-            from appstore.ui import downloadspage
-
-            self._downloads_page = downloadspage.DownloadsPage(self.controller, self.installs,
-                                                               self.images, self.lang)
-            self.stack.addWidget(self._downloads_page)
-        return self._downloads_page
-
-    @property
-    def wallet_page(self) -> WalletPage:
-        if self._wallet_page is None:
-            from appstore.ui import walletpage
-
-            self._wallet_page = walletpage.WalletPage(self.controller, self.wallet, self.lang)
-            self.stack.addWidget(self._wallet_page)
-        return self._wallet_page
-
-    @property
-    def settings_page(self) -> SettingsPage:
-        if self._settings_page is None:
-            from appstore.ui import settings
-
-            self._settings_page = settings.SettingsPage(self.controller, self.lang, self.theme_choice,
-                                                        self.installs.wallet_access, self.settings)
-            self._settings_page.language_chosen.connect(self.language_chosen)
-            self._settings_page.theme_chosen.connect(self.theme_chosen)
-            self.stack.addWidget(self._settings_page)
-        return self._settings_page
-
-    @property
-    def news_page(self) -> NewsPage:
-        if self._news_page is None:
-            from appstore.ui import newspage
-
-            self._news_page = newspage.NewsPage(self.news, self.lang)
-            self._news_page.open_link.connect(self.open_link)
-            self._news_page.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
-            self.stack.addWidget(self._news_page)
-        return self._news_page
-
-    @property
-    def games_page(self) -> GamesPage:
-        if self._games_page is None:
-            from appstore.ui import gamespage
-
-            self._games_page = gamespage.GamesPage(self.games, self.lang)
-            self.stack.addWidget(self._games_page)
-        return self._games_page
+    def _notice(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def _news_badge(self, unread: int) -> None:
         """Unread news, counted beside the page's name."""
