@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QStackedWidget,
-    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from appstore.core.host import Feature, Kind
 from appstore.core.logs import log
 from appstore.ui.host.bridge import DAppBridge, WalletRequests, attach_bridge, forbid_webrtc
+from appstore.ui.host.chromeicons import chrome_icon
 from appstore.ui.host.page import DAppPage
 from appstore.ui.host.profile import DAppProfile
 
@@ -189,13 +189,12 @@ class DAppWindow(QMainWindow):
         bar.setFloatable(False)
         bar.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
         self.addToolBar(bar)
-        style = self.style()
 
         def action(text: str, slot: object, keys: list[QKeySequence.StandardKey | str],
-                   icon: QStyle.StandardPixmap | None = None) -> QAction:
+                   icon: str | None = None) -> QAction:
             a = QAction(text, self)
             if icon is not None:
-                a.setIcon(style.standardIcon(icon))
+                a.setIcon(chrome_icon(icon, self.palette()))
             sequences: list[QKeySequence] = []
             for k in keys:
                 sequences += [QKeySequence(k)] if isinstance(k, str) else QKeySequence.keyBindings(k)
@@ -207,13 +206,13 @@ class DAppWindow(QMainWindow):
             return a
 
         self.back_action = action(self.tr("Back"), self.view.back,
-                                  [QKeySequence.StandardKey.Back], QStyle.StandardPixmap.SP_ArrowBack)
+                                  [QKeySequence.StandardKey.Back], "back")
         self.forward_action = action(self.tr("Forward"), self.view.forward,
                                      [QKeySequence.StandardKey.Forward],
-                                     QStyle.StandardPixmap.SP_ArrowForward)
+                                     "forward")
         self.reload_action = action(self.tr("Reload"), self.reload,
                                     [QKeySequence.StandardKey.Refresh, "Ctrl+R"],
-                                    QStyle.StandardPixmap.SP_BrowserReload)
+                                    "reload")
         for a in (self.back_action, self.forward_action, self.reload_action):
             bar.addAction(a)
 
