@@ -3,6 +3,9 @@
 
 * catalog  — synthetic stores served on 127.0.0.1: refresh and load (cold and warm) against a
              bare ``json.loads`` of the same catalogue, search latency per typed prefix, memory;
+* search   — synthetic stores: the search index after a one-app change (updated in place)
+             against a full build, and ``search Q --json`` as a process against the same over
+             1,000 apps (bench/searchindex.py);
 * startup  — a fresh process to a painted Discover page (demo store) against a bare PySide6
              window, both in the same run; the exit, from the window's close to the process's
              end, for both (imapp once settled, and while its start-up work runs);
@@ -64,6 +67,19 @@ def catalog(sizes: list[int]) -> list[dict[str, Any]]:
               f"{r['memory_search_p50_ms']:.2f}, p95 {r['memory_search_p95_ms']:.2f} ms); `search charity "
               f"--json` {r['cli_search_s']:.3f} s, peak {r['cli_search_peak_mb']:.0f} MiB (bare python "
               f"{r['bare_python_s']:.3f} s); peak {r['peak_mb']:.0f} MiB")
+    return rows
+
+
+def search(sizes: list[int]) -> list[dict[str, Any]]:
+    rows = [_run("bench.searchindex", str(n), str(RESULTS / "cache")) for n in sizes]
+    for r in rows:
+        u, f, c, c1 = r["index_update_s"], r["index_full_s"], r["cli_search_s"], r["cli_search_1k_s"]
+        print(f"{r['apps']} apps: index after a one-app change {u['median'] * 1000:.1f} ms "
+              f"({u['min'] * 1000:.1f}-{u['max'] * 1000:.1f}; in place: {r['index_updated_in_place']}) "
+              f"against a full build {f['median']:.2f} s ({f['min']:.2f}-{f['max']:.2f}): "
+              f"{r['index_update_vs_full']:.4f}x")
+        print(f"  `search charity --json` {c['median']:.3f} s ({c['min']:.3f}-{c['max']:.3f}) against "
+              f"1,000 apps {c1['median']:.3f} s ({c1['min']:.3f}-{c1['max']:.3f}): {r['cli_vs_1k']:.2f}x")
     return rows
 
 
@@ -149,8 +165,8 @@ def news() -> dict[str, Any]:
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("--only", choices=["catalog", "startup", "gui", "install", "downloads", "host", "ledger",
-                                         "service", "news"])
+    p.add_argument("--only", choices=["catalog", "search", "startup", "gui", "install", "downloads", "host",
+                                         "ledger", "service", "news"])
     p.add_argument("--sizes", default="10000,100000", help="catalogue sizes, comma-separated")
     p.add_argument("--ledger-n", type=int, default=1_000_000, help="receipts in the ledger benchmark")
     p.add_argument("--service-accounts", default="10000,1000000",
@@ -162,6 +178,9 @@ def main() -> int:
     if args.only in (None, "catalog"):
         print("== catalogue: refresh, load, search")
         results["catalog"] = catalog(sizes)
+    if args.only in (None, "search"):
+        print("== search index after a one-app change; `search --json` against 1,000 apps")
+        results["search"] = search(sizes)
     if args.only in (None, "startup"):
         print("== start-up")
         results["startup"] = startup()
