@@ -4,8 +4,10 @@ quarantine"). ``Ledger.reset_from`` calls it."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 from appstore.core.wallet.ledgerdata import (
     _COLUMNS,
@@ -15,7 +17,10 @@ from appstore.core.wallet.ledgerdata import (
     _ZERO,
     INT64,
     LedgerError,
+    Problem,
     Resync,
+    TrustSource,
+    Verification,
     _decoded,
     _Head,
     _receipt,
@@ -23,11 +28,29 @@ from appstore.core.wallet.ledgerdata import (
 from appstore.core.wallet.receipts import Receipt, ReceiptError, field_problem, utc_now
 from appstore.core.wallet.trust import ServiceKeys
 
-if TYPE_CHECKING:
-    from appstore.core.wallet.ledger import Ledger
+
+class ResyncedLedger(Protocol):
+    """What a re-sync uses of the ledger (``ledger.Ledger``, which calls it): declared here, so
+    this module does not import the ledger back."""
+
+    _trust: TrustSource | None
+    _trusted: dict[str, ServiceKeys]
+
+    def account(self) -> str | None: ...
+
+    @property
+    def problem(self) -> Problem | None: ...
+
+    def services(self) -> dict[str, str]: ...
+
+    def _writing(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def keys(self, stores: Iterable[str]) -> dict[str, ServiceKeys | None]: ...
+
+    def verify(self) -> Verification: ...
 
 
-def reset_from(ledger: Ledger, service: str, receipts: Iterable[Receipt], *,
+def reset_from(ledger: ResyncedLedger, service: str, receipts: Iterable[Receipt], *,
                service_key: str | ServiceKeys | None = None) -> Resync:
     """Replace store ``service``'s receipts with the full chain its service re-sent
     (#1 onwards), checked in full first: a refusal changes nothing. Old rows that are not
@@ -102,7 +125,7 @@ def reset_from(ledger: Ledger, service: str, receipts: Iterable[Receipt], *,
     verification = ledger.verify() if was_broken else None
     return Resync(service, len(new), quarantined, signed, verification)
 
-def _resync_keys(ledger: Ledger, service: str, new: Sequence[Receipt],
+def _resync_keys(ledger: ResyncedLedger, service: str, new: Sequence[Receipt],
                  service_key: str | ServiceKeys | None) -> tuple[ServiceKeys | None, bytes]:
     """The keys the policy names (None: unknown) and, without them, the one key the chain
     must be signed by."""

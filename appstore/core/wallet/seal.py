@@ -16,10 +16,7 @@ import hmac
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from appstore.core.wallet.verify import _Scan
+from typing import Any
 
 DOMAIN = b"imapp-ledger-seal-v1\0"
 
@@ -30,12 +27,6 @@ class Sealed:
     heads: tuple[tuple[str, bytes, int, bytes, int], ...]  # (store, key, seq, hash, count), sorted
     sums: tuple[tuple[str, str, int], ...]  # (store, asset, units), sorted
     keys: tuple[tuple[str, str], ...] = ()  # (store, fingerprint of the keys its policy named)
-
-    @classmethod
-    def of(cls, scan: _Scan, keys: tuple[tuple[str, str], ...]) -> Sealed:
-        heads = sorted((s, h.key, h.seq, h.hash, h.count) for s, h in scan.heads.items())
-        return cls(scan.last_id, tuple(heads), tuple(sorted((s, a, n) for (s, a), n in scan.sums.items())),
-                   keys)
 
     def body(self) -> bytes:
         obj = {"v": 2, "row": self.row,

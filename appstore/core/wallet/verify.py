@@ -9,8 +9,10 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from appstore.core.errors import shorten
 from appstore.core.wallet import seal as sealing
@@ -40,8 +42,19 @@ from appstore.core.wallet.receipts import (
 from appstore.core.wallet.seal import Sealed
 from appstore.core.wallet.trust import ServiceKeys
 
-if TYPE_CHECKING:
-    from appstore.core.wallet.ledger import Ledger
+
+class CheckedLedger(Protocol):
+    """What a check uses of the ledger (``ledger.Ledger``, which calls it): declared here, so
+    this module does not import the ledger back."""
+
+    path: Path
+    _account: str | None
+
+    def _connect(self) -> sqlite3.Connection: ...
+
+    def _writing(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def keys(self, stores: Iterable[str]) -> dict[str, ServiceKeys | None]: ...
 
 
 class _Scan:
@@ -78,6 +91,12 @@ class _Scan:
             self.sums = {(s, a): n for s, a, n in sealed.sums}
         # quick mode: each store's last row, key, signature, hash and seq
         self.last_rows: dict[str, tuple[int, bytes, bytes, bytes, int]] = {}
+
+    def sealable(self, keys: tuple[tuple[str, str], ...]) -> Sealed:
+        """The state this scan found, to seal (``keys``: the fingerprint of the stores' keys)."""
+        heads = sorted((s, h.key, h.seq, h.hash, h.count) for s, h in self.heads.items())
+        return Sealed(self.last_id, tuple(heads), tuple(sorted((s, a, n) for (s, a), n in self.sums.items())),
+                      keys)
 
     def run(self) -> Problem | None:
         if self.unreadable is not None:
@@ -330,7 +349,7 @@ class _Keys:
     """The keys each store's signed policy names, asked for each store as the scan meets it
     (in the services table, a receipt, or a seal), so no store escapes the policy check."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: CheckedLedger) -> None:
         self.ledger = ledger
         self.found: dict[str, ServiceKeys | None] = {}
 
@@ -355,7 +374,7 @@ def _decoded_text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def check(ledger: Ledger, *, every_signature: bool, progress: Callable[[int, int], None] | None,
+def check(ledger: CheckedLedger, *, every_signature: bool, progress: Callable[[int, int], None] | None,
            seal_key: bytes | None = None) -> Verification:
     """``Ledger.verify`` and ``Ledger.quick_check``: one snapshot scanned against the keys the
     stores' signed policies name (from a seal, when one authenticates with ``seal_key``); the
@@ -376,7 +395,7 @@ def check(ledger: Ledger, *, every_signature: bool, progress: Callable[[int, int
                           "re-sync the wallet from the stores' IA services") from None
     finally:
         db.close()
-    fresh = sealing.Sealed.of(scan, keys.fingerprint(scan.heads)) if seal_key and problem is None else None
+    fresh = scan.sealable(keys.fingerprint(scan.heads)) if seal_key and problem is None else None
     if problem is not None or sealed is None or fresh != sealed:
         with ledger._writing() as w:  # (nothing to write when a sealed state still holds)
             if problem is None:
