@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole check: ruff, mypy, then pytest offscreen with a real Secret Service keyring.
+# The whole check: ruff, mypy, the import contract, then pytest offscreen with a real Secret Service keyring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM=offscreen
@@ -12,6 +12,9 @@ echo "== ruff"
 $PY -m ruff check appstore tests bench scripts main.py
 echo "== mypy"
 $PY -m mypy
+echo "== import contract"
+# The layers of docs/architecture.md (pyproject.toml, [tool.importlinter]): what may import what
+.venv/bin/lint-imports --no-cache
 echo "== bundle"
 # The one-folder bundle from this tree (about a minute), so tests/test_bundle.py runs the bundled
 # app as a user without Python would; IMAPP_TEST_BUNDLE=0 skips it for a quicker local run.
