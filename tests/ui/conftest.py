@@ -72,9 +72,15 @@ def idle(qtbot: QtBot, jobs: JobManager, timeout: int = 10000) -> None:
     thread are delivered (a zero timer fires after them), then no job is queued or running in
     any lane (a job's ``on_done`` runs before it leaves the list, so jobs it submits are seen).
     The sentinel for "nothing happened" when the thing that must not happen has no lane of its own."""
+    events_delivered(qtbot, timeout)
+    qtbot.waitUntil(lambda: not jobs.busy(), timeout=timeout)
+
+
+def events_delivered(qtbot: QtBot, timeout: int = 10000) -> None:
+    """Wait until the events already posted to the GUI thread are delivered (a zero timer fires
+    after them): the sentinel for queued signals."""
     from PySide6.QtCore import QTimer
 
     fired: list[bool] = []
     QTimer.singleShot(0, lambda: fired.append(True))
     qtbot.waitUntil(lambda: bool(fired), timeout=timeout)
-    qtbot.waitUntil(lambda: not jobs.busy(), timeout=timeout)

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from appstore.core.host import dapp_origin
 from tests.ui import test_host
+from tests.ui.conftest import events_delivered
 from tests.ui.test_host import LOAD_TIMEOUT, STORE, Env, fetch_text, js, js_await
 
 env = test_host.env  # (the fixture: a data dir, a library, test DApps)
@@ -59,7 +60,7 @@ def test_webrtc_stays_out_of_new_frames_after_a_refused_navigation(env: Env, qtb
     with qtbot.waitSignal(page.loadingChanged, timeout=LOAD_TIMEOUT,
                           check_params_cb=lambda info: info.status().name == "LoadStoppedStatus"):
         js(qtbot, page, f"location.href = '{other}/'; 'refused'")
-    qtbot.wait(100)
+    events_delivered(qtbot)  # what the stop set going on the GUI thread (the page's scripts renewed)
     assert js(qtbot, page, "document.title") == "org.test.offline"  # it stayed
     assert js_await(qtbot, page, SRCDOC_PEER) == {"ok": "undefined"}
     blob = ("new Promise(ok => { const f = document.createElement('iframe');"
