@@ -2,6 +2,8 @@
 the same apps as the parser gives, made one at a time, and a view that finds, counts and
 features them without making every app."""
 
+import mmap
+import os
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,56 @@ def test_the_search_index_of_rows_is_the_index_of_the_parsed_apps(tmp_path: Path
     assert a.rows(a.order().ranks()) == b.rows(b.order().ranks())
     for index in opened:
         index.close()
+
+
+def _written(catalog: Catalog, tmp_path: Path) -> tuple[Path, Path]:
+    listing, details = catalog_cache.dump(catalog, SHA)
+    (tmp_path / "c.details").write_bytes(details)
+    (tmp_path / "c.cache").write_bytes(listing)
+    return tmp_path / "c.cache", tmp_path / "c.details"
+
+
+def test_a_cache_file_is_mapped_not_read(tmp_path: Path) -> None:
+    parsed = _parsed(5)
+    path, details = _written(parsed, tmp_path)
+    maps = catalog_cache._maps.count
+    compact = catalog_cache.load_file(path, SHA, "one", details)
+    assert compact is not None and isinstance(compact.apps, AppRows)
+    [part] = compact.apps.parts
+    assert isinstance(part.buf, mmap.mmap) and catalog_cache._maps.count == maps + 1
+    # the file is replaced (a new catalogue) and removed (pruned): the map still holds its rows
+    other, _ = catalog_cache.dump(_parsed(2, "two"), SHA)
+    tmp = tmp_path / "new"
+    tmp.write_bytes(other)
+    os.replace(tmp, path)
+    path.unlink()
+    assert [a.to_json() for a in compact.apps] == [a.to_json() for a in parsed.apps]
+    del compact, part
+    assert catalog_cache._maps.count == maps  # the map closed with its rows
+
+
+def test_past_the_maps_a_process_may_hold_files_are_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = _parsed(3)
+    path, details = _written(parsed, tmp_path)
+    catalog_cache._maps.take()  # (reads the limit once)
+    catalog_cache._maps.give_back()
+    monkeypatch.setattr(catalog_cache._maps, "most", catalog_cache._maps.count)
+    compact = catalog_cache.load_file(path, SHA, "one", details)
+    assert compact is not None and isinstance(compact.apps, AppRows)
+    assert isinstance(compact.apps.parts[0].buf, bytes)
+    assert [a.id for a in compact.apps] == [a.id for a in parsed.apps]
+
+
+def test_a_cut_short_or_foreign_cache_file_is_not_used(tmp_path: Path) -> None:
+    path, details = _written(_parsed(4), tmp_path)
+    whole = path.read_bytes()
+    maps = catalog_cache._maps.count
+    assert catalog_cache.load_file(path, "ef" * 32, "one", details) is None  # another catalogue
+    assert catalog_cache.load_file(path, SHA, "one", tmp_path / "missing") is None
+    for damaged in (whole[:-1], whole + b"x", whole[:20], b"", b"not a cache at all",
+                    catalog_cache.marshal.dumps((6, SHA, "x", {}, "", {}, (), b"", ()))):
+        path.write_bytes(damaged)
+        assert catalog_cache.load_file(path, SHA, "one", details) is None, damaged[:30]
+    assert catalog_cache.load_file(tmp_path / "none.cache", SHA, "one", details) is None
+    assert catalog_cache._maps.count == maps  # nothing left mapped

@@ -324,12 +324,8 @@ class StoreClient:
         return catalog
 
     def _load_cache(self, digest: str) -> Catalog | None:
-        try:
-            data = self.cache_path.read_bytes()
-        except OSError:
-            return None
         details = catalog_cache.details_path(self.dir, digest)
-        return catalog_cache.load(data, digest, self.entry.id, details)
+        return catalog_cache.load_file(self.cache_path, digest, self.entry.id, details)
 
     def _load(self, digest: str) -> Catalog:
         """The verified catalogue with this digest: the one in use, else from the fast cache,
@@ -356,7 +352,9 @@ class StoreClient:
             write_bytes_atomic(self.cache_path, listing)
         except OSError:  # only a cache: the next start parses the catalogue again
             return replace(catalog, apps=catalog_cache.rows(listing, self.entry.id, details))
-        compact = replace(catalog, apps=catalog_cache.rows(listing, self.entry.id, keep))
+        mapped = catalog_cache.load_file(self.cache_path, digest, self.entry.id, keep)
+        compact = replace(catalog, apps=mapped.apps if mapped is not None
+                          else catalog_cache.rows(listing, self.entry.id, keep))
         # Apps still on screen may read the previous catalogue's descriptions: keep one more.
         olds = sorted(self.dir.glob("catalog.*.details"), key=lambda p: p.stat().st_mtime)
         for old in [p for p in olds if p != keep][:-1]:

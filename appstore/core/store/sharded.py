@@ -187,14 +187,12 @@ class ShardedCatalog:
         except OSError:  # only a cache: kept in memory, parsed again next time
             return catalog_cache.rows(listing, self.store, details)
         self._unsynced = True
-        return catalog_cache.rows(listing, self.store, path)
+        return self._cached(key) or catalog_cache.rows(listing, self.store, path)
 
     def _cached(self, key: str) -> AppRows | None:
-        try:
-            data = (self.dir / f"{key}.cache").read_bytes()
-        except OSError:
-            return None
-        loaded = catalog_cache.load(data, key, self.store, self.dir / f"{key}.details")
+        """A shard's apps from its cache here (mapped, not read), if it is here."""
+        loaded = catalog_cache.load_file(self.dir / f"{key}.cache", key, self.store,
+                                         self.dir / f"{key}.details")
         return loaded.apps if loaded is not None else None  # type: ignore[return-value]
 
     def _assemble(self, header: Catalog, parts: list[tuple[str, AppRows]]) -> Catalog:
