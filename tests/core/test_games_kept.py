@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -21,6 +23,7 @@ from appstore.core.errors import AppStoreError
 from appstore.core.games.evidence import Signed
 from appstore.core.games.games import Games
 from appstore.core.games.keeper import Timing
+from appstore.core.games.kept import KeptRounds
 from appstore.core.games.rule import seed_matches
 from appstore.core.games.views import RoundView
 from appstore.core.services import Services
@@ -207,15 +210,26 @@ def test_two_identical_stakes_at_once_are_two_stakes(services: Services) -> None
     db = sqlite3.connect(emb.directory / DB_NAME, isolation_level=None, timeout=30)
     db.execute("BEGIN IMMEDIATE")  # the service cannot write: the first stake waits for its answer
     results: dict[str, Receipt | AppStoreError] = {}
+    reached = threading.Event()  # the second stake is at its decision while the first is in flight
 
-    def stake(name: str, games: Games) -> None:
+    def watch(frame: FrameType, event: str, arg: object) -> None:
+        if event == "c_exception" and getattr(arg, "__name__", "") == "flock":
+            reached.set()  # refused a lock the first stake holds: it waits for it
+        elif event == "return" and frame.f_code is KeptRounds.pending.__code__:
+            reached.set()  # read the stake in flight (an imapp without the lock would decide on it)
+
+    def stake(name: str, games: Games, watched: bool = False) -> None:
+        if watched:
+            sys.setprofile(watch)  # (this thread only)
         try:
             results[name] = games.stake(f"demo/{rid}", "odd", IA, seen=view.round)[1]
         except AppStoreError as e:
             results[name] = e
+        finally:
+            sys.setprofile(None)
 
     first = threading.Thread(target=stake, args=("first", s.games))
-    second = threading.Thread(target=stake, args=("second", other))
+    second = threading.Thread(target=stake, args=("second", other, True))
     pending = kept_path(s, rid).parent / "pending" / f"{rid}.json"
     try:
         first.start()
@@ -224,7 +238,7 @@ def test_two_identical_stakes_at_once_are_two_stakes(services: Services) -> None
             assert time.monotonic() < deadline and first.is_alive()
             time.sleep(0.02)
         second.start()
-        time.sleep(1)  # lets the second reach its decision while the first is in flight
+        assert reached.wait(30), "the second stake never reached its decision"
     finally:
         db.execute("ROLLBACK")
         db.close()
