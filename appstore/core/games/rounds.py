@@ -20,6 +20,7 @@ from typing import Any
 
 from appstore.core.errors import AppStoreError, shorten
 from appstore.core.games.rule import HEX64, seed_matches
+from appstore.core.ia.protocol import stake_reference as stake_reference  # (the games name it from here)
 from appstore.core.ia.times import format_time, parse_time
 from appstore.core.ids import STORE_ID_RE
 from appstore.core.wallet.amounts import format_amount, parse_amount
@@ -73,6 +74,10 @@ class Round:
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
+
+    def terms(self, decimals: int) -> str:
+        """``terms_hash``: what a stake on this round names (``ServiceClient.stake``)."""
+        return terms_hash(self, decimals)
 
     def text(self, what: str, lang: str = "en") -> str:
         texts = self.title if what == "title" else self.question
@@ -286,13 +291,6 @@ def _round(r: _Reader, raw: Any, p: str, dec: int) -> Round:
 
 
 # -- what receipts say about a round ---------------------------------------------------------
-
-def stake_reference(round_id: str, option: str, odds_bp: int, terms: str) -> str:
-    """A stake receipt's reference: ``stake:ROUND:OPTION:ODDS_BP:TERMS``, where ``TERMS`` is the
-    SHA-256 of the round's ``definition_json`` (its draws, every option's ``wins`` and odds, the
-    commitment, the times): the signed receipt with that text proves what was staked on."""
-    return f"stake:{round_id}:{option}:{odds_bp}:{terms}"
-
 
 def settle_reference(kind: str, round_id: str, stake_seq: int) -> str:
     """A payout's or refund's reference: ``payout:ROUND:SEQ`` (SEQ: the stake receipt's seq)."""

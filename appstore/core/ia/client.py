@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import requests
 
@@ -23,12 +23,39 @@ from appstore.core.errors import shorten
 from appstore.core.ia.errors import RateLimited, ServiceError, ServiceUnreachable
 from appstore.core.ia.messages import AccountStatus, Quote
 from appstore.core.ia.policy import EMBEDDED_URL, RewardPolicy
-from appstore.core.ia.protocol import MAX_CLAIMS, Claim, ClaimOutcome, claims_payload, make_request
+from appstore.core.ia.protocol import (
+    MAX_CLAIMS,
+    Claim,
+    ClaimOutcome,
+    claims_payload,
+    make_request,
+    stake_reference,
+)
 from appstore.core.wallet.keys import Account
 from appstore.core.wallet.receipts import Receipt, ReceiptError
 
-if TYPE_CHECKING:
-    from appstore.core.games.rounds import Round
+
+class _Odds(Protocol):
+    @property
+    def odds_bp(self) -> int: ...
+
+
+class StakedRound(Protocol):
+    """A game round as a stake names it (``games.rounds.Round``): declared here, as the games
+    are built on this client and not the other way."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def commitment(self) -> str: ...
+
+    @property
+    def seed(self) -> str | None: ...
+
+    def option(self, option_id: str) -> _Odds | None: ...
+
+    def terms(self, decimals: int) -> str: ...
 
 PAGE = 500  # receipts per page of a re-sync
 MAX_ANSWER = 16 * 1024 * 1024
@@ -133,22 +160,20 @@ class ServiceClient:
                                                     "app": app})
         return self._receipt(answer.get("receipt"))
 
-    def stake(self, rnd: Round, option: str, amount_ia: int, stake_id: str | None = None) -> Receipt:
+    def stake(self, rnd: StakedRound, option: str, amount_ia: int, stake_id: str | None = None) -> Receipt:
         """Stake ``amount_ia`` IA base units on ``option`` of game round ``rnd`` (as the user saw
         it): the checked ``stake`` receipt. The request names the option's odds, the commitment
-        and the hash of the round's terms (``terms_hash``): the service refuses the stake
+        and the hash of the round's terms (``Round.terms``): the service refuses the stake
         (``round-changed``) if the store's round is not that one. ``stake_id`` (32 hex, made here
         when None) names the stake: the same id sent again gives the same receipt, never a second
         stake. A round whose seed is already published is refused here."""
         import secrets
 
-        from appstore.core.games.rounds import stake_reference, terms_hash
-
         if rnd.seed is not None:
             raise ServiceError("round-locked", f"round {rnd.id}'s seed is already published: it takes no "
                                                "more stakes")
         opt = rnd.option(option)
-        terms = terms_hash(rnd, self.policy.decimals)
+        terms = rnd.terms(self.policy.decimals)
         fields = {"stake_id": stake_id or secrets.token_hex(16), "round": rnd.id, "option": option,
                   "amount_ia": amount_ia, "odds_bp": opt.odds_bp if opt is not None else 0,
                   "commitment": rnd.commitment, "terms": terms}

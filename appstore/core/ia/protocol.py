@@ -258,6 +258,14 @@ def reward_reference(claim: Claim) -> str:
     return f"{claim.kind}:{claim.app}{version}#{claim.id}"
 
 
+def stake_reference(round_id: str, option: str, odds_bp: int, terms: str) -> str:
+    """A stake receipt's reference: ``stake:ROUND:OPTION:ODDS_BP:TERMS``, where ``TERMS`` is the
+    SHA-256 of the game round's ``definition_json`` (its draws, every option's ``wins`` and odds,
+    the commitment, the times; ``games.rounds.terms_hash``): the signed receipt with that text
+    proves what was staked on."""
+    return f"stake:{round_id}:{option}:{odds_bp}:{terms}"
+
+
 def parse_reward_reference(reference: str) -> tuple[str, str, str | None, str] | None:
     """``(kind, app, version, claim_id)`` of a reward receipt's reference, or None."""
     m = re.fullmatch(r"([a-z]+):([^@#]+)(?:@([^#]+))?#([0-9a-f]{32})", reference)
