@@ -151,6 +151,26 @@ def test_a_wrong_reveal_is_caught_and_refunded(data: Path) -> None:
     assert history[0]["reference"].startswith(f"refund:{num['id']}:") and history[0]["amount"] == "1"
 
 
+# A CLI process run as ``python -m appstore`` would be, that notes each lock it is refused (the
+# file a flock found held, one line each) in the file $WATCH_REFUSED_LOCKS: how a test knows
+# that the process is waiting for a lock another one holds. It changes nothing else.
+WATCHED_CLI = """
+import fcntl, os, runpy, sys
+_flock = fcntl.flock
+def flock(fd, operation):
+    try:
+        return _flock(fd, operation)
+    except BlockingIOError:
+        n = fd if isinstance(fd, int) else fd.fileno()
+        with open(os.environ["WATCH_REFUSED_LOCKS"], "a") as out:
+            out.write(os.readlink(f"/proc/self/fd/{n}") + "\\n")
+        raise
+fcntl.flock = flock
+sys.argv[0] = "appstore"
+runpy.run_module("appstore", run_name="__main__", alter_sys=True)
+"""
+
+
 def _utc(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
@@ -176,18 +196,23 @@ def test_two_identical_stakes_from_two_processes_at_once(tmp_path: Path) -> None
                          timeout=30)
     db.execute("BEGIN IMMEDIATE")
     pending = data / "games" / "demo" / "pending" / f"{rid}.json"
+    refused = tmp_path / "refused-locks"
+    stakes_lock = os.path.realpath(data / "games" / "demo" / ".stakes.lock")
     try:
-        command = [sys.executable, "-m", "appstore", "--data-dir", str(data), "games", "stake", rid, "odd",
+        command = [sys.executable, "-c", WATCHED_CLI, "--data-dir", str(data), "games", "stake", rid, "odd",
                    "1", "--yes", "--json"]
         procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                  cwd=ROOT, env=env(slow)) for _ in range(2)]
+                                  cwd=ROOT, env={**env(slow), "WATCH_REFUSED_LOCKS": str(refused)})
+                 for _ in range(2)]
         deadline = time.monotonic() + 60
-        while not pending.exists():  # one stake is in flight
-            assert time.monotonic() < deadline, "no stake was sent"
+        # one stake is in flight, and the other process waits for the stake lock it holds (it
+        # reaches its decision while the first waits)
+        while not (pending.exists() and refused.exists()
+                   and stakes_lock in refused.read_text().splitlines()):
+            assert time.monotonic() < deadline, "no stake was sent, or the other never reached the lock"
             if any(p.poll() is not None for p in procs):
                 break  # one ended already: what it said is checked below
             time.sleep(0.05)
-        time.sleep(2)  # lets the other process reach its decision while the first waits
     finally:
         db.execute("ROLLBACK")
         db.close()
