@@ -44,20 +44,15 @@ def spread(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def added(data: Path, out: Path, root_sha256: str) -> Stores:
-    """``data`` (made empty) with the store in ``out`` added, served for the while."""
+def added(data: Path, url: str, root_sha256: str) -> Stores:
+    """``data`` (made empty) with the store at ``url`` added, its search index built."""
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     (data / "stores.json").write_text('{"schema": 1, "stores": []}')
-    server, url = serve_apart(out)
-    try:
-        stores = Stores(Paths.resolve(data))
-        stores.add([url], root_sha256)
-        assert stores.client("bench").search_index() is not None
-        return stores
-    finally:
-        server.kill()
-        server.wait()
+    stores = Stores(Paths.resolve(data))
+    stores.add([url], root_sha256)
+    assert stores.client("bench").search_index() is not None
+    return stores
 
 
 def cli_seconds(data: Path) -> float:
@@ -72,10 +67,12 @@ def run(n: int, cache: Path) -> dict[str, Any]:
     out, published = synthetic_store(n, cache)
     small_out, small = synthetic_store(1000, cache)
     work = Path(tempfile.mkdtemp(prefix="imapp-bench-index-"))
+    small_server, small_url = serve_apart(small_out)
+    server, url = serve_apart(out)
     try:
         data, small_data = work / "data", work / "small"
-        added(small_data, small_out, small.root_sha256)
-        added(data, out, published.root_sha256)
+        added(small_data, small_url, small.root_sha256)
+        stores = added(data, url, published.root_sha256)
 
         cli_seconds(data)  # (compiles once)
         cli, cli_1k = [], []
@@ -83,11 +80,7 @@ def run(n: int, cache: Path) -> dict[str, Any]:
             cli_1k.append(cli_seconds(small_data))
             cli.append(cli_seconds(data))
 
-        server, url = serve_apart(out)
         try:
-            stores = Stores(Paths.resolve(data))
-            [outcome] = stores.refresh()
-            assert outcome.ok
             client = stores.client("bench")
             builds = []
             for _ in range(BUILDS):
@@ -117,8 +110,6 @@ def run(n: int, cache: Path) -> dict[str, Any]:
                 assert index is not None and index.size == len(apps)
                 in_place.append(os.stat(client.index_path).st_ino == inode)
         finally:
-            server.kill()
-            server.wait()
             publish(synthetic_content(n), out, load_keys(cache / f"keys-{n}"))  # as it was
         return {
             "apps": n,
@@ -133,6 +124,9 @@ def run(n: int, cache: Path) -> dict[str, Any]:
             "cli_vs_1k": statistics.median(cli) / statistics.median(cli_1k),
         }
     finally:
+        for proc in (server, small_server):
+            proc.kill()
+            proc.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
