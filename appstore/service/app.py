@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -54,10 +55,12 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(config: ServiceConfig, *, service: IAService | None = None) -> Starlette:
-    """The ASGI app of one store's IA service (``service`` when the caller made it already)."""
+def create_app(config: ServiceConfig, *, service: IAService | None = None,
+               limits_clock: Callable[[], float] = time.monotonic) -> Starlette:
+    """The ASGI app of one store's IA service (``service`` when the caller made it already;
+    ``limits_clock``: the rate limits' clock, a test's own to refill a bucket without waiting)."""
     svc = service or IAService(config)
-    limiter = Limiter(config.limits)
+    limiter = Limiter(config.limits, limits_clock)
 
     def guarded(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
