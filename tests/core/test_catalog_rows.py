@@ -189,3 +189,35 @@ def test_a_cut_short_or_foreign_cache_file_is_not_used(tmp_path: Path) -> None:
         assert catalog_cache.load_file(path, SHA, "one", details) is None, damaged[:30]
     assert catalog_cache.load_file(tmp_path / "none.cache", SHA, "one", details) is None
     assert catalog_cache._maps.count == maps  # nothing left mapped
+
+
+def _mapped_kib(path: Path) -> int:
+    """This process's memory holding pages of ``path``'s maps (Linux's smaps)."""
+    total, inside = 0, False
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            head = line.split()
+            if "-" in head[0] and len(head) >= 5 and ":" in head[3]:
+                inside = len(head) >= 6 and head[5] == str(path)
+            elif inside and head[0] == "Rss:":
+                total += int(head[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads Linux's smaps")
+def test_pages_read_from_a_mapped_cache_are_let_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = _parsed(600)
+    path, details = _written(parsed, tmp_path)
+    compact = catalog_cache.load_file(path, SHA, "one", details)
+    assert compact is not None and isinstance(compact.apps, AppRows)
+    apps = compact.apps
+    assert _mapped_kib(path) == 0  # the header was read into objects, the rows not yet
+    assert [a.id for a in apps] == [a.id for a in parsed.apps]  # a walk over every app
+    assert _mapped_kib(path) == 0
+    monkeypatch.setattr(AppRows, "LET_GO_EVERY", 50)
+    for i in range(49):
+        apps[i * 12]  # noqa: B018 - apps made for cards, here and there
+    assert _mapped_kib(path) > 0
+    apps[599]  # noqa: B018 - the 50th
+    assert _mapped_kib(path) == 0
+    assert apps[36].to_json() == parsed.apps[36].to_json()  # (read again when asked)
