@@ -59,4 +59,5 @@ def quick_feature_check() -> None:
             return bool(original(module))
 
     mod_uses_pyside.quick = True  # type: ignore[attr-defined]
+    mod_uses_pyside.original = original  # type: ignore[attr-defined]  # (its test compares)
     feature._mod_uses_pyside = mod_uses_pyside  # type: ignore[attr-defined]
