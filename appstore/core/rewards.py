@@ -165,8 +165,9 @@ class Rewards:
     def claim(self) -> ClaimReport:
         """Queue every activity recorded since the last round as a pending claim, then send
         every pending claim (``claiming.claim_round``). A round holds each store's lock only
-        while that store's claims are sent and answered."""
-        assert_lane("wallet")
+        while that store's claims are sent and answered. (The GUI runs rounds on a lane of
+        their own, so a spend never waits for a round.)"""
+        assert_lane("claims")
         self.wallet.address(create=True)  # earning is a first use (which may ask): before the lock
         with self._round:
             return claim_round(self)

@@ -33,7 +33,9 @@ from appstore.core.jobs import Cancelled, JobContext, enter_lane
 from appstore.core.logs import log, report_bug
 from appstore.ui import texts
 
-WRITER_LANES = ("stores", "library", "wallet", "activity", "news")
+# "claims": the rounds that send reward claims, beside "wallet" (what the user asks of the
+# wallet), so a payment never waits for a slow service's round (core/rewards.py, per-store locks)
+WRITER_LANES = ("stores", "library", "wallet", "claims", "activity", "news")
 READER_LANES = {"io": 4, "images": 4, "search": 1, "probe": 2}
 # Lanes whose queued jobs still run when the app closes: a share recorded just before quitting
 # is money the user earned.

@@ -189,7 +189,7 @@ class WalletController(QObject):
             self._claiming = None
             self.notice.emit(self.tr("Rewards could not be claimed now: %1").replace("%1", message))
 
-        self._claiming = self.controller.jobs.submit(run, lane="wallet", title="claim rewards", key="wallet",
+        self._claiming = self.controller.jobs.submit(run, lane="claims", title="claim rewards", key="wallet",
                                                      on_done=done, on_error=failed)
 
     def _app_name(self, store: str, app_id: str) -> str:

@@ -68,16 +68,17 @@ def test_in_the_app_another_lane_is_logged_as_an_error_and_the_work_goes_on(
     assert record.levelno == logging.ERROR and record.stack_info
 
 
-def test_the_ledger_is_written_only_by_the_wallet_lane(tmp_path: Path) -> None:
+def test_the_ledger_is_written_only_by_the_wallet_and_claims_lanes(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "ledger.sqlite3", account=ACCOUNT)
     try:
         receipts = chain(ACCOUNT, 2)
         error = on_lane("io", lambda: ledger.append_many(receipts))
-        assert isinstance(error, AssertionError) and "wallet lane" in str(error)
+        assert isinstance(error, AssertionError) and "the wallet or claims lane" in str(error)
         claim = PendingClaim("demo", "open", "org.imapp.charity", amount=1)
         assert isinstance(on_lane("stores", lambda: ledger.add_pending(claim)), AssertionError)
         assert ledger.last("demo")[0] == 0 and ledger.pending() == []  # nothing was written
-        assert on_lane("wallet", lambda: ledger.append_many(receipts)) is None
+        assert on_lane("wallet", lambda: ledger.append_many(receipts[:1])) is None
+        assert on_lane("claims", lambda: ledger.append_many(receipts[1:])) is None  # (a claim round)
         assert ledger.last("demo")[0] == 2
     finally:
         ledger.close()

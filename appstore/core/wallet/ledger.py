@@ -118,8 +118,10 @@ class Ledger:
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
         """The writer connection inside ``BEGIN IMMEDIATE``; a write SQLite refuses as a message.
-        In the app, only the ``wallet`` lane writes (one writer; docs/architecture.md)."""
-        assert_lane("wallet")
+        In the app, the ``wallet`` lane and the claim rounds' ``claims`` lane write (the writer
+        lock and SQLite order their transactions; the store locks of ``core/rewards.py`` order
+        each store's chain; docs/architecture.md)."""
+        assert_lane("wallet", "claims")
         with self._lock:
             try:
                 db = self._conn()
