@@ -75,6 +75,20 @@ def until(cond: Callable[[], bool], timeout: float = 3.0) -> None:
         time.sleep(0.01)
 
 
+def waiting_on_the_network() -> bool:
+    """Whether a download thread is blocked reading its socket (its innermost Python frame is the
+    socket's ``readinto``, under the downloads package): the moment a pause must interrupt."""
+    for frame in sys._current_frames().values():
+        if frame.f_code.co_name != "readinto" or not frame.f_code.co_filename.endswith("socket.py"):
+            continue
+        caller = frame.f_back
+        while caller is not None:
+            if f"appstore{os.sep}core{os.sep}downloads" in caller.f_code.co_filename:
+                return True
+            caller = caller.f_back
+    return False
+
+
 @pytest.fixture
 def srv() -> Iterator[HostileServer]:
     with HostileServer() as server:
@@ -572,7 +586,7 @@ def test_pause_answers_at_once_while_the_server_is_silent(srv: HostileServer, de
         q.add(req)
         until(lambda: part_path(dest, req.sha256).exists()
               and part_path(dest, req.sha256).stat().st_size >= 100_000)
-        time.sleep(0.1)
+        until(waiting_on_the_network)  # in the stall
         t = time.monotonic()
         q.pause(req.key)
         item = q.wait(req.key, 2)
@@ -597,7 +611,7 @@ def test_pause_answers_at_once_while_the_server_delays_its_headers(srv: HostileS
     worker = threading.Thread(target=run)
     worker.start()
     until(lambda: len(srv.requests()) == 1)
-    time.sleep(0.1)
+    until(waiting_on_the_network)  # for the headers
     t = time.monotonic()
     ctx.cancel()
     worker.join(2)
