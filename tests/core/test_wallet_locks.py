@@ -104,3 +104,24 @@ def test_a_second_unlock_waits_for_the_first_answer_and_asks_nothing(wallet: tup
     one, two = finished(first, first_out), finished(second, second_out)
     assert one is two
     assert len(dialog.requests) == 1
+
+
+def test_a_new_wallet_files_passphrase_is_asked_with_the_wallet_folder_unlocked(
+        paths: Paths, keep_keyring: None) -> None:
+    """Without a keyring, saving a wallet asks for a passphrase: meanwhile another imapp (here a
+    second seed store on the same folder) may take the folder's lock; the save then looks again
+    and writes the file."""
+    keyring.set_keyring(fail.Keyring())
+    other = SeedStore(paths, kdf=FAST, env={})
+    took: list[bool] = []
+
+    def dialog(request: PassphraseRequest) -> str:
+        assert request.new
+        with other._lock():  # what another process changing the wallet holds
+            took.append(True)
+        return PASSPHRASE
+
+    seeds = SeedStore(paths, kdf=FAST, passphrase=dialog, env={})
+    status = seeds.save(parse_words(WORDS))
+    assert took == [True] and status.storage == "file"
+    assert SeedStore(paths, kdf=FAST, env={"IMAPP_WALLET_PASSPHRASE": PASSPHRASE}).load().reveal() == WORDS

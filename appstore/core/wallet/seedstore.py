@@ -261,39 +261,50 @@ class SeedStore:
         words = parse_words(words.reveal())  # BadWords: never keep words that cannot be restored
         address = Account.from_words(words).address
         secret = seedfile.encode_secret(words)
-        with self._lock():
-            before = self.status()
-            if before.storage is not None and not replace:
-                shown = f" (address {before.address})" if before.address else ""
-                raise WalletExists(f"there is already a wallet here{shown}: it is replaced only once "
-                                   "you confirm that you want to replace it")
-            try:
-                seedkeyring.put(self._kr(), self.service, self.user, secret)
-            except KeyringAbsent as e:
-                log.info("wallet: no usable system keyring (%s): the seed goes in a passphrase-"
-                         "protected file", e)
-            except KeyringFailed as e:
-                if before.storage == "keyring":  # do not move a keyring wallet aside on a hiccup
-                    raise WalletLocked(f"the system keyring cannot store the wallet now ({e}); unlock "
-                                       "it and try again: nothing was changed") from None
-                log.info("wallet: the system keyring failed (%s): the seed goes in a passphrase-"
-                         "protected file", e)
-            else:
-                self._write_marker("keyring", address, self.service, self.user)
-                aside = set_aside_file(self.file) if before.storage == "file" and self.file.exists() else None
-                log.info("wallet: %s in the system keyring (%s); address %s",
-                         "replaced" if before.storage else "saved",
-                         seedkeyring.backend_name(self._kr()), address)
-                return WalletStatus("keyring", address, set_aside=aside)
-            passphrase = self._asker().new()
-            blob = seedfile.encrypt(secret, passphrase, self._kdf, address)
-            aside = set_aside_file(self.file) if self.file.exists() else None
-            self._mkdir()
-            write_bytes_atomic(self.file, blob)
-            self._write_marker("file", address)
-            log.info("wallet: %s in %s; address %s", "replaced" if before.storage else "saved",
-                     short_path(self.file), address)
-            return WalletStatus("file", address, self.file, set_aside=aside)
+        passphrase: str | None = None  # asked with no lock held (a person types it), then re-checked
+        while True:
+            with self._lock():
+                before = self.status()
+                if before.storage is not None and not replace:
+                    shown = f" (address {before.address})" if before.address else ""
+                    raise WalletExists(f"there is already a wallet here{shown}: it is replaced only once "
+                                       "you confirm that you want to replace it")
+                if passphrase is None:
+                    kept = self._save_in_keyring(before, address, secret)
+                    if kept is not None:
+                        return kept
+                else:
+                    blob = seedfile.encrypt(secret, passphrase, self._kdf, address)
+                    aside = set_aside_file(self.file) if self.file.exists() else None
+                    self._mkdir()
+                    write_bytes_atomic(self.file, blob)
+                    self._write_marker("file", address)
+                    log.info("wallet: %s in %s; address %s", "replaced" if before.storage else "saved",
+                             short_path(self.file), address)
+                    return WalletStatus("file", address, self.file, set_aside=aside)
+            passphrase = self._asker().new()  # then the wallet is looked at again, under the lock
+
+    def _save_in_keyring(self, before: WalletStatus, address: str, secret: str) -> WalletStatus | None:
+        """The seed put in the system keyring (the caller holds the lock); None when no keyring
+        can take it and it goes in the passphrase file instead."""
+        try:
+            seedkeyring.put(self._kr(), self.service, self.user, secret)
+        except KeyringAbsent as e:
+            log.info("wallet: no usable system keyring (%s): the seed goes in a passphrase-"
+                     "protected file", e)
+            return None
+        except KeyringFailed as e:
+            if before.storage == "keyring":  # do not move a keyring wallet aside on a hiccup
+                raise WalletLocked(f"the system keyring cannot store the wallet now ({e}); unlock "
+                                   "it and try again: nothing was changed") from None
+            log.info("wallet: the system keyring failed (%s): the seed goes in a passphrase-"
+                     "protected file", e)
+            return None
+        self._write_marker("keyring", address, self.service, self.user)
+        aside = set_aside_file(self.file) if before.storage == "file" and self.file.exists() else None
+        log.info("wallet: %s in the system keyring (%s); address %s",
+                 "replaced" if before.storage else "saved", seedkeyring.backend_name(self._kr()), address)
+        return WalletStatus("keyring", address, set_aside=aside)
 
     def change_passphrase(self, new: str | None = None) -> WalletStatus:
         """Re-encrypt the wallet file under a new passphrase (asked through the callback with
