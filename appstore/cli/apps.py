@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from appstore.cli.output import print_json
+from appstore.core.catalog import searchjson
 from appstore.core.catalog.index import Hits, Row, StoreIndex, clashing_ids
 from appstore.core.catalog.models import localized
 from appstore.core.errors import AppStoreError, NotFound, shorten
@@ -112,15 +112,11 @@ def search(args: argparse.Namespace, services: Services, warn: Any) -> int:
     hits = Hits(indexes, args.query, args.category, key)
     lang, out = args.lang, sys.stdout
     if args.json:
-        items = (_search_json_text(r, clash, lang) for r in _rows(hits, indexes))
-        first = next(items, None)
-        if first is None:
-            out.write("[]\n")
-            return 0
-        out.write("[\n" + first)
-        for batch in _batches(items):
-            out.write(",\n" + ",\n".join(batch))
-        out.write("\n]\n")
+        lead = "[\n"
+        while batch := hits.take(500):  # items as the index keeps them (docs/architecture.md)
+            out.write(lead + ",\n".join(_json_items(batch, indexes, clash, lang)))
+            lead = ",\n"
+        out.write("[]\n" if lead == "[\n" else "\n]\n")
     else:
         lines = (f"{f'{r.store}/{r.id}' if r.id in clash else r.id}\t{localized(r.name, lang)}\t"
                  f"{localized(r.summary, lang)}\n" for r in _rows(hits, indexes))
@@ -172,17 +168,23 @@ def _search_json(r: Row, clash: set[str], lang: str) -> dict[str, Any]:
 
 def _search_json_text(r: Row, clash: set[str], lang: str) -> str:
     """``_search_json(r, …)`` as ``json.dump(results, indent=2, ensure_ascii=False)`` lays out
-    an item of its list, written directly: the generic encoder is ten times slower with
-    ``indent``, and a search may print 100,000 results."""
-    q = encode_basestring
-    cats = ("[\n      " + ",\n      ".join(map(q, r.categories)) + "\n    ]") if r.categories else "[]"
-    ref = f"{r.store}/{r.id}" if r.id in clash else r.id
-    version = "null" if r.version is None else q(r.version)
-    return (f'  {{\n    "id": {q(ref)},\n    "app_id": {q(r.id)},\n'
-            f'    "name": {q(localized(r.name, lang))},\n'
-            f'    "summary": {q(localized(r.summary, lang))},\n    "categories": {cats},\n'
-            f'    "kind": {q(r.kind)},\n    "version": {version},\n    "store": {q(r.store)},\n'
-            f'    "featured": {"true" if r.featured else "false"}\n  }}')
+    an item of its list (``searchjson.item``, the layout the index keeps its items in)."""
+    return searchjson.item(f"{r.store}/{r.id}" if r.id in clash else r.id, r.id, r.name,
+                           r.summary, r.categories, r.kind, r.version, r.store, r.featured, lang)
+
+
+def _json_items(batch: list[tuple[int, int]], indexes: list[StoreIndex], clash: set[str],
+                lang: str) -> list[str]:
+    """The ``--json`` items of a batch of hits (store number, rank), in order."""
+    by_store: dict[int, list[int]] = {}
+    for k, pos in batch:
+        by_store.setdefault(k, []).append(pos)
+    if len(by_store) == 1:
+        [(k, ps)] = by_store.items()
+        return indexes[k].json_items(ps, lang, clash)
+    found = {k: dict(zip(ps, indexes[k].json_items(ps, lang, clash), strict=True))
+             for k, ps in by_store.items()}
+    return [found[k][pos] for k, pos in batch]
 
 
 def _installed_ref(services: Services, view: CatalogView | None, ref: str) -> tuple[str, str]:

@@ -18,7 +18,8 @@ from appstore.core.store.manager import CatalogView, Stores
 from tests.conftest import Published
 
 WORDS = ["ledger", "chain", "token", "wallet", "loan", "bank", "points", "charity", "swap",
-         "verify", "café", "naïve", "Dev", "X-Ray", "42", "4242"]
+         "verify", "café", "naïve", "Dev", "X-Ray", "42", "4242", 'say "hi"', "back\\slash",
+         "tab\u00a0nbsp", "emoji\U0001f600", "Ελληνικά"]
 ZH = "链账币钱包贷款银行积分慈善捐零件溯源票据"
 CATEGORIES = ["finance", "supply-chain", "charity", "tools"]
 QUERIES = ["", "c", "ch", "cha", "charity", "le", "ledger chain", "bank p", "42", "4242", "caf",
@@ -148,6 +149,26 @@ def test_big_catalogues_are_searched_on_disk(served: Published, data_dir: Path,
     assert results.total == 1 and [view.listings[i].ref for i in results.rows] == ["org.test.beta"]
     assert view.search_results("", "nope").total == 0
     services.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN", "fr"])
+def test_the_kept_json_items_are_the_rows_laid_out(tmp_path: Path, lang: str) -> None:
+    """``search --json`` prints the items the index keeps (one string per result): they are
+    what laying out its rows gives, ids that clash included, in every order asked."""
+    one = _catalog(300, 6, "one")
+    two = _catalog(40, 7, "two", prefix="org.two.")
+    ix = _index(tmp_path, one)
+    ranks = ix.order().ranks()
+    clash = {one.apps[i].id for i in range(0, 300, 7)}
+    for positions in (ranks, ranks[::-1], ranks[5:9], []):
+        expected = [_search_json_text(r, clash, lang) for r in ix.rows(positions)]
+        assert ix.json_items(positions, lang, clash) == expected
+        assert ix.json_items(positions, lang, set()) == [
+            _search_json_text(r, set(), lang) for r in ix.rows(positions)]
+    odd = _index(tmp_path, two)  # names with quotes, backslashes and other scripts
+    ranks = odd.order().ranks()
+    assert odd.json_items(ranks, lang, set()) == [
+        _search_json_text(r, set(), lang) for r in odd.rows(ranks)]
 
 
 @pytest.mark.parametrize("row", [

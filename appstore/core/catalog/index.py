@@ -12,7 +12,7 @@ first word come first; each group in default order (featured, then English name)
 table every Chinese character is its own token and a run of them is searched as a phrase, so
 a Chinese substring is found through the index too.
 
-Schema (``PRAGMA user_version = 2``)::
+Schema (``PRAGMA user_version = 3``)::
 
     meta   (key TEXT PRIMARY KEY, value TEXT)  -- digest, store_id, store_name, categories, count
     shards (no INTEGER PRIMARY KEY,            -- the catalogue's parts, in order (a catalogue
@@ -23,7 +23,9 @@ Schema (``PRAGMA user_version = 2``)::
                                                -- ``apps[base + at]``)
             id TEXT UNIQUE, featured INTEGER, sortname TEXT,
             row TEXT,                          -- JSON: name, summary, categories, kind, version
-            developer TEXT)
+            developer TEXT,
+            card TEXT, card_zh TEXT)           -- its ``search --json`` item, English and Chinese
+                                               -- (NULL: as English), up to "store" (searchjson)
     cats  (cat TEXT, pos INTEGER, PRIMARY KEY (cat, pos)) WITHOUT ROWID
     words USING fts5(text)  -- contentless, rowid = pos: names, id, summaries, developer, categories
     names USING fts5(text)  -- contentless, rowid = pos: the names alone (the first group)
@@ -48,12 +50,14 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from json.encoder import encode_basestring as _q
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from appstore.core.catalog.indexwrite import GAP, SCHEMA, build
 from appstore.core.catalog.models import Localized
 from appstore.core.catalog.search import is_cjk, query_words
+from appstore.core.catalog.searchjson import FEATURED, LANGS, item, with_ref
 from appstore.core.errors import CatalogError
 
 __all__ = ["GAP", "SCHEMA", "Hits", "IndexChanged", "Ranks", "Row", "StoreIndex", "build",
@@ -247,6 +251,27 @@ class StoreIndex:
                 found[pos] = Row(self.store, app_id, bool(featured), sortname, name, summary,
                                  tuple(cats), kind, version)
         return [found[p] for p in positions]
+
+    def json_items(self, positions: Sequence[int], lang: str, clash: set[str]) -> list[str]:
+        """The ``search --json`` items of these ranks, in the order given, read as kept
+        (``searchjson.cards``; ids in ``clash`` become STORE/ID)."""
+        if lang not in LANGS:  # (the CLI speaks only these: made from the rows otherwise)
+            return [item(f"{r.store}/{r.id}" if r.id in clash else r.id, r.id, r.name,
+                         r.summary, r.categories, r.kind, r.version, r.store, r.featured, lang)
+                    for r in self.rows(positions)]
+        card = "card" if lang == "en" else "coalesce(card_zh, card)"
+        store = _q(self.store)
+        out: list[str] = []
+        for at in range(0, len(positions), 500):
+            part = positions[at:at + 500]
+            marks = ",".join("?" * len(part))
+            got = self._query(f"SELECT pos, id, {card}, featured FROM apps WHERE pos IN ({marks})",
+                              part)
+            found = {pos: (with_ref(head, app_id, f"{self.store}/{app_id}") if app_id in clash
+                           else head) + store + FEATURED[featured]
+                     for pos, app_id, head, featured in got}
+            out.extend(found[p] for p in part)
+        return out
 
     def sort_keys(self) -> Ranks[tuple[bool, str]]:
         """The default-order key of each rank (``keys[pos]``: to merge several stores' results)."""

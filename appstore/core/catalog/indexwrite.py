@@ -13,13 +13,15 @@ import tempfile
 from array import array
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from appstore.core.catalog.cache import AppRows
 from appstore.core.catalog.models import App, Catalog
 from appstore.core.catalog.search import latin_words, sort_key
+from appstore.core.catalog.searchjson import cards
 from appstore.core.fileio import fsync_dir
 
-SCHEMA = 2
+SCHEMA = 3
 GAP = 4096  # between two ranks when built: room for new apps (a rank delta stays a 2-byte varint)
 _CHUNK = 4096  # apps written at a time
 _RUN_BREAK = "\u30fc"  # between two runs of Chinese: a token no query can ever name
@@ -54,10 +56,12 @@ def texts(app_id: str, name: Mapping[str, str], summary: Mapping[str, str], deve
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def record(a: App) -> tuple[int, str, str, str]:
-    """(featured, sortname, row, developer) of an app as the ``apps`` table holds them."""
+def record(a: App) -> tuple[int, str, str, str, str, str | None]:
+    """(featured, sortname, row, developer, card, card_zh) of an app as the ``apps`` table
+    holds them."""
     return (int(a.featured), sort_key(a)[1],
-            _dumps([a.name, a.summary, a.categories, a.kind, a.version]), a.developer)
+            _dumps([a.name, a.summary, a.categories, a.kind, a.version]), a.developer,
+            *cards(a.id, a.name, a.summary, a.categories, a.kind, a.version))
 
 
 def meta_of(catalog: Catalog, digest: str) -> dict[str, str]:
@@ -74,7 +78,8 @@ def _create(con: sqlite3.Connection) -> None:
                 "count INTEGER NOT NULL, base INTEGER NOT NULL)")
     con.execute("CREATE TABLE apps (pos INTEGER PRIMARY KEY, shard INTEGER NOT NULL, "
                 "at INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, featured INTEGER NOT NULL, "
-                "sortname TEXT NOT NULL, row TEXT NOT NULL, developer TEXT NOT NULL)")
+                "sortname TEXT NOT NULL, row TEXT NOT NULL, developer TEXT NOT NULL, "
+                "card TEXT NOT NULL, card_zh TEXT)")
     con.execute("CREATE TABLE cats (cat TEXT NOT NULL, pos INTEGER NOT NULL, "
                 "PRIMARY KEY (cat, pos)) WITHOUT ROWID")
     for table in ("words", "names"):
@@ -110,7 +115,7 @@ def build(path: Path, catalog: Catalog, digest: str,
         con.execute("PRAGMA synchronous = OFF")  # one fsync at the end instead
         _create(con)
         for at in range(0, len(order), _CHUNK):  # in chunks: the build's memory stays small
-            rows: list[tuple[int, int, int, str, int, str, str, str]] = []
+            rows: list[tuple[Any, ...]] = []
             words: list[tuple[int, str]] = []
             names_rows: list[tuple[int, str]] = []
             cats: list[tuple[str, int]] = []
@@ -123,7 +128,7 @@ def build(path: Path, catalog: Catalog, digest: str,
                 words.append((pos, text))
                 names_rows.append((pos, name_text))
                 cats.extend((c, pos) for c in a.categories)
-            con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
             con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names_rows)
             con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)

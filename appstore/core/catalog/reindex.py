@@ -27,8 +27,8 @@ from appstore.core.logs import log
 from appstore.core.oslock import held
 
 MAX_CHANGED = 8  # parts changed: more, and a full build costs about as much
-# featured, sortname, shard, at, id, row, developer, app
-_Insert = tuple[int, str, int, int, str, str, str, App]
+# featured, sortname, shard, at, id, (row, developer, card, card_zh), app
+_Insert = tuple[int, str, int, int, str, tuple[str, str, str, str | None], App]
 
 
 def refresh(path: Path, catalog: Catalog, digest: str,
@@ -115,14 +115,14 @@ def _diff(con: sqlite3.Connection, no: int, part: Sequence[App], inserts: list[_
             (no,))}
     kept: list[tuple[int, int, int]] = []  # old place, new place, rank
     for at, a in enumerate(part):
-        featured, sortname, row, developer = record(a)
+        featured, sortname, row, developer, card, card_zh = record(a)
         was = old.pop(a.id, None)
         if was is not None and was[2:] == (featured, sortname, row, developer):
-            kept.append((was[1], at, was[0]))
+            kept.append((was[1], at, was[0]))  # (its cards are made of the same fields)
             continue
         if was is not None:
             _remove(con, a.id, was[0], was[4], was[5])
-        inserts.append((featured, sortname, no, at, a.id, row, developer, a))
+        inserts.append((featured, sortname, no, at, a.id, (row, developer, card, card_zh), a))
     for app_id, (pos, _, _, _, row, developer) in old.items():
         _remove(con, app_id, pos, row, developer)
     kept.sort()
@@ -176,14 +176,14 @@ def _insert(con: sqlite3.Connection, inserts: list[_Insert]) -> bool:
         after = before + GAP * (m + 1) if got is None else int(got)
         if after - before <= m:
             return False  # no room: a full build spaces the ranks again
-        for j, (featured, sortname, shard, at, app_id, row, developer, a) in enumerate(members, 1):
+        for j, (featured, sortname, shard, at, app_id, stored, a) in enumerate(members, 1):
             pos = before + (after - before) * j // (m + 1)
-            rows.append((pos, shard, at, app_id, featured, sortname, row, developer))
+            rows.append((pos, shard, at, app_id, featured, sortname, *stored))
             text, name_text = texts(app_id, a.name, a.summary, a.developer, a.categories)
             words.append((pos, text))
             names.append((pos, name_text))
             cats.extend((c, pos) for c in a.categories)
-    con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
     con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names)
     con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
