@@ -75,7 +75,8 @@ def test_sigterm_closes_the_app_cleanly(tmp_path: Path) -> None:
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     log = data / "logs" / "imapp.log"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (data / "stores" / "demo" / "state.json").exists():
+    while not ((data / "stores" / "demo" / "state.json").exists() and catches(proc.pid, signal.SIGTERM)):
+        assert time.monotonic() < deadline, "imapp never refreshed its store"
         time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
@@ -92,6 +93,14 @@ def test_a_data_dir_that_is_a_file_is_one_clear_line(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
     assert "Traceback" not in proc.stderr
+
+
+def catches(pid: int, sig: int) -> bool:
+    """Whether process ``pid`` has a handler for ``sig`` (Linux: SigCgt in /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
 
 
 def test_quitting_while_a_store_dribbles_does_not_linger(tmp_path: Path) -> None:
@@ -122,10 +131,13 @@ def test_quitting_while_a_store_dribbles_does_not_linger(tmp_path: Path) -> None
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any(h.path.endswith("timestamp.json")
-                                                      for h in srv.requests()):
+        # the refresh is reading, slowly: the first byte of the timestamp went out (a byte a second)
+        # ...and the app handles SIGTERM (its handler is set once the window is up; the refresh
+        # may start before)
+        while not (any(h.path.endswith("timestamp.json") and h.sent > 0 for h in srv.requests())
+                   and catches(proc.pid, signal.SIGTERM)):
+            assert time.monotonic() < deadline, "the refresh never started reading the timestamp"
             time.sleep(0.1)
-        time.sleep(1)  # the refresh is now reading, slowly
         asked = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
