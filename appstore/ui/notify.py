@@ -14,7 +14,6 @@ is made with jeepney rather than QtDBus: PySide6 cannot give a Python int the D-
 
 from __future__ import annotations
 
-import html
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -132,6 +131,8 @@ class Notifier(QObject):
             return
         # The notification service reads the body as markup: a store's app names and titles
         # go as text, never as tags (an "&" would garble it, an <img> would load).
+        import html  # (with its table of entities: not what a start needs)
+
         body = html.escape(notice.body[:MAX_BODY], quote=False)
 
         def call(ctx: JobContext) -> int | str:

@@ -27,8 +27,6 @@ from appstore.core import versions, wording
 from appstore.core.bulk import gc_paused
 from appstore.core.errors import CatalogError, shorten
 from appstore.core.ids import ID_RE as ID_RE  # (also read from here)
-from appstore.core.wallet.address import decode_address
-from appstore.core.wallet.errors import BadAddress
 
 FORMAT = 1
 CATALOG_TARGET = "catalog/index.json"  # where a store signs its catalogue
@@ -590,6 +588,10 @@ def _payee(c: _Checker, raw: Any, path: str) -> str:
     if raw == "":
         return ""
     text = c.string(raw, path, max_len=40)
+    # (the wallet's code loads with the first DApp that is paid: not what a start needs)
+    from appstore.core.wallet.address import decode_address
+    from appstore.core.wallet.errors import BadAddress
+
     try:
         decode_address(text)
     except BadAddress as e:

@@ -8,7 +8,6 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -156,6 +155,8 @@ class Stores:
             return [c.refresh() for c in clients]
         if any(m.startswith(("http://", "https://")) for c in clients for m in c.entry.mirrors):
             import requests  # noqa: F401 - once, here: threads must not race to import it
+        from concurrent.futures import ThreadPoolExecutor  # (not what a start needs)
+
         with ThreadPoolExecutor(max_workers=min(4, len(clients))) as pool:
             return list(pool.map(lambda c: c.refresh(), clients))
 

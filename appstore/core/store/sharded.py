@@ -226,8 +226,9 @@ class ShardedCatalog:
             for name, sha, key in manifest["shards"]:
                 if not self._have(key, apps):
                     missing.setdefault(key, (name, sha))
-            self._fill(header, [(key, name, partial(self._kept_shard, sha))
-                                for key, (name, sha) in missing.items()], apps)
+            if missing:  # (a start that finds every cache here parses nothing)
+                self._fill(header, [(key, name, partial(self._kept_shard, sha))
+                                    for key, (name, sha) in missing.items()], apps)
             catalog = self._assemble(header, [(name, apps[key])
                                               for name, _, key in manifest["shards"]])
         except (OSError, CatalogError, KeyError, TypeError, ValueError):

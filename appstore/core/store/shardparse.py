@@ -23,18 +23,18 @@ import json
 import logging
 import marshal
 import os
-import queue
-import subprocess
 import sys
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from appstore.core.catalog import cache as catalog_cache
 from appstore.core.catalog import shards as catalog_shards
 from appstore.core.catalog.models import Catalog, Localized
 from appstore.core.errors import CatalogError, shorten
+
+if TYPE_CHECKING:  # (loaded when shards are parsed: a warm start reads only ``loads``)
+    import queue
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 log = logging.getLogger("imapp.catalog")
 
@@ -103,6 +103,8 @@ class WorkerLost(Exception):
 
 class _Worker:
     def __init__(self) -> None:
+        import subprocess
+
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "TMPDIR")}
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _START], env=env, cwd=_ROOT,
@@ -129,6 +131,8 @@ class _Worker:
 
     def stop(self, *, kill: bool) -> None:
         """End it: ``kill`` now, or end its input (it answers what it was asked, then exits)."""
+        import subprocess
+
         if kill:
             self.proc.kill()
         elif self.proc.stdin is not None:
@@ -157,6 +161,9 @@ class Parser:
     order given; hand over at most ``window`` more than taken."""
 
     def __init__(self, shards: int, categories: Categories, store: str) -> None:
+        import queue
+        from concurrent.futures import ThreadPoolExecutor
+
         self.categories, self.store = categories, store
         self._plain = {k: dict(v) for k, v in categories.items()}  # for marshal
         self._workers: list[_Worker] = []
@@ -203,6 +210,8 @@ class Parser:
 
     def result(self, key: str) -> tuple[bytes, bytes]:
         """The cache files of the shard handed over as ``key``; raises its ``CatalogError``."""
+        from concurrent.futures import TimeoutError as FutureTimeout
+
         future = self._futures.pop(key, None)
         path, name = self._files.pop(key)
         if future is not None:
@@ -217,6 +226,8 @@ class Parser:
         return to_cache(path.read_bytes(), name, self.categories, self.store, key)
 
     def _lost(self, e: BaseException) -> None:
+        from concurrent.futures import TimeoutError as FutureTimeout
+
         if not self._warned:
             self._warned = True
             log.warning("a catalogue worker stopped (%s); parsing here instead",
