@@ -97,7 +97,8 @@ def _answers(ix: StoreIndex) -> list[Any]:
             ranks = [pos for _, pos in hits.fetch_to(10**6)]
             order = ix.order()
             out.append((q, category, hits.total, [order[p] for p in ranks],
-                        [(r.id, r.name, r.summary, r.categories, r.featured) for r in ix.rows(ranks)]))
+                        [(r.id, r.name, r.summary, r.categories, r.featured) for r in ix.rows(ranks)],
+                        ix.json_items(ranks, "en", set()), ix.json_items(ranks, "zh_CN", set())))
     return out
 
 

@@ -23,9 +23,10 @@ Schema (``PRAGMA user_version = 3``)::
                                                -- ``apps[base + at]``)
             id TEXT UNIQUE, featured INTEGER, sortname TEXT,
             row TEXT,                          -- JSON: name, summary, categories, kind, version
-            developer TEXT,
-            card TEXT, card_zh TEXT)           -- its ``search --json`` item, English and Chinese
-                                               -- (NULL: as English), up to "store" (searchjson)
+            developer TEXT)
+    items  (pos INTEGER PRIMARY KEY,           -- an app's ``search --json`` item up to its
+            featured INTEGER,                  -- "store" (``searchjson``), English and Chinese
+            en TEXT, zh TEXT)                  -- (NULL: the English one)
     cats  (cat TEXT, pos INTEGER, PRIMARY KEY (cat, pos)) WITHOUT ROWID
     words USING fts5(text)  -- contentless, rowid = pos: names, id, summaries, developer, categories
     names USING fts5(text)  -- contentless, rowid = pos: the names alone (the first group)
@@ -259,17 +260,22 @@ class StoreIndex:
             return [item(f"{r.store}/{r.id}" if r.id in clash else r.id, r.id, r.name,
                          r.summary, r.categories, r.kind, r.version, r.store, r.featured, lang)
                     for r in self.rows(positions)]
-        card = "card" if lang == "en" else "coalesce(card_zh, card)"
+        card = "en" if lang == "en" else "coalesce(zh, en)"
         store = _q(self.store)
         out: list[str] = []
         for at in range(0, len(positions), 500):
             part = positions[at:at + 500]
             marks = ",".join("?" * len(part))
-            got = self._query(f"SELECT pos, id, {card}, featured FROM apps WHERE pos IN ({marks})",
-                              part)
-            found = {pos: (with_ref(head, app_id, f"{self.store}/{app_id}") if app_id in clash
-                           else head) + store + FEATURED[featured]
-                     for pos, app_id, head, featured in got}
+            if clash:
+                got = self._query(f"SELECT pos, id, {card}, items.featured FROM items JOIN apps "
+                                  f"USING (pos) WHERE pos IN ({marks})", part)
+                found = {pos: (with_ref(head, app_id, f"{self.store}/{app_id}")
+                               if app_id in clash else head) + store + FEATURED[featured]
+                         for pos, app_id, head, featured in got}
+            else:  # the item made whole by SQLite: one string per result
+                found = dict(self._query(
+                    f"SELECT pos, {card} || ? || iif(featured, ?, ?) FROM items "
+                    f"WHERE pos IN ({marks})", [store, FEATURED[1], FEATURED[0], *part]))
             out.extend(found[p] for p in part)
         return out
 

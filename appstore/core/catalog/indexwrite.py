@@ -56,12 +56,15 @@ def texts(app_id: str, name: Mapping[str, str], summary: Mapping[str, str], deve
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def record(a: App) -> tuple[int, str, str, str, str, str | None]:
-    """(featured, sortname, row, developer, card, card_zh) of an app as the ``apps`` table
-    holds them."""
+def record(a: App) -> tuple[int, str, str, str]:
+    """(featured, sortname, row, developer) of an app as the ``apps`` table holds them."""
     return (int(a.featured), sort_key(a)[1],
-            _dumps([a.name, a.summary, a.categories, a.kind, a.version]), a.developer,
-            *cards(a.id, a.name, a.summary, a.categories, a.kind, a.version))
+            _dumps([a.name, a.summary, a.categories, a.kind, a.version]), a.developer)
+
+
+def items_of(a: App) -> tuple[int, str, str | None]:
+    """(featured, en, zh) of an app as the ``items`` table holds them (``searchjson.cards``)."""
+    return (int(a.featured), *cards(a.id, a.name, a.summary, a.categories, a.kind, a.version))
 
 
 def meta_of(catalog: Catalog, digest: str) -> dict[str, str]:
@@ -78,8 +81,10 @@ def _create(con: sqlite3.Connection) -> None:
                 "count INTEGER NOT NULL, base INTEGER NOT NULL)")
     con.execute("CREATE TABLE apps (pos INTEGER PRIMARY KEY, shard INTEGER NOT NULL, "
                 "at INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, featured INTEGER NOT NULL, "
-                "sortname TEXT NOT NULL, row TEXT NOT NULL, developer TEXT NOT NULL, "
-                "card TEXT NOT NULL, card_zh TEXT)")
+                "sortname TEXT NOT NULL, row TEXT NOT NULL, developer TEXT NOT NULL)")
+    # apart from ``apps``: what only ``search --json`` reads does not widen every other scan
+    con.execute("CREATE TABLE items (pos INTEGER PRIMARY KEY, featured INTEGER NOT NULL, "
+                "en TEXT NOT NULL, zh TEXT)")
     con.execute("CREATE TABLE cats (cat TEXT NOT NULL, pos INTEGER NOT NULL, "
                 "PRIMARY KEY (cat, pos)) WITHOUT ROWID")
     for table in ("words", "names"):
@@ -116,6 +121,7 @@ def build(path: Path, catalog: Catalog, digest: str,
         _create(con)
         for at in range(0, len(order), _CHUNK):  # in chunks: the build's memory stays small
             rows: list[tuple[Any, ...]] = []
+            items: list[tuple[int, int, str, str | None]] = []
             words: list[tuple[int, str]] = []
             names_rows: list[tuple[int, str]] = []
             cats: list[tuple[str, int]] = []
@@ -124,11 +130,13 @@ def build(path: Path, catalog: Catalog, digest: str,
                 pos = (rank + 1) * GAP
                 shard = shard_of[i]
                 rows.append((pos, shard, i - bases[shard], a.id, *record(a)))
+                items.append((pos, *items_of(a)))
                 text, name_text = texts(a.id, a.name, a.summary, a.developer, a.categories)
                 words.append((pos, text))
                 names_rows.append((pos, name_text))
                 cats.extend((c, pos) for c in a.categories)
-            con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", items)
             con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
             con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names_rows)
             con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)

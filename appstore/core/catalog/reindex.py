@@ -20,15 +20,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from appstore.core.catalog.indexwrite import GAP, SCHEMA, build, meta_of, record, texts
+from appstore.core.catalog.indexwrite import GAP, SCHEMA, build, items_of, meta_of, record, texts
 from appstore.core.catalog.models import App, Catalog
 from appstore.core.errors import CatalogError
 from appstore.core.logs import log
 from appstore.core.oslock import held
 
 MAX_CHANGED = 8  # parts changed: more, and a full build costs about as much
-# featured, sortname, shard, at, id, (row, developer, card, card_zh), app
-_Insert = tuple[int, str, int, int, str, tuple[str, str, str, str | None], App]
+# featured, sortname, shard, at, id, (row, developer), app
+_Insert = tuple[int, str, int, int, str, tuple[str, str], App]
 
 
 def refresh(path: Path, catalog: Catalog, digest: str,
@@ -115,14 +115,14 @@ def _diff(con: sqlite3.Connection, no: int, part: Sequence[App], inserts: list[_
             (no,))}
     kept: list[tuple[int, int, int]] = []  # old place, new place, rank
     for at, a in enumerate(part):
-        featured, sortname, row, developer, card, card_zh = record(a)
+        featured, sortname, row, developer = record(a)
         was = old.pop(a.id, None)
         if was is not None and was[2:] == (featured, sortname, row, developer):
-            kept.append((was[1], at, was[0]))  # (its cards are made of the same fields)
+            kept.append((was[1], at, was[0]))  # (its items are made of the same fields)
             continue
         if was is not None:
             _remove(con, a.id, was[0], was[4], was[5])
-        inserts.append((featured, sortname, no, at, a.id, (row, developer, card, card_zh), a))
+        inserts.append((featured, sortname, no, at, a.id, (row, developer), a))
     for app_id, (pos, _, _, _, row, developer) in old.items():
         _remove(con, app_id, pos, row, developer)
     kept.sort()
@@ -141,6 +141,7 @@ def _remove(con: sqlite3.Connection, app_id: str, pos: int, row: str, developer:
     con.execute("INSERT INTO names (names, rowid, text) VALUES ('delete', ?, ?)", (pos, name_text))
     con.executemany("DELETE FROM cats WHERE cat = ? AND pos = ?", [(c, pos) for c in categories])
     con.execute("DELETE FROM apps WHERE pos = ?", (pos,))
+    con.execute("DELETE FROM items WHERE pos = ?", (pos,))
 
 
 def _before(con: sqlite3.Connection, featured: int, sortname: str, shard: int, at: int) -> int:
@@ -167,6 +168,7 @@ def _insert(con: sqlite3.Connection, inserts: list[_Insert]) -> bool:
         else:
             groups.append((before, [r]))
     rows: list[tuple[Any, ...]] = []
+    items: list[tuple[int, int, str, str | None]] = []
     words: list[tuple[int, str]] = []
     names: list[tuple[int, str]] = []
     cats: list[tuple[str, int]] = []
@@ -179,11 +181,13 @@ def _insert(con: sqlite3.Connection, inserts: list[_Insert]) -> bool:
         for j, (featured, sortname, shard, at, app_id, stored, a) in enumerate(members, 1):
             pos = before + (after - before) * j // (m + 1)
             rows.append((pos, shard, at, app_id, featured, sortname, *stored))
+            items.append((pos, *items_of(a)))
             text, name_text = texts(app_id, a.name, a.summary, a.developer, a.categories)
             words.append((pos, text))
             names.append((pos, name_text))
             cats.extend((c, pos) for c in a.categories)
-    con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", items)
     con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
     con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names)
     con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
