@@ -54,7 +54,10 @@ REACHED = {"preconnect", "fetch", "xhr", "img", "websocket", "beacon", "worker",
            "spec_prefetch", *(f"turn_{f}" for f in FRAMES if f != "jspopup")}
 
 PROBE_JS = r"""
-var PORTS = __PORTS__, report = {}, OTHER = __OTHER__;  // (var: frames reach them as parent.report)
+// (var: frames reach them as parent.report; ``settling``: one promise per attempt that can be
+// seen to end, settled when it has: the report waits for them all)
+var PORTS = __PORTS__, report = {}, OTHER = __OTHER__, FRAMES = __FRAMES__, settling = [];
+function settle(p) { settling.push(Promise.resolve(p).then(() => {}, () => {})); }
 function attempt(win, name, ports) {  // WebRTC from ``win``: TURN over TCP and STUN over UDP
   const Peer = win && win.RTCPeerConnection;
   if (typeof Peer !== "function") return "none";
@@ -63,6 +66,13 @@ function attempt(win, name, ports) {  // WebRTC from ``win``: TURN over TCP and 
       {urls: "turn:127.0.0.1:" + ports.tcp["turn_" + name] + "?transport=tcp",
        username: "u", credential: "p"},
       {urls: "stun:127.0.0.1:" + ports.udp["stun_" + name]}]});
+    // ICE gathering ends once TURN and STUN were tried (or the window is gone, and the
+    // connection with it)
+    (win.opener || win.top).settling.push(new Promise(ended => {
+      pc.addEventListener("icegatheringstatechange", () => {
+        if (pc.iceGatheringState === "complete") ended(); });
+      win.addEventListener("pagehide", () => ended());
+    }));
     pc.createDataChannel("x");
     pc.createOffer().then(o => pc.setLocalDescription(o)).catch(() => {});
     (win.__keep = win.__keep || []).push(pc);
@@ -95,16 +105,23 @@ function frameMain() {  // frame.html (and the popup): the case is its query
 function probe() {
   const url = (c, path) => "http://127.0.0.1:" + PORTS.tcp[c] + "/" + (path || c);
   report.top = attempt(window, "top", PORTS);
-  tryAll("fetch", () => fetch(url("fetch")).catch(() => {}));
-  tryAll("xhr", () => { const x = new XMLHttpRequest(); x.open("GET", url("xhr")); x.send(); });
-  tryAll("img", () => { new Image().src = url("img"); });
-  tryAll("websocket", () => new WebSocket("ws://127.0.0.1:" + PORTS.tcp.websocket + "/ws"));
-  tryAll("beacon", () => navigator.sendBeacon(url("beacon"), "x"));
-  tryAll("eventsource", () => new EventSource(url("eventsource")));
-  tryAll("worker", () => new Worker(URL.createObjectURL(new Blob(
-    ["fetch(" + JSON.stringify(url("worker")) + ").catch(() => {})"], {type: "text/javascript"}))));
-  tryAll("webtransport", () => new WebTransport("https://127.0.0.1:" + PORTS.udp.webtransport + "/wt")
-    .ready.catch(() => {}));
+  tryAll("fetch", () => settle(fetch(url("fetch"))));
+  tryAll("xhr", () => { const x = new XMLHttpRequest(); settle(new Promise(ok => { x.onloadend = ok; }));
+                        x.open("GET", url("xhr")); x.send(); });
+  tryAll("img", () => settle(new Promise(ok => { const i = new Image(); i.onload = i.onerror = ok;
+                                                 i.src = url("img"); })));
+  tryAll("websocket", () => settle(new Promise(ok => {
+    const w = new WebSocket("ws://127.0.0.1:" + PORTS.tcp.websocket + "/ws");
+    w.onerror = w.onclose = ok; })));
+  tryAll("beacon", () => navigator.sendBeacon(url("beacon"), "x"));  // (no end to see)
+  tryAll("eventsource", () => settle(new Promise(ok => {  // (it goes on trying: the first end)
+    const e = new EventSource(url("eventsource")); e.onerror = e.onopen = ok; })));
+  tryAll("worker", () => settle(new Promise(ok => {
+    const w = new Worker(URL.createObjectURL(new Blob(["fetch(" + JSON.stringify(url("worker")) +
+      ").catch(() => {}).then(() => postMessage('ended'))"], {type: "text/javascript"})));
+    w.onmessage = w.onerror = ok; })));
+  tryAll("webtransport", () => settle(new WebTransport("https://127.0.0.1:" + PORTS.udp.webtransport +
+                                                       "/wt").ready));
   tryAll("blank", () => { report.blank = attempt(frame(() => {}).contentWindow, "blank", PORTS); });
   frames("");
   tryAll("nested", () => frame(f => { f.src = "frame.html?nested"; }));
@@ -114,10 +131,15 @@ function probe() {
   // a refused top-level navigation (another DApp), then new frames
   setTimeout(() => { location.href = OTHER; }, 1200);
   setTimeout(() => frames("after_"), 2400);
-  setTimeout(() => {
+  // the report, once every frame has made its attempt (the refused popup's blank window may
+  // never run its own) and every attempt that can be seen to end has ended
+  const names = FRAMES.filter(f => f !== "jspopup");
+  const reported = () => new Promise(ok => {
+    const look = () => names.every(n => n in report) ? ok() : setTimeout(look, 20); look(); });
+  reported().then(() => Promise.all(settling)).then(() => {
     imapp.request({method: "probe_report", params: report}).catch(() => {});
     setTimeout(() => window.close(), 300);
-  }, 4500);
+  });
 }
 """
 
@@ -244,13 +266,15 @@ def traced_host(paths: Paths, tmp: Path) -> Probe:
     return probe
 
 
-def run_probe(env: Env, qtbot: QtBot, listener: Listener,
-              perms: tuple[str, ...]) -> tuple[dict[str, Any], Trace]:
+def run_probe(env: Env, qtbot: QtBot, listener: Listener, perms: tuple[str, ...],
+              reaches: frozenset[str] = frozenset()) -> tuple[dict[str, Any], Trace]:
     """Install the probe with ``perms``, let it try everything, and return its own report and
-    what strace saw once its host process has ended."""
+    what strace saw once its host process has ended. The probe reports once every attempt
+    that can be seen to end has ended; ``reaches``: the cases whose listeners it must reach,
+    waited for (preconnect, prefetch and beacons end unseen)."""
     other = dapp_origin(STORE, "org.test.other") + "/"
-    probe_js = PROBE_JS.replace("__PORTS__", json.dumps(listener.ports)).replace("__OTHER__",
-                                                                                json.dumps(other))
+    probe_js = PROBE_JS.replace("__PORTS__", json.dumps(listener.ports)).replace(
+        "__OTHER__", json.dumps(other)).replace("__FRAMES__", json.dumps(FRAMES))
     frame = "<!doctype html><script src='probe.js'></script><body><script>frameMain()</script>"
     files = {"index.html": INDEX.format(**listener.ports["tcp"]), "probe.js": probe_js, "frame.html": frame}
     app = env.install("org.test.probe", perms, files=files)
@@ -259,7 +283,7 @@ def run_probe(env: Env, qtbot: QtBot, listener: Listener,
     qtbot.waitUntil(lambda: any(m.get("ev") == "request" for m in probe.messages), timeout=LOAD_TIMEOUT)
     request = next(m for m in probe.messages if m.get("ev") == "request")
     report = json.loads(request["text"])["params"]
-    qtbot.wait(1000)  # what the last attempts sent is on its way
+    qtbot.waitUntil(lambda: listener.hits >= reaches, timeout=LOAD_TIMEOUT)
     channels = list(probe.host._channels.values())
     probe.host.close_all()
     qtbot.waitUntil(lambda: all(not c.open for c in channels), timeout=30_000)
@@ -286,7 +310,8 @@ def test_a_dapp_without_network_reaches_nothing(env: Env, qtbot: QtBot, listener
 
 
 def test_a_dapp_with_network_is_the_positive_control(env: Env, qtbot: QtBot, listener: Listener) -> None:
-    report, trace = run_probe(env, qtbot, listener, ("storage", "network"))
+    report, trace = run_probe(env, qtbot, listener, ("storage", "network"),
+                              frozenset(REACHED | {"webtransport"}))
     assert all(report[f] == "tried" for f in FRAMES), report
     assert listener.hits >= REACHED, sorted(REACHED - listener.hits)
     assert "webtransport" in listener.hits  # QUIC: UDP leaves this process (not WebRTC's)
