@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -23,36 +23,20 @@ from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, form
 from appstore.ui import texts
 from appstore.ui.controller import Controller
 from appstore.ui.jobs import Job
-from appstore.ui.walletseeds import SeedActions, WalletNeeds, read_state
+from appstore.ui.walletseeds import SeedActions, WalletNeeds, WalletSnapshot, read_state, snapshot_of
 
 if TYPE_CHECKING:  # the wallet's and the services' modules load when the wallet is first used
     from appstore.core.ia.messages import AccountStatus
     from appstore.core.ia.policy import RewardPolicy, SwapTerms
     from appstore.core.rewards import ClaimReport
-    from appstore.core.wallet.ledger import Problem, Verification
+    from appstore.core.wallet.ledger import Verification
     from appstore.core.wallet.receipts import Receipt
-    from appstore.core.wallet.seedstore import AddressInfo, PassphraseRequest
-    from appstore.core.wallet.wallet import Balances, Wallet
+    from appstore.core.wallet.seedstore import PassphraseRequest
+    from appstore.core.wallet.wallet import Wallet
 
 STARTUP_CLAIM_DELAY_MS = 3000
 RETRY_CLAIM_MS = 60_000  # claims a service did not answer are sent again after this, at the least
 
-
-@dataclass(frozen=True)
-class WalletSnapshot:
-    """What the Wallet page shows, read in one go on a worker."""
-
-    address: str
-    storage: str  # "keyring" or "file"
-    balances: Balances
-    problem: Problem | None  # the last verification's finding (None: fine, or never run)
-    verified: bool  # a verification ran in this snapshot's session and passed
-    # asset -> the balance before the first receipt read, then (time, balance) after each
-    series: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    decimals: dict[str, int] = field(default_factory=dict)
-    source: str = "key"  # AddressInfo.source: "key", "file" (not unlocked yet), "marker" (unconfirmed)
-    note: str = ""  # why the address is not confirmed ("" when it is)
-    copies: int = 0  # wallet files and ledgers that restores set aside
 
 
 class PassphraseBridge(QObject):
@@ -296,7 +280,7 @@ class WalletController(QObject):
     def seeds(self) -> SeedActions:
         """Create, unlock, change the passphrase, copies (``walletseeds.py``)."""
         actions = self.findChild(SeedActions)
-        return actions if actions is not None else SeedActions(self)
+        return actions if actions is not None else SeedActions(self, self)
 
     def _submit(self, fn: Callable[[JobContext], Any], title: str, *, lane: str = "wallet",
                 on_done: Callable[[Any], None] | None = None) -> Job | None:
@@ -430,29 +414,3 @@ def _report_lines(report: ClaimReport, decimals: dict[str, int],
         lines.append(QCoreApplication.translate("wallet", "No IA for %1: %2").replace("%1", what).replace(
             "%2", reasons.get(r.code) or texts.core_text(r.message)))
     return lines
-
-
-def snapshot_of(wallet: Wallet, info: AddressInfo, verified: bool) -> WalletSnapshot:
-    """What the page shows of an account whose address ``info`` has (not None)."""
-    assert info.address is not None
-    wallet.check_if_unlocked()  # a ledger changed behind imapp's back shows as failed, not as money
-    ledger = wallet.ledger
-    balances = wallet.balances()
-    series: dict[str, list[tuple[str, int]]] = {}
-    for asset, total in balances.totals.items():
-        # Sums of base units over every store: exact while the stores agree on IA's decimals
-        # (the balances beside the chart are exact either way). The balance before the first
-        # receipt read, then after each (the chart's steps).
-        changes = ledger.recent_changes(asset)
-        running = total.units - sum(change for _, change in changes)
-        points = [(changes[0][0], running)] if changes else []
-        for time, change in changes:
-            running += change
-            points.append((time, running))
-        series[asset] = points
-    status = wallet.status()
-    return WalletSnapshot(info.address, status.storage or "keyring", balances, ledger.problem, verified,
-                          series, {a: b.decimals for a, b in balances.totals.items()},
-                          "key" if info.may_hand_out else info.source, info.problem,
-                          len(wallet.seeds.copies()))
-

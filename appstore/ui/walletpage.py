@@ -31,14 +31,14 @@ from appstore.core.wallet.receipts import ASSETS, KINDS
 from appstore.core.wallet.seedcopies import SetAside
 from appstore.ui import texts
 from appstore.ui.controller import Controller
-from appstore.ui.wallet import RewardsRow, WalletController, WalletSnapshot
+from appstore.ui.wallet import RewardsRow, WalletController
 from appstore.ui.walletaccount import AccountCard
 from appstore.ui.walletchart import BalanceChart
 from appstore.ui.walletcopies import CopiesDialog
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog, confirm_show_words, copy_text
 from appstore.ui.walletmodels import HistoryModel, fit_columns, kind_label
 from appstore.ui.walletrewards import RewardsCard, SwapDialog, activity_label, rewards_title
-from appstore.ui.walletseeds import WalletNeeds
+from appstore.ui.walletseeds import WalletNeeds, WalletSnapshot
 from appstore.ui.walletwithdraw import WithdrawDialog
 from appstore.ui.widgets import plain_label, section_title, wheel_scrolls_page
 

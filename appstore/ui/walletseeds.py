@@ -1,16 +1,17 @@
-"""The wallet's own state and actions for the Wallet page: whether there is a wallet to show
-(or one to set up, or an address that could not be confirmed), and creating a wallet protected by
-a passphrase, unlocking it, changing its passphrase, the copies restores set aside, and an
-address checked before it is copied. Every one runs on a worker of the ``WalletController``;
-the passphrase is asked through its bridge (a dialog on the GUI thread while the worker waits).
+"""The wallet's own state and actions for the Wallet page: what it shows (``WalletSnapshot``),
+whether there is a wallet to show (or one to set up, or an address that could not be
+confirmed), and creating a wallet protected by a passphrase, unlocking it, changing its
+passphrase, the copies restores set aside, and an address checked before it is copied. Every
+one runs on a worker of the ``WalletController``; the passphrase is asked through its bridge (a
+dialog on the GUI thread while the worker waits).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from PySide6.QtCore import QObject
 
@@ -21,9 +22,27 @@ from appstore.ui import texts
 from appstore.ui.jobs import Job
 
 if TYPE_CHECKING:
+    from appstore.core.wallet.ledger import Problem
     from appstore.core.wallet.seedcopies import SetAside
-    from appstore.core.wallet.wallet import Wallet
-    from appstore.ui.wallet import WalletController, WalletSnapshot
+    from appstore.core.wallet.seedstore import AddressInfo
+    from appstore.core.wallet.wallet import Balances, Wallet
+
+
+@dataclass(frozen=True)
+class WalletSnapshot:
+    """What the Wallet page shows, read in one go on a worker."""
+
+    address: str
+    storage: str  # "keyring" or "file"
+    balances: Balances
+    problem: Problem | None  # the last verification's finding (None: fine, or never run)
+    verified: bool  # a verification ran in this snapshot's session and passed
+    # asset -> the balance before the first receipt read, then (time, balance) after each
+    series: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    decimals: dict[str, int] = field(default_factory=dict)
+    source: str = "key"  # AddressInfo.source: "key", "file" (not unlocked yet), "marker" (unconfirmed)
+    note: str = ""  # why the address is not confirmed ("" when it is)
+    copies: int = 0  # wallet files and ledgers that restores set aside
 
 
 @dataclass(frozen=True)
@@ -40,8 +59,6 @@ class WalletNeeds:
 def read_state(wallet: Wallet, create: bool, verified: bool) -> WalletSnapshot | WalletNeeds | None:
     """What the page shows, read on a worker. ``create``: make a wallet on first use when a
     system keyring may hold it (without one, the page offers the choice instead)."""
-    from appstore.ui.wallet import snapshot_of
-
     made_now = wallet.status().storage is None
     if made_now:
         problem = wallet.seeds.needs_a_choice()
@@ -64,11 +81,26 @@ def read_state(wallet: Wallet, create: bool, verified: bool) -> WalletSnapshot |
     return snapshot_of(wallet, info, verified)
 
 
-class SeedActions(QObject):
-    """See the module's docstring; ``owner`` is the page's ``WalletController``."""
+class SeedOwner(Protocol):
+    """What the actions use of the page's ``wallet.WalletController``, which runs them: declared
+    here, as that module is built on this one."""
 
-    def __init__(self, owner: WalletController) -> None:
-        super().__init__(owner)
+    @property
+    def wallet(self) -> Wallet | None: ...
+
+    def load(self, *, create: bool = True) -> Job | None: ...
+
+    def _submit(self, fn: Callable[[JobContext], Any], title: str, *, lane: str = "wallet",
+                on_done: Callable[[Any], None] | None = None) -> Job | None: ...
+
+    def _loaded(self, snapshot: WalletSnapshot | WalletNeeds | None) -> None: ...
+
+
+class SeedActions(QObject):
+    """See the module's docstring; ``owner`` is the page's ``WalletController`` (``parent``)."""
+
+    def __init__(self, owner: SeedOwner, parent: QObject) -> None:
+        super().__init__(parent)
         self.owner = owner
 
     def _run(self, fn: Callable[[Wallet, JobContext], Any], title: str,
@@ -80,8 +112,6 @@ class SeedActions(QObject):
 
     def create(self) -> Job | None:
         """A new wallet; without a keyring the seed store asks for a new passphrase."""
-        from appstore.ui.wallet import snapshot_of
-
         return self._run(lambda w, ctx: snapshot_of(w, w.address_info(create=True), False),
                          "create the wallet", self.owner._loaded)
 
@@ -114,3 +144,28 @@ class SeedActions(QObject):
     def address_to_copy(self, on_done: Callable[[str], None]) -> Job | None:
         """The address, checked against the key first where only the marker vouches for it."""
         return self._run(lambda w, ctx: w.give_address(), "check the address", on_done, lane="io")
+
+
+def snapshot_of(wallet: Wallet, info: AddressInfo, verified: bool) -> WalletSnapshot:
+    """What the page shows of an account whose address ``info`` has (not None)."""
+    assert info.address is not None
+    wallet.check_if_unlocked()  # a ledger changed behind imapp's back shows as failed, not as money
+    ledger = wallet.ledger
+    balances = wallet.balances()
+    series: dict[str, list[tuple[str, int]]] = {}
+    for asset, total in balances.totals.items():
+        # Sums of base units over every store: exact while the stores agree on IA's decimals
+        # (the balances beside the chart are exact either way). The balance before the first
+        # receipt read, then after each (the chart's steps).
+        changes = ledger.recent_changes(asset)
+        running = total.units - sum(change for _, change in changes)
+        points = [(changes[0][0], running)] if changes else []
+        for time, change in changes:
+            running += change
+            points.append((time, running))
+        series[asset] = points
+    status = wallet.status()
+    return WalletSnapshot(info.address, status.storage or "keyring", balances, ledger.problem, verified,
+                          series, {a: b.decimals for a, b in balances.totals.items()},
+                          "key" if info.may_hand_out else info.source, info.problem,
+                          len(wallet.seeds.copies()))
