@@ -9,7 +9,9 @@
 * startup  — a fresh process to a painted Discover page (demo store) against a bare PySide6
              window, both in the same run; the exit, from the window's close to the process's
              end, for both (imapp once settled, and while its start-up work runs);
-* gui      — typing and scrolling in the real Discover page with big catalogues;
+* gui      — typing and scrolling in the real Discover page with big catalogues; the real app's
+             peak memory in every phase (adding the store from the GUI, a first start that builds
+             the caches, a warm start, idle, searching, scrolling);
 * install  — installing a package of 2,000 small files (guards, unpack, fsync/syncfs, rename,
              database) against ``unzip -q`` of the same zip;
 * downloads — one 1 GiB file from a local server: our verified, resumable download (SHA-256 as it
@@ -87,6 +89,9 @@ def startup() -> dict[str, Any]:
     r = _run("bench.startup")
     print(f"start to painted Discover: {r['imapp_discover_s']:.3f} s; bare window {r['bare_window_s']:.3f} s;"
           f" ratio {r['ratio']:.2f} (first run, publishing the demo store: {r['first_run_s']:.3f} s)")
+    print(f"  each run: {', '.join(f'{x:.2f}' for x in r['ratios'])}; fastest against fastest "
+          f"{r['ratio_min']:.2f}; CPU to the paint {r['imapp_cpu_s']:.3f} s against {r['bare_cpu_s']:.3f} s, "
+          f"ratio {r['cpu_ratio']:.2f}")
     print(f"window closed to process gone: {r['imapp_exit_s'] * 1000:.0f} ms (closed while start-up work "
           f"runs: {r['imapp_exit_busy_s'] * 1000:.0f} ms); bare window {r['bare_exit_s'] * 1000:.0f} ms")
     return r
@@ -94,6 +99,7 @@ def startup() -> dict[str, Any]:
 
 def gui(sizes: list[int]) -> list[dict[str, Any]]:
     rows = [_run("bench.gui_filter", str(n)) for n in sizes]
+    memory = [_run("bench.gui_memory", str(n), str(RESULTS / "cache")) for n in sizes]
     print(f"{'apps':>8} {'key p50':>8} {'key p95':>8} {'apply p95':>9} {'results p50':>11} "
           f"{'results p95':>11} {'scroll p95':>10}  (ms)")
     for r in rows:
@@ -101,6 +107,14 @@ def gui(sizes: list[int]) -> list[dict[str, Any]]:
               f"{r['apply_p95_ms']:>9.1f} {r['results_p50_ms']:>11.1f} {r['results_p95_ms']:>11.1f} "
               f"{r['scroll_p95_ms']:>10.1f}   RSS idle {r['rss_idle_mb']} MiB "
               f"(bare Qt {r['rss_bare_qt_mb']})")
+    print("memory in the real app, peak RSS per phase (MiB; bench/gui_memory.py):")
+    for m in memory:
+        print(f"{m['apps']:>8} apps: add from the GUI {m['add_peak_mb']} (shard workers {m['add_workers_peak_mb']}), "
+              f"first start building the caches {m['cold_peak_mb']}, warm start {m['warm_peak_mb']}, idle "
+              f"{m['idle_mb']}, searching {m['search_peak_mb']}, scrolling {m['scroll_peak_mb']} "
+              f"(bare window {m['bare_qt_mb']})")
+    for r, m in zip(rows, memory, strict=True):
+        r["memory"] = m
     return rows
 
 
