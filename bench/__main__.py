@@ -109,7 +109,8 @@ def gui(sizes: list[int]) -> list[dict[str, Any]]:
               f"(bare Qt {r['rss_bare_qt_mb']})")
     print("memory in the real app, peak RSS per phase (MiB; bench/gui_memory.py):")
     for m in memory:
-        print(f"{m['apps']:>8} apps: add from the GUI {m['add_peak_mb']} (shard workers {m['add_workers_peak_mb']}), "
+        print(f"{m['apps']:>8} apps: add from the GUI {m['add_peak_mb']} (shard workers "
+              f"{m['add_workers_peak_mb']}), "
               f"first start building the caches {m['cold_peak_mb']}, warm start {m['warm_peak_mb']}, idle "
               f"{m['idle_mb']}, searching {m['search_peak_mb']}, scrolling {m['scroll_peak_mb']} "
               f"(bare window {m['bare_qt_mb']})")
