@@ -22,7 +22,9 @@ from appstore.ui import theme
 from appstore.ui.controller import Controller, load_store_code
 from appstore.ui.jobs import Job
 
-CACHE_SIZE = 3000
+# The decoded images kept, by their bytes: a card's icon is 49 KB (112 px), a screenshot up to
+# some MB, and counting images let a long scroll through a big store keep 3,000 icons (150 MB).
+CACHE_BYTES = 48 * 2**20
 # An icon whose outline is this close to the background has no visible edge (a navy icon on the
 # dark theme's navy cards): it gets a thin ring in the theme's icon_ring colour (3:1 or more
 # against the backgrounds). Brighter icons keep their own look: a brand's colours are its own.
@@ -80,6 +82,10 @@ def image_key(store: str, target: str, size: QSize) -> str:
     return f"{store}\n{target}\n{size.width()}x{size.height()}"
 
 
+def _bytes(pix: QPixmap) -> int:
+    return pix.width() * pix.height() * max(pix.depth(), 8) // 8
+
+
 class ImageLoader(QObject):
     """Signals: ``loaded(str)`` the key of an image now in the cache (or failed for good)."""
 
@@ -89,6 +95,7 @@ class ImageLoader(QObject):
         super().__init__(controller)
         self.controller = controller
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
+        self._cache_bytes = 0  # of the images in ``_cache``
         self._edges: dict[str, QColor] = {}  # icon key -> its outline's colour
         self._ringed: dict[tuple[str, str], QPixmap] = {}  # (key, theme) -> the icon with a ring
         self._pending: dict[str, Job] = {}  # key -> its load, queued or running
@@ -162,11 +169,15 @@ class ImageLoader(QObject):
         def done(result: tuple[QImage, QColor | None]) -> None:
             image, edge = result
             settled()
-            self._cache[key] = QPixmap.fromImage(image)
+            pix = QPixmap.fromImage(image)
+            old = self._cache.pop(key, None)
+            self._cache_bytes += _bytes(pix) - (_bytes(old) if old is not None else 0)
+            self._cache[key] = pix
             if edge is not None:
                 self._edges[key] = edge
-            while len(self._cache) > CACHE_SIZE:
-                gone, _ = self._cache.popitem(last=False)
+            while self._cache_bytes > CACHE_BYTES and len(self._cache) > 1:
+                gone, dropped = self._cache.popitem(last=False)
+                self._cache_bytes -= _bytes(dropped)
                 self._edges.pop(gone, None)
                 for name in theme.THEMES:
                     self._ringed.pop((gone, name), None)
