@@ -176,12 +176,11 @@ def _search_json_text(r: Row, clash: set[str], lang: str) -> str:
 def _json_items(batch: list[tuple[int, int]], indexes: list[StoreIndex], clash: set[str],
                 lang: str) -> list[str]:
     """The ``--json`` items of a batch of hits (store number, rank), in order."""
+    if len(indexes) == 1:
+        return indexes[0].json_items([pos for _, pos in batch], lang, clash)
     by_store: dict[int, list[int]] = {}
     for k, pos in batch:
         by_store.setdefault(k, []).append(pos)
-    if len(by_store) == 1:
-        [(k, ps)] = by_store.items()
-        return indexes[k].json_items(ps, lang, clash)
     found = {k: dict(zip(ps, indexes[k].json_items(ps, lang, clash), strict=True))
              for k, ps in by_store.items()}
     return [found[k][pos] for k, pos in batch]
