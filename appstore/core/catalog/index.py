@@ -25,8 +25,9 @@ Schema (``PRAGMA user_version = 3``)::
             row TEXT,                          -- JSON: name, summary, categories, kind, version
             developer TEXT)
     items  (pos INTEGER PRIMARY KEY,           -- an app's ``search --json`` item up to its
-            featured INTEGER,                  -- "store" (``searchjson``), English and Chinese
-            en TEXT, zh TEXT)                  -- (NULL: the English one)
+            featured INTEGER, pre TEXT,        -- "store" (``searchjson.cards``): the name and
+            en TEXT, zh TEXT, post TEXT)       -- summary lines in English and Chinese (NULL:
+                                               -- the English ones) between the rest
     cats  (cat TEXT, pos INTEGER, PRIMARY KEY (cat, pos)) WITHOUT ROWID
     words USING fts5(text)  -- contentless, rowid = pos: names, id, summaries, developer, categories
     names USING fts5(text)  -- contentless, rowid = pos: the names alone (the first group)
@@ -260,7 +261,7 @@ class StoreIndex:
             return [item(f"{r.store}/{r.id}" if r.id in clash else r.id, r.id, r.name,
                          r.summary, r.categories, r.kind, r.version, r.store, r.featured, lang)
                     for r in self.rows(positions)]
-        card = "en" if lang == "en" else "coalesce(zh, en)"
+        card = "pre || en || post" if lang == "en" else "pre || coalesce(zh, en) || post"
         store = _q(self.store)
         out: list[str] = []
         for at in range(0, len(positions), 500):

@@ -62,8 +62,9 @@ def record(a: App) -> tuple[int, str, str, str]:
             _dumps([a.name, a.summary, a.categories, a.kind, a.version]), a.developer)
 
 
-def items_of(a: App) -> tuple[int, str, str | None]:
-    """(featured, en, zh) of an app as the ``items`` table holds them (``searchjson.cards``)."""
+def items_of(a: App) -> tuple[int, str, str, str | None, str]:
+    """(featured, pre, en, zh, post) of an app as the ``items`` table holds them
+    (``searchjson.cards``)."""
     return (int(a.featured), *cards(a.id, a.name, a.summary, a.categories, a.kind, a.version))
 
 
@@ -84,7 +85,7 @@ def _create(con: sqlite3.Connection) -> None:
                 "sortname TEXT NOT NULL, row TEXT NOT NULL, developer TEXT NOT NULL)")
     # apart from ``apps``: what only ``search --json`` reads does not widen every other scan
     con.execute("CREATE TABLE items (pos INTEGER PRIMARY KEY, featured INTEGER NOT NULL, "
-                "en TEXT NOT NULL, zh TEXT)")
+                "pre TEXT NOT NULL, en TEXT NOT NULL, zh TEXT, post TEXT NOT NULL)")
     con.execute("CREATE TABLE cats (cat TEXT NOT NULL, pos INTEGER NOT NULL, "
                 "PRIMARY KEY (cat, pos)) WITHOUT ROWID")
     for table in ("words", "names"):
@@ -121,7 +122,7 @@ def build(path: Path, catalog: Catalog, digest: str,
         _create(con)
         for at in range(0, len(order), _CHUNK):  # in chunks: the build's memory stays small
             rows: list[tuple[Any, ...]] = []
-            items: list[tuple[int, int, str, str | None]] = []
+            items: list[tuple[int, int, str, str, str | None, str]] = []
             words: list[tuple[int, str]] = []
             names_rows: list[tuple[int, str]] = []
             cats: list[tuple[str, int]] = []
@@ -136,7 +137,7 @@ def build(path: Path, catalog: Catalog, digest: str,
                 names_rows.append((pos, name_text))
                 cats.extend((c, pos) for c in a.categories)
             con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            con.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", items)
+            con.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)", items)
             con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
             con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names_rows)
             con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)

@@ -168,7 +168,7 @@ def _insert(con: sqlite3.Connection, inserts: list[_Insert]) -> bool:
         else:
             groups.append((before, [r]))
     rows: list[tuple[Any, ...]] = []
-    items: list[tuple[int, int, str, str | None]] = []
+    items: list[tuple[int, int, str, str, str | None, str]] = []
     words: list[tuple[int, str]] = []
     names: list[tuple[int, str]] = []
     cats: list[tuple[str, int]] = []
@@ -187,7 +187,7 @@ def _insert(con: sqlite3.Connection, inserts: list[_Insert]) -> bool:
             names.append((pos, name_text))
             cats.extend((c, pos) for c in a.categories)
     con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    con.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", items)
+    con.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)", items)
     con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
     con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names)
     con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
