@@ -143,6 +143,7 @@ class StoreIndex:
         self.categories: dict[str, dict[str, str]] = json.loads(meta["categories"])
         self.size = int(meta["count"])  # apps in the catalogue
         self._version = con.execute("PRAGMA data_version").fetchone()[0]
+        self._json_each = True  # False once this SQLite turned out to lack JSON
 
     @classmethod
     def open(cls, path: Path, digest: str, store: str) -> StoreIndex | None:
@@ -257,27 +258,36 @@ class StoreIndex:
     def json_items(self, positions: Sequence[int], lang: str, clash: set[str]) -> list[str]:
         """The ``search --json`` items of these ranks, in the order given, read as kept
         (``searchjson.cards``; ids in ``clash`` become STORE/ID)."""
-        if lang not in LANGS:  # (the CLI speaks only these: made from the rows otherwise)
+        if lang not in LANGS or not self._json_each:  # (the CLI speaks only LANGS)
             return [item(f"{r.store}/{r.id}" if r.id in clash else r.id, r.id, r.name,
                          r.summary, r.categories, r.kind, r.version, r.store, r.featured, lang)
                     for r in self.rows(positions)]
         card = "pre || en || post" if lang == "en" else "pre || coalesce(zh, en) || post"
         store = _q(self.store)
+        # the ranks as one JSON array (json_each): binding 500 parameters costs more
+        ranks = "FROM json_each(?) j JOIN items i ON i.pos = j.value"
         out: list[str] = []
-        for at in range(0, len(positions), 500):
-            part = positions[at:at + 500]
-            marks = ",".join("?" * len(part))
-            if clash:
-                got = self._query(f"SELECT pos, id, {card}, items.featured FROM items JOIN apps "
-                                  f"USING (pos) WHERE pos IN ({marks})", part)
-                found = {pos: (with_ref(head, app_id, f"{self.store}/{app_id}")
-                               if app_id in clash else head) + store + FEATURED[featured]
-                         for pos, app_id, head, featured in got}
-            else:  # the item made whole by SQLite: one string per result
-                found = dict(self._query(
-                    f"SELECT pos, {card} || ? || iif(featured, ?, ?) FROM items "
-                    f"WHERE pos IN ({marks})", [store, FEATURED[1], FEATURED[0], *part]))
-            out.extend(found[p] for p in part)
+        try:
+            for at in range(0, len(positions), 500):
+                part = json.dumps(list(positions[at:at + 500]))
+                if clash:
+                    got = self._query(f"SELECT a.id, {card}, i.featured {ranks} "
+                                      "JOIN apps a ON a.pos = i.pos ORDER BY j.key", [part])
+                    made = [(with_ref(head, app_id, f"{self.store}/{app_id}")
+                             if app_id in clash else head) + store + FEATURED[featured]
+                            for app_id, head, featured in got]
+                else:  # the item made whole by SQLite: one string per result
+                    made = [r[0] for r in self._query(
+                        f"SELECT {card} || ? || iif(i.featured, ?, ?) {ranks} ORDER BY j.key",
+                        [store, FEATURED[1], FEATURED[0], part])]
+                if len(made) != min(500, len(positions) - at):
+                    raise KeyError("a rank that is not in the index")
+                out.extend(made)
+        except sqlite3.OperationalError as e:  # an SQLite without JSON: laid out here
+            if "json_each" not in str(e):
+                raise
+            self._json_each = False
+            return self.json_items(positions, lang, clash)
         return out
 
     def sort_keys(self) -> Ranks[tuple[bool, str]]:
