@@ -21,7 +21,7 @@ from appstore.ui.models import Roles
 
 CARD = QSize(330, 104)  # the default; the grid sets the width to fill its rows (``card_width``)
 ICON = 56
-CARD_CACHE = 300  # rendered cards kept: a few screens' worth
+CARD_CACHE = 100  # rendered cards kept: five screens or so (one is 130 KB: 300 were 40 MB)
 
 
 class AppCardDelegate(QStyledItemDelegate):

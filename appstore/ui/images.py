@@ -23,8 +23,9 @@ from appstore.ui.controller import Controller, load_store_code
 from appstore.ui.jobs import Job
 
 # The decoded images kept, by their bytes: a card's icon is 49 KB (112 px), a screenshot up to
-# some MB, and counting images let a long scroll through a big store keep 3,000 icons (150 MB).
-CACHE_BYTES = 48 * 2**20
+# some MB; counting images let a long scroll through a big store keep 3,000 icons (150 MB).
+# 32 MiB: some 650 card icons, thirty screens of cards.
+CACHE_BYTES = 32 * 2**20
 # An icon whose outline is this close to the background has no visible edge (a navy icon on the
 # dark theme's navy cards): it gets a thin ring in the theme's icon_ring colour (3:1 or more
 # against the backgrounds). Brighter icons keep their own look: a brand's colours are its own.
