@@ -15,7 +15,8 @@ phases that share a process through ``/proc/self/clear_refs``):
   search index are missing (an upgrade, a cache deleted): they are built again at start-up;
 * ``warm``: a usual start (everything on disk) to Discover painted and the start-up work done;
   then ``idle`` (RSS once settled), ``search`` (typing ``QUERIES``, each prefix's results
-  shown) and ``scroll`` (200 pages down through the results of every app).
+  shown) and ``scroll`` (200 pages down through every app, each page's icons loaded before
+  the next: some 2,500 icons decoded, real PNGs).
 
 ``bare_qt_mb`` is a process with a QApplication and a shown empty window (the floor), and
 ``workers_peak_mb`` the biggest shard worker seen during ``add`` (another process: not counted
@@ -148,10 +149,11 @@ def phase(name: str, data: str, url: str, root: str, n: int) -> dict[str, Any]:
         wait(lambda: not model.query and model.total == n, "every app again")
         reset_peak()
         bar = page.grid.verticalScrollBar()
-        for _ in range(200):
+        for _ in range(200):  # slowly: every card's icon loads (and is kept) before the next page
             bar.setValue(bar.value() + bar.pageStep())
             page.grid.viewport().repaint()
             app.processEvents()
+            wait(lambda: not window.images.busy(), "the icons on screen")
         wait(lambda: not controller.jobs.busy(), "the rows read while scrolling")
         out["scroll_peak_mb"] = mib(status_kib("VmHWM"))
         out["scrolled_rows"] = model.rowCount()
@@ -185,7 +187,7 @@ def _child(*args: str) -> dict[str, Any]:
 def main(n: int, cache: Path) -> dict[str, Any]:
     from bench.synth import synthetic_store
 
-    out, published = synthetic_store(n, cache)
+    out, published = synthetic_store(n, cache, png_icons=True)  # icons the GUI keeps
     server, url = serve_apart(out)
     data = Path(tempfile.mkdtemp(prefix="imapp-gui-memory-"))
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import random
+import struct
+import zlib
 from pathlib import Path
 
 from appstore.core.catalog.shards import APPS_PER_SHARD
@@ -34,7 +36,21 @@ def _zh(rng: random.Random, n: int) -> str:
     return "".join(rng.choice(ZH) for _ in range(n))
 
 
-def synthetic_content(n: int, seed: int = 1) -> StoreContent:
+def png_icon(i: int, side: int = 64) -> bytes:
+    """A real PNG (a plain square of a colour of its own), so the GUI decodes and keeps it."""
+    rgb = bytes(((i * 37) % 256, (i * 91) % 256, (i * 53 + 80) % 256))
+    raw = (b"\x00" + rgb * side) * side
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+            + chunk(b"IEND", b""))
+
+
+def synthetic_content(n: int, seed: int = 1, *, png_icons: bool = False) -> StoreContent:
+    """``png_icons``: real images (the GUI's memory benchmark), else 12-byte stand-ins."""
     rng = random.Random(seed)
     apps = []
     files: dict[str, bytes] = {}
@@ -42,7 +58,7 @@ def synthetic_content(n: int, seed: int = 1) -> StoreContent:
         app_id = f"org.bench.app{i}"
         icon = f"icons/{app_id}.png"
         package = f"packages/{app_id}/{app_id}-1.0.{i % 7}.zip"
-        files[icon] = b"\x89PNG\r\n\x1a\n" + i.to_bytes(4, "big")
+        files[icon] = png_icon(i) if png_icons else b"\x89PNG\r\n\x1a\n" + i.to_bytes(4, "big")
         blob = b"PK" + hashlib.sha256(app_id.encode()).digest()
         files[package] = blob
         apps.append({
@@ -68,14 +84,17 @@ def synthetic_content(n: int, seed: int = 1) -> StoreContent:
     return StoreContent(catalog, files)
 
 
-def synthetic_store(n: int, cache: Path) -> tuple[Path, PublishResult]:
+def synthetic_store(n: int, cache: Path, *, png_icons: bool = False) -> tuple[Path, PublishResult]:
     """Publish (once, cached on disk) a store of n apps; returns its folder and result."""
     out = cache / f"store-{n}-{APPS_PER_SHARD}"  # published again if the shard size changes
+    if png_icons:
+        out = out.with_name(out.name + "-png")
     keys_dir = cache / f"keys-{n}"
     keys = load_keys(keys_dir) if (keys_dir / "root.pem").exists() else init_keys(keys_dir)
     fresh = (out / "metadata" / "timestamp.json").exists() and (out / "targets" / "catalog"
                                                                  / "shards").is_dir()
-    content = None if fresh else synthetic_content(n)  # (a store from before shards: again)
+    # (a store from before shards: again)
+    content = None if fresh else synthetic_content(n, png_icons=png_icons)
     return out, publish(content, out, keys)
 
 
