@@ -337,7 +337,10 @@ class CatalogView:
                 ix is None or ix.size != len(c.apps) for ix, c in zip(indexes, self.catalogs, strict=True)):
             return False
         ready = [ix for ix in indexes if ix is not None]
-        self._orders = [ix.order() for ix in ready]
+        try:
+            self._orders = [ix.order() for ix in ready]
+        except IndexChanged:  # brought to a newer catalogue meanwhile: searched in memory
+            return False
         offsets, at = [], 0
         for cat in self.catalogs:
             offsets.append(at)
