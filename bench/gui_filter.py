@@ -12,7 +12,8 @@ The catalogue is held as the app holds it after a start: the store's fast cache 
 ``catalog/cache.py``) and its SQLite index, both made by a child process first (as a refresh
 made them earlier, ``prepare_s``), so this process's memory is the app's on a warm start.
 Memory: ``rss_idle_mb`` once the page shows the catalogue, against ``rss_bare_qt_mb``, this
-process with its QApplication and theme before any catalogue. Prints one JSON line.
+process with its QApplication and theme before any catalogue (``bench/gui_memory.py`` measures
+the real app's memory in every phase). Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ def main(n: int) -> dict[str, float]:
     theme.apply(app, "light")
     bare_rss = rss_mb()
     t = time.perf_counter()
-    catalog = catalog_cache.load((folder / "catalog.cache").read_bytes(), DIGEST, "bench",
-                                 folder / "catalog.details")
+    catalog = catalog_cache.load_file(folder / "catalog.cache", DIGEST, "bench",
+                                      folder / "catalog.details")  # mapped, as the app does
     assert catalog is not None
     view = CatalogView([catalog])
     index = (StoreIndex.open(folder / "catalog.sqlite3", DIGEST, "bench")
