@@ -65,9 +65,18 @@ class JobContext:
 
 
 
-def enter_lane(name: str | None) -> None:
-    """Say that the calling thread works for lane ``name`` from now on (None: no lane)."""
+def enter_lane(name: str | None, context: JobContext | None = None) -> None:
+    """Say that the calling thread works for lane ``name`` from now on (None: no lane), on the
+    job of ``context`` (``current_context``)."""
     _here.lane = name
+    _here.context = context
+
+
+def current_context() -> JobContext | None:
+    """The context of the job the calling thread runs (None: not a job's thread): code that
+    waits for a person checks it, so cancelling the job (closing the app) ends the wait."""
+    context = getattr(_here, "context", None)
+    return context if isinstance(context, JobContext) else None
 
 
 def current_lane() -> str | None:

@@ -115,7 +115,7 @@ class _Runnable(QRunnable):
         # when this wrapper goes.
         job, fn = self.job, self.fn
         self.job = self.fn = None  # type: ignore[assignment]
-        enter_lane(job.lane)  # (each lane has its own pool: the thread serves that lane only)
+        enter_lane(job.lane, job.context)  # (each lane has its own pool: its threads serve it only)
         try:
             if job.context.cancelled:
                 outcome: tuple[JobState, Any, BaseException | None] = (JobState.CANCELLED, None, None)

@@ -18,7 +18,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from appstore.core.errors import AppStoreError
-from appstore.core.jobs import JobContext
+from appstore.core.jobs import JobContext, current_context
 from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, format_amount
 from appstore.ui import texts
 from appstore.ui.controller import Controller
@@ -65,10 +65,13 @@ class PassphraseBridge(QObject):
     def ask(self, request: PassphraseRequest) -> str | None:
         box: dict[str, Any] = {"done": threading.Event(), "answer": None}
         self._asked.emit(request, box)
-        # A worker waits for a person: give up only if the app is closing underneath.
+        # A worker waits for a person: give up only if the app is closing underneath, or the
+        # job was cancelled (the app's shutdown may run inside this very dialog's event loop,
+        # where the dialog cannot end before the shutdown stops waiting for the worker).
+        job = current_context()
         while not box["done"].wait(0.5):
             app = QApplication.instance()
-            if app is None or app.closingDown():
+            if app is None or app.closingDown() or (job is not None and job.cancelled):
                 return None
         answer = box["answer"]
         return answer if isinstance(answer, str) else None

@@ -5,7 +5,10 @@ A real seed file (the keyring is the ``fail`` backend) and a real SQLite ledger.
 
 from __future__ import annotations
 
+import inspect
+import sys
 import threading
+import time
 from collections.abc import Callable
 
 import keyring
@@ -13,6 +16,7 @@ import pytest
 from keyring.backends import fail
 
 from appstore.core.paths import Paths
+from appstore.core.wallet.errors import WalletLocked
 from appstore.core.wallet.keys import Account, parse_words
 from appstore.core.wallet.ledger import ledger_path
 from appstore.core.wallet.seedpass import PassphraseRequest
@@ -27,20 +31,26 @@ LONG = 60.0  # seconds a join may take before the test calls it stuck (never a s
 
 
 class Dialog:
-    """The passphrase callback: says it was asked, then waits until ``answer()``."""
+    """The passphrase callback: says it was asked, then waits until ``answer()`` (or
+    ``cancel()``: the person closes it)."""
 
     def __init__(self) -> None:
         self.asked = threading.Event()
         self.answered = threading.Event()
         self.requests: list[PassphraseRequest] = []
+        self.reply: str | None = PASSPHRASE
 
     def __call__(self, request: PassphraseRequest) -> str | None:
         self.requests.append(request)
         self.asked.set()
         assert self.answered.wait(LONG), "the test never answered the dialog"
-        return PASSPHRASE
+        return self.reply
 
     def answer(self) -> None:
+        self.answered.set()
+
+    def cancel(self) -> None:
+        self.reply = None
         self.answered.set()
 
 
@@ -64,6 +74,23 @@ def finished(thread: threading.Thread, out: dict[str, object]) -> object:
     if "error" in out:
         raise AssertionError(f"the call failed: {out['error']!r}")
     return out["value"]
+
+
+def reached(thread: threading.Thread, function: Callable[..., object], line: str) -> None:
+    """Wait until ``thread`` runs ``function``'s line that holds ``line`` (its stack, as Python
+    sees it): a thread blocked on a lock stays on the line that takes it."""
+    code = function.__code__
+    lines, first = inspect.getsourcelines(function)
+    (number,) = [first + i for i, text in enumerate(lines) if line in text]
+    deadline = time.monotonic() + LONG
+    while time.monotonic() < deadline:
+        frame = sys._current_frames().get(thread.ident or -1)
+        while frame is not None:
+            if frame.f_code is code and frame.f_lineno == number:
+                return
+            frame = frame.f_back
+        time.sleep(0.01)
+    raise AssertionError(f"the thread never reached {function.__qualname__}: {line}")
 
 
 @pytest.fixture
@@ -104,6 +131,25 @@ def test_a_second_unlock_waits_for_the_first_answer_and_asks_nothing(wallet: tup
     one, two = finished(first, first_out), finished(second, second_out)
     assert one is two
     assert len(dialog.requests) == 1
+
+
+def test_those_who_waited_for_a_cancelled_question_are_not_asked_again(wallet: tuple[Wallet, Dialog]) -> None:
+    """Closing the dialog answers every call that waited for it (a worker reading the rewards
+    while a claim round asked): no second dialog pops up at once, nor while the app quits."""
+    w, dialog = wallet
+    first, first_out = run(w.account)
+    assert dialog.asked.wait(LONG)
+    second, second_out = run(w.account)
+    reached(second, Wallet.account, "with self._asking:")  # it waits for the question asked
+    dialog.cancel()
+    for thread, out in ((first, first_out), (second, second_out)):
+        thread.join(LONG)
+        assert not thread.is_alive()
+        assert isinstance(out.get("error"), WalletLocked), out
+    assert len(dialog.requests) == 1
+    dialog.reply = PASSPHRASE  # asked again later, it opens
+    assert w.account().address == Account.from_words(parse_words(WORDS)).address
+    assert len(dialog.requests) == 2
 
 
 def test_a_new_wallet_files_passphrase_is_asked_with_the_wallet_folder_unlocked(

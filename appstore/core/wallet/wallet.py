@@ -28,7 +28,7 @@ from pathlib import Path
 from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, format_amount
-from appstore.core.wallet.errors import NoWallet, WalletExists
+from appstore.core.wallet.errors import NoWallet, WalletExists, WalletLocked
 from appstore.core.wallet.keys import Account, SeedWords
 from appstore.core.wallet.ledger import (
     Ledger,
@@ -95,6 +95,10 @@ class Wallet:
         self._lock = threading.RLock()  # the state below; never held while anyone is asked
         self._asking = threading.Lock()  # one seed read (which may ask) at a time
         self._restoring = False  # a restore is saving the new words: readers keep to the old account
+        # Each seed read that ended, and how the last one was refused (the person cancelled, the
+        # keyring is locked): those who waited for that question get its answer, not another one.
+        self._questions = 0
+        self._refused: WalletLocked | None = None
         self._account: Account | None = None
         self._ledger: Ledger | None = None
         self._ledger_account: str | None = None
@@ -147,21 +151,39 @@ class Wallet:
 
     def account(self, *, create: bool = False) -> Account:
         """The account with its key (reads the seed: the keyring, or the passphrase). The
-        question is asked holding no lock that readers or ``close()`` need."""
+        question is asked holding no lock that readers or ``close()`` need; a call that waited
+        for another's question shares its outcome (a cancel is not asked again at once)."""
         with self._lock:
             if self._account is not None:
                 return self._account
+            asked = self._questions
         with self._asking:
             with self._lock:  # another thread may have unlocked it while this one waited
                 if self._account is not None:
                     return self._account
-            if create:
-                words, made = self.seeds.load_or_create()
-                if made:
-                    log.info("wallet: a new wallet was made, address %s", Account.from_words(words).address)
-            else:
-                words = self.seeds.load()
+                if self._questions != asked and self._refused is not None:
+                    raise type(self._refused)(self._refused.message)
+            try:
+                if create:
+                    words, made = self.seeds.load_or_create()
+                    if made:
+                        log.info("wallet: a new wallet was made, address %s",
+                                 Account.from_words(words).address)
+                else:
+                    words = self.seeds.load()
+            except WalletLocked as e:
+                self._asked(e)
+                raise
+            except BaseException:
+                self._asked(None)
+                raise
+            self._asked(None)
             return self._install(Account.from_words(words))
+
+    def _asked(self, refused: WalletLocked | None) -> None:
+        with self._lock:
+            self._questions += 1
+            self._refused = refused
 
     def _install(self, account: Account) -> Account:
         """Keep ``account`` as the unlocked one, unless another was kept meanwhile."""
