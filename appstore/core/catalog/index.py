@@ -1,9 +1,10 @@
 """A store's verified catalogue as a local SQLite search index (``stores/ID/catalog.sqlite3``).
 
-Built once per verified catalogue (keyed by its signed SHA-256, crash-safe: a temp file, fsync,
-``os.replace``), then read with plain queries: a search asks SQLite's FTS5 for the rows it
-needs instead of testing every app in Python, and the CLI's ``search`` answers from this file
-alone, without loading the catalogue.
+Keyed by the verified catalogue's signed SHA-256: built in full for a new catalogue
+(``indexwrite.build``: a temp file, fsync, ``os.replace``) or, when a refresh changed a few
+shards, updated in place (``reindex.py``: one SQLite transaction). Read with plain queries: a
+search asks SQLite's FTS5 for the rows it needs instead of testing every app in Python, and
+the CLI's ``search`` answers from this file alone, without loading the catalogue.
 
 Search rules are the in-memory ``SearchIndex``'s (``search.py``), and a test holds the two to
 the same answers: a latin query word matches the start of a word (``cha`` finds "Charity"), a
