@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from appstore.core.catalog import reindex, shards
-from appstore.core.catalog.index import GAP, Hits, IndexChanged, StoreIndex, build
+from appstore.core.catalog import indexwrite, reindex, shards
+from appstore.core.catalog.index import Hits, IndexChanged, StoreIndex, build
 from appstore.core.paths import Paths
 from appstore.core.publish.builder import publish
 from appstore.core.publish.keys import StoreKeys, init_keys
@@ -183,8 +183,12 @@ def test_a_search_on_an_index_changed_under_it_says_so(store: tuple[Store, str],
         Hits([old], "charity", None)
 
 
-def test_what_cannot_be_updated_exactly_is_built_in_full(store: tuple[Store, str],
-                                                         data_dir: Path, tmp_path: Path) -> None:
+def test_what_cannot_be_updated_exactly_is_built_in_full(store: tuple[Store, str], data_dir: Path,
+                                                         tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # ranks 8 apart rather than 4,096: a gap runs out after three apps, not twelve
+    monkeypatch.setattr(indexwrite, "GAP", 8)
+    monkeypatch.setattr(reindex, "GAP", 8)
     s, url = store
     stores = Stores(Paths.resolve(data_dir))
     stores.add([url], s.result.root_sha256)
@@ -209,13 +213,12 @@ def test_what_cannot_be_updated_exactly_is_built_in_full(store: tuple[Store, str
     _, rebuilt = refreshed()
     assert rebuilt != inode
     # no room left between two ranks: apps added again and again at the same place
-    inode = rebuilt
-    for k in range(GAP.bit_length() + 1):
-        s.add(f"Twin {'!' * k}")  # each sorts just after the one before
+    inodes = []
+    for k in range(5):
+        s.add(f"Twin {'!' * k}")  # each sorts just after the one before: the gap halves
         ix, now = refreshed()
-    assert now != inode  # (at least once built in full again)
-    # apps that tie, moved in the catalogue: they sort in its new order
-    inode = now
+        inodes.append(now)
+    assert inodes[:3] == [rebuilt] * 3 and inodes[3] != rebuilt  # 4, 2, 1: then no room
     twins = [i for i, a in enumerate(s.apps) if a["name"]["en"] == "Twin"]
     s.apps[twins[0]], s.apps[twins[-1]] = s.apps[twins[-1]], s.apps[twins[0]]
     _, now = refreshed()
