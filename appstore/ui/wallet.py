@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from appstore.core.errors import AppStoreError
 from appstore.core.jobs import JobContext, current_context
+from appstore.core.logs import log
 from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, format_amount
 from appstore.ui import texts
 from appstore.ui.controller import Controller
@@ -109,6 +110,7 @@ class WalletController(QObject):
         self.bridge = bridge if bridge is not None else PassphraseBridge(controller)
         self.bridge.dialog = None  # (a page of an earlier window may have set it: its page sets it)
         self.snapshot: WalletSnapshot | None = None
+        self._face: str | None = None  # what the page shows: "setup", "unconfirmed" or "account"
         self._verified_ok = False
         self._claiming: Job | None = None
         self._claim_again = False
@@ -310,6 +312,10 @@ class WalletController(QObject):
         elif snapshot is not None:
             self.snapshot = snapshot
             self.changed.emit(snapshot)
+        face = snapshot.kind if isinstance(snapshot, WalletNeeds) else "account" if snapshot else None
+        if face is not None and face != self._face:  # (the page has changed by now: a test waits for it)
+            self._face = face
+            log.info("wallet: the Wallet page shows %s", face)
 
     def verify(self) -> Job | None:
         wallet = self.wallet
