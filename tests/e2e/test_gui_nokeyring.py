@@ -110,7 +110,8 @@ def test_a_wallet_protected_by_a_passphrase_on_a_desktop_without_a_keyring(displ
         offer = "the Wallet page offers one protected by a passphrase"
         wait_for("the offer of a wallet", lambda: log.exists() and offer in log.read_text())
         assert not (data / "wallet" / "seed.enc").exists()
-        time.sleep(0.5)  # (the face is drawn a moment after the worker says so)
+        # the page has taken that face (and its button the focus) a moment after the worker says so
+        wait_for("the offer on the page", lambda: "the Wallet page shows setup" in log.read_text())
         press(env, main, "space")  # "Create a wallet protected by a passphrase…" has the focus
         dialog = window(env, "Create a wallet protected by a passphrase")
         xdotool(env, "windowfocus", "--sync", dialog)
@@ -122,7 +123,7 @@ def test_a_wallet_protected_by_a_passphrase_on_a_desktop_without_a_keyring(displ
         saved = wait_for("the address in the log", lambda: [line for line in log.read_text().splitlines()
                                                              if "wallet: saved in" in line])
         address = saved[0].rsplit("address ", 1)[1].strip()  # type: ignore[index]
-        time.sleep(1.0)  # the page draws the account
+        wait_for("the account on the page", lambda: "the Wallet page shows account" in log.read_text())
         press(env, main, "space")  # the focus went on to "Copy address"
         assert wait_for("the address on the clipboard", lambda: clipboard(env) == address)
         if shutil.which("xwd"):  # a picture to look at when something is off (x11-apps)
