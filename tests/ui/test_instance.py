@@ -176,16 +176,32 @@ def test_a_handler_that_asks_the_user_outlives_the_sending_socket(qtbot: QtBot, 
 
     server = InstanceServer(tmp_path)
     got: list[str] = []
+    ended: list[threading.Event] = []  # one per second start: set once it has gone
 
     def ask(link: str) -> None:
         loop = QEventLoop()
-        QTimer.singleShot(300, loop.quit)
+
+        def answer() -> None:  # as a person would, after the second start has gone
+            if all(e.is_set() for e in ended):
+                loop.quit()
+            else:
+                QTimer.singleShot(10, answer)
+
+        QTimer.singleShot(0, answer)
         loop.exec()  # as a question to the user would
         got.append(link)
 
+    def second_start(link: str) -> object:
+        gone = threading.Event()
+        ended.append(gone)
+        try:
+            return forward(tmp_path, link)
+        finally:
+            gone.set()
+
     server.link_received.connect(ask)
-    assert hand_over(qtbot, tmp_path, "imapp://open/demo/a") is True
-    assert hand_over(qtbot, tmp_path, "imapp://open/demo/b") is True
+    assert _in_thread(qtbot, lambda: second_start("imapp://open/demo/a")) is True
+    assert _in_thread(qtbot, lambda: second_start("imapp://open/demo/b")) is True
     qtbot.waitUntil(lambda: len(got) == 2, timeout=5000)
     assert sorted(got) == ["imapp://open/demo/a", "imapp://open/demo/b"]
     server.close()
