@@ -224,13 +224,21 @@ class NewsController(QObject):
 
         def done(result: tuple[list[ItemRow], set[int] | None]) -> None:
             if seq == self._latest:
-                self.all_rows = result[0]
+                self.all_rows = [self._named(r) for r in result[0]]
                 self.listed.emit(self._filtered(result[1]))
             if self.texts is None:  # for search-as-you-type, after the list is on screen
                 self._submit("search", lambda ctx: self._news().search_texts(), self._use_texts,
                              "news search texts")
 
         self._submit("io", read_all, done, "news list")
+
+    def _named(self, row: ItemRow) -> ItemRow:
+        """A store's own feed is named after the store, in the GUI's language (the feed's title
+        is in one language only)."""
+        if not row.feed_url.startswith("store:"):
+            return row
+        name = texts.store_name(self.controller.view, row.feed_url[len("store:"):])
+        return replace(row, feed=self.tr("%1 news").replace("%1", name))
 
     def _use_texts(self, texts: SearchTexts) -> None:
         self.texts = texts
@@ -270,7 +278,11 @@ class NewsController(QObject):
                 images[key] = image
             return Opened(item, images)
 
-        self._submit("io", load, self.opened.emit, "news item")
+        def loaded(opened: Opened) -> None:
+            item = replace(opened.item, row=self._named(opened.item.row))
+            self.opened.emit(replace(opened, item=item))
+
+        self._submit("io", load, loaded, "news item")
         if mark_read:
             self.mark_read(item_id, True)
 

@@ -261,6 +261,9 @@ def test_chinese_page(qtbot: QtBot, data: Path) -> None:
         assert d.window.nav.item(PAGES.index("news")).text().startswith("新闻")
         rows = page.model.items
         assert len(rows) == 12 and all(r.lang == "zh-cn" for r in rows)  # each story, in Chinese
+        # the store's feed is named after the store, in Chinese (its title is English only)
+        assert {r.feed for r in rows} == {"imapp 演示商店新闻"}
+        assert page.reader.opened.item.row.feed == "imapp 演示商店新闻"
         page.search.setText("清")  # typed one character at a time (QTest types ASCII only)
         page.search.setText("清算")
         qtbot.waitUntil(lambda: 0 < page.model.rowCount() < 5, timeout=5000)

@@ -727,87 +727,87 @@
         <translation>导航</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="209" />
+        <location filename="../../ui/host/window.py" line="208" />
         <source>Back</source>
         <translation>后退</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="211" />
+        <location filename="../../ui/host/window.py" line="210" />
         <source>Forward</source>
         <translation>前进</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="214" />
+        <location filename="../../ui/host/window.py" line="213" />
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="244" />
+        <location filename="../../ui/host/window.py" line="243" />
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="247" />
+        <location filename="../../ui/host/window.py" line="246" />
         <source>Actual size</source>
         <translation>实际大小</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="249" />
+        <location filename="../../ui/host/window.py" line="248" />
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="256" />
+        <location filename="../../ui/host/window.py" line="255" />
         <source>App page</source>
         <translation>应用页面</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="257" />
+        <location filename="../../ui/host/window.py" line="256" />
         <source>Its page in the store</source>
         <translation>它在商店中的页面</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="260" />
+        <location filename="../../ui/host/window.py" line="259" />
         <source>Developer tools</source>
         <translation>开发者工具</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="261" />
+        <location filename="../../ui/host/window.py" line="260" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="323" />
+        <location filename="../../ui/host/window.py" line="322" />
         <source>%1 cannot be reached</source>
         <translation>无法连接 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="324" />
+        <location filename="../../ui/host/window.py" line="323" />
         <source>You may be offline, or its website may be down.</source>
         <translation>您可能处于离线状态，或者它的网站暂时无法访问。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="326" />
+        <location filename="../../ui/host/window.py" line="325" />
         <source>%1 could not be loaded</source>
         <translation>无法加载 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="327" />
+        <location filename="../../ui/host/window.py" line="326" />
         <source>If this keeps happening, reinstall it from its app page.</source>
         <translation>如果问题持续出现，请在它的应用页面重新安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="336" />
+        <location filename="../../ui/host/window.py" line="335" />
         <source>%1 stopped unexpectedly</source>
         <translation>%1 意外停止</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="337" />
+        <location filename="../../ui/host/window.py" line="336" />
         <source>Retry to start it again.</source>
         <translation>点击“重试”重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="383" />
+        <location filename="../../ui/host/window.py" line="382" />
         <source>Developer tools: %1</source>
         <translation>开发者工具：%1</translation>
     </message>
@@ -1521,6 +1521,14 @@
         <location filename="../../ui/mainwindow.py" line="398" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
+    </message>
+</context>
+<context>
+    <name>NewsController</name>
+    <message>
+        <location filename="../../ui/newsmodel.py" line="241" />
+        <source>%1 news</source>
+        <translation>%1新闻</translation>
     </message>
 </context>
 <context>
@@ -2372,13 +2380,13 @@
 <context>
     <name>WalletController</name>
     <message>
-        <location filename="../../ui/wallet.py" line="177" />
-        <location filename="../../ui/wallet.py" line="190" />
+        <location filename="../../ui/wallet.py" line="166" />
+        <location filename="../../ui/wallet.py" line="179" />
         <source>Rewards could not be claimed now: %1</source>
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="275" />
+        <location filename="../../ui/wallet.py" line="264" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -2965,52 +2973,52 @@
         <translation>已申请提现到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="413" />
+        <location filename="../../ui/wallet.py" line="406" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="414" />
+        <location filename="../../ui/wallet.py" line="407" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="415" />
+        <location filename="../../ui/wallet.py" line="408" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="416" />
+        <location filename="../../ui/wallet.py" line="409" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="417" />
+        <location filename="../../ui/wallet.py" line="410" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="422" />
+        <location filename="../../ui/wallet.py" line="415" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="423" />
+        <location filename="../../ui/wallet.py" line="416" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="424" />
+        <location filename="../../ui/wallet.py" line="417" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="425" />
+        <location filename="../../ui/wallet.py" line="418" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="430" />
+        <location filename="../../ui/wallet.py" line="423" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>
