@@ -317,8 +317,11 @@ host = DAppHost(library.paths)
 said = []
 def loaded(key):
     said.append("loaded")
+    # Qt decides to quit, or not, just after it says the last window closed, and posts the quit:
+    # two turns of the event loop after that, imapp has quit or goes on
+    app.lastWindowClosed.connect(lambda: QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: (
+        said.append("still running"), host.window_for(key).close()))))
     store_window.close()  # the store's window: imapp goes on while the DApp's is open
-    QTimer.singleShot(1000, lambda: (said.append("still running"), host.window_for(key).close()))
 host.loaded.connect(loaded)
 host.open_installed(installed, library.entry_path(installed), "x", None, "x")
 QTimer.singleShot(60000, lambda: (said.append("timed out"), app.quit()))
