@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from appstore.core.activity import ActivityEvent
 from appstore.core.errors import AppStoreError
@@ -42,10 +42,30 @@ from appstore.core.wallet.ledger import PendingClaim
 from appstore.core.wallet.receipts import Receipt
 
 if TYPE_CHECKING:
+    from appstore.core.activity import ActivityLog
     from appstore.core.ia.client import ServiceClient
-    from appstore.core.rewards import Rewards
+    from appstore.core.store.manager import Stores
+    from appstore.core.wallet.wallet import Wallet
 
 CURSOR = "rewards"  # the journal's cursor of the claims queued so far
+
+
+class Rewards(Protocol):
+    """What a claim round uses of ``rewards.Rewards`` (which imports this module: the round is
+    its part in a file of its own)."""
+
+    stores: Stores
+    activity: ActivityLog
+    wallet: Wallet
+    backoff: Backoff
+
+    def store_lock(self, store: str) -> threading.RLock: ...
+
+    def policy(self, store: str) -> RewardPolicy | None: ...
+
+    def client(self, store: str) -> ServiceClient: ...
+
+    def _append(self, store: str, receipts: list[Receipt], settles: Iterable[str] = ()) -> None: ...
 
 
 @dataclass(frozen=True)
