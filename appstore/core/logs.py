@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import logging.handlers
 import os
 import re
 import sys
@@ -34,8 +33,10 @@ _SECRET_PARAM = re.compile(
     r"([?&#;](?:[\w.-]*[_.-])?(?:token|key|apikey|sig|signature|password|passwd|pwd|secret"
     r"|credential|auth)=)[^&#;\s\"'<>]+",
     re.IGNORECASE)
+EARLY_RECORDS = 2000  # records kept while the log file waits to be opened (``setup(later=True)``)
 _lock = threading.Lock()
 _handler: logging.Handler | None = None
+_pending: _Early | None = None
 
 log = logging.getLogger("imapp")
 
@@ -62,32 +63,79 @@ def _private(name: str, flags: int) -> int:
     return fd
 
 
-class _QuietRotatingFile(logging.handlers.RotatingFileHandler):
+def _rotating_file(path: Path) -> logging.Handler:
     """The standard rotating file (``imapp.log`` becomes ``imapp.log.1``...), made 0600 (a log
     names the user's stores, apps and addresses), whose failures (disk full, rotated away
     read-only) are not the user's problem: the message is dropped rather than printed as a
-    traceback."""
+    traceback. (``logging.handlers`` brings ``socket`` and ``pickle``: imported here, when the
+    file is opened, not with every program that logs.)"""
+    import logging.handlers
 
-    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
-        super().__init__(path, mode="a", maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+    class QuietRotatingFile(logging.handlers.RotatingFileHandler):
+        def _open(self) -> io.TextIOWrapper:
+            return open(self.baseFilename, "a", encoding=self.encoding, errors=self.errors,
+                        opener=_private)
 
-    def _open(self) -> io.TextIOWrapper:
-        return open(self.baseFilename, "a", encoding=self.encoding, errors=self.errors,
-                    opener=_private)
+        def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+            pass
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
-        pass
+    return QuietRotatingFile(path, mode="a", maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
 
 
-def setup(data_dir: Path | None, *, level: int = logging.INFO) -> Path | None:
+class _Early(logging.Handler):
+    """Keeps the records logged before the file is opened (``setup(later=True)``: the GUI opens
+    it once its window has painted), the last ``EARLY_RECORDS`` of them."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        if len(self.records) > EARLY_RECORDS:
+            del self.records[0]
+
+
+def setup(data_dir: Path | None, *, level: int = logging.INFO, later: bool = False) -> Path | None:
     """Log to ``DATA_DIR/logs/imapp.log`` (1 MB, 3 old files kept, 0600). Idempotent; returns the
     log file, or None if it cannot be written (then logging goes nowhere, quietly: a read-only
-    data dir must not stop the app)."""
+    data dir must not stop the app). ``later``: keep the records until ``attach()`` opens the
+    file (a bug reported meanwhile opens it at once)."""
+    global _pending
+    if data_dir is None:
+        return None
+    path = data_dir / "logs" / LOG_NAME
+    if not later or _handler is not None:  # (a file open already: this one at once)
+        return _open(path, level)
+    with _lock:
+        if _pending is None:
+            _pending = _Early(path)
+            log.addHandler(_pending)
+            log.setLevel(level)
+            log.propagate = False
+        _pending.path = path
+    return path
+
+
+def attach() -> Path | None:
+    """Open the log file that ``setup(later=True)`` put off, and write what was kept."""
+    global _pending
+    with _lock:
+        early, _pending = _pending, None
+    if early is None:
+        return log_file()
+    log.removeHandler(early)
+    path = _open(early.path, log.level)
+    if _handler is not None:
+        for record in early.records:
+            _handler.handle(record)
+    return path
+
+
+def _open(path: Path, level: int) -> Path | None:
     global _handler
     with _lock:
-        if data_dir is None:
-            return None
-        path = data_dir / "logs" / LOG_NAME
         if _handler is not None:
             if getattr(_handler, "baseFilename", None) == str(path):
                 return path
@@ -98,7 +146,7 @@ def setup(data_dir: Path | None, *, level: int = logging.INFO) -> Path | None:
             path.parent.mkdir(parents=True, exist_ok=True)
             # opened now, not at the first message: a log that cannot be written (a data dir
             # left by another user) means no log, never a traceback in the middle of an error
-            handler: logging.Handler = _QuietRotatingFile(path, MAX_BYTES, BACKUPS)
+            handler = _rotating_file(path)
         except OSError:
             return None
         handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s [%(threadName)s] "
@@ -117,6 +165,8 @@ def log_file() -> Path | None:
 
 def report_bug(exc: BaseException, where: str = "") -> str:
     """Log ``exc`` with its traceback as a bug; the one line to show the user."""
+    if _pending is not None:
+        attach()  # a bug's details are written now, wherever the start is
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     log.error("bug%s: %s", f" in {where}" if where else "", tb)
     path = log_file()

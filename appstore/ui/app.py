@@ -97,7 +97,7 @@ class DesktopApp(QObject):
         self.args = args
         paths = Paths.resolve(args.data_dir)
         paths.ensure()
-        logs.setup(paths.root)
+        logs.setup(paths.root, later=True)  # the file opens once the window has painted
         logs.log.info("imapp starting on %s", paths.root)
         self.settings = QSettings(str(paths.root / "gui.ini"), QSettings.Format.IniFormat)
         system_lang = "zh_CN" if QLocale.system().name().startswith("zh") else "en"
@@ -163,6 +163,7 @@ class DesktopApp(QObject):
         self.open_link("")
 
     def _quitting(self) -> None:
+        logs.attach()  # (a quit before the first paint: what was logged is still written)
         if self.instance is not None:
             self.instance.close()  # a new start must not hand its link to a closing window
         if self.tray.icon is not None:

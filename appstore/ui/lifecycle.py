@@ -20,6 +20,7 @@ from typing import Protocol
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from appstore.core import logs
 from appstore.ui.controller import Controller
 
 
@@ -49,6 +50,7 @@ class FirstPaint(QObject):
         if not self.released:
             self.released = True
             self.jobs.release()
+            logs.attach()  # the log file, which the start did not wait for
             self.done.emit()
 
     def _catalogue(self, _: object) -> None:
