@@ -362,7 +362,9 @@ def quit_on_signals(app: QApplication) -> None:
         if asked:  # asked twice: the user means it
             os._exit(128 + signum)
         asked.append(signum)
-        app.quit()
+        # posted, not called: a signal before the event loop has started (the window is up, the
+        # first refresh reading) would be lost to quit(), which only ends a running loop
+        QTimer.singleShot(0, app, app.quit)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, handle)
