@@ -52,7 +52,7 @@ def test_a_second_start_hands_its_link_to_the_first_and_ends(tmp_path: Path, run
         # (a link handed over sooner waits for the catalogue: wait for it here, so that the
         # page is open before the first is told to quit)
         log = data / "logs" / "imapp.log"
-        _wait_for("the first window", lambda: "the window is up" in log.read_text())
+        _wait_for("the first window", lambda: log.exists() and "the window is up" in log.read_text())
         _wait_for("the first refresh", (data / "stores" / "demo" / "state.json").exists)
         second = subprocess.run([sys.executable, "main.py", "--data-dir", str(data),
                                  "imapp://app/demo/org.imapp.fairdice"], cwd=ROOT, capture_output=True,
