@@ -22,6 +22,7 @@ uninstall-desktop: setup
 
 # dist/appstore-VERSION-py3-none-any.whl (pip install it anywhere; the build compiles the .qm files)
 wheel: setup
+	rm -rf build/lib build/bdist.*  # (a leftover build/lib would ship modules moved since, e.g. cli_*.py)
 	.venv/bin/python -m pip wheel -q --no-deps --no-build-isolation -w dist .
 	rm -rf appstore.egg-info build/lib build/bdist.*  # (setuptools' leftovers in the checkout)
 
