@@ -35,8 +35,9 @@ class Wording(QObject):
     context."""
 
     def size(self, n: int) -> str:
-        """Bytes in words (one decimal; under 1 KB in bytes, translated)."""
-        return human_size(n) or self.tr("%n byte(s)", "", n)
+        """Bytes in words (one decimal; under 1 KB in bytes, translated), the number and its unit
+        held together (a no-break space: a line never ends between "15.2" and "KB")."""
+        return (human_size(n) or self.tr("%n byte(s)", "", n)).replace(" ", "\u00a0")
 
     def progress(self, done: int, total: int, speed_bps: int, eta_seconds: float | None) -> str:
         """``1.2 MB of 4.5 MB · 300 KB/s · 10 s left`` (a download's progress in words)."""

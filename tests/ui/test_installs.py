@@ -74,6 +74,7 @@ def test_install_update_and_uninstall_from_the_app_page(desktop: DesktopApp, qtb
     qtbot.waitUntil(lambda: phase(desktop, "org.imapp.notes") is Phase.INSTALLED, timeout=20000)
     assert actions.primary.text() == "Open" and "1.1.0 installed" in actions.note.text()
     assert actions.note.text().endswith(" on disk")  # the unpacked size, said as such
+    assert "\u00a0KB on disk" in actions.note.text()  # a line never ends between number and unit
     assert kinds(data) == [("download", "org.imapp.notes"), ("update", "org.imapp.notes")]
     assert (data / "library" / "apps" / "demo" / "org.imapp.notes").is_dir()
 
