@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -44,20 +43,10 @@ from appstore.ui.gamesdialogs import (
     option_text,
     time_left,
 )
-from appstore.ui.widgets import clear_layout, plain_label, section_title
+from appstore.ui.widgets import card_frame, clear_layout, plain_label, section_title
 
 if TYPE_CHECKING:
     from appstore.core.games.views import RoundView
-
-
-def _card(name: str = "card") -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName(name)
-    col = QVBoxLayout(frame)
-    col.setContentsMargins(18, 14, 18, 14)
-    col.setSpacing(6)
-    return frame, col
-
 
 class GamesPage(QScrollArea):
     """The Games page (built when first shown)."""
@@ -73,7 +62,27 @@ class GamesPage(QScrollArea):
         col = QVBoxLayout(page)
         col.setContentsMargins(32, 18, 32, 32)
         col.setSpacing(14)
+        self._build_head(col)
+        self._build_banner_and_totals(col)
+        self._build_rounds(col)
+        self._build_history(col)
+        self.setWidget(page)
 
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self._update_countdowns)
+        self._tick.start(1000)
+        games.changed.connect(self.show_snapshot)
+        games.failed.connect(self._failed)
+        games.controller.ready.connect(self.games.load)
+        if games.snapshot is not None:
+            self.show_snapshot(games.snapshot)
+        self.games.watching = True
+        self.games.load()
+
+    # -- building (once, in __init__) --------------------------------------------------
+
+    def _build_head(self, col: QVBoxLayout) -> None:
+        """The title, Refresh, the page's introduction and the stores' problems."""
         head = QHBoxLayout()
         title = QLabel(self.tr("Games"))
         title.setObjectName("pageTitle")
@@ -95,7 +104,9 @@ class GamesPage(QScrollArea):
         self.problems.setVisible(False)
         col.addWidget(self.problems)
 
-        self.banner, banner_col = _card("banner")
+    def _build_banner_and_totals(self, col: QVBoxLayout) -> None:
+        """The broken-promise banner (hidden until needed) and the user's results."""
+        self.banner, banner_col = card_frame("banner")
         self.banner_title = section_title("")
         self.banner_text = plain_label()
         self.banner_text.setWordWrap(True)
@@ -107,7 +118,7 @@ class GamesPage(QScrollArea):
         self.banner.setVisible(False)
         col.addWidget(self.banner)
 
-        totals_card, totals_col = _card()
+        totals_card, totals_col = card_frame()
         totals_col.addWidget(section_title(self.tr("Your results")))
         self.totals = QLabel("—")
         self.totals.setObjectName("balanceSmall")
@@ -117,6 +128,8 @@ class GamesPage(QScrollArea):
         totals_col.addWidget(self.totals_detail)
         col.addWidget(totals_card)
 
+    def _build_rounds(self, col: QVBoxLayout) -> None:
+        """The open rounds' grid and the user's stakes awaiting a result."""
         col.addWidget(section_title(self.tr("Open rounds")))
         self.open_grid = QGridLayout()
         self.open_grid.setSpacing(14)
@@ -131,7 +144,9 @@ class GamesPage(QScrollArea):
         self.waiting_col.setSpacing(6)
         col.addLayout(self.waiting_col)
 
-        history_card, history_col = _card()
+    def _build_history(self, col: QVBoxLayout) -> None:
+        """Settled rounds, each checkable."""
+        history_card, history_col = card_frame()
         history_head = QHBoxLayout()
         history_head.addWidget(section_title(self.tr("Settled rounds")))
         history_head.addStretch(1)
@@ -164,18 +179,6 @@ class GamesPage(QScrollArea):
         hint.setWordWrap(True)
         history_col.addWidget(hint)
         col.addWidget(history_card, 1)
-        self.setWidget(page)
-
-        self._tick = QTimer(self)
-        self._tick.timeout.connect(self._update_countdowns)
-        self._tick.start(1000)
-        games.changed.connect(self.show_snapshot)
-        games.failed.connect(self._failed)
-        games.controller.ready.connect(self.games.load)
-        if games.snapshot is not None:
-            self.show_snapshot(games.snapshot)
-        self.games.watching = True
-        self.games.load()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -272,7 +275,7 @@ class GamesPage(QScrollArea):
         """An open round: its question and countdown on the left, its options (with their odds)
         on the right, the user's stakes and the commitment below."""
         r, d = view.round, view.decimals
-        frame, col = _card()
+        frame, col = card_frame()
         row = QHBoxLayout()
         row.setSpacing(18)
         left = QVBoxLayout()
@@ -321,7 +324,7 @@ class GamesPage(QScrollArea):
         return frame
 
     def _waiting_row(self, view: RoundView) -> QWidget:
-        frame, col = _card()
+        frame, col = card_frame()
         row = QHBoxLayout()
         d = view.decimals
         stakes = ", ".join(f"{ia_text(s.amount, d)} → {option_text(view, s.option)}"

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -40,24 +39,7 @@ from appstore.ui.walletmodels import HistoryModel, fit_columns, kind_label
 from appstore.ui.walletrewards import RewardsCard, SwapDialog, activity_label, rewards_title
 from appstore.ui.walletseeds import WalletNeeds, WalletSnapshot
 from appstore.ui.walletwithdraw import WithdrawDialog
-from appstore.ui.widgets import plain_label, section_title, wheel_scrolls_page
-
-
-def _banner() -> tuple[QFrame, QHBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("banner")
-    row = QHBoxLayout(frame)
-    row.setContentsMargins(12, 8, 8, 8)
-    return frame, row
-
-
-def _card() -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("card")
-    col = QVBoxLayout(frame)
-    col.setContentsMargins(18, 14, 18, 14)
-    col.setSpacing(6)
-    return frame, col
+from appstore.ui.widgets import banner_frame, card_frame, plain_label, section_title, wheel_scrolls_page
 
 
 class WalletPage(QScrollArea):
@@ -75,7 +57,27 @@ class WalletPage(QScrollArea):
         col = QVBoxLayout(page)
         col.setContentsMargins(32, 18, 32, 32)
         col.setSpacing(14)
+        self._build_head(col)
+        self._build_notices(col)
+        self._build_top(col)
+        self._build_rewards_and_chart(col)
+        self._build_history(col)
+        self.setWidget(page)
 
+        wallet.changed.connect(self.show_snapshot)
+        wallet.needs.connect(self.show_needs)
+        controller.ready.connect(self.refresh)  # the page may be shown before the data dir is open
+        wallet.verified.connect(self._verified)
+        wallet.failed.connect(self._failed)
+        self.model.loaded.connect(self._history_shown)
+        if wallet.snapshot is not None:
+            self.show_snapshot(wallet.snapshot)
+        self.refresh()
+
+    # -- building (once, in __init__) --------------------------------------------------
+
+    def _build_head(self, col: QVBoxLayout) -> None:
+        """The title, the page's buttons, and the last Verify's result under them."""
         head = QHBoxLayout()
         title = QLabel(self.tr("Wallet"))
         title.setObjectName("pageTitle")
@@ -105,7 +107,9 @@ class WalletPage(QScrollArea):
         self.verified_line.setVisible(False)
         col.addWidget(self.verified_line)
 
-        self.problem_card, problem_col = _card()
+    def _build_notices(self, col: QVBoxLayout) -> None:
+        """The ledger problem card and a dismissable notice, both hidden until needed."""
+        self.problem_card, problem_col = card_frame()
         self.problem_card.setObjectName("banner")
         self.problem_title = section_title(self.tr("This wallet's ledger does not verify"))
         self.problem_text = plain_label()
@@ -118,7 +122,7 @@ class WalletPage(QScrollArea):
         self.problem_card.setVisible(False)
         col.addWidget(self.problem_card)
 
-        self.notice_card, notice_row = _banner()
+        self.notice_card, notice_row = banner_frame()
         self.notice_text = plain_label()
         self.notice_text.setWordWrap(True)
         notice_row.addWidget(self.notice_text, 1)
@@ -128,6 +132,8 @@ class WalletPage(QScrollArea):
         self.notice_card.setVisible(False)
         col.addWidget(self.notice_card)
 
+    def _build_top(self, col: QVBoxLayout) -> None:
+        """The account card (address, QR code) beside the balances."""
         top = QHBoxLayout()
         top.setSpacing(14)
         self.account = AccountCard()
@@ -143,7 +149,7 @@ class WalletPage(QScrollArea):
         card.list_copies.connect(self.show_copies)
         top.addWidget(card, 3)
 
-        balance_card, balance_col = _card()
+        balance_card, balance_col = card_frame()
         balance_col.addWidget(section_title(self.tr("Balance")))
         self.balance_labels: dict[str, QLabel] = {}
         for asset in ASSETS:
@@ -160,13 +166,14 @@ class WalletPage(QScrollArea):
         top.addWidget(balance_card, 2)
         col.addLayout(top)
 
-        rewards_card, rewards_col = _card()
+    def _build_rewards_and_chart(self, col: QVBoxLayout) -> None:
+        rewards_card, rewards_col = card_frame()
         rewards_col.addWidget(rewards_title())
         self.rewards = RewardsCard()
         rewards_col.addWidget(self.rewards)
         col.addWidget(rewards_card)
 
-        chart_card, chart_col = _card()
+        chart_card, chart_col = card_frame()
         chart_head = QHBoxLayout()
         chart_head.addWidget(section_title(self.tr("Balance over time")))
         chart_head.addStretch(1)
@@ -181,7 +188,9 @@ class WalletPage(QScrollArea):
         chart_col.addWidget(self.chart)
         col.addWidget(chart_card)
 
-        history_card, history_col = _card()
+    def _build_history(self, col: QVBoxLayout) -> None:
+        """The receipts' filters, search and table."""
+        history_card, history_col = card_frame()
         filters = QHBoxLayout()
         filters.addWidget(section_title(self.tr("History")))
         filters.addStretch(1)
@@ -209,7 +218,7 @@ class WalletPage(QScrollArea):
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         filters.addWidget(self.search)
         history_col.addLayout(filters)
-        self.model = HistoryModel(wallet.history, wallet.decimals, self._app_name, self)
+        self.model = HistoryModel(self.wallet.history, self.wallet.decimals, self._app_name, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -227,17 +236,6 @@ class WalletPage(QScrollArea):
         self.empty_history.setVisible(False)
         history_col.addWidget(self.empty_history)
         col.addWidget(history_card, 1)
-        self.setWidget(page)
-
-        wallet.changed.connect(self.show_snapshot)
-        wallet.needs.connect(self.show_needs)
-        controller.ready.connect(self.refresh)  # the page may be shown before the data dir is open
-        wallet.verified.connect(self._verified)
-        wallet.failed.connect(self._failed)
-        self.model.loaded.connect(self._history_shown)
-        if wallet.snapshot is not None:
-            self.show_snapshot(wallet.snapshot)
-        self.refresh()
 
     # -- loading ---------------------------------------------------------------------
 

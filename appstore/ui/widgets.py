@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -174,6 +175,25 @@ def section_title(text: str) -> QLabel:
     label.setObjectName("sectionTitle")
     label.setContentsMargins(0, 8, 0, 0)
     return label
+
+
+def card_frame(name: str = "card") -> tuple[QFrame, QVBoxLayout]:
+    """A page's card (styled by the theme's ``card``, or ``name``) and its column."""
+    frame = QFrame()
+    frame.setObjectName(name)
+    col = QVBoxLayout(frame)
+    col.setContentsMargins(18, 14, 18, 14)
+    col.setSpacing(6)
+    return frame, col
+
+
+def banner_frame() -> tuple[QFrame, QHBoxLayout]:
+    """A notice across a page (styled by the theme's ``banner``) and its row."""
+    frame = QFrame()
+    frame.setObjectName("banner")
+    row = QHBoxLayout(frame)
+    row.setContentsMargins(12, 8, 8, 8)
+    return frame, row
 
 
 def clear_layout(layout: QLayout) -> None:
