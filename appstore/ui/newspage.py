@@ -61,6 +61,30 @@ class NewsPage(QWidget):
         col = QVBoxLayout(self)
         col.setContentsMargins(24, 18, 24, 12)
         col.setSpacing(12)
+        self._build_head(col)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self._build_list())
+        self.split.addWidget(self._build_reader())
+        self.split.setStretchFactor(0, 2)
+        self.split.setStretchFactor(1, 3)
+        self.split.setSizes([380, 620])
+        col.addWidget(self.split, 1)
+
+        news.listed.connect(self._listed)
+        news.opened.connect(self._opened)
+        news.refreshing.connect(self._refreshing)
+        news.feeds_changed.connect(self._feeds_changed)
+        news.shared.connect(self._shared)
+        news.unread_changed.connect(lambda n: self.mark_all.setEnabled(n > 0))
+        self._refreshing(news.is_refreshing)
+        self._show_empty()
+        news.load()
+        news.load_feeds()
+
+    # -- building (once, in __init__) --------------------------------------------------
+    def _build_head(self, col: QVBoxLayout) -> None:
+        """The title and the actions; the search box made here goes above the list."""
         head = QHBoxLayout()
         title = QLabel(self.tr("News"))
         title.setObjectName("pageTitle")
@@ -87,8 +111,8 @@ class NewsPage(QWidget):
         head.addWidget(self.feeds_button)
         col.addLayout(head)
 
-        self.split = QSplitter(Qt.Orientation.Horizontal)
-        self.split.setChildrenCollapsible(False)
+    def _build_list(self) -> QWidget:
+        """The left side: search, the items, and what is shown when there are none."""
         left = QWidget()
         left.setMinimumWidth(LIST_MIN_WIDTH)
         left_col = QVBoxLayout(left)
@@ -112,8 +136,10 @@ class NewsPage(QWidget):
         left_col.addWidget(self.empty)
         self.status = _muted_label()
         left_col.addWidget(self.status)
-        self.split.addWidget(left)
+        return left
 
+    def _build_reader(self) -> QFrame:
+        """The right side: the open item's actions above the reader."""
         right = QFrame()
         right.setObjectName("card")
         right.setMinimumWidth(READER_MIN_WIDTH)
@@ -139,22 +165,7 @@ class NewsPage(QWidget):
         self.reader = Reader()
         self.reader.link.connect(self._link_clicked)
         right_col.addWidget(self.reader, 1)
-        self.split.addWidget(right)
-        self.split.setStretchFactor(0, 2)
-        self.split.setStretchFactor(1, 3)
-        self.split.setSizes([380, 620])
-        col.addWidget(self.split, 1)
-
-        news.listed.connect(self._listed)
-        news.opened.connect(self._opened)
-        news.refreshing.connect(self._refreshing)
-        news.feeds_changed.connect(self._feeds_changed)
-        news.shared.connect(self._shared)
-        news.unread_changed.connect(lambda n: self.mark_all.setEnabled(n > 0))
-        self._refreshing(news.is_refreshing)
-        self._show_empty()
-        news.load()
-        news.load_feeds()
+        return right
 
     # -- list ----------------------------------------------------------------------------
     def _listed(self, rows: list[ItemRow]) -> None:
