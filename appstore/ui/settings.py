@@ -57,12 +57,30 @@ class SettingsPage(QScrollArea):
         title.setObjectName("pageTitle")
         col.addWidget(title)
 
+        self._build_stores(col)
+        self._build_look(col, theme_choice, settings)
+        self._build_data(col)
+        col.addStretch(1)
+        self.setWidget(page)
+
+        controller.status_changed.connect(self.show_status)
+        controller.ready.connect(self._ready)
+        self._ready()
+        self.show_status(controller.status)
+        if wallet_access is not None:
+            wallet_access.connections_changed.connect(self.load_connections)
+            controller.catalog_changed.connect(lambda _: self.show_connections(self.connections))
+
+    # -- building (once, in __init__) --------------------------------------------------
+
+    def _build_stores(self, col: QVBoxLayout) -> None:
+        """The stores (Refresh all, Add store…) and the DApps connected to the wallet."""
         head = QHBoxLayout()
         stores_title = section_title(self.tr("Stores"))
         head.addWidget(stores_title)
         head.addStretch(1)
         self.refresh_all = QPushButton(self.tr("Refresh all"))
-        self.refresh_all.clicked.connect(lambda: controller.refresh())
+        self.refresh_all.clicked.connect(lambda: self.controller.refresh())
         add = QPushButton(self.tr("Add store…"))
         add.setObjectName("primary")
         add.clicked.connect(self.add_store)
@@ -79,6 +97,8 @@ class SettingsPage(QScrollArea):
         col.addLayout(self.connections_box)
         self.connections: list[Any] = []
 
+    def _build_look(self, col: QVBoxLayout, theme_choice: str, settings: QSettings | None) -> None:
+        """Language, theme and (with ``settings``) the desktop options."""
         look = section_title(self.tr("Language and appearance"))
         col.addWidget(look)
         form = QFormLayout()
@@ -86,7 +106,7 @@ class SettingsPage(QScrollArea):
         self.language = QComboBox()
         for code, name in LANGUAGES:
             self.language.addItem(name, code)
-        self.language.setCurrentIndex(max(0, self.language.findData(lang)))
+        self.language.setCurrentIndex(max(0, self.language.findData(self.lang)))
         self.language.currentIndexChanged.connect(
             lambda _: self.language_chosen.emit(self.language.currentData()))
         self.theme = QComboBox()
@@ -107,6 +127,8 @@ class SettingsPage(QScrollArea):
             self.desktop = DesktopSettings(DesktopOptions(settings))
             col.addWidget(self.desktop)
 
+    def _build_data(self, col: QVBoxLayout) -> None:
+        """Where imapp keeps its files."""
         data = section_title(self.tr("Your data"))
         col.addWidget(data)
         self.data_path = QLabel()
@@ -123,16 +145,6 @@ class SettingsPage(QScrollArea):
         note.setWordWrap(True)
         note.setProperty("muted", True)
         col.addWidget(note)
-        col.addStretch(1)
-        self.setWidget(page)
-
-        controller.status_changed.connect(self.show_status)
-        controller.ready.connect(self._ready)
-        self._ready()
-        self.show_status(controller.status)
-        if wallet_access is not None:
-            wallet_access.connections_changed.connect(self.load_connections)
-            controller.catalog_changed.connect(lambda _: self.show_connections(self.connections))
 
     def _ready(self) -> None:
         if self.controller.services is not None:
