@@ -105,7 +105,6 @@ class AppPage(QScrollArea):
             open_link(url)
 
     def _build(self, app: App, view: CatalogView) -> None:
-        lang = self.lang
         page = QWidget()
         col = QVBoxLayout(page)
         col.setContentsMargins(32, 18, 32, 32)
@@ -116,7 +115,21 @@ class AppPage(QScrollArea):
         back.clicked.connect(self.back)
         col.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
 
-        # header
+        col.addLayout(self._build_header(app))
+        col.addWidget(self._facts(app, view))
+        scroller = self._build_screenshots(app)
+        if scroller is not None:
+            col.addWidget(scroller)
+        col.addWidget(self._build_description(app))
+        self._build_details(col, app)
+        col.addWidget(section_title(self.tr("Source")))
+        col.addWidget(self._source(app, view))
+        col.addStretch(1)
+        self.setWidget(page)
+
+    def _build_header(self, app: App) -> QHBoxLayout:
+        """Icon, name, developer and summary; install actions and Share."""
+        lang = self.lang
         head = QHBoxLayout()
         head.setSpacing(20)
         self._icon_label = QLabel()
@@ -150,38 +163,41 @@ class AppPage(QScrollArea):
         actions.addWidget(self.share_note)
         actions.addStretch(1)
         head.addLayout(actions)
-        col.addLayout(head)
+        return head
 
-        col.addWidget(self._facts(app, view))
-
-        # screenshots: the UI language's set when the store has one (the DApp speaks it), else the default
+    def _build_screenshots(self, app: App) -> QScrollArea | None:
+        """A strip of thumbnails (None: the app has no screenshots)."""
+        # the UI language's set when the store has one (the DApp speaks it), else the default
         self._thumbs = {}
         shots = app.screenshots_for(self.lang)
-        if shots:
-            strip = QHBoxLayout()
-            strip.setSpacing(12)
-            for i, target in enumerate(shots):
-                thumb = ClickableLabel()
-                thumb.setFixedSize(320, 200)
-                thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
-                thumb.setObjectName("card")
-                thumb.setCursor(Qt.CursorShape.PointingHandCursor)
-                thumb.setToolTip(self.tr("Show larger"))
-                thumb.clicked.connect(lambda i=i: self.open_viewer(i))
-                self._thumbs[target] = thumb
-                self._set_thumb(target)
-                strip.addWidget(thumb)
-            strip.addStretch(1)
-            holder = QWidget()
-            holder.setLayout(strip)
-            scroller = QScrollArea()
-            scroller.setWidget(holder)
-            scroller.setWidgetResizable(True)
-            scroller.setFixedHeight(224)
-            scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            col.addWidget(scroller)
+        if not shots:
+            return None
+        strip = QHBoxLayout()
+        strip.setSpacing(12)
+        for i, target in enumerate(shots):
+            thumb = ClickableLabel()
+            thumb.setFixedSize(320, 200)
+            thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            thumb.setObjectName("card")
+            thumb.setCursor(Qt.CursorShape.PointingHandCursor)
+            thumb.setToolTip(self.tr("Show larger"))
+            thumb.clicked.connect(lambda i=i: self.open_viewer(i))
+            self._thumbs[target] = thumb
+            self._set_thumb(target)
+            strip.addWidget(thumb)
+        strip.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(strip)
+        scroller = QScrollArea()
+        scroller.setWidget(holder)
+        scroller.setWidgetResizable(True)
+        scroller.setFixedHeight(224)
+        scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        return scroller
 
-        # description: sanitised HTML (only a few tags, only http(s) links)
+    def _build_description(self, app: App) -> QLabel:
+        """Sanitised HTML (only a few tags, only http(s) links), read in a worker when on disk."""
+        lang = self.lang
         desc = QLabel()
         desc.setTextFormat(Qt.TextFormat.RichText)
         desc.setWordWrap(True)
@@ -198,8 +214,11 @@ class AppPage(QScrollArea):
         desc.setOpenExternalLinks(False)
         desc.linkActivated.connect(self._open_link)
         desc.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        col.addWidget(desc)
+        return desc
 
+    def _build_details(self, col: QVBoxLayout, app: App) -> None:
+        """What's new in the latest release, and the permissions the app asks for."""
+        lang = self.lang
         if app.latest is not None:
             col.addWidget(section_title(self.tr("What’s new")))
             rel = app.latest
@@ -220,11 +239,6 @@ class AppPage(QScrollArea):
                 col.addWidget(row)
         else:
             col.addWidget(plain_label(self.tr("This app asks for no special permissions.")))
-
-        col.addWidget(section_title(self.tr("Source")))
-        col.addWidget(self._source(app, view))
-        col.addStretch(1)
-        self.setWidget(page)
 
     def _show_description(self, app: App, html: str) -> None:
         if self.listing is not None and self._app is app:
