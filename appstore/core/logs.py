@@ -90,8 +90,14 @@ class _Early(logging.Handler):
         super().__init__()
         self.path = path
         self.records: list[logging.LogRecord] = []
+        self.attached = False  # ``attach()`` took the records: any later one goes to ``target``
+        self.target: logging.Handler | None = None
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def emit(self, record: logging.LogRecord) -> None:  # (called holding this handler's lock)
+        if self.attached:  # a record that reached this handler as it was swapped for the file
+            if self.target is not None:
+                self.target.handle(record)
+            return
         self.records.append(record)
         if len(self.records) > EARLY_RECORDS:
             del self.records[0]
@@ -125,15 +131,29 @@ def attach() -> Path | None:
         early, _pending = _pending, None
     if early is None:
         return log_file()
-    log.removeHandler(early)
-    path = _open(early.path, log.level)
-    if _handler is not None:
-        for record in early.records:
-            _handler.handle(record)
+    path = _open(early.path, log.level, add=False)
+    # Swapped under the early handler's lock: a record being kept meanwhile waits for it, then
+    # goes to the file after the kept ones; none is lost between the two handlers or written
+    # twice. The logger gets a new list rather than two changes to the one other threads may be
+    # walking: a thread in the old list meets ``early`` (which now forwards), one in the new the file.
+    early.acquire()
+    try:
+        early.attached, early.target = True, _handler
+        if _handler is not None:
+            for record in early.records:
+                _handler.handle(record)
+        early.records.clear()
+        handler = _handler if _handler is not None and _handler not in log.handlers else None
+        log.handlers = [handler if h is early and handler else h for h in log.handlers
+                        if h is not early or handler]
+    finally:
+        early.release()
     return path
 
 
-def _open(path: Path, level: int) -> Path | None:
+def _open(path: Path, level: int, *, add: bool = True) -> Path | None:
+    """Log to the file at ``path`` (``add``: the handler joins the logger now; else the caller
+    adds it)."""
     global _handler
     with _lock:
         if _handler is not None:
@@ -151,7 +171,8 @@ def _open(path: Path, level: int) -> Path | None:
             return None
         handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s [%(threadName)s] "
                                         "%(message)s"))
-        log.addHandler(handler)
+        if add:
+            log.addHandler(handler)
         log.setLevel(level)
         log.propagate = False
         _handler = handler

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,3 +62,24 @@ def test_no_logging_handlers_until_the_file_opens(tmp_path: Path) -> None:
                          cwd=Path(__file__).resolve().parents[2]).stdout.split()
     assert out == ["False", "True"]
     assert "INFO imapp" in (tmp_path / "logs" / logs.LOG_NAME).read_text()
+
+
+def test_records_logged_while_the_file_opens_are_written_once_in_order(later: Path) -> None:
+    """A worker logs while the GUI thread opens the file (the jobs released at the first paint
+    do): every record reaches the file, once, in the order it was logged."""
+    count = 3000
+    started = threading.Event()
+
+    def worker() -> None:
+        for i in range(count):
+            logs.log.info("n=%d", i)
+            if i == 200:
+                started.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    started.wait(30)
+    logs.attach()
+    thread.join(60)
+    numbers = [int(line.rsplit("n=", 1)[1]) for line in later.read_text().splitlines() if " n=" in line]
+    assert numbers and numbers == list(range(numbers[0], count))  # none lost, none twice
