@@ -70,8 +70,10 @@ def sentinel(qtbot: QtBot, jobs: JobManager, lane: str, timeout: int = 10000) ->
 def idle(qtbot: QtBot, jobs: JobManager, timeout: int = 10000) -> None:
     """Wait until what was set going has run its course: the events already posted to the GUI
     thread are delivered (a zero timer fires after them), then no job is queued or running in
-    any lane (a job's ``on_done`` runs before it leaves the list, so jobs it submits are seen).
-    The sentinel for "nothing happened" when the thing that must not happen has no lane of its own."""
+    any lane (a job leaves the list and runs its ``on_done`` in one call on the GUI thread, so
+    jobs its ``on_done`` submits are seen). The sentinel for "nothing happened" when the thing
+    that must not happen has no lane of its own. (Window-system events, such as a window's
+    close on some platforms, are not posted events: wait for their own signal first.)"""
     events_delivered(qtbot, timeout)
     qtbot.waitUntil(lambda: not jobs.busy(), timeout=timeout)
 
