@@ -407,6 +407,7 @@ def open_app(args: argparse.Namespace) -> DesktopApp | int:
         desktop.listen(server)
     except (AppStoreError, OSError) as e:
         message = user_message(e)
+        logs.attach()  # (what the start logged before it failed)
         print(f"error: {message}", file=sys.stderr)
         if not args.screenshot:
             from PySide6.QtWidgets import QMessageBox
