@@ -192,48 +192,69 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
         rnd = replace(rnd, seed=seed)
     conflict = other_seed is not None and seed is not None and other_seed != seed
     recomputed = commitment_of(seed) if seed is not None else None
+    late = (service_now or now) >= rnd.reveals_at + SETTLE_GRACE  # settlement is overdue from then on
+    st = _state(rnd, seed, now, service_state, late, seed_seen_at, conflict or recomputed != rnd.commitment)
+    terms = terms_hash(rnd, decimals)
+    checks = _stake_checks(rnd, stake_receipts, paid, st.expect, st.result, terms)
+    verdict, message = _verdict(st, checks, terms, conflict, final or late, seed is not None,
+                                bool(stake_receipts))
+    if record_changed:
+        message = f"{CHANGED} {message}"
+    return Verification(rnd, st.state, verdict, message, seed, rnd.commitment, recomputed, st.derivation,
+                        st.result, st.winners, checks, service_state, other_seed if conflict else None,
+                        record_changed)
+
+
+@dataclass(frozen=True)
+class _State:
+    """Where the round stands as this app can tell, and what its stakes are owed for it."""
+
+    state: str
+    expect: str | None  # "refund", "payout" or None (nothing owed yet)
     derivation: Derivation | None = None
     result: str | None = None
-    winners: list[str] = []
-    late = (service_now or now) >= rnd.reveals_at + SETTLE_GRACE  # settlement is overdue from then on
+    winners: list[str] = field(default_factory=list)
     unknown: str | None = None  # why this app cannot check the round
     noted: datetime | None = None  # when this computer saw the seed, if before reveals_at
 
+
+def _state(rnd: Round, seed: str | None, now: datetime, service_state: str | None, late: bool,
+           seed_seen_at: datetime | None, broken: bool) -> _State:
+    """The round's state from its seed (``broken``: two seeds, or one not matching the
+    commitment), the clocks and the service's record."""
+    final = service_state in FINAL
     if seed is None:
         if now < rnd.locks_at:
-            state, expect = "open", None
-        elif now < rnd.reveals_at:
-            state, expect = "locked", None
-        elif service_state == "refunded":
-            state, expect = "refunded", "refund"
-        elif final:
-            state, expect = str(service_state), None
-            unknown = ("The service says it settled this round, but this app has not seen its seed: it "
-                       "cannot check the result.")
-        else:
-            state, expect = "locked", None
-            if late:
-                unknown = ("The store has not revealed the seed and its service has not settled the round "
-                           "yet: this app cannot check it.")
-    elif conflict or recomputed != rnd.commitment:
-        state, expect = "invalid", "refund"
-    else:
-        derivation = derive(seed, rnd.id, len(rnd.draw))
-        if derivation.index < 0:
-            state, expect = "invalid", "refund"
-        else:
-            result = rnd.draw[derivation.index]
-            winners = rnd.winners(result)
-            if service_state == "refunded":  # for no reveal, by the service's own record
-                state, expect = "refunded", "refund"
-                if seed_seen_at is not None and seed_seen_at <= rnd.reveals_at:
-                    noted = seed_seen_at
-            elif service_state in FINAL or late:
-                state, expect = "settled", "payout"
-            else:
-                state, expect = "revealed", None
+            return _State("open", None)
+        if now < rnd.reveals_at:
+            return _State("locked", None)
+        if service_state == "refunded":
+            return _State("refunded", "refund")
+        if final:
+            return _State(str(service_state), None, unknown=(
+                "The service says it settled this round, but this app has not seen its seed: it "
+                "cannot check the result."))
+        return _State("locked", None, unknown=(
+            "The store has not revealed the seed and its service has not settled the round "
+            "yet: this app cannot check it.") if late else None)
+    if broken:
+        return _State("invalid", "refund")
+    derivation = derive(seed, rnd.id, len(rnd.draw))
+    if derivation.index < 0:
+        return _State("invalid", "refund")
+    result = rnd.draw[derivation.index]
+    winners = rnd.winners(result)
+    if service_state == "refunded":  # for no reveal, by the service's own record
+        noted = seed_seen_at if seed_seen_at is not None and seed_seen_at <= rnd.reveals_at else None
+        return _State("refunded", "refund", derivation, result, winners, noted=noted)
+    if service_state in FINAL or late:
+        return _State("settled", "payout", derivation, result, winners)
+    return _State("revealed", None, derivation, result, winners)
 
-    terms = terms_hash(rnd, decimals)
+
+def _stake_checks(rnd: Round, stake_receipts: list[Receipt], paid: dict[int, list[Receipt]],
+                  expect: str | None, result: str | None, terms: str) -> list[StakeCheck]:
+    """Each stake with what the rule owes for it (``expect``) and what was paid."""
     checks: list[StakeCheck] = []
     for r in stake_receipts:
         ref = parse_stake_reference(r.reference)
@@ -252,11 +273,17 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
             kind, owed = None, 0  # not the round this app has: nothing can be said of this stake
         checks.append(StakeCheck(r, ref.option, ref.odds_bp, amount, ref.terms, kind, owed,
                                  list(paid.get(r.seq, []))))
+    return checks
+
+
+def _verdict(st: _State, checks: list[StakeCheck], terms: str, conflict: bool, settled_now: bool,
+             has_seed: bool, staked: bool) -> tuple[str, str]:
+    """The verdict and its message (module docstring); ``settled_now``: the service settled the
+    round, or settlement is overdue."""
+    state, unknown, noted = st.state, st.unknown, st.noted
     # A stake receipt naming other terms than the round this app kept: it cannot check that stake.
     foreign = [c for c in checks if c.terms != terms]
     owed = sum(c.short for c in checks)
-    settled_now = final or late
-
     if foreign:
         verdict = "unknown"
         message = ("This app's copy of the round is not the one your stake receipt names (the SHA-256 of its "
@@ -269,9 +296,9 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
                    "stake must be refunded." if conflict else
                    "The store broke its promise: the seed it revealed does not match the commitment it "
                    "published. Every stake must be refunded.")
-        if owed and (final or late):
+        if owed and settled_now:
             message += " Your refund has not come: the store owes it to you."
-    elif owed and settled_now and seed is not None:
+    elif owed and settled_now and has_seed:
         verdict = "owed"
         message = ("The store owes you a payment it did not make. The proof: your stake receipt and the "
                    "revealed seed (anyone can recompute the result).")
@@ -295,8 +322,5 @@ def verify_round(rnd: Round, receipts: Sequence[Receipt], now: datetime, *,
     else:
         verdict = "ok"
         message = ("The round was fair: the seed matches the commitment, and the service paid what the "
-                   "rule says." if stake_receipts else "The round was fair: the seed matches the commitment.")
-    if record_changed:
-        message = f"{CHANGED} {message}"
-    return Verification(rnd, state, verdict, message, seed, rnd.commitment, recomputed, derivation, result,
-                        winners, checks, service_state, other_seed if conflict else None, record_changed)
+                   "rule says." if staked else "The round was fair: the seed matches the commitment.")
+    return verdict, message
