@@ -22,6 +22,7 @@ from appstore.core.units import human_size
 from appstore.core.wording import age, permission
 
 if TYPE_CHECKING:
+    from appstore.core.services import Services
     from appstore.core.store.client import RefreshOutcome
     from appstore.core.store.manager import Listing
 
@@ -200,29 +201,8 @@ def run(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     cmd = args.command
 
-    if cmd == "keys":
-        from appstore.core.publish.keys import init_keys
-
-        init_keys(Path(args.keys_dir))
-        print(f"created signing keys in {args.keys_dir} (keep this folder private)")
-        return 0
-    if cmd == "publish":
-        from appstore.core.publish.builder import publish
-        from appstore.core.publish.keys import load_keys
-        from appstore.core.publish.source import load_source
-
-        content = load_source(Path(args.src))
-        result = publish(content, Path(args.out), load_keys(Path(args.keys)))
-        state = "changed" if result.targets_changed else "unchanged, re-signed"
-        vers = " ".join(f"{k}={v}" for k, v in sorted(result.versions.items()) if "-" not in k)
-        print(f"published {len(content.catalog['apps'])} apps to {args.out} ({state}; {vers})")
-        print(f"root-sha256: {result.root_sha256}")
-        return 0
-    if cmd == "serve":
-        from appstore.core.publish.server import serve_forever
-
-        serve_forever(Path(args.dir), args.port)
-        return 0
+    if cmd in ("keys", "publish", "serve"):
+        return _publishing(args)
     if cmd == "service":
         from appstore.cli import service
 
@@ -240,47 +220,8 @@ def _run(args: argparse.Namespace) -> int:
     logs.setup(paths.root)
     services = Services.open(str(paths.root), on_warning=_warn, embedded=start_demo_service)
     services.autostart_downloads = False  # a command runs what it is asked, not the GUI's queue
-    stores = services.stores
     if cmd == "store":
-        sc = args.store_command
-        if sc == "add":
-            outcome = services.add_store([args.url, *args.mirror], args.root_sha256,
-                                         confirm=_ask_fingerprint if sys.stdin.isatty() else None)
-            n = len(outcome.catalog.apps) if outcome.catalog else 0
-            print(f"added store {outcome.store_id} ({n} apps)")
-            return 0
-        if sc == "remove":
-            services.remove_store(args.store_id)
-            print(f"removed store {args.store_id}")
-            return 0
-        if sc == "refresh":
-            failed = 0
-            for o in stores.refresh(args.store_ids or None):
-                n = len(o.catalog.apps) if o.catalog else 0
-                if o.error:
-                    failed += 1
-                    _say("error", f"{o.error} ({_in_use(o, args.lang)})")
-                else:
-                    print(f"{o.store_id}: up to date ({n} apps)")
-            return 1 if failed else 0
-        # list
-        rows: list[dict[str, Any]] = []
-        for s in stores.config.stores:
-            st = stores.client(s.id).state()
-            rows.append({"id": s.id, "url": s.mirrors[0], "mirrors": s.mirrors,
-                         "root_sha256": s.root_sha256, "builtin": s.builtin,
-                         "last_success": st.last_success, "last_error": st.last_error})
-        if args.json:
-            print_json(rows)
-        else:
-            for r in rows:
-                error = r["last_error"] and r["last_error"].removeprefix(f"{r['id']}: ")
-                status = f"failing: {_one_line(error)}" if error else "ok"
-                verified = (f"verified {age(r['last_success'], args.lang)}" if r["last_success"]
-                            else "never verified")
-                print(f"{r['id']}\t{r['url']}\t{status}, {verified}")
-        return 0
-
+        return _store(args, services)
     if cmd in SUBCOMMANDS["wallet"]:
         from appstore.cli import wallet
 
@@ -329,6 +270,76 @@ def _run(args: argparse.Namespace) -> int:
         print_json(_app_json(entry, args.lang, True))
     else:
         _show_text(entry, args.lang)
+    return 0
+
+
+def _publishing(args: argparse.Namespace) -> int:
+    """``keys``, ``publish`` and ``serve``: a store's side, with no data dir."""
+    cmd = args.command
+    if cmd == "keys":
+        from appstore.core.publish.keys import init_keys
+
+        init_keys(Path(args.keys_dir))
+        print(f"created signing keys in {args.keys_dir} (keep this folder private)")
+        return 0
+    if cmd == "publish":
+        from appstore.core.publish.builder import publish
+        from appstore.core.publish.keys import load_keys
+        from appstore.core.publish.source import load_source
+
+        content = load_source(Path(args.src))
+        result = publish(content, Path(args.out), load_keys(Path(args.keys)))
+        state = "changed" if result.targets_changed else "unchanged, re-signed"
+        vers = " ".join(f"{k}={v}" for k, v in sorted(result.versions.items()) if "-" not in k)
+        print(f"published {len(content.catalog['apps'])} apps to {args.out} ({state}; {vers})")
+        print(f"root-sha256: {result.root_sha256}")
+        return 0
+    from appstore.core.publish.server import serve_forever
+
+    serve_forever(Path(args.dir), args.port)
+    return 0
+
+
+def _store(args: argparse.Namespace, services: Services) -> int:
+    """``store add|remove|refresh|list``."""
+    stores = services.stores
+    sc = args.store_command
+    if sc == "add":
+        outcome = services.add_store([args.url, *args.mirror], args.root_sha256,
+                                     confirm=_ask_fingerprint if sys.stdin.isatty() else None)
+        n = len(outcome.catalog.apps) if outcome.catalog else 0
+        print(f"added store {outcome.store_id} ({n} apps)")
+        return 0
+    if sc == "remove":
+        services.remove_store(args.store_id)
+        print(f"removed store {args.store_id}")
+        return 0
+    if sc == "refresh":
+        failed = 0
+        for o in stores.refresh(args.store_ids or None):
+            n = len(o.catalog.apps) if o.catalog else 0
+            if o.error:
+                failed += 1
+                _say("error", f"{o.error} ({_in_use(o, args.lang)})")
+            else:
+                print(f"{o.store_id}: up to date ({n} apps)")
+        return 1 if failed else 0
+    # list
+    rows: list[dict[str, Any]] = []
+    for s in stores.config.stores:
+        st = stores.client(s.id).state()
+        rows.append({"id": s.id, "url": s.mirrors[0], "mirrors": s.mirrors,
+                     "root_sha256": s.root_sha256, "builtin": s.builtin,
+                     "last_success": st.last_success, "last_error": st.last_error})
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            error = r["last_error"] and r["last_error"].removeprefix(f"{r['id']}: ")
+            status = f"failing: {_one_line(error)}" if error else "ok"
+            verified = (f"verified {age(r['last_success'], args.lang)}" if r["last_success"]
+                        else "never verified")
+            print(f"{r['id']}\t{r['url']}\t{status}, {verified}")
     return 0
 
 
