@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 MAX_PAGE = 1000
 DIVIDEND_EVERY = 30.0  # seconds between the background task's checks
 NONCE_PURGE_EVERY = 600.0
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def error(code: str, message: str, status: int, retry_after: float | None = None) -> JSONResponse:
@@ -59,16 +60,52 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None,
                limits_clock: Callable[[], float] = time.monotonic) -> Starlette:
     """The ASGI app of one store's IA service (``service`` when the caller made it already;
     ``limits_clock``: the rate limits' clock, a test's own to refill a bucket without waiting)."""
-    svc = service or IAService(config)
-    limiter = Limiter(config.limits, limits_clock)
+    api = _Api(service or IAService(config), Limiter(config.limits, limits_clock))
+    app = Starlette(routes=api.routes(), lifespan=api.lifespan,
+                    exception_handlers={404: _not_found, 405: _not_allowed})
+    app.state.service = api.svc
+    return app
 
-    def guarded(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return error("not-found", f"there is no {shorten(request.url.path, 60)} here", 404)
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return error("method", f"{request.method} is not allowed on {shorten(request.url.path, 60)}", 405)
+
+
+class _Api:
+    """The endpoints of one service, behind its rate limits."""
+
+    def __init__(self, svc: IAService, limiter: Limiter) -> None:
+        self.svc, self.limiter = svc, limiter
+
+    def routes(self) -> list[Route]:
+        guarded, post = self.guarded, self.post
+        return [
+            Route("/v1/info", guarded(self.info)),
+            Route("/v1/ping", guarded(self.ping)),
+            Route("/v1/claims", post("claim"), methods=["POST"]),
+            Route("/v1/quotes", post("quote"), methods=["POST"]),
+            Route("/v1/swaps", post("swap"), methods=["POST"]),
+            Route("/v1/withdrawals", post("withdraw"), methods=["POST"]),
+            Route("/v1/payments", post("pay"), methods=["POST"]),
+            Route("/v1/stakes", post("stake"), methods=["POST"]),
+            Route("/v1/games/rounds", guarded(self.game_rounds)),
+            Route("/v1/games/rounds/{round_id}", guarded(self.game_rounds)),
+            Route("/v1/accounts/{account}/receipts", guarded(self.receipts)),
+            Route("/v1/accounts/{account}/status", guarded(self.status)),
+        ]
+
+    def guarded(self, fn: Endpoint) -> Endpoint:
+        """``fn`` behind the client address's rate limit, its errors answered as JSON."""
         async def endpoint(request: Request) -> Response:
             peer = request.client.host if request.client else None
             try:
-                address = limiter.client_address(peer, request.headers.get("x-forwarded-for"))
+                address = self.limiter.client_address(peer, request.headers.get("x-forwarded-for"))
                 request.state.address = address
-                limiter.check_address(address)
+                self.limiter.check_address(address)
                 return await fn(request)
             except ServiceError as e:
                 return error(e.code, e.message, e.status or 400, e.retry_after)
@@ -81,7 +118,10 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None,
                 return error("internal", "the IA service failed; the request was not carried out", 500)
         return endpoint
 
-    def post(action: str) -> Callable[[Request], Awaitable[Response]]:
+    def post(self, action: str) -> Endpoint:
+        """A signed request for ``action`` (``check_request``), held to the account's rate limit."""
+        svc, limiter = self.svc, self.limiter
+
         async def endpoint(request: Request) -> Response:
             body = await _body(request)
 
@@ -92,9 +132,10 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None,
                 limiter.check_account(req.account)
                 return svc.handle(req, now, address=request.state.address)
             return JSONResponse(await run_in_threadpool(work))
-        return guarded(endpoint)
+        return self.guarded(endpoint)
 
-    async def receipts(request: Request) -> Response:
+    async def receipts(self, request: Request) -> Response:
+        svc = self.svc
         account = _account(request)
         since = _int_param(request, "since", 0, 2**53)
         limit = _int_param(request, "limit", 500, MAX_PAGE) or 500
@@ -109,7 +150,8 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None,
         text = '{"receipts":[' + ",".join(out["bodies"]) + '],"more":' + more + "}"
         return Response(text, media_type="application/json")
 
-    async def status(request: Request) -> Response:
+    async def status(self, request: Request) -> Response:
+        svc = self.svc
         account = _account(request)
 
         def work() -> dict[str, Any]:
@@ -118,7 +160,8 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None,
             return svc.status(account, now).to_json()
         return JSONResponse(await run_in_threadpool(work))
 
-    async def game_rounds(request: Request) -> Response:
+    async def game_rounds(self, request: Request) -> Response:
+        svc = self.svc
         round_id = request.path_params.get("round_id")
 
         def work() -> dict[str, Any]:
@@ -126,48 +169,24 @@ def create_app(config: ServiceConfig, *, service: IAService | None = None,
             return {"rounds": svc.games.states(str(round_id)[:64] if round_id is not None else None)}
         return JSONResponse(await run_in_threadpool(work))
 
-    async def info(request: Request) -> Response:
+    async def info(self, request: Request) -> Response:
+        svc = self.svc
         p = svc.policy
         return JSONResponse({"store": p.store, "service_key": p.service_key, "decimals": p.decimals,
                              "time": format_time(svc.now()), "swap": svc.terms is not None})
 
-    async def ping(request: Request) -> Response:
-        return JSONResponse({"ok": await run_in_threadpool(svc.storage.ping) == 1})
-
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return error("not-found", f"there is no {shorten(request.url.path, 60)} here", 404)
-
-    async def not_allowed(request: Request, exc: Exception) -> Response:
-        return error("method", f"{request.method} is not allowed on {shorten(request.url.path, 60)}", 405)
+    async def ping(self, request: Request) -> Response:
+        return JSONResponse({"ok": await run_in_threadpool(self.svc.storage.ping) == 1})
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(_background(svc))
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(_background(self.svc))
         try:
             yield
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-    routes = [
-        Route("/v1/info", guarded(info)),
-        Route("/v1/ping", guarded(ping)),
-        Route("/v1/claims", post("claim"), methods=["POST"]),
-        Route("/v1/quotes", post("quote"), methods=["POST"]),
-        Route("/v1/swaps", post("swap"), methods=["POST"]),
-        Route("/v1/withdrawals", post("withdraw"), methods=["POST"]),
-        Route("/v1/payments", post("pay"), methods=["POST"]),
-        Route("/v1/stakes", post("stake"), methods=["POST"]),
-        Route("/v1/games/rounds", guarded(game_rounds)),
-        Route("/v1/games/rounds/{round_id}", guarded(game_rounds)),
-        Route("/v1/accounts/{account}/receipts", guarded(receipts)),
-        Route("/v1/accounts/{account}/status", guarded(status)),
-    ]
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={404: not_found, 405: not_allowed})
-    app.state.service = svc
-    return app
 
 
 def _dividend(svc: IAService, now: datetime | None = None) -> None:
