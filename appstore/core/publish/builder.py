@@ -196,11 +196,19 @@ def publish(
     """
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     repo = _Repo(out)
-    versions: dict[str, int] = {}
+    versions: dict[str, int] = {"root": _publish_root(repo, content is None, out, keys, now)}
+    desired, changed, role_bytes = _publish_roles(repo, content, out, keys, now, versions)
+    _publish_snapshot(repo, role_bytes, changed, force_timestamp, keys, now, versions)
+    keep = {stored_name(path, tf) for role in desired.values() for path, tf in role.targets.items()}
+    _prune(out, keep, versions)
+    assert repo.first_root is not None
+    return PublishResult(root_fingerprint(repo.first_root), changed, versions)
 
-    # Root: created once; re-signed as a new version when it nears expiry.
+
+def _publish_root(repo: _Repo, no_content: bool, out: Path, keys: StoreKeys, now: datetime) -> int:
+    """Root: created once; re-signed as a new version when it nears expiry. Its version."""
     if repo.root is None:
-        if content is None:
+        if no_content:
             raise ConfigError(f"{out} holds no store yet: publish one first")
         root = Root(expires=_expiry("root", now), consistent_snapshot=True)
         for role in ("root", "targets", "snapshot", "timestamp"):
@@ -218,9 +226,13 @@ def publish(
             write_bytes_atomic(
                 repo.meta_dir / f"{repo.root.signed.version}.root.json", repo.root_bytes
             )
-    versions["root"] = repo.root.signed.version
+    return repo.root.signed.version
 
-    # Targets and bins.
+
+def _publish_roles(repo: _Repo, content: StoreContent | None, out: Path, keys: StoreKeys, now: datetime,
+                   versions: dict[str, int]) -> tuple[dict[str, Targets], bool, dict[str, bytes]]:
+    """Targets and bins: each re-signed as a new version where it changed or nears expiry
+    (``versions`` gets each one's). The roles, whether any changed, and each one's bytes."""
     if content is not None:
         blobs = content.all_targets()  # the catalogue whole and in shards, and the rest
         tfiles = {p: TargetFile.from_data(p, d, ["sha256"]) for p, d in blobs.items()}
@@ -249,8 +261,13 @@ def publish(
         versions[name] = signed.version
         write_bytes_atomic(repo.meta_dir / f"{signed.version}.{name}.json", role_bytes[name])
     changed = changed or set(desired) != set(repo.roles)
+    return desired, changed, role_bytes
 
-    # Snapshot and timestamp.
+
+def _publish_snapshot(repo: _Repo, role_bytes: dict[str, bytes], changed: bool, force_timestamp: bool,
+                      keys: StoreKeys, now: datetime, versions: dict[str, int]) -> None:
+    """Snapshot and timestamp: re-signed when the roles changed, on ``force_timestamp``, or near
+    expiry (``versions`` gets theirs)."""
     meta = {f"{n}.json": MetaFile(versions[n], length=len(b)) for n, b in role_bytes.items()}
     snap = repo.snapshot
     snap_fresh = (
@@ -288,8 +305,3 @@ def publish(
         ts = Metadata(new_ts)
         write_bytes_atomic(repo.meta_dir / "timestamp.json", _sign(ts, keys["timestamp"]))
     versions["timestamp"] = ts.signed.version
-
-    keep = {stored_name(path, tf) for role in desired.values() for path, tf in role.targets.items()}
-    _prune(out, keep, versions)
-    assert repo.first_root is not None
-    return PublishResult(root_fingerprint(repo.first_root), changed, versions)
