@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import socket
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -294,8 +296,29 @@ def test_target_lookups_let_go_of_the_metadata_they_loaded(
     assert client._updater is not updater and client._updater is not None
     assert (again.length, again.hashes) == (alpha.length, alpha.hashes)
     renewed = client._updater
-    client.entry.mirrors = ["http://127.0.0.1:9"]  # the store goes dead (discard port)
-    client.target_info("icons/org.test.beta.png")
-    beta = client.target_info("icons/org.test.beta.png")  # a renewal fails: the one at hand
-    assert client._updater is renewed and beta.length > 0
+    dead = socket.create_server(("127.0.0.1", 0))  # the store goes dead: connections dropped
+    calls: list[object] = []
+
+    def drop() -> None:
+        while True:
+            try:
+                conn, _ = dead.accept()
+            except OSError:
+                return
+            calls.append(conn)
+            conn.close()
+
+    threading.Thread(target=drop, daemon=True).start()
+    client.entry.mirrors = [f"http://127.0.0.1:{dead.getsockname()[1]}"]
+    try:
+        client.target_info("icons/org.test.beta.png")
+        beta = client.target_info("icons/org.test.beta.png")  # a renewal fails: the one at hand
+        assert client._updater is renewed and beta.length > 0
+        asked = len(calls)
+        assert asked > 0
+        for _ in range(6):  # three more renewals would be due: none is tried for RETRY_AFTER
+            client.target_info("icons/org.test.alpha.png")
+        assert len(calls) == asked
+    finally:
+        dead.close()
     assert client.fetch_target("icons/org.test.alpha.png").read_bytes().startswith(b"\x89PNG")

@@ -19,7 +19,8 @@ from appstore.core.catalog import cache as catalog_cache
 from appstore.core.catalog import index as catalog_index
 from appstore.core.catalog import reindex
 from appstore.core.catalog.index import StoreIndex
-from appstore.core.catalog.models import CATALOG_TARGET, Catalog, parse_catalog
+from appstore.core.catalog.models import CATALOG_TARGET, Catalog
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.catalog.shards import SHARD_INDEX
 from appstore.core.errors import (
     AppStoreError,
@@ -177,6 +178,7 @@ class StoreClient:
         self._locks_lock = threading.Lock()
         self._file_locks: dict[str, threading.Lock] = {}  # one per target being fetched
         self._failed_at = 0.0  # when checking the store for targets last failed
+        self._renew_failed_at = 0.0  # when renewing the updater last failed (RETRY_AFTER)
         # The catalogue last handed out, with its signed sha256: a refresh that finds the same
         # hash hands out the same object (no reload, no rebuild; the view above sees "same").
         self._current: tuple[str, Catalog] | None = None
@@ -445,12 +447,16 @@ class StoreClient:
                 self._failed_at = time.monotonic()
                 raise translate(e, self.label, self.dir) from None
             self._updater, self._failed_at, self._lookups = updater, 0.0, 0
-        elif self._lookups >= LOOKUPS_PER_UPDATER:  # let go of the bins it loaded
+        elif (self._lookups >= LOOKUPS_PER_UPDATER  # let go of the bins it loaded
+              and time.monotonic() - self._renew_failed_at >= RETRY_AFTER):
+            # (a renewal asks the store: one that failed is not tried again for RETRY_AFTER, so
+            # a store gone dead holds up the lookups under this lock once, not every 128 icons)
             try:
                 updater = self._new_updater(None)
                 updater.refresh()
                 self._updater = updater
             except user_errors() as e:  # the one at hand still answers from what it verified
+                self._renew_failed_at = time.monotonic()
                 log.info("%s: kept the store's trusted metadata at hand (%s)", self.label, e)
             self._lookups = 0
         self._lookups += 1
