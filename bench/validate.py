@@ -6,7 +6,7 @@ releases per app instead of one) is dumped to JSON, then timed, each the median 
 time of this process, less disturbed by other processes than wall time):
 
 * ``json_s``: ``json.loads`` of the catalogue (the baseline);
-* ``parse_catalog_s``: ``models.parse_catalog`` of the decoded catalogue;
+* ``parse_catalog_s``: ``parse.parse_catalog`` of the decoded catalogue;
 * ``parse_shards_s``: ``shards.parse_shard`` over the shards of ``shards.split``, as a client
   parses them (their ``json.loads`` not included: ``shards_json_s``);
 * with ``--before``, ``before_s``: ``parse_catalog`` of another ``models.py`` (a copy of an older
@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from appstore.core.catalog import models, shards
+from appstore.core.catalog import models, parse, shards
 from bench.synth import synthetic_content
 
 
@@ -86,7 +86,7 @@ def main() -> None:
     def one_run(check: bool) -> dict[str, float]:
         t: dict[str, float] = {}
         t["json_s"], data = _time(json.loads, text)
-        t["parse_catalog_s"], new = _time(models.parse_catalog, data, store="bench")
+        t["parse_catalog_s"], new = _time(parse.parse_catalog, data, store="bench")
         if before is not None:
             t["before_s"], old = _time(before.parse_catalog, data, store="bench")
             if check and [_flat(a) for a in old.apps] != [_flat(a) for a in new.apps]:

@@ -21,7 +21,8 @@ from typing import Any
 from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import Metadata, Root, Snapshot, TargetFile, Targets, Timestamp
 
-from appstore.core.catalog.models import CATALOG_TARGET, parse_catalog
+from appstore.core.catalog.models import CATALOG_TARGET
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.errors import CatalogError, ConfigError, short_path
 from appstore.core.ia.policy import (
     POLICY_TARGET,

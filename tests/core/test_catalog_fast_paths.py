@@ -1,4 +1,4 @@
-"""The catalogue parser's fast paths (``models._plain_*``) skip the full field checks for plain
+"""The catalogue parser's fast paths (``fields._plain_*``) skip the full field checks for plain
 values: they must never let through what the full checks refuse or clean. Hostile values are fed
 to each, through the real parser (the exact message) and against the full check they stand in
 for (a value a fast path accepts is one the full check returns unchanged)."""
@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from appstore.core.catalog import models
-from appstore.core.catalog.models import App, Release, _Checker, parse_catalog
+from appstore.core.catalog import fields, parse
+from appstore.core.catalog.fields import _Checker
+from appstore.core.catalog.models import PERMISSIONS, App, Release
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.catalog.shards import parse_shard
 from appstore.core.errors import CatalogError
 
@@ -389,20 +391,20 @@ def test_each_fast_path_accepts_only_what_its_full_check_returns_unchanged(stric
 
     def known_permissions(v: Any) -> Any:  # parse_app's check, when none is unknown
         perms = c.strings(v, "p")
-        return perms if all(p in models.PERMISSIONS for p in perms) else None
+        return perms if all(p in PERMISSIONS for p in perms) else None
 
     pairs: list[tuple[Any, Any, list[Any]]] = [
-        (models._plain_id, lambda v: c.ident(v, "p"), HOSTILE),
-        (models._plain_target, lambda v: c.target(v, "p"), HOSTILE),
-        (lambda v: models._plain_url(v, False), lambda v: c.url(v, "p"), HOSTILE),
-        (lambda v: models._plain_url(v, True), lambda v: c.url(v, "p", link=True), HOSTILE),
-        (lambda v: models._plain_string(v, 120), lambda v: c.string(v, "p", max_len=120), HOSTILE),
-        (lambda v: models._plain_text(v, 80), lambda v: c.text(v, "p", max_len=80), TEXTS),
-        (lambda v: models._plain_text(v, 200, True),
+        (fields._plain_id, lambda v: c.ident(v, "p"), HOSTILE),
+        (fields._plain_target, lambda v: c.target(v, "p"), HOSTILE),
+        (lambda v: fields._plain_url(v, False), lambda v: c.url(v, "p"), HOSTILE),
+        (lambda v: fields._plain_url(v, True), lambda v: c.url(v, "p", link=True), HOSTILE),
+        (lambda v: fields._plain_string(v, 120), lambda v: c.string(v, "p", max_len=120), HOSTILE),
+        (lambda v: fields._plain_text(v, 80), lambda v: c.text(v, "p", max_len=80), TEXTS),
+        (lambda v: fields._plain_text(v, 200, True),
          lambda v: c.text(v, "p", max_len=200, multiline=True), TEXTS),
-        (lambda v: models._known_categories(v, categories), known_categories,
+        (lambda v: fields._known_categories(v, categories), known_categories,
          HOSTILE + [["x" * 65], [" "]]),
-        (models._known_permissions, known_permissions, HOSTILE),
+        (fields._known_permissions, known_permissions, HOSTILE),
     ]
     for fast, full, values in pairs:
         for value in values:
@@ -415,8 +417,8 @@ def test_each_fast_path_accepts_only_what_its_full_check_returns_unchanged(stric
     for field in ("version", "sha256", "date", "size", "package", "changelog"):
         for value in HOSTILE + TEXTS + valid.get(field, []):
             raw = _release(**{field: value})
-            fast = models._plain_release(raw)
-            full = _full(lambda r: models.parse_release(c, r, "p"), _Dict(raw))
+            fast = fields._plain_release(raw)
+            full = _full(lambda r: parse.parse_release(c, r, "p"), _Dict(raw))
             if fast is not None:
                 assert fast == full, (field, value, full)
             else:  # (what the full check accepts the fast path may leave to it)

@@ -18,7 +18,8 @@ from appstore.core.catalog.checks import (
     check_image_length,
     check_release_target,
 )
-from appstore.core.catalog.models import Release, parse_catalog
+from appstore.core.catalog.models import Release
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.catalog.richtext import to_html
 from appstore.core.errors import CatalogError, StoreSecurityError
 from appstore.core.paths import Paths

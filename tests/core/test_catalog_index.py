@@ -10,7 +10,8 @@ import pytest
 
 from appstore.cli.apps import _search_json, _search_json_text
 from appstore.core.catalog.index import Hits, Row, StoreIndex, build
-from appstore.core.catalog.models import Catalog, parse_catalog
+from appstore.core.catalog.models import Catalog
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.catalog.search import SearchIndex
 from appstore.core.paths import Paths
 from appstore.core.services import Services

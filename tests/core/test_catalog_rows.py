@@ -11,7 +11,8 @@ import pytest
 from appstore.core.catalog import cache as catalog_cache
 from appstore.core.catalog.cache import AppRows
 from appstore.core.catalog.index import StoreIndex, build
-from appstore.core.catalog.models import Catalog, parse_catalog
+from appstore.core.catalog.models import Catalog
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.errors import NotFound
 from appstore.core.store.manager import CatalogView
 from tests.core.test_catalog_format import _app, _catalog

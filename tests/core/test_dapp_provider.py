@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from appstore.core.catalog.models import parse_catalog
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.errors import CatalogError
 from appstore.core.host.connections import Connections
 from appstore.core.host.provider import (

@@ -22,7 +22,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView  # before any QApplication
 from pytestqt.qtbot import QtBot
 from tuf.api.metadata import Metadata
 
-from appstore.core.catalog.models import parse_catalog
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.publish.builder import publish
 from appstore.core.publish.keys import init_keys
 from appstore.core.publish.source import load_source, package_files

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tuf.api.metadata import Metadata
 
-from appstore.core.catalog.models import parse_catalog
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.demo import ensure_demo
 from appstore.core.publish.source import load_source
 from appstore.core.resources import DEMO_SOURCE

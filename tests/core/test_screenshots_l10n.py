@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from appstore.core.catalog import cache as catalog_cache
-from appstore.core.catalog.models import App, parse_catalog
+from appstore.core.catalog.models import App
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.errors import SourceError
 from appstore.core.paths import Paths
 from appstore.core.publish.builder import publish

@@ -5,7 +5,7 @@ hash changed; the whole ``catalog/index.json`` stays published beside them, the 
 file, for readers that want one.
 
 Both sides live here: ``split`` (the publisher) and the parsers (the client), which apply the
-catalogue's own rules (``models.py``) with paths that name the shard.
+catalogue's own rules (``parse.py``) with paths that name the shard.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import math
 from typing import Any
 
 from appstore.core.bulk import gc_paused
-from appstore.core.catalog.models import App, Catalog, Localized, _Checker, _parse_catalog, parse_apps
+from appstore.core.catalog.fields import _Checker
+from appstore.core.catalog.models import App, Catalog, Localized
+from appstore.core.catalog.parse import _parse_catalog, parse_apps
 from appstore.core.errors import CatalogError
 
 SHARD_INDEX = "catalog/shards.json"

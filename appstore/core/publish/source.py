@@ -32,8 +32,8 @@ from appstore.core.catalog.models import (
     LANGS,
     MAX_SCREENSHOTS,
     PERMISSIONS,
-    parse_catalog,
 )
+from appstore.core.catalog.parse import parse_catalog
 from appstore.core.catalog.shards import split
 from appstore.core.errors import CatalogError, SourceError
 
