@@ -323,7 +323,7 @@ class WalletController(QObject):
             return None
 
         def check(ctx: JobContext) -> tuple[Verification, WalletSnapshot]:
-            result = wallet.verify(progress=lambda done, total: ctx.progress(done, total, ""))
+            result = wallet.verify()  # (its progress has no one to show it: the page says "Verifying…")
             return result, snapshot_of(wallet, wallet.address_info(), result.ok)
 
         def done(result: tuple[Verification, WalletSnapshot]) -> None:
