@@ -98,36 +98,12 @@ def parse_app(
         return None  # a newer kind of app: not shown by this client
     cats = a.get("categories")
     if not _known_categories(cats, categories):
-        cats = c.strings(cats, f"{path}.categories", max_items=5)
-        if not cats:
-            raise c.fail(f"{path}.categories", "needs at least one category")
-        for cat in cats:
-            if cat not in categories:
-                raise c.fail(f"{path}.categories", f"unknown category {cat!r}")
+        cats = _categories(c, cats, path, categories)
     perms: list[str] = a.get("permissions", [])
     unknown: list[str] = []
     if not _known_permissions(perms):
-        perms = []
-        for i, p in enumerate(c.strings(a.get("permissions", []), f"{path}.permissions")):
-            if p in PERMISSIONS:
-                perms.append(p)
-            elif not PERMISSION_RE.fullmatch(p):
-                raise c.fail(f"{path}.permissions[{i}]", f"{p!r} is not a permission name")
-            elif c.strict:
-                raise c.fail(f"{path}.permissions", f"unknown permission {p!r}")
-            else:
-                unknown.append(p)
-    releases = a.get("releases", [])
-    if type(releases) is not list:
-        releases = c.items(a, "releases", path)  # the full check
-    releases = [_plain_release(r) or parse_release(c, r, f"{path}.releases[{i}]")
-                for i, r in enumerate(releases)]
-    if len(releases) > 1:  # (one release has no order to sort and no twin)
-        # Newest first, each version once, as versions compare (1.2 == 1.2.0).
-        keys = [versions.sort_key(r.version) for r in releases]
-        if len(set(keys)) != len(keys):
-            raise c.fail(f"{path}.releases", "lists the same version twice")
-        releases = [r for _, r in sorted(zip(keys, releases, strict=True), key=_first, reverse=True)]
+        perms, unknown = _permissions(c, a, path)
+    releases = _releases(c, a, path)
     url = a.get("url", "")
     if not _plain_url(url, True):
         url = c.url(url, f"{path}.url", link=True)
@@ -143,10 +119,8 @@ def parse_app(
         raise c.fail(f"{path}.featured", "must be true or false")
     payee = a.get("payee", "")
     payee = _payee(c, payee, f"{path}.payee") if payee != "" else ""
-    if payee and "wallet.pay" not in perms:
-        raise c.fail(f"{path}.payee", "is only for a DApp with the wallet.pay permission")
-    if c.strict and "wallet.pay" in perms and not payee:
-        raise c.fail(f"{path}.payee", "a DApp with wallet.pay needs the BCD address it is paid to")
+    if payee or (c.strict and "wallet.pay" in perms):
+        _check_payee(c, payee, perms, path)
     name = a.get("name")
     if not _plain_text(name, 80):
         name = c.text(name, f"{path}.name", max_len=80)
@@ -177,6 +151,57 @@ def parse_app(
     return App(app_id, name, summary, description, tuple(cats), kind, icon, shots, developer,
                website, licence, tuple(perms), tuple(releases), url, featured, store,
                tuple(unknown), payee, l10n_shots)
+
+
+def _categories(c: _Checker, raw: Any, path: str, categories: Mapping[str, Any]) -> list[str]:
+    """The full check of an app's ``categories``: 1 to 5 the catalogue defines."""
+    cats = c.strings(raw, f"{path}.categories", max_items=5)
+    if not cats:
+        raise c.fail(f"{path}.categories", "needs at least one category")
+    for cat in cats:
+        if cat not in categories:
+            raise c.fail(f"{path}.categories", f"unknown category {cat!r}")
+    return cats
+
+
+def _permissions(c: _Checker, a: Mapping[str, Any], path: str) -> tuple[list[str], list[str]]:
+    """The full check of an app's ``permissions``: those this client knows, and the well-formed
+    ones it does not (refused when strict)."""
+    perms: list[str] = []
+    unknown: list[str] = []
+    for i, p in enumerate(c.strings(a.get("permissions", []), f"{path}.permissions")):
+        if p in PERMISSIONS:
+            perms.append(p)
+        elif not PERMISSION_RE.fullmatch(p):
+            raise c.fail(f"{path}.permissions[{i}]", f"{p!r} is not a permission name")
+        elif c.strict:
+            raise c.fail(f"{path}.permissions", f"unknown permission {p!r}")
+        else:
+            unknown.append(p)
+    return perms, unknown
+
+
+def _releases(c: _Checker, a: Mapping[str, Any], path: str) -> list[Release]:
+    """An app's releases, newest first, each version once (as versions compare: 1.2 == 1.2.0)."""
+    raw = a.get("releases", [])
+    if type(raw) is not list:
+        raw = c.items(a, "releases", path)  # the full check
+    releases = [_plain_release(r) or parse_release(c, r, f"{path}.releases[{i}]")
+                for i, r in enumerate(raw)]
+    if len(releases) > 1:  # (one release has no order to sort and no twin)
+        keys = [versions.sort_key(r.version) for r in releases]
+        if len(set(keys)) != len(keys):
+            raise c.fail(f"{path}.releases", "lists the same version twice")
+        releases = [r for _, r in sorted(zip(keys, releases, strict=True), key=_first, reverse=True)]
+    return releases
+
+
+def _check_payee(c: _Checker, payee: str, perms: list[str], path: str) -> None:
+    """A payee only with ``wallet.pay``; a publisher's ``wallet.pay`` only with a payee."""
+    if payee and "wallet.pay" not in perms:
+        raise c.fail(f"{path}.payee", "is only for a DApp with the wallet.pay permission")
+    if c.strict and "wallet.pay" in perms and not payee:
+        raise c.fail(f"{path}.payee", "a DApp with wallet.pay needs the BCD address it is paid to")
 
 
 def _screenshots_l10n(c: _Checker, raw: Any, path: str) -> dict[str, tuple[str, ...]]:
