@@ -3,12 +3,12 @@
 Thread-based and Qt-free: each running download has a worker thread; listeners get an
 immutable ``DownloadItem`` snapshot from whichever thread changed it (the GUI wraps this in a
 model and hops to its own thread). The queue is saved to ``DEST/queue.json`` (atomically) at
-every change of state, so ``DownloadQueue.load`` lists what was paused or unfinished.
+every change of state (``queuefile.py``), so ``DownloadQueue.load`` lists what was paused or
+unfinished.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from contextlib import suppress
@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from appstore.core import logs
+from appstore.core.downloads.queuefile import QUEUE_FILE as QUEUE_FILE  # (also read from here)
+from appstore.core.downloads.queuefile import QueueWriter, read_rows, saved_row
 from appstore.core.downloads.state import (
     DownloadError,
     DownloadRequest,
     Progress,
     State,
-    verified_path,
 )
 from appstore.core.downloads.transfer import (
     TransferOptions,
@@ -32,11 +33,7 @@ from appstore.core.downloads.transfer import (
     partial_bytes,
 )
 from appstore.core.errors import AppStoreError
-from appstore.core.fileio import write_json_atomic
 from appstore.core.jobs import Cancelled, JobContext
-
-QUEUE_FILE = "queue.json"
-QUEUE_FORMAT = 1
 
 Listener = Callable[["DownloadItem"], None]
 _Intent = Literal["pause", "close", "cancel", "requeue"]
@@ -96,12 +93,7 @@ class DownloadQueue:
         self._seq = 0
         self._closed = False
         self._threads: set[threading.Thread] = set()
-        # queue.json is written by its own thread, never under ``_lock``: a GUI asking the queue
-        # something must not wait for an fsync (the latest snapshot wins; close() writes last)
-        self._save_rows: list[dict[str, Any]] | None = None
-        self._save_wanted = threading.Event()
-        self._saver: threading.Thread | None = None
-        self._save_lock = threading.Lock()  # one writer of queue.json at a time
+        self._file = QueueWriter(self.dest_dir, self._lock, lambda: self._closed)  # queue.json
 
     # -- restart ---------------------------------------------------------------------------------
     @classmethod
@@ -111,19 +103,9 @@ class DownloadQueue:
         or running when the app stopped is queued again (``autostart``) or listed as paused;
         failures keep their reason; finished items whose file is gone are dropped."""
         q = cls(dest_dir, max_parallel, options=options)
-        try:
-            raw = json.loads((q.dest_dir / QUEUE_FILE).read_bytes())
-        except (OSError, ValueError):
-            raw = None
-        items = raw.get("items") if isinstance(raw, dict) else None
+        rows = read_rows(q.dest_dir)
         with q._lock:
-            for row in items if isinstance(items, list) else []:
-                if not isinstance(row, dict):
-                    continue
-                try:
-                    request = DownloadRequest.from_json(row.get("request"))
-                except ValueError:
-                    continue
+            for request, row in rows:
                 entry = q._restored(request, row)
                 if entry is not None and request.key not in q._entries:
                     q._entries[request.key] = entry
@@ -131,7 +113,7 @@ class DownloadQueue:
                 for entry in q._entries.values():
                     if entry.state == State.QUEUED:
                         entry.state = State.PAUSED
-                        entry.progress = _with_state(entry.progress, State.PAUSED)
+                        entry.progress = entry.progress.in_state(State.PAUSED)
             else:
                 q._schedule()
         return q
@@ -296,7 +278,7 @@ class DownloadQueue:
             t.join(timeout)
         with self._lock:
             self._save()  # the state the workers left
-        self._write_saved()
+        self._file.write()
 
     # -- inside ------------------------------------------------------------------------------------
     def _keys(self) -> list[str]:
@@ -340,7 +322,7 @@ class DownloadQueue:
     def _set(self, entry: _Entry, state: State, *, progress: Progress | None = None,
              error: str | None = None, path: Path | None = None) -> None:
         entry.state = state
-        entry.progress = _with_state(progress or entry.progress, state)
+        entry.progress = (progress or entry.progress).in_state(state)
         entry.error = error
         entry.path = path
         self._touch(entry)
@@ -428,7 +410,7 @@ class DownloadQueue:
                 state = progress.state
             changed_state = state != entry.state
             entry.state = state
-            entry.progress = _with_state(progress, state)
+            entry.progress = progress.in_state(state)
             self._touch(entry)
             entry.dirty = False
             snapshot = entry.snapshot()
@@ -462,54 +444,6 @@ class DownloadQueue:
             self._discard(old)
 
     def _save(self) -> None:
-        rows = []
-        for entry in self._entries.values():
-            if entry.state == State.CANCELLED:
-                continue
-            if entry.state == State.DONE:
-                saved = State.DONE
-            elif entry.state == State.FAILED:
-                saved = State.FAILED
-            elif entry.state == State.PAUSED and entry.user_paused:
-                saved = State.PAUSED
-            else:
-                saved = State.QUEUED  # queued, running, or paused by close: picked up again
-            row: dict[str, Any] = {"request": entry.request.to_json(), "state": str(saved)}
-            if saved == State.FAILED and entry.error:
-                row["error"] = entry.error
-            if saved == State.DONE:
-                row["path"] = verified_path(self.dest_dir, entry.request.sha256).name
-            rows.append(row)
-        self._save_rows = rows
-        self._save_wanted.set()
-        if self._saver is None and not self._closed:
-            self._saver = threading.Thread(target=self._saving, name="download-queue-save",
-                                           daemon=True)
-            self._saver.start()
-
-    def _saving(self) -> None:
-        while not self._closed:
-            self._save_wanted.wait(0.5)
-            self._write_saved()
-
-    def _write_saved(self) -> None:
-        """Write the latest snapshot, if there is one not written yet (outside ``_lock``)."""
-        with self._save_lock:
-            if not self._save_wanted.is_set():
-                return
-            self._save_wanted.clear()
-            with self._lock:
-                rows = self._save_rows
-            if rows is None:
-                return
-            # Only a convenience: the parts themselves are on disk and resume anyway.
-            with suppress(OSError):
-                write_json_atomic(self.dest_dir / QUEUE_FILE, {"format": QUEUE_FORMAT, "items": rows})
-
-
-def _with_state(progress: Progress, state: State) -> Progress:
-    if progress.state == state:
-        return progress
-    speed = progress.speed_bps if state in (State.DOWNLOADING, State.VERIFYING) else 0
-    eta = progress.eta_seconds if speed else None
-    return Progress(progress.done, progress.total, speed, eta, state, progress.note)
+        rows = [saved_row(e.request, e.state, e.user_paused, e.error, self.dest_dir)
+                for e in self._entries.values()]
+        self._file.want([row for row in rows if row is not None])

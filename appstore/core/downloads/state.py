@@ -123,6 +123,14 @@ class Progress:
     def fraction(self) -> float:
         return self.done / self.total if self.total else 0.0
 
+    def in_state(self, state: State) -> Progress:
+        """This progress in ``state`` (no speed nor time left unless it is moving bytes)."""
+        if self.state == state:
+            return self
+        speed = self.speed_bps if state in (State.DOWNLOADING, State.VERIFYING) else 0
+        eta = self.eta_seconds if speed else None
+        return Progress(self.done, self.total, speed, eta, state, self.note)
+
 
 # -- files in the download folder ---------------------------------------------------------------
 def part_path(dest_dir: Path, sha256: str) -> Path:
