@@ -22,12 +22,10 @@ error message.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,66 +50,21 @@ from appstore.core.wallet.seedpass import (
     PassphraseRequest,
     PassphraseSource,
 )
+from appstore.core.wallet.seedstatus import ADDRESS_CONFLICT as ADDRESS_CONFLICT
+from appstore.core.wallet.seedstatus import UNCONFIRMED as UNCONFIRMED
+from appstore.core.wallet.seedstatus import AddressInfo as AddressInfo
+from appstore.core.wallet.seedstatus import WalletStatus, wallet_dir, wallet_id
 
 log = logging.getLogger("imapp.wallet")
 
 SERVICE = "imapp-wallet"
 LOCK_WAIT = 15.0  # seconds to wait for another imapp that is changing the wallet
-UNCONFIRMED = ("the system keyring cannot be read now, so this address (recorded beside the wallet) "
-               "is not confirmed against the wallet's key")
-ADDRESS_CONFLICT = ("the address recorded beside the wallet (seedstore.json) is not the one in the wallet "
-                    "file, so the address could not be confirmed: unlock the wallet to confirm it")
 
 Check = Literal["same", "repaired", "changed"]
 
 __all__ = ["AddressInfo", "DEFAULT_KDF", "ENV_PASSPHRASE", "FILE_FORMAT", "MIN_PASSPHRASE", "KdfParams",
            "PassphraseRequest", "PassphraseSource", "SeedStore", "SetAside", "WalletStatus",
            "wallet_dir", "wallet_id"]
-
-
-@dataclass(frozen=True)
-class WalletStatus:
-    """Where the wallet is, without unlocking it. ``storage`` None: no wallet yet. ``address``
-    None when it is not known or could not be confirmed without the seed (``problem`` says
-    why: a damaged wallet file, or a marker that disagrees with it). ``set_aside``: the wallet
-    file a ``save`` moved aside."""
-
-    storage: Storage | None
-    address: str | None = None
-    file: Path | None = None
-    problem: str = ""
-    set_aside: Path | None = None
-
-
-@dataclass(frozen=True)
-class AddressInfo:
-    """The wallet's address and how far it is vouched for (docs/wallet.md, "The address
-    marker"). ``source``: ``key`` derived from the seed; ``file`` the wallet file's header,
-    intact and matching the marker (the file is not unlocked yet); ``marker`` the marker alone
-    (the keyring cannot be read now). ``address`` None: it could not be confirmed (``problem``
-    says why); never show or hand out a guess then."""
-
-    address: str | None
-    source: Literal["key", "file", "marker"]
-    problem: str = ""
-
-    @property
-    def may_hand_out(self) -> bool:
-        """Fit to give away (copy, QR, a DApp, a script) without reading the key first: only
-        an address the key gave. The file's header and the marker are both writable by anyone
-        who can write the data dir (its integrity record has no key), so two that agree are a
-        hint to show, not evidence to hand out."""
-        return self.address is not None and self.source == "key"
-
-
-def wallet_dir(paths: Paths) -> Path:
-    """``DATA/wallet``: the seed file, its marker and (elsewhere) the ledger."""
-    return paths.root / "wallet"
-
-
-def wallet_id(paths: Paths) -> str:
-    """The keyring user name for the wallet of this data dir."""
-    return "wallet-" + hashlib.sha256(str(paths.root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 class SeedStore:
