@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appstore.cli.output import confirm, note, print_json, receipt_json
 from appstore.core.errors import AppStoreError
@@ -19,6 +19,9 @@ from appstore.core.services import Services
 from appstore.core.wallet.errors import BadWords, WalletLocked
 from appstore.core.wallet.receipts import ASSETS, KINDS
 from appstore.core.wallet.seedstore import ENV_PASSPHRASE, MIN_PASSPHRASE, PassphraseRequest
+
+if TYPE_CHECKING:
+    from appstore.core.wallet.wallet import Wallet
 
 COMMANDS = ("wallet",)
 
@@ -130,58 +133,79 @@ def _run(args: argparse.Namespace, services: Services) -> int:
 
         claim_and_tell(services)  # what was recorded earns IA first (best effort)
     if what == "balance":
-        balances = wallet.balances()
-        if args.json:
-            print_json(balances.to_json())
-            return 0
-        for asset in ASSETS:
-            print(f"{asset:<4} {balances.totals[asset].text}")
-        if balances.pending_count:
-            expected = ", ".join(f"+{b.text} {a}" for a, b in balances.pending.items())
-            print(f"pending: {balances.pending_count} claim(s) not yet credited"
-                  + (f" ({expected})" if expected else ""))
-        return 0
+        return _balance(args, wallet)
     if what == "history":
-        rows = wallet.history(args.asset, args.kind, args.search, limit=args.limit)
-        if args.json:
-            print_json([receipt_json(r, services) for r in rows])
-            return 0
-        if not rows:
-            print("no receipts yet")
-        for r in rows:
-            amount = services.wallet.balance_text(r.asset, abs(r.amount), r.store)
-            sign = "+" if r.amount >= 0 else "-"
-            print(f"{r.time}\t{r.kind}\t{sign}{amount} {r.asset}\t{r.reference}\t{r.store} #{r.seq}")
-        return 0
+        return _history(args, services)
     if what == "verify":
-        result = wallet.verify()
-        if args.json:
-            problem = result.problem
-            print_json({"ok": result.ok, "receipts": result.receipts, "signatures": result.signatures,
-                         "unanchored": list(result.unanchored),
-                         "problem": None if problem is None else {
-                             "kind": problem.kind.value, "store": problem.store, "seq": problem.seq,
-                             "detail": problem.detail, "message": str(problem)}})
-        elif result.ok:
-            print(result)
-            for store in result.unanchored:
-                print(f"note: store {store} is not one of your stores or names no IA service: its receipts "
-                      "were checked against the key their chain is held by, which no signed policy vouches "
-                      "for, and they are not counted in your balance")
-        else:
-            print(f"the ledger does NOT verify: {result}. Nothing can be spent until the wallet is "
-                  f"re-synced from store {result.problem.store}'s IA service "  # type: ignore[union-attr]
-                  "(`wallet sync`)")
-        return 0 if result.ok else 1
+        return _verify(args, wallet)
     if what == "backup":
-        note(f"warning: {BACKUP_WARNING}")
-        if not args.yes and not confirm("Show the seed words now?"):
-            raise AppStoreError("the words were not shown (run `wallet backup --yes` to show them "
-                                "without asking)")
-        words = wallet.words()
-        print(words.reveal())
+        return _backup(args, wallet)
+    return _restore(args, wallet)
+
+
+def _balance(args: argparse.Namespace, wallet: Wallet) -> int:
+    balances = wallet.balances()
+    if args.json:
+        print_json(balances.to_json())
         return 0
-    # restore
+    for asset in ASSETS:
+        print(f"{asset:<4} {balances.totals[asset].text}")
+    if balances.pending_count:
+        expected = ", ".join(f"+{b.text} {a}" for a, b in balances.pending.items())
+        print(f"pending: {balances.pending_count} claim(s) not yet credited"
+              + (f" ({expected})" if expected else ""))
+    return 0
+
+
+def _history(args: argparse.Namespace, services: Services) -> int:
+    wallet = services.wallet
+    rows = wallet.history(args.asset, args.kind, args.search, limit=args.limit)
+    if args.json:
+        print_json([receipt_json(r, services) for r in rows])
+        return 0
+    if not rows:
+        print("no receipts yet")
+    for r in rows:
+        amount = wallet.balance_text(r.asset, abs(r.amount), r.store)
+        sign = "+" if r.amount >= 0 else "-"
+        print(f"{r.time}\t{r.kind}\t{sign}{amount} {r.asset}\t{r.reference}\t{r.store} #{r.seq}")
+    return 0
+
+
+def _verify(args: argparse.Namespace, wallet: Wallet) -> int:
+    result = wallet.verify()
+    if args.json:
+        problem = result.problem
+        print_json({"ok": result.ok, "receipts": result.receipts, "signatures": result.signatures,
+                     "unanchored": list(result.unanchored),
+                     "problem": None if problem is None else {
+                         "kind": problem.kind.value, "store": problem.store, "seq": problem.seq,
+                         "detail": problem.detail, "message": str(problem)}})
+    elif result.ok:
+        print(result)
+        for store in result.unanchored:
+            print(f"note: store {store} is not one of your stores or names no IA service: its receipts "
+                  "were checked against the key their chain is held by, which no signed policy vouches "
+                  "for, and they are not counted in your balance")
+    else:
+        print(f"the ledger does NOT verify: {result}. Nothing can be spent until the wallet is "
+              f"re-synced from store {result.problem.store}'s IA service "  # type: ignore[union-attr]
+              "(`wallet sync`)")
+    return 0 if result.ok else 1
+
+
+def _backup(args: argparse.Namespace, wallet: Wallet) -> int:
+    note(f"warning: {BACKUP_WARNING}")
+    if not args.yes and not confirm("Show the seed words now?"):
+        raise AppStoreError("the words were not shown (run `wallet backup --yes` to show them "
+                            "without asking)")
+    words = wallet.words()
+    print(words.reveal())
+    return 0
+
+
+def _restore(args: argparse.Namespace, wallet: Wallet) -> int:
+    """Words typed (not shown) or piped in; a wallet already here is replaced only when confirmed."""
     from appstore.core.wallet.keys import parse_words
 
     if sys.stdin.isatty():
