@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from appstore.core.wallet.ledger import Ledger
 from appstore.core.wallet.receipts import ZERO_HASH, Receipt, sign_receipt
+from tests.lanekit import off_lane
 
 TEST_SERVICE_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 
@@ -48,7 +49,8 @@ def fill(ledger_file: Path, account: str, n: int, *,
     receipts = chain(account, n, key=key)
     led = Ledger(ledger_file, account=account)
     try:
-        led.append_many(receipts)
+        with off_lane():  # (the test's doing, as a script's)
+            led.append_many(receipts)
     finally:
         led.close()
     return receipts

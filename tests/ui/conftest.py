@@ -9,9 +9,20 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from appstore.core.jobs import enter_lane
 from appstore.core.services import Services
 from appstore.ui.app import DesktopApp
 from appstore.ui.jobs import JobManager
+
+
+@pytest.fixture(autouse=True)
+def gui_lane() -> Iterator[None]:
+    """The test's thread is the GUI thread, named as the app names it (``open_app``): writer-only
+    code that a page runs on it fails the test (``assert_lane``). A test that sets up state the
+    way a script would steps off it with ``tests.lanekit.off_lane()``."""
+    enter_lane("gui")
+    yield
+    enter_lane(None)
 
 
 @pytest.fixture(scope="session")
