@@ -136,11 +136,7 @@ def build(path: Path, catalog: Catalog, digest: str,
                 words.append((pos, text))
                 names_rows.append((pos, name_text))
                 cats.extend((c, pos) for c in a.categories)
-            con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            con.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)", items)
-            con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
-            con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names_rows)
-            con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
+            insert_rows(con, rows, items, words, names_rows, cats)
         # after the rows: one sort each rather than a B-tree kept in order row by row
         con.execute("CREATE INDEX apps_order ON apps (featured, sortname, shard, at)")
         con.execute("CREATE INDEX apps_shard ON apps (shard)")
@@ -169,3 +165,15 @@ def build(path: Path, catalog: Catalog, digest: str,
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def insert_rows(con: sqlite3.Connection, rows: Sequence[tuple[object, ...]],
+                items: Sequence[tuple[object, ...]], words: Sequence[tuple[int, str]],
+                names: Sequence[tuple[int, str]], cats: Sequence[tuple[str, int]]) -> None:
+    """Apps at their ranks into every table of the index (a full build's chunk, or the apps an
+    update puts in)."""
+    con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)", items)
+    con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
+    con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names)
+    con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from appstore.core.catalog.indexwrite import GAP, SCHEMA, build, items_of, meta_of, record, texts
+from appstore.core.catalog.indexwrite import GAP, SCHEMA, build, insert_rows, items_of, meta_of, record, texts
 from appstore.core.catalog.models import App, Catalog
 from appstore.core.errors import CatalogError
 from appstore.core.logs import log
@@ -186,9 +186,5 @@ def _insert(con: sqlite3.Connection, inserts: list[_Insert]) -> bool:
             words.append((pos, text))
             names.append((pos, name_text))
             cats.extend((c, pos) for c in a.categories)
-    con.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    con.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)", items)
-    con.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", words)
-    con.executemany("INSERT INTO names (rowid, text) VALUES (?, ?)", names)
-    con.executemany("INSERT OR IGNORE INTO cats VALUES (?, ?)", cats)
+    insert_rows(con, rows, items, words, names, cats)
     return True
