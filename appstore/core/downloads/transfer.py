@@ -250,8 +250,10 @@ class _Transfer(Mirror):
                 retry = (retry or _retry_policy(self.opt)).increment(method="GET")
             except MaxRetryError:
                 break
-            self._wait_to_retry(max(retry.get_backoff_time(), asked),
-                                next(reversed(reasons.values()), ""))
+            # urllib3 starts its back-off at the second retry; the first waits ``backoff`` as
+            # it always did (1 s, 2 s, 4 s…)
+            wait = retry.get_backoff_time() or min(self.opt.backoff, MAX_BACKOFF)
+            self._wait_to_retry(max(wait, asked), next(reversed(reasons.values()), ""))
         raise self._final_error(reasons, bad, len(retry.history) if retry else 0, transient)
 
     def _wait_to_retry(self, delay: float, last: str) -> None:
