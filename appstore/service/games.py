@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from appstore.core.games.rounds import (
+    Option,
     Round,
     RoundsFile,
     definition_json,
@@ -84,6 +85,40 @@ class Games:
                 commitment_seen) or not isinstance(terms_seen, str) or not HEX64.fullmatch(terms_seen):
             raise malformed("a stake names the option's odds_bp, the round's commitment and terms (the "
                             "SHA-256 of its definition) as the user saw them")
+        rnd, opt, definition, terms = self._open_round(rid, option, odds_seen, commitment_seen, terms_seen,
+                                                       now)
+        row = conn.execute(select(t_game_rounds).where(t_game_rounds.c.round_id == rid)
+                           .with_for_update()).first()
+        self._check_row(row, rid, definition)
+        self._check_amount(conn, head, rid, rnd.min_stake, rnd.max_stake, amount)
+        s = self.storage
+        if row is None:
+            insert_ignore(conn, t_game_rounds, {
+                "round_id": rid, "state": "open", "commitment": rnd.commitment,
+                "reveals_at": format_time(rnd.reveals_at), "definition": definition, "result": None,
+                "seed": None, "stakes": 0, "staked": 0, "paid": 0, "time": None})
+            # Locked now that it exists: a final row recorded at the same moment (a round nobody
+            # had staked on, settled by another thread or process) wins, and the stake is refused.
+            self._check_row(conn.execute(select(t_game_rounds).where(t_game_rounds.c.round_id == rid)
+                                         .with_for_update()).first(), rid, definition)
+        if not s.move(conn, head.address, "IA", -amount):
+            raise RuntimeError("the IA balance changed under the account's lock")
+        s.move(conn, HOUSE, "IA", amount)
+        r = s.append(conn, head, "IA", -amount, "stake", stake_reference(rid, option, opt.odds_bp, terms),
+                     now)
+        conn.execute(t_game_stakes.insert().values(account=head.address, stake_id=stake_id, round_id=rid,
+                                                   option=option, amount=amount, odds_bp=opt.odds_bp,
+                                                   seq=r.seq, time=r.time))
+        c = t_game_rounds.c
+        conn.execute(t_game_rounds.update().where(c.round_id == rid)
+                     .values(stakes=c.stakes + 1, staked=c.staked + amount))
+        self._quiet = None
+        return {"receipt": r.to_dict()}
+
+    def _open_round(self, rid: str, option: str, odds_seen: int, commitment_seen: str, terms_seen: str,
+                    now: datetime) -> tuple[Round, Option, str, str]:
+        """The round and option a stake names, as the user saw them, open by the service's clock;
+        with the round's definition and its SHA-256 (the terms)."""
         rounds = self.rounds()
         rnd = rounds.get(rid) if rounds is not None else None
         if rnd is None:
@@ -109,44 +144,23 @@ class Games:
         if rnd.seed is not None:  # published early (another clock, a mistake): never a sure win
             raise ServiceError("round-locked", f"round {rid}'s seed is already published: it takes no more "
                                                "stakes", status=409)
-        row = conn.execute(select(t_game_rounds).where(t_game_rounds.c.round_id == rid)
-                           .with_for_update()).first()
-        self._check_row(row, rid, definition)
-        if amount < rnd.min_stake:
+        return rnd, opt, definition, terms
+
+    def _check_amount(self, conn: Connection, head: Head, rid: str, min_stake: int, max_stake: int,
+                      amount: int) -> None:
+        """Within the round's limits (counting the account's stakes on it so far) and the balance."""
+        if amount < min_stake:
             raise ServiceError("stake-too-small", f"the smallest stake on round {rid} is "
-                                                  f"{self._ia(rnd.min_stake)}", status=400)
+                                                  f"{self._ia(min_stake)}", status=400)
         staked = int(conn.execute(select(func.coalesce(func.sum(t_game_stakes.c.amount), 0)).where(
             t_game_stakes.c.account == head.address, t_game_stakes.c.round_id == rid)).scalar() or 0)
-        if staked + amount > rnd.max_stake:
+        if staked + amount > max_stake:
             already = f" (you have staked {self._ia(staked)} already)" if staked else ""
-            raise ServiceError("stake-too-large", f"at most {self._ia(rnd.max_stake)} can be staked on round "
+            raise ServiceError("stake-too-large", f"at most {self._ia(max_stake)} can be staked on round "
                                                   f"{rid}{already}", status=400)
-        s = self.storage
-        if s.balance(conn, head.address, "IA") < amount:
+        if self.storage.balance(conn, head.address, "IA") < amount:
             raise ServiceError("insufficient", f"the IA balance is too low for a stake of {self._ia(amount)}",
                                status=409)
-        if row is None:
-            insert_ignore(conn, t_game_rounds, {
-                "round_id": rid, "state": "open", "commitment": rnd.commitment,
-                "reveals_at": format_time(rnd.reveals_at), "definition": definition, "result": None,
-                "seed": None, "stakes": 0, "staked": 0, "paid": 0, "time": None})
-            # Locked now that it exists: a final row recorded at the same moment (a round nobody
-            # had staked on, settled by another thread or process) wins, and the stake is refused.
-            self._check_row(conn.execute(select(t_game_rounds).where(t_game_rounds.c.round_id == rid)
-                                         .with_for_update()).first(), rid, definition)
-        if not s.move(conn, head.address, "IA", -amount):
-            raise RuntimeError("the IA balance changed under the account's lock")
-        s.move(conn, HOUSE, "IA", amount)
-        r = s.append(conn, head, "IA", -amount, "stake", stake_reference(rid, option, opt.odds_bp, terms),
-                     now)
-        conn.execute(t_game_stakes.insert().values(account=head.address, stake_id=stake_id, round_id=rid,
-                                                   option=option, amount=amount, odds_bp=opt.odds_bp,
-                                                   seq=r.seq, time=r.time))
-        c = t_game_rounds.c
-        conn.execute(t_game_rounds.update().where(c.round_id == rid)
-                     .values(stakes=c.stakes + 1, staked=c.staked + amount))
-        self._quiet = None
-        return {"receipt": r.to_dict()}
 
     @staticmethod
     def _check_row(row: Any, rid: str, definition: str) -> None:
