@@ -92,6 +92,14 @@ def test_the_cli_finds_the_demo_store(machine: Machine) -> None:
     assert [(r["store"], r["reachable"]) for r in json.loads(rewards.stdout)] == [("demo", True)]
 
 
+def test_the_core_messages_are_in_chinese_in_the_bundle(machine: Machine) -> None:
+    """messages_zh_CN.json travels in the bundle (the .ts and .json sources of the .qm files do
+    not): an error from the core reaches the Chinese GUI in Chinese."""
+    said = machine.run("imapp-desktop", "-c", "from appstore.core.messages import translate; "
+                       "print(translate('the wallet file is locked', 'zh_CN'))")
+    assert said.returncode == 0 and said.stdout.strip() == "钱包文件已锁定", said.stderr
+
+
 def test_the_window_renders_with_the_bundled_fonts(machine: Machine) -> None:
     page = machine.base / "discover.png"
     proc = machine.run("imapp-desktop", "--data-dir", str(machine.data), "--lang", "zh_CN",
