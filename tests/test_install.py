@@ -88,6 +88,8 @@ def test_the_wheel_carries_what_the_app_reads(installed: Installed) -> None:
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     for lang in ("en", "zh_CN"):
         assert f"appstore/resources/translations/imapp_{lang}.qm" in names  # compiled by the build
+    assert "appstore/resources/translations/messages_zh_CN.json" in names  # the core's messages
+    assert not any(n.startswith(("appstore/cli_", "appstore/core/store/demo")) for n in names)  # moved
     assert "appstore/resources/demo-store/store.json" in names
     assert "appstore/resources/demo-store/apps/org.imapp.charity/app.json" in names
     assert "appstore/resources/desktop/org.imapp.desktop.desktop" in names
