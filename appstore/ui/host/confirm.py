@@ -63,7 +63,27 @@ class ConfirmDialog(QDialog):
         self.setMinimumWidth(480)
         box = QVBoxLayout(self)
         box.setSpacing(12)
+        who = self._build_head(box)
+        title = self._build_title(box)
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        confirm_text = ""
+        if ask.kind == "connect":
+            confirm_text = self._ask_connect(box, title, fixed)
+        elif ask.kind == "sign":
+            confirm_text = self._ask_sign(box, title, fixed)
+        elif ask.kind == "pay":
+            confirm_text = self._ask_pay(box, title, fixed)
+        self._build_buttons(box, confirm_text)
+        for label in self.findChildren(QLabel):
+            if label is not who:
+                label.setTextFormat(Qt.TextFormat.PlainText)
+        self._armed = QTimer(self, singleShot=True, interval=DELAY_MS)
+        self._armed.timeout.connect(lambda: self.confirm_button.setEnabled(True))
+        self.confirm_button.setEnabled(False)  # armed once the dialog is the active window
 
+    def _build_head(self, box: QVBoxLayout) -> QLabel:
+        """The DApp's icon, name and store (the one label shown as rich text)."""
+        ask = self.ask
         head = QHBoxLayout()
         if ask.icon is not None and not ask.icon.isNull():
             icon = QLabel()
@@ -75,7 +95,10 @@ class ConfirmDialog(QDialog):
         who.setTextFormat(Qt.TextFormat.RichText)
         head.addWidget(who, 1)
         box.addLayout(head)
+        return who
 
+    def _build_title(self, box: QVBoxLayout) -> QLabel:
+        """The question, in large type (its text is set by the kind of question)."""
         title = QLabel()
         title.setTextFormat(Qt.TextFormat.PlainText)  # names come from a catalogue: never markup
         title.setObjectName("walletConfirmTitle")
@@ -85,53 +108,62 @@ class ConfirmDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         box.addWidget(title)
-        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        confirm_text = ""
+        return title
 
-        if ask.kind == "connect":
-            self.setWindowTitle(self.tr("Connect to your wallet"))
-            title.setText(self.tr("Let %1 see your wallet address?").replace("%1", ask.dapp))
-            box.addWidget(_selectable(ask.account, fixed))
-            if ask.permissions:
-                box.addWidget(QLabel(self.tr("Once connected, it may:")))
-                box.addWidget(QLabel("\n".join(f"•  {p}" for p in ask.permissions)))
-            note = QLabel(self.tr("It cannot sign or spend anything without asking you each time. "
-                                  "You can disconnect it in Settings."))
-            note.setWordWrap(True)
-            box.addWidget(note)
-            confirm_text = self.tr("Connect")
-        elif ask.kind == "sign":
-            self.setWindowTitle(self.tr("Sign a message"))
-            title.setText(self.tr("%1 asks you to sign this message:").replace("%1", ask.dapp))
-            text = QPlainTextEdit(ask.message)
-            text.setObjectName("walletConfirmMessage")
-            text.setReadOnly(True)
-            text.setFont(fixed)
-            text.setMinimumHeight(120)
-            text.setTabChangesFocus(True)
-            box.addWidget(text)
-            note = QLabel(self.tr("Your signature proves that %1 agreed to this text. It is made for "
-                                  "this DApp only: it cannot move IA, and the IA service refuses it as "
-                                  "a request.").replace("%1", ask.account))
-            note.setWordWrap(True)
-            box.addWidget(note)
-            confirm_text = self.tr("Sign")
-        elif ask.kind == "pay":
-            self.setWindowTitle(self.tr("Confirm payment"))
-            title.setText(self.tr("Pay %1 IA to %2?").replace("%1", ask.amount).replace("%2", ask.dapp))
-            form = QFormLayout()
-            form.addRow(self.tr("Amount"), _selectable(f"{ask.amount} IA", None, bold=True))
-            form.addRow(self.tr("To"), _selectable(ask.payee, fixed))
-            form.addRow(self.tr("Memo"), _selectable(ask.memo or "—", None))
-            form.addRow(self.tr("From"), _selectable(ask.account, fixed))
-            form.addRow(self.tr("Balance after"), _selectable(f"{ask.after} IA", None))
-            box.addLayout(form)
-            note = QLabel(self.tr("The account is the one %1's store lists for it; the DApp cannot "
-                                  "change it. A payment cannot be undone.").replace("%1", ask.dapp))
-            note.setWordWrap(True)
-            box.addWidget(note)
-            confirm_text = self.tr("Pay %1 IA").replace("%1", ask.amount)
+    def _ask_connect(self, box: QVBoxLayout, title: QLabel, fixed: QFont) -> str:
+        """Connect: the address the DApp would see and what it may ask then. The Confirm text."""
+        ask = self.ask
+        self.setWindowTitle(self.tr("Connect to your wallet"))
+        title.setText(self.tr("Let %1 see your wallet address?").replace("%1", ask.dapp))
+        box.addWidget(_selectable(ask.account, fixed))
+        if ask.permissions:
+            box.addWidget(QLabel(self.tr("Once connected, it may:")))
+            box.addWidget(QLabel("\n".join(f"•  {p}" for p in ask.permissions)))
+        note = QLabel(self.tr("It cannot sign or spend anything without asking you each time. "
+                              "You can disconnect it in Settings."))
+        note.setWordWrap(True)
+        box.addWidget(note)
+        return self.tr("Connect")
 
+    def _ask_sign(self, box: QVBoxLayout, title: QLabel, fixed: QFont) -> str:
+        """Sign: the message, in full, and what a signature proves. The Confirm text."""
+        ask = self.ask
+        self.setWindowTitle(self.tr("Sign a message"))
+        title.setText(self.tr("%1 asks you to sign this message:").replace("%1", ask.dapp))
+        text = QPlainTextEdit(ask.message)
+        text.setObjectName("walletConfirmMessage")
+        text.setReadOnly(True)
+        text.setFont(fixed)
+        text.setMinimumHeight(120)
+        text.setTabChangesFocus(True)
+        box.addWidget(text)
+        note = QLabel(self.tr("Your signature proves that %1 agreed to this text. It is made for "
+                              "this DApp only: it cannot move IA, and the IA service refuses it as "
+                              "a request.").replace("%1", ask.account))
+        note.setWordWrap(True)
+        box.addWidget(note)
+        return self.tr("Sign")
+
+    def _ask_pay(self, box: QVBoxLayout, title: QLabel, fixed: QFont) -> str:
+        """Pay: amount, payee, memo, account and the balance after. The Confirm text."""
+        ask = self.ask
+        self.setWindowTitle(self.tr("Confirm payment"))
+        title.setText(self.tr("Pay %1 IA to %2?").replace("%1", ask.amount).replace("%2", ask.dapp))
+        form = QFormLayout()
+        form.addRow(self.tr("Amount"), _selectable(f"{ask.amount} IA", None, bold=True))
+        form.addRow(self.tr("To"), _selectable(ask.payee, fixed))
+        form.addRow(self.tr("Memo"), _selectable(ask.memo or "—", None))
+        form.addRow(self.tr("From"), _selectable(ask.account, fixed))
+        form.addRow(self.tr("Balance after"), _selectable(f"{ask.after} IA", None))
+        box.addLayout(form)
+        note = QLabel(self.tr("The account is the one %1's store lists for it; the DApp cannot "
+                              "change it. A payment cannot be undone.").replace("%1", ask.dapp))
+        note.setWordWrap(True)
+        box.addWidget(note)
+        return self.tr("Pay %1 IA").replace("%1", ask.amount)
+
+    def _build_buttons(self, box: QVBoxLayout, confirm_text: str) -> None:
+        """Cancel (the default) and Confirm (armed later)."""
         buttons = QDialogButtonBox()
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.confirm_button = QPushButton(confirm_text)
@@ -144,12 +176,6 @@ class ConfirmDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         box.addWidget(buttons)
-        for label in self.findChildren(QLabel):
-            if label is not who:
-                label.setTextFormat(Qt.TextFormat.PlainText)
-        self._armed = QTimer(self, singleShot=True, interval=DELAY_MS)
-        self._armed.timeout.connect(lambda: self.confirm_button.setEnabled(True))
-        self.confirm_button.setEnabled(False)  # armed once the dialog is the active window
 
     def _disarm(self) -> None:
         self.confirm_button.setEnabled(False)

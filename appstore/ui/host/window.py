@@ -190,32 +190,56 @@ class DAppWindow(QMainWindow):
         bar.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
         self.addToolBar(bar)
 
-        def action(text: str, slot: object, keys: list[QKeySequence.StandardKey | str],
-                   icon: str | None = None) -> QAction:
-            a = QAction(text, self)
-            if icon is not None:
-                a.setIcon(chrome_icon(icon, self.palette()))
-            sequences: list[QKeySequence] = []
-            for k in keys:
-                sequences += [QKeySequence(k)] if isinstance(k, str) else QKeySequence.keyBindings(k)
-            a.setShortcuts(sequences)
-            a.setToolTip(f"{text} ({a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                         if keys else text)
-            a.triggered.connect(slot)
-            self.addAction(a)  # shortcuts work wherever the focus is in the window
-            return a
-
-        self.back_action = action(self.tr("Back"), self.view.back,
-                                  [QKeySequence.StandardKey.Back], "back")
-        self.forward_action = action(self.tr("Forward"), self.view.forward,
-                                     [QKeySequence.StandardKey.Forward],
-                                     "forward")
-        self.reload_action = action(self.tr("Reload"), self.reload,
-                                    [QKeySequence.StandardKey.Refresh, "Ctrl+R"],
-                                    "reload")
+        self.back_action = self._action(self.tr("Back"), self.view.back,
+                                        [QKeySequence.StandardKey.Back], "back")
+        self.forward_action = self._action(self.tr("Forward"), self.view.forward,
+                                           [QKeySequence.StandardKey.Forward], "forward")
+        self.reload_action = self._action(self.tr("Reload"), self.reload,
+                                          [QKeySequence.StandardKey.Refresh, "Ctrl+R"], "reload")
         for a in (self.back_action, self.forward_action, self.reload_action):
             bar.addAction(a)
 
+        bar.addWidget(self._build_title())
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+
+        self._build_zoom(bar)
+        bar.addSeparator()
+        self.app_page_button = QToolButton()
+        self.app_page_button.setText(self.tr("App page"))
+        self.app_page_button.setToolTip(self.tr("Its page in the store"))
+        self.app_page_button.clicked.connect(lambda: self.app_page.emit(self.store_ref))
+        bar.addWidget(self.app_page_button)
+        self.devtools_action = self._action(self.tr("Developer tools"), self.toggle_devtools, ["F12"])
+        self.close_action = self._action(self.tr("Close"), self.close, [QKeySequence.StandardKey.Close])
+        # Ctrl+Q quits imapp from a DApp's window too (imapp's own process, through the host);
+        # a shortcut only, shown nowhere
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit))
+        self.quit_action.triggered.connect(self.host.quit_requested)
+        self.addAction(self.quit_action)
+        self._update_nav()
+        self._update_zoom()
+
+    def _action(self, text: str, slot: object, keys: list[QKeySequence.StandardKey | str],
+                icon: str | None = None) -> QAction:
+        """An action with its shortcuts (in its tooltip too) and, in the bar, its icon."""
+        a = QAction(text, self)
+        if icon is not None:
+            a.setIcon(chrome_icon(icon, self.palette()))
+        sequences: list[QKeySequence] = []
+        for k in keys:
+            sequences += [QKeySequence(k)] if isinstance(k, str) else QKeySequence.keyBindings(k)
+        a.setShortcuts(sequences)
+        a.setToolTip(f"{text} ({a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                     if keys else text)
+        a.triggered.connect(slot)
+        self.addAction(a)  # shortcuts work wherever the focus is in the window
+        return a
+
+    def _build_title(self) -> QWidget:
+        """The DApp's icon and name, and where the page really is."""
         self.icon_label = QLabel()
         if self.icon is not None and not self.icon.isNull():
             self.icon_label.setPixmap(self.icon.scaled(
@@ -235,37 +259,20 @@ class DAppWindow(QMainWindow):
         row.addWidget(self.icon_label)
         row.addWidget(self.name_label)
         row.addWidget(self.where_label)
-        bar.addWidget(title)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        bar.addWidget(spacer)
+        return title
 
-        self.zoom_out_action = action(self.tr("Zoom out"), self.zoom_out,
-                                      [QKeySequence.StandardKey.ZoomOut])
+    def _build_zoom(self, bar: QToolBar) -> None:
+        """Zoom out, actual size and zoom in, shown as −, 100% and +."""
+        self.zoom_out_action = self._action(self.tr("Zoom out"), self.zoom_out,
+                                            [QKeySequence.StandardKey.ZoomOut])
         self.zoom_out_action.setText("−")
-        self.zoom_reset_action = action(self.tr("Actual size"), self.zoom_reset, ["Ctrl+0"])
+        self.zoom_reset_action = self._action(self.tr("Actual size"), self.zoom_reset, ["Ctrl+0"])
         self.zoom_reset_action.setText("100%")
-        self.zoom_in_action = action(self.tr("Zoom in"), self.zoom_in,
-                                     [QKeySequence.StandardKey.ZoomIn, "Ctrl+="])
+        self.zoom_in_action = self._action(self.tr("Zoom in"), self.zoom_in,
+                                           [QKeySequence.StandardKey.ZoomIn, "Ctrl+="])
         self.zoom_in_action.setText("+")
         for a in (self.zoom_out_action, self.zoom_reset_action, self.zoom_in_action):
             bar.addAction(a)
-        bar.addSeparator()
-        self.app_page_button = QToolButton()
-        self.app_page_button.setText(self.tr("App page"))
-        self.app_page_button.setToolTip(self.tr("Its page in the store"))
-        self.app_page_button.clicked.connect(lambda: self.app_page.emit(self.store_ref))
-        bar.addWidget(self.app_page_button)
-        self.devtools_action = action(self.tr("Developer tools"), self.toggle_devtools, ["F12"])
-        self.close_action = action(self.tr("Close"), self.close, [QKeySequence.StandardKey.Close])
-        # Ctrl+Q quits imapp from a DApp's window too (imapp's own process, through the host);
-        # a shortcut only, shown nowhere
-        self.quit_action = QAction(self)
-        self.quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit))
-        self.quit_action.triggered.connect(self.host.quit_requested)
-        self.addAction(self.quit_action)
-        self._update_nav()
-        self._update_zoom()
 
     def _update_nav(self) -> None:
         history = self.page.history()
