@@ -316,3 +316,37 @@ def test_a_proof_of_a_rounds_file_a_hashed_bin_lists(services: Services, tmp_pat
     assert check(Signed(data + b" ", proof.roles)) is None
     demo_root = (s.paths.root / "stores" / "demo" / "metadata" / "root.json").read_bytes()
     assert check(proof, demo_root) is None  # another store's root
+
+
+def test_an_overview_goes_on_while_a_stake_waits_for_its_answer(services: Services) -> None:
+    """The games side holds no lock of its own across the network: a stake waiting for the
+    service's answer (or for the user's passphrase) leaves the overview free (it waited for the
+    stake's whole round trip when one lock covered both)."""
+    s = services
+    view = open_round(s, "odd-even")
+    rid = view.round.id
+    emb = s._embedded
+    assert emb is not None
+    db = sqlite3.connect(emb.directory / DB_NAME, isolation_level=None, timeout=30)
+    db.execute("BEGIN IMMEDIATE")  # the service cannot write: the stake waits for its answer
+    staked: list[object] = []
+    first = threading.Thread(target=lambda: staked.append(
+        s.games.stake(f"demo/{rid}", "odd", IA, seen=view.round)[1]))
+    pending = kept_path(s, rid).parent / "pending" / f"{rid}.json"
+    seen: list[RoundView] = []
+    try:
+        first.start()
+        deadline = time.monotonic() + 30
+        while not pending.exists():  # the stake is in flight
+            assert time.monotonic() < deadline and first.is_alive()
+            time.sleep(0.02)
+        reader = threading.Thread(target=lambda: seen.extend(s.games.overview(sync=False).rounds))
+        reader.start()
+        reader.join(30)
+        assert not reader.is_alive() and first.is_alive()  # answered while the stake still waits
+        assert any(v.round.id == rid for v in seen)
+    finally:
+        db.execute("ROLLBACK")
+        db.close()
+    first.join(60)
+    assert len(staked) == 1 and isinstance(staked[0], Receipt)

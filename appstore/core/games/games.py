@@ -86,7 +86,11 @@ class Games:
         self.stores = stores
         self.rewards = rewards
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._lock = threading.RLock()
+        # guards the bookkeeping below, never held across the network or a question to the user:
+        # a stake (which may ask for the passphrase) and an overview (which reads every store's
+        # service) go on side by side; staking itself is serialised per store by
+        # ``KeptRounds.staking``, across processes too
+        self._state = threading.Lock()
         self._keeper: Any = None
         self._stale: set[str] = set()  # stores whose rounds were published here since their refresh
         self._with_games: set[str] = set()  # stores whose rounds were read (their metadata is refreshed)
@@ -107,27 +111,31 @@ class Games:
             from appstore.core.games.keeper import RoundKeeper, Timing
 
             decimals = self.rewards.decimals(entry.id) or 8
-            self._keeper = RoundKeeper(base / "repo", base / "keys", base / "games", entry.id,
-                                       decimals=decimals, timing=Timing.from_env())
-        if not self._keeper.tick(now):
+            with self._state:
+                if self._keeper is None:
+                    self._keeper = RoundKeeper(base / "repo", base / "keys", base / "games", entry.id,
+                                               decimals=decimals, timing=Timing.from_env())
+        if not self._keeper.tick(now):  # (publishing holds the games folder's file lock)
             return False
-        self._stale.add(entry.id)
+        with self._state:
+            self._stale.add(entry.id)
         return True
 
     def _freshen(self) -> None:
         """Refresh the stores whose rounds this process published since it last read them, and
         every other store with games at most once every ``ROUNDS_REFRESH`` (their rounds are
         revealed and opened by their publisher, not by this app). Network work: a worker's."""
-        stale, self._stale = self._stale, set()
         now = self.clock()
         due = set()
-        for store in self._with_games:
-            last = self._refreshed.get(store)
-            fresh = last is not None and last <= now < last + ROUNDS_REFRESH
-            if not fresh and not self.stores.is_builtin(store):
-                due.add(store)
-        if due:
-            self._refreshed.update(dict.fromkeys(due, now))
+        with self._state:  # which are due (the refresh itself runs outside)
+            stale, self._stale = self._stale, set()
+            for store in self._with_games:
+                last = self._refreshed.get(store)
+                fresh = last is not None and last <= now < last + ROUNDS_REFRESH
+                if not fresh and not self.stores.is_builtin(store):
+                    due.add(store)
+            if due:
+                self._refreshed.update(dict.fromkeys(due, now))
         if stale | due:
             try:
                 self.stores.refresh(sorted(stale | due))
@@ -207,18 +215,17 @@ class Games:
     def overview(self, *, sync: bool = True) -> Overview:
         """Every round of every store with games, newest first, each with the user's stakes and
         the check of its settlement. ``sync`` fetches the receipts the wallet lacks first."""
-        with self._lock:
-            self._freshen()
-            out = Overview()
-            for store in self.rewards.stores_with_service():
-                try:
-                    out.rounds.extend(self._store_rounds(store, sync))
-                except ServiceUnreachable as e:
-                    out.problems.append(str(e))
-                except AppStoreError as e:
-                    out.problems.append(f"{store}: {e}" if not e.where else str(e))
-            out.rounds.sort(key=lambda v: (v.round.opens_at, v.round.id), reverse=True)
-            return out
+        self._freshen()
+        out = Overview()
+        for store in self.rewards.stores_with_service():
+            try:
+                out.rounds.extend(self._store_rounds(store, sync))
+            except ServiceUnreachable as e:
+                out.problems.append(str(e))
+            except AppStoreError as e:
+                out.problems.append(f"{store}: {e}" if not e.where else str(e))
+        out.rounds.sort(key=lambda v: (v.round.opens_at, v.round.id), reverse=True)
+        return out
 
     def _store_rounds(self, store: str, sync: bool) -> list[RoundView]:
         got = self._rounds_target(store)
@@ -226,7 +233,8 @@ class Games:
         if got is None or policy is None:
             return []
         file, data = got
-        self._with_games.add(store)
+        with self._state:
+            self._with_games.add(store)
         at = _Store(store, policy.decimals, self._kept_rounds(store, policy.decimals), data)
         kept = at.kept.all()
         has_wallet = self._has_wallet()
@@ -343,25 +351,24 @@ class Games:
         reuses it, so the service takes it at most once (the same receipt comes back). Deciding,
         sending and answering hold the store's stake lock (``KeptRounds.staking``), so two
         identical stakes at once from one data dir are two stakes, never one reported twice."""
-        with self._lock:
-            store, rnd = self.find(ref)
-            policy = self.rewards.policy(store)
-            assert policy is not None
-            d = policy.decimals
-            if rnd.option(option) is None:
-                raise AppStoreError(f"round {rnd.id} has no option {option!r} (its options: "
-                                    f"{', '.join(o.id for o in rnd.options)})")
-            if seen is not None and definition_json(seen, d) != definition_json(rnd, d):
-                raise AppStoreError(f"the store changed round {rnd.id} since it was shown (its odds, options "
-                                    "or times): look at it again before staking; nothing was staked")
-            if rnd.seed is not None:
-                raise AppStoreError(f"round {rnd.id}'s seed is already published: it takes no more stakes")
-            self.rewards.wallet.require_spendable()
-            kept = self._kept_rounds(store, d)
-            with kept.staking(store):  # one process at a time decides, sends and is answered
-                receipt = self._send_stake(store, rnd, option, amount, kept, stake_id)
-            self._sync(store)
-            return store, receipt
+        store, rnd = self.find(ref)
+        policy = self.rewards.policy(store)
+        assert policy is not None
+        d = policy.decimals
+        if rnd.option(option) is None:
+            raise AppStoreError(f"round {rnd.id} has no option {option!r} (its options: "
+                                f"{', '.join(o.id for o in rnd.options)})")
+        if seen is not None and definition_json(seen, d) != definition_json(rnd, d):
+            raise AppStoreError(f"the store changed round {rnd.id} since it was shown (its odds, options "
+                                "or times): look at it again before staking; nothing was staked")
+        if rnd.seed is not None:
+            raise AppStoreError(f"round {rnd.id}'s seed is already published: it takes no more stakes")
+        self.rewards.wallet.require_spendable()
+        kept = self._kept_rounds(store, d)
+        with kept.staking(store):  # one process at a time decides, sends and is answered
+            receipt = self._send_stake(store, rnd, option, amount, kept, stake_id)
+        self._sync(store)
+        return store, receipt
 
     def _send_stake(self, store: str, rnd: Round, option: str, amount: int, kept: KeptRounds,
                     stake_id: str | None) -> Receipt:
