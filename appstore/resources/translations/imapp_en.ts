@@ -35,7 +35,7 @@
 <context>
     <name>GamesPage</name>
     <message numerus="yes">
-        <location filename="../../ui/gamespage.py" line="227" />
+        <location filename="../../ui/gamespage.py" line="230" />
         <source>Staked %1, received %2 over %n settled round(s): %3 won, %4 lost.</source>
         <translation><numerusform>Staked %1, received %2 over %n settled round: %3 won, %4 lost.</numerusform><numerusform>Staked %1, received %2 over %n settled rounds: %3 won, %4 lost.</numerusform></translation>
     </message>
@@ -61,7 +61,7 @@
 <context>
     <name>NewsPage</name>
     <message numerus="yes">
-        <location filename="../../ui/newspage.py" line="231" />
+        <location filename="../../ui/newspage.py" line="242" />
         <source>%n feed(s) could not be fetched: %1</source>
         <translation><numerusform>%n feed could not be fetched: %1</numerusform><numerusform>%n feeds could not be fetched: %1</numerusform></translation>
     </message>
@@ -82,7 +82,7 @@
 <context>
     <name>WalletPage</name>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="266" />
+        <location filename="../../ui/walletpage.py" line="264" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n claim waiting for the store's service</numerusform><numerusform>%n claims waiting for the store's service</numerusform></translation>
     </message>
@@ -90,17 +90,17 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="39" />
+        <location filename="../../ui/texts.py" line="40" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n byte</numerusform><numerusform>%n bytes</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="48" />
+        <location filename="../../ui/texts.py" line="49" />
         <source>%n s left</source>
         <translation><numerusform>%n s left</numerusform><numerusform>%n s left</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="49" />
+        <location filename="../../ui/texts.py" line="50" />
         <source>%n min left</source>
         <translation><numerusform>%n min left</numerusform><numerusform>%n min left</numerusform></translation>
     </message>

@@ -345,127 +345,127 @@
 <context>
     <name>AppPage</name>
     <message>
-        <location filename="../../ui/apppage.py" line="114" />
+        <location filename="../../ui/apppage.py" line="113" />
         <source>‹ Back</source>
         <translation>‹ 返回</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="143" />
+        <location filename="../../ui/apppage.py" line="156" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="144" />
+        <location filename="../../ui/apppage.py" line="157" />
         <source>Copy a link to this app</source>
         <translation>复制此应用的链接</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="169" />
+        <location filename="../../ui/apppage.py" line="183" />
         <source>Show larger</source>
         <translation>查看大图</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="204" />
+        <location filename="../../ui/apppage.py" line="223" />
         <source>What’s new</source>
         <translation>新功能</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="206" />
+        <location filename="../../ui/apppage.py" line="225" />
         <source>Version %1 · %2</source>
         <translation>版本 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="213" />
+        <location filename="../../ui/apppage.py" line="232" />
         <source>Permissions</source>
         <translation>权限</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="222" />
+        <location filename="../../ui/apppage.py" line="241" />
         <source>This app asks for no special permissions.</source>
         <translation>此应用不需要任何特殊权限。</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="224" />
+        <location filename="../../ui/apppage.py" line="125" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="243" />
+        <location filename="../../ui/apppage.py" line="257" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="243" />
+        <location filename="../../ui/apppage.py" line="257" />
         <source>Web link</source>
         <translation>网页链接</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="244" />
+        <location filename="../../ui/apppage.py" line="258" />
         <source>Download size</source>
         <translation>下载大小</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="245" />
+        <location filename="../../ui/apppage.py" line="259" />
         <source>Updated</source>
         <translation>更新日期</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="246" />
+        <location filename="../../ui/apppage.py" line="260" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="247" />
+        <location filename="../../ui/apppage.py" line="261" />
         <source>License</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="268" />
+        <location filename="../../ui/apppage.py" line="282" />
         <source>Developer</source>
         <translation>开发者</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="269" />
+        <location filename="../../ui/apppage.py" line="283" />
         <source>Store</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="270" />
+        <location filename="../../ui/apppage.py" line="284" />
         <source>Verification</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="273" />
+        <location filename="../../ui/apppage.py" line="287" />
         <source>Website</source>
         <translation>网站</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="275" />
+        <location filename="../../ui/apppage.py" line="289" />
         <source>Opens</source>
         <translation>打开地址</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="287" />
+        <location filename="../../ui/apppage.py" line="301" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="290" />
+        <location filename="../../ui/apppage.py" line="304" />
         <source>✓ Signed by the store and verified %1</source>
         <translation>✓ 已由商店签名并验证（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="291" />
+        <location filename="../../ui/apppage.py" line="305" />
         <source>⚠ The store could not be checked just now; this is what was verified %1</source>
         <translation>⚠ 暂时无法检查商店；当前显示的是上次验证（%1）的内容</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="314" />
+        <location filename="../../ui/apppage.py" line="328" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/apppage.py" line="338" />
+        <location filename="../../ui/apppage.py" line="352" />
         <source>Link copied</source>
         <translation>链接已复制</translation>
     </message>
@@ -509,12 +509,12 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../ui/widgets.py" line="132" />
+        <location filename="../../ui/widgets.py" line="133" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets.py" line="134" />
+        <location filename="../../ui/widgets.py" line="135" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -522,97 +522,97 @@
 <context>
     <name>ConfirmDialog</name>
     <message>
-        <location filename="../../ui/host/confirm.py" line="73" />
+        <location filename="../../ui/host/confirm.py" line="93" />
         <source>from %1</source>
         <translation>来自 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="92" />
+        <location filename="../../ui/host/confirm.py" line="116" />
         <source>Connect to your wallet</source>
         <translation>连接到您的钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="93" />
+        <location filename="../../ui/host/confirm.py" line="117" />
         <source>Let %1 see your wallet address?</source>
         <translation>允许 %1 查看您的钱包地址吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="96" />
+        <location filename="../../ui/host/confirm.py" line="120" />
         <source>Once connected, it may:</source>
         <translation>连接后，它可以：</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="98" />
+        <location filename="../../ui/host/confirm.py" line="122" />
         <source>It cannot sign or spend anything without asking you each time. You can disconnect it in Settings.</source>
         <translation>每次签名或花费之前，它都必须先征得您的同意。您可以在“设置”中断开它。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="102" />
+        <location filename="../../ui/host/confirm.py" line="126" />
         <source>Connect</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="104" />
+        <location filename="../../ui/host/confirm.py" line="131" />
         <source>Sign a message</source>
         <translation>签署消息</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="105" />
+        <location filename="../../ui/host/confirm.py" line="132" />
         <source>%1 asks you to sign this message:</source>
         <translation>%1 请您签署这条消息：</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="113" />
+        <location filename="../../ui/host/confirm.py" line="140" />
         <source>Your signature proves that %1 agreed to this text. It is made for this DApp only: it cannot move IA, and the IA service refuses it as a request.</source>
         <translation>您的签名证明 %1 同意这段文字。它只对这个 DApp 有效：不能转移 IA，IA 服务也不会把它当作请求接受。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="118" />
+        <location filename="../../ui/host/confirm.py" line="145" />
         <source>Sign</source>
         <translation>签名</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="120" />
+        <location filename="../../ui/host/confirm.py" line="150" />
         <source>Confirm payment</source>
         <translation>确认付款</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="121" />
+        <location filename="../../ui/host/confirm.py" line="151" />
         <source>Pay %1 IA to %2?</source>
         <translation>向 %2 支付 %1 IA？</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="123" />
+        <location filename="../../ui/host/confirm.py" line="153" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="124" />
+        <location filename="../../ui/host/confirm.py" line="154" />
         <source>To</source>
         <translation>收款方</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="125" />
+        <location filename="../../ui/host/confirm.py" line="155" />
         <source>Memo</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="126" />
+        <location filename="../../ui/host/confirm.py" line="156" />
         <source>From</source>
         <translation>付款方</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="127" />
+        <location filename="../../ui/host/confirm.py" line="157" />
         <source>Balance after</source>
         <translation>付款后余额</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="129" />
+        <location filename="../../ui/host/confirm.py" line="159" />
         <source>The account is the one %1's store lists for it; the DApp cannot change it. A payment cannot be undone.</source>
         <translation>收款账户是 %1 所在商店为它登记的账户，DApp 无法更改。付款后无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/confirm.py" line="133" />
+        <location filename="../../ui/host/confirm.py" line="163" />
         <source>Pay %1 IA</source>
         <translation>支付 %1 IA</translation>
     </message>
@@ -727,87 +727,87 @@
         <translation>导航</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="208" />
+        <location filename="../../ui/host/window.py" line="193" />
         <source>Back</source>
         <translation>后退</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="210" />
+        <location filename="../../ui/host/window.py" line="195" />
         <source>Forward</source>
         <translation>前进</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="213" />
+        <location filename="../../ui/host/window.py" line="197" />
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="243" />
+        <location filename="../../ui/host/window.py" line="266" />
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="246" />
+        <location filename="../../ui/host/window.py" line="269" />
         <source>Actual size</source>
         <translation>实际大小</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="248" />
+        <location filename="../../ui/host/window.py" line="271" />
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="255" />
+        <location filename="../../ui/host/window.py" line="210" />
         <source>App page</source>
         <translation>应用页面</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="256" />
+        <location filename="../../ui/host/window.py" line="211" />
         <source>Its page in the store</source>
         <translation>它在商店中的页面</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="259" />
+        <location filename="../../ui/host/window.py" line="214" />
         <source>Developer tools</source>
         <translation>开发者工具</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="260" />
+        <location filename="../../ui/host/window.py" line="215" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="322" />
+        <location filename="../../ui/host/window.py" line="329" />
         <source>%1 cannot be reached</source>
         <translation>无法连接 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="323" />
+        <location filename="../../ui/host/window.py" line="330" />
         <source>You may be offline, or its website may be down.</source>
         <translation>您可能处于离线状态，或者它的网站暂时无法访问。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="325" />
+        <location filename="../../ui/host/window.py" line="332" />
         <source>%1 could not be loaded</source>
         <translation>无法加载 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="326" />
+        <location filename="../../ui/host/window.py" line="333" />
         <source>If this keeps happening, reinstall it from its app page.</source>
         <translation>如果问题持续出现，请在它的应用页面重新安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="335" />
+        <location filename="../../ui/host/window.py" line="342" />
         <source>%1 stopped unexpectedly</source>
         <translation>%1 意外停止</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="336" />
+        <location filename="../../ui/host/window.py" line="343" />
         <source>Retry to start it again.</source>
         <translation>点击“重试”重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../ui/host/window.py" line="382" />
+        <location filename="../../ui/host/window.py" line="389" />
         <source>Developer tools: %1</source>
         <translation>开发者工具：%1</translation>
     </message>
@@ -1115,167 +1115,167 @@
 <context>
     <name>GamesPage</name>
     <message>
-        <location filename="../../ui/gamespage.py" line="78" />
+        <location filename="../../ui/gamespage.py" line="87" />
         <source>Games</source>
         <translation>游戏</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="82" />
+        <location filename="../../ui/gamespage.py" line="91" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="87" />
+        <location filename="../../ui/gamespage.py" line="96" />
         <source>Stake IA on the outcome of a round. Each round's result comes from a secret seed the store commits to before the round opens and reveals after it locks: you can check every round.</source>
         <translation>用 IA 对一轮的结果下注。每轮的结果来自一个秘密种子：商店在开盘前公布其承诺，在锁定后揭晓种子，每一轮您都可以自行核验。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="104" />
+        <location filename="../../ui/gamespage.py" line="115" />
         <source>Show the proof</source>
         <translation>查看证据</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="111" />
+        <location filename="../../ui/gamespage.py" line="122" />
         <source>Your results</source>
         <translation>您的战绩</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="120" />
+        <location filename="../../ui/gamespage.py" line="133" />
         <source>Open rounds</source>
         <translation>进行中的轮次</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="124" />
+        <location filename="../../ui/gamespage.py" line="137" />
         <source>No round is open just now.</source>
         <translation>现在没有进行中的轮次。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="128" />
+        <location filename="../../ui/gamespage.py" line="141" />
         <source>Your stakes awaiting a result</source>
         <translation>等待结果的下注</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="136" />
+        <location filename="../../ui/gamespage.py" line="151" />
         <source>Settled rounds</source>
         <translation>已结算的轮次</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="138" />
+        <location filename="../../ui/gamespage.py" line="153" />
         <source>Check this round…</source>
         <translation>核验这一轮…</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="161" />
+        <location filename="../../ui/gamespage.py" line="176" />
         <source>Double-click a round to check it: seed, commitment, the draw step by step, and what you were paid.</source>
         <translation>双击一轮即可核验：种子、承诺、逐步推导的抽取结果，以及您收到的款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="215" />
+        <location filename="../../ui/gamespage.py" line="218" />
         <source>No settled stakes yet</source>
         <translation>还没有已结算的下注</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="217" />
+        <location filename="../../ui/gamespage.py" line="220" />
         <source>Your wins and losses show here once your rounds are settled.</source>
         <translation>您的轮次结算后，输赢会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="225" />
+        <location filename="../../ui/gamespage.py" line="228" />
         <source>Net %1</source>
         <translation>净额 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="251" />
+        <location filename="../../ui/gamespage.py" line="254" />
         <source>It did not reveal the seed of round “%1” in time: every stake is refunded.</source>
         <translation>它没有按时揭晓“%1”这一轮的种子：所有下注均已退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="254" />
+        <location filename="../../ui/gamespage.py" line="257" />
         <source>In round “%1” it published two different seeds. Every stake must be refunded.</source>
         <translation>在“%1”这一轮中，它公布了两个不同的种子。所有下注都必须退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="257" />
+        <location filename="../../ui/gamespage.py" line="260" />
         <source>In round “%1” the seed it revealed does not match the commitment it published before the round opened. Every stake must be refunded.</source>
         <translation>在“%1”这一轮中，商店揭晓的种子与开盘前公布的承诺不符。每笔下注都必须退还。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="261" />
+        <location filename="../../ui/gamespage.py" line="264" />
         <source>Your refund of %1 has not come yet.</source>
         <translation>您的 %1 退款尚未到账。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/gamespage.py" line="227" />
+        <location filename="../../ui/gamespage.py" line="230" />
         <source>Staked %1, received %2 over %n settled round(s): %3 won, %4 lost.</source>
         <translation><numerusform>在 %n 个已结算轮次中下注 %1，收到 %2：赢 %3 次，输 %4 次。</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="242" />
+        <location filename="../../ui/gamespage.py" line="245" />
         <source>%1 owes you %2</source>
         <translation>%1 欠您 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="244" />
+        <location filename="../../ui/gamespage.py" line="247" />
         <source>It settled round “%1” without paying what the rule says. Your signed stake receipt and the revealed seed are the proof.</source>
         <translation>它结算了“%1”这一轮，却没有按规则付款。您的已签名下注收据和揭晓的种子就是证据。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="248" />
+        <location filename="../../ui/gamespage.py" line="251" />
         <source>%1 broke its promise</source>
         <translation>%1 违背了承诺</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="265" />
+        <location filename="../../ui/gamespage.py" line="268" />
         <source>Rounds voided (wrong or missing seed): %1.</source>
         <translation>作废的轮次（种子错误或缺失）：%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="268" />
+        <location filename="../../ui/gamespage.py" line="271" />
         <source>(%1 rounds in all)</source>
         <translation>（共 %1 轮）</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="290" />
+        <location filename="../../ui/gamespage.py" line="293" />
         <source>Stake %1 to %2</source>
         <translation>下注 %1 至 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="304" />
+        <location filename="../../ui/gamespage.py" line="307" />
         <source>Stake on %1: pays %2 times the stake if it wins</source>
         <translation>押注 %1：若赢，支付下注额的 %2 倍</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="314" />
+        <location filename="../../ui/gamespage.py" line="317" />
         <source>Your stake: %1 on %2</source>
         <translation>您的下注：%1 押 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="317" />
+        <location filename="../../ui/gamespage.py" line="320" />
         <source>Commitment %1</source>
         <translation>承诺 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="319" />
+        <location filename="../../ui/gamespage.py" line="322" />
         <source>SHA-256 of the secret seed, published before the round opened</source>
         <translation>秘密种子的 SHA-256，在开盘前公布</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="337" />
+        <location filename="../../ui/gamespage.py" line="340" />
         <source>Check…</source>
         <translation>核验…</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="348" />
+        <location filename="../../ui/gamespage.py" line="351" />
         <source>Locks in %1</source>
         <translation>%1 后锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="350" />
+        <location filename="../../ui/gamespage.py" line="353" />
         <source>Seed due in %1</source>
         <translation>种子须在 %1 内揭晓</translation>
     </message>
     <message>
-        <location filename="../../ui/gamespage.py" line="358" />
+        <location filename="../../ui/gamespage.py" line="361" />
         <source>The rounds could not be read: %1</source>
         <translation>无法读取轮次：%1</translation>
     </message>
@@ -1534,92 +1534,92 @@
 <context>
     <name>NewsPage</name>
     <message>
-        <location filename="../../ui/newspage.py" line="65" />
+        <location filename="../../ui/newspage.py" line="89" />
         <source>News</source>
         <translation>新闻</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="71" />
+        <location filename="../../ui/newspage.py" line="95" />
         <source>Search news</source>
         <translation>搜索新闻</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="74" />
+        <location filename="../../ui/newspage.py" line="98" />
         <source>Unread</source>
         <translation>未读</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="79" />
+        <location filename="../../ui/newspage.py" line="103" />
         <source>Mark all read</source>
         <translation>全部标为已读</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="82" />
+        <location filename="../../ui/newspage.py" line="106" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="85" />
+        <location filename="../../ui/newspage.py" line="109" />
         <source>Feeds…</source>
         <translation>订阅源…</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="127" />
+        <location filename="../../ui/newspage.py" line="153" />
         <source>Mark unread</source>
         <translation>标为未读</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="129" />
+        <location filename="../../ui/newspage.py" line="155" />
         <source>Open in browser</source>
         <translation>在浏览器中打开</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="131" />
+        <location filename="../../ui/newspage.py" line="157" />
         <source>Share</source>
         <translation>分享</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="133" />
+        <location filename="../../ui/newspage.py" line="159" />
         <source>Copy the link and a short text to the clipboard</source>
         <translation>将链接和一段简短文字复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="211" />
+        <location filename="../../ui/newspage.py" line="222" />
         <source>No news matches “%1”.</source>
         <translation>没有与“%1”匹配的新闻。</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="213" />
+        <location filename="../../ui/newspage.py" line="224" />
         <source>You have read everything.</source>
         <translation>您已读完所有新闻。</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="215" />
+        <location filename="../../ui/newspage.py" line="226" />
         <source>No news yet. Stores publish news, and you can add your own RSS or Atom feeds with Feeds…</source>
         <translation>还没有新闻。商店会发布新闻，您也可以通过“订阅源…”添加自己的 RSS 或 Atom 订阅源。</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="221" />
+        <location filename="../../ui/newspage.py" line="232" />
         <source>Checking feeds…</source>
         <translation>正在检查订阅源…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/newspage.py" line="231" />
+        <location filename="../../ui/newspage.py" line="242" />
         <source>%n feed(s) could not be fetched: %1</source>
         <translation><numerusform>%n 个订阅源无法获取：%1</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="257" />
+        <location filename="../../ui/newspage.py" line="268" />
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="259" />
+        <location filename="../../ui/newspage.py" line="270" />
         <source>Open this address in your browser?</source>
         <translation>要在浏览器中打开这个地址吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/newspage.py" line="276" />
+        <location filename="../../ui/newspage.py" line="287" />
         <source>Copied the link and a short text: paste it to share.</source>
         <translation>已复制链接和简短文字：粘贴即可分享。</translation>
     </message>
@@ -1926,147 +1926,147 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="61" />
+        <location filename="../../ui/settings.py" line="79" />
         <source>Stores</source>
         <translation>商店</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="64" />
+        <location filename="../../ui/settings.py" line="82" />
         <source>Refresh all</source>
         <translation>全部刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="66" />
+        <location filename="../../ui/settings.py" line="84" />
         <source>Add store…</source>
         <translation>添加商店…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="76" />
+        <location filename="../../ui/settings.py" line="94" />
         <source>DApps connected to your wallet</source>
         <translation>已连接钱包的 DApp</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="82" />
+        <location filename="../../ui/settings.py" line="102" />
         <source>Language and appearance</source>
         <translation>语言与外观</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="93" />
+        <location filename="../../ui/settings.py" line="113" />
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="93" />
+        <location filename="../../ui/settings.py" line="113" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="94" />
+        <location filename="../../ui/settings.py" line="114" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="99" />
+        <location filename="../../ui/settings.py" line="119" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="99" />
+        <location filename="../../ui/settings.py" line="119" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="110" />
+        <location filename="../../ui/settings.py" line="132" />
         <source>Your data</source>
         <translation>您的数据</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="115" />
+        <location filename="../../ui/settings.py" line="137" />
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="121" />
+        <location filename="../../ui/settings.py" line="143" />
         <source>Everything imapp keeps — stores, catalogues, settings — is in this folder. Start imapp with --data-dir to use another one.</source>
         <translation>imapp 保存的所有内容（商店、目录、设置）都在此文件夹中。使用 --data-dir 启动 imapp 可改用其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="155" />
+        <location filename="../../ui/settings.py" line="167" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="160" />
+        <location filename="../../ui/settings.py" line="172" />
         <source>No stores. Add one to see apps.</source>
         <translation>没有商店。添加一个商店即可浏览应用。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="174" />
+        <location filename="../../ui/settings.py" line="186" />
         <source>Built-in demo store</source>
         <translation>内置演示商店</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="180" />
+        <location filename="../../ui/settings.py" line="192" />
         <source>Fingerprint: %1…</source>
         <translation>指纹：%1…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="186" />
+        <location filename="../../ui/settings.py" line="198" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="189" />
+        <location filename="../../ui/settings.py" line="201" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="206" />
+        <location filename="../../ui/settings.py" line="218" />
         <source>No DApp is connected. A DApp asks you before it can see your wallet address, and again before each signature or payment.</source>
         <translation>没有已连接的 DApp。DApp 必须先征得您的同意才能查看钱包地址，每次签名或付款前也都会再次询问。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="225" />
+        <location filename="../../ui/settings.py" line="237" />
         <source>Sees %1 · connected %2</source>
         <translation>可查看 %1 · %2连接</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="232" />
+        <location filename="../../ui/settings.py" line="244" />
         <source>Disconnect</source>
         <translation>断开</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="246" />
+        <location filename="../../ui/settings.py" line="258" />
         <source>Refreshing…</source>
         <translation>正在刷新…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="248" />
+        <location filename="../../ui/settings.py" line="260" />
         <source>Not checked yet</source>
         <translation>尚未检查</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="251" />
+        <location filename="../../ui/settings.py" line="263" />
         <source>✓ Verified %1 · %2 apps</source>
         <translation>✓ 已验证（%1）· %2 个应用</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="254" />
+        <location filename="../../ui/settings.py" line="266" />
         <source>⚠ %1 — no verified catalogue yet</source>
         <translation>⚠ %1 — 尚无已验证的目录</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="255" />
+        <location filename="../../ui/settings.py" line="267" />
         <source>⚠ %1 — using the catalogue verified %2</source>
         <translation>⚠ %1 —— 正在使用上次验证（%2）的目录</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="265" />
+        <location filename="../../ui/settings.py" line="277" />
         <source>Remove store</source>
         <translation>移除商店</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="266" />
+        <location filename="../../ui/settings.py" line="278" />
         <source>Remove the store “%1”? Its apps disappear from Discover.</source>
         <translation>要移除商店“%1”吗？它的应用将从“发现”中消失。</translation>
     </message>
@@ -2394,174 +2394,174 @@
 <context>
     <name>WalletPage</name>
     <message>
-        <location filename="../../ui/walletpage.py" line="80" />
+        <location filename="../../ui/walletpage.py" line="82" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="84" />
-        <location filename="../../ui/walletpage.py" line="408" />
+        <location filename="../../ui/walletpage.py" line="86" />
+        <location filename="../../ui/walletpage.py" line="406" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="85" />
+        <location filename="../../ui/walletpage.py" line="87" />
         <source>Check every receipt's signature, order and chain</source>
         <translation>检查每张收据的签名、顺序和哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="87" />
+        <location filename="../../ui/walletpage.py" line="89" />
         <source>Back up…</source>
         <translation>备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="89" />
+        <location filename="../../ui/walletpage.py" line="91" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="91" />
+        <location filename="../../ui/walletpage.py" line="93" />
         <source>Swap IA → BCD…</source>
         <translation>兑换 IA → BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="110" />
+        <location filename="../../ui/walletpage.py" line="114" />
         <source>This wallet's ledger does not verify</source>
         <translation>此钱包的账本未通过验证</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="115" />
+        <location filename="../../ui/walletpage.py" line="119" />
         <source>Re-sync from the store</source>
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="383" />
+        <location filename="../../ui/walletpage.py" line="381" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="147" />
+        <location filename="../../ui/walletpage.py" line="153" />
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="171" />
+        <location filename="../../ui/walletpage.py" line="178" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="186" />
+        <location filename="../../ui/walletpage.py" line="195" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="189" />
+        <location filename="../../ui/walletpage.py" line="198" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="193" />
+        <location filename="../../ui/walletpage.py" line="202" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="202" />
+        <location filename="../../ui/walletpage.py" line="211" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="223" />
-        <location filename="../../ui/walletpage.py" line="312" />
+        <location filename="../../ui/walletpage.py" line="232" />
+        <location filename="../../ui/walletpage.py" line="310" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="125" />
+        <location filename="../../ui/walletpage.py" line="129" />
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="95" />
+        <location filename="../../ui/walletpage.py" line="97" />
         <source>Withdraw BCD…</source>
         <translation>提现 BCD…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="96" />
+        <location filename="../../ui/walletpage.py" line="98" />
         <source>Send BCD from your account at a store to a BCD address</source>
         <translation>把您在商店账户中的 BCD 发送到一个 BCD 地址</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="266" />
+        <location filename="../../ui/walletpage.py" line="264" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="269" />
+        <location filename="../../ui/walletpage.py" line="267" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="274" />
+        <location filename="../../ui/walletpage.py" line="272" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="311" />
+        <location filename="../../ui/walletpage.py" line="309" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="326" />
+        <location filename="../../ui/walletpage.py" line="324" />
         <source>Paid to %1</source>
         <translation>支付给 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="326" />
+        <location filename="../../ui/walletpage.py" line="324" />
         <source>Received through %1</source>
         <translation>通过 %1 收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="347" />
+        <location filename="../../ui/walletpage.py" line="345" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="370" />
+        <location filename="../../ui/walletpage.py" line="368" />
         <source>Withdrawal requested: its receipt is in your history.</source>
         <translation>已申请提现：其收据在您的记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="382" />
+        <location filename="../../ui/walletpage.py" line="380" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="390" />
+        <location filename="../../ui/walletpage.py" line="388" />
         <source>The wallet's passphrase was changed.</source>
         <translation>钱包密码已更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="402" />
+        <location filename="../../ui/walletpage.py" line="400" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="415" />
+        <location filename="../../ui/walletpage.py" line="413" />
         <source>Verified: %1 receipts, all signatures good, at %2</source>
         <translation>已验证：%1 张收据，所有签名均有效，时间 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="439" />
+        <location filename="../../ui/walletpage.py" line="437" />
         <source>whose address could not be confirmed</source>
         <translation>（地址无法确认）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="448" />
+        <location filename="../../ui/walletpage.py" line="446" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="450" />
+        <location filename="../../ui/walletpage.py" line="448" />
         <source>What it replaced is kept aside: see the copies under your address.</source>
         <translation>被替换的内容已留存：请查看地址下方的副本。</translation>
     </message>
@@ -2728,27 +2728,27 @@
 <context>
     <name>Wording</name>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="39" />
+        <location filename="../../ui/texts.py" line="40" />
         <source>%n byte(s)</source>
         <translation><numerusform>%n 字节</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="43" />
+        <location filename="../../ui/texts.py" line="44" />
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="45" />
+        <location filename="../../ui/texts.py" line="46" />
         <source>%1/s</source>
         <translation>%1/秒</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="48" />
+        <location filename="../../ui/texts.py" line="49" />
         <source>%n s left</source>
         <translation><numerusform>剩余 %n 秒</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/texts.py" line="49" />
+        <location filename="../../ui/texts.py" line="50" />
         <source>%n min left</source>
         <translation><numerusform>剩余 %n 分钟</numerusform></translation>
     </message>
