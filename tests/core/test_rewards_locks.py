@@ -8,8 +8,7 @@ No timed assertions: events, and joins with generous timeouts."""
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,10 +31,10 @@ from appstore.service.storedir import StoreApps, StoreFolder, read_policy
 from tests.hostile_http import HostileServer
 from tests.ia_proxy import IAProxy
 from tests.storekit import make_source
+from tests.threadkit import LONG, finished, run
 
 PASSPHRASE = "a passphrase for the tests"
 PAYEE = Account.from_words(parse_words("abandon " * 11 + "about")).address
-LONG = 60.0  # seconds a join may take before the test calls the call stuck (never a speed check)
 HELD = 300.0  # a held request waits this long at most (the test releases it much sooner)
 
 
@@ -107,28 +106,6 @@ def two(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
         services.close()
         a.close()
         b.close()
-
-
-def run(fn: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
-    out: dict[str, object] = {}
-
-    def body() -> None:
-        try:
-            out["value"] = fn()
-        except BaseException as e:  # handed to the test, which fails with it
-            out["error"] = e
-
-    thread = threading.Thread(target=body, daemon=True)
-    thread.start()
-    return thread, out
-
-
-def finished(thread: threading.Thread, out: dict[str, object]) -> object:
-    thread.join(LONG)
-    assert not thread.is_alive(), "the call is still blocked"
-    if "error" in out:
-        raise AssertionError(f"the call failed: {out['error']!r}")
-    return out["value"]
 
 
 def test_a_payment_in_one_store_is_answered_while_another_stores_claims_are_held(two: Two) -> None:

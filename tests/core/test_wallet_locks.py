@@ -22,12 +22,12 @@ from appstore.core.wallet.ledger import ledger_path
 from appstore.core.wallet.seedpass import PassphraseRequest
 from appstore.core.wallet.seedstore import KdfParams, SeedStore
 from appstore.core.wallet.wallet import Balances, Wallet
+from tests.threadkit import LONG, finished, run
 from tests.walletkit import fill
 
 FAST = KdfParams(n=2 ** 10)
 PASSPHRASE = "correct horse battery"
 WORDS = "abandon " * 11 + "about"
-LONG = 60.0  # seconds a join may take before the test calls it stuck (never a speed check)
 
 
 class Dialog:
@@ -52,28 +52,6 @@ class Dialog:
     def cancel(self) -> None:
         self.reply = None
         self.answered.set()
-
-
-def run(fn: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
-    out: dict[str, object] = {}
-
-    def body() -> None:
-        try:
-            out["value"] = fn()
-        except BaseException as e:  # handed to the test, which fails with it
-            out["error"] = e
-
-    thread = threading.Thread(target=body, daemon=True)
-    thread.start()
-    return thread, out
-
-
-def finished(thread: threading.Thread, out: dict[str, object]) -> object:
-    thread.join(LONG)
-    assert not thread.is_alive(), "the call is still blocked"
-    if "error" in out:
-        raise AssertionError(f"the call failed: {out['error']!r}")
-    return out["value"]
 
 
 def reached(thread: threading.Thread, function: Callable[..., object], line: str) -> None:
