@@ -164,3 +164,17 @@ def signed_rounds(s: Services) -> list[Round]:
     from appstore.core.publish.targets import published_target
 
     return list(parse_rounds(published_target(s.paths.demo_dir / "repo", ROUNDS_TARGET) or b"").rounds)
+
+
+def fund(s: Services) -> None:
+    """10 IA in the wallet from the demo store: two downloads claimed (the test's own claim round,
+    off the GUI lane where a UI test runs)."""
+    from appstore.core.activity import Activity
+    from tests.lanekit import off_lane
+
+    s.wallet.address(create=True)
+    for app in ("org.imapp.memory", "org.imapp.notes"):
+        s.activity.record(Activity.DOWNLOAD, "demo", app)
+    with off_lane():
+        report = s.rewards.claim()
+    assert len(report.credits) == 2, report

@@ -16,10 +16,9 @@ import pytest
 from PySide6.QtWidgets import QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from appstore.core.activity import Activity
 from appstore.ui.app import DesktopApp
 from appstore.ui.gamespage import GamesPage, StakeDialog, VerifyDialog
-from tests.lanekit import off_lane
+from tests.gameskit import fund
 from tests.ui.conftest import make_desktop
 
 PERIOD = 6
@@ -36,14 +35,8 @@ def desktop(qtbot: QtBot, data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 def _fund(desktop: DesktopApp) -> None:
-    services = desktop.controller.services
-    assert services is not None
-    services.wallet.address(create=True)
-    for app in ("org.imapp.memory", "org.imapp.notes"):
-        services.activity.record(Activity.DOWNLOAD, "demo", app)
-    with off_lane():  # the test's own claim round (the app's runs on the claims lane)
-        report = services.rewards.claim()
-    assert len(report.credits) == 2, report
+    assert desktop.controller.services is not None
+    fund(desktop.controller.services)
 
 
 def _page(desktop: DesktopApp, qtbot: QtBot) -> GamesPage:

@@ -18,7 +18,7 @@ from appstore.core.activity import Activity
 from appstore.ui.app import DesktopApp
 from appstore.ui.installs import Phase
 from appstore.ui.notify import Notice
-from tests.lanekit import off_lane
+from tests.gameskit import fund
 from tests.notifykit import FakeNotifications, notifications, require_session_bus  # noqa: F401
 from tests.ui.conftest import make_desktop
 
@@ -146,11 +146,7 @@ def test_a_settled_round_the_user_staked_on_is_notified(away: DesktopApp, notifi
                                                         qtbot: QtBot) -> None:
     services = away.controller.services
     assert services is not None
-    services.wallet.address(create=True)
-    for app in ("org.imapp.memory", "org.imapp.notes"):
-        services.activity.record(Activity.DOWNLOAD, "demo", app)
-    with off_lane():  # the test's own claim round (the app's runs on the claims lane)
-        assert len(services.rewards.claim().credits) == 2
+    fund(services)
     games = away.window.games
     assert not games.watching  # the Games page is not shown: the notices read the rounds
 
