@@ -16,13 +16,13 @@ message is a run of tagged fields: its translations (UTF-16BE), comment, source 
 
 from __future__ import annotations
 
-import os
 import struct
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+
+from appstore.core.fileio import write_bytes_atomic
 
 MAGIC = bytes([0x3C, 0xB8, 0x64, 0x18, 0xCA, 0xEF, 0x9C, 0x95,
                0xCD, 0x21, 0x1C, 0xBF, 0x60, 0xA1, 0xBD, 0xDD])
@@ -157,16 +157,8 @@ def compile_messages(language: str, messages: list[Message]) -> bytes:
 
 def compile_ts(src: Path, dst: Path) -> None:
     """Write ``dst`` (crash-safe: a temp file renamed over it) from ``src``."""
-    data = compile_messages(*read_ts(src))
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            os.fchmod(f.fileno(), 0o644)  # (mkstemp's 0600 would make an installed copy private)
-        os.replace(tmp, dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # (mkstemp's 0600 would make an installed copy private; a build needs no fsync)
+    write_bytes_atomic(dst, compile_messages(*read_ts(src)), fsync=False, mode=0o644)
 
 
 def main(argv: list[str]) -> int:
