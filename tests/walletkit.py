@@ -4,12 +4,16 @@ test runs the real IA service, which tests/service does)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from appstore.core.wallet.ledger import Ledger
 from appstore.core.wallet.receipts import ZERO_HASH, Receipt, sign_receipt
 from tests.lanekit import off_lane
+
+if TYPE_CHECKING:
+    from appstore.core.services import Services
 
 TEST_SERVICE_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 
@@ -54,3 +58,12 @@ def fill(ledger_file: Path, account: str, n: int, *,
     finally:
         led.close()
     return receipts
+
+
+def fill_wallet(s: Services, n: int, *, key: Ed25519PrivateKey | None = None
+                ) -> tuple[str, Path, list[Receipt]]:
+    """The account's address, its ledger file and ``n`` receipts put in it, signed by the demo
+    store's service key (or ``key``): a wallet with a history, as the app finds it."""
+    address = s.wallet.address(create=True)
+    ledger_file = s.paths.root / "wallet" / "ledger.sqlite3"
+    return address, ledger_file, fill(ledger_file, address, n, key=key or demo_service_key(s.paths.root))

@@ -19,7 +19,7 @@ from appstore.ui.app import DesktopApp
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog
 from appstore.ui.walletpage import WalletPage
 from tests.ui.conftest import make_desktop
-from tests.walletkit import demo_service_key, fill
+from tests.walletkit import fill_wallet
 
 ABANDON = "abandon " * 11 + "about"
 
@@ -56,9 +56,7 @@ def test_history_pages_filters_and_passes_the_model_tester(desktop: DesktopApp, 
                                                           qtmodeltester) -> None:  # type: ignore[no-untyped-def]
     services = desktop.controller.services
     assert services is not None
-    address = services.wallet.address(create=True)
-    root = services.paths.root
-    fill(root / "wallet" / "ledger.sqlite3", address, 250, key=demo_service_key(root))
+    fill_wallet(services, 250)
     page = open_page(desktop, qtbot)
     model = page.model
     assert model.rowCount() == 200  # one page; the rest as the view scrolls
@@ -86,9 +84,7 @@ def test_history_pages_filters_and_passes_the_model_tester(desktop: DesktopApp, 
 def test_verify_and_the_failed_state(desktop: DesktopApp, qtbot: QtBot) -> None:
     services = desktop.controller.services
     assert services is not None
-    address = services.wallet.address(create=True)
-    ledger_file = services.paths.root / "wallet" / "ledger.sqlite3"
-    fill(ledger_file, address, 12, key=demo_service_key(services.paths.root))
+    address, ledger_file, _ = fill_wallet(services, 12)
     page = open_page(desktop, qtbot)
     with qtbot.waitSignal(page.wallet.verified, timeout=20000) as ok:
         page.verify_button.click()
@@ -114,9 +110,8 @@ def test_a_ledger_signed_by_another_key_fails_and_resync_mends_it(desktop: Deskt
     does not name: Verify names its first row and the key; Re-sync puts the service's back."""
     services = desktop.controller.services
     assert services is not None
-    address = services.wallet.address(create=True)
     forger = Ed25519PrivateKey.generate()
-    fill(services.paths.root / "wallet" / "ledger.sqlite3", address, 12, key=forger)
+    address, _, _ = fill_wallet(services, 12, key=forger)
     page = open_page(desktop, qtbot)
     with qtbot.waitSignal(page.wallet.verified, timeout=20000) as bad:
         page.verify_button.click()
@@ -138,9 +133,7 @@ def test_a_total_raised_behind_imapps_back_shows_as_failed_not_as_money(desktop:
                                                                          qtbot: QtBot) -> None:
     services = desktop.controller.services
     assert services is not None
-    address = services.wallet.address(create=True)
-    ledger_file = services.paths.root / "wallet" / "ledger.sqlite3"
-    fill(ledger_file, address, 6, key=demo_service_key(services.paths.root))
+    address, ledger_file, _ = fill_wallet(services, 6)
     page = open_page(desktop, qtbot)
     assert not page.problem_card.isVisibleTo(page)
     db = sqlite3.connect(ledger_file)

@@ -134,13 +134,11 @@ def test_the_balance_chart_steps_at_each_receipt(desktop: DesktopApp, qtbot: QtB
     on to now."""
     import time
 
-    from tests.walletkit import demo_service_key, fill
+    from tests.walletkit import fill_wallet
 
     services = desktop.controller.services
     assert services is not None
-    address = services.wallet.address(create=True)
-    receipts = fill(services.paths.root / "wallet" / "ledger.sqlite3", address, 12,
-                    key=demo_service_key(services.paths.root))
+    address, _, receipts = fill_wallet(services, 12)
     page = open_page(desktop, qtbot)
     for asset in ("IA", "BCD"):
         page.chart_asset.setCurrentText(asset)
@@ -160,13 +158,11 @@ def test_verify_says_its_result_on_the_page(desktop: DesktopApp, qtbot: QtBot) -
     import sqlite3
     from datetime import datetime
 
-    from tests.walletkit import demo_service_key, fill
+    from tests.walletkit import fill_wallet
 
     services = desktop.controller.services
     assert services is not None
-    address = services.wallet.address(create=True)
-    ledger_file = services.paths.root / "wallet" / "ledger.sqlite3"
-    fill(ledger_file, address, 12, key=demo_service_key(services.paths.root))
+    address, ledger_file, _ = fill_wallet(services, 12)
     page = open_page(desktop, qtbot)
     assert not page.verified_line.isVisibleTo(page)
     before = datetime.now().strftime("%H:%M")
