@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from PySide6.QtCore import QUrl
-from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView  # before any QApplication exists
 from pytestqt.qtbot import QtBot
 from tuf.api.metadata import Metadata
@@ -27,6 +27,7 @@ from appstore.core.publish.builder import publish
 from appstore.core.publish.keys import init_keys
 from appstore.core.publish.source import load_source, package_files
 from appstore.core.resources import DEMO_SOURCE
+from tests.pagekit import ConsolePage
 
 APP_ID = "org.imapp.authentic"
 RELEASE = DEMO_SOURCE / "apps" / APP_ID / "releases" / "1.0.0"
@@ -80,19 +81,6 @@ def test_published_catalogue_has_authentic(tmp_path: Path) -> None:
     assert manifest == {"id": APP_ID, "version": "1.0.0", "entry": "index.html", "permissions": ["storage"]}
 
 
-class _Page(QWebEnginePage):
-    """Keeps the page's console warnings and errors: the DApp must not produce any."""
-
-    def __init__(self, profile: QWebEngineProfile, parent: QWebEngineView) -> None:
-        super().__init__(profile, parent)
-        self.problems: list[str] = []
-
-    def javaScriptConsoleMessage(self, level: QWebEnginePage.JavaScriptConsoleMessageLevel, message: str,
-                                 line: int, source: str) -> None:
-        if level != QWebEnginePage.JavaScriptConsoleMessageLevel.InfoMessageLevel:
-            self.problems.append(f"{source}:{line}: {message}")
-
-
 class Device:
     """One browser with its own (off-the-record) storage, showing the DApp from a file:// URL."""
 
@@ -100,7 +88,7 @@ class Device:
         self.qtbot = qtbot
         self.profile = QWebEngineProfile()  # no storage name: off the record
         self.view = QWebEngineView()
-        self.page = _Page(self.profile, self.view)
+        self.page = ConsolePage(self.profile, self.view)
         self.view.setPage(self.page)
         self._n = 0
         with qtbot.waitSignal(self.view.loadFinished, timeout=30000) as blocker:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import shiboken6
 from PySide6.QtCore import QUrl
-from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from pytestqt.qtbot import QtBot
 
@@ -25,6 +25,7 @@ from appstore.core.activity import Activity
 from appstore.core.publish.source import package_files
 from appstore.core.resources import DEMO_SOURCE
 from appstore.ui.app import DesktopApp
+from tests.pagekit import ConsolePage
 from tests.ui.test_dapp_wallet import CHARITY, answer, desktop, ia, open_dapp, services  # noqa: F401
 from tests.ui.test_host import LOAD_TIMEOUT, js, js_await
 
@@ -37,19 +38,6 @@ def latest_release(app_id: str) -> Path:
     return max(releases, key=lambda p: versions.sort_key(p.name))
 
 
-class _Page(QWebEnginePage):
-    """Keeps the page's console warnings and errors: a DApp must not produce any."""
-
-    def __init__(self, profile: QWebEngineProfile, parent: QWebEngineView) -> None:
-        super().__init__(profile, parent)
-        self.problems: list[str] = []
-
-    def javaScriptConsoleMessage(self, level: QWebEnginePage.JavaScriptConsoleMessageLevel, message: str,
-                                 line: int, source: str) -> None:
-        if level != QWebEnginePage.JavaScriptConsoleMessageLevel.InfoMessageLevel:
-            self.problems.append(f"{source}:{line}: {message}")
-
-
 class DApp:
     """A demo DApp's latest release in its own off-the-record browser, from a file:// URL."""
 
@@ -60,7 +48,7 @@ class DApp:
             shutil.copyfile(path, folder / name)
         self.profile = QWebEngineProfile()
         self.view = QWebEngineView()
-        self.page = _Page(self.profile, self.view)
+        self.page = ConsolePage(self.profile, self.view)
         self.view.setPage(self.page)
         self.view.resize(960, 700)
         self.view.show()
