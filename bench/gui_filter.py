@@ -33,7 +33,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from appstore.core.catalog import cache as catalog_cache  # noqa: E402
-from appstore.core.catalog.index import StoreIndex, build  # noqa: E402
+from appstore.core.catalog.index import StoreIndex  # noqa: E402
+from appstore.core.catalog.indexwrite import build  # noqa: E402
 from appstore.core.catalog.parse import parse_catalog  # noqa: E402
 from appstore.core.store.manager import IN_MEMORY_MAX, CatalogView  # noqa: E402
 from appstore.ui import (

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from appstore.cli.apps import _search_json, _search_json_text
-from appstore.core.catalog.index import Hits, Row, StoreIndex, build
+from appstore.core.catalog.index import Hits, Row, StoreIndex
+from appstore.core.catalog.indexwrite import build
 from appstore.core.catalog.models import Catalog
 from appstore.core.catalog.parse import parse_catalog
 from appstore.core.catalog.search import SearchIndex

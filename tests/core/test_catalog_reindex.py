@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from appstore.core.catalog import indexwrite, reindex, shards
-from appstore.core.catalog.index import Hits, IndexChanged, StoreIndex, build
+from appstore.core.catalog.index import Hits, IndexChanged, StoreIndex
+from appstore.core.catalog.indexwrite import build
 from appstore.core.paths import Paths
 from appstore.core.publish.builder import publish
 from appstore.core.publish.keys import StoreKeys, init_keys

@@ -10,7 +10,8 @@ import pytest
 
 from appstore.core.catalog import cache as catalog_cache
 from appstore.core.catalog.cache import AppRows
-from appstore.core.catalog.index import StoreIndex, build
+from appstore.core.catalog.index import StoreIndex
+from appstore.core.catalog.indexwrite import build
 from appstore.core.catalog.models import Catalog
 from appstore.core.catalog.parse import parse_catalog
 from appstore.core.errors import NotFound

@@ -13,7 +13,7 @@ first word come first; each group in default order (featured, then English name)
 table every Chinese character is its own token and a run of them is searched as a phrase, so
 a Chinese substring is found through the index too.
 
-Schema (``PRAGMA user_version = 3``)::
+Schema (``PRAGMA user_version = SCHEMA``, 4)::
 
     meta   (key TEXT PRIMARY KEY, value TEXT)  -- digest, store_id, store_name, categories, count
     shards (no INTEGER PRIMARY KEY,            -- the catalogue's parts, in order (a catalogue
@@ -57,14 +57,11 @@ from json.encoder import encode_basestring as _q
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from appstore.core.catalog.indexwrite import GAP, SCHEMA, build
+from appstore.core.catalog.indexwrite import SCHEMA
 from appstore.core.catalog.models import Localized
 from appstore.core.catalog.search import is_cjk, query_words
 from appstore.core.catalog.searchjson import FEATURED, LANGS, item, with_ref
 from appstore.core.errors import CatalogError
-
-__all__ = ["GAP", "SCHEMA", "Hits", "IndexChanged", "Ranks", "Row", "StoreIndex", "build",
-           "clashing_ids"]
 
 FILE_NAME = "catalog.sqlite3"
 LAST = 2**63 - 1
