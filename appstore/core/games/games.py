@@ -237,16 +237,16 @@ class Games:
             self._with_games.add(store)
         at = _Store(store, policy.decimals, self._kept_rounds(store, policy.decimals), data)
         kept = at.kept.all()
-        has_wallet = self._has_wallet()
+        address = self.rewards.wallet.status().address  # (read once: the marker, the keyring)
         try:
-            if sync and has_wallet:
-                self._sync(store)
-            reader = self._reader(store)
+            reader = self._reader(store, address)
+            if sync and address:
+                self._sync(store, reader)
             at.service = {str(r["id"]): r for r in reader.game_rounds()}
             at.service_now = parse_time(reader.info().get("time"))
         except ServiceUnreachable as e:
             log.info("games: %s", e)
-        at.receipts = self._receipts(store) if has_wallet else []
+        at.receipts = self._receipts(store) if address else []
         for r in at.receipts:
             if r.kind == "stake" and (ref := parse_stake_reference(r.reference)) is not None:
                 at.terms.setdefault(ref.round_id, set()).add(ref.terms)
@@ -256,27 +256,26 @@ class Games:
         views.extend(self._view(at, k, None) for rid, k in kept.items() if rid not in listed)
         return views
 
-    def _has_wallet(self) -> bool:
-        return bool(self.rewards.wallet.status().address)
-
-    def _reader(self, store: str) -> ServiceClient:
+    def _reader(self, store: str, address: str | None = None) -> ServiceClient:
         """A client for the service's public reads (receipts, the rounds' states): it signs
-        nothing, so it needs the wallet's address but never its seed (no passphrase asked)."""
+        nothing, so it needs the wallet's address (``address``; read from the wallet's status
+        when not given) but never its seed (no passphrase asked)."""
         policy = self.rewards.policy(store)
         if policy is None:
             raise NotFound(f"store {store} has no IA service")
-        address = self.rewards.wallet.status().address
+        if address is None:
+            address = self.rewards.wallet.status().address
         return ServiceClient(resolve_url(policy, self.rewards._embedded(store)), policy,
                              cast(Account, _ReadOnly(address or _NOBODY)))
 
-    def _sync(self, store: str) -> None:
-        """The receipts the wallet lacks from ``store`` (a read: no seed needed). A ledger that
-        failed verification is left to the wallet's re-sync."""
+    def _sync(self, store: str, reader: ServiceClient | None = None) -> None:
+        """The receipts the wallet lacks from ``store`` (a read through ``reader``, made when not
+        given: no seed needed). A ledger that failed verification is left to the wallet's re-sync."""
         ledger = self.rewards.wallet.ledger
         if ledger.problem is not None:
             return
         last, _ = ledger.last(store)
-        new = self._reader(store).receipts(since=last)
+        new = (reader or self._reader(store)).receipts(since=last)
         if new:
             ledger.append_many(new)
 
