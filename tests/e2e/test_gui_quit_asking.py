@@ -9,7 +9,6 @@ Needs Debian's ``xvfb`` and ``xdotool`` (``scripts/setup.sh`` installs them when
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ from keyring.backends import fail
 from appstore.core.activity import Activity
 from appstore.core.services import Services
 from appstore.service.builtin import start_demo_service
-from tests.e2e.test_gui_nokeyring import ROOT, desktop_env, display, window  # noqa: F401 - (the fixture)
+from tests.e2e.desktopkit import ROOT, desktop_env, stop, window
 
 PASS = "correct horse battery staple"
 
@@ -53,12 +52,7 @@ def test_quitting_while_the_passphrase_is_asked_closes_settled(
         window(env, "imapp")
         window(env, "Unlock your wallet")  # the start's claim round waits for the passphrase
     finally:
-        app.send_signal(signal.SIGTERM)
-        try:
-            _, err = app.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            _, err = app.communicate()
+        err = stop(app)
     text = log.read_text()
     assert app.returncode == 0, err
     assert "Traceback" not in err and "Traceback" not in text
