@@ -21,6 +21,7 @@ from appstore.core.store.config import check_store_url
 from appstore.core.wallet.amounts import parse_amount
 from appstore.core.wallet.errors import WalletLocked
 from appstore.core.wallet.seedstore import SeedStore
+from tests.messagekit import templates_in
 from tests.seedkit import MemoryKeyring
 
 CORE = Path(messages.__file__).parent
@@ -45,7 +46,7 @@ def english_words(text: str) -> list[str]:
 
 
 def test_every_message_the_core_raises_is_translated() -> None:
-    found = dict(messages.templates_in(CORE, skip=("publish",)))
+    found = dict(templates_in(CORE, skip=("publish",)))
     assert len(found) > 250  # the extraction finds the core's messages at all
     missing = {t: where for t, where in found.items() if t not in CATALOGUE}
     assert not missing, "translate these in messages_zh_CN.json:\n" + "\n".join(
