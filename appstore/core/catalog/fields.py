@@ -15,7 +15,6 @@ from typing import Any, TypeGuard
 from appstore.core import versions
 from appstore.core.catalog.models import (
     DATE_RE,
-    ID_RE,
     LANGS,
     MAX_URL,
     PERMISSIONS,
@@ -29,6 +28,7 @@ from appstore.core.catalog.models import (
     url_problem,
 )
 from appstore.core.errors import CatalogError, shorten
+from appstore.core.ids import ID_RE
 
 
 class _Checker:

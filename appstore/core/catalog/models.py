@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appstore.core import wording
-from appstore.core.ids import ID_RE as ID_RE  # (also read from here)
 
 FORMAT = 1
 CATALOG_TARGET = "catalog/index.json"  # where a store signs its catalogue

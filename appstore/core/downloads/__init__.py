@@ -21,7 +21,8 @@ from appstore.core.downloads.state import (
 from appstore.core.lazy import lazy_names
 
 if TYPE_CHECKING:
-    from appstore.core.downloads.queue import QUEUE_FILE, DownloadItem, DownloadQueue
+    from appstore.core.downloads.queue import DownloadItem, DownloadQueue
+    from appstore.core.downloads.queuefile import QUEUE_FILE
     from appstore.core.downloads.transfer import (
         TransferOptions,
         discard,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 # The queue and the transfer (and the HTTP stack they import) load on first use: a start that
 # only shows the catalogue never pays for them.
-_LAZY = {"QUEUE_FILE": "queue", "DownloadItem": "queue", "DownloadQueue": "queue",
+_LAZY = {"QUEUE_FILE": "queuefile", "DownloadItem": "queue", "DownloadQueue": "queue",
          "TransferOptions": "transfer", "discard": "transfer", "download": "transfer",
          "download_with": "transfer", "find_verified": "transfer", "partial_bytes": "transfer",
          "target_urls": "transfer"}

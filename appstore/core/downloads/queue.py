@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from appstore.core import logs
-from appstore.core.downloads.queuefile import QUEUE_FILE as QUEUE_FILE  # (also read from here)
 from appstore.core.downloads.queuefile import QueueWriter, read_rows, saved_row
 from appstore.core.downloads.state import (
     DownloadError,

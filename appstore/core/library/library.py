@@ -27,9 +27,10 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from appstore.core.catalog.models import ID_RE, App, Release
+from appstore.core.catalog.models import App, Release
 from appstore.core.errors import NotFound
 from appstore.core.fileio import fsync_dir
+from appstore.core.ids import ID_RE, STORE_ID_RE
 from appstore.core.jobs import JobContext
 from appstore.core.library.db import LibraryDB, LibraryLock
 from appstore.core.library.models import (
@@ -45,9 +46,6 @@ from appstore.core.library.models import (
 from appstore.core.library.unpack import LIMITS, Limits, Sync, unpack
 from appstore.core.logs import log
 from appstore.core.paths import Paths
-
-# A store's local id, as stores.json allows it (a folder name).
-from appstore.core.store.config import STORE_ID_RE
 from appstore.core.versions import Version
 
 # An fsync per file for small packages, one syncfs for big ones (Linux; elsewhere an fsync per

@@ -12,7 +12,7 @@ from typing import Any
 
 from appstore.core.errors import ConfigError, short_path, shorten
 from appstore.core.fileio import write_json_atomic
-from appstore.core.ids import STORE_ID_RE as STORE_ID_RE  # (also read from here)
+from appstore.core.ids import STORE_ID_RE
 from appstore.core.logs import redact
 from appstore.core.paths import Paths
 
