@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap, QTransform
 
 SIZE = 48  # drawn large, shown at the toolbar's size
 
@@ -20,16 +20,7 @@ def _path(kind: str) -> QPainterPath:
         path.lineTo(10, 24)
         path.lineTo(22, 36)
         if kind == "forward":  # the same arrow, mirrored
-            path = QPainterPath(path)
-            mirrored = QPainterPath()
-            for i in range(path.elementCount()):
-                e = path.elementAt(i)
-                point = QPointF(SIZE - e.x, e.y)
-                if e.isMoveTo():
-                    mirrored.moveTo(point)
-                else:
-                    mirrored.lineTo(point)
-            return mirrored
+            return QTransform(-1, 0, 0, 1, SIZE, 0).map(path)
         return path
     # reload: a circle open at the top right, travelled clockwise, its arrow head at the end
     cx = cy = 24.0
