@@ -208,10 +208,8 @@ class Rewards:
                     except LedgerError as e:  # the chain here is not the service's: re-build it
                         log.info("rewards: %s: %s; re-syncing the whole chain", store, e)
                 chain = client.receipts(0)
-                done = ledger.reset_from(store, chain, service_key=client.policy.keys).receipts
-                for claim_id in settled_claims(chain):
-                    ledger.remove_pending(claim_id)
-                return done
+                return ledger.reset_from(store, chain, service_key=client.policy.keys,
+                                         settles=settled_claims(chain)).receipts
             except ServiceError as e:
                 if e.code != "bad-receipt" or "signed policy" not in e.message:
                     raise

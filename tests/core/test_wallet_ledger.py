@@ -495,6 +495,17 @@ def test_a_bad_resync_changes_nothing(ledger: Ledger) -> None:
     assert len(ledger.quarantined()) == 6
 
 
+def test_a_resync_settles_the_claims_it_names_in_its_transaction(ledger: Ledger) -> None:
+    chain = make_chain(3)
+    answered, waiting = (PendingClaim("demo", "browse", app) for app in ("org.example.a", "org.example.b"))
+    ledger.add_pending_many([answered, waiting])
+    with pytest.raises(LedgerError, match="does not follow"):  # refused: the claim stays pending
+        ledger.reset_from("demo", chain[1:], settles=[answered.id])
+    assert {c.id for c in ledger.pending()} == {answered.id, waiting.id}
+    ledger.reset_from("demo", chain, settles=[answered.id])
+    assert [c.id for c in ledger.pending()] == [waiting.id] and ledger.count(service="demo") == 3
+
+
 # -- crashes ------------------------------------------------------------------------------------
 
 WRITER = """

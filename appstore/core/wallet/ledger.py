@@ -380,15 +380,15 @@ class Ledger:
     # -- re-sync ---------------------------------------------------------------------------
 
     def reset_from(self, service: str, receipts: Iterable[Receipt], *,
-                   service_key: str | ServiceKeys | None = None) -> Resync:
+                   service_key: str | ServiceKeys | None = None, settles: Iterable[str] = ()) -> Resync:
         """Replace store ``service``'s receipts with the full chain its service re-sent
         (#1 onwards), checked in full first: a refusal changes nothing. Old rows that are not
         in the new chain exactly are moved to ``quarantine``, never dropped. ``service_key``
         (hex or ``ServiceKeys``, from the store's policy) may name a new key for the store's
-        service (``resync.py``)."""
+        service (``resync.py``). ``settles``: as ``append_many``'s, in the same transaction."""
         from appstore.core.wallet.resync import reset_from  # the rare path: loaded when used
 
-        return reset_from(self, service, receipts, service_key=service_key)
+        return reset_from(self, service, receipts, service_key=service_key, settles=settles)
 
     def quarantined(self, service: str | None = None) -> list[Quarantined]:
         """Rows a re-sync replaced, oldest first."""

@@ -51,11 +51,12 @@ class ResyncedLedger(Protocol):
 
 
 def reset_from(ledger: ResyncedLedger, service: str, receipts: Iterable[Receipt], *,
-               service_key: str | ServiceKeys | None = None) -> Resync:
+               service_key: str | ServiceKeys | None = None, settles: Iterable[str] = ()) -> Resync:
     """Replace store ``service``'s receipts with the full chain its service re-sent
     (#1 onwards), checked in full first: a refusal changes nothing. Old rows that are not
     in the new chain exactly are moved to ``quarantine``, never dropped. ``service_key``
-    (hex, from the store's policy) may name a new key for the store's service."""
+    (hex, from the store's policy) may name a new key for the store's service. The pending
+    claims ``settles`` names are removed in the same transaction."""
     new = list(receipts)
     keys, key = _resync_keys(ledger, service, new, service_key)
     account = ledger.account()
@@ -120,6 +121,7 @@ def reset_from(ledger: ResyncedLedger, service: str, receipts: Iterable[Receipt]
                        (service, head.key, head.seq, head.hash, head.count))
         db.executemany("INSERT INTO totals VALUES (?, ?, ?)",
                        [(service, a, t) for a, t in totals.items()])
+        db.executemany("DELETE FROM pending WHERE id = ?", [(c,) for c in settles])
     if service_key is not None and keys is not None and ledger._trust is None:
         ledger._trusted[service] = keys  # no policy to ask later: keep what the caller vouched for
     verification = ledger.verify() if was_broken else None
