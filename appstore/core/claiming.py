@@ -247,7 +247,7 @@ def _send_batches(rewards: Rewards, store: str, client: ServiceClient,
             outcomes = client.claim([claim for claim, _ in batch])
         except ServiceError as e:
             if e.status == 400:  # the service calls the request malformed: sending it again cannot help
-                _malformed(rewards, store, batch, e, report)
+                _malformed(rewards, store, client, batch, e, report)
                 continue
             if e.retry_after:
                 rewards.backoff.wait(store, e.retry_after)
@@ -282,25 +282,28 @@ def _answered(rewards: Rewards, store: str, batch: list[tuple[Claim, PendingClai
     return True
 
 
-def _malformed(rewards: Rewards, store: str, batch: list[tuple[Claim, PendingClaim]], error: ServiceError,
-               report: ClaimReport) -> None:
+def _malformed(rewards: Rewards, store: str, client: ServiceClient, batch: list[tuple[Claim, PendingClaim]],
+               error: ServiceError, report: ClaimReport) -> None:
     """A batch the service answered 400: each claim goes again alone, so one malformed claim
     is refused (with the service's words) and the others are answered as usual."""
     if len(batch) > 1:
         for one in batch:
-            _send_alone(rewards, store, one, report)
+            _send_alone(rewards, store, client, one, report)
         return
     claim, pending = batch[0]
     rewards.wallet.ledger.remove_pending(claim.id)
     report.refusals.append(Refusal(store, claim.kind, pending.app_id, error.code, error.message))
 
 
-def _send_alone(rewards: Rewards, store: str, one: tuple[Claim, PendingClaim], report: ClaimReport) -> None:
+def _send_alone(rewards: Rewards, store: str, client: ServiceClient, one: tuple[Claim, PendingClaim],
+                report: ClaimReport) -> None:
+    """One claim of a malformed batch, through the batch's ``client`` (made before the
+    store's lock, which the caller holds)."""
     try:
-        outcomes = rewards.client(store).claim([one[0]])
+        outcomes = client.claim([one[0]])
     except ServiceError as e:
         if e.status == 400:
-            _malformed(rewards, store, [one], e, report)
+            _malformed(rewards, store, client, [one], e, report)
         else:
             _keep(report, store, e, 1)
         return
