@@ -143,9 +143,10 @@ def attach() -> Path | None:
             for record in early.records:
                 _handler.handle(record)
         early.records.clear()
-        handler = _handler if _handler is not None and _handler not in log.handlers else None
-        log.handlers = [handler if h is early and handler else h for h in log.handlers
-                        if h is not early or handler]
+        if _handler is None or _handler in log.handlers:  # no file, or one there already: drop early
+            log.handlers = [h for h in log.handlers if h is not early]
+        else:  # the file takes early's place
+            log.handlers = [_handler if h is early else h for h in log.handlers]
     finally:
         early.release()
     return path
