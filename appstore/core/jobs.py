@@ -63,8 +63,6 @@ class JobContext:
             self._on_progress(done, total, note)
 
 
-
-
 def enter_lane(name: str | None, context: JobContext | None = None) -> None:
     """Say that the calling thread works for lane ``name`` from now on (None: no lane), on the
     job of ``context`` (``current_context``)."""
