@@ -236,16 +236,6 @@ class AppRows(Sequence[App]):
         k = bisect_right(self._starts, i) - 1
         return parts[k], i - self._starts[k]
 
-    def blob(self, i: int) -> bytes:
-        """App ``i``'s row, as stored."""
-        part, j = self._locate(i)
-        return part.blob(j)
-
-    @property
-    def blobs(self) -> list[bytes]:
-        """Every app's row, as stored (read from the files: for tests and checks)."""
-        return [part.blob(j) for part in self._parts for j in range(len(part))]
-
     def sort_keys(self) -> list[tuple[bool, str]]:
         """``search.sort_key`` of every app, read from the rows without making the apps."""
         out = []
