@@ -32,7 +32,7 @@ from appstore.ui.lifecycle import FirstPaint, end_process
 from appstore.ui.mainwindow import MainWindow
 from appstore.ui.models import ICON_SIZE
 from appstore.ui.notices import Notices
-from appstore.ui.notify import Notifier
+from appstore.ui.notify import DESKTOP_ID, Notifier
 from appstore.ui.translations import Translations
 from appstore.ui.tray import Tray
 
@@ -393,7 +393,7 @@ def open_app(args: argparse.Namespace) -> DesktopApp | int:
     assert isinstance(app, QApplication)
     enter_lane("gui")  # writer-only code run here is a bug (core/jobs.py assert_lane)
     app.setApplicationName("imapp")
-    app.setDesktopFileName("org.imapp.desktop")
+    app.setDesktopFileName(DESKTOP_ID)
     try:
         paths = Paths.resolve(args.data_dir)
         paths.ensure()

@@ -34,6 +34,8 @@ SERVICE = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 SIGNATURE = "susssasa{sv}i"
 DESKTOP_ID = "org.imapp.desktop"
+# (core/desktop.py names both too: APP_ID, APP_ICON; it imports subprocess, which a start avoids)
+ICON_FILE = RESOURCES / "desktop" / f"{DESKTOP_ID}.svg"
 CALL_TIMEOUT_S = 5.0  # a service started on demand by the bus takes a moment
 MAX_BODY = 600
 
@@ -55,8 +57,7 @@ class NotifyFailed(Exception):
 
 def _icon() -> str:
     """A file for the service to show (imapp's desktop icon, once installed, by its name)."""
-    svg = RESOURCES / "desktop" / f"{DESKTOP_ID}.svg"
-    return str(svg) if svg.is_file() else DESKTOP_ID
+    return str(ICON_FILE) if ICON_FILE.is_file() else DESKTOP_ID
 
 
 def dbus_notify(summary: str, body: str, icon: str) -> int:

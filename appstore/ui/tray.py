@@ -16,11 +16,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
-from appstore.core.resources import RESOURCES
 from appstore.ui.desktopoptions import DesktopOptions
 from appstore.ui.installs import InstallController
 from appstore.ui.notices import ia_units
-from appstore.ui.notify import DESKTOP_ID, Notice, Notifier
+from appstore.ui.notify import DESKTOP_ID, ICON_FILE, Notice, Notifier
 
 if TYPE_CHECKING:
     from appstore.ui.mainwindow import MainWindow
@@ -32,9 +31,8 @@ def app_icon() -> QIcon:
     """imapp's icon: the installed theme's, else the one shipped, else a drawn one."""
     if QIcon.hasThemeIcon(DESKTOP_ID):
         return QIcon.fromTheme(DESKTOP_ID)
-    shipped = RESOURCES / "desktop" / f"{DESKTOP_ID}.svg"
-    if shipped.is_file():
-        return QIcon(str(shipped))
+    if ICON_FILE.is_file():
+        return QIcon(str(ICON_FILE))
     pix = QPixmap(64, 64)
     pix.fill(QColor(0, 0, 0, 0))
     p = QPainter(pix)
