@@ -58,6 +58,12 @@ class PagesOnFirstUse:
         def _notice(self, text: str) -> None: ...
         def _news_badge(self, unread: int) -> None: ...
 
+    def _pages_unmade(self) -> None:
+        """None is made yet (the window's ``__init__``, before anything asks for one)."""
+        self._wallet = self._news = self._games = None
+        self._app_page = self._library_page = self._downloads_page = None
+        self._wallet_page = self._settings_page = self._news_page = self._games_page = None
+
     def _me(self) -> QMainWindow:
         return cast(QMainWindow, self)  # (the window: the parent of what it makes)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
@@ -29,18 +27,6 @@ from appstore.ui.installs import InstallController
 from appstore.ui.mainpages import PagesOnFirstUse
 from appstore.ui.models import AppListModel
 from appstore.ui.widgets import Banner
-
-if TYPE_CHECKING:
-    from appstore.ui.apppage import AppPage
-    from appstore.ui.downloadspage import DownloadsPage
-    from appstore.ui.games import GamesController
-    from appstore.ui.gamespage import GamesPage
-    from appstore.ui.librarypage import LibraryPage
-    from appstore.ui.newsmodel import NewsController
-    from appstore.ui.newspage import NewsPage
-    from appstore.ui.settings import SettingsPage
-    from appstore.ui.wallet import WalletController
-    from appstore.ui.walletpage import WalletPage
 
 # areas that work; later issues add theirs
 PAGES = ("discover", "library", "downloads", "wallet", "news", "games", "settings")
@@ -91,11 +77,7 @@ class MainWindow(QMainWindow, PagesOnFirstUse):
         self.theme_choice = theme_choice
         self.images = ImageLoader(controller)
         # made on first use: the news below, the wallet and the games by start_side_work
-        self._wallet: WalletController | None = None
-        self._news: NewsController | None = None
-        self._news_page: NewsPage | None = None
-        self._games: GamesController | None = None
-        self._games_page: GamesPage | None = None
+        self._pages_unmade()
         # The app's controllers outlive this window (a language switch makes a new one): what
         # they say goes to this window's methods, so the connections end with it.
         installs.wallet_changed.connect(self._wallet_changed)
@@ -163,11 +145,6 @@ class MainWindow(QMainWindow, PagesOnFirstUse):
         self.discover.grid.card_action.connect(self._card_action)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.discover)
-        self._app_page: AppPage | None = None  # built when first shown: a faster start
-        self._settings_page: SettingsPage | None = None
-        self._library_page: LibraryPage | None = None
-        self._downloads_page: DownloadsPage | None = None
-        self._wallet_page: WalletPage | None = None
 
         self.banner = Banner()
         self.banner.retry.connect(self._retry)
