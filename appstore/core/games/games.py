@@ -227,8 +227,10 @@ class Games:
         out.rounds.sort(key=lambda v: (v.round.opens_at, v.round.id), reverse=True)
         return out
 
-    def _store_rounds(self, store: str, sync: bool) -> list[RoundView]:
-        got = self._rounds_target(store)
+    def _store_rounds(self, store: str, sync: bool,
+                      got: tuple[RoundsFile, bytes] | None = None) -> list[RoundView]:
+        """The views of ``store``'s rounds; ``got``: its signed rounds, read already (else read here)."""
+        got = got or self._rounds_target(store)
         policy = self.rewards.policy(store)
         if got is None or policy is None:
             return []
@@ -312,28 +314,34 @@ class Games:
 
     def find(self, ref: str) -> tuple[str, Round]:
         """The store and round named ``ref`` (``ROUND`` or ``STORE/ROUND``)."""
+        store, rnd, _ = self._find(ref)
+        return store, rnd
+
+    def _find(self, ref: str) -> tuple[str, Round, tuple[RoundsFile, bytes] | None]:
+        """``find``, with the store's signed rounds as read (``_rounds_target``) for the caller
+        that checks the round next (``verify``), so the file is not read and parsed twice."""
         self._freshen()
         want_store, _, rid = ref.rpartition("/")
-        found: list[tuple[str, Round]] = []
+        found: list[tuple[str, Round, tuple[RoundsFile, bytes] | None]] = []
         for store in self.rewards.stores_with_service():
             if want_store and store != want_store:
                 continue
             try:
-                file = self.rounds_file(store)
+                got = self._rounds_target(store)
             except AppStoreError as e:
                 log.info("games: %s", e)
                 continue
-            rnd = file.get(rid) if file is not None else None
+            rnd = got[0].get(rid) if got is not None else None
             if rnd is None:
                 policy = self.rewards.policy(store)
                 k = self._kept_rounds(store, policy.decimals).get(rid) if policy else None
                 rnd = k.round if k is not None else None
             if rnd is not None:
-                found.append((store, rnd))
+                found.append((store, rnd, got))
         if not found:
             raise NotFound(f"no game round {ref!r} (see `games` for the rounds)")
         if len(found) > 1:
-            raise AppStoreError(f"round {rid} is in several stores ({', '.join(s for s, _ in found)}): "
+            raise AppStoreError(f"round {rid} is in several stores ({', '.join(s for s, _, _ in found)}): "
                                 "write STORE/ROUND")
         return found[0]
 
@@ -405,9 +413,9 @@ class Games:
 
     def verify(self, ref: str, *, sync: bool = True) -> RoundView:
         """The check of one round (see ``verify_round``)."""
-        store, _ = self.find(ref)
+        store, _, got = self._find(ref)
         rid = ref.rpartition("/")[2]
-        for view in self._store_rounds(store, sync):
+        for view in self._store_rounds(store, sync, got):
             if view.round.id == rid:
                 return view
         raise NotFound(f"round {ref!r} has not opened yet")
