@@ -201,8 +201,8 @@ class DesktopApp(QObject):
         if self.args.link:
             self.window.open_link(self.args.link)
         if self.args.screenshot:
-            self.window.resize(*getattr(self.args, "size", (1280, 860)))
-        elif getattr(self.args, "minimized", False) or self.options.start_minimized:
+            self.window.resize(*self.args.size)
+        elif self.args.minimized or self.options.start_minimized:
             if self.tray.active:
                 self.tray.hide_window()  # (its menu shows it)
                 return
@@ -316,7 +316,7 @@ class ScreenshotJob(QObject):
             return
         # The host process takes the picture once the page has painted, or after DAPP_WAIT_MS
         # whatever it shows: a page that keeps loading does not hold the screenshot back.
-        size = getattr(self.desktop.args, "size", (1280, 860))
+        size = self.desktop.args.size
         host.screenshot(key, self.out.resolve(), size, DAPP_WAIT_MS, self._dapp_saved)
 
     def _dapp_saved(self, error: str) -> None:

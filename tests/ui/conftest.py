@@ -1,7 +1,6 @@
 """GUI fixtures: a data dir with the demo store published (made once, copied per test) and the
 desktop app on it, offscreen."""
 
-import argparse
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from appstore.core.jobs import enter_lane
 from appstore.core.services import Services
-from appstore.ui.app import DesktopApp
+from appstore.ui.app import DesktopApp, parse_args
 from appstore.ui.jobs import JobManager
 
 
@@ -45,8 +44,8 @@ def data(demo_template: Path, tmp_path: Path) -> Path:
 def make_desktop(qtbot: QtBot, data: Path, lang: str = "en", link: str | None = None) -> DesktopApp:
     from PySide6.QtWidgets import QApplication
 
-    args = argparse.Namespace(data_dir=str(data), lang=lang, theme="light", screenshot=None,
-                              page="discover", link=link)
+    args = parse_args(["--data-dir", str(data), "--lang", lang, "--theme", "light",
+                       *([link] if link else [])])
     app = QApplication.instance()
     desktop = DesktopApp(app, args)  # type: ignore[arg-type]
     qtbot.addWidget(desktop.window)

@@ -4,7 +4,6 @@ that fails to open)."""
 
 from __future__ import annotations
 
-import argparse
 import threading
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from appstore.ui.app import DesktopApp
+from appstore.ui.app import DesktopApp, parse_args
 
 
 class Paints(QObject):
@@ -27,8 +26,7 @@ class Paints(QObject):
 
 
 def _desktop(qtbot: QtBot, data: Path, *, keep_window: bool = True) -> DesktopApp:
-    args = argparse.Namespace(data_dir=str(data), lang="en", theme="light", screenshot=None,
-                              page="discover", link=None)
+    args = parse_args(["--data-dir", str(data), "--lang", "en", "--theme", "light"])
     desktop = DesktopApp(QApplication.instance(), args)  # type: ignore[arg-type]
     if keep_window:  # (closed by qtbot at the end of the test)
         qtbot.addWidget(desktop.window)

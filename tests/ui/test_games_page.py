@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtWidgets import QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from appstore.ui.app import DesktopApp
+from appstore.ui.app import DesktopApp, parse_args
 from appstore.ui.gamespage import GamesPage, StakeDialog, VerifyDialog
 from tests.gameskit import fund
 from tests.ui.conftest import make_desktop
@@ -147,15 +147,14 @@ def test_a_broken_promise_shows_a_banner_and_the_proof(desktop: DesktopApp, qtbo
 
 def test_a_screenshot_of_the_games_page_on_a_fresh_data_dir_shows_open_rounds(qtbot: QtBot, data: Path,
                                                                                tmp_path: Path) -> None:
-    import argparse
 
     from PySide6.QtWidgets import QApplication
 
     from appstore.ui.app import ScreenshotJob
 
     png = tmp_path / "games.png"
-    args = argparse.Namespace(data_dir=str(data), lang="en", theme="light", screenshot=str(png), page="games",
-                              link=None)
+    args = parse_args(["--data-dir", str(data), "--lang", "en", "--theme", "light", "--screenshot", str(png),
+                       "--page", "games"])
     desktop = DesktopApp(QApplication.instance(), args)  # type: ignore[arg-type]
     qtbot.addWidget(desktop.window)
     finished: list[int] = []

@@ -4,7 +4,6 @@ anyway (Qt says once that this platform lacks the tray's signal)."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
@@ -122,8 +121,7 @@ def test_closing_the_window_keeps_imapp_in_the_tray_when_chosen(qtbot: QtBot, da
 
 def test_start_minimized(qtbot: QtBot, data: Path) -> None:
     assert parse_args(["--minimized"]).minimized is True and parse_args([]).minimized is False
-    args = argparse.Namespace(data_dir=str(data), lang="en", theme="light", screenshot=None,
-                              page="discover", link=None, minimized=True)
+    args = parse_args(["--data-dir", str(data), "--lang", "en", "--theme", "light", "--minimized"])
     d = DesktopApp(QApplication.instance(), args)  # type: ignore[arg-type]
     qtbot.addWidget(d.window)
     d.start()
