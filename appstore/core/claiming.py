@@ -233,7 +233,7 @@ def _send(rewards: Rewards, store: str, claims: list[tuple[Claim, PendingClaim]]
         _keep(report, store, e, len(claims))
         return
     with rewards.store_lock(store):  # this store's receipts go into the ledger in order
-        still = {p.id for p in rewards.wallet.ledger.pending() if p.store == store}
+        still = {p.id for p in rewards.wallet.ledger.pending(store)}
         _send_batches(rewards, store, client, [c for c in claims if c[1].id in still], report)
 
 
