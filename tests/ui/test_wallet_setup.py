@@ -25,7 +25,7 @@ from appstore.ui.walletcopies import CopiesDialog
 from appstore.ui.walletdialogs import BackupDialog
 from appstore.ui.walletpage import WalletPage
 from appstore.ui.walletpass import PassphraseDialog, ask_passphrase, strength
-from tests.ui.conftest import make_desktop
+from tests.ui.conftest import idle, make_desktop
 
 PASS = "correct horse battery staple"
 NEW = "a different passphrase, longer"
@@ -79,6 +79,12 @@ def desktop(qtbot: QtBot, data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     before = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())  # no system keyring on this desktop
     d = make_desktop(qtbot, data)
+    # The start's claim round (STARTUP_CLAIM_DELAY_MS after the data dir opened) runs before the
+    # test goes on: on a slow machine it came later, when a test had made the wallet and let go
+    # of its key, and asked for a passphrase no step of the test answers (the run then hung).
+    wallet = d.window.wallet
+    qtbot.waitUntil(lambda: not wallet._retry.isActive(), timeout=30000)
+    idle(qtbot, d.controller.jobs)
     yield d
     d.window.close()
     keyring.set_keyring(before)
