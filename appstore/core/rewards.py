@@ -153,12 +153,15 @@ class Rewards:
                 log.info("rewards: %s", e)
         return out
 
-    def client(self, store: str) -> ServiceClient:
+    def client(self, store: str, *, ask: bool = True) -> ServiceClient:
+        """A client of ``store``'s service, signing as this wallet. ``ask=False``: only with a
+        key at hand (``Wallet.account_at_hand``: ``WalletLocked`` otherwise), asking no one."""
         policy = self.policy(store)
         if policy is None:
             raise NotFound(f"store {store} has no IA service (it signs no {POLICY_TARGET})")
         url = resolve_url(policy, self._embedded(store))
-        return ServiceClient(url, policy, self.wallet.account(create=True), timeout=self.timeout)
+        account = self.wallet.account(create=True) if ask else self.wallet.account_at_hand()
+        return ServiceClient(url, policy, account, timeout=self.timeout)
 
     # -- claims -------------------------------------------------------------------------
 
@@ -221,8 +224,9 @@ class Rewards:
                     "service is misconfigured or something else answers in its place: tell the store's "
                     "operator")) from None
 
-    def status(self, store: str) -> AccountStatus:
-        return self.client(store).status()
+    def status(self, store: str, *, ask: bool = True) -> AccountStatus:
+        """Today's progress at ``store``'s service (a signed request: ``client``)."""
+        return self.client(store, ask=ask).status()
 
     def quote(self, store: str, amount_ia: int) -> Quote:
         self.wallet.ledger.require_verified()  # (the spend itself runs the quick check)

@@ -21,6 +21,7 @@ from appstore.core.errors import AppStoreError
 from appstore.core.jobs import JobContext, current_context
 from appstore.core.logs import log
 from appstore.core.wallet.amounts import BCD_DECIMALS, IA_DEFAULT_DECIMALS, format_amount
+from appstore.core.wallet.errors import WalletLocked
 from appstore.ui import texts
 from appstore.ui.controller import Controller
 from appstore.ui.jobs import Job
@@ -73,6 +74,7 @@ class PassphraseBridge(QObject):
         while not box["done"].wait(0.5):
             app = QApplication.instance()
             if app is None or app.closingDown() or (job is not None and job.cancelled):
+                box["gone"] = True  # (a question not yet shown is then never shown)
                 return None
         answer = box["answer"]
         return answer if isinstance(answer, str) else None
@@ -80,7 +82,8 @@ class PassphraseBridge(QObject):
     @Slot(object, object)
     def _on_gui(self, request: PassphraseRequest, box: dict[str, Any]) -> None:
         try:
-            box["answer"] = self.dialog(request) if self.dialog is not None else None
+            if self.dialog is not None and not box.get("gone"):
+                box["answer"] = self.dialog(request)
         finally:
             box["done"].set()
 
@@ -197,11 +200,16 @@ class WalletController(QObject):
                 policy = services.rewards.policy(store)
                 if policy is None:
                     continue
-                try:
-                    status, error = services.rewards.status(store), None
+                locked = False
+                try:  # (a background read: it never asks for the passphrase)
+                    status, error = services.rewards.status(store, ask=False), None
+                except WalletLocked as e:  # (a file: Unlock asks; a keyring: the message says why)
+                    locked = True
+                    file = services.wallet.status().storage == "file"
+                    status, error = None, None if file else texts.error_text(e)
                 except AppStoreError as e:
                     status, error = None, texts.error_text(e)
-                rows.append(RewardsRow(store, policy, status, error, services.rewards.terms(store)))
+                rows.append(RewardsRow(store, policy, status, error, services.rewards.terms(store), locked))
             return rows
 
         return self._submit(read, "read the rewards", lane="io", on_done=on_done)
@@ -392,13 +400,14 @@ class WalletController(QObject):
 @dataclass(frozen=True)
 class RewardsRow:
     """One store's rewards: its policy, and the service's view of today (None: unreachable,
-    ``error`` says why)."""
+    ``error`` says why, or ``locked``)."""
 
     store: str
     policy: RewardPolicy
     status: AccountStatus | None
     error: str | None
     terms: SwapTerms | None
+    locked: bool = False  # the key is not at hand: today's progress is read once it is unlocked
 
 
 def _report_lines(report: ClaimReport, decimals: dict[str, int],

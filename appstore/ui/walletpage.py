@@ -170,6 +170,7 @@ class WalletPage(QScrollArea):
         rewards_card, rewards_col = card_frame()
         rewards_col.addWidget(rewards_title())
         self.rewards = RewardsCard()
+        self.rewards.unlock_wanted.connect(self.wallet.seeds.unlock)
         rewards_col.addWidget(self.rewards)
         col.addWidget(rewards_card)
 
@@ -245,7 +246,8 @@ class WalletPage(QScrollArea):
 
     def _rewards_read(self, rows: list[RewardsRow]) -> None:
         self.rewards.show_rows(rows)
-        self.swap_button.setEnabled(any(r.terms is not None and r.status is not None for r in rows))
+        self.swap_button.setEnabled(any(r.terms is not None and (r.status is not None or r.locked)
+                                        for r in rows))
 
     def show_snapshot(self, snapshot: WalletSnapshot) -> None:
         self.snapshot = snapshot

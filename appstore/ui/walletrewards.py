@@ -7,15 +7,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +39,10 @@ def activity_label(kind: str) -> str:
 
 
 class RewardsCard(QWidget):
-    """Filled from ``RewardsRow``s: one block per store with a service."""
+    """Filled from ``RewardsRow``s: one block per store with a service. ``unlock_wanted``: a
+    locked wallet's Unlock button (today's progress is a signed read: it needs the key)."""
+
+    unlock_wanted = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -96,6 +101,18 @@ class RewardsCard(QWidget):
                 dividend = dividend.replace("%1", local_time(status.next_dividend)).replace(
                     "%2", format_amount(pool, d))
                 grid.addWidget(plain_label(dividend), n + 1, 0, 1, 4)
+        elif row.locked:
+            locked = QHBoxLayout()
+            note = plain_label(self.tr("Your wallet is locked: unlock it to see today's progress.")
+                               if row.error is None else
+                               self.tr("Today's progress cannot be read now: %1").replace("%1", row.error))
+            note.setWordWrap(True)
+            note.setProperty("muted", True)
+            locked.addWidget(note, 1)
+            unlock = QPushButton(self.tr("Unlock…"))
+            unlock.clicked.connect(self.unlock_wanted)
+            locked.addWidget(unlock)
+            grid.addLayout(locked, n, 0, 1, 4)
         else:
             problem = plain_label(self.tr("The store's service cannot be reached now; claims wait and are "
                                           "sent later. (%1)").replace("%1", row.error or ""))

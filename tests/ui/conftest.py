@@ -24,6 +24,62 @@ def gui_lane() -> Iterator[None]:
     enter_lane(None)
 
 
+_MADE: list[DesktopApp] = []  # this test's apps (``make_desktop``): shut down when it ends
+
+
+@pytest.fixture(autouse=True)
+def apps_shut_down(qapp: object) -> Iterator[None]:
+    """Each app a test made is shut down as a quit does (``Controller.shutdown``: queued work
+    cancelled, running work asked to stop) once the test and its fixtures are done: a job of
+    one test (a question for the passphrase, a claim round) must never run into the next one."""
+    import shiboken6
+
+    yield
+    while _MADE:
+        desktop = _MADE.pop()
+        if shiboken6.isValid(desktop.window):
+            desktop.window.close()
+        desktop.controller.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def modals_answered(qapp: object) -> Iterator[None]:
+    """A modal dialog that stays open unanswered for MODAL_LIMIT_S is closed and fails the test,
+    named, instead of hanging the run: a dialog's own event loop holds the test where pytest's
+    timeout cannot reach it."""
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    seen: dict[int, float] = {}
+    stuck: list[str] = []
+
+    def look() -> None:
+        widget = QApplication.activeModalWidget()
+        if widget is None:
+            seen.clear()
+            return
+        first = seen.setdefault(id(widget), time.monotonic())
+        if time.monotonic() - first > MODAL_LIMIT_S:
+            stuck.append(f"{type(widget).__name__} {widget.windowTitle()!r}")
+            seen.pop(id(widget))
+            if isinstance(widget, QDialog):
+                widget.reject()
+            else:
+                widget.close()
+
+    timer = QTimer()
+    timer.timeout.connect(look)
+    timer.start(1000)
+    yield
+    timer.stop()
+    assert not stuck, f"a modal dialog stayed open, unanswered, for {MODAL_LIMIT_S} s: {stuck}"
+
+
+MODAL_LIMIT_S = 60
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "data"
@@ -48,6 +104,7 @@ def make_desktop(qtbot: QtBot, data: Path, lang: str = "en", link: str | None = 
                        *([link] if link else [])])
     app = QApplication.instance()
     desktop = DesktopApp(app, args)  # type: ignore[arg-type]
+    _MADE.append(desktop)
     qtbot.addWidget(desktop.window)
     desktop.start()
     qtbot.waitUntil(lambda: desktop.controller.loads_done >= 2, timeout=30000)

@@ -18,7 +18,7 @@ from appstore.core.wallet.seedstore import PassphraseRequest
 from appstore.ui.app import DesktopApp
 from appstore.ui.walletdialogs import BackupDialog, RestoreDialog
 from appstore.ui.walletpage import WalletPage
-from tests.ui.conftest import make_desktop
+from tests.ui.conftest import events_delivered, make_desktop
 from tests.walletkit import fill_wallet
 
 ABANDON = "abandon " * 11 + "about"
@@ -201,6 +201,29 @@ def test_the_passphrase_is_asked_on_the_gui_thread_for_a_worker(desktop: Desktop
     qtbot.waitUntil(lambda: bool(answers), timeout=5000)
     worker.join()
     assert answers == ["typed"] and asked_on == [threading.main_thread()]
+
+
+def test_a_question_its_asker_gave_up_on_is_never_shown(desktop: DesktopApp, qtbot: QtBot) -> None:
+    """A job cancelled (the app closing, the page gone) before the GUI thread got to its
+    question: the dialog must not open later, with nobody waiting for its answer."""
+    bridge = desktop.window.wallet.bridge
+    shown: list[PassphraseRequest] = []
+    bridge.dialog = lambda request: shown.append(request) or "typed"  # type: ignore[func-returns-value]
+    started, returned = threading.Event(), threading.Event()
+    answers: list[str | None] = []
+
+    def run(ctx: object) -> None:
+        started.set()
+        answers.append(bridge.ask(PassphraseRequest(False, Path("/x/seed.enc"))))
+        returned.set()
+
+    job = desktop.controller.jobs.submit(run, lane="io", title="a question")
+    # The GUI thread delivers nothing while it waits here: the asker gives up first.
+    assert started.wait(10)
+    job.cancel()
+    assert returned.wait(10) and answers == [None]
+    events_delivered(qtbot)
+    assert shown == []
 
 
 def test_an_activity_earns_ia_from_the_embedded_service_and_swaps(desktop: DesktopApp, qtbot: QtBot) -> None:

@@ -180,6 +180,16 @@ class Wallet:
             self._asked(None)
             return self._install(Account.from_words(words))
 
+    def account_at_hand(self) -> Account:
+        """The account with its key, asking no one (derived earlier, an unlocked keyring,
+        ``$IMAPP_WALLET_PASSPHRASE``): ``WalletLocked`` saying why when only a question would
+        give it, ``NoWallet`` when there is none. For background reads, which must not open a
+        dialog nobody asked for."""
+        with self._lock:
+            if self._account is not None:
+                return self._account
+        return self._install(Account.from_words(self.seeds.load(quiet=True)))
+
     def _asked(self, refused: WalletLocked | None) -> None:
         with self._lock:
             self._questions += 1

@@ -82,7 +82,7 @@
 <context>
     <name>WalletPage</name>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="264" />
+        <location filename="../../ui/walletpage.py" line="266" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n claim waiting for the store's service</numerusform><numerusform>%n claims waiting for the store's service</numerusform></translation>
     </message>

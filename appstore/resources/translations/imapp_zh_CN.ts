@@ -1448,77 +1448,77 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/mainwindow.py" line="145" />
+        <location filename="../../ui/mainwindow.py" line="127" />
         <source>Discover</source>
         <translation>发现</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="145" />
+        <location filename="../../ui/mainwindow.py" line="127" />
         <source>Library</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="148" />
+        <location filename="../../ui/mainwindow.py" line="130" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="147" />
+        <location filename="../../ui/mainwindow.py" line="129" />
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="146" />
+        <location filename="../../ui/mainwindow.py" line="128" />
         <source>News</source>
         <translation>新闻</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="146" />
+        <location filename="../../ui/mainwindow.py" line="128" />
         <source>Games</source>
         <translation>游戏</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="147" />
+        <location filename="../../ui/mainwindow.py" line="129" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="317" />
+        <location filename="../../ui/mainwindow.py" line="294" />
         <source>“%1” is not an imapp link. Links look like imapp://app/STORE/ID.</source>
         <translation>“%1”不是 imapp 链接。链接格式为 imapp://app/商店/应用ID。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="328" />
+        <location filename="../../ui/mainwindow.py" line="305" />
         <source>Open app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="330" />
+        <location filename="../../ui/mainwindow.py" line="307" />
         <source>A link asks imapp to open “%1”. Open it?</source>
         <translation>有链接请求 imapp 打开“%1”。要打开吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="363" />
+        <location filename="../../ui/mainwindow.py" line="340" />
         <source>“%1” is not installed yet: install it to open it.</source>
         <translation>“%1”尚未安装：请先安装再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="381" />
+        <location filename="../../ui/mainwindow.py" line="358" />
         <source>Refreshing stores…</source>
         <translation>正在刷新商店…</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="387" />
+        <location filename="../../ui/mainwindow.py" line="364" />
         <source>All stores up to date</source>
         <translation>所有商店均已是最新</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="395" />
+        <location filename="../../ui/mainwindow.py" line="372" />
         <source>Offline or failing: showing the catalogue verified %1</source>
         <translation>离线或出错：正在显示上次验证（%1）的目录</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.py" line="398" />
+        <location filename="../../ui/mainwindow.py" line="375" />
         <source>A store could not be checked, and has no verified catalogue yet</source>
         <translation>有商店无法检查，且尚无已验证的目录</translation>
     </message>
@@ -1860,32 +1860,47 @@
 <context>
     <name>RewardsCard</name>
     <message>
-        <location filename="../../ui/walletrewards.py" line="49" />
+        <location filename="../../ui/walletrewards.py" line="54" />
         <source>What each activity earns shows here once your wallet is ready.</source>
         <translation>钱包就绪后，这里会显示每项活动可获得的奖励。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="57" />
+        <location filename="../../ui/walletrewards.py" line="62" />
         <source>None of your stores pays rewards.</source>
         <translation>您的商店都不发放奖励。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="83" />
+        <location filename="../../ui/walletrewards.py" line="88" />
         <source>%1 of %2 today</source>
         <translation>今天 %1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="89" />
+        <location filename="../../ui/walletrewards.py" line="94" />
         <source>Today: %1 of %2 IA (days are UTC)</source>
         <translation>今天：%1 / %2 IA（按 UTC 计日）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="95" />
+        <location filename="../../ui/walletrewards.py" line="100" />
         <source>Next dividend %1: %2 IA shared among all holders, by balance.</source>
         <translation>下次分红 %1：%2 IA 按余额分给所有持有人。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="100" />
+        <location filename="../../ui/walletrewards.py" line="106" />
+        <source>Your wallet is locked: unlock it to see today's progress.</source>
+        <translation>钱包已锁定：解锁后可查看今天的进度。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletrewards.py" line="108" />
+        <source>Today's progress cannot be read now: %1</source>
+        <translation>今天的进度现在无法读取：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletrewards.py" line="112" />
+        <source>Unlock…</source>
+        <translation>解锁…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/walletrewards.py" line="117" />
         <source>The store's service cannot be reached now; claims wait and are sent later. (%1)</source>
         <translation>现在无法连接商店的服务；申领会等待并稍后发送。（%1）</translation>
     </message>
@@ -2137,94 +2152,94 @@
 <context>
     <name>SwapDialog</name>
     <message>
-        <location filename="../../ui/walletrewards.py" line="123" />
+        <location filename="../../ui/walletrewards.py" line="140" />
         <source>Swap IA for BCD</source>
         <translation>将 IA 兑换为 BCD</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="128" />
+        <location filename="../../ui/walletrewards.py" line="145" />
         <source>%1 swaps IA for BCD at the rate it publishes. BCD stays in your account at this store until you withdraw it.</source>
         <translation>%1 按其公布的比率将 IA 兑换为 BCD。BCD 会保留在您在该商店的账户中，直到您提现。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="135" />
+        <location filename="../../ui/walletrewards.py" line="152" />
         <source>IA to swap</source>
         <translation>要兑换的 IA</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="136" />
+        <location filename="../../ui/walletrewards.py" line="153" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="145" />
+        <location filename="../../ui/walletrewards.py" line="162" />
         <source>Rate</source>
         <translation>比率</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="146" />
+        <location filename="../../ui/walletrewards.py" line="163" />
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="147" />
+        <location filename="../../ui/walletrewards.py" line="164" />
         <source>You receive</source>
         <translation>您将收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="148" />
+        <location filename="../../ui/walletrewards.py" line="165" />
         <source>Quote valid</source>
         <translation>报价有效期</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="152" />
+        <location filename="../../ui/walletrewards.py" line="169" />
         <source>From %1 to %2 IA per swap; you have %3 IA.</source>
         <translation>每次兑换 %1 至 %2 IA；您有 %3 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="161" />
+        <location filename="../../ui/walletrewards.py" line="178" />
         <source>Swap</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="184" />
+        <location filename="../../ui/walletrewards.py" line="201" />
         <source>Getting a quote…</source>
         <translation>正在获取报价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="208" />
+        <location filename="../../ui/walletrewards.py" line="225" />
         <source>That is more than the %1 IA you have.</source>
         <translation>超过了您拥有的 %1 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="187" />
-        <location filename="../../ui/walletrewards.py" line="213" />
+        <location filename="../../ui/walletrewards.py" line="204" />
+        <location filename="../../ui/walletrewards.py" line="230" />
         <source>Asking the store for a quote…</source>
         <translation>正在向商店询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="138" />
-        <location filename="../../ui/walletrewards.py" line="221" />
+        <location filename="../../ui/walletrewards.py" line="155" />
+        <location filename="../../ui/walletrewards.py" line="238" />
         <source>%1 BCD per IA</source>
         <translation>每 IA 兑 %1 BCD</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="225" />
+        <location filename="../../ui/walletrewards.py" line="242" />
         <source>The amount received is rounded down to whole base units.</source>
         <translation>收到的金额按最小单位向下取整。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="240" />
+        <location filename="../../ui/walletrewards.py" line="257" />
         <source>expired: asking again…</source>
         <translation>已过期：正在重新询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="245" />
+        <location filename="../../ui/walletrewards.py" line="262" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="253" />
+        <location filename="../../ui/walletrewards.py" line="270" />
         <source>Swapping…</source>
         <translation>正在兑换…</translation>
     </message>
@@ -2232,37 +2247,37 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../ui/tray.py" line="152" />
+        <location filename="../../ui/tray.py" line="150" />
         <source>imapp is still running</source>
         <translation>imapp 仍在运行</translation>
     </message>
     <message>
-        <location filename="../../ui/tray.py" line="153" />
+        <location filename="../../ui/tray.py" line="151" />
         <source>It keeps running in the tray. To quit, choose Quit in its menu.</source>
         <translation>它会在系统托盘中继续运行。要退出，请在托盘菜单中选择“退出”。</translation>
     </message>
     <message>
-        <location filename="../../ui/tray.py" line="173" />
+        <location filename="../../ui/tray.py" line="171" />
         <source>Unread news: %1</source>
         <translation>未读新闻：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/tray.py" line="174" />
+        <location filename="../../ui/tray.py" line="172" />
         <source>Updates available: %1</source>
         <translation>可用更新：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/tray.py" line="180" />
+        <location filename="../../ui/tray.py" line="178" />
         <source>IA today: %1</source>
         <translation>今日 IA：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/tray.py" line="184" />
+        <location filename="../../ui/tray.py" line="182" />
         <source>Open imapp</source>
         <translation>打开 imapp</translation>
     </message>
     <message>
-        <location filename="../../ui/tray.py" line="185" />
+        <location filename="../../ui/tray.py" line="183" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -2380,13 +2395,13 @@
 <context>
     <name>WalletController</name>
     <message>
-        <location filename="../../ui/wallet.py" line="166" />
-        <location filename="../../ui/wallet.py" line="179" />
+        <location filename="../../ui/wallet.py" line="169" />
+        <location filename="../../ui/wallet.py" line="182" />
         <source>Rewards could not be claimed now: %1</source>
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="264" />
+        <location filename="../../ui/wallet.py" line="272" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -2400,7 +2415,7 @@
     </message>
     <message>
         <location filename="../../ui/walletpage.py" line="86" />
-        <location filename="../../ui/walletpage.py" line="406" />
+        <location filename="../../ui/walletpage.py" line="408" />
         <source>Verify</source>
         <translation>验证</translation>
     </message>
@@ -2435,7 +2450,7 @@
         <translation>从商店重新同步</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="381" />
+        <location filename="../../ui/walletpage.py" line="383" />
         <source>Copy address</source>
         <translation>复制地址</translation>
     </message>
@@ -2445,33 +2460,33 @@
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="178" />
+        <location filename="../../ui/walletpage.py" line="179" />
         <source>Balance over time</source>
         <translation>余额变化</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="195" />
+        <location filename="../../ui/walletpage.py" line="196" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="198" />
+        <location filename="../../ui/walletpage.py" line="199" />
         <source>All assets</source>
         <translation>全部资产</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="202" />
+        <location filename="../../ui/walletpage.py" line="203" />
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="211" />
+        <location filename="../../ui/walletpage.py" line="212" />
         <source>Search receipts</source>
         <translation>搜索收据</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="232" />
-        <location filename="../../ui/walletpage.py" line="310" />
+        <location filename="../../ui/walletpage.py" line="233" />
+        <location filename="../../ui/walletpage.py" line="312" />
         <source>No receipts yet. You earn IA by browsing, sharing, downloading, updating and opening apps.</source>
         <translation>还没有收据。浏览、分享、下载、更新和打开应用都可以赚取 IA。</translation>
     </message>
@@ -2491,77 +2506,77 @@
         <translation>把您在商店账户中的 BCD 发送到一个 BCD 地址</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/walletpage.py" line="264" />
+        <location filename="../../ui/walletpage.py" line="266" />
         <source>%n claim(s) waiting for the store's service</source>
         <translation><numerusform>%n 项申领正在等待商店服务处理</numerusform></translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="267" />
+        <location filename="../../ui/walletpage.py" line="269" />
         <source>Nothing pending.</source>
         <translation>没有待处理的申领。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="272" />
+        <location filename="../../ui/walletpage.py" line="274" />
         <source>%1. Nothing can be spent until the wallet is re-synced from store %2's service, which sends its receipts again; the rows it replaces are kept aside.</source>
         <translation>%1。在从商店 %2 的服务重新同步钱包之前无法支出，该服务会重新发送它的收据；被替换的记录会另行保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="309" />
+        <location filename="../../ui/walletpage.py" line="311" />
         <source>No receipts match.</source>
         <translation>没有匹配的收据。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="324" />
+        <location filename="../../ui/walletpage.py" line="326" />
         <source>Paid to %1</source>
         <translation>支付给 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="324" />
+        <location filename="../../ui/walletpage.py" line="326" />
         <source>Received through %1</source>
         <translation>通过 %1 收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="345" />
+        <location filename="../../ui/walletpage.py" line="347" />
         <source>Swapped: the receipts are in your history.</source>
         <translation>已兑换：收据已在历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="368" />
+        <location filename="../../ui/walletpage.py" line="370" />
         <source>Withdrawal requested: its receipt is in your history.</source>
         <translation>已申请提现：其收据在您的记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="380" />
+        <location filename="../../ui/walletpage.py" line="382" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="388" />
+        <location filename="../../ui/walletpage.py" line="390" />
         <source>The wallet's passphrase was changed.</source>
         <translation>钱包密码已更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="400" />
+        <location filename="../../ui/walletpage.py" line="402" />
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="413" />
+        <location filename="../../ui/walletpage.py" line="415" />
         <source>Verified: %1 receipts, all signatures good, at %2</source>
         <translation>已验证：%1 张收据，所有签名均有效，时间 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="437" />
+        <location filename="../../ui/walletpage.py" line="439" />
         <source>whose address could not be confirmed</source>
         <translation>（地址无法确认）</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="446" />
+        <location filename="../../ui/walletpage.py" line="448" />
         <source>Restored the wallet %1.</source>
         <translation>已恢复钱包 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletpage.py" line="448" />
+        <location filename="../../ui/walletpage.py" line="450" />
         <source>What it replaced is kept aside: see the copies under your address.</source>
         <translation>被替换的内容已留存：请查看地址下方的副本。</translation>
     </message>
@@ -2860,32 +2875,32 @@
 <context>
     <name>rewards</name>
     <message>
-        <location filename="../../ui/walletrewards.py" line="32" />
+        <location filename="../../ui/walletrewards.py" line="34" />
         <source>Browsing an app</source>
         <translation>浏览应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="33" />
+        <location filename="../../ui/walletrewards.py" line="35" />
         <source>Sharing an app</source>
         <translation>分享应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="34" />
+        <location filename="../../ui/walletrewards.py" line="36" />
         <source>Downloading an app</source>
         <translation>下载应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="35" />
+        <location filename="../../ui/walletrewards.py" line="37" />
         <source>Updating an app</source>
         <translation>更新应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="36" />
+        <location filename="../../ui/walletrewards.py" line="38" />
         <source>Opening an app</source>
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="267" />
+        <location filename="../../ui/walletrewards.py" line="284" />
         <source>Rewards</source>
         <translation>奖励</translation>
     </message>
@@ -2973,52 +2988,52 @@
         <translation>已申请提现到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="406" />
+        <location filename="../../ui/wallet.py" line="415" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="407" />
+        <location filename="../../ui/wallet.py" line="416" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="408" />
+        <location filename="../../ui/wallet.py" line="417" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="409" />
+        <location filename="../../ui/wallet.py" line="418" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="410" />
+        <location filename="../../ui/wallet.py" line="419" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="415" />
+        <location filename="../../ui/wallet.py" line="424" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="416" />
+        <location filename="../../ui/wallet.py" line="425" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="417" />
+        <location filename="../../ui/wallet.py" line="426" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="418" />
+        <location filename="../../ui/wallet.py" line="427" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="423" />
+        <location filename="../../ui/wallet.py" line="432" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>
