@@ -25,7 +25,8 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from appstore.core.activity import ActivityLog
 from appstore.core.claiming import Backoff, ClaimReport, Credit, Refusal, claim_round, settled_claims
@@ -37,6 +38,7 @@ from appstore.core.ia.protocol import AccountStatus, Quote
 from appstore.core.jobs import assert_lane
 from appstore.core.logs import log
 from appstore.core.store.manager import Stores
+from appstore.core.wallet.keys import Account
 from appstore.core.wallet.ledger import LedgerBroken, LedgerError
 from appstore.core.wallet.receipts import Receipt
 from appstore.core.wallet.trust import ServiceKeys
@@ -153,15 +155,25 @@ class Rewards:
                 log.info("rewards: %s", e)
         return out
 
-    def client(self, store: str, *, ask: bool = True) -> ServiceClient:
-        """A client of ``store``'s service, signing as this wallet. ``ask=False``: only with a
-        key at hand (``Wallet.account_at_hand``: ``WalletLocked`` otherwise), asking no one."""
+    def client(self, store: str) -> ServiceClient:
+        """A client of ``store``'s service, signing as this wallet (the key may be asked for)."""
+        return ServiceClient(self._url(store), self._policy(store), self.wallet.account(create=True),
+                             timeout=self.timeout)
+
+    def reader(self, store: str, address: str) -> ServiceClient:
+        """A client of ``store``'s service for its public reads by ``address`` (status,
+        receipts, the games' rounds): it signs nothing, so it needs no key."""
+        return ServiceClient(self._url(store), self._policy(store), cast(Account, _ReadOnly(address)),
+                             timeout=self.timeout)
+
+    def _policy(self, store: str) -> RewardPolicy:
         policy = self.policy(store)
         if policy is None:
             raise NotFound(f"store {store} has no IA service (it signs no {POLICY_TARGET})")
-        url = resolve_url(policy, self._embedded(store))
-        account = self.wallet.account(create=True) if ask else self.wallet.account_at_hand()
-        return ServiceClient(url, policy, account, timeout=self.timeout)
+        return policy
+
+    def _url(self, store: str) -> str:
+        return resolve_url(self._policy(store), self._embedded(store))
 
     # -- claims -------------------------------------------------------------------------
 
@@ -225,8 +237,18 @@ class Rewards:
                     "operator")) from None
 
     def status(self, store: str, *, ask: bool = True) -> AccountStatus:
-        """Today's progress at ``store``'s service (a signed request: ``client``)."""
-        return self.client(store, ask=ask).status()
+        """Today's progress at ``store``'s service: a public read by address. ``ask=False``
+        (the GUI's background read) asks no one and makes no wallet: the address the key or
+        the wallet file's checked header gives; with only the marker to go by (the keyring
+        cannot be read now) the key is read quietly, and ``WalletLocked`` says why it cannot
+        be. ``ask=True`` (``imapp rewards``): the wallet's account, made on first use."""
+        if ask:
+            return self.client(store).status()
+        info = self.wallet.address_info()
+        address = info.address
+        if address is None or info.source == "marker":
+            address = self.wallet.account_at_hand().address
+        return self.reader(store, address).status()
 
     def quote(self, store: str, amount_ia: int) -> Quote:
         self.wallet.ledger.require_verified()  # (the spend itself runs the quick check)
@@ -261,6 +283,13 @@ class Rewards:
         assert_lane("wallet")
         self.wallet.require_spendable()
         return self.client(store)
+
+
+@dataclass(frozen=True)
+class _ReadOnly:
+    """What a ``ServiceClient`` needs of an account for public reads: its address."""
+
+    address: str
 
 
 __all__ = ["ClaimReport", "Credit", "Refusal", "Rewards", "ServiceError"]

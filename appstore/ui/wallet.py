@@ -203,10 +203,8 @@ class WalletController(QObject):
                 locked = False
                 try:  # (a background read: it never asks for the passphrase)
                     status, error = services.rewards.status(store, ask=False), None
-                except WalletLocked as e:  # (a file: Unlock asks; a keyring: the message says why)
-                    locked = True
-                    file = services.wallet.status().storage == "file"
-                    status, error = None, None if file else texts.error_text(e)
+                except WalletLocked as e:  # (the keyring cannot be read now: Unlock tries again)
+                    status, error, locked = None, texts.error_text(e), True
                 except AppStoreError as e:
                     status, error = None, texts.error_text(e)
                 rows.append(RewardsRow(store, policy, status, error, services.rewards.terms(store), locked))
@@ -407,7 +405,7 @@ class RewardsRow:
     status: AccountStatus | None
     error: str | None
     terms: SwapTerms | None
-    locked: bool = False  # the key is not at hand: today's progress is read once it is unlocked
+    locked: bool = False  # the address cannot be confirmed without the key: Unlock reads it
 
 
 def _report_lines(report: ClaimReport, decimals: dict[str, int],

@@ -39,8 +39,8 @@ def activity_label(kind: str) -> str:
 
 
 class RewardsCard(QWidget):
-    """Filled from ``RewardsRow``s: one block per store with a service. ``unlock_wanted``: a
-    locked wallet's Unlock button (today's progress is a signed read: it needs the key)."""
+    """Filled from ``RewardsRow``s: one block per store with a service. ``unlock_wanted``: the
+    Unlock button of a row whose address only the key can confirm (the keyring unreadable)."""
 
     unlock_wanted = Signal()
 
@@ -103,9 +103,7 @@ class RewardsCard(QWidget):
                 grid.addWidget(plain_label(dividend), n + 1, 0, 1, 4)
         elif row.locked:
             locked = QHBoxLayout()
-            note = plain_label(self.tr("Your wallet is locked: unlock it to see today's progress.")
-                               if row.error is None else
-                               self.tr("Today's progress cannot be read now: %1").replace("%1", row.error))
+            note = plain_label(self.tr("Today's progress cannot be read now: %1").replace("%1", row.error or ""))
             note.setWordWrap(True)
             note.setProperty("muted", True)
             locked.addWidget(note, 1)

@@ -236,31 +236,20 @@ def progress_shown(page: WalletPage) -> bool:
     return bool(page.rewards.rows) and page.rewards.rows[0].status is not None
 
 
-def test_a_locked_wallet_asks_nothing_to_show_its_rewards_and_unlock_shows_them(
-        desktop: DesktopApp, qtbot: QtBot) -> None:
-    """Today's progress is a signed read: with the key not at hand the Wallet page says the
-    wallet is locked and offers Unlock, rather than opening a passphrase dialog on its own."""
-    from PySide6.QtWidgets import QPushButton
-
+def test_a_locked_wallet_shows_todays_rewards_and_asks_nothing(desktop: DesktopApp, qtbot: QtBot) -> None:
+    """Today's progress is a public read by address: a wallet file not unlocked in this session
+    shows it without a passphrase dialog (one the page opened on its own once hung a test run,
+    and would surprise a person)."""
     page, address = made(desktop, qtbot)
     qtbot.waitUntil(lambda: progress_shown(page), timeout=30000)
     desktop.controller.services.wallet._account = None  # a new session: the key is not held  # type: ignore[union-attr]
     shown: list[PassphraseRequest] = []
     bridge = desktop.window.wallet.bridge
-    asking = bridge.dialog
     bridge.dialog = lambda request: shown.append(request)  # type: ignore[assignment, func-returns-value]
     page.rewards.rows = []
     page.refresh()
     qtbot.waitUntil(lambda: bool(page.rewards.rows), timeout=30000)
     idle(qtbot, desktop.controller.jobs)
     assert shown == [] and page.address.text() == address
-    row = page.rewards.rows[0]
-    assert row.locked and row.status is None and page.swap_button.isEnabled()
-    texts = [w.text() for w in page.rewards.findChildren(QWidget) if hasattr(w, "text")]
-    assert "Your wallet is locked: unlock it to see today's progress." in texts
-    unlock = next(b for b in page.rewards.findChildren(QPushButton) if b.text() == "Unlock…")
-    bridge.dialog = asking
-    modals = Modals((PassphraseDialog, typed(PASS)))
-    unlock.click()
-    qtbot.waitUntil(lambda: progress_shown(page), timeout=30000)
-    assert modals.done == ["PassphraseDialog"] and not page.rewards.rows[0].locked
+    assert progress_shown(page) and not page.rewards.rows[0].locked and page.swap_button.isEnabled()
+    assert desktop.controller.services.wallet._account is None  # type: ignore[union-attr]  # (never read)

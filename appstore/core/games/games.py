@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from appstore.core.errors import AppStoreError, NotFound
 from appstore.core.games import evidence
@@ -36,14 +36,13 @@ from appstore.core.games.rounds import (
 )
 from appstore.core.games.verify import CHANGED, round_receipts, verify_round
 from appstore.core.games.views import Overview, RoundView
-from appstore.core.ia.client import ServiceClient, resolve_url
+from appstore.core.ia.client import ServiceClient
 from appstore.core.ia.errors import ServiceError, ServiceUnreachable
 from appstore.core.ia.times import parse_time
 from appstore.core.logs import log
 from appstore.core.paths import Paths
 from appstore.core.rewards import Rewards
 from appstore.core.store.manager import Stores
-from appstore.core.wallet.keys import Account
 from appstore.core.wallet.receipts import Receipt
 
 MAX_TARGET = 4 * 1024 * 1024
@@ -51,11 +50,6 @@ ROUNDS_REFRESH = timedelta(seconds=60)  # a store with games: its metadata refre
 _NOBODY = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH"  # an address for public reads before a wallet exists
 
 
-@dataclass(frozen=True)
-class _ReadOnly:
-    """What a ``ServiceClient`` needs of an account for reads: its address (it signs nothing)."""
-
-    address: str
 HISTORY = 100_000  # receipts of a kind read back from the ledger
 
 
@@ -262,13 +256,9 @@ class Games:
         """A client for the service's public reads (receipts, the rounds' states): it signs
         nothing, so it needs the wallet's address (``address``; read from the wallet's status
         when not given) but never its seed (no passphrase asked)."""
-        policy = self.rewards.policy(store)
-        if policy is None:
-            raise NotFound(f"store {store} has no IA service")
         if address is None:
             address = self.rewards.wallet.status().address
-        return ServiceClient(resolve_url(policy, self.rewards._embedded(store)), policy,
-                             cast(Account, _ReadOnly(address or _NOBODY)))
+        return self.rewards.reader(store, address or _NOBODY)
 
     def _sync(self, store: str, reader: ServiceClient | None = None) -> None:
         """The receipts the wallet lacks from ``store`` (a read through ``reader``, made when not

@@ -1886,21 +1886,16 @@
     </message>
     <message>
         <location filename="../../ui/walletrewards.py" line="106" />
-        <source>Your wallet is locked: unlock it to see today's progress.</source>
-        <translation>钱包已锁定：解锁后可查看今天的进度。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/walletrewards.py" line="108" />
         <source>Today's progress cannot be read now: %1</source>
         <translation>今天的进度现在无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="112" />
+        <location filename="../../ui/walletrewards.py" line="110" />
         <source>Unlock…</source>
         <translation>解锁…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="117" />
+        <location filename="../../ui/walletrewards.py" line="115" />
         <source>The store's service cannot be reached now; claims wait and are sent later. (%1)</source>
         <translation>现在无法连接商店的服务；申领会等待并稍后发送。（%1）</translation>
     </message>
@@ -2152,94 +2147,94 @@
 <context>
     <name>SwapDialog</name>
     <message>
-        <location filename="../../ui/walletrewards.py" line="140" />
+        <location filename="../../ui/walletrewards.py" line="138" />
         <source>Swap IA for BCD</source>
         <translation>将 IA 兑换为 BCD</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="145" />
+        <location filename="../../ui/walletrewards.py" line="143" />
         <source>%1 swaps IA for BCD at the rate it publishes. BCD stays in your account at this store until you withdraw it.</source>
         <translation>%1 按其公布的比率将 IA 兑换为 BCD。BCD 会保留在您在该商店的账户中，直到您提现。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="152" />
+        <location filename="../../ui/walletrewards.py" line="150" />
         <source>IA to swap</source>
         <translation>要兑换的 IA</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="153" />
+        <location filename="../../ui/walletrewards.py" line="151" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="162" />
+        <location filename="../../ui/walletrewards.py" line="160" />
         <source>Rate</source>
         <translation>比率</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="163" />
+        <location filename="../../ui/walletrewards.py" line="161" />
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="164" />
+        <location filename="../../ui/walletrewards.py" line="162" />
         <source>You receive</source>
         <translation>您将收到</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="165" />
+        <location filename="../../ui/walletrewards.py" line="163" />
         <source>Quote valid</source>
         <translation>报价有效期</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="169" />
+        <location filename="../../ui/walletrewards.py" line="167" />
         <source>From %1 to %2 IA per swap; you have %3 IA.</source>
         <translation>每次兑换 %1 至 %2 IA；您有 %3 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="178" />
+        <location filename="../../ui/walletrewards.py" line="176" />
         <source>Swap</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="201" />
+        <location filename="../../ui/walletrewards.py" line="199" />
         <source>Getting a quote…</source>
         <translation>正在获取报价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="225" />
+        <location filename="../../ui/walletrewards.py" line="223" />
         <source>That is more than the %1 IA you have.</source>
         <translation>超过了您拥有的 %1 IA。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="204" />
-        <location filename="../../ui/walletrewards.py" line="230" />
+        <location filename="../../ui/walletrewards.py" line="202" />
+        <location filename="../../ui/walletrewards.py" line="228" />
         <source>Asking the store for a quote…</source>
         <translation>正在向商店询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="155" />
-        <location filename="../../ui/walletrewards.py" line="238" />
+        <location filename="../../ui/walletrewards.py" line="153" />
+        <location filename="../../ui/walletrewards.py" line="236" />
         <source>%1 BCD per IA</source>
         <translation>每 IA 兑 %1 BCD</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="242" />
+        <location filename="../../ui/walletrewards.py" line="240" />
         <source>The amount received is rounded down to whole base units.</source>
         <translation>收到的金额按最小单位向下取整。</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="257" />
+        <location filename="../../ui/walletrewards.py" line="255" />
         <source>expired: asking again…</source>
         <translation>已过期：正在重新询价…</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="262" />
+        <location filename="../../ui/walletrewards.py" line="260" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="270" />
+        <location filename="../../ui/walletrewards.py" line="268" />
         <source>Swapping…</source>
         <translation>正在兑换…</translation>
     </message>
@@ -2401,7 +2396,7 @@
         <translation>现在无法申领奖励：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="272" />
+        <location filename="../../ui/wallet.py" line="270" />
         <source>Re-synced: %1 receipt(s) received.</source>
         <translation>已重新同步：收到 %1 张收据。</translation>
     </message>
@@ -2900,7 +2895,7 @@
         <translation>打开应用</translation>
     </message>
     <message>
-        <location filename="../../ui/walletrewards.py" line="284" />
+        <location filename="../../ui/walletrewards.py" line="282" />
         <source>Rewards</source>
         <translation>奖励</translation>
     </message>
@@ -2988,52 +2983,52 @@
         <translation>已申请提现到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="415" />
+        <location filename="../../ui/wallet.py" line="413" />
         <source>browsed %1</source>
         <translation>浏览了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="416" />
+        <location filename="../../ui/wallet.py" line="414" />
         <source>shared %1</source>
         <translation>分享了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="417" />
+        <location filename="../../ui/wallet.py" line="415" />
         <source>downloaded %1</source>
         <translation>下载了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="418" />
+        <location filename="../../ui/wallet.py" line="416" />
         <source>updated %1</source>
         <translation>更新了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="419" />
+        <location filename="../../ui/wallet.py" line="417" />
         <source>opened %1</source>
         <translation>打开了 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="424" />
+        <location filename="../../ui/wallet.py" line="422" />
         <source>already credited</source>
         <translation>已经奖励过</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="425" />
+        <location filename="../../ui/wallet.py" line="423" />
         <source>today's cap for this activity is reached</source>
         <translation>此活动今天的上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="426" />
+        <location filename="../../ui/wallet.py" line="424" />
         <source>today's total cap is reached</source>
         <translation>今天的总上限已达到</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="427" />
+        <location filename="../../ui/wallet.py" line="425" />
         <source>the store does not list this app</source>
         <translation>商店未列出此应用</translation>
     </message>
     <message>
-        <location filename="../../ui/wallet.py" line="432" />
+        <location filename="../../ui/wallet.py" line="430" />
         <source>No IA for %1: %2</source>
         <translation>%1 未获得 IA：%2</translation>
     </message>
