@@ -103,7 +103,8 @@ class RewardsCard(QWidget):
                 grid.addWidget(plain_label(dividend), n + 1, 0, 1, 4)
         elif row.locked:
             locked = QHBoxLayout()
-            note = plain_label(self.tr("Today's progress cannot be read now: %1").replace("%1", row.error or ""))
+            note = plain_label(self.tr("Today's progress cannot be read now: %1")
+                               .replace("%1", row.error or ""))
             note.setWordWrap(True)
             note.setProperty("muted", True)
             locked.addWidget(note, 1)
