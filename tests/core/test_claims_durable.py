@@ -346,6 +346,22 @@ def test_receipts_fetched_as_missing_settle_their_claims(world: World) -> None:
     assert w.services.wallet.ledger.balance("IA", service=STORE) == pays(w, events) - 10**8
 
 
+def test_receipts_a_games_sync_brings_settle_their_claims(world: World) -> None:
+    """The games' overview fetches the receipts the wallet lacks too: a reward receipt among
+    them settles its pending claim there and then, not a round later (as "duplicate")."""
+    w = world
+    events = w.record((Activity.DOWNLOAD, APPS[0]),)
+    w.proxy.set(CLAIMS, forward=True, answer=False)
+    failed_round(w, events)
+    w.proxy.clear()
+    assert [p.id for p in w.services.wallet.ledger.pending()] == [events[0].id]
+    w.services.games._sync(STORE)
+    assert w.services.wallet.ledger.pending() == []
+    assert w.services.wallet.ledger.balance("IA", service=STORE) == pays(w, events)
+    assert w.services.rewards.claim().pending == 0
+    assert w.proxy.forwarded(CLAIMS) == 1  # it was never sent again
+
+
 def test_a_crash_between_the_pending_write_and_the_cursor_pays_each_once(world: World) -> None:
     """The state a kill -9 between the two files leaves: the claims pending, the cursor behind."""
     w = world

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from appstore.core.claiming import settled_claims
 from appstore.core.errors import AppStoreError, NotFound
 from appstore.core.games import evidence
 from appstore.core.games.kept import Kept, KeptRounds, Pending, believe
@@ -268,8 +269,8 @@ class Games:
             return
         last, _ = ledger.last(store)
         new = (reader or self._reader(store)).receipts(since=last)
-        if new:
-            ledger.append_many(new)
+        if new:  # (a reward receipt among them settles its pending claim, as a re-sync's does)
+            ledger.append_many(new, settles=settled_claims(new))
 
     def _receipts(self, store: str) -> list[Receipt]:
         ledger = self.rewards.wallet.ledger
