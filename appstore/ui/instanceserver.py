@@ -39,7 +39,6 @@ class InstanceServer(QObject):
         super().__init__(parent)
         self._named: Any = None
         self.path: Path | None = None
-        self._conns: set[_Conn] = set()
         if os.name != "posix":
             self._listen_named(data_dir)
             return
@@ -107,15 +106,11 @@ class InstanceServer(QObject):
                 fd, _ = self.sock._accept()  # (the C socket's accept: a file descriptor)
             except OSError:
                 return  # (none left, or the listening socket was closed)
-            self._add(_Conn(self, _UnixEnd(_socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, fd))))
+            _Conn(self, _UnixEnd(_socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, fd)))
 
     def _accept_named(self) -> None:
         while (conn := self._named.nextPendingConnection()) is not None:
-            self._add(_Conn(self, _QtEnd(conn)))
-
-    def _add(self, conn: _Conn) -> None:
-        self._conns.add(conn)
-        conn.closed.connect(lambda c=conn: self._conns.discard(c))
+            _Conn(self, _QtEnd(conn))
 
     def _message(self, line: bytes) -> bytes:
         """Handle one message; the answer to send."""
@@ -138,7 +133,7 @@ class InstanceServer(QObject):
 
     def close(self) -> None:
         """Stop listening (the app is quitting): a new start then runs on its own."""
-        for conn in list(self._conns):
+        for conn in self.findChildren(_Conn):
             conn.finish()
         if self._named is not None:
             self._named.close()
@@ -202,13 +197,15 @@ class _QtEnd:
 
 class _Conn(QObject):
     """Reads one message (up to its newline), answers it and closes; a connection that says
-    nothing is closed after ``ANSWER_S`` seconds. Signals: ``closed()``."""
+    nothing is closed after ``ANSWER_S`` seconds.
 
-    closed = Signal()
+    The server's child, which keeps it (``close`` finds it with ``findChildren``). It holds no
+    Python reference to its server: the last such reference going away when a connection is
+    deleted would free the server, and so this very connection, from inside its own deferred
+    delete (a crash seen once in CI, after the test that outlives a sending socket)."""
 
     def __init__(self, server: InstanceServer, end: _UnixEnd | _QtEnd) -> None:
-        super().__init__(server)
-        self.server = server
+        super().__init__(server)  # (its server is its parent: no Python reference back to it)
         self.end = end
         self.buffer = b""
         self.done = False
@@ -222,17 +219,22 @@ class _Conn(QObject):
         while not self.done and (data := self.end.read()) is not None:
             if not data:  # closed without a newline: take what came
                 if self.buffer.strip():
-                    self.server._message(self.buffer)
+                    self._server()._message(self.buffer)
                 self.finish()
                 return
             self.buffer += data
             if b"\n" in self.buffer:
                 line = self.buffer.split(b"\n", 1)[0]
-                self.end.write(self.server._message(line))
+                self.end.write(self._server()._message(line))
                 self.finish()
             elif len(self.buffer) > MAX_MESSAGE:
-                self.end.write(self.server._message(self.buffer))  # refused: too long
+                self.end.write(self._server()._message(self.buffer))  # refused: too long
                 self.finish()
+
+    def _server(self) -> InstanceServer:
+        server = self.parent()
+        assert isinstance(server, InstanceServer)
+        return server
 
     def finish(self) -> None:
         if self.done:
@@ -241,5 +243,4 @@ class _Conn(QObject):
         if isinstance(self.watch, QSocketNotifier):
             self.watch.setEnabled(False)
         self.end.close()
-        self.closed.emit()
         self.deleteLater()

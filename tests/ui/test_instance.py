@@ -217,3 +217,29 @@ def test_the_data_dir_lock_is_held_once(tmp_path: Path, runtime: Path, qapp) -> 
     again = DataDirLock.take(tmp_path)
     assert again is not None
     os.close(again.fd)
+
+
+def test_a_server_let_go_of_is_freed_at_once_not_by_the_cycle_collector(qtbot: QtBot, tmp_path: Path,
+                                                                       runtime: Path) -> None:
+    """Its connections hold no Python reference to it: otherwise its wrapper lives on in a
+    reference cycle, and the cyclic collector frees it (and the Qt objects under it, socket
+    notifiers included) whenever it next runs, on whatever thread allocates then. A CI run
+    crashed in the event loop right after this file's tests once."""
+    import gc
+    import weakref
+
+    server = InstanceServer(tmp_path)
+    heard: list[str] = []
+    server.link_received.connect(heard.append)
+    assert hand_over(qtbot, tmp_path, "imapp://app/demo/a") is True
+    qtbot.waitUntil(lambda: heard == ["imapp://app/demo/a"], timeout=5000)
+    server.close()
+    ref = weakref.ref(server)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        del server
+        assert ref() is None
+    finally:
+        if was:
+            gc.enable()
