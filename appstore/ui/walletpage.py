@@ -246,8 +246,7 @@ class WalletPage(QScrollArea):
 
     def _rewards_read(self, rows: list[RewardsRow]) -> None:
         self.rewards.show_rows(rows)
-        self.swap_button.setEnabled(any(r.terms is not None and (r.status is not None or r.locked)
-                                        for r in rows))
+        self.swap_button.setEnabled(self.rewards.swap_row() is not None)
 
     def show_snapshot(self, snapshot: WalletSnapshot) -> None:
         self.snapshot = snapshot
@@ -337,10 +336,9 @@ class WalletPage(QScrollArea):
             window.statusBar().showMessage(text, 8000)
 
     def swap(self) -> None:
-        rows = [r for r in self.rewards.rows if r.terms is not None]
-        if not rows or self.snapshot is None:
+        row = self.rewards.swap_row()
+        if row is None or self.snapshot is None:
             return
-        row = rows[0]
         balance = self.snapshot.balances.stores.get(row.store, {}).get("IA")
         dialog = SwapDialog(self, self.wallet, row, balance.units if balance is not None else 0)
         if dialog.exec() == SwapDialog.DialogCode.Accepted and dialog.done_receipts:

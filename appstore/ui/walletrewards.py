@@ -66,6 +66,12 @@ class RewardsCard(QWidget):
         for row in rows:
             self.col.addWidget(self._block(row))
 
+    def swap_row(self) -> RewardsRow | None:
+        """The store the Swap button swaps at: the first that publishes terms and whose service
+        answered (or would, once the wallet is unlocked)."""
+        return next((r for r in self.rows if r.terms is not None and (r.status is not None or r.locked)),
+                    None)
+
     def _block(self, row: RewardsRow) -> QWidget:
         box = QWidget()
         grid = QGridLayout(box)
